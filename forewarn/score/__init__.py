@@ -1,0 +1,1 @@
+"""Passage scorers: each maps passage texts to per-warning probabilities."""

@@ -1,0 +1,18 @@
+"""The scorer protocol shared by the lexicon, the learned model and the cascade."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+class Scorer(Protocol):
+    """scikit-learn shaped: ``labels_`` names the columns of ``predict_proba``."""
+
+    labels_: list[str]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an array of shape ``(len(texts), len(labels_))`` with values in [0, 1]."""
+        ...

@@ -1,0 +1,118 @@
+"""Split a work into passages that follow paragraph boundaries.
+
+Passages tile the text: passage ``i`` spans ``[cuts[i], cuts[i+1])`` so joining
+their spans reproduces ``Work.text`` exactly, and every character (headings,
+blank lines) belongs to exactly one passage. Cuts fall on paragraph starts, on
+every chapter start, and inside over-long paragraphs on sentence starts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from forewarn.work import Work
+
+_WORD = re.compile(r"\S+")
+# A sentence start: after ., !, ?, or an ellipsis, optionally closed by quotes/brackets.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of the work scored as one unit."""
+
+    index: int
+    chapter: int
+    start: int
+    end: int
+    words: int
+    position: float  # percent of the way through the work where the passage starts
+    end_position: float  # percent where it ends
+    text: str
+
+
+def _count_words(text: str, start: int, end: int) -> int:
+    return sum(1 for _ in _WORD.finditer(text, start, end))
+
+
+def _sentence_cuts(text: str, start: int, end: int, max_words: int) -> Iterator[int]:
+    """Offsets inside ``[start, end)`` where an over-long paragraph may be cut."""
+    target = max(max_words * 3 // 5, 1)
+    words = 0
+    last = start
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text, start, end) if m.end() < end]
+    for b in breaks:
+        words += _count_words(text, last, b)
+        last = b
+        if words >= target:
+            yield b
+            words = 0
+    # A paragraph without sentence ends (a wall of text): cut on whitespace.
+    if not breaks and _count_words(text, start, end) > max_words:
+        count = 0
+        for m in _WORD.finditer(text, start, end):
+            count += 1
+            if count > target:
+                yield m.start()
+                count = 1
+
+
+def split_work(
+    work: Work, *, min_words: int = 60, max_words: int = 250
+) -> list[Passage]:
+    """Return passages of about ``min_words`` to ``max_words`` words, in text order.
+
+    A passage never crosses a chapter start. Paragraphs shorter than ``min_words``
+    are merged with the following ones; a paragraph longer than ``max_words`` is
+    cut at sentence boundaries.
+    """
+    text = work.text
+    n = len(text)
+    if n == 0:
+        return []
+    cuts: list[int] = [0]
+    for chapter in work.chapters:
+        if chapter.start > cuts[-1]:
+            cuts.append(chapter.start)
+        words = _count_words(text, cuts[-1], chapter.paragraphs[0].start) if chapter.paragraphs else 0
+        for para in chapter.paragraphs:
+            pw = _count_words(text, para.start, para.end)
+            if words >= min_words or (words and words + pw > max_words):
+                if para.start > cuts[-1]:
+                    cuts.append(para.start)
+                    words = 0
+            if pw > max_words:
+                for c in _sentence_cuts(text, para.start, para.end, max_words):
+                    if c > cuts[-1]:
+                        cuts.append(c)
+                words = _count_words(text, cuts[-1], para.end)
+            else:
+                words += pw
+    # A short tail joins the passage before it, within the same chapter.
+    chapter_starts = {c.start for c in work.chapters}
+    if len(cuts) > 1 and cuts[-1] not in chapter_starts and _count_words(text, cuts[-1], n) < min_words // 2:
+        cuts.pop()
+    cuts.append(n)
+
+    starts = sorted(c.start for c in work.chapters)
+    passages: list[Passage] = []
+    chapter_idx = 0
+    for i in range(len(cuts) - 1):
+        start, end = cuts[i], cuts[i + 1]
+        while chapter_idx + 1 < len(starts) and starts[chapter_idx + 1] <= start:
+            chapter_idx += 1
+        passages.append(
+            Passage(
+                index=i,
+                chapter=work.chapters[chapter_idx].index if work.chapters else 0,
+                start=start,
+                end=end,
+                words=_count_words(text, start, end),
+                position=round(100.0 * start / n, 2),
+                end_position=round(100.0 * end / n, 2),
+                text=text[start:end],
+            )
+        )
+    return passages

@@ -1,0 +1,71 @@
+"""The shared data model: what readers produce and every later stage consumes.
+
+Offsets everywhere are character offsets into ``Work.text``, the text the reader
+extracted (for plain text: the decoded file itself). Keeping one coordinate
+system lets a report point a reader at the exact span to skip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` into ``Work.text``."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Chapter:
+    """A chapter: its title, its span and the paragraph spans inside it."""
+
+    index: int
+    title: str | None
+    start: int
+    end: int
+    paragraphs: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Metadata:
+    """What the source says about the work (AO3 preface, EPUB OPF, a text header)."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    rating: str | None = None
+    archive_warnings: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    fandoms: list[str] = field(default_factory=list)
+    relationships: list[str] = field(default_factory=list)
+    characters: list[str] = field(default_factory=list)
+    freeform_tags: list[str] = field(default_factory=list)
+    summary: str | None = None
+    notes: str | None = None
+    language: str | None = None
+    source_url: str | None = None
+    # Free-form declarations found in the text or notes ("Warnings: ...", "TW: ...").
+    declaration_lines: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Work:
+    """One work, as read: full text, chapters with paragraph offsets, metadata."""
+
+    text: str
+    chapters: list[Chapter]
+    metadata: Metadata = field(default_factory=Metadata)
+    source_format: str = "text"
+    source_path: str | None = None
+    encoding: str | None = None
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+class ReadError(ValueError):
+    """Input that cannot be read as a work; the message is one line meant for users."""
