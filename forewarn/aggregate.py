@@ -1,0 +1,134 @@
+"""Passage scores -> work-level warnings with confidence, severity and evidence.
+
+The reader needs three things per warning: how sure we are, how bad it is, and
+where it is. Confidence combines the strongest passages (a work with several
+likely passages is more surely positive than one with a single one); severity
+comes from the lexicon's tier cues in the flagged passages; evidence is the top
+passages by probability, with offsets and positions so they can be skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from forewarn.split import Passage
+from forewarn.taxonomy import Taxonomy
+
+SEVERITIES = ("mentioned", "implied", "depicted", "graphic")
+# Lexicon tiers -> severity of a flagged passage. A flagged passage without any
+# lexicon cue was caught by the model alone: the content is implied, not named.
+_TIER_SEVERITY = {"negated": "mentioned", "mention": "mentioned", "depiction": "depicted", "graphic": "graphic"}
+
+
+@dataclass(frozen=True)
+class PassageRef:
+    """Where a warning occurs: enough to jump to or skip the passage."""
+
+    index: int
+    chapter: int
+    start: int
+    end: int
+    position: float
+    end_position: float
+    probability: float
+    severity: str
+
+
+@dataclass
+class WorkWarning:
+    """One detected warning for the whole work."""
+
+    id: str
+    name: str
+    group: str
+    confidence: float
+    severity: str
+    passage_count: int
+    word_count: int
+    evidence: list[PassageRef]
+    passages: list[int] = field(default_factory=list)  # every flagged passage index, text order
+    first_position: float = 0.0
+
+
+def combine_top(probs: Sequence[float], *, k: int = 3, discount: float = 0.5) -> float:
+    """Noisy-or over the ``k`` strongest passages, each later one discounted.
+
+    Plain noisy-or over hundreds of passages drifts to 1.0 on any long work;
+    discounting keeps one strong passage the main signal while several
+    agreeing passages still raise confidence.
+    """
+    top = sorted(probs, reverse=True)[:k]
+    miss = 1.0
+    for j, p in enumerate(top):
+        miss *= 1.0 - float(p) * discount**j
+    return 1.0 - miss
+
+
+def passage_severity(tier: str | None) -> str:
+    return _TIER_SEVERITY.get(tier or "", "implied")
+
+
+def aggregate(
+    passages: Sequence[Passage],
+    probs: np.ndarray,
+    labels: Sequence[str],
+    *,
+    taxonomy: Taxonomy,
+    thresholds: Mapping[str, float],
+    cues: Sequence[Mapping[str, str]] | None = None,
+    evidence_k: int = 3,
+    method: str = "top3-noisy-or",
+) -> list[WorkWarning]:
+    """Return the detected warnings, most confident first.
+
+    ``probs[i, j]`` is passage ``i``'s probability for ``labels[j]``; a passage
+    is flagged for a warning when it reaches that warning's threshold.
+    ``cues[i]`` maps warning id -> strongest lexicon tier seen in passage ``i``.
+    """
+    if method != "top3-noisy-or":
+        raise ValueError(f"unknown aggregation method {method!r}")
+    if probs.shape != (len(passages), len(labels)):
+        raise ValueError(f"probs has shape {probs.shape}, expected {(len(passages), len(labels))}")
+    found: list[WorkWarning] = []
+    for j, label in enumerate(labels):
+        column = probs[:, j]
+        flagged = np.flatnonzero(column >= thresholds.get(label, 0.5))
+        if flagged.size == 0:
+            continue
+        definition = taxonomy.get(label)
+        severities = {
+            int(i): passage_severity(cues[i].get(label) if cues is not None else None) for i in flagged
+        }
+        order = sorted(flagged.tolist(), key=lambda i: (-column[i], i))
+        evidence = [
+            PassageRef(
+                index=passages[i].index,
+                chapter=passages[i].chapter,
+                start=passages[i].start,
+                end=passages[i].end,
+                position=passages[i].position,
+                end_position=passages[i].end_position,
+                probability=round(float(column[i]), 4),
+                severity=severities[i],
+            )
+            for i in order[:evidence_k]
+        ]
+        found.append(
+            WorkWarning(
+                id=label,
+                name=definition.name,
+                group=definition.group,
+                confidence=round(combine_top(column[flagged].tolist(), k=evidence_k), 4),
+                severity=max(severities.values(), key=SEVERITIES.index),
+                passage_count=int(flagged.size),
+                word_count=int(sum(passages[i].words for i in flagged)),
+                evidence=evidence,
+                passages=[passages[i].index for i in flagged.tolist()],
+                first_position=passages[int(flagged[0])].position,
+            )
+        )
+    found.sort(key=lambda w: (-w.confidence, w.id))
+    return found

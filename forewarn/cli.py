@@ -1,0 +1,193 @@
+"""The ``forewarn`` command: a thin layer over the library.
+
+Exit codes (documented in the README and in ``forewarn --help``):
+0 scanned, every detected warning was declared; 1 scanned, at least one
+detected warning was not declared; 2 an input could not be read or the
+command was misused.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from forewarn import __version__
+
+EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"forewarn: error: {message}", err=True)
+
+
+def _parse_size(value: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    v = value.strip().lower().rstrip("b")
+    mult = units.get(v[-1:], 1)
+    number = v[:-1] if v[-1:] in units else v
+    try:
+        return int(float(number) * mult)
+    except ValueError:
+        raise click.BadParameter(f"not a size: {value!r} (e.g. 25MB)") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="forewarn")
+def main() -> None:
+    """forewarn: find content warnings in fiction, offline, and where they are.
+
+    \b
+    Examples:
+      forewarn scan story.txt
+      forewarn scan --json work.epub > report.json
+      forewarn warnings
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report instead.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML report (one work only).")
+@click.option("--only", multiple=True, help="Only these warnings (ids or aliases, comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these warnings (ids or aliases, comma-separated).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0),
+              help="Passage probability needed to flag a warning (default: per-warning, tuned).")
+@click.option("--show-passages", is_flag=True, help="Quote the evidence passages (spoilers!).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "epub"]),
+              help="Input format (default: from the file name and contents).")
+@click.option("--max-size", default="25MB", show_default=True, help="Refuse files larger than this.")
+@click.option("--scorer", type=click.Choice(["cascade", "encoder-everywhere", "lexicon"]),
+              default="cascade", show_default=True, help="Which scorer to run.")
+def scan(
+    paths: tuple[Path, ...],
+    as_json: bool,
+    html_path: Path | None,
+    only: tuple[str, ...],
+    ignore: tuple[str, ...],
+    threshold: float | None,
+    show_passages: bool,
+    fmt: str | None,
+    max_size: str,
+    scorer: str,
+) -> None:
+    """Scan works for content warnings and compare them with the author's declaration.
+
+    \b
+    Examples:
+      forewarn scan story.txt
+      forewarn scan chapter1.html chapter2.html --only violence,self-harm
+      forewarn scan work.epub --json > report.json
+      forewarn scan story.txt --html report.html
+      forewarn scan story.txt --ignore strong-language --threshold 0.7
+
+    \b
+    Exit codes: 0 every detected warning was declared; 1 a detected warning
+    was not declared; 2 an input could not be read or bad usage.
+    """
+    from forewarn.readers import read
+    from forewarn.report.json import dumps
+    from forewarn.report.terminal import render
+    from forewarn.scan import Report, load_taxonomy, resolve_labels, scan_work
+    from forewarn.score.cascade import default_scorer
+    from forewarn.work import ReadError
+
+    max_bytes = _parse_size(max_size)
+    if html_path is not None and len(paths) != 1:
+        raise click.UsageError("--html takes exactly one input file")
+    try:
+        taxonomy = load_taxonomy()
+        resolve_labels(only or None, taxonomy=taxonomy)
+        resolve_labels(ignore or None, taxonomy=taxonomy)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+
+    console = Console(soft_wrap=False)
+    err = Console(stderr=True)
+    reports: list[Report] = []
+    errors: list[tuple[str, str]] = []
+    the_scorer = default_scorer(scorer)
+    for path in paths:
+        try:
+            with err.status(f"reading {path.name}", spinner="dots") if err.is_terminal else _null():
+                work = read(path, format=fmt, max_bytes=max_bytes)
+                report = scan_work(
+                    work,
+                    only=only or None,
+                    ignore=ignore or None,
+                    threshold=threshold,
+                    scorer=the_scorer,
+                    taxonomy=taxonomy,
+                )
+        except ReadError as e:
+            errors.append((str(path), str(e)))
+            _fail(f"{path}: {e}")
+            continue
+        except OSError as e:
+            errors.append((str(path), e.strerror or str(e)))
+            _fail(f"{path}: {e.strerror or e}")
+            continue
+        reports.append(report)
+        if not as_json:
+            if len(paths) > 1:
+                console.rule(str(path))
+            render(report, console=console, show_passages=show_passages)
+    if as_json:
+        click.echo(dumps(reports, errors))
+    if html_path is not None and reports:
+        from forewarn.report.html import render_html
+
+        html_path.write_text(render_html(reports[0]), encoding="utf-8")
+        if not as_json:
+            click.echo(f"HTML report written to {html_path}")
+    if errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_UNDECLARED if any(r.undeclared for r in reports) else EXIT_OK)
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@main.command("warnings")
+@click.option("--json", "as_json", is_flag=True, help="Print the taxonomy with quality as JSON.")
+def warnings_cmd(as_json: bool) -> None:
+    """List the warnings forewarn knows, each with its measured quality.
+
+    \b
+    Examples:
+      forewarn warnings
+      forewarn warnings --json | jq '.[] | select(.f1 != null)'
+    """
+    import json
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from forewarn.quality import quality_rows
+
+    rows = quality_rows()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for col in ("id", "group", "AO3", "F1", "bal.acc", "measured on"):
+        table.add_column(col, justify="right" if col in ("F1", "bal.acc") else "left")
+    for r in rows:
+        f1 = "-" if r["f1"] is None else f"{r['f1']:.2f}"
+        ba = "-" if r["balanced_accuracy"] is None else f"{r['balanced_accuracy']:.2f}"
+        table.add_row(
+            Text(r["id"]), r["group"], r["ao3_archive_warning"] or "", f1, ba, Text(r["measured_on"])
+        )
+    Console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,48 @@
+"""Measured quality per warning, for `forewarn warnings` and the model card.
+
+``data/quality.json`` is written by ``bench/quality.py`` from evaluation runs;
+a warning without an entry has no labeled data yet, and says so instead of
+showing a number nobody measured.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from forewarn.taxonomy import load_taxonomy
+
+UNMEASURED = "no labeled data yet: lexicon only, unmeasured"
+
+
+def load_quality() -> dict[str, dict[str, Any]]:
+    """Per-warning metrics keyed by warning id (empty when never measured)."""
+    path = resources.files("forewarn") / "data" / "quality.json"
+    if not path.is_file():
+        return {}
+    data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["warnings"]
+    return data
+
+
+def quality_rows() -> list[dict[str, Any]]:
+    """One row per taxonomy warning, with its measured quality or None."""
+    quality = load_quality()
+    rows = []
+    for d in load_taxonomy().warnings:
+        q = quality.get(d.id, {})
+        rows.append(
+            {
+                "id": d.id,
+                "name": d.name,
+                "group": d.group,
+                "ao3_archive_warning": d.ao3_archive_warning,
+                "precision": q.get("precision"),
+                "recall": q.get("recall"),
+                "f1": q.get("f1"),
+                "balanced_accuracy": q.get("balanced_accuracy"),
+                "support": q.get("support"),
+                "measured_on": q.get("measured_on", UNMEASURED),
+            }
+        )
+    return rows

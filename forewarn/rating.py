@@ -1,0 +1,75 @@
+"""Suggest an AO3 rating and archive warnings from the detected warnings.
+
+AO3 asks authors for one rating and any of four archive warnings. The rules are
+the taxonomy's (``ao3_rating_depicted``, ``ao3_rating_graphic``,
+``ao3_archive_warning``); this module only applies them and says why, so an
+author can check the reasoning rather than trust a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from forewarn.aggregate import WorkWarning
+from forewarn.taxonomy import Taxonomy
+
+RATINGS = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
+NO_WARNINGS = "No Archive Warnings Apply"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested AO3 label with a one-line reason."""
+
+    name: str
+    reason: str
+
+
+def _where(w: WorkWarning) -> str:
+    ref = w.evidence[0]
+    return f"chapter {ref.chapter + 1}, {ref.position:.0f}% in"
+
+
+def _rating_for(w: WorkWarning, taxonomy: Taxonomy) -> str:
+    d = taxonomy.get(w.id)
+    if w.severity == "graphic":
+        return d.ao3_rating_graphic
+    if w.severity == "depicted":
+        return d.ao3_rating_depicted
+    # Mentioned or implied content rates one step below an on-page depiction.
+    return RATINGS[max(RATINGS.index(d.ao3_rating_depicted) - 1, 0)]
+
+
+def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> Suggestion:
+    """The lowest AO3 rating that covers every detected warning at its severity."""
+    best = "General Audiences"
+    driver: WorkWarning | None = None
+    for w in warnings:
+        r = _rating_for(w, taxonomy)
+        if RATINGS.index(r) > RATINGS.index(best):
+            best, driver = r, w
+    if driver is None:
+        return Suggestion(best, "no detected warning calls for more than General Audiences")
+    return Suggestion(best, f"{driver.name.lower()} {driver.severity} ({_where(driver)})")
+
+
+def suggest_archive_warnings(
+    warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy
+) -> list[Suggestion]:
+    """AO3 archive warnings that the detections point to, or 'No Archive Warnings Apply'."""
+    out: dict[str, Suggestion] = {}
+    for w in warnings:
+        name = taxonomy.get(w.id).ao3_archive_warning
+        if not name or name in out:
+            continue
+        if name == "Graphic Depictions Of Violence" and w.severity != "graphic":
+            continue  # AO3 reserves it for graphic, not merely depicted, violence
+        if name == "Major Character Death":
+            reason = f"{w.name.lower()} {w.severity} ({_where(w)}); applies only if a major character dies"
+        else:
+            reason = f"{w.name.lower()} {w.severity} ({_where(w)})"
+        out[name] = Suggestion(name, reason)
+    if not out:
+        return [Suggestion(NO_WARNINGS, "no detection maps to an AO3 archive warning")]
+    return list(out.values())

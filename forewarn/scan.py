@@ -1,0 +1,184 @@
+"""The pipeline in one call: read -> split -> score -> aggregate -> compare -> Report.
+
+``scan`` is what the CLI, the batch runner and the web app all call, so they
+agree on every number. Rendering lives in ``forewarn.report``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from forewarn import __version__
+from forewarn.aggregate import WorkWarning, aggregate
+from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
+from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
+from forewarn.readers import DEFAULT_MAX_BYTES, read, read_text
+from forewarn.score.cascade import CascadeScorer, default_scorer
+from forewarn.split import Passage, split_work
+from forewarn.taxonomy import Taxonomy, load_taxonomy
+from forewarn.work import Work
+
+SCHEMA = "forewarn.report/1"
+
+
+@dataclass
+class Report:
+    """Everything forewarn found about one work."""
+
+    work: Work
+    passages: list[Passage]
+    warnings: list[WorkWarning]
+    declared: list[DeclaredItem]
+    comparison: Comparison
+    rating: Suggestion
+    archive_warnings: list[Suggestion]
+    model_version: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def undeclared(self) -> list[WorkWarning]:
+        """Detected warnings the author did not declare."""
+        missing = set(self.comparison.missing)
+        return [w for w in self.warnings if w.id in missing]
+
+
+def resolve_labels(
+    names: Iterable[str] | None, *, taxonomy: Taxonomy
+) -> list[str] | None:
+    """Map user-given warning names (ids or aliases) to ids; unknown names are an error."""
+    if names is None:
+        return None
+    ids: list[str] = []
+    for name in names:
+        for part in str(name).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            d = taxonomy.resolve(part)
+            if d is None:
+                raise ValueError(f"unknown warning {part!r} (see `forewarn warnings`)")
+            ids.append(d.id)
+    return ids
+
+
+def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, max_bytes: int) -> Work:
+    if isinstance(source, Work):
+        return source
+    if isinstance(source, bytes):
+        return read(source, format=fmt, max_bytes=max_bytes)
+    if isinstance(source, os.PathLike):
+        return read(source, format=fmt, max_bytes=max_bytes)
+    looks_like_path = "\n" not in source and len(source) < 4096 and Path(source).is_file()
+    if looks_like_path:
+        return read(source, format=fmt, max_bytes=max_bytes)
+    return read_text(source)
+
+
+def scan(
+    source: str | os.PathLike[str] | bytes | Work,
+    *,
+    format: str | None = None,
+    only: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    threshold: float | None = None,
+    scorer: CascadeScorer | None = None,
+    taxonomy: Taxonomy | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Report:
+    """Scan a path, raw bytes, pasted text or an already-read ``Work``.
+
+    A ``str`` is taken as a path when it names an existing file, otherwise as the
+    text of a work. ``threshold`` overrides the per-warning passage thresholds.
+    """
+    t0 = time.perf_counter()
+    work = _as_work(source, fmt=format, max_bytes=max_bytes)
+    t1 = time.perf_counter()
+    return scan_work(
+        work,
+        only=only,
+        ignore=ignore,
+        threshold=threshold,
+        scorer=scorer,
+        taxonomy=taxonomy,
+        read_seconds=t1 - t0,
+    )
+
+
+def scan_work(
+    work: Work,
+    *,
+    only: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    threshold: float | None = None,
+    scorer: CascadeScorer | None = None,
+    taxonomy: Taxonomy | None = None,
+    read_seconds: float = 0.0,
+) -> Report:
+    """Scan a work that is already read (the batch runner's entry point)."""
+    taxonomy = taxonomy or load_taxonomy()
+    scorer = scorer or default_scorer()
+    only_ids = resolve_labels(only, taxonomy=taxonomy)
+    ignore_ids = set(resolve_labels(ignore, taxonomy=taxonomy) or [])
+    t1 = time.perf_counter()
+    passages = split_work(work)
+    t2 = time.perf_counter()
+    texts = [p.text for p in passages]
+    result = scorer.score(texts)
+    t3 = time.perf_counter()
+
+    labels = list(result.labels)
+    keep = [
+        j
+        for j, label in enumerate(labels)
+        if (only_ids is None or label in only_ids) and label not in ignore_ids
+    ]
+    probs = result.probs[:, keep] if result.probs.size else np.zeros((len(passages), len(keep)))
+    kept = [labels[j] for j in keep]
+    thresholds = (
+        {label: threshold for label in kept}
+        if threshold is not None
+        else {label: result.thresholds[label] for label in kept}
+    )
+    warnings = aggregate(
+        passages, probs, kept, taxonomy=taxonomy, thresholds=thresholds, cues=result.cues
+    )
+    declared = declared_from_metadata(work.metadata, taxonomy=taxonomy)
+    considered = set(kept)
+    comparison = compare(
+        [d for d in declared if d.warning_id is None or d.warning_id in considered],
+        [w.id for w in warnings],
+        taxonomy=taxonomy,
+    )
+    t4 = time.perf_counter()
+    return Report(
+        work=work,
+        passages=passages,
+        warnings=warnings,
+        declared=declared,
+        comparison=comparison,
+        rating=suggest_rating(warnings, taxonomy=taxonomy),
+        archive_warnings=suggest_archive_warnings(warnings, taxonomy=taxonomy),
+        model_version=scorer.version_,
+        settings={
+            "threshold": threshold,
+            "only": only_ids,
+            "ignore": sorted(ignore_ids),
+        },
+        timings={
+            "read_s": round(read_seconds, 4),
+            "split_s": round(t2 - t1, 4),
+            "score_s": round(t3 - t2, 4),
+            "total_s": round(read_seconds + t4 - t1, 4),
+        },
+    )
+
+
+__all__ = ["SCHEMA", "Report", "scan", "scan_work", "resolve_labels", "__version__"]

@@ -1,0 +1,103 @@
+"""The combined scorer: lexicon everywhere, the learned model only where it is needed.
+
+The learned heads were trained on passages that annotators picked by keyword
+search, so they are only calibrated on passages where the topic is present.
+The cascade mirrors that: the lexicon (cheap) finds candidate passages per
+warning, the encoder (costly) runs only on passages that are candidates for at
+least one modelled warning, and a head's probability is used only where its
+warning is a candidate. Elsewhere the lexicon's own probability stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from forewarn.score.lexicon import LexiconScorer
+from forewarn.score.model import ModelScorer, load_model
+
+_TIER_RANK = {"negated": 0, "mention": 1, "depiction": 2, "graphic": 3}
+MODES = ("cascade", "encoder-everywhere", "lexicon")
+
+
+@dataclass
+class ScoreResult:
+    """Per-passage probabilities plus what aggregation needs to interpret them."""
+
+    labels: list[str]
+    probs: np.ndarray
+    thresholds: dict[str, float]
+    cues: list[dict[str, str]]  # per passage: warning id -> strongest lexicon tier
+    encoded: int  # passages that went through the encoder
+
+
+class CascadeScorer:
+    """Lexicon + model with a keyword gate; ``mode`` switches the gate for benchmarking."""
+
+    def __init__(
+        self,
+        *,
+        lexicon: LexiconScorer | None = None,
+        model: ModelScorer | None = None,
+        mode: str = "cascade",
+        lexicon_threshold: float = 0.5,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.lexicon = lexicon if lexicon is not None else LexiconScorer()
+        self.model = model
+        self.mode = mode
+        self.lexicon_threshold = lexicon_threshold
+        self.labels_: list[str] = list(self.lexicon.labels_)
+        mv = model.version_ if model is not None and mode != "lexicon" else "none"
+        self.version_ = f"lexicon+{mv}" if mv != "none" else "lexicon"
+
+    def _cues(self, texts: Sequence[str]) -> list[dict[str, str]]:
+        cues: list[dict[str, str]] = []
+        for text in texts:
+            best: dict[str, str] = {}
+            for hit in self.lexicon.hits(text):
+                tier = "negated" if hit.negated else hit.tier
+                if _TIER_RANK[tier] > _TIER_RANK.get(best.get(hit.warning, ""), -1):
+                    best[hit.warning] = tier
+            cues.append(best)
+        return cues
+
+    def score(self, texts: Sequence[str]) -> ScoreResult:
+        """Score passages; returns probabilities, thresholds and severity cues."""
+        n = len(texts)
+        probs = self.lexicon.predict_proba(texts) if n else np.zeros((0, len(self.labels_)))
+        probs = np.array(probs, dtype=np.float32, copy=True)
+        cues = self._cues(texts)
+        thresholds = {label: self.lexicon_threshold for label in self.labels_}
+        encoded = 0
+        model = self.model
+        if model is not None and self.mode != "lexicon" and n:
+            cols = [self.labels_.index(label) for label in model.labels_]
+            if self.mode == "encoder-everywhere":
+                rows = list(range(n))
+            else:
+                rows = [i for i in range(n) if any(label in cues[i] for label in model.labels_)]
+            if rows:
+                mp = model.predict_proba([texts[i] for i in rows])
+                encoded = len(rows)
+                for r, i in enumerate(rows):
+                    for k, (label, col) in enumerate(zip(model.labels_, cols, strict=True)):
+                        if self.mode == "encoder-everywhere" or label in cues[i]:
+                            probs[i, col] = mp[r, k]
+            for label, thr in zip(model.labels_, model.thresholds_, strict=True):
+                thresholds[label] = float(thr)
+        return ScoreResult(self.labels_, probs, thresholds, cues, encoded)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.score(texts).probs
+
+
+@lru_cache(maxsize=4)
+def default_scorer(mode: str = "cascade") -> CascadeScorer:
+    """The packaged lexicon and model, loaded once per process."""
+    model = None if mode == "lexicon" else load_model()
+    return CascadeScorer(model=model, mode=mode)
