@@ -91,10 +91,11 @@ def split_work(
             else:
                 words += pw
     # A short tail joins the passage before it, within the same chapter.
-    chapter_starts = {c.start for c in work.chapters}
+    chapter_starts = {c.start for c in work.chapters if 0 < c.start < n}
     if len(cuts) > 1 and cuts[-1] not in chapter_starts and _count_words(text, cuts[-1], n) < min_words // 2:
         cuts.pop()
-    cuts.append(n)
+    # Chapter starts always cut, even if a malformed paragraph straddles one.
+    cuts = sorted(set(cuts) | chapter_starts | {n})
 
     starts = sorted(c.start for c in work.chapters)
     passages: list[Passage] = []

@@ -1,0 +1,51 @@
+"""Shared test kit: the --slow switch, paths to shared data, a fake scorer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SAMPLE = SHARED / "samples" / "000_91f485cde857f4d1.txt"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", default=False, help="run slow tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+class FakeModel:
+    """A model stand-in: probability = share of the label's keyword among words."""
+
+    def __init__(self, keywords: dict[str, str], *, threshold: float = 0.5) -> None:
+        self.keywords = keywords
+        self.labels_ = list(keywords)
+        self.thresholds_ = np.full(len(self.labels_), threshold)
+        self.version_ = "fake-1"
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
+        for i, t in enumerate(texts):
+            low = t.lower()
+            for j, label in enumerate(self.labels_):
+                out[i, j] = min(1.0, 0.3 * low.count(self.keywords[label]))
+        return out
+
+
+@pytest.fixture
+def sample_path() -> Path:
+    if not SAMPLE.exists():
+        pytest.skip("shared sample not present")
+    return SAMPLE

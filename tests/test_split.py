@@ -1,0 +1,96 @@
+"""The splitter: passages tile the text exactly and follow paragraph boundaries."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from forewarn.split import split_work
+from forewarn.work import Chapter, Span, Work
+
+
+def make_work(text: str, chapter_starts: list[int] | None = None) -> Work:
+    """Paragraphs = runs separated by blank lines; chapters start where told."""
+    paras = [Span(m.start(), m.end()) for m in re.finditer(r"\S(?:.*\S)?(?:\n(?!\s*\n).*\S)*", text)]
+    starts = sorted({0, *(chapter_starts or [])})
+    chapters = []
+    for k, s in enumerate(starts):
+        e = starts[k + 1] if k + 1 < len(starts) else len(text)
+        chapters.append(Chapter(k, None, s, e, [p for p in paras if s <= p.start < e]))
+    return Work(text=text, chapters=chapters)
+
+
+def words(n: int, word: str = "word") -> str:
+    return " ".join([word] * n)
+
+
+def test_short_paragraphs_merge_and_long_ones_split() -> None:
+    paras = [words(20), words(20), words(30), words(600, "long.")]
+    text = "\n\n".join(paras)
+    passages = split_work(make_work(text))
+    assert "".join(p.text for p in passages) == text
+    assert passages[0].words == 70  # the three short paragraphs merged
+    assert all(p.words <= 250 for p in passages)
+    assert len(passages) >= 4  # the 600-word paragraph was cut at sentence ends
+
+
+def test_passages_never_cross_a_chapter_start() -> None:
+    first = "\n\n".join([words(40)] * 3)
+    second = "Chapter 2\n\n" + "\n\n".join([words(40)] * 3)
+    text = first + "\n\n" + second
+    cut = len(first) + 2
+    passages = split_work(make_work(text, [cut]))
+    assert cut in {p.start for p in passages}
+    assert {p.chapter for p in passages} == {0, 1}
+    for p in passages:
+        assert not (p.start < cut < p.end)
+
+
+def test_positions_are_percentages_in_order() -> None:
+    text = "\n\n".join([words(80)] * 10)
+    passages = split_work(make_work(text))
+    assert passages[0].position == 0.0
+    assert passages[-1].end_position == 100.0
+    assert [p.position for p in passages] == sorted(p.position for p in passages)
+    assert [p.index for p in passages] == list(range(len(passages)))
+
+
+def test_wall_of_text_without_sentence_ends_is_cut_on_whitespace() -> None:
+    text = words(1000, "run")
+    passages = split_work(make_work(text))
+    assert "".join(p.text for p in passages) == text
+    assert max(p.words for p in passages) <= 250
+
+
+def test_empty_text_gives_no_passages() -> None:
+    assert split_work(Work(text="", chapters=[])) == []
+
+
+paragraph = st.lists(
+    st.text(alphabet=st.sampled_from(list("abc .!?\u2019\u201d")), min_size=1, max_size=60),
+    min_size=1,
+    max_size=40,
+).map(lambda ws: " ".join(ws))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    paras=st.lists(paragraph, min_size=1, max_size=30),
+    seps=st.lists(st.sampled_from(["\n\n", "\n\n\n", "\n \n", "\n"]), min_size=30, max_size=30),
+    chapter_every=st.integers(min_value=0, max_value=8),
+)
+def test_spans_reproduce_text(paras: list[str], seps: list[str], chapter_every: int) -> None:
+    text = ""
+    starts = []
+    for i, p in enumerate(paras):
+        if chapter_every and i and i % chapter_every == 0:
+            starts.append(len(text))
+        text += p + seps[i]
+    work = make_work(text, starts)
+    passages = split_work(work, min_words=5, max_words=20)
+    assert "".join(text[p.start : p.end] for p in passages) == text
+    assert all(p.text == text[p.start : p.end] for p in passages)
+    for s in starts:
+        assert any(p.start == s for p in passages)
