@@ -1,0 +1,134 @@
+"""The CLI through click's runner: summary, JSON schema, filters, exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from forewarn.cli import main
+from forewarn.readers import read
+
+SCHEMA = json.loads((resources.files("forewarn") / "schema" / "report-v1.json").read_text())
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "harbour-lights.txt"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_sample_summary_shows_declared_and_detected(sample_path: Path) -> None:
+    code, out, _ = run("scan", str(sample_path))
+    assert code == 1  # the author did not declare everything detected
+    assert "Declared:" in out and "NOT DECLARED" in out
+    for name in ("Violence", "Blood", "Sexual content"):
+        assert name in out
+    assert "AO3 rating:" in out
+
+
+def test_sample_json_validates_and_offsets_slice_the_text(sample_path: Path) -> None:
+    code, out, _ = run("scan", "--json", str(sample_path))
+    assert code == 1
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    (report,) = doc["reports"]
+    text = read(sample_path).text
+    assert "".join(text[p["start"] : p["end"]] for p in report["passages"]) == text
+    assert report["work"]["characters"] == len(text)
+    declared = {d["warning_id"] for d in report["declared"]}
+    assert {"violence", "torture", "strong-language", "blood", "sexual-content"} <= declared
+    detected = {w["id"] for w in report["warnings"]}
+    assert {"violence", "blood", "sexual-content"} <= detected
+    assert report["comparison"]["missing"], "expected an undeclared detection"
+    for w in report["warnings"]:
+        assert w["evidence"], w["id"]
+        for e in w["evidence"]:
+            assert 0 <= e["start"] < e["end"] <= len(text)
+
+
+def test_only_and_ignore_filter_warnings() -> None:
+    _, out, _ = run("scan", "--json", "--only", "blood,violence", str(EXAMPLE))
+    ids = {w["id"] for w in json.loads(out)["reports"][0]["warnings"]}
+    assert ids <= {"blood", "violence"}
+    _, out, _ = run("scan", "--json", "--ignore", "blood", str(EXAMPLE))
+    assert "blood" not in {w["id"] for w in json.loads(out)["reports"][0]["warnings"]}
+
+
+def test_threshold_one_detects_nothing_and_exits_zero() -> None:
+    code, out, _ = run("scan", "--json", "--threshold", "1.0", str(EXAMPLE))
+    assert code == 0
+    assert json.loads(out)["reports"][0]["warnings"] == []
+
+
+def test_unknown_warning_is_a_usage_error() -> None:
+    code, _, err = run("scan", "--only", "not-a-warning", str(EXAMPLE))
+    assert code == 2 and "unknown warning" in err
+
+
+def _truncated_epub(path: Path) -> Path:
+    full = path.with_suffix(".full.epub")
+    with zipfile.ZipFile(full, "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+        z.writestr("META-INF/container.xml", "<container/>")
+        z.writestr("OEBPS/ch1.xhtml", "<html><body><p>" + "words " * 5000 + "</p></body></html>")
+    data = full.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+@pytest.mark.parametrize(
+    "name,make",
+    [
+        ("empty.txt", lambda p: p.write_bytes(b"")),
+        ("binary.txt", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)),
+        ("broken.epub", _truncated_epub),
+        ("huge.txt", lambda p: p.open("wb").truncate(50 * 1024 * 1024)),
+    ],
+)
+def test_bad_input_gives_one_line_error_and_exit_2(tmp_path: Path, name: str, make) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    make(path)
+    code, out, err = run("scan", str(path))
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("forewarn: error:"), err
+    assert "Traceback" not in err + out
+
+
+def test_invalid_utf8_is_read_not_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("Caf\u00e9 au lait.\n\n".encode() + b"He paid \xff\xfe twice.\n\n" + b"The end.\n")
+    code, out, err = run("scan", "--json", str(path))
+    assert code in (0, 1), err
+    assert json.loads(out)["reports"][0]["work"]["words"] > 3
+
+
+def test_one_bad_file_does_not_lose_the_good_ones(tmp_path: Path) -> None:
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    code, out, _ = run("scan", "--json", str(EXAMPLE), str(bad))
+    doc = json.loads(out)
+    assert code == 2
+    assert len(doc["reports"]) == 1 and doc["errors"][0]["path"] == str(bad)
+    jsonschema.validate(doc, SCHEMA)
+
+
+def test_warnings_lists_the_whole_taxonomy_with_quality() -> None:
+    code, out, _ = run("warnings", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) >= 37
+    assert all(r["measured_on"] for r in rows)
+    measured = [r for r in rows if r["f1"] is not None]
+    assert {r["id"] for r in measured} >= {"violence", "war", "death", "racism"}
+
+
+def test_help_has_examples() -> None:
+    for cmd in (["--help"], ["scan", "--help"], ["warnings", "--help"]):
+        code, out, _ = run(*cmd)
+        assert code == 0 and "Example" in out
