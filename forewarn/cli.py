@@ -189,5 +189,76 @@ def warnings_cmd(as_json: bool) -> None:
     Console().print(table)
 
 
+@main.command()
+@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labeled JSONL (repeatable).")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Bundle directory.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds for calibration.")
+@click.option("--epochs", default=3, show_default=True)
+@click.option("--label-mode", type=click.Choice(["majority", "any"]), default="majority", show_default=True)
+def train(data: tuple[str, ...], out: Path, seed: int, folds: int, epochs: int, label_mode: str) -> None:
+    """Fine-tune the encoder and heads on labeled passages; write a model bundle.
+
+    Needs the training extra: pip install 'forewarn[train]' (torch, transformers).
+
+    \b
+    Example (reproduces the packaged model):
+      forewarn train --data ../shared/data/passages-dev.jsonl --out forewarn/models/default --seed 0
+    """
+    from forewarn.evaluate import load_labeled
+    from forewarn.finetune import FinetuneConfig
+    from forewarn.train import save_bundle
+    from forewarn.train import train as run_train
+
+    passages = load_labeled(list(data), label_mode=label_mode)
+    model = run_train(passages, config=FinetuneConfig(seed=seed, epochs=epochs), folds=folds,
+                      data_files=list(data), log=True)
+    names = " ".join(f"--data {Path(d).name}" for d in data)
+    save_bundle(model, out, command=f"forewarn train {names} --seed {seed} --epochs {epochs} --folds {folds}")
+    click.echo(model.cv.table())
+    click.echo(f"bundle written to {out}")
+
+
+@main.command()
+@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labeled JSONL (repeatable).")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
+              help="Bundle to evaluate (default: the packaged model).")
+@click.option("--folds", default=0, show_default=True, help="Cross-validate (fine-tunes per fold) instead.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--epochs", default=3, show_default=True)
+@click.option("--label-mode", type=click.Choice(["majority", "any"]), default="majority", show_default=True)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the metrics as JSON.")
+def evaluate(data: tuple[str, ...], model_dir: str | None, folds: int, seed: int, epochs: int,
+             label_mode: str, json_out: str | None) -> None:
+    """Per-warning precision, recall, F1, balanced accuracy, ROC-AUC and calibration error.
+
+    \b
+    Examples:
+      forewarn evaluate --data held-out.jsonl
+      forewarn evaluate --data ../shared/data/passages-dev.jsonl --folds 5 --json cv.json
+      forewarn evaluate --data data/written/eval/*.jsonl --label-mode any
+    """
+    import json
+
+    from forewarn.evaluate import cross_validate, evaluate_model, format_table, load_labeled
+
+    passages = load_labeled(list(data), label_mode=label_mode)
+    if folds:
+        from forewarn.finetune import FinetuneConfig
+
+        result = cross_validate(passages, folds=folds, config=FinetuneConfig(seed=seed, epochs=epochs), log=True)
+        per, doc = result.per_warning, result.metrics_dict()
+    else:
+        from forewarn.score.model import load_model
+
+        per = evaluate_model(load_model(model_dir), passages)
+        doc = {"evaluation": "the bundle on the given data", "per_warning": per}
+    click.echo(format_table(per))
+    if json_out:
+        Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -55,23 +55,25 @@ class CascadeScorer:
         mv = model.version_ if model is not None and mode != "lexicon" else "none"
         self.version_ = f"lexicon+{mv}" if mv != "none" else "lexicon"
 
-    def _cues(self, texts: Sequence[str]) -> list[dict[str, str]]:
+    def _lexicon(self, texts: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """Lexicon probabilities and, per passage, the strongest cue tier per warning."""
+        probs = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
         cues: list[dict[str, str]] = []
-        for text in texts:
+        for i, text in enumerate(texts):
+            hits = self.lexicon.hits(text)
+            probs[i] = self.lexicon.proba_from_hits(hits)
             best: dict[str, str] = {}
-            for hit in self.lexicon.hits(text):
+            for hit in hits:
                 tier = "negated" if hit.negated else hit.tier
                 if _TIER_RANK[tier] > _TIER_RANK.get(best.get(hit.warning, ""), -1):
                     best[hit.warning] = tier
             cues.append(best)
-        return cues
+        return probs, cues
 
     def score(self, texts: Sequence[str]) -> ScoreResult:
         """Score passages; returns probabilities, thresholds and severity cues."""
         n = len(texts)
-        probs = self.lexicon.predict_proba(texts) if n else np.zeros((0, len(self.labels_)))
-        probs = np.array(probs, dtype=np.float32, copy=True)
-        cues = self._cues(texts)
+        probs, cues = self._lexicon(texts)
         thresholds = {label: self.lexicon_threshold for label in self.labels_}
         encoded = 0
         model = self.model

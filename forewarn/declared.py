@@ -1,0 +1,171 @@
+"""What the author declared, mapped onto the taxonomy, and how it compares.
+
+Authors write warnings as free text ("This fic will contain: Violence, torture,
+strong language, blood play and strong sexual themes"), as TW/CW lines, or as
+AO3 archive warnings and tags. Each declared item is mapped through the
+taxonomy's aliases; what does not map is kept, visibly, as unmapped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from forewarn.taxonomy import Taxonomy, WarningDef, normalize
+from forewarn.work import Metadata
+
+CHOSE_NOT_TO_WARN = "creator chose not to use archive warnings"
+NO_WARNINGS_APPLY = "no archive warnings apply"
+
+_PREFIX = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:(?:archive|content|trigger|chapter|story)\s+)?"
+    r"(?:warnings?(?:\s+for\s+this\s+(?:chapter|fic|story|work))?|tws?|cws?|trigger\s+warnings?|"
+    r"content\s+warnings?|triggers)\s*(?:\*\*|__)?\s*[:\-\u2013\u2014]\s*",
+    re.IGNORECASE,
+)
+_LEAD_IN = re.compile(
+    r"^\s*(?:this\s+(?:fic|story|chapter|work|one)\s+(?:will\s+)?(?:contains?|includes?|has|deals\s+with|features?)"
+    r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\s*:?\s*",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"\s*(?:,|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n)\s*", re.IGNORECASE)
+_QUALIFIERS = {
+    "mentioned": re.compile(r"^(?:mentions?\s+of|mentioned|references?\s+to|referenced|past|implied\s+past|discussion\s+of|talk\s+of)\s+", re.I),
+    "implied": re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded|suggested)\s+", re.I),
+    "graphic": re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I),
+}
+_SUFFIX_QUALIFIER = re.compile(r"\s*\((mentioned|implied|graphic|past|brief|mild)\)\s*$", re.I)
+_FILLER = re.compile(
+    r"^(?:strong|mild|brief|some|heavy|lots\s+of|a\s+lot\s+of|minor|major|intense|dark|non[- ]graphic|"
+    r"on[- ]screen|off[- ]screen|canon[- ]typical|canon|very|slight|light|possible|potential|descriptions?\s+of|depictions?\s+of)\s+",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class DeclaredItem:
+    """One declared warning as the author wrote it, and what it maps to."""
+
+    raw: str
+    warning_id: str | None
+    qualifier: str | None  # "mentioned" | "implied" | "graphic" | None
+    source: str  # "header" | "ao3-archive-warning" | "ao3-tag"
+
+
+@dataclass
+class Comparison:
+    """Declared vs detected, by warning id."""
+
+    matching: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # detected, not declared
+    extra: list[str] = field(default_factory=list)  # declared, not detected
+    unmapped: list[str] = field(default_factory=list)  # declared phrases outside the taxonomy
+    no_archive_warnings: bool = False
+    chose_not_to_warn: bool = False
+
+
+def _resolve(phrase: str, taxonomy: Taxonomy) -> WarningDef | None:
+    """Alias lookup, then again without filler adjectives, then by head words."""
+    d = taxonomy.resolve(phrase)
+    if d is not None:
+        return d
+    stripped = phrase
+    while True:
+        nxt = _FILLER.sub("", stripped)
+        if nxt == stripped:
+            break
+        stripped = nxt
+    d = taxonomy.resolve(stripped)
+    if d is not None:
+        return d
+    words = normalize(stripped).split()
+    # "blood play scenes" -> "blood play" -> "blood": longest alias prefix wins.
+    for n in range(len(words) - 1, 0, -1):
+        d = taxonomy.resolve(" ".join(words[:n]))
+        if d is not None:
+            return d
+    return None
+
+
+def _items(text: str) -> list[str]:
+    body = _PREFIX.sub("", text.strip(), count=1)
+    body = _LEAD_IN.sub("", body, count=1)
+    body = body.strip().rstrip(".!").strip()
+    parts = [p.strip(" .*-_\t\"'") for p in _SPLIT.split(body)]
+    return [p for p in parts if p]
+
+
+def _one(raw: str, *, taxonomy: Taxonomy, source: str) -> DeclaredItem:
+    phrase, qualifier = raw, None
+    suffix = _SUFFIX_QUALIFIER.search(phrase)
+    if suffix:
+        q = suffix.group(1).lower()
+        qualifier = {"past": "mentioned", "brief": "mentioned", "mild": "mentioned"}.get(q, q)
+        phrase = phrase[: suffix.start()]
+    for name, pattern in _QUALIFIERS.items():
+        if pattern.match(phrase):
+            qualifier = qualifier or name
+            rest = pattern.sub("", phrase, count=1)
+            d = _resolve(rest, taxonomy) or _resolve(phrase, taxonomy)
+            break
+    else:
+        d = _resolve(phrase, taxonomy)
+    return DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=qualifier, source=source)
+
+
+def parse_declaration(text: str, *, taxonomy: Taxonomy, source: str = "header") -> list[DeclaredItem]:
+    """Parse one declaration line ("Warnings: ...", "TW: ...") into items."""
+    return [_one(raw, taxonomy=taxonomy, source=source) for raw in _items(text)]
+
+
+def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[DeclaredItem]:
+    """Everything the work declares: warnings lines, AO3 archive warnings, AO3 tags.
+
+    Freeform tags are mostly not warnings ("Fluff", "Slow Burn"), so only the tags
+    that map to a warning are kept; unmapped phrases come from warnings lines only.
+    """
+    items: list[DeclaredItem] = []
+    for line in metadata.declaration_lines:
+        items.extend(parse_declaration(line, taxonomy=taxonomy, source="header"))
+    for raw in metadata.archive_warnings:
+        key = raw.strip().lower()
+        if key in (CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY):
+            items.append(DeclaredItem(raw=raw, warning_id=None, qualifier=None, source="ao3-archive-warning"))
+            continue
+        d = taxonomy.resolve(raw)
+        items.append(DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=None, source="ao3-archive-warning"))
+    for tag in metadata.freeform_tags:
+        item = _one(tag, taxonomy=taxonomy, source="ao3-tag")
+        if item.warning_id is not None:
+            items.append(item)
+    return items
+
+
+def compare(
+    declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxonomy: Taxonomy
+) -> Comparison:
+    """Which detections the author declared, which they did not, and the reverse.
+
+    Rule: a detected warning counts as declared when it is declared itself, or
+    when a narrower warning that implies it is declared (declaring "torture"
+    covers a detected "violence"; declaring "violence" does not cover "torture").
+    """
+    special = {d.raw.strip().lower() for d in declared if d.source == "ao3-archive-warning"}
+    ids = []
+    for d in declared:
+        if d.warning_id and d.warning_id not in ids:
+            ids.append(d.warning_id)
+    covered = set(ids)
+    for wid in ids:
+        covered.update(taxonomy.get(wid).broader)
+    detected_set = list(dict.fromkeys(detected))
+    unmapped = [d.raw for d in declared if d.warning_id is None and d.source == "header"]
+    return Comparison(
+        matching=[w for w in detected_set if w in covered],
+        missing=[w for w in detected_set if w not in covered],
+        extra=[w for w in ids if w not in detected_set],
+        unmapped=list(dict.fromkeys(unmapped)),
+        no_archive_warnings=NO_WARNINGS_APPLY in special,
+        chose_not_to_warn=CHOSE_NOT_TO_WARN in special,
+    )

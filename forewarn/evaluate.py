@@ -1,0 +1,242 @@
+"""Measure quality per warning (``forewarn evaluate``).
+
+Passage-level metrics on labeled JSONL (the shared format: ``warning``,
+``labels`` (annotator votes) or ``label``, ``text``, ``work_id``): precision,
+recall, F1 and balanced accuracy at the model's thresholds, ROC-AUC and
+expected calibration error. Cross-validation splits by work, so no work is in
+both training and test; thresholds and calibration are fitted on a validation
+part of the training folds only, never on the test fold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LabeledPassage:
+    text: str
+    warning: str
+    label: int  # majority (or any-vote) label
+    target: float  # share of annotators voting yes (soft label)
+    work_id: str
+    source: str = "dev"
+
+
+def load_labeled(paths: Sequence[str | Path], *, label_mode: str = "majority") -> list[LabeledPassage]:
+    """Read labeled passages; ``label_mode`` is "majority" (2 of 3) or "any" (1 of 3)."""
+    if label_mode not in ("majority", "any"):
+        raise ValueError("label_mode must be 'majority' or 'any'")
+    out = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    r = json.loads(line)
+                    if "labels" in r:
+                        votes = [int(v) for v in r["labels"]]
+                        share = sum(votes) / len(votes)
+                        label = int(share > 0.5) if label_mode == "majority" else int(share > 0)
+                    else:
+                        label = int(r["label"])
+                        share = float(label)
+                    out.append(
+                        LabeledPassage(r["text"], r["warning"], label, share, str(r.get("work_id", n)), r.get("source", "dev"))
+                    )
+                except (KeyError, ValueError, TypeError) as e:
+                    raise ValueError(f"{path}:{n}: not a labeled passage ({e})") from None
+    return out
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
+    """Mann-Whitney ROC-AUC with tie handling; None when only one class is present."""
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    if pos == 0 or neg == 0:
+        return None
+    order = np.argsort(score, kind="mergesort")
+    ranks = np.empty(len(score))
+    s = score[order]
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and s[j + 1] == s[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def ece(y: np.ndarray, prob: np.ndarray, *, bins: int = 10) -> float:
+    """Expected calibration error over equal-width probability bins."""
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(prob, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            total += m.sum() / len(y) * abs(prob[m].mean() - y[m].mean())
+    return float(total)
+
+
+def binary_metrics(y: np.ndarray, prob: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    tn = int((~pred & (y == 0)).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    tnr = tn / (tn + fp) if tn + fp else 0.0
+    auc = roc_auc(y, prob)
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "balanced_accuracy": round((recall + tnr) / 2, 4),
+        "roc_auc": None if auc is None else round(auc, 4),
+        "ece": round(ece(y, prob), 4),
+        "support": int(len(y)),
+        "positives": int(y.sum()),
+    }
+
+
+def fit_platt(logits: np.ndarray, y: np.ndarray, *, iters: int = 200) -> tuple[float, float]:
+    """Platt scaling by Newton's method (a tiny 2-parameter logistic regression)."""
+    a, b = 1.0, 0.0
+    t = np.where(y == 1, (y.sum() + 1) / (y.sum() + 2), 1 / (len(y) - y.sum() + 2))
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-(a * logits + b)))
+        g = np.array([((p - t) * logits).sum(), (p - t).sum()])
+        w = p * (1 - p) + 1e-9
+        h = np.array([[(w * logits * logits).sum() + 1e-6, (w * logits).sum()], [(w * logits).sum(), w.sum() + 1e-6]])
+        step = np.linalg.solve(h, g)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-7:
+            break
+    return float(a), float(b)
+
+
+def pick_threshold(prob: np.ndarray, y: np.ndarray) -> float:
+    """The probability cut that maximises F1 (ties: the higher cut)."""
+    best_f1, best_t = -1.0, 0.5
+    for t in np.unique(np.round(prob, 4)):
+        pred = prob >= t
+        tp = (pred & (y == 1)).sum()
+        f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+        if f1 >= best_f1:
+            best_f1, best_t = f1, float(t)
+    return best_t
+
+
+@dataclass
+class CVResult:
+    labels: list[str]
+    per_warning: dict[str, dict[str, Any]]
+    oof_logits: np.ndarray
+    oof_prob: np.ndarray
+    folds: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def mean(self, key: str) -> float:
+        vals = [m[key] for m in self.per_warning.values() if m[key] is not None]
+        return round(float(np.mean(vals)), 4) if vals else 0.0
+
+    def metrics_dict(self) -> dict[str, Any]:
+        return {
+            "evaluation": f"{self.folds}-fold cross-validation grouped by work",
+            "settings": self.settings,
+            "mean": {k: self.mean(k) for k in ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece")},
+            "per_warning": self.per_warning,
+        }
+
+    def table(self) -> str:
+        return format_table(self.per_warning)
+
+
+def format_table(per_warning: dict[str, dict[str, Any]]) -> str:
+    head = f"{'warning':<18}{'n':>6}{'pos':>6}{'prec':>7}{'rec':>7}{'F1':>7}{'bal.acc':>9}{'AUC':>7}{'ECE':>7}"
+    lines = [head, "-" * len(head)]
+    for w, m in per_warning.items():
+        auc = "-" if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
+        lines.append(
+            f"{w:<18}{m['support']:>6}{m['positives']:>6}{m['precision']:>7.3f}{m['recall']:>7.3f}"
+            f"{m['f1']:>7.3f}{m['balanced_accuracy']:>9.3f}{auc:>7}{m['ece']:>7.3f}"
+        )
+    means = {k: np.mean([m[k] for m in per_warning.values() if m[k] is not None]) for k in ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece")}
+    lines.append("-" * len(head))
+    lines.append(
+        f"{'mean':<18}{'':>12}{means['precision']:>7.3f}{means['recall']:>7.3f}{means['f1']:>7.3f}"
+        f"{means['balanced_accuracy']:>9.3f}{means['roc_auc']:>7.3f}{means['ece']:>7.3f}"
+    )
+    return "\n".join(lines)
+
+
+def cross_validate(
+    passages: list[LabeledPassage], *, folds: int = 5, config: Any = None, log: bool = False
+) -> CVResult:
+    """k-fold CV grouped by work; each fold fine-tunes on 85% of its training works
+    and fits calibration and thresholds on the other 15%."""
+    from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold
+
+    from forewarn.finetune import FinetuneConfig, finetune, predict_logits
+
+    config = config or FinetuneConfig()
+    labels = sorted({p.warning for p in passages})
+    col = {w: i for i, w in enumerate(labels)}
+    texts = [p.text for p in passages]
+    warn = np.array([p.warning for p in passages])
+    y = np.array([p.label for p in passages])
+    target = np.array([p.target for p in passages], dtype=np.float32)
+    groups = np.array([p.work_id for p in passages])
+    head = np.array([col[w] for w in warn])
+    strata = np.array([f"{w}:{label}" for w, label in zip(warn, y, strict=True)])
+    oof_logits = np.zeros(len(passages))
+    oof_prob = np.zeros(len(passages))
+    pred = np.zeros(len(passages), dtype=bool)
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    for k, (tr, te) in enumerate(splitter.split(texts, strata, groups)):
+        inner = GroupShuffleSplit(n_splits=1, test_size=0.15, random_state=config.seed + k)
+        a, v = next(inner.split(tr, groups=groups[tr]))
+        fit, val = tr[a], tr[v]
+        net = finetune([texts[i] for i in fit], warn[fit], target[fit], labels=labels, config=config, log=log)
+        lv = predict_logits(net, [texts[i] for i in val], max_length=config.max_length)[np.arange(len(val)), head[val]]
+        lt = predict_logits(net, [texts[i] for i in te], max_length=config.max_length)[np.arange(len(te)), head[te]]
+        oof_logits[te] = lt
+        for w in labels:
+            mv, mt = warn[val] == w, warn[te] == w
+            ca, cb = fit_platt(lv[mv], y[val][mv])
+            pv = 1 / (1 + np.exp(-(ca * lv[mv] + cb)))
+            thr = pick_threshold(pv, y[val][mv])
+            pt = 1 / (1 + np.exp(-(ca * lt[mt] + cb)))
+            oof_prob[te[mt]] = pt
+            pred[te[mt]] = pt >= thr
+        if log:
+            print(f"fold {k + 1}/{folds} done", flush=True)
+    per = {w: binary_metrics(y[warn == w], oof_prob[warn == w], pred[warn == w]) for w in labels}
+    settings = {"folds": folds, "seed": config.seed, "epochs": config.epochs, "lr": config.lr, "max_length": config.max_length}
+    return CVResult(labels, per, oof_logits, oof_prob, folds, settings)
+
+
+def evaluate_model(model: Any, passages: list[LabeledPassage]) -> dict[str, dict[str, Any]]:
+    """A trained scorer (``labels_``, ``thresholds_``, ``predict_proba``) on labeled data."""
+    texts = [p.text for p in passages]
+    warn = np.array([p.warning for p in passages])
+    y = np.array([p.label for p in passages])
+    prob = model.predict_proba(texts)
+    col = {w: i for i, w in enumerate(model.labels_)}
+    out = {}
+    for w in sorted(set(warn)):
+        if w not in col:
+            continue
+        m = warn == w
+        p = prob[m, col[w]]
+        out[w] = binary_metrics(y[m], p, p >= float(model.thresholds_[col[w]]))
+    return out

@@ -1,0 +1,121 @@
+"""A fast, context-aware lexicon scorer for every warning in the taxonomy.
+
+It is the first stage of the cascade (cheap enough to run on every passage) and
+the only scorer for warnings without labeled data. Two kinds of context are
+used: idioms listed per warning ("killing time", "blood orange") veto a cue
+they contain, and a negation shortly before a cue ("didn't kill", "no blood")
+keeps it as a mention but weakens it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from forewarn.taxonomy import Taxonomy, load_taxonomy
+
+TIER_WEIGHTS = {"mention": 0.6, "depiction": 1.0, "graphic": 1.5}
+NEGATED_FACTOR = 0.3
+# p = 1 - exp(-RATE * sum(weights)): one depiction cue -> 0.5, two mentions -> 0.57.
+RATE = math.log(2.0)
+FLOOR = 0.02
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nobody|nothing|without|neither|nor|hardly|barely|didn'?t|don'?t|doesn'?t|"
+    r"wasn'?t|weren'?t|isn'?t|aren'?t|won'?t|wouldn'?t|couldn'?t|can'?t|cannot|hadn'?t|hasn'?t|haven'?t)\b"
+    r"[^.!?;:\n]{0,25}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class LexiconHit:
+    """One cue found in a text."""
+
+    warning: str
+    term: str
+    start: int
+    end: int
+    weight: float
+    tier: str
+    negated: bool
+
+
+def _compile(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
+
+
+class LexiconScorer:
+    """Scores every taxonomy warning from cue patterns in ``data/lexicon.toml``."""
+
+    def __init__(
+        self, *, lexicon_path: str | Path | None = None, taxonomy: Taxonomy | None = None
+    ) -> None:
+        self.lexicon_path = lexicon_path
+        self.taxonomy = taxonomy or load_taxonomy()
+        if lexicon_path is None:
+            text = (resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8")
+        else:
+            text = Path(lexicon_path).read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+        unknown = set(data) - set(self.taxonomy.ids)
+        if unknown:
+            raise ValueError(f"lexicon has warnings not in the taxonomy: {sorted(unknown)}")
+        self.labels_: list[str] = list(self.taxonomy.ids)
+        self._tiers: list[tuple[str, str, re.Pattern[str]]] = []
+        self._exclude: dict[str, re.Pattern[str]] = {}
+        for wid in self.labels_:
+            entry = data.get(wid, {})
+            for tier in ("graphic", "depiction", "mention"):
+                pattern = _compile(entry.get(tier, []))
+                if pattern is not None:
+                    self._tiers.append((wid, tier, pattern))
+            exclude = _compile(entry.get("exclude", []))
+            if exclude is not None:
+                self._exclude[wid] = exclude
+
+    def hits(self, text: str) -> list[LexiconHit]:
+        """Every cue in ``text``, idioms removed, negation marked; in text order."""
+        out: list[LexiconHit] = []
+        vetoes: dict[str, list[tuple[int, int]]] = {}
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for wid, tier, pattern in self._tiers:
+            for m in pattern.finditer(text):
+                s, e = m.span()
+                if any(a < e and s < b for a, b in taken.get(wid, ())):
+                    continue  # a stronger tier already matched this stretch
+                if wid not in vetoes:
+                    ex = self._exclude.get(wid)
+                    vetoes[wid] = [x.span() for x in ex.finditer(text)] if ex else []
+                if any(a <= s and e <= b for a, b in vetoes[wid]):
+                    continue
+                negated = bool(_NEGATION.search(text, max(0, s - 40), s))
+                weight = TIER_WEIGHTS[tier] * (NEGATED_FACTOR if negated else 1.0)
+                taken.setdefault(wid, []).append((s, e))
+                out.append(LexiconHit(wid, m.group(0), s, e, weight, tier, negated))
+        out.sort(key=lambda h: (h.start, h.warning))
+        return out
+
+    def proba_from_hits(self, hits: Sequence[LexiconHit]) -> np.ndarray:
+        """Per-warning probabilities from a text's hits (saturating in total weight)."""
+        totals = np.zeros(len(self.labels_), dtype=np.float64)
+        col = {w: i for i, w in enumerate(self.labels_)}
+        for h in hits:
+            totals[col[h.warning]] += h.weight
+        return np.maximum(1.0 - np.exp(-RATE * totals), FLOOR).astype(np.float32)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Shape ``(len(texts), len(labels_))``."""
+        out = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self.proba_from_hits(self.hits(text))
+        return out

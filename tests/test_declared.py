@@ -1,0 +1,71 @@
+"""Declared warnings: free-form lines, AO3 archive warnings and tags -> taxonomy ids."""
+
+from __future__ import annotations
+
+from forewarn.declared import compare, declared_from_metadata, parse_declaration
+from forewarn.taxonomy import load_taxonomy
+from forewarn.work import Metadata
+
+TAX = load_taxonomy()
+
+
+def ids(text: str) -> list[str | None]:
+    return [d.warning_id for d in parse_declaration(text, taxonomy=TAX)]
+
+
+def test_sample_style_header_maps_every_item() -> None:
+    items = parse_declaration(
+        "Warnings: This fic will contain: Violence, torture, strong language, blood play and strong sexual themes.",
+        taxonomy=TAX,
+    )
+    assert [d.warning_id for d in items] == ["violence", "torture", "strong-language", "blood", "sexual-content"]
+    assert [d.raw for d in items][3] == "blood play"
+
+
+def test_tw_lines_and_qualifiers() -> None:
+    assert ids("TW: self harm, suicidal ideation") == ["self-harm", "suicide"]
+    items = parse_declaration("CW - mentions of past child abuse; implied rape/non-con, graphic gore", taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == [
+        ("child-abuse", "mentioned"), ("sexual-assault", "implied"), ("blood", "graphic")
+    ]
+    assert parse_declaration("Trigger warnings: eating disorder (mentioned)", taxonomy=TAX)[0].qualifier == "mentioned"
+
+
+def test_unmapped_items_are_kept() -> None:
+    items = parse_declaration("Warnings: fluff, hurt/comfort, canon-typical violence", taxonomy=TAX)
+    assert [(d.raw, d.warning_id) for d in items] == [
+        ("fluff", None), ("hurt/comfort", None), ("canon-typical violence", "violence")
+    ]
+
+
+def test_metadata_sources() -> None:
+    meta = Metadata(
+        declaration_lines=["TW: alcohol"],
+        archive_warnings=["Graphic Depictions Of Violence", "Major Character Death"],
+        freeform_tags=["Angst", "Self-Harm", "Slow Burn"],
+    )
+    items = declared_from_metadata(meta, taxonomy=TAX)
+    assert [(d.warning_id, d.source) for d in items] == [
+        ("drug-use", "header"), ("violence", "ao3-archive-warning"), ("death", "ao3-archive-warning"),
+        ("self-harm", "ao3-tag"),
+    ]
+
+
+def test_compare_missing_extra_and_special_archive_warnings() -> None:
+    meta = Metadata(declaration_lines=["Warnings: violence, torture, gremlins"],
+                    archive_warnings=["Creator Chose Not To Use Archive Warnings"])
+    declared = declared_from_metadata(meta, taxonomy=TAX)
+    comp = compare(declared, ["violence", "blood", "captivity"], taxonomy=TAX)
+    assert comp.matching == ["violence"]
+    assert comp.missing == ["blood", "captivity"]
+    assert comp.extra == ["torture"]
+    assert comp.unmapped == ["gremlins"]
+    assert comp.chose_not_to_warn and not comp.no_archive_warnings
+
+
+def test_narrower_declaration_covers_broader_detection() -> None:
+    declared = parse_declaration("TW: torture", taxonomy=TAX)
+    comp = compare(declared, ["violence"], taxonomy=TAX)
+    assert comp.matching == ["violence"] and comp.missing == []
+    comp = compare(parse_declaration("TW: violence", taxonomy=TAX), ["torture"], taxonomy=TAX)
+    assert comp.missing == ["torture"]
