@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 HERE = Path(__file__).resolve().parent
 
 # Mostly everyday narration, with a sprinkling of sentences that touch warnings,
@@ -109,12 +111,16 @@ def main() -> None:
     for mode in args.modes.split(","):
         proc = subprocess.run(
             [sys.executable, __file__, "--child", mode, "--path", str(path)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         r = rows[-1]
-        print(f"{r['mode']:<20} {r['words']:>7} words  scan {r['scan_s']:>7.2f}s  "
-              f"load {r['load_s']:>5.2f}s  {r['words_per_s']:>8,} words/s  peak {r['peak_rss_mib']:>7.1f} MiB")
+        print(
+            f"{r['mode']:<20} {r['words']:>7} words  scan {r['scan_s']:>7.2f}s  "
+            f"load {r['load_s']:>5.2f}s  {r['words_per_s']:>8,} words/s  peak {r['peak_rss_mib']:>7.1f} MiB"
+        )
     (out_dir / "scan.json").write_text(json.dumps(rows, indent=2) + "\n")
 
 

@@ -95,14 +95,12 @@ def aggregate(
     found: list[WorkWarning] = []
     for j, label in enumerate(labels):
         column = probs[:, j]
-        flagged = np.flatnonzero(column >= thresholds.get(label, 0.5))
-        if flagged.size == 0:
+        flagged = [int(i) for i in np.flatnonzero(column >= thresholds.get(label, 0.5))]
+        if not flagged:
             continue
         definition = taxonomy.get(label)
-        severities = {
-            int(i): passage_severity(cues[i].get(label) if cues is not None else None) for i in flagged
-        }
-        order = sorted(flagged.tolist(), key=lambda i: (-column[i], i))
+        severities = {int(i): passage_severity(cues[i].get(label) if cues is not None else None) for i in flagged}
+        order = sorted(flagged, key=lambda i: (-column[i], i))
         evidence = [
             PassageRef(
                 index=passages[i].index,
@@ -123,11 +121,11 @@ def aggregate(
                 group=definition.group,
                 confidence=round(combine_top(column[flagged].tolist(), k=evidence_k), 4),
                 severity=max(severities.values(), key=SEVERITIES.index),
-                passage_count=int(flagged.size),
+                passage_count=len(flagged),
                 word_count=int(sum(passages[i].words for i in flagged)),
                 evidence=evidence,
-                passages=[passages[i].index for i in flagged.tolist()],
-                first_position=passages[int(flagged[0])].position,
+                passages=[passages[i].index for i in flagged],
+                first_position=passages[flagged[0]].position,
             )
         )
     found.sort(key=lambda w: (-w.confidence, w.id))

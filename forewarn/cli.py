@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -50,18 +51,34 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report instead.")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a self-contained HTML report (one work only).")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML report (one work only).",
+)
 @click.option("--only", multiple=True, help="Only these warnings (ids or aliases, comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these warnings (ids or aliases, comma-separated).")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0),
-              help="Passage probability needed to flag a warning (default: per-warning, tuned).")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    help="Passage probability needed to flag a warning (default: per-warning, tuned).",
+)
 @click.option("--show-passages", is_flag=True, help="Quote the evidence passages (spoilers!).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "epub"]),
-              help="Input format (default: from the file name and contents).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "epub"]),
+    help="Input format (default: from the file name and contents).",
+)
 @click.option("--max-size", default="25MB", show_default=True, help="Refuse files larger than this.")
-@click.option("--scorer", type=click.Choice(["cascade", "encoder-everywhere", "lexicon"]),
-              default="cascade", show_default=True, help="Which scorer to run.")
+@click.option(
+    "--scorer",
+    type=click.Choice(["cascade", "encoder-everywhere", "lexicon"]),
+    default="cascade",
+    show_default=True,
+    help="Which scorer to run.",
+)
 def scan(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -183,76 +200,119 @@ def warnings_cmd(as_json: bool) -> None:
     for r in rows:
         f1 = "-" if r["f1"] is None else f"{r['f1']:.2f}"
         ba = "-" if r["balanced_accuracy"] is None else f"{r['balanced_accuracy']:.2f}"
-        table.add_row(
-            Text(r["id"]), r["group"], r["ao3_archive_warning"] or "", f1, ba, Text(r["measured_on"])
-        )
+        table.add_row(Text(r["id"]), r["group"], r["ao3_archive_warning"] or "", f1, ba, Text(r["measured_on"]))
     Console().print(table)
 
 
-@main.command()
-@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Labeled JSONL (repeatable).")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Bundle directory.")
-@click.option("--seed", default=0, show_default=True)
-@click.option("--folds", default=5, show_default=True, help="Cross-validation folds for calibration.")
-@click.option("--epochs", default=3, show_default=True)
-@click.option("--label-mode", type=click.Choice(["majority", "any"]), default="majority", show_default=True)
-def train(data: tuple[str, ...], out: Path, seed: int, folds: int, epochs: int, label_mode: str) -> None:
-    """Fine-tune the encoder and heads on labeled passages; write a model bundle.
+def _embed(passages: list[Any], encoder_dir: Path) -> Any:
+    """Embeddings for labeled passages with the bundle's encoder, with a progress line."""
+    from forewarn.score.encoder import Encoder
 
-    Needs the training extra: pip install 'forewarn[train]' (torch, transformers).
+    enc = Encoder(encoder_dir / "encoder.onnx", encoder_dir / "tokenizer.json", max_length=256)
+    click.echo(f"embedding {len(passages)} passages...", err=True)
+    return enc.encode([p.text for p in passages])
+
+
+@main.command()
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labeled JSONL (repeatable).",
+)
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Bundle directory.")
+@click.option(
+    "--encoder",
+    "encoder_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Directory with encoder.onnx and tokenizer.json (default: the packaged model's).",
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds for the reported metrics.")
+@click.option("--label-mode", type=click.Choice(["majority", "any"]), default="majority", show_default=True)
+def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int, folds: int, label_mode: str) -> None:
+    """Train the per-warning heads on labeled passages and write a model bundle.
+
+    Needs the training extra: pip install 'forewarn[train]' (scikit-learn).
+    Cross-validates first (metrics go into the bundle), then fits on all data.
 
     \b
     Example (reproduces the packaged model):
       forewarn train --data ../shared/data/passages-dev.jsonl --out forewarn/models/default --seed 0
     """
-    from forewarn.evaluate import load_labeled
-    from forewarn.finetune import FinetuneConfig
-    from forewarn.train import save_bundle
+    from forewarn.evaluate import cross_validate, load_labeled
+    from forewarn.score.model import default_bundle
+    from forewarn.train import HeadsConfig, save_bundle
     from forewarn.train import train as run_train
 
+    encoder_dir = encoder_dir or default_bundle()
     passages = load_labeled(list(data), label_mode=label_mode)
-    model = run_train(passages, config=FinetuneConfig(seed=seed, epochs=epochs), folds=folds,
-                      data_files=list(data), log=True)
+    emb = _embed(passages, encoder_dir)
+    config = HeadsConfig(seed=seed)
+    cv = cross_validate(passages, emb, folds=folds, config=config)
+    model = run_train(passages, emb, config=config, data_files=list(data), metrics=cv.metrics_dict())
     names = " ".join(f"--data {Path(d).name}" for d in data)
-    save_bundle(model, out, command=f"forewarn train {names} --seed {seed} --epochs {epochs} --folds {folds}")
-    click.echo(model.cv.table())
+    save_bundle(
+        model,
+        out,
+        encoder_dir=encoder_dir,
+        command=f"forewarn train {names} --seed {seed} --folds {folds} --label-mode {label_mode}",
+    )
+    np_out = Path(out) / "oof.npz"
+    import numpy as np
+
+    np.savez_compressed(np_out, prob=cv.oof_prob, pred=cv.oof_pred)
+    click.echo(cv.table())
     click.echo(f"bundle written to {out}")
 
 
 @main.command()
-@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Labeled JSONL (repeatable).")
-@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
-              help="Bundle to evaluate (default: the packaged model).")
-@click.option("--folds", default=0, show_default=True, help="Cross-validate (fine-tunes per fold) instead.")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labeled JSONL (repeatable).",
+)
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Bundle to evaluate (default: the packaged model).",
+)
+@click.option(
+    "--folds", default=0, show_default=True, help="Cross-validate the training procedure instead (retrains per fold)."
+)
 @click.option("--seed", default=0, show_default=True)
-@click.option("--epochs", default=3, show_default=True)
 @click.option("--label-mode", type=click.Choice(["majority", "any"]), default="majority", show_default=True)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the metrics as JSON.")
-def evaluate(data: tuple[str, ...], model_dir: str | None, folds: int, seed: int, epochs: int,
-             label_mode: str, json_out: str | None) -> None:
+def evaluate(
+    data: tuple[str, ...], model_dir: Path | None, folds: int, seed: int, label_mode: str, json_out: str | None
+) -> None:
     """Per-warning precision, recall, F1, balanced accuracy, ROC-AUC and calibration error.
 
     \b
     Examples:
       forewarn evaluate --data held-out.jsonl
       forewarn evaluate --data ../shared/data/passages-dev.jsonl --folds 5 --json cv.json
-      forewarn evaluate --data data/written/eval/*.jsonl --label-mode any
+      forewarn evaluate --data held-out.jsonl --label-mode any
     """
     import json
 
     from forewarn.evaluate import cross_validate, evaluate_model, format_table, load_labeled
+    from forewarn.score.model import default_bundle, load_model
 
     passages = load_labeled(list(data), label_mode=label_mode)
     if folds:
-        from forewarn.finetune import FinetuneConfig
+        from forewarn.train import HeadsConfig
 
-        result = cross_validate(passages, folds=folds, config=FinetuneConfig(seed=seed, epochs=epochs), log=True)
+        emb = _embed(passages, model_dir or default_bundle())
+        result = cross_validate(passages, emb, folds=folds, config=HeadsConfig(seed=seed))
         per, doc = result.per_warning, result.metrics_dict()
     else:
-        from forewarn.score.model import load_model
-
         per = evaluate_model(load_model(model_dir), passages)
         doc = {"evaluation": "the bundle on the given data", "per_warning": per}
     click.echo(format_table(per))

@@ -31,14 +31,18 @@ _LEAD_IN = re.compile(
 )
 _SPLIT = re.compile(r"\s*(?:,|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n)\s*", re.IGNORECASE)
 _QUALIFIERS = {
-    "mentioned": re.compile(r"^(?:mentions?\s+of|mentioned|references?\s+to|referenced|past|implied\s+past|discussion\s+of|talk\s+of)\s+", re.I),
+    "mentioned": re.compile(
+        r"^(?:mentions?\s+of|mentioned|references?\s+to|referenced|past|implied\s+past|discussion\s+of|talk\s+of)\s+",
+        re.I,
+    ),
     "implied": re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded|suggested)\s+", re.I),
     "graphic": re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I),
 }
 _SUFFIX_QUALIFIER = re.compile(r"\s*\((mentioned|implied|graphic|past|brief|mild)\)\s*$", re.I)
 _FILLER = re.compile(
     r"^(?:strong|mild|brief|some|heavy|lots\s+of|a\s+lot\s+of|minor|major|intense|dark|non[- ]graphic|"
-    r"on[- ]screen|off[- ]screen|canon[- ]typical|canon|very|slight|light|possible|potential|descriptions?\s+of|depictions?\s+of)\s+",
+    r"on[- ]screen|off[- ]screen|canon[- ]typical|canon|very|slight|light|possible|potential|"
+    r"descriptions?\s+of|depictions?\s+of)\s+",
     re.I,
 )
 
@@ -134,7 +138,9 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
             items.append(DeclaredItem(raw=raw, warning_id=None, qualifier=None, source="ao3-archive-warning"))
             continue
         d = taxonomy.resolve(raw)
-        items.append(DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=None, source="ao3-archive-warning"))
+        items.append(
+            DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=None, source="ao3-archive-warning")
+        )
     for tag in metadata.freeform_tags:
         item = _one(tag, taxonomy=taxonomy, source="ao3-tag")
         if item.warning_id is not None:
@@ -142,9 +148,7 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
     return items
 
 
-def compare(
-    declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxonomy: Taxonomy
-) -> Comparison:
+def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxonomy: Taxonomy) -> Comparison:
     """Which detections the author declared, which they did not, and the reverse.
 
     Rule: a detected warning counts as declared when it is declared itself, or

@@ -49,7 +49,9 @@ def load_labeled(paths: Sequence[str | Path], *, label_mode: str = "majority") -
                         label = int(r["label"])
                         share = float(label)
                     out.append(
-                        LabeledPassage(r["text"], r["warning"], label, share, str(r.get("work_id", n)), r.get("source", "dev"))
+                        LabeledPassage(
+                            r["text"], r["warning"], label, share, str(r.get("work_id", n)), r.get("source", "dev")
+                        )
                     )
                 except (KeyError, ValueError, TypeError) as e:
                     raise ValueError(f"{path}:{n}: not a labeled passage ({e})") from None
@@ -142,6 +144,7 @@ class CVResult:
     per_warning: dict[str, dict[str, Any]]
     oof_logits: np.ndarray
     oof_prob: np.ndarray
+    oof_pred: np.ndarray
     folds: int
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -170,7 +173,10 @@ def format_table(per_warning: dict[str, dict[str, Any]]) -> str:
             f"{w:<18}{m['support']:>6}{m['positives']:>6}{m['precision']:>7.3f}{m['recall']:>7.3f}"
             f"{m['f1']:>7.3f}{m['balanced_accuracy']:>9.3f}{auc:>7}{m['ece']:>7.3f}"
         )
-    means = {k: np.mean([m[k] for m in per_warning.values() if m[k] is not None]) for k in ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece")}
+    means = {
+        k: np.mean([m[k] for m in per_warning.values() if m[k] is not None])
+        for k in ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece")
+    }
     lines.append("-" * len(head))
     lines.append(
         f"{'mean':<18}{'':>12}{means['precision']:>7.3f}{means['recall']:>7.3f}{means['f1']:>7.3f}"
@@ -180,49 +186,38 @@ def format_table(per_warning: dict[str, dict[str, Any]]) -> str:
 
 
 def cross_validate(
-    passages: list[LabeledPassage], *, folds: int = 5, config: Any = None, log: bool = False
+    passages: list[LabeledPassage], embeddings: np.ndarray, *, folds: int = 5, config: Any = None
 ) -> CVResult:
-    """k-fold CV grouped by work; each fold fine-tunes on 85% of its training works
-    and fits calibration and thresholds on the other 15%."""
-    from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold
+    """k-fold CV grouped by work of the whole training procedure (``forewarn.train.train``):
+    each fold's model fits its own calibration and thresholds on its training part only."""
+    from sklearn.model_selection import StratifiedGroupKFold
 
-    from forewarn.finetune import FinetuneConfig, finetune, predict_logits
+    from forewarn.score.model import calibrate
+    from forewarn.train import HeadsConfig, arrays_of, train
 
-    config = config or FinetuneConfig()
-    labels = sorted({p.warning for p in passages})
-    col = {w: i for i, w in enumerate(labels)}
-    texts = [p.text for p in passages]
-    warn = np.array([p.warning for p in passages])
-    y = np.array([p.label for p in passages])
-    target = np.array([p.target for p in passages], dtype=np.float32)
-    groups = np.array([p.work_id for p in passages])
-    head = np.array([col[w] for w in warn])
-    strata = np.array([f"{w}:{label}" for w, label in zip(warn, y, strict=True)])
+    config = config or HeadsConfig()
+    texts, warn, y, _, groups = arrays_of(passages)
+    labels = sorted(set(warn.tolist()))
     oof_logits = np.zeros(len(passages))
     oof_prob = np.zeros(len(passages))
     pred = np.zeros(len(passages), dtype=bool)
+    strata = np.array([f"{w}:{v}" for w, v in zip(warn, y, strict=True)])
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    for k, (tr, te) in enumerate(splitter.split(texts, strata, groups)):
-        inner = GroupShuffleSplit(n_splits=1, test_size=0.15, random_state=config.seed + k)
-        a, v = next(inner.split(tr, groups=groups[tr]))
-        fit, val = tr[a], tr[v]
-        net = finetune([texts[i] for i in fit], warn[fit], target[fit], labels=labels, config=config, log=log)
-        lv = predict_logits(net, [texts[i] for i in val], max_length=config.max_length)[np.arange(len(val)), head[val]]
-        lt = predict_logits(net, [texts[i] for i in te], max_length=config.max_length)[np.arange(len(te)), head[te]]
-        oof_logits[te] = lt
+    for tr, te in splitter.split(texts, strata, groups):
+        model = train([passages[i] for i in tr], embeddings[tr], config=config)
+        scores = model.heads.scores(embeddings[te], [texts[i] for i in te], config.w_emb)
+        col = {w: i for i, w in enumerate(model.heads.labels)}
         for w in labels:
-            mv, mt = warn[val] == w, warn[te] == w
-            ca, cb = fit_platt(lv[mv], y[val][mv])
-            pv = 1 / (1 + np.exp(-(ca * lv[mv] + cb)))
-            thr = pick_threshold(pv, y[val][mv])
-            pt = 1 / (1 + np.exp(-(ca * lt[mt] + cb)))
-            oof_prob[te[mt]] = pt
-            pred[te[mt]] = pt >= thr
-        if log:
-            print(f"fold {k + 1}/{folds} done", flush=True)
+            mt = np.flatnonzero(warn[te] == w)
+            s = scores[mt, col[w]]
+            a, b = model.calibration[w]
+            p = calibrate(s, np.array(a), np.array(b))
+            oof_logits[te[mt]] = np.log(np.clip(s, 1e-6, 1 - 1e-6) / np.clip(1 - s, 1e-6, 1))
+            oof_prob[te[mt]] = p
+            pred[te[mt]] = p >= model.thresholds[w]
     per = {w: binary_metrics(y[warn == w], oof_prob[warn == w], pred[warn == w]) for w in labels}
-    settings = {"folds": folds, "seed": config.seed, "epochs": config.epochs, "lr": config.lr, "max_length": config.max_length}
-    return CVResult(labels, per, oof_logits, oof_prob, folds, settings)
+    settings = {"folds": folds, **{k: v for k, v in vars(config).items()}}
+    return CVResult(labels, per, oof_logits, oof_prob, pred, folds, settings)
 
 
 def evaluate_model(model: Any, passages: list[LabeledPassage]) -> dict[str, dict[str, Any]]:

@@ -54,9 +54,7 @@ def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> Su
     return Suggestion(best, f"{driver.name.lower()} {driver.severity} ({_where(driver)})")
 
 
-def suggest_archive_warnings(
-    warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy
-) -> list[Suggestion]:
+def suggest_archive_warnings(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> list[Suggestion]:
     """AO3 archive warnings that the detections point to, or 'No Archive Warnings Apply'."""
     out: dict[str, Suggestion] = {}
     for w in warnings:

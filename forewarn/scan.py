@@ -50,9 +50,7 @@ class Report:
         return [w for w in self.warnings if w.id in missing]
 
 
-def resolve_labels(
-    names: Iterable[str] | None, *, taxonomy: Taxonomy
-) -> list[str] | None:
+def resolve_labels(names: Iterable[str] | None, *, taxonomy: Taxonomy) -> list[str] | None:
     """Map user-given warning names (ids or aliases) to ids; unknown names are an error."""
     if names is None:
         return None
@@ -135,11 +133,7 @@ def scan_work(
     t3 = time.perf_counter()
 
     labels = list(result.labels)
-    keep = [
-        j
-        for j, label in enumerate(labels)
-        if (only_ids is None or label in only_ids) and label not in ignore_ids
-    ]
+    keep = [j for j, label in enumerate(labels) if (only_ids is None or label in only_ids) and label not in ignore_ids]
     probs = result.probs[:, keep] if result.probs.size else np.zeros((len(passages), len(keep)))
     kept = [labels[j] for j in keep]
     thresholds = (
@@ -147,9 +141,7 @@ def scan_work(
         if threshold is not None
         else {label: result.thresholds[label] for label in kept}
     )
-    warnings = aggregate(
-        passages, probs, kept, taxonomy=taxonomy, thresholds=thresholds, cues=result.cues
-    )
+    warnings = aggregate(passages, probs, kept, taxonomy=taxonomy, thresholds=thresholds, cues=result.cues)
     declared = declared_from_metadata(work.metadata, taxonomy=taxonomy)
     considered = set(kept)
     comparison = compare(

@@ -59,9 +59,7 @@ def _sentence_cuts(text: str, start: int, end: int, max_words: int) -> Iterator[
                 count = 1
 
 
-def split_work(
-    work: Work, *, min_words: int = 60, max_words: int = 250
-) -> list[Passage]:
+def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list[Passage]:
     """Return passages of about ``min_words`` to ``max_words`` words, in text order.
 
     A passage never crosses a chapter start. Paragraphs shorter than ``min_words``
@@ -79,10 +77,9 @@ def split_work(
         words = _count_words(text, cuts[-1], chapter.paragraphs[0].start) if chapter.paragraphs else 0
         for para in chapter.paragraphs:
             pw = _count_words(text, para.start, para.end)
-            if words >= min_words or (words and words + pw > max_words):
-                if para.start > cuts[-1]:
-                    cuts.append(para.start)
-                    words = 0
+            if (words >= min_words or (words and words + pw > max_words)) and para.start > cuts[-1]:
+                cuts.append(para.start)
+                words = 0
             if pw > max_words:
                 for c in _sentence_cuts(text, para.start, para.end, max_words):
                     if c > cuts[-1]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 AO3_RATINGS = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
 AO3_WARNINGS = (
@@ -80,7 +81,7 @@ class Taxonomy:
         return index.get(normalize(name))
 
 
-def parse_taxonomy(data: dict) -> Taxonomy:  # type: ignore[type-arg]
+def parse_taxonomy(data: dict[str, Any]) -> Taxonomy:
     """Build and validate a taxonomy from parsed TOML; errors name the problem."""
     groups = {g["id"]: g["name"] for g in data.get("group", [])}
     warnings: list[WarningDef] = []

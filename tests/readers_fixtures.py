@@ -58,7 +58,9 @@ GENERIC_HTML = """<html><head><title>A Plain Page</title><script>var x = "<p>not
 
 def write_epub(path: Path, docs: list[tuple[str, str]], *, opf_meta: str = "", container: bool = True) -> Path:
     """A minimal valid EPUB with the given (file name, xhtml) documents in spine order."""
-    manifest = "".join(f'<item id="d{i}" href="{n}" media-type="application/xhtml+xml"/>' for i, (n, _) in enumerate(docs))
+    manifest = "".join(
+        f'<item id="d{i}" href="{n}" media-type="application/xhtml+xml"/>' for i, (n, _) in enumerate(docs)
+    )
     spine = "".join(f'<itemref idref="d{i}"/>' for i in range(len(docs)))
     opf = f"""<?xml version="1.0" encoding="utf-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="id">
@@ -113,8 +115,16 @@ def ao3_epub(path: Path) -> Path:
         path,
         [
             ("preface.xhtml", preface),
-            ("chapter1.xhtml", xhtml(f'<div class="meta group"><h2 class="heading">Chapter 1: Fog</h2></div><div class="userstuff"><p>{STORY[0]}</p><p>{STORY[1]}</p></div>')),
-            ("chapter2.xhtml", xhtml(f'<h2 class="heading">Chapter 2: Morning</h2><div class="userstuff"><p>{STORY[2]}</p></div>')),
+            (
+                "chapter1.xhtml",
+                xhtml(
+                    f'<div class="meta group"><h2 class="heading">Chapter 1: Fog</h2></div><div class="userstuff"><p>{STORY[0]}</p><p>{STORY[1]}</p></div>'
+                ),
+            ),
+            (
+                "chapter2.xhtml",
+                xhtml(f'<h2 class="heading">Chapter 2: Morning</h2><div class="userstuff"><p>{STORY[2]}</p></div>'),
+            ),
         ],
         opf_meta=OPF_META,
     )

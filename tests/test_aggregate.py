@@ -31,7 +31,10 @@ def test_aggregate_flags_evidence_in_probability_order() -> None:
     ps = passages(6)
     probs = np.array([[0.1, 0.0], [0.95, 0.0], [0.2, 0.0], [0.7, 0.0], [0.6, 0.0], [0.0, 0.4]])
     ws = aggregate(
-        ps, probs, ["violence", "blood"], taxonomy=tax,
+        ps,
+        probs,
+        ["violence", "blood"],
+        taxonomy=tax,
         thresholds={"violence": 0.5, "blood": 0.5},
         cues=[{}, {"violence": "graphic"}, {}, {"violence": "mention"}, {}, {"blood": "mention"}],
     )
@@ -64,7 +67,10 @@ def test_rating_and_archive_warnings_follow_severity() -> None:
     ps = passages(4)
     probs = np.array([[0.9, 0.0], [0.0, 0.9], [0.0, 0.0], [0.0, 0.0]])
     ws = aggregate(
-        ps, probs, ["sexual-content", "violence"], taxonomy=tax,
+        ps,
+        probs,
+        ["sexual-content", "violence"],
+        taxonomy=tax,
         thresholds={"sexual-content": 0.5, "violence": 0.5},
         cues=[{"sexual-content": "graphic"}, {"violence": "graphic"}, {}, {}],
     )
@@ -72,7 +78,11 @@ def test_rating_and_archive_warnings_follow_severity() -> None:
     names = [s.name for s in suggest_archive_warnings(ws, taxonomy=tax)]
     assert names == ["Graphic Depictions Of Violence"]
     mild = aggregate(
-        ps, probs[:, 1:], ["violence"], taxonomy=tax, thresholds={"violence": 0.5},
+        ps,
+        probs[:, 1:],
+        ["violence"],
+        taxonomy=tax,
+        thresholds={"violence": 0.5},
         cues=[{}, {"violence": "mention"}, {}, {}],
     )
     assert [s.name for s in suggest_archive_warnings(mild, taxonomy=tax)] == [NO_WARNINGS]

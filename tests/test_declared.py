@@ -26,7 +26,9 @@ def test_tw_lines_and_qualifiers() -> None:
     assert ids("TW: self harm, suicidal ideation") == ["self-harm", "suicide"]
     items = parse_declaration("CW - mentions of past child abuse; implied rape/non-con, graphic gore", taxonomy=TAX)
     assert [(d.warning_id, d.qualifier) for d in items] == [
-        ("child-abuse", "mentioned"), ("sexual-assault", "implied"), ("blood", "graphic")
+        ("child-abuse", "mentioned"),
+        ("sexual-assault", "implied"),
+        ("blood", "graphic"),
     ]
     assert parse_declaration("Trigger warnings: eating disorder (mentioned)", taxonomy=TAX)[0].qualifier == "mentioned"
 
@@ -34,7 +36,9 @@ def test_tw_lines_and_qualifiers() -> None:
 def test_unmapped_items_are_kept() -> None:
     items = parse_declaration("Warnings: fluff, hurt/comfort, canon-typical violence", taxonomy=TAX)
     assert [(d.raw, d.warning_id) for d in items] == [
-        ("fluff", None), ("hurt/comfort", None), ("canon-typical violence", "violence")
+        ("fluff", None),
+        ("hurt/comfort", None),
+        ("canon-typical violence", "violence"),
     ]
 
 
@@ -46,14 +50,18 @@ def test_metadata_sources() -> None:
     )
     items = declared_from_metadata(meta, taxonomy=TAX)
     assert [(d.warning_id, d.source) for d in items] == [
-        ("drug-use", "header"), ("violence", "ao3-archive-warning"), ("death", "ao3-archive-warning"),
+        ("drug-use", "header"),
+        ("violence", "ao3-archive-warning"),
+        ("death", "ao3-archive-warning"),
         ("self-harm", "ao3-tag"),
     ]
 
 
 def test_compare_missing_extra_and_special_archive_warnings() -> None:
-    meta = Metadata(declaration_lines=["Warnings: violence, torture, gremlins"],
-                    archive_warnings=["Creator Chose Not To Use Archive Warnings"])
+    meta = Metadata(
+        declaration_lines=["Warnings: violence, torture, gremlins"],
+        archive_warnings=["Creator Chose Not To Use Archive Warnings"],
+    )
     declared = declared_from_metadata(meta, taxonomy=TAX)
     comp = compare(declared, ["violence", "blood", "captivity"], taxonomy=TAX)
     assert comp.matching == ["violence"]

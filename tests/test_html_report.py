@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import FakeModel
+
 from forewarn.readers import read_text
 from forewarn.report.html import render_html
 from forewarn.scan import scan_work

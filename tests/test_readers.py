@@ -6,10 +6,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from readers_fixtures import (
+    AO3_HTML,
+    GENERIC_HTML,
+    STORY,
+    ao3_epub,
+    fanficfare_epub,
+    write_epub,
+    xhtml,
+)
 
 from forewarn.readers import read, read_text
 from forewarn.work import ReadError, Work
-from readers_fixtures import AO3_HTML, GENERIC_HTML, STORY, ao3_epub, fanficfare_epub, write_epub, xhtml
 
 
 def paragraphs(work: Work) -> list[str]:
@@ -89,8 +97,10 @@ def test_ao3_html_preface_is_metadata_not_story(tmp_path: Path) -> None:
     assert "TW: self harm, suicidal ideation" in m.declaration_lines
     assert "CW: blood" in m.declaration_lines
     assert [c.title for c in work.chapters] == ["Chapter 1: Fog", "Chapter 2: Morning"]
-    assert paragraphs(work) == ["Chapter 1: Fog", STORY[0], STORY[1], "Chapter 2: Morning", STORY[2]] or \
-        paragraphs(work) == STORY
+    assert (
+        paragraphs(work) == ["Chapter 1: Fog", STORY[0], STORY[1], "Chapter 2: Morning", STORY[2]]
+        or paragraphs(work) == STORY
+    )
     assert "Archive Warning" not in work.text and "Thanks for reading" not in work.text
     assert_chapters_tile(work)
 

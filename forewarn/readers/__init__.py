@@ -16,15 +16,23 @@ from forewarn.work import ReadError, Work
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 SUPPORTED_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub"})
 _BY_SUFFIX = {
-    ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-    ".html": "html", ".htm": "html", ".xhtml": "html", ".epub": "epub",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".epub": "epub",
 }
 FORMATS = ("text", "markdown", "html", "epub")
 
 
 def sniff(data: bytes, name: str | None = None) -> str:
     """Guess the format from the name, then from the first bytes."""
-    if data[:4] == b"PK\x03\x04" and (b"mimetype" in data[:100] or b"META-INF" in data[:4096] or (name or "").lower().endswith(".epub")):
+    if data[:4] == b"PK\x03\x04" and (
+        b"mimetype" in data[:100] or b"META-INF" in data[:4096] or (name or "").lower().endswith(".epub")
+    ):
         return "epub"
     suffix = Path(name).suffix.lower() if name else ""
     if suffix in _BY_SUFFIX:

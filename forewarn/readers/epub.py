@@ -41,8 +41,7 @@ def _open(data: bytes) -> zipfile.ZipFile:
         raise ReadError(f"EPUB has {len(infos)} files, over the safety limit of {MAX_MEMBERS}")
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL or any(
-        i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 1024 * 1024
-        for i in infos
+        i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 1024 * 1024 for i in infos
     ):
         raise ReadError("EPUB expands past the safety limit (possible zip bomb)")
     return z
@@ -90,7 +89,9 @@ def _spine(z: zipfile.ZipFile, meta: Metadata) -> list[str]:
     meta.authors = [a for a in dc("creator") if a]
     meta.freeform_tags = [s for s in dc("subject") if s]
     desc = next(iter(dc("description")), None)
-    meta.summary = _norm(etree.tostring(parse_html(desc), method="text", encoding="unicode")) if desc and "<" in desc else desc
+    meta.summary = (
+        _norm(etree.tostring(parse_html(desc), method="text", encoding="unicode")) if desc and "<" in desc else desc
+    )
     meta.language = next(iter(dc("language")), None)
     source = next(iter(dc("source")), None)
     meta.source_url = source if source and source.startswith("http") else None
@@ -111,7 +112,25 @@ def _title_page(root: etree._Element, meta: Metadata) -> bool:
     text = "\n".join(b.text for b in blocks(root))
     fields = [m for line in text.split("\n") if (m := _FFF_FIELD.match(line))]
     keys = {m.group(1).strip().lower() for m in fields}
-    if len(keys & {"rating", "warnings", "status", "words", "category", "characters", "genre", "published", "updated", "chapters", "summary"}) < 3:
+    if (
+        len(
+            keys
+            & {
+                "rating",
+                "warnings",
+                "status",
+                "words",
+                "category",
+                "characters",
+                "genre",
+                "published",
+                "updated",
+                "chapters",
+                "summary",
+            }
+        )
+        < 3
+    ):
         return False
     for m in fields:
         key, value = m.group(1).strip().lower(), m.group(2).strip()

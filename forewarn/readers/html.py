@@ -17,7 +17,26 @@ from forewarn.readers.decode import decode
 from forewarn.readers.text import DECLARATION, HEADING
 from forewarn.work import Chapter, Metadata, ReadError, Span, Work
 
-BLOCKS = {"p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "th", "div", "section", "article", "hr"}
+BLOCKS = {
+    "p",
+    "li",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dd",
+    "dt",
+    "td",
+    "th",
+    "div",
+    "section",
+    "article",
+    "hr",
+}
 SKIP = {"script", "style", "head", "nav", "noscript", "template", "svg", "form", "button", "select", "iframe", "object"}
 HEADINGS = {"h1", "h2", "h3"}
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")

@@ -10,7 +10,10 @@ import re
 
 from forewarn.work import Chapter, Metadata, Span, Work
 
-_NUM = r"(?:\d+|[ivxlcdm]+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+-?(?:one|two|three|four|five|six|seven|eight|nine)|twenty|thirty|forty|fifty)"
+_NUM = (
+    r"(?:\d+|[ivxlcdm]+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"[a-z]+-?(?:one|two|three|four|five|six|seven|eight|nine)|twenty|thirty|forty|fifty)"
+)
 HEADING = re.compile(
     rf"^(?:(?:chapter|part|book)\s+{_NUM}\b.*|prologue\b.*|epilogue\b.*|interlude\b.*)$",
     re.IGNORECASE,
@@ -51,8 +54,7 @@ def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[S
     end = len(text) if end is None else end
     spans = [Span(m.start(), m.end()) for m in _PARA.finditer(text, start, end)]
     if len(spans) == 1 and text.count("\n", start, end) > 3:
-        spans = [Span(m.start(), m.end()) for m in re.finditer(r"\S(?:.*\S)?", text[:end])
-                 if m.start() >= start]
+        spans = [Span(m.start(), m.end()) for m in re.finditer(r"\S(?:.*\S)?", text[:end]) if m.start() >= start]
     return spans
 
 
@@ -107,9 +109,11 @@ def read_plain(text: str, *, markdown: bool = False) -> Work:
         e = starts[k + 1][0] if k + 1 < len(starts) else len(text)
         chapters.append(Chapter(k, title, s, e, [p for p in paras if s <= p.start < e]))
     # A header block alone before "Chapter 1" is not a chapter of its own.
-    if len(chapters) > 1 and chapters[0].title is None and sum(
-        len(text[p.start : p.end].split()) for p in chapters[0].paragraphs
-    ) < 80:
+    if (
+        len(chapters) > 1
+        and chapters[0].title is None
+        and sum(len(text[p.start : p.end].split()) for p in chapters[0].paragraphs) < 80
+    ):
         first, second = chapters[0], chapters[1]
         chapters[1] = Chapter(0, second.title, 0, second.end, first.paragraphs + second.paragraphs)
         chapters = [chapters[1]] + [

@@ -52,7 +52,7 @@ def _summary(report: Report) -> str:
         evidence = "".join(
             f'<li><a href="#p-{e.index}">chapter {e.chapter + 1}, {e.position:.0f}%</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
-            f'<blockquote>{_e(report.work.text[e.start:e.end].strip()[:600])}</blockquote></li>'
+            f"<blockquote>{_e(report.work.text[e.start : e.end].strip()[:600])}</blockquote></li>"
             for e in w.evidence
         )
         rows.append(
@@ -71,11 +71,14 @@ def _summary(report: Report) -> str:
 
 
 def _declared(report: Report) -> str:
-    items = "".join(
-        f"<li>{_e(d.raw)} &rarr; {_e(d.warning_id or 'not in the taxonomy')}"
-        f"{' (' + _e(d.qualifier) + ')' if d.qualifier else ''} <small>{_e(d.source)}</small></li>"
-        for d in report.declared
-    ) or "<li>Nothing declared (no warnings line, archive warnings or tags found).</li>"
+    items = (
+        "".join(
+            f"<li>{_e(d.raw)} &rarr; {_e(d.warning_id or 'not in the taxonomy')}"
+            f"{' (' + _e(d.qualifier) + ')' if d.qualifier else ''} <small>{_e(d.source)}</small></li>"
+            for d in report.declared
+        )
+        or "<li>Nothing declared (no warnings line, archive warnings or tags found).</li>"
+    )
     comp = report.comparison
     extra = f"<p>Declared but not detected: {_e(', '.join(comp.extra))}</p>" if comp.extra else ""
     archive = "".join(f"<li><strong>{_e(s.name)}</strong>: {_e(s.reason)}</li>" for s in report.archive_warnings)
@@ -115,12 +118,11 @@ def _reader(report: Report) -> str:
             f'<div class="content" id="c-{p.index}">{paras}</div></section><span id="after-{p.index}"></span>'
         )
     choices = "".join(
-        f'<label><input type="checkbox" name="hide" value="{_e(w.id)}"> {_e(w.name)}</label>'
-        for w in report.warnings
+        f'<label><input type="checkbox" name="hide" value="{_e(w.id)}"> {_e(w.name)}</label>' for w in report.warnings
     )
     return (
         '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h">Reading mode</h2>'
-        f'<fieldset><legend>Hide passages with</legend>{choices or "<p>Nothing to hide.</p>"}</fieldset>'
+        f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}</fieldset>"
         f'<article class="work">{"".join(out)}</article></section>'
     )
 

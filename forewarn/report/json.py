@@ -29,10 +29,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "authors": list(meta.authors),
             "words": work.word_count,
             "characters": len(work.text),
-            "chapters": [
-                {"index": c.index, "title": c.title, "start": c.start, "end": c.end}
-                for c in work.chapters
-            ],
+            "chapters": [{"index": c.index, "title": c.title, "start": c.start, "end": c.end} for c in work.chapters],
         },
         "warnings": [
             {

@@ -14,7 +14,7 @@ from rich.text import Text
 from forewarn.aggregate import WorkWarning
 from forewarn.scan import Report
 
-BAR_WIDTH = 30
+BAR_WIDTH = 24
 
 
 def position_bar(warning: WorkWarning, report: Report, *, width: int = BAR_WIDTH) -> str:
@@ -72,24 +72,22 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         console.print(Text("Detected: no warnings above threshold.", style="green"))
     else:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("detected")
+        table.add_column("detected", no_wrap=True)
         table.add_column("conf", justify="right")
-        table.add_column("severity")
-        table.add_column("where in the work")
-        table.add_column("", no_wrap=True)
-        table.add_column("declared?")
+        table.add_column("severity", no_wrap=True)
+        table.add_column("declared", no_wrap=True)
+        table.add_column("where in the work", no_wrap=True)
+        table.add_column("at")
         missing = set(report.comparison.missing)
         for w in report.warnings:
-            status = (
-                Text("NOT DECLARED", style="bold red") if w.id in missing else Text("yes", style="green")
-            )
+            status = Text("NO", style="bold red") if w.id in missing else Text("yes", style="green")
             table.add_row(
                 Text(w.name),
                 f"{w.confidence:.2f}",
                 w.severity,
-                Text(_where(w, report)),
-                position_bar(w, report),
                 status,
+                position_bar(w, report),
+                Text(_where(w, report)),
             )
         console.print(table)
     comp = report.comparison

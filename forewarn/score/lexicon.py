@@ -57,9 +57,7 @@ def _compile(patterns: Sequence[str]) -> re.Pattern[str] | None:
 class LexiconScorer:
     """Scores every taxonomy warning from cue patterns in ``data/lexicon.toml``."""
 
-    def __init__(
-        self, *, lexicon_path: str | Path | None = None, taxonomy: Taxonomy | None = None
-    ) -> None:
+    def __init__(self, *, lexicon_path: str | Path | None = None, taxonomy: Taxonomy | None = None) -> None:
         self.lexicon_path = lexicon_path
         self.taxonomy = taxonomy or load_taxonomy()
         if lexicon_path is None:

@@ -1,22 +1,40 @@
-"""The learned scorer: a fine-tuned encoder with one head per warning, from a bundle.
+"""The learned scorer: sentence embeddings + TF-IDF, one linear head per warning.
 
-A bundle is a directory: ``encoder.onnx`` (token ids -> one logit per label),
-``tokenizer.json``, ``labels.json``, ``config.json`` (version, max length,
-per-label Platt calibration and decision thresholds), ``metrics.json`` and
-``SHA256SUMS``. Nothing is unpickled; every file is checked against its sum.
+A bundle is a directory: ``encoder.onnx`` (MiniLM, int8, mean-pooled output),
+``tokenizer.json``, ``heads.npz`` (embedding and TF-IDF coefficients per
+label, the TF-IDF idf vector), ``vocab.json`` (TF-IDF vocabulary),
+``labels.json``, ``config.json`` (version, ensemble weight, per-label Platt
+calibration and thresholds), ``metrics.json`` and ``SHA256SUMS``. Nothing is
+unpickled (``np.load(allow_pickle=False)``) and every file is checked against
+its sum. Run time needs numpy, onnxruntime and tokenizers only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-BUNDLE_FILES = ("encoder.onnx", "tokenizer.json", "labels.json", "config.json", "metrics.json")
+from forewarn.score.encoder import Encoder
+
+BUNDLE_FILES = (
+    "encoder.onnx",
+    "tokenizer.json",
+    "heads.npz",
+    "vocab.json",
+    "labels.json",
+    "config.json",
+    "metrics.json",
+)
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 class BundleError(ValueError):
@@ -54,70 +72,109 @@ def verify_checksums(bundle: Path) -> None:
             raise BundleError(f"model bundle {bundle}: {name} does not match its SHA256 sum")
 
 
+class Tfidf:
+    """scikit-learn's TfidfVectorizer transform (word 1-2-grams, sublinear tf, l2), in numpy."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, *, ngram_max: int = 2) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf.astype(np.float64)
+        self.ngram_max = ngram_max
+
+    def transform(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR parts ``(data, indices, indptr)`` of the TF-IDF matrix."""
+        data: list[float] = []
+        indices: list[int] = []
+        indptr = [0]
+        vocab = self.vocabulary
+        for text in texts:
+            tokens = _TOKEN.findall(text.lower())
+            grams = list(tokens)
+            for n in range(2, self.ngram_max + 1):
+                grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            counts = Counter(vocab[g] for g in grams if g in vocab)
+            cols = sorted(counts)
+            vals = [(1.0 + math.log(counts[c])) * self.idf[c] for c in cols]
+            norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+            indices += cols
+            data += [v / norm for v in vals]
+            indptr.append(len(indices))
+        return np.asarray(data), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)
+
+    def dot(self, texts: Sequence[str], coef: np.ndarray) -> np.ndarray:
+        """``X @ coef.T`` for coefficient rows ``coef`` of shape ``(labels, vocab)``."""
+        data, indices, indptr = self.transform(texts)
+        out = np.zeros((len(texts), coef.shape[0]))
+        for i in range(len(texts)):
+            s, e = indptr[i], indptr[i + 1]
+            if e > s:
+                out[i] = coef[:, indices[s:e]] @ data[s:e]
+        return out
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
+
+
+def head_scores(emb: np.ndarray, tfidf_scores: np.ndarray, heads: dict[str, np.ndarray], w_emb: float) -> np.ndarray:
+    """The uncalibrated ensemble score: a weighted mean of the two heads' probabilities."""
+    p_emb = _sigmoid(emb @ heads["emb_coef"].T + heads["emb_intercept"])
+    p_tfidf = _sigmoid(tfidf_scores + heads["tfidf_intercept"])
+    return w_emb * p_emb + (1.0 - w_emb) * p_tfidf
+
+
+def calibrate(score: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Platt scaling on the logit of the ensemble score."""
+    s = np.clip(score, 1e-6, 1 - 1e-6)
+    return _sigmoid(a * np.log(s / (1 - s)) + b)
 
 
 class ModelScorer:
     """``predict_proba(texts)`` -> calibrated per-warning probabilities."""
 
-    def __init__(self, bundle: str | Path, *, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(self, bundle: str | Path, *, batch_size: int = 1, threads: int | None = None) -> None:
         self.bundle = Path(bundle)
         self.batch_size = batch_size
         self.threads = threads
         verify_checksums(self.bundle)
         config = json.loads((self.bundle / "config.json").read_text(encoding="utf-8"))
+        self.config_: dict[str, Any] = config
         self.labels_: list[str] = json.loads((self.bundle / "labels.json").read_text(encoding="utf-8"))
         self.version_: str = str(config["version"])
-        self.max_length_: int = int(config.get("max_length", 128))
+        self.max_length_: int = int(config.get("max_length", 256))
+        self.w_emb_: float = float(config["w_emb"])
         cal = config["calibration"]
-        self.platt_a_ = np.array([cal[label][0] for label in self.labels_], dtype=np.float64)
-        self.platt_b_ = np.array([cal[label][1] for label in self.labels_], dtype=np.float64)
+        self.platt_a_ = np.array([cal[label][0] for label in self.labels_])
+        self.platt_b_ = np.array([cal[label][1] for label in self.labels_])
         self.thresholds_ = np.array([config["thresholds"][label] for label in self.labels_])
-        self.metrics_: dict = json.loads((self.bundle / "metrics.json").read_text(encoding="utf-8"))  # type: ignore[type-arg]
-        self._session = None
+        self.metrics_: dict[str, Any] = json.loads((self.bundle / "metrics.json").read_text(encoding="utf-8"))
+        with np.load(self.bundle / "heads.npz", allow_pickle=False) as z:
+            self.heads_ = {k: z[k] for k in z.files}
+        vocab = json.loads((self.bundle / "vocab.json").read_text(encoding="utf-8"))
+        self.tfidf_ = Tfidf(vocab, self.heads_["idf"])
+        self._encoder: Encoder | None = None
 
-    def _load(self):  # type: ignore[no-untyped-def]
-        if self._session is None:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-
-            opts = ort.SessionOptions()
-            opts.log_severity_level = 3
-            if self.threads:
-                opts.intra_op_num_threads = self.threads
-            self._session = ort.InferenceSession(
-                str(self.bundle / "encoder.onnx"), sess_options=opts, providers=["CPUExecutionProvider"]
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = Encoder(
+                self.bundle / "encoder.onnx",
+                self.bundle / "tokenizer.json",
+                max_length=self.max_length_,
+                batch_size=self.batch_size,
+                threads=self.threads,
             )
-            tok = Tokenizer.from_file(str(self.bundle / "tokenizer.json"))
-            tok.enable_truncation(self.max_length_)
-            tok.no_padding()
-            self._tokenizer = tok
-        return self._session
+        return self._encoder
 
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw head outputs, shape ``(len(texts), len(labels_))``."""
-        session = self._load()
-        n = len(texts)
-        out = np.zeros((n, len(self.labels_)), dtype=np.float32)
-        if n == 0:
-            return out
-        enc = self._tokenizer.encode_batch([t.lower() for t in texts])
-        order = sorted(range(n), key=lambda i: len(enc[i].ids))
-        for s in range(0, n, self.batch_size):
-            idx = order[s : s + self.batch_size]
-            width = max(len(enc[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for r, i in enumerate(idx):
-                e = enc[i].ids
-                ids[r, : len(e)] = e
-                mask[r, : len(e)] = 1
-            out[idx] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        return out
+    def scores(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Uncalibrated ensemble scores; ``embeddings`` may be passed if already computed."""
+        emb = self.encoder.encode(texts) if embeddings is None else embeddings
+        lowered = [t.lower() for t in texts]
+        return head_scores(emb, self.tfidf_.dot(lowered, self.heads_["tfidf_coef"]), self.heads_, self.w_emb_)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return _sigmoid(self.platt_a_ * self.logits(texts) + self.platt_b_).astype(np.float32)
+        if len(texts) == 0:
+            return np.zeros((0, len(self.labels_)), dtype=np.float32)
+        return calibrate(self.scores(texts), self.platt_a_, self.platt_b_).astype(np.float32)
 
 
 def default_bundle() -> Path:

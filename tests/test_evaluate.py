@@ -1,0 +1,68 @@
+"""Metrics, calibration and threshold picking on hand-made cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from forewarn.evaluate import binary_metrics, ece, fit_platt, load_labeled, pick_threshold, roc_auc
+
+
+def test_binary_metrics_by_hand() -> None:
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    pred = np.array([1, 1, 0, 1, 0, 0, 0, 0], dtype=bool)
+    prob = np.array([0.9, 0.8, 0.3, 0.7, 0.2, 0.1, 0.1, 0.0])
+    m = binary_metrics(y, prob, pred)
+    assert m["precision"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["f1"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["balanced_accuracy"] == pytest.approx((2 / 3 + 4 / 5) / 2, abs=1e-4)
+    assert m["roc_auc"] == pytest.approx(14 / 15, abs=1e-4)
+    assert m["support"] == 8 and m["positives"] == 3
+
+
+def test_roc_auc_handles_ties_and_one_class() -> None:
+    assert roc_auc(np.array([1, 0]), np.array([0.5, 0.5])) == pytest.approx(0.5)
+    assert roc_auc(np.array([1, 1]), np.array([0.1, 0.9])) is None
+
+
+def test_ece_is_zero_when_calibrated_and_large_when_not() -> None:
+    y = np.array([1, 0] * 50)
+    assert ece(y, np.full(100, 0.5)) == pytest.approx(0.0)
+    assert ece(y, np.full(100, 0.95)) == pytest.approx(0.45)
+
+
+def test_platt_recovers_a_logistic_relation() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=4000) * 3
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(2.0 * x - 1.0)))).astype(int)
+    a, b = fit_platt(x, y)
+    assert a == pytest.approx(2.0, rel=0.1) and b == pytest.approx(-1.0, abs=0.15)
+
+
+def test_pick_threshold_maximises_f1() -> None:
+    prob = np.array([0.9, 0.8, 0.6, 0.4, 0.3, 0.1])
+    y = np.array([1, 1, 0, 1, 0, 0])
+    t = pick_threshold(prob, y)
+    assert t == pytest.approx(0.4)
+
+
+def test_load_labeled_majority_any_and_single_labels(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    rows = [
+        {"warning": "war", "labels": [1, 0, 0], "text": "a", "work_id": "1"},
+        {"warning": "war", "labels": [1, 1, 0], "text": "b", "work_id": "2"},
+        {"warning": "blood", "label": 1, "text": "c", "work_id": "w-3"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    maj = load_labeled([path])
+    assert [p.label for p in maj] == [0, 1, 1]
+    assert [round(p.target, 3) for p in maj] == [0.333, 0.667, 1.0]
+    assert [p.label for p in load_labeled([path], label_mode="any")] == [1, 1, 1]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "no warning"}\n')
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        load_labeled([bad])

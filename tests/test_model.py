@@ -1,0 +1,75 @@
+"""The packaged model bundle: checksums, labels, calibrated probabilities."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from forewarn.score.model import BundleError, default_bundle, load_model
+
+LABELS = ["abduction", "ableism", "death", "homophobia", "misogyny", "racism", "violence", "war"]
+
+
+@pytest.fixture(scope="module")
+def model():  # type: ignore[no-untyped-def]
+    return load_model()
+
+
+def test_bundle_carries_its_labels_version_and_thresholds(model) -> None:  # type: ignore[no-untyped-def]
+    assert model.labels_ == LABELS
+    assert model.version_.startswith("forewarn-minilm-heads-")
+    assert model.thresholds_.shape == (len(LABELS),)
+    assert np.all((model.thresholds_ > 0) & (model.thresholds_ < 1))
+    assert set(model.metrics_["per_warning"]) == set(LABELS)
+
+
+def test_probabilities_have_the_right_shape_and_order(model) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        "the soldiers went over the top into the machine-gun fire and the shelling did not stop for days",
+        "she made a cup of tea and read her book in the garden while the cat slept",
+    ]
+    p = model.predict_proba(texts)
+    assert p.shape == (2, len(LABELS)) and np.all((p >= 0) & (p <= 1))
+    war = LABELS.index("war")
+    assert p[0, war] > p[1, war]
+    assert model.predict_proba([]).shape == (0, len(LABELS))
+    np.testing.assert_allclose(model.predict_proba(texts[:1]), p[:1], rtol=1e-4, atol=1e-5)
+
+
+def test_tampered_bundle_is_refused(tmp_path: Path) -> None:
+    bundle = tmp_path / "b"
+    shutil.copytree(default_bundle(), bundle)
+    labels = json.loads((bundle / "labels.json").read_text())
+    (bundle / "labels.json").write_text(json.dumps(list(reversed(labels))))
+    with pytest.raises(BundleError, match="labels.json does not match"):
+        load_model(bundle)
+
+
+def test_missing_file_is_refused(tmp_path: Path) -> None:
+    bundle = tmp_path / "b"
+    shutil.copytree(default_bundle(), bundle)
+    (bundle / "encoder.onnx").unlink()
+    with pytest.raises(BundleError, match="missing encoder.onnx"):
+        load_model(bundle)
+
+
+def test_numpy_tfidf_matches_scikit_learn() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from forewarn.score.model import Tfidf
+
+    docs = [
+        "The war was long, the war was cruel.",
+        "a quiet day; tea and toast",
+        "war and peace and war again",
+        "Don't stop -- it's fine, it's fine!",
+    ]
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(docs)
+    ref = vec.transform(docs + ["unseen words only war"]).toarray()
+    tf = Tfidf({k: int(v) for k, v in vec.vocabulary_.items()}, vec.idf_)
+    coef = np.eye(len(vec.vocabulary_))
+    np.testing.assert_allclose(tf.dot([d.lower() for d in docs + ["unseen words only war"]], coef), ref, atol=1e-12)
