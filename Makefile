@@ -27,8 +27,8 @@ install-dev: $(VENV)/.dev
 demo: install
 	$(BIN)/forewarn scan "$(SAMPLE)" || test $$? -eq 1
 
-## Install with test extras, the browser for end-to-end tests, then run every test.
-test: install-dev browser-deps
+## Install with test extras (and the browser for end-to-end tests), lint, then run every test.
+test: install-dev browser-deps lint
 	$(BIN)/python -m pytest
 
 lint: install-dev

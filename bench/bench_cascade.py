@@ -3,7 +3,8 @@
 Quality uses the bundle's out-of-fold predictions (oof.npz, written by
 `forewarn train`), so no passage is scored by a model that saw it. In the
 cascade, a passage whose text has no lexicon cue for its warning is not sent to
-the encoder and keeps the lexicon's decision instead.
+the encoder and keeps the lexicon's decision instead; where a depicted or graphic
+cue exists, it is flagged if either the head or the lexicon says so.
 
     python bench/bench_cascade.py [--data ../shared/data/passages-dev.jsonl]
 
@@ -40,13 +41,20 @@ def main() -> None:
     y = np.array([p.label for p in passages])
     hits = [lex.hits(p.text) for p in passages]
     gate = np.array([any(h.warning == p.warning for h in hs) for p, hs in zip(passages, hits, strict=True)])
+    strong = np.array(
+        [
+            any(h.warning == p.warning and h.tier in ("depiction", "graphic") and not h.negated for h in hs)
+            for p, hs in zip(passages, hits, strict=True)
+        ]
+    )
     lex_prob = np.array([lex.proba_from_hits(hs)[col[p.warning]] for p, hs in zip(passages, hits, strict=True)])
     rows = {}
     for w in sorted(set(warn)):
         m = warn == w
         enc = binary_metrics(y[m], oof["prob"][m], oof["pred"][m].astype(bool))
         cas_prob = np.where(gate[m], oof["prob"][m], lex_prob[m])
-        cas_pred = np.where(gate[m], oof["pred"][m].astype(bool), lex_prob[m] >= 0.5)
+        strong_lex = strong[m] & (lex_prob[m] >= 0.5)
+        cas_pred = np.where(gate[m], oof["pred"][m].astype(bool) | strong_lex, lex_prob[m] >= 0.5)
         cas = binary_metrics(y[m], cas_prob, cas_pred)
         lx = binary_metrics(y[m], lex_prob[m], lex_prob[m] >= 0.5)
         rows[w] = {

@@ -91,7 +91,10 @@ class CascadeScorer:
                 for r, i in enumerate(rows):
                     for k, (label, col) in enumerate(zip(model.labels_, cols, strict=True)):
                         if self.mode == "encoder-everywhere" or label in cues[i]:
-                            probs[i, col] = mp[r, k]
+                            # A depicted or graphic cue keeps its weight even where the head
+                            # disagrees (measured on dev out-of-fold: F1 +0.002, BA +0.002).
+                            strong = cues[i].get(label) in ("depiction", "graphic")
+                            probs[i, col] = max(mp[r, k], probs[i, col]) if strong else mp[r, k]
             for label, thr in zip(model.labels_, model.thresholds_, strict=True):
                 thresholds[label] = float(thr)
         return ScoreResult(self.labels_, probs, thresholds, cues, encoded)
