@@ -320,5 +320,171 @@ def evaluate(
         Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
 
 
+@main.command()
+@click.argument("target")
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (created if missing).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--workers", type=int, help="Processes (default: all cores; 1 = in this process).")
+@click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
+@click.option(
+    "--scorer", type=click.Choice(["cascade", "encoder-everywhere", "lexicon"]), default="cascade", show_default=True
+)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+def batch(
+    target: str, db: str, engine: str, workers: int | None, scheduler: str | None, scorer: str, progress: bool | None
+) -> None:
+    """Scan every work in a folder, ZIP or glob into a results database.
+
+    Resumable: works already in the database (same content and model version)
+    are skipped, so re-running after an interruption finishes the rest. Bad
+    files are recorded with their error and do not stop the batch.
+
+    \b
+    Examples:
+      forewarn batch ~/fics --db results.db
+      forewarn batch archive.zip --db results.db --workers 2
+      forewarn batch 'works/**/*.epub' --db results.db
+      forewarn batch works/ --db results.db --engine dask --scheduler tcp://scheduler:8786
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from forewarn.batch import BatchSummary, run_batch
+
+    err = Console(stderr=True)
+    show = err.is_terminal if progress is None else progress
+    bar = Progress(
+        TextColumn("[bold]scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show,
+    )
+    task = bar.add_task("works", total=None, rate="")
+
+    def on_progress(summary: BatchSummary, total: int) -> None:
+        done = summary.scanned + summary.failed + summary.skipped
+        bar.update(task, total=total, completed=done, rate=f"{summary.words_per_second:,.0f} words/s")
+
+    try:
+        with bar:
+            summary = run_batch(
+                target, db=db, engine=engine, workers=workers, scheduler=scheduler, mode=scorer, on_progress=on_progress
+            )
+    except (ValueError, RuntimeError, OSError) as e:
+        _fail(str(e))
+        sys.exit(EXIT_ERROR)
+    click.echo(
+        f"scanned {summary.scanned}, skipped {summary.skipped} (already in the database), failed {summary.failed}; "
+        f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
+    )
+    for name, message in summary.errors[:20]:
+        click.echo(f"  failed: {name}: {message}", err=True)
+
+
+def _open_existing(db: str) -> Any:
+    from forewarn.store import open_db
+
+    if not Path(db).is_file():
+        raise click.UsageError(f"no database at {db} (create one with `forewarn batch`)")
+    return open_db(db)
+
+
+@main.command()
+@click.option("--db", required=True, help="Results database.")
+@click.option("--has", "has", multiple=True, help="Detected warning (id or alias; repeatable: all must match).")
+@click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
+@click.option("--json", "as_json", is_flag=True)
+def query(
+    db: str, has: tuple[str, ...], not_declared: bool, min_confidence: float, rating_mismatch: bool, as_json: bool
+) -> None:
+    """Find works in a results database.
+
+    \b
+    Examples:
+      forewarn query --db results.db --has self-harm --not-declared
+      forewarn query --db results.db --has violence --min-confidence 0.8 --json
+      forewarn query --db results.db --rating-mismatch
+    """
+    import json
+
+    from forewarn.scan import load_taxonomy, resolve_labels
+    from forewarn.store import query_works
+
+    try:
+        ids = resolve_labels(has or None, taxonomy=load_taxonomy()) or []
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    rows = query_works(
+        _open_existing(db),
+        has=ids,
+        not_declared=not_declared,
+        min_confidence=min_confidence,
+        rating_mismatch=rating_mismatch,
+    )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
+        click.echo(f"{r['path']}  [{r['rating_suggested']}]  {', '.join(r['detected']) or '-'}{undeclared}")
+    click.echo(f"{len(rows)} work{'s' if len(rows) != 1 else ''}", err=True)
+
+
+@main.command()
+@click.option("--db", required=True, help="Results database.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file.")
+def export(db: str, fmt: str, out: str) -> None:
+    """Export a results database: one row per work (jsonl: the full reports).
+
+    \b
+    Examples:
+      forewarn export --db results.db --format csv --out results.csv
+      forewarn export --db results.db --format jsonl --out reports.jsonl
+      forewarn export --db results.db --format parquet --out results.parquet
+    """
+    from forewarn.export import export_db
+
+    try:
+        n = export_db(_open_existing(db), fmt=fmt, out=out)
+    except RuntimeError as e:
+        _fail(str(e))
+        sys.exit(EXIT_ERROR)
+    click.echo(f"{n} works written to {out}")
+
+
+@main.command()
+@click.option("--db", required=True, help="Results database.")
+@click.option("--json", "as_json", is_flag=True)
+def stats(db: str, as_json: bool) -> None:
+    """Summary of a results database: how many works under-warn, per warning.
+
+    \b
+    Example:
+      forewarn stats --db results.db
+    """
+    import json
+
+    from forewarn.store import stats as db_stats
+
+    s = db_stats(_open_existing(db))
+    if as_json:
+        click.echo(json.dumps(s, indent=2))
+        return
+    click.echo(
+        f"{s['works']} works scanned, {s['errors']} unreadable; {s['works_under_warned']} with an undeclared warning"
+    )
+    for r in s["per_warning"]:
+        click.echo(
+            f"  {r['warning']:<18} detected in {r['detected']:>6}  undeclared in {r['undeclared']:>6} "
+            f"({r['undeclared_share']:.0%})"
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

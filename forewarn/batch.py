@@ -1,0 +1,237 @@
+"""Scan a collection into the results database, resumably, locally or on Dask.
+
+The per-work function ``scan_one`` is pure (bytes in, a plain dict out) so the
+same function runs in this process, in a local process pool or on a Dask
+cluster. The main process reads files, skips what the database already has
+(by content hash and model version), keeps a bounded number of works in flight
+and writes every result itself, one transaction per work.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
+from forewarn.store import finish_run, is_done, open_db, save_error, save_report, start_run
+
+MAX_ZIP_MEMBERS = 200_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """One work to scan: a display name and a way to get its bytes."""
+
+    name: str
+    path: str | None = None
+    zip_path: str | None = None
+    member: str | None = None
+    size: int = 0
+
+    def read(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        if self.size > max_bytes:
+            raise ValueError(f"file is {self.size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit")
+        if self.path is not None:
+            with open(self.path, "rb") as f:
+                return f.read(max_bytes + 1)
+        assert self.zip_path is not None and self.member is not None
+        with zipfile.ZipFile(self.zip_path) as z, z.open(self.member) as f:
+            return f.read(max_bytes + 1)
+
+
+def iter_sources(target: str | Path) -> Iterator[Source]:
+    """Supported files under a directory, inside a ZIP, or matching a glob, in sorted order."""
+    t = str(target)
+    if os.path.isdir(t):
+        for root, dirs, files in os.walk(t):
+            dirs.sort()
+            for name in sorted(files):
+                p = os.path.join(root, name)
+                if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and os.path.isfile(p):
+                    yield Source(name=p, path=p, size=os.path.getsize(p))
+    elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
+        with zipfile.ZipFile(t) as z:
+            infos = z.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise ValueError(f"{t} has {len(infos)} members, over the limit of {MAX_ZIP_MEMBERS}")
+            for info in sorted(infos, key=lambda i: i.filename):
+                name = info.filename
+                if info.is_dir() or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                    continue
+                if name.startswith("/") or ".." in Path(name).parts:
+                    continue  # never trust member paths; we only read, but keep names sane
+                yield Source(name=f"{t}!{name}", zip_path=t, member=name, size=info.file_size)
+    elif os.path.isfile(t):
+        yield Source(name=t, path=t, size=os.path.getsize(t))
+    else:
+        for p in sorted(glob.glob(t, recursive=True)):
+            if os.path.isfile(p) and Path(p).suffix.lower() in SUPPORTED_SUFFIXES:
+                yield Source(name=p, path=p, size=os.path.getsize(p))
+
+
+def scan_one(name: str, data: bytes, mode: str = "cascade") -> dict[str, Any]:
+    """Read and scan one work; never raises for bad input (returns ``{"error": ...}``)."""
+    from forewarn.readers import read, sniff
+    from forewarn.report.json import report_to_dict
+    from forewarn.scan import scan_work
+    from forewarn.score.cascade import default_scorer
+    from forewarn.work import ReadError
+
+    t0 = time.perf_counter()
+    try:
+        work = read(data, name=name, format=sniff(data, name))
+        work.source_path = name
+        report = report_to_dict(scan_work(work, scorer=default_scorer(mode)))
+    except ReadError as e:
+        return {"name": name, "error": str(e)}
+    except Exception as e:  # a bug must not stop a collection; record it against the work
+        return {"name": name, "error": f"internal error: {type(e).__name__}: {e}"}
+    return {"name": name, "report": report, "seconds": round(time.perf_counter() - t0, 4)}
+
+
+@dataclass
+class BatchSummary:
+    scanned: int = 0
+    skipped: int = 0
+    failed: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+
+def model_version(mode: str) -> str:
+    from forewarn.score.cascade import default_scorer
+
+    return default_scorer(mode).version_
+
+
+def _pending(
+    conn: Any, sources: list[Source], version: str, summary: BatchSummary
+) -> Iterator[tuple[Source, str, bytes]]:
+    """Sources not yet in the database, with their bytes and content hash."""
+    for src in sources:
+        try:
+            data = src.read()
+        except (OSError, ValueError, zipfile.BadZipFile) as e:
+            summary.failed += 1
+            summary.errors.append((src.name, str(e)))
+            save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if is_done(conn, digest, version):
+            summary.skipped += 1
+            continue
+        yield src, digest, data
+
+
+def run_batch(
+    target: str | Path,
+    *,
+    db: str | Path,
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    mode: str = "cascade",
+    on_progress: Callable[[BatchSummary, int], None] | None = None,
+) -> BatchSummary:
+    """Scan every supported work under ``target`` into ``db``; returns counts and timing."""
+    if engine not in ("local", "dask"):
+        raise ValueError("engine must be 'local' or 'dask'")
+    conn = open_db(db)
+    version = model_version(mode)
+    sources = list(iter_sources(target))
+    run_id = start_run(conn, model_version=version, engine=engine, target=str(target))
+    summary = BatchSummary()
+    t0 = time.perf_counter()
+    n_workers = workers or os.cpu_count() or 1
+    hashes: dict[str, str] = {}
+
+    def record(result: dict[str, Any]) -> None:
+        name = result["name"]
+        digest = hashes.pop(name)
+        if "error" in result:
+            summary.failed += 1
+            summary.errors.append((name, result["error"]))
+            save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
+        else:
+            report = result["report"]
+            save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
+            summary.scanned += 1
+            summary.words += report["work"]["words"]
+        summary.seconds = time.perf_counter() - t0
+        if on_progress:
+            on_progress(summary, len(sources))
+
+    todo = _pending(conn, sources, version, summary)
+    if engine == "dask":
+        _run_dask(todo, record, hashes, mode=mode, workers=n_workers, scheduler=scheduler)
+    elif n_workers == 1:
+        for src, digest, data in todo:
+            hashes[src.name] = digest
+            record(scan_one(src.name, data, mode))
+    else:
+        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+            inflight: set[Future[dict[str, Any]]] = set()
+            for src, digest, data in todo:
+                hashes[src.name] = digest
+                inflight.add(pool.submit(scan_one, src.name, data, mode))
+                if len(inflight) >= 2 * n_workers:
+                    done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+                    for f in done:
+                        record(f.result())
+            for f in inflight:
+                record(f.result())
+    summary.seconds = time.perf_counter() - t0
+    finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
+    conn.close()
+    return summary
+
+
+def _run_dask(
+    todo: Iterator[tuple[Source, str, bytes]],
+    record: Callable[[dict[str, Any]], None],
+    hashes: dict[str, str],
+    *,
+    mode: str,
+    workers: int,
+    scheduler: str | None,
+) -> None:
+    """The same per-work function on Dask; results come back here to the one writer."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise RuntimeError("the dask engine needs the extra: pip install 'forewarn[dask]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        queue = as_completed()
+        inflight = 0
+        for src, digest, data in todo:
+            hashes[src.name] = digest
+            queue.add(client.submit(scan_one, src.name, data, mode, pure=False))
+            inflight += 1
+            if inflight >= 2 * workers:
+                record(next(queue).result())
+                inflight -= 1
+        for fut in queue:
+            record(fut.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,73 @@
+"""Export a results database to CSV, JSON Lines or Parquet."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+COLUMNS = [
+    "path",
+    "content_hash",
+    "model_version",
+    "title",
+    "words",
+    "rating_declared",
+    "rating_suggested",
+    "detected",
+    "undeclared",
+    "scanned_at",
+]
+
+
+def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """One flat row per work; warning lists are ';'-joined ids, strongest first."""
+    out = []
+    for w in conn.execute("SELECT * FROM works ORDER BY path"):
+        dets = conn.execute(
+            "SELECT warning, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC", (w["id"],)
+        ).fetchall()
+        out.append(
+            {
+                "path": w["path"],
+                "content_hash": w["content_hash"],
+                "model_version": w["model_version"],
+                "title": w["title"],
+                "words": w["words"],
+                "rating_declared": w["rating_declared"],
+                "rating_suggested": w["rating_suggested"],
+                "detected": ";".join(d["warning"] for d in dets),
+                "undeclared": ";".join(d["warning"] for d in dets if not d["declared"]),
+                "scanned_at": w["scanned_at"],
+            }
+        )
+    return out
+
+
+def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path) -> int:
+    """Write the export; returns the number of works."""
+    if fmt == "jsonl":
+        n = 0
+        with open(out, "w", encoding="utf-8") as f:
+            for (report,) in conn.execute("SELECT report_json FROM works ORDER BY path"):
+                f.write(json.dumps(json.loads(report), ensure_ascii=False) + "\n")
+                n += 1
+        return n
+    data = rows(conn)
+    if fmt == "csv":
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(data)
+        return len(data)
+    if fmt == "parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise RuntimeError("parquet export needs the extra: pip install 'forewarn[parquet]'") from None
+        pq.write_table(pa.Table.from_pylist(data) if data else pa.table({c: [] for c in COLUMNS}), str(out))
+        return len(data)
+    raise ValueError(f"unknown format {fmt!r}")

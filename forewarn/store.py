@@ -1,0 +1,274 @@
+"""The results database: SQLite, WAL, one writer, named migrations.
+
+Workers compute; only the batch's main process writes, one transaction per
+work (``BEGIN IMMEDIATE``), so a crash or ``kill -9`` loses at most the works
+in flight and never leaves a half-written work. A work is identified by the
+SHA-256 of its bytes plus the model version: the pair is unique, which makes
+re-running a batch skip what is done.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "001_initial",
+        """
+        CREATE TABLE works (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            format TEXT,
+            title TEXT,
+            authors TEXT,
+            words INTEGER,
+            chapters INTEGER,
+            declared TEXT,
+            rating_declared TEXT,
+            archive_warnings_declared TEXT,
+            rating_suggested TEXT,
+            scanned_at TEXT NOT NULL,
+            seconds REAL,
+            report_json TEXT NOT NULL,
+            UNIQUE (content_hash, model_version)
+        );
+        CREATE TABLE passages (
+            work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            chapter INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            words INTEGER NOT NULL,
+            position REAL NOT NULL,
+            PRIMARY KEY (work_id, idx)
+        );
+        CREATE TABLE detections (
+            work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            warning TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            severity TEXT NOT NULL,
+            passage_count INTEGER NOT NULL,
+            declared INTEGER NOT NULL,
+            PRIMARY KEY (work_id, warning)
+        );
+        CREATE INDEX detections_warning ON detections (warning, declared, confidence);
+        CREATE TABLE errors (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            content_hash TEXT,
+            model_version TEXT NOT NULL,
+            error TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (content_hash, model_version)
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            model_version TEXT NOT NULL,
+            engine TEXT NOT NULL,
+            target TEXT NOT NULL,
+            scanned INTEGER DEFAULT 0,
+            skipped INTEGER DEFAULT 0,
+            failed INTEGER DEFAULT 0,
+            words INTEGER DEFAULT 0,
+            seconds REAL
+        );
+        """,
+    ),
+]
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def open_db(path: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    migrate(conn)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet recorded; returns the names applied now."""
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        with transaction(conn):
+            for statement in sql.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
+        applied.append(name)
+    return applied
+
+
+def is_done(conn: sqlite3.Connection, content_hash: str, model_version: str) -> bool:
+    """True when this content was already scanned (or failed) with this model version."""
+    row = conn.execute(
+        "SELECT 1 FROM works WHERE content_hash = ? AND model_version = ? "
+        "UNION ALL SELECT 1 FROM errors WHERE content_hash = ? AND model_version = ? LIMIT 1",
+        (content_hash, model_version, content_hash, model_version),
+    ).fetchone()
+    return row is not None
+
+
+def save_report(
+    conn: sqlite3.Connection, report: dict[str, Any], *, path: str, content_hash: str, seconds: float
+) -> int:
+    """Store one work's report (the JSON dict) with its passages and detections, atomically."""
+    work = report["work"]
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT INTO works (path, content_hash, model_version, format, title, authors, words, chapters,"
+            " declared, rating_declared, archive_warnings_declared, rating_suggested, scanned_at, seconds,"
+            " report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                path,
+                content_hash,
+                report["model_version"],
+                work["format"],
+                work["title"],
+                json.dumps(work["authors"]),
+                work["words"],
+                len(work["chapters"]),
+                json.dumps(sorted({d["warning_id"] for d in report["declared"] if d["warning_id"]})),
+                report["ao3"]["rating"]["declared"],
+                json.dumps(report["ao3"]["declared_archive_warnings"]),
+                report["ao3"]["rating"]["suggested"],
+                _now(),
+                seconds,
+                json.dumps(report),
+            ),
+        )
+        work_id = int(cur.lastrowid or 0)
+        conn.executemany(
+            'INSERT INTO passages (work_id, idx, chapter, start, "end", words, position) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            [
+                (work_id, p["index"], p["chapter"], p["start"], p["end"], p["words"], p["position"])
+                for p in report["passages"]
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO detections (work_id, warning, confidence, severity, passage_count, declared)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (work_id, w["id"], w["confidence"], w["severity"], w["passage_count"], int(w["declared"]))
+                for w in report["warnings"]
+            ],
+        )
+    return work_id
+
+
+def save_error(
+    conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str, error: str
+) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT OR REPLACE INTO errors (path, content_hash, model_version, error, at) VALUES (?, ?, ?, ?, ?)",
+            (path, content_hash, model_version, error, _now()),
+        )
+
+
+def start_run(conn: sqlite3.Connection, *, model_version: str, engine: str, target: str) -> int:
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT INTO runs (started, model_version, engine, target) VALUES (?, ?, ?, ?)",
+            (_now(), model_version, engine, target),
+        )
+    return int(cur.lastrowid or 0)
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, *, counts: dict[str, int], seconds: float) -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE runs SET finished = ?, scanned = ?, skipped = ?, failed = ?, words = ?, seconds = ? WHERE id = ?",
+            (_now(), counts["scanned"], counts["skipped"], counts["failed"], counts["words"], seconds, run_id),
+        )
+
+
+def query_works(
+    conn: sqlite3.Connection,
+    *,
+    has: list[str] | None = None,
+    not_declared: bool = False,
+    min_confidence: float = 0.0,
+    rating_mismatch: bool = False,
+) -> list[dict[str, Any]]:
+    """Works matching every filter: each ``has`` warning detected (and undeclared, if asked)."""
+    sql = ["SELECT w.id, w.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version FROM works w"]
+    where: list[str] = []
+    args: list[Any] = []
+    for warning in has or []:
+        clause = "EXISTS (SELECT 1 FROM detections d WHERE d.work_id = w.id AND d.warning = ? AND d.confidence >= ?"
+        args += [warning, min_confidence]
+        if not_declared:
+            clause += " AND d.declared = 0"
+        where.append(clause + ")")
+    if not has and (not_declared or min_confidence):
+        clause = "EXISTS (SELECT 1 FROM detections d WHERE d.work_id = w.id AND d.confidence >= ?"
+        args.append(min_confidence)
+        if not_declared:
+            clause += " AND d.declared = 0"
+        where.append(clause + ")")
+    if rating_mismatch:
+        where.append("w.rating_declared IS NOT NULL AND w.rating_declared != w.rating_suggested")
+    if where:
+        sql.append("WHERE " + " AND ".join(where))
+    sql.append("ORDER BY w.path")
+    rows = [dict(r) for r in conn.execute(" ".join(sql), args)]
+    for r in rows:
+        dets = conn.execute(
+            "SELECT warning, confidence, severity, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC",
+            (r["id"],),
+        ).fetchall()
+        r["detected"] = [d["warning"] for d in dets]
+        r["undeclared"] = [d["warning"] for d in dets if not d["declared"]]
+    return rows
+
+
+def stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """How many works, errors, and per warning how often detected and left undeclared."""
+    works = conn.execute("SELECT COUNT(*) FROM works").fetchone()[0]
+    errors = conn.execute("SELECT COUNT(*) FROM errors").fetchone()[0]
+    under = conn.execute("SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0").fetchone()[0]
+    per = [
+        {
+            "warning": r["warning"],
+            "detected": r["n"],
+            "undeclared": r["u"],
+            "undeclared_share": round(r["u"] / r["n"], 4) if r["n"] else 0.0,
+        }
+        for r in conn.execute(
+            "SELECT warning, COUNT(*) AS n, SUM(1 - declared) AS u FROM detections GROUP BY warning ORDER BY n DESC"
+        )
+    ]
+    return {"works": works, "errors": errors, "works_under_warned": under, "per_warning": per}

@@ -1,0 +1,196 @@
+"""Batch scanning into a real SQLite file: resumable, crash-safe, bad files recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from forewarn.batch import iter_sources, run_batch
+from forewarn.cli import main
+from forewarn.store import MIGRATIONS, open_db
+
+ROOT = Path(__file__).resolve().parent.parent
+PARA = "He stabbed the guard and blood pooled on the stones. They walked home by the harbour, talking of nothing."
+
+
+def make_collection(folder: Path, n: int, *, words: int = 60, corrupt: int = 0) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    reps = max(1, words // len(PARA.split()))
+    for i in range(n):
+        body = "\n\n".join(f"{PARA} Work {i}, part {k}." for k in range(reps))
+        declared = "TW: violence\n\n" if i % 2 else ""
+        (folder / f"work{i:03d}.txt").write_text(f"Title: Work {i}\n{declared}{body}\n", encoding="utf-8")
+    for j in range(corrupt):
+        kind = j % 3
+        if kind == 0:
+            (folder / f"bad{j}.txt").write_bytes(b"")
+        elif kind == 1:
+            (folder / f"bad{j}.txt").write_bytes(b"\x00\x01\x02" * 300)
+        else:
+            (folder / f"bad{j}.epub").write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    return folder
+
+
+def count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+def test_migrations_are_recorded_once(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    open_db(db).close()
+    conn = open_db(db)
+    names = [r[0] for r in conn.execute("SELECT name FROM migrations")]
+    assert names == [m[0] for m in MIGRATIONS]
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_rerun_skips_done_works_and_corrupt_files_are_recorded(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "c", 38, corrupt=2)  # 5% corrupt
+    db = tmp_path / "r.db"
+    first = run_batch(folder, db=db, workers=1, mode="lexicon")
+    assert (first.scanned, first.failed, first.skipped) == (38, 2, 0)
+    errors = dict(sqlite3.connect(db).execute("SELECT path, error FROM errors").fetchall())
+    assert any("empty" in e for e in errors.values()) and any("binary" in e for e in errors.values())
+    second = run_batch(folder, db=db, workers=1, mode="lexicon")
+    assert (second.scanned, second.failed, second.skipped) == (0, 0, 40)
+    (folder / "work000.txt").write_text("Title: changed\n\nA new text, a calm one.\n")
+    third = run_batch(folder, db=db, workers=1, mode="lexicon")
+    assert third.scanned == 1
+    assert count(db, "SELECT COUNT(*) FROM runs WHERE finished IS NOT NULL") == 3
+
+
+def test_zip_and_glob_targets(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "c", 3)
+    archive = tmp_path / "c.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in sorted(folder.iterdir()):
+            z.write(p, f"works/{p.name}")
+        z.writestr("../evil.txt", "outside")
+        z.writestr("notes.bin", "ignored")
+    names = [s.name for s in iter_sources(archive)]
+    assert names == [f"{archive}!works/work00{i}.txt" for i in range(3)]
+    assert len(list(iter_sources(str(folder / "work00*.txt")))) == 3
+    summary = run_batch(archive, db=tmp_path / "z.db", workers=1, mode="lexicon")
+    assert summary.scanned == 3
+
+
+def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "c", 40, words=3000)
+    db = tmp_path / "r.db"
+    cmd = [
+        sys.executable,
+        "-m",
+        "forewarn",
+        "batch",
+        str(folder),
+        "--db",
+        str(db),
+        "--workers",
+        "1",
+        "--scorer",
+        "lexicon",
+        "--no-progress",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    done = 0
+    while time.time() < deadline:
+        if db.exists():
+            try:
+                done = count(db, "SELECT COUNT(*) FROM works")
+            except sqlite3.OperationalError:
+                done = 0
+        if done >= 3:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = count(db, "SELECT COUNT(*) FROM works")
+    assert 3 <= killed_at < 40, f"kill landed after {killed_at} works"
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert count(db, "SELECT COUNT(*) FROM works") == 40
+    assert count(db, "SELECT COUNT(DISTINCT content_hash) FROM works") == 40
+    assert count(db, "SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)") == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_parallel_and_dask_give_the_same_detections_as_one_process(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    folder = make_collection(tmp_path / "c", 8)
+    results = {}
+    for name, kwargs in [("one", {"workers": 1}), ("pool", {"workers": 2}), ("dask", {"workers": 2, "engine": "dask"})]:
+        db = tmp_path / f"{name}.db"
+        run_batch(folder, db=db, mode="lexicon", **kwargs)  # type: ignore[arg-type]
+        with sqlite3.connect(db) as conn:
+            results[name] = conn.execute(
+                "SELECT w.path, d.warning, d.confidence, d.severity FROM detections d JOIN works w ON w.id = d.work_id "
+                "ORDER BY w.path, d.warning"
+            ).fetchall()
+    assert results["one"] and results["one"] == results["pool"] == results["dask"]
+
+
+@pytest.fixture
+def scanned_db(tmp_path: Path) -> Path:
+    folder = make_collection(tmp_path / "c", 6)
+    (folder / "calm.txt").write_text("Rating: Mature\n\nA quiet afternoon with tea and a long book.\n")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    return db
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout
+
+
+def test_query_filters(scanned_db: Path) -> None:
+    code, out = cli("query", "--db", str(scanned_db), "--has", "blood", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 6 and all("blood" in r["detected"] for r in rows)
+    _, out = cli("query", "--db", str(scanned_db), "--has", "violence", "--not-declared", "--json")
+    assert {r["path"].rsplit("/", 1)[1] for r in json.loads(out)} == {"work000.txt", "work002.txt", "work004.txt"}
+    _, out = cli("query", "--db", str(scanned_db), "--rating-mismatch", "--json")
+    assert [r["path"].rsplit("/", 1)[1] for r in json.loads(out)] == ["calm.txt"]
+    code, _ = cli("query", "--db", str(scanned_db), "--has", "nonsense")
+    assert code == 2
+
+
+def test_export_round_trips(scanned_db: Path, tmp_path: Path) -> None:
+    import csv
+
+    out = tmp_path / "r.csv"
+    assert cli("export", "--db", str(scanned_db), "--format", "csv", "--out", str(out))[0] == 0
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 7 and {"blood", "violence"} <= set(rows[1]["detected"].split(";"))
+    assert rows[0]["path"].endswith("calm.txt") and rows[0]["detected"] == ""
+    out = tmp_path / "r.jsonl"
+    cli("export", "--db", str(scanned_db), "--format", "jsonl", "--out", str(out))
+    reports = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(reports) == 7 and all("warnings" in r for r in reports)
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "r.parquet"
+    cli("export", "--db", str(scanned_db), "--format", "parquet", "--out", str(out))
+    table = pq.read_table(out)
+    assert table.num_rows == 7 and "undeclared" in table.column_names
+
+
+def test_stats_counts_under_warning(scanned_db: Path) -> None:
+    code, out = cli("stats", "--db", str(scanned_db), "--json")
+    s = json.loads(out)
+    assert code == 0 and s["works"] == 7
+    per = {r["warning"]: r for r in s["per_warning"]}
+    assert per["violence"]["detected"] == 6 and per["violence"]["undeclared"] == 3
+    assert cli("stats", "--db", str(scanned_db.parent / "missing.db"))[0] == 2
