@@ -77,8 +77,13 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
                 yield Source(name=p, path=p, size=os.path.getsize(p))
 
 
-def scan_one(name: str, data: bytes, mode: str = "cascade") -> dict[str, Any]:
-    """Read and scan one work; never raises for bad input (returns ``{"error": ...}``)."""
+def scan_one(name: str, data: bytes, mode: str = "cascade", threads: int | None = None) -> dict[str, Any]:
+    """Read and scan one work; never raises for bad input (returns ``{"error": ...}``).
+
+    ``threads`` caps the encoder's threads in this process (set before its first use).
+    """
+    if threads:
+        os.environ["FOREWARN_THREADS"] = str(threads)
     from forewarn.readers import read, sniff
     from forewarn.report.json import report_to_dict
     from forewarn.scan import scan_work
@@ -186,7 +191,7 @@ def run_batch(
             inflight: set[Future[dict[str, Any]]] = set()
             for src, digest, data in todo:
                 hashes[src.name] = digest
-                inflight.add(pool.submit(scan_one, src.name, data, mode))
+                inflight.add(pool.submit(scan_one, src.name, data, mode, 1))
                 if len(inflight) >= 2 * n_workers:
                     done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
                     for f in done:
@@ -224,7 +229,7 @@ def _run_dask(
         inflight = 0
         for src, digest, data in todo:
             hashes[src.name] = digest
-            queue.add(client.submit(scan_one, src.name, data, mode, pure=False))
+            queue.add(client.submit(scan_one, src.name, data, mode, 1, pure=False))
             inflight += 1
             if inflight >= 2 * workers:
                 record(next(queue).result())

@@ -486,5 +486,33 @@ def stats(db: str, as_json: bool) -> None:
         )
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface (localhost only by default).")
+@click.option("--port", default=8000, show_default=True)
+@click.option("--db", type=click.Path(dir_okay=False), help="Also browse a results database at /db.")
+@click.option("--max-upload", default="10MB", show_default=True, help="Largest upload accepted.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds a scan may take.")
+def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float) -> None:
+    """Run the reader's web app: paste or upload a work, see its warnings, read it safely.
+
+    Needs the web extra: pip install 'forewarn[web]'.
+
+    \b
+    Examples:
+      forewarn serve
+      forewarn serve --port 8080 --db results.db
+    """
+    try:
+        import uvicorn
+
+        from forewarn.web.app import create_app
+    except ImportError:
+        _fail("the web app needs the extra: pip install 'forewarn[web]'")
+        sys.exit(EXIT_ERROR)
+    app = create_app(db_path=db, max_upload_bytes=_parse_size(max_upload), scan_timeout_s=timeout)
+    click.echo(f"forewarn: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -7,6 +7,7 @@ agree on every number. Rendering lives in ``forewarn.report``.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,12 +21,27 @@ from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES, read, read_text
+from forewarn.readers.text import DECLARATION
 from forewarn.score.cascade import CascadeScorer, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 from forewarn.work import Work
 
 SCHEMA = "forewarn.report/1"
+# The author's own declarations ("Warnings: violence, ...") and tag lines name warnings
+# without containing them: they are blanked before scoring (offsets unchanged).
+_META_LINE = re.compile(
+    DECLARATION.pattern + r"|^\s*(?:additional\s+)?(?:tags|rating|archive\s+warnings?|category)\s*:",
+    re.IGNORECASE,
+)
+
+
+def scoring_text(text: str) -> str:
+    """The passage text as scored: declaration and tag lines replaced by spaces."""
+    if ":" not in text and "-" not in text:
+        return text
+    lines = text.split("\n")
+    return "\n".join(" " * len(line) if _META_LINE.match(line) else line for line in lines)
 
 
 @dataclass
@@ -128,7 +144,7 @@ def scan_work(
     t1 = time.perf_counter()
     passages = split_work(work)
     t2 = time.perf_counter()
-    texts = [p.text for p in passages]
+    texts = [scoring_text(p.text) for p in passages]
     result = scorer.score(texts)
     t3 = time.perf_counter()
 

@@ -87,3 +87,15 @@ def test_rating_and_archive_warnings_follow_severity() -> None:
     )
     assert [s.name for s in suggest_archive_warnings(mild, taxonomy=tax)] == [NO_WARNINGS]
     assert suggest_rating([], taxonomy=tax).name == "General Audiences"
+
+
+def test_declaration_lines_are_not_scored_as_content() -> None:
+    from forewarn.readers import read_text
+    from forewarn.scan import scan_work, scoring_text
+    from forewarn.score.cascade import CascadeScorer
+
+    assert scoring_text("Warnings: violence, blood\nA calm day.") == " " * 25 + "\nA calm day."
+    work = read_text("Warnings: graphic violence, blood and gore, torture\nTags: murder\n\nA calm day by the sea.\n")
+    report = scan_work(work, scorer=CascadeScorer())
+    assert report.warnings == []
+    assert {d.warning_id for d in report.declared} == {"violence", "blood", "torture", "death"}

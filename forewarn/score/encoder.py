@@ -9,6 +9,7 @@ measured just as fast on 2 cores (about 10,000 words/s).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,8 +32,11 @@ class Encoder:
         from tokenizers import Tokenizer
 
         opts = ort.SessionOptions()
+        # Parallel batch workers set FOREWARN_THREADS=1 so N processes do not run N x cores threads.
+        threads = threads or int(os.environ.get("FOREWARN_THREADS", "0") or 0)
         if threads:
             opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         self.session = ort.InferenceSession(str(model_path), sess_options=opts, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))

@@ -1,0 +1,240 @@
+"""The reader's web app (``forewarn serve``): paste or upload, then read safely.
+
+Every page has a JSON twin (``/works/ID`` and ``/works/ID.json``); ``POST
+/api/scan`` is the HTTP API (OpenAPI at ``/openapi.json``, docs at ``/docs``).
+Scans run in a worker thread with a timeout; uploads are capped; a work's text
+is only ever rendered escaped (by ``forewarn.report.html``). Recent reports
+are kept in memory, keyed by content hash: nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections import OrderedDict
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from forewarn import __version__
+from forewarn.readers import read, read_text, sniff
+from forewarn.report.html import render_html
+from forewarn.report.json import report_to_dict
+from forewarn.scan import Report, scan_work
+from forewarn.work import ReadError
+
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+_ID = r"[0-9a-f]{16}"
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>"
+        "body{font:17px/1.6 system-ui,sans-serif;max-width:42rem;margin:0 auto;padding:1rem;"
+        "color:#1b1b1b;background:#fdfcf8}"
+        "textarea{width:100%;min-height:12rem;font:inherit}label{display:block;font-weight:bold;margin-top:1rem}"
+        "button{font:inherit;padding:.5rem 1.2rem;margin-top:1rem;min-height:44px}"
+        ":focus{outline:3px solid #f5a623;outline-offset:2px}.error{color:#a4161a;font-weight:bold}"
+        f"</style></head><body>{body}</body></html>"
+    )
+
+
+def form_page(message: str = "") -> str:
+    error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
+    return _page(
+        "forewarn",
+        "<header><h1>forewarn</h1><p>Check a story for content warnings before you read it. "
+        "Everything stays on this computer.</p></header><main>"
+        f'{error}<form method="post" action="/scan" enctype="multipart/form-data">'
+        '<label for="file">Upload a work (.txt, .md, .html, .epub)</label>'
+        '<input id="file" name="file" type="file" accept=".txt,.md,.html,.htm,.xhtml,.epub">'
+        '<label for="text">or paste its text</label><textarea id="text" name="text"></textarea>'
+        '<button type="submit">Check for warnings</button></form></main>',
+    )
+
+
+def create_app(
+    *,
+    db_path: str | Path | None = None,
+    max_upload_bytes: int = 10_000_000,
+    scan_timeout_s: float = 60.0,
+    keep: int = 64,
+    scorer: Any = None,
+) -> FastAPI:
+    """Build the app; ``scorer`` defaults to the packaged cascade (loaded on first scan)."""
+    app = FastAPI(title="forewarn", version=__version__, description="Content warnings for fiction, offline.")
+    reports: OrderedDict[str, Report] = OrderedDict()
+
+    def get_scorer() -> Any:
+        if scorer is not None:
+            return scorer
+        from forewarn.score.cascade import default_scorer
+
+        return default_scorer()
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > max_upload_bytes + 64 * 1024:
+            return _too_large(request, max_upload_bytes)
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    async def scan_bytes(data: bytes, name: str | None) -> tuple[str, Report]:
+        def work() -> Report:
+            w = read(data, name=name, format=sniff(data, name))
+            w.source_path = name
+            return scan_work(w, scorer=get_scorer())
+
+        return await _run(data, work)
+
+    async def scan_pasted(text: str) -> tuple[str, Report]:
+        def work() -> Report:
+            return scan_work(read_text(text, name="pasted text"), scorer=get_scorer())
+
+        return await _run(text.encode("utf-8"), work)
+
+    async def _run(data: bytes, fn: Any) -> tuple[str, Report]:
+        if len(data) > max_upload_bytes:
+            raise TooLarge()
+        try:
+            report = await asyncio.wait_for(asyncio.to_thread(fn), timeout=scan_timeout_s)
+        except ReadError as e:
+            raise HTTPException(status_code=422, detail=str(e)) from None
+        except TimeoutError:
+            raise HTTPException(status_code=504, detail=f"scanning took longer than {scan_timeout_s:.0f} s") from None
+        wid = hashlib.sha256(data).hexdigest()[:16]
+        reports[wid] = report
+        reports.move_to_end(wid)
+        while len(reports) > keep:
+            reports.popitem(last=False)
+        return wid, report
+
+    async def read_upload(request: Request) -> tuple[bytes | None, str | None, str | None]:
+        """(file bytes, file name, pasted text) from a multipart form, size-capped while reading."""
+        form = await request.form(max_part_size=max_upload_bytes + 1)
+        upload = form.get("file")
+        text = form.get("text")
+        if upload is not None and not isinstance(upload, str):
+            data = await upload.read(max_upload_bytes + 1)
+            if len(data) > max_upload_bytes:
+                raise TooLarge()
+            if data:
+                return data, upload.filename or None, None
+        return None, None, text if isinstance(text, str) else None
+
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, exc: TooLarge) -> Response:
+        return _too_large(request, max_upload_bytes)
+
+    @app.get("/", response_class=HTMLResponse)
+    async def index() -> str:
+        return form_page()
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.post("/scan", response_class=HTMLResponse, response_model=None)
+    async def scan_form(request: Request) -> Response:
+        try:
+            data, name, text = await read_upload(request)
+            if data is not None:
+                wid, _ = await scan_bytes(data, name)
+            elif text and text.strip():
+                wid, _ = await scan_pasted(text)
+            else:
+                return HTMLResponse(form_page("Choose a file or paste some text first."), status_code=422)
+        except HTTPException as e:
+            return HTMLResponse(form_page(str(e.detail)), status_code=e.status_code)
+        return RedirectResponse(f"/works/{wid}", status_code=303)
+
+    @app.post("/api/scan")
+    async def api_scan(request: Request) -> dict[str, Any]:
+        """Scan a work: multipart (`file` or `text`) or JSON `{"text": "..."}`. Returns the report."""
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = await request.body()
+            if len(body) > max_upload_bytes:
+                raise TooLarge()
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                raise HTTPException(status_code=422, detail="body is not valid JSON") from None
+            if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+                raise HTTPException(status_code=422, detail='expected {"text": "..."}')
+            wid, report = await scan_pasted(payload["text"])
+        else:
+            data, name, text = await read_upload(request)
+            if data is not None:
+                wid, report = await scan_bytes(data, name)
+            elif text and text.strip():
+                wid, report = await scan_pasted(text)
+            else:
+                raise HTTPException(status_code=422, detail="send a file or some text")
+        return {"id": wid, "url": f"/works/{wid}", "report": report_to_dict(report)}
+
+    def lookup(wid: str) -> Report:
+        report = reports.get(wid)
+        if report is None:
+            raise HTTPException(status_code=404, detail="no such work (reports are kept in memory only)")
+        return report
+
+    @app.get("/works/{wid}.json")
+    async def work_json(wid: str) -> dict[str, Any]:
+        return report_to_dict(lookup(wid))
+
+    @app.get("/works/{wid}", response_class=HTMLResponse)
+    async def work_page(wid: str) -> str:
+        return render_html(lookup(wid))
+
+    if db_path is not None:
+
+        @app.get("/db", response_class=HTMLResponse)
+        async def db_index() -> str:
+            from forewarn.store import open_db, query_works
+
+            rows = query_works(open_db(db_path))
+            items = "".join(
+                f'<li><a href="/db/{r["id"]}">{escape(r["title"] or r["path"])}</a>: '
+                f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
+                for r in rows
+            )
+            return _page("forewarn: results", f"<h1>Scanned works</h1><ul>{items}</ul>")
+
+        @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
+        async def db_work(work_id: int) -> Response:
+            from forewarn.store import open_db
+
+            row = open_db(db_path).execute("SELECT path FROM works WHERE id = ?", (work_id,)).fetchone()
+            if row is None:
+                raise HTTPException(status_code=404, detail="no such work in the database")
+            path = Path(row["path"])
+            if not path.is_file():
+                raise HTTPException(status_code=404, detail="the work's file is no longer at its path")
+            wid, _ = await scan_bytes(path.read_bytes(), str(path))
+            return RedirectResponse(f"/works/{wid}", status_code=303)
+
+    return app
+
+
+def _too_large(request: Request, limit: int) -> Response:
+    message = f"upload too large: the limit is {limit / 1e6:.0f} MB"
+    if request.url.path.startswith("/api/") or "json" in request.headers.get("accept", ""):
+        return JSONResponse({"detail": message}, status_code=413)
+    return HTMLResponse(form_page(message), status_code=413)

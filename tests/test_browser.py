@@ -1,0 +1,146 @@
+"""End to end in headless Chromium against the real server: upload, read, hide, reveal, XSS.
+
+Needs Debian's chromium and chromium-driver (`make test` installs them as root). Outside CI a
+missing browser skips these tests; in CI (CI=true) it fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("selenium")
+uvicorn = pytest.importorskip("uvicorn")
+
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+from forewarn.web.app import create_app  # noqa: E402
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+if not (CHROMIUM and DRIVER):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs chromium and chromedriver (make browser-deps)")
+    pytest.skip("chromium/chromedriver not installed", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM or ""
+    profile = tempfile.mkdtemp(prefix="forewarn-chrome-")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1200,900",
+    ):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=opts)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def sample_file(tmp_path: Path) -> Path:
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / "000_91f485cde857f4d1.txt"
+    if shared.exists():
+        return shared
+    path = tmp_path / "story.txt"
+    path.write_text("\n\n".join(["He stabbed the guard and blood pooled on the stones."] * 4 + ["A calm walk."] * 4))
+    return path
+
+
+def upload(browser: webdriver.Chrome, server: str, path: Path) -> None:
+    browser.get(server + "/")
+    browser.find_element(By.ID, "file").send_keys(str(path))
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    deadline = time.time() + 60
+    while "/works/" not in browser.current_url and time.time() < deadline:
+        time.sleep(0.1)
+
+
+def test_upload_read_hide_and_reveal(browser: webdriver.Chrome, server: str, tmp_path: Path) -> None:
+    upload(browser, server, sample_file(tmp_path))
+    assert "/works/" in browser.current_url
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.warnings tbody th")
+    names = [r.text for r in rows]
+    assert "Violence" in names and "Blood" in names
+    # Evidence is hidden until asked for.
+    details = browser.find_element(By.CSS_SELECTOR, "table.warnings details")
+    assert details.get_attribute("open") is None
+    box = browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]')
+    box.click()
+    section = browser.find_element(By.CSS_SELECTOR, 'section.flagged[data-warnings~="violence"]')
+    content = section.find_element(By.CSS_SELECTOR, ".content")
+    notice = section.find_element(By.CSS_SELECTOR, ".notice")
+    assert not content.is_displayed() and notice.is_displayed()
+    assert "Violence" in notice.text and "hidden" in notice.text
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", notice)
+    browser.save_screenshot(str(ARTIFACTS / "web-reading-mode.png"))
+    button = section.find_element(By.CSS_SELECTOR, "button.reveal")
+    browser.execute_script("arguments[0].scrollIntoView()", button)
+    button.click()
+    assert content.is_displayed() and button.get_attribute("aria-expanded") == "true"
+    # The choice persists in the browser.
+    browser.refresh()
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
+    browser.set_window_size(375, 800)
+    browser.save_screenshot(str(ARTIFACTS / "web-mobile.png"))
+    browser.set_window_size(1200, 900)
+
+
+def test_script_in_text_and_title_never_runs(browser: webdriver.Chrome, server: str, tmp_path: Path) -> None:
+    payload = '<script>window.pwned=1;alert(1)</script><img src=x onerror="window.pwned=2;alert(2)">'
+    path = tmp_path / "xss.txt"
+    path.write_text(f"Title: {payload}\n\n" + f"He stabbed the guard. Blood pooled. {payload}\n\n" * 3 + "The end.\n")
+    upload(browser, server, path)
+    assert "/works/" in browser.current_url
+    time.sleep(0.5)
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018
+    assert browser.execute_script("return window.pwned === undefined")
+    assert payload.split(">")[0] + ">" in browser.find_element(By.TAG_NAME, "h1").text
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "web-xss.png"))

@@ -1,0 +1,76 @@
+"""The web app, in process through its real ASGI stack."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from forewarn.score.cascade import CascadeScorer  # noqa: E402
+from forewarn.web.app import create_app  # noqa: E402
+
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+STORY = "\n\n".join(
+    ["He stabbed the guard twice and blood pooled on the stones."] * 3 + ["They walked home by the sea."] * 3
+)
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(create_app(scorer=CascadeScorer(), max_upload_bytes=200_000))
+
+
+def test_form_page_and_health(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and '<label for="file">' in page.text
+    assert "Content-Security-Policy" in page.headers and page.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_upload_redirects_to_page_with_json_twin(client: TestClient) -> None:
+    r = client.post("/scan", files={"file": ("story.txt", STORY.encode(), "text/plain")}, follow_redirects=False)
+    assert r.status_code == 303
+    url = r.headers["location"]
+    assert re.fullmatch(r"/works/[0-9a-f]{16}", url)
+    page = client.get(url)
+    assert page.status_code == 200 and "Reading mode" in page.text
+    twin = client.get(url + ".json").json()
+    assert {w["id"] for w in twin["warnings"]} >= {"violence", "blood"}
+    assert client.get("/works/0000000000000000.json").status_code == 404
+
+
+def test_paste_and_api(client: TestClient) -> None:
+    r = client.post("/scan", data={"text": STORY}, follow_redirects=False)
+    assert r.status_code == 303
+    api = client.post("/api/scan", json={"text": STORY})
+    assert api.status_code == 200
+    body = api.json()
+    assert body["url"] == f"/works/{body['id']}" and body["report"]["warnings"]
+    multipart = client.post("/api/scan", files={"file": ("s.txt", STORY.encode(), "text/plain")})
+    assert multipart.status_code == 200
+    assert client.post("/api/scan", json={"nope": 1}).status_code == 422
+    assert "/api/scan" in client.get("/openapi.json").json()["paths"]
+
+
+def test_limits_and_bad_input(client: TestClient) -> None:
+    big = b"word " * 60_000
+    r = client.post("/api/scan", files={"file": ("big.txt", big, "text/plain")})
+    assert r.status_code == 413 and "too large" in r.json()["detail"]
+    r = client.post("/scan", files={"file": ("big.txt", big, "text/plain")})
+    assert r.status_code == 413 and "too large" in r.text
+    r = client.post("/api/scan", files={"file": ("w.epub", b"PK\x03\x04" + b"\x00" * 64, "application/epub+zip")})
+    assert r.status_code == 422 and "EPUB is damaged" in r.json()["detail"]
+    r = client.post("/api/scan", files={"file": ("e.txt", b"", "text/plain")}, data={"text": ""})
+    assert r.status_code == 422
+    assert client.get("/healthz").status_code == 200  # still up
+
+
+def test_work_text_and_title_are_escaped_everywhere(client: TestClient) -> None:
+    text = f"Title: {XSS}\n\n" + STORY.replace("the stones.", f"the stones. {XSS}")
+    body = client.post("/api/scan", json={"text": text}).json()
+    page = client.get(body["url"]).text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
