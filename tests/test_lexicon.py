@@ -71,3 +71,18 @@ def test_shape_and_range() -> None:
 
 def test_case_insensitive() -> None:
     assert prob("HE STABBED HIM", "violence") == pytest.approx(prob("he stabbed him", "violence"))
+
+
+def test_anchored_matching_finds_exactly_what_a_full_scan_finds() -> None:
+    """The word-start index is an optimisation only: same hits as scanning every pattern."""
+    texts = [
+        "No homo, he said, and took a drink. She was in heat, the dog, not the girl.",
+        "He stabbed him; blood pooled. Self-harm scars. A bloody brilliant n1gger-free day? SELF HARM.",
+        "they dragged her into the van and drove her away; she woke up in a strange dark room",
+        "",
+        "a a a drink drinks drunk; the soldiers fell around him as the shelling began at 1200",
+    ]
+    fast = [LEX.hits(t) for t in texts]
+    plain = LexiconScorer()
+    plain._tiers = [(w, tier, p, None) for w, tier, p, _ in plain._tiers]
+    assert fast == [plain.hits(t) for t in texts]

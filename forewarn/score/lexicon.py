@@ -47,6 +47,53 @@ class LexiconHit:
     negated: bool
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The literal word characters a pattern must start with ('' when it has none)."""
+    out: list[str] = []
+    for i, ch in enumerate(pattern):
+        if not (ch.isalnum() or ch == "_"):
+            if ch in "?*{" and out:
+                out.pop()  # the last letter was optional
+            break
+        if i + 1 < len(pattern) and pattern[i + 1] in "?*{":
+            break
+        out.append(ch)
+    return "".join(out).lower()
+
+
+def _anchors(pattern: str) -> set[str] | None:
+    """Up to 3 leading letters any match of ``pattern`` starts with; None if unknown.
+
+    A cue can only match where some word of the text starts with one of these, so
+    a pattern group whose anchors are all absent from a passage is not run at all:
+    this skips most of the lexicon on most passages.
+    """
+    if pattern.startswith("("):
+        end = pattern.find(")")
+        inner = pattern[1:end]
+        if end < 0 or "(" in inner or pattern[end + 1 : end + 2] in ("?", "*", "{"):
+            return None
+        alternatives = [_literal_prefix(alt) for alt in inner.split("|")]
+        if not all(alternatives):
+            return None
+        return {a[:3] for a in alternatives}
+    prefix = _literal_prefix(pattern)
+    return {prefix[:3]} if prefix else None
+
+
+def _group_anchors(patterns: Sequence[str]) -> frozenset[str] | None:
+    found: set[str] = set()
+    for p in patterns:
+        a = _anchors(p)
+        if a is None:
+            return None
+        found |= a
+    return frozenset(found)
+
+
 def _compile(patterns: Sequence[str]) -> re.Pattern[str] | None:
     if not patterns:
         return None
@@ -69,14 +116,28 @@ class LexiconScorer:
         if unknown:
             raise ValueError(f"lexicon has warnings not in the taxonomy: {sorted(unknown)}")
         self.labels_: list[str] = list(self.taxonomy.ids)
-        self._tiers: list[tuple[str, str, re.Pattern[str]]] = []
+        # Groups whose every term has known leading letters are matched only at word starts
+        # with those letters (index: 2-3 letter prefix -> terms); the rest scan the text.
+        self._tiers: list[tuple[str, str, re.Pattern[str], frozenset[str] | None]] = []
+        self._index: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+        self._candidates_cache: tuple[str, dict[int, list[tuple[int, int, re.Pattern[str]]]]] | None = None
         self._exclude: dict[str, re.Pattern[str]] = {}
         for wid in self.labels_:
             entry = data.get(wid, {})
             for tier in ("graphic", "depiction", "mention"):
-                pattern = _compile(entry.get(tier, []))
-                if pattern is not None:
-                    self._tiers.append((wid, tier, pattern))
+                terms = entry.get(tier, [])
+                pattern = _compile(terms)
+                if pattern is None:
+                    continue
+                group = len(self._tiers)
+                anchors = _group_anchors(terms)
+                self._tiers.append((wid, tier, pattern, anchors))
+                if anchors is not None:
+                    for order, term in enumerate(terms):
+                        compiled = _compile([term])
+                        assert compiled is not None
+                        for a in _anchors(term) or ():
+                            self._index.setdefault(a, []).append((group, order, compiled))
             exclude = _compile(entry.get("exclude", []))
             if exclude is not None:
                 self._exclude[wid] = exclude
@@ -86,8 +147,9 @@ class LexiconScorer:
         out: list[LexiconHit] = []
         vetoes: dict[str, list[tuple[int, int]]] = {}
         taken: dict[str, list[tuple[int, int]]] = {}
-        for wid, tier, pattern in self._tiers:
-            for m in pattern.finditer(text):
+        for group, (wid, tier, pattern, anchors) in enumerate(self._tiers):
+            matches = pattern.finditer(text) if anchors is None else self._anchored(text, group)
+            for m in matches:
                 s, e = m.span()
                 if any(a < e and s < b for a, b in taken.get(wid, ())):
                     continue  # a stronger tier already matched this stretch
@@ -101,6 +163,32 @@ class LexiconScorer:
                 taken.setdefault(wid, []).append((s, e))
                 out.append(LexiconHit(wid, m.group(0), s, e, weight, tier, negated))
         out.sort(key=lambda h: (h.start, h.warning))
+        return out
+
+    def _anchored(self, text: str, group: int) -> list[re.Match[str]]:
+        """Same matches as ``finditer`` of the group's alternation, tried only at word starts."""
+        cache = self._candidates_cache
+        if cache is None or cache[0] is not text:
+            cands: dict[int, list[tuple[int, int, re.Pattern[str]]]] = {}
+            lowered = text.lower()
+            for w in _WORDS.finditer(lowered):
+                word = w.group(0)
+                seen = set()
+                for k in (3, 2, 1):
+                    for g, order, term in self._index.get(word[:k], ()):
+                        if (g, order) not in seen:
+                            seen.add((g, order))
+                            cands.setdefault(g, []).append((w.start(), order, term))
+            cache = self._candidates_cache = (text, cands)
+        out: list[re.Match[str]] = []
+        last_end = -1
+        for start, _, term in sorted(cache[1].get(group, ()), key=lambda c: (c[0], c[1])):
+            if start < last_end or (out and out[-1].start() == start):
+                continue
+            m = term.match(text, start)
+            if m is not None:
+                out.append(m)
+                last_end = m.end()
         return out
 
     def proba_from_hits(self, hits: Sequence[LexiconHit]) -> np.ndarray:
