@@ -24,12 +24,12 @@ def main() -> None:
     bundle = json.loads((ROOT / "forewarn/models/default/metrics.json").read_text())
     quality: dict[str, dict] = {}
     for wid, m in bundle["per_warning"].items():
-        quality[wid] = {**m, "measured_on": f"dev passages, {bundle['evaluation']} (n={m['support']})"}
+        quality[wid] = {**m, "measured_on": f"dev passages, 5-fold CV by work (n={m['support']})"}
     written = ROOT / "bench/results/written-eval.json"
     if written.exists():
         for wid, m in json.loads(written.read_text())["per_warning"].items():
             if wid not in quality:
-                quality[wid] = {**m, "measured_on": f"project-written eval set, lexicon scorer (n={m['support']})"}
+                quality[wid] = {**m, "measured_on": f"project-written set, lexicon (n={m['support']})"}
     out = ROOT / "forewarn/data/quality.json"
     out.write_text(json.dumps({"source": "bench/quality.py", "warnings": quality}, indent=2) + "\n")
     print("| warning | precision | recall | F1 | balanced acc. | ROC-AUC | ECE | n (pos) | measured on |")

@@ -195,12 +195,12 @@ def warnings_cmd(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("id", "group", "AO3", "F1", "bal.acc", "measured on"):
-        table.add_column(col, justify="right" if col in ("F1", "bal.acc") else "left")
+    for col in ("id", "group", "F1", "bal.acc", "measured on"):
+        table.add_column(col, justify="right" if col in ("F1", "bal.acc") else "left", no_wrap=col != "measured on")
     for r in rows:
         f1 = "-" if r["f1"] is None else f"{r['f1']:.2f}"
         ba = "-" if r["balanced_accuracy"] is None else f"{r['balanced_accuracy']:.2f}"
-        table.add_row(Text(r["id"]), r["group"], r["ao3_archive_warning"] or "", f1, ba, Text(r["measured_on"]))
+        table.add_row(Text(r["id"]), r["group"], f1, ba, Text(r["measured_on"]))
     Console().print(table)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from forewarn.taxonomy import load_taxonomy
 
-UNMEASURED = "no labeled data yet: lexicon only, unmeasured"
+UNMEASURED = "unmeasured: no labeled data yet (lexicon only)"
 
 
 def load_quality() -> dict[str, dict[str, Any]]:
