@@ -63,6 +63,8 @@ def suggest_archive_warnings(warnings: Sequence[WorkWarning], *, taxonomy: Taxon
             continue
         if name == "Graphic Depictions Of Violence" and w.severity != "graphic":
             continue  # AO3 reserves it for graphic, not merely depicted, violence
+        if w.severity == "mentioned":
+            continue  # a passing mention is not what archive warnings are for
         if name == "Major Character Death":
             reason = f"{w.name.lower()} {w.severity} ({_where(w)}); applies only if a major character dies"
         else:

@@ -99,3 +99,25 @@ def test_declaration_lines_are_not_scored_as_content() -> None:
     report = scan_work(work, scorer=CascadeScorer())
     assert report.warnings == []
     assert {d.warning_id for d in report.declared} == {"violence", "blood", "torture", "death"}
+
+
+def test_a_passing_mention_suggests_no_archive_warning() -> None:
+    tax = load_taxonomy()
+    ws = aggregate(
+        passages(2),
+        np.array([[0.9], [0.0]]),
+        ["sexual-assault"],
+        taxonomy=tax,
+        thresholds={"sexual-assault": 0.3},
+        cues=[{"sexual-assault": "mention"}, {}],
+    )
+    assert [s.name for s in suggest_archive_warnings(ws, taxonomy=tax)] == [NO_WARNINGS]
+    ws = aggregate(
+        passages(2),
+        np.array([[0.9], [0.0]]),
+        ["sexual-assault"],
+        taxonomy=tax,
+        thresholds={"sexual-assault": 0.3},
+        cues=[{"sexual-assault": "depiction"}, {}],
+    )
+    assert [s.name for s in suggest_archive_warnings(ws, taxonomy=tax)] == ["Rape/Non-Con"]

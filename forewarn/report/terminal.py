@@ -14,7 +14,7 @@ from rich.text import Text
 from forewarn.aggregate import WorkWarning
 from forewarn.scan import Report
 
-BAR_WIDTH = 24
+BAR_WIDTH = 16
 
 
 def position_bar(warning: WorkWarning, report: Report, *, width: int = BAR_WIDTH) -> str:
@@ -37,7 +37,7 @@ def _where(warning: WorkWarning, report: Report) -> str:
         for e in sorted(warning.evidence, key=lambda e: e.start)
     ]
     more = warning.passage_count - len(spots)
-    return ", ".join(spots) + (f" (+{more} more)" if more > 0 else "")
+    return ", ".join(spots) + (f" +{more}" if more > 0 else "")
 
 
 def render(report: Report, *, console: Console, show_passages: bool = False) -> None:
@@ -73,11 +73,11 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     else:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("detected", no_wrap=True)
-        table.add_column("conf", justify="right")
+        table.add_column("conf", justify="right", no_wrap=True, min_width=4)
         table.add_column("severity", no_wrap=True)
         table.add_column("declared", no_wrap=True)
         table.add_column("where in the work", no_wrap=True)
-        table.add_column("at")
+        table.add_column("at", no_wrap=True, overflow="ellipsis")
         missing = set(report.comparison.missing)
         for w in report.warnings:
             status = Text("NO", style="bold red") if w.id in missing else Text("yes", style="green")

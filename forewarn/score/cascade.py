@@ -37,7 +37,13 @@ class ScoreResult:
 
 
 class CascadeScorer:
-    """Lexicon + model with a keyword gate; ``mode`` switches the gate for benchmarking."""
+    """Lexicon + model with a keyword gate; ``mode`` switches the gate for benchmarking.
+
+    ``lexicon_threshold`` decides lexicon-only warnings: 0.3 flags a passage with one
+    plain mention (probability 0.34) but not one with only negated mentions. Chosen on
+    data/written/tune.jsonl (bench/tune_lexicon.py: F1 0.49 at 0.2-0.3 vs 0.23 at 0.5;
+    0.1 scored 0.51 but flags negated-only cues), never on the evaluation set.
+    """
 
     def __init__(
         self,
@@ -45,7 +51,7 @@ class CascadeScorer:
         lexicon: LexiconScorer | None = None,
         model: ModelScorer | None = None,
         mode: str = "cascade",
-        lexicon_threshold: float = 0.5,
+        lexicon_threshold: float = 0.3,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
