@@ -213,8 +213,7 @@ def _embed(passages: list[Any], encoder_dir: Path) -> Any:
     return enc.encode([p.text for p in passages])
 
 
-@main.command()
-@click.option(
+DATA_OPTION = click.option(
     "--data",
     "data",
     multiple=True,
@@ -222,6 +221,10 @@ def _embed(passages: list[Any], encoder_dir: Path) -> Any:
     type=click.Path(exists=True, dir_okay=False),
     help="Labeled JSONL (repeatable).",
 )
+
+
+@main.command()
+@DATA_OPTION
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Bundle directory.")
 @click.option(
     "--encoder",
@@ -269,14 +272,7 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
 
 
 @main.command()
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Labeled JSONL (repeatable).",
-)
+@DATA_OPTION
 @click.option(
     "--model",
     "model_dir",

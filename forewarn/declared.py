@@ -12,18 +12,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from forewarn.readers.text import DECLARATION
 from forewarn.taxonomy import Taxonomy, WarningDef, normalize
 from forewarn.work import Metadata
 
 CHOSE_NOT_TO_WARN = "creator chose not to use archive warnings"
 NO_WARNINGS_APPLY = "no archive warnings apply"
 
-_PREFIX = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:(?:archive|content|trigger|chapter|story)\s+)?"
-    r"(?:warnings?(?:\s+for\s+this\s+(?:chapter|fic|story|work))?|tws?|cws?|trigger\s+warnings?|"
-    r"content\s+warnings?|triggers)\s*(?:\*\*|__)?\s*[:\-\u2013\u2014]\s*",
-    re.IGNORECASE,
-)
+# The same line start the readers use to find declarations, plus the space after it.
+_PREFIX = re.compile(DECLARATION.pattern + r"\s*", re.IGNORECASE)
 _LEAD_IN = re.compile(
     r"^\s*(?:this\s+(?:fic|story|chapter|work|one)\s+(?:will\s+)?(?:contains?|includes?|has|deals\s+with|features?)"
     r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\s*:?\s*",

@@ -139,6 +139,15 @@ def create_app(
                 return data, upload.filename or None, None
         return None, None, text if isinstance(text, str) else None
 
+    async def scan_form_data(request: Request) -> tuple[str, Report] | None:
+        """Scan the uploaded file, else the pasted text; None when the form has neither."""
+        data, name, text = await read_upload(request)
+        if data is not None:
+            return await scan_bytes(data, name)
+        if text and text.strip():
+            return await scan_pasted(text)
+        return None
+
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, exc: TooLarge) -> Response:
         return _too_large(request, max_upload_bytes)
@@ -154,16 +163,12 @@ def create_app(
     @app.post("/scan", response_class=HTMLResponse, response_model=None)
     async def scan_form(request: Request) -> Response:
         try:
-            data, name, text = await read_upload(request)
-            if data is not None:
-                wid, _ = await scan_bytes(data, name)
-            elif text and text.strip():
-                wid, _ = await scan_pasted(text)
-            else:
-                return HTMLResponse(form_page("Choose a file or paste some text first."), status_code=422)
+            scanned = await scan_form_data(request)
         except HTTPException as e:
             return HTMLResponse(form_page(str(e.detail)), status_code=e.status_code)
-        return RedirectResponse(f"/works/{wid}", status_code=303)
+        if scanned is None:
+            return HTMLResponse(form_page("Choose a file or paste some text first."), status_code=422)
+        return RedirectResponse(f"/works/{scanned[0]}", status_code=303)
 
     @app.post("/api/scan")
     async def api_scan(request: Request) -> dict[str, Any]:
@@ -180,13 +185,10 @@ def create_app(
                 raise HTTPException(status_code=422, detail='expected {"text": "..."}')
             wid, report = await scan_pasted(payload["text"])
         else:
-            data, name, text = await read_upload(request)
-            if data is not None:
-                wid, report = await scan_bytes(data, name)
-            elif text and text.strip():
-                wid, report = await scan_pasted(text)
-            else:
+            scanned = await scan_form_data(request)
+            if scanned is None:
                 raise HTTPException(status_code=422, detail="send a file or some text")
+            wid, report = scanned
         return {"id": wid, "url": f"/works/{wid}", "report": report_to_dict(report)}
 
     def lookup(wid: str) -> Report:
