@@ -74,3 +74,33 @@ def test_work_text_and_title_are_escaped_everywhere(client: TestClient) -> None:
     page = client.get(body["url"]).text
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_slow_scan_times_out_with_504_and_server_stays_up() -> None:
+    import time as _time
+
+    class Slow(CascadeScorer):
+        def score(self, texts):  # type: ignore[no-untyped-def]
+            _time.sleep(1.0)
+            return super().score(texts)
+
+    slow = TestClient(create_app(scorer=Slow(), scan_timeout_s=0.2))
+    r = slow.post("/api/scan", json={"text": STORY})
+    assert r.status_code == 504 and "longer than" in r.json()["detail"]
+    assert slow.get("/healthz").status_code == 200
+
+
+def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title: <b>A</b>\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db))
+    index = client.get("/db")
+    assert index.status_code == 200 and "&lt;b&gt;A&lt;/b&gt;" in index.text and "<b>A</b>" not in index.text
+    r = client.get("/db/1", follow_redirects=False)
+    assert r.status_code == 303 and client.get(r.headers["location"]).status_code == 200
+    assert client.get("/db/99").status_code == 404
