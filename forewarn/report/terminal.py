@@ -75,10 +75,13 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         table.add_column("detected", no_wrap=True)
         table.add_column("conf", justify="right", no_wrap=True, min_width=4)
         table.add_column("severity", no_wrap=True)
-        table.add_column("declared", no_wrap=True)
+        table.add_column("decl.", no_wrap=True)
         table.add_column("where in the work", no_wrap=True)
         table.add_column("at", no_wrap=True, overflow="ellipsis")
         missing = set(report.comparison.missing)
+        # The bar takes whatever width the names and positions leave (8 to 24 cells).
+        name_width = max(len(w.name) for w in report.warnings)
+        bar_width = max(8, min(24, console.width - name_width - 52))
         for w in report.warnings:
             status = Text("NO", style="bold red") if w.id in missing else Text("yes", style="green")
             table.add_row(
@@ -86,7 +89,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
                 f"{w.confidence:.2f}",
                 w.severity,
                 status,
-                position_bar(w, report),
+                position_bar(w, report, width=bar_width),
                 Text(_where(w, report)),
             )
         console.print(table)
