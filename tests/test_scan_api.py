@@ -1,0 +1,42 @@
+"""The Python API: one call, many kinds of input, the same report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import forewarn.scan as fw
+from forewarn.readers import read
+from forewarn.score.cascade import CascadeScorer
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "harbour-lights.txt"
+LEXICON = CascadeScorer()
+
+
+def ids(report: fw.Report) -> list[str]:
+    return [w.id for w in report.warnings]
+
+
+def test_path_str_bytes_text_and_work_agree() -> None:
+    by_path = fw.scan(EXAMPLE, scorer=LEXICON)
+    assert by_path.warnings
+    assert ids(fw.scan(str(EXAMPLE), scorer=LEXICON)) == ids(by_path)
+    assert ids(fw.scan(EXAMPLE.read_bytes(), scorer=LEXICON)) == ids(by_path)
+    assert ids(fw.scan(EXAMPLE.read_text(), scorer=LEXICON)) == ids(by_path)
+    assert ids(fw.scan(read(EXAMPLE), scorer=LEXICON)) == ids(by_path)
+    assert by_path.work.metadata.title == "Harbour Lights"
+    assert by_path.timings["total_s"] >= 0
+
+
+def test_only_ignore_and_unknown_names() -> None:
+    report = fw.scan(EXAMPLE, scorer=LEXICON, only=["blood", "drug use"])
+    assert set(ids(report)) <= {"blood", "drug-use"}
+    assert "blood" not in ids(fw.scan(EXAMPLE, scorer=LEXICON, ignore=["gore"]))  # an alias of blood
+    with pytest.raises(ValueError, match="unknown warning"):
+        fw.scan(EXAMPLE, scorer=LEXICON, only=["gremlins"])
+
+
+def test_undeclared_matches_the_comparison() -> None:
+    report = fw.scan(EXAMPLE, scorer=LEXICON)
+    assert [w.id for w in report.undeclared] == [w for w in ids(report) if w in report.comparison.missing]
