@@ -1,130 +1,227 @@
-"""Builders for reader fixtures. All content is invented for these tests."""
+"""Builders for reader fixtures: AO3-like HTML, EPUBs, hostile files.
+
+All story text here is invented for the tests. The markup follows the shape of
+AO3 downloads and FanFicFare EPUBs closely enough to exercise the readers.
+"""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
-STORY = [
-    "The lighthouse keeper counted the ships as they passed, one by one, into the fog.",
-    "When the storm came, it came all at once, and the lamp guttered twice before it held.",
-    "By morning the beach was littered with rope and splintered oars, and nobody spoke of it.",
+AO3_CHAPTER_ONE = [
+    "The lighthouse keeper counted the ships twice, because the first count never felt true.",
+    "Marisol climbed the spiral stairs with a lantern, her boots ringing on the iron.",
+    "\u201cYou\u2019re late,\u201d said the keeper, not unkindly.",
 ]
+AO3_CHAPTER_TWO = [
+    "By morning the storm had gone, leaving salt on every window.",
+    "They walked the shore together & found a bottle with no message in it.",
+]
+AO3_SUMMARY = "A keeper, a visitor, and a storm that will not end."
+AO3_NOTES_DECLARATION = "TW: brief description of a shipwreck and drowning"
+AO3_END_NOTE_DECLARATION = "Content warning - next chapter has blood"
 
-AO3_HTML = """<!DOCTYPE html>
-<html><head><meta charset="UTF-8"><title>The Keeper - Anon - Original Work [Archive of Our Own]</title></head>
+
+def ao3_html(*, multi_chapter: bool = True) -> str:
+    """An AO3 "Download > HTML"-style page."""
+
+    def paras(lines: list[str]) -> str:
+        return "\n".join(f"<p>{line.replace('&', '&amp;')}</p>" for line in lines)
+
+    if multi_chapter:
+        chapters = f"""
+<div id="chapters" class="userstuff">
+  <div class="meta group">
+    <h2 class="heading">Chapter 1: The Light</h2>
+    <p>Chapter Notes</p>
+    <blockquote class="userstuff"><p>Warnings for this chapter: peril at sea</p></blockquote>
+  </div>
+  <div class="userstuff">{paras(AO3_CHAPTER_ONE)}</div>
+  <div class="meta group">
+    <h2 class="heading">Chapter 2: Salt</h2>
+  </div>
+  <div class="userstuff">{paras(AO3_CHAPTER_TWO)}</div>
+  <div id="endnotes2"><p>Chapter End Notes</p>
+    <blockquote class="userstuff"><p>Thanks for reading!</p></blockquote></div>
+</div>"""
+    else:
+        chapters = f"""
+<div id="chapters" class="userstuff">
+  <div class="userstuff">{paras(AO3_CHAPTER_ONE)}</div>
+</div>"""
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta charset="UTF-8"/>
+<title>The Keeper of Small Lights - lanternfish - Original Work [Archive of Our Own]</title>
+<style type="text/css">body {{ font-family: serif; }}</style>
+</head>
 <body>
 <div id="preface">
-  <p class="message"><b>The Keeper</b><br/>Posted originally on the <a href="http://archiveofourown.org/">Archive of Our Own</a></p>
+  <p class="message">
+    <b>The Keeper of Small Lights</b><br/>
+    Posted originally on the <a href="http://archiveofourown.org/">Archive of Our Own</a> at
+    <a href="http://archiveofourown.org/works/99999999">http://archiveofourown.org/works/99999999</a>.
+  </p>
   <div class="meta">
     <dl class="tags">
-      <dt>Rating:</dt><dd><a href="#">Mature</a></dd>
-      <dt>Archive Warning:</dt><dd><a href="#">Graphic Depictions Of Violence</a>, <a href="#">Major Character Death</a></dd>
-      <dt>Category:</dt><dd><a href="#">Gen</a></dd>
-      <dt>Fandom:</dt><dd><a href="#">Original Work</a></dd>
-      <dt>Relationship:</dt><dd><a href="#">Keeper/Sea</a></dd>
-      <dt>Characters:</dt><dd><a href="#">The Keeper</a>, <a href="#">The Sea</a></dd>
-      <dt>Additional Tags:</dt><dd><a href="#">Angst</a>, <a href="#">Self-Harm</a>, <a href="#">Lighthouses</a></dd>
-      <dt>Language:</dt><dd>English</dd>
-      <dt>Stats:</dt><dd>Published: 2020-01-01 Words: 60 Chapters: 2/2</dd>
+      <dt>Rating:</dt>
+      <dd><a href="http://archiveofourown.org/tags/Mature/works">Mature</a></dd>
+      <dt>Archive Warnings:</dt>
+      <dd><a href="#">Graphic Depictions Of Violence</a>, <a href="#">Major Character Death</a></dd>
+      <dt>Category:</dt>
+      <dd><a href="#">F/F</a></dd>
+      <dt>Fandom:</dt>
+      <dd><a href="#">Original Work</a></dd>
+      <dt>Relationship:</dt>
+      <dd><a href="#">Keeper/Marisol (Original Characters)</a></dd>
+      <dt>Characters:</dt>
+      <dd><a href="#">Keeper (Original Character)</a>, <a href="#">Marisol</a></dd>
+      <dt>Additional Tags:</dt>
+      <dd><a href="#">Angst</a>, <a href="#">Shipwrecks</a>, <a href="#">Blood and Injury</a></dd>
+      <dt>Language:</dt>
+      <dd>English</dd>
+      <dt>Stats:</dt>
+      <dd>Published: 2021-03-04 Completed: 2021-04-01 Words: 120 Chapters: 2/2</dd>
     </dl>
-    <h1>The Keeper</h1>
-    <div class="byline">by <a rel="author" href="#">lampwright</a></div>
+    <h1>The Keeper of Small Lights</h1>
+    <div class="byline">by <a rel="author" href="http://archiveofourown.org/users/lanternfish">lanternfish</a></div>
     <p>Summary</p>
-    <blockquote class="userstuff"><p>A keeper, a storm, a long night.</p></blockquote>
+    <blockquote class="userstuff"><p>{AO3_SUMMARY}</p></blockquote>
     <p>Notes</p>
-    <blockquote class="userstuff"><p>TW: self harm, suicidal ideation</p><p>Thanks for reading!</p></blockquote>
+    <blockquote class="userstuff"><p>Written for a prompt.</p>
+      <p>{AO3_NOTES_DECLARATION}</p></blockquote>
   </div>
 </div>
-<div id="chapters" class="userstuff">
-  <div class="meta group"><h2 class="heading">Chapter 1: Fog</h2></div>
-  <div class="userstuff"><p>{0}</p><p>{1}</p></div>
-  <div class="meta group"><h2 class="heading">Chapter 2: Morning</h2>
-    <p>Chapter Notes</p><blockquote class="userstuff"><p>CW: blood</p></blockquote></div>
-  <div class="userstuff"><p>{2}</p></div>
+{chapters}
+<div id="afterword">
+  <div id="work_endnotes"><p>End Notes</p>
+    <blockquote class="userstuff"><p>{AO3_END_NOTE_DECLARATION}</p></blockquote></div>
 </div>
-<div id="afterword"><p>End Notes</p><blockquote class="userstuff"><p>Kudos welcome.</p></blockquote></div>
-</body></html>
-""".format(*STORY)
-
-GENERIC_HTML = """<html><head><title>A Plain Page</title><script>var x = "<p>not text</p>";</script>
-<style>p {{ color: red }}</style></head><body>
-<nav>Home | About</nav>
-<h1>Chapter 1</h1><p>{0}<br>Second line.</p><div><p>{1}</p></div>
-<h2>Chapter 2: After</h2><p>{2}
-<p>Unclosed paragraph <b>bold <i>italic</b> text
-</body></html>""".format(*STORY)
+</body>
+</html>
+"""
 
 
-def write_epub(path: Path, docs: list[tuple[str, str]], *, opf_meta: str = "", container: bool = True) -> Path:
-    """A minimal valid EPUB with the given (file name, xhtml) documents in spine order."""
-    manifest = "".join(
-        f'<item id="d{i}" href="{n}" media-type="application/xhtml+xml"/>' for i, (n, _) in enumerate(docs)
-    )
-    spine = "".join(f'<itemref idref="d{i}"/>' for i in range(len(docs)))
+CONTAINER_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles>
+    <rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>
+  </rootfiles>
+</container>"""
+
+
+def xhtml(body: str, title: str = "Chapter") -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml">
+<head><title>{title}</title></head>
+<body>
+{body}
+</body>
+</html>"""
+
+
+def write_epub(
+    path: Path,
+    docs: list[tuple[str, str]],
+    *,
+    metadata: str = "",
+    container: bool = True,
+) -> Path:
+    """An EPUB with the given ``(file name, xhtml)`` spine documents under OEBPS/."""
+    manifest = "\n".join(f'<item id="{Path(n).stem}" href="{n}" media-type="application/xhtml+xml"/>' for n, _ in docs)
+    spine = "\n".join(f'<itemref idref="{Path(n).stem}"/>' for n, _ in docs)
     opf = f"""<?xml version="1.0" encoding="utf-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="id">
-<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">{opf_meta}</metadata>
-<manifest>{manifest}</manifest><spine>{spine}</spine></package>"""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+{metadata}
+  </metadata>
+  <manifest>
+    <item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>
+{manifest}
+  </manifest>
+  <spine toc="ncx">
+{spine}
+  </spine>
+</package>"""
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         if container:
-            z.writestr(
-                "META-INF/container.xml",
-                '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
-                '<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>',
-            )
-        z.writestr("OEBPS/content.opf", opf)
-        for name, body in docs:
-            z.writestr(f"OEBPS/{name}", body)
+            zf.writestr("META-INF/container.xml", CONTAINER_XML, zipfile.ZIP_DEFLATED)
+            zf.writestr("OEBPS/content.opf", opf, zipfile.ZIP_DEFLATED)
+        for name, content in docs:
+            zf.writestr(f"OEBPS/{name}", content, zipfile.ZIP_DEFLATED)
     return path
 
 
-def xhtml(body: str) -> str:
-    return f'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body>{body}</body></html>'
+FFF_CHAPTERS = [
+    ("Chapter 1: Embers", ["The forge had been cold for a year.", "Tamsin lit it anyway."]),
+    ("Chapter 2: Iron", ["Iron remembers every blow, her father said.", "She believed him."]),
+]
 
 
-FFF_TITLE = xhtml(
-    "<h3>The Keeper</h3><div><b>Category:</b> Original Work<br/><b>Rating:</b> Teen And Up Audiences<br/>"
-    "<b>Warnings:</b> Violence, Mentions of Drug Use<br/><b>Status:</b> Completed<br/><b>Words:</b> 60<br/>"
-    "<b>Characters:</b> The Keeper, The Sea<br/><b>Summary:</b> A long night.</div>"
-)
-OPF_META = (
-    "<dc:title>The Keeper</dc:title><dc:creator>lampwright</dc:creator>"
-    "<dc:subject>Angst</dc:subject><dc:subject>Hurt/Comfort</dc:subject>"
-    "<dc:description>A keeper, a storm.</dc:description><dc:language>en</dc:language>"
-    "<dc:source>https://example.org/works/1</dc:source>"
-)
-
-
-def fanficfare_epub(path: Path) -> Path:
-    return write_epub(
-        path,
-        [
-            ("title_page.xhtml", FFF_TITLE),
-            ("file0001.xhtml", xhtml(f"<h2>Chapter 1: Fog</h2><p>{STORY[0]}</p><p>{STORY[1]}</p>")),
-            ("file0002.xhtml", xhtml(f"<h2>Chapter 2: Morning</h2><p>{STORY[2]}</p>")),
-        ],
-        opf_meta=OPF_META,
+def fff_epub(path: Path) -> Path:
+    """A FanFicFare-style EPUB: title page, table of contents, two chapters."""
+    title_page = xhtml(
+        """<h3><a href="https://example.org/s/1">Embers and Iron</a>
+ by <a href="#">quietsmith</a></h3>
+<div>
+<b>Category:</b> Original Fiction<br />
+<b>Genre:</b> Drama, Hurt/Comfort<br />
+<b>Language:</b> English<br />
+<b>Characters:</b> Tamsin, Old Bram<br />
+<b>Status:</b> Completed<br />
+<b>Published:</b> 2019-06-01<br />
+<b>Rating:</b> Teen And Up Audiences<br />
+<b>Warnings:</b> No Archive Warnings Apply<br />
+<b>Chapters:</b> 2<br />
+<b>Words:</b> 30<br />
+<b>Summary:</b> A smith relights her father&#8217;s forge.<br />
+</div>""",
+        "Embers and Iron",
     )
+    toc = xhtml(
+        '<h1>Table of Contents</h1><p><a href="file0001.xhtml">Chapter 1: Embers</a></p>'
+        '<p><a href="file0002.xhtml">Chapter 2: Iron</a></p>',
+        "Contents",
+    )
+    docs = [("title_page.xhtml", title_page), ("toc_page.xhtml", toc)]
+    for i, (title, paras) in enumerate(FFF_CHAPTERS, start=1):
+        body = f"<h2>{title}</h2>\n" + "\n".join(f"<p>{p}</p>" for p in paras)
+        docs.append((f"file{i:04d}.xhtml", xhtml(body, title)))
+    metadata = """<dc:title>Embers and Iron</dc:title>
+<dc:creator>quietsmith</dc:creator>
+<dc:subject>Drama</dc:subject>
+<dc:subject>Hurt/Comfort</dc:subject>
+<dc:description>&lt;p&gt;A smith relights her father&amp;#8217;s forge.&lt;/p&gt;</dc:description>
+<dc:language>en</dc:language>
+<dc:source>https://example.org/s/1</dc:source>"""
+    return write_epub(path, docs, metadata=metadata)
 
 
 def ao3_epub(path: Path) -> Path:
-    preface = AO3_HTML.split('<div id="chapters"')[0] + "</body></html>"
-    return write_epub(
-        path,
-        [
-            ("preface.xhtml", preface),
-            (
-                "chapter1.xhtml",
-                xhtml(
-                    f'<div class="meta group"><h2 class="heading">Chapter 1: Fog</h2></div><div class="userstuff"><p>{STORY[0]}</p><p>{STORY[1]}</p></div>'
-                ),
-            ),
-            (
-                "chapter2.xhtml",
-                xhtml(f'<h2 class="heading">Chapter 2: Morning</h2><div class="userstuff"><p>{STORY[2]}</p></div>'),
-            ),
-        ],
-        opf_meta=OPF_META,
-    )
+    """An AO3-style EPUB: preface document with dl.tags, then the chapters."""
+    page = ao3_html(multi_chapter=True)
+    start = page.index('<div id="preface">')
+    split = page.index('<div id="chapters"')
+    end = page.index('<div id="afterword">')
+    docs = [
+        ("preface.xhtml", xhtml(page[start:split], "Preface")),
+        ("chapters.xhtml", xhtml(page[split:end], "Chapters")),
+        ("afterword.xhtml", xhtml(page[end : page.index("</body>")], "Afterword")),
+    ]
+    metadata = "<dc:title>The Keeper of Small Lights</dc:title>\n<dc:creator>lanternfish</dc:creator>"
+    return write_epub(path, docs, metadata=metadata)
+
+
+def zip_bomb(path: Path, *, size: int = 300 * 1024 * 1024) -> Path:
+    """An EPUB-looking zip with one member of ``size`` zero bytes, written streaming."""
+    chunk = b"\0" * (1024 * 1024)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        with zf.open("OEBPS/chapter.xhtml", "w", force_zip64=True) as fh:
+            for _ in range(size // len(chunk)):
+                fh.write(chunk)
+    return path

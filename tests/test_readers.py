@@ -1,5 +1,3 @@
-"""Readers: each format -> a Work with exact offsets; bad input -> one clear ReadError."""
-
 from __future__ import annotations
 
 import zipfile
@@ -7,196 +5,464 @@ from pathlib import Path
 
 import pytest
 from readers_fixtures import (
-    AO3_HTML,
-    GENERIC_HTML,
-    STORY,
+    AO3_CHAPTER_ONE,
+    AO3_CHAPTER_TWO,
+    AO3_END_NOTE_DECLARATION,
+    AO3_NOTES_DECLARATION,
+    AO3_SUMMARY,
+    FFF_CHAPTERS,
     ao3_epub,
-    fanficfare_epub,
+    ao3_html,
+    fff_epub,
     write_epub,
     xhtml,
+    zip_bomb,
 )
 
-from forewarn.readers import read, read_text
+from forewarn.readers import SUPPORTED_SUFFIXES, read, read_text
 from forewarn.work import ReadError, Work
+
+SAMPLE = Path("/work/shared/samples/000_91f485cde857f4d1.txt")
 
 
 def paragraphs(work: Work) -> list[str]:
     return [work.text[p.start : p.end] for c in work.chapters for p in c.paragraphs]
 
 
-def assert_chapters_tile(work: Work) -> None:
+def check_invariants(work: Work) -> None:
+    """Chapters tile the text; paragraphs are ordered, inside their chapter, stripped."""
     assert work.chapters[0].start == 0
     assert work.chapters[-1].end == len(work.text)
-    for a, b in zip(work.chapters, work.chapters[1:], strict=False):
+    for i, (a, b) in enumerate(zip(work.chapters, work.chapters[1:], strict=False)):
         assert a.end == b.start
-    for c in work.chapters:
-        for p in c.paragraphs:
-            assert c.start <= p.start < p.end <= c.end
+        assert a.index == i
+    last = 0
+    for chapter in work.chapters:
+        for p in chapter.paragraphs:
+            assert chapter.start <= p.start < p.end <= chapter.end
+            assert p.start >= last
+            last = p.end
+            chunk = work.text[p.start : p.end]
+            assert chunk == chunk.strip() and chunk
 
 
-def test_plain_text_paragraphs_chapters_and_header(tmp_path: Path) -> None:
-    path = tmp_path / "story.txt"
-    path.write_text(
-        "Title: The Keeper\nAuthor: lampwright\nRating: Mature\nWarnings: violence, blood\n\n"
-        f"Chapter 1\n\n{STORY[0]}\n\n{STORY[1]}\n\nChapter Two: Morning\n\n{STORY[2]}\n",
-        encoding="utf-8",
-    )
-    work = read(path)
-    assert work.metadata.title == "The Keeper" and work.metadata.authors == ["lampwright"]
-    assert work.metadata.rating == "Mature"
-    assert work.metadata.declaration_lines == ["Warnings: violence, blood"]
-    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter Two: Morning"]
-    assert STORY[0] in paragraphs(work) and STORY[2] in paragraphs(work)
-    assert_chapters_tile(work)
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    return path
 
 
-def test_text_without_blank_lines_uses_lines_as_paragraphs() -> None:
-    work = read_text("one line here\nanother line\nthird line\nfourth line\nfifth line\n")
-    assert paragraphs(work) == ["one line here", "another line", "third line", "fourth line", "fifth line"]
+# --- plain text -----------------------------------------------------------------
+
+STORY = """Title: Ash and Ember
+Author: wren
+Rating: Explicit
+Fandom: Original Work
+Relationships: Ash/Ember
+Tags: Angst, Hurt/Comfort
+Summary: Two fires meet.
+TW: self-harm, blood
+
+Chapter 1: Smoke
+
+The first line of smoke rose at dawn.
+It curled over the roofs.
+
+Ash watched it from the hill.
+
+CHAPTER II
+
+Nobody came to put it out.
+
+Epilogue
+
+It rained for a week.
+
+A/N: Content warnings - implied character death
+"""
 
 
-def test_markdown_headings_start_chapters(tmp_path: Path) -> None:
-    path = tmp_path / "story.md"
-    path.write_text(f"# Part the first\n\n{STORY[0]}\n\n## The second\n\n{STORY[1]}\n", encoding="utf-8")
-    work = read(path)
-    assert [c.title for c in work.chapters] == ["Part the first", "The second"]
-    assert_chapters_tile(work)
-
-
-def test_sample_reads_with_its_declaration(sample_path: Path) -> None:
-    work = read(sample_path)
-    assert work.metadata.declaration_lines[0].startswith("Warnings: This fic will contain")
-    assert len(work.chapters) == 1 and work.word_count > 2000
-    assert work.text == sample_path.read_text(encoding="utf-8")
-
-
-def test_generic_html_skips_scripts_and_recovers_from_bad_markup(tmp_path: Path) -> None:
-    path = tmp_path / "page.html"
-    path.write_text(GENERIC_HTML, encoding="utf-8")
-    work = read(path)
-    text = work.text
-    assert "not text" not in text and "color: red" not in text and "Home | About" not in text
-    assert f"{STORY[0]}\nSecond line." in paragraphs(work)
-    assert "Unclosed paragraph bold italic text" in text
-    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2: After"]
-    assert work.metadata.title == "A Plain Page"
-    assert_chapters_tile(work)
-
-
-def test_ao3_html_preface_is_metadata_not_story(tmp_path: Path) -> None:
-    path = tmp_path / "ao3.html"
-    path.write_text(AO3_HTML, encoding="utf-8")
-    work = read(path)
-    m = work.metadata
-    assert work.source_format == "ao3-html"
-    assert m.title == "The Keeper" and m.authors == ["lampwright"] and m.rating == "Mature"
-    assert m.archive_warnings == ["Graphic Depictions Of Violence", "Major Character Death"]
-    assert m.freeform_tags == ["Angst", "Self-Harm", "Lighthouses"]
-    assert m.characters == ["The Keeper", "The Sea"] and m.fandoms == ["Original Work"]
-    assert m.summary == "A keeper, a storm, a long night."
-    assert "TW: self harm, suicidal ideation" in m.declaration_lines
-    assert "CW: blood" in m.declaration_lines
-    assert [c.title for c in work.chapters] == ["Chapter 1: Fog", "Chapter 2: Morning"]
-    assert (
-        paragraphs(work) == ["Chapter 1: Fog", STORY[0], STORY[1], "Chapter 2: Morning", STORY[2]]
-        or paragraphs(work) == STORY
-    )
-    assert "Archive Warning" not in work.text and "Thanks for reading" not in work.text
-    assert_chapters_tile(work)
-
-
-def test_fanficfare_epub_metadata_and_chapters(tmp_path: Path) -> None:
-    work = read(fanficfare_epub(tmp_path / "fff.epub"))
-    m = work.metadata
-    assert m.title == "The Keeper" and m.authors == ["lampwright"]
-    assert m.rating == "Teen And Up Audiences"
-    assert "Warnings: Violence, Mentions of Drug Use" in m.declaration_lines
-    assert "Angst" in m.freeform_tags and m.source_url == "https://example.org/works/1"
-    assert [c.title for c in work.chapters] == ["Chapter 1: Fog", "Chapter 2: Morning"]
-    assert "Status" not in work.text
-    assert all(s in paragraphs(work) for s in STORY)
-    assert_chapters_tile(work)
-
-
-def test_ao3_epub_preface_parsed(tmp_path: Path) -> None:
-    work = read(ao3_epub(tmp_path / "ao3.epub"))
-    assert work.metadata.archive_warnings == ["Graphic Depictions Of Violence", "Major Character Death"]
-    assert work.metadata.rating == "Mature"
-    assert len(work.chapters) == 2 and all(s in paragraphs(work) for s in STORY)
-    assert "Additional Tags" not in work.text
-
-
-def test_epub_without_container_falls_back_to_documents(tmp_path: Path) -> None:
-    path = write_epub(tmp_path / "bare.epub", [("a.xhtml", xhtml(f"<p>{STORY[0]}</p>"))], container=False)
-    assert STORY[0] in paragraphs(read(path))
-
-
-def test_mojibake_and_legacy_encodings_are_repaired(tmp_path: Path) -> None:
-    path = tmp_path / "moji.txt"
-    path.write_bytes("She didn’t know — café.".encode().decode("cp1252", errors="replace").encode())
-    assert "didn’t" in read(path).text
-    latin = tmp_path / "latin.txt"
-    latin.write_bytes("Naïve café — “quoted”.".encode("cp1252"))
-    assert read(latin).text.startswith("Naïve café — “quoted”")
-    utf16 = tmp_path / "u16.txt"
-    utf16.write_bytes("Hello there, reader.".encode("utf-16"))
-    w = read(utf16)
-    assert w.text == "Hello there, reader." and w.encoding == "utf-16"
-
-
-def test_invalid_utf8_bytes_do_not_stop_reading(tmp_path: Path) -> None:
-    path = tmp_path / "bad.txt"
-    path.write_bytes(b"A long enough opening line of ordinary prose. " * 5 + b"\xff\xfe" + b" and the end.")
-    assert "and the end." in read(path).text
+def test_text_paragraphs_chapters_and_header(tmp_path: Path) -> None:
+    work = read(write(tmp_path, "story.txt", STORY))
+    check_invariants(work)
+    assert work.source_format == "text"
+    assert [c.title for c in work.chapters] == ["Chapter 1: Smoke", "CHAPTER II", "Epilogue"]
+    # The header block belongs to the first chapter rather than a chapter of its own.
+    assert work.chapters[0].paragraphs[0].start == 0
+    assert paragraphs(work)[0].startswith("Title: Ash and Ember\nAuthor: wren")
+    assert paragraphs(work)[1:5] == [
+        "Chapter 1: Smoke",
+        "The first line of smoke rose at dawn.\nIt curled over the roofs.",
+        "Ash watched it from the hill.",
+        "CHAPTER II",
+    ]
+    meta = work.metadata
+    assert meta.title == "Ash and Ember"
+    assert meta.authors == ["wren"]
+    assert meta.rating == "Explicit"
+    assert meta.fandoms == ["Original Work"]
+    assert meta.relationships == ["Ash/Ember"]
+    assert meta.freeform_tags == ["Angst", "Hurt/Comfort"]
+    assert meta.summary == "Two fires meet."
+    assert meta.declaration_lines == [
+        "TW: self-harm, blood",
+        "A/N: Content warnings - implied character death",
+    ]
 
 
 @pytest.mark.parametrize(
-    "name,content,message",
+    "line",
+    ["Chapter 12: The Fall", "CHAPTER IV", "Chapter One", "Prologue", "Part 2", "Chapter 3 - Rain"],
+)
+def test_heading_forms_start_chapters(line: str) -> None:
+    work = read_text(f"Opening words.\n\n{line}\n\nBody text here.")
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == [None, line]
+
+
+@pytest.mark.parametrize(
+    "line",
     [
-        ("empty.txt", b"", "empty"),
-        ("blank.txt", b"  \n\n \t\n", "empty"),
-        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(500), "binary"),
-        ("broken.epub", b"PK\x03\x04" + b"\x00" * 50, "EPUB is damaged"),
+        "Chapter one was the hardest part of her life.",
+        "Part of me wanted to stay.",
+        "Prologues bore me.",
     ],
 )
-def test_bad_bytes_raise_read_error(tmp_path: Path, name: str, content: bytes, message: str) -> None:
-    path = tmp_path / name
-    path.write_bytes(content)
-    with pytest.raises(ReadError, match=message):
+def test_sentences_are_not_headings(line: str) -> None:
+    work = read_text(f"Opening words.\n\n{line}\n\nBody text here.")
+    assert len(work.chapters) == 1
+
+
+def test_lines_are_paragraphs_without_blank_lines(tmp_path: Path) -> None:
+    work = read(write(tmp_path, "flat.txt", "  First line.  \nSecond line.\r\nThird line.\n"))
+    check_invariants(work)
+    assert paragraphs(work) == ["First line.", "Second line.", "Third line."]
+    assert len(work.chapters) == 1 and work.chapters[0].title is None
+
+
+def test_markdown_headings(tmp_path: Path) -> None:
+    md = "# The Saga\n\n## Part the First\n\nText one.\n\n## Part the Second\n\nText two.\n"
+    work = read(write(tmp_path, "saga.md", md))
+    check_invariants(work)
+    assert work.source_format == "markdown"
+    assert work.metadata.title == "The Saga"
+    # A heading-only chapter ("# The Saga") is folded into the next one.
+    assert [c.title for c in work.chapters] == ["Part the First", "Part the Second"]
+    assert work.text[work.chapters[1].start :].startswith("## Part the Second")
+    # In a .txt file a "#" line is just text.
+    assert len(read(write(tmp_path, "saga.txt", md)).chapters) == 1
+
+
+def test_sample_file_reads_with_declaration() -> None:
+    work = read(SAMPLE)
+    check_invariants(work)
+    assert len(work.chapters) == 1
+    assert work.metadata.declaration_lines == [
+        "Warnings: This fic will contain: Violence, torture, strong language, blood play and strong sexual themes."
+    ]
+    assert work.text == SAMPLE.read_text(encoding="utf-8")
+    assert len(paragraphs(work)) > 20
+
+
+def test_read_text_pasted() -> None:
+    work = read_text("\ufeffCW: violence\r\n\r\nShe ran.\r\n", name="pasted")
+    check_invariants(work)
+    assert paragraphs(work) == ["CW: violence", "She ran."]
+    assert work.metadata.declaration_lines == ["CW: violence"]
+    assert work.source_path == "pasted"
+    with pytest.raises(ReadError, match="nothing to scan"):
+        read_text(" \n\t ")
+
+
+# --- decoding -------------------------------------------------------------------
+
+
+def test_mojibake_is_fixed(tmp_path: Path) -> None:
+    work = read(write(tmp_path, "moji.txt", "I donâ€™t know, she said. â€œFine.â€\x9d"))
+    assert "don\u2019t" in work.text
+    assert "\u201cFine.\u201d" in work.text
+
+
+def test_cp1252_file(tmp_path: Path) -> None:
+    raw = "Caf\u00e9 au lait, \u201cna\u00efve\u201d \u2013 it\u2019s fine.".encode("cp1252")
+    work = read(write(tmp_path, "old.txt", raw))
+    assert work.text == "Caf\u00e9 au lait, \u201cna\u00efve\u201d \u2013 it\u2019s fine."
+    assert work.encoding == "cp1252"
+
+
+def test_utf16_with_bom(tmp_path: Path) -> None:
+    raw = "Chapter 1\r\n\r\nShe didn\u2019t look back.\r\n".encode("utf-16")
+    work = read(write(tmp_path, "wide.txt", raw))
+    check_invariants(work)
+    assert paragraphs(work) == ["Chapter 1", "She didn\u2019t look back."]
+    assert "\r" not in work.text and "\ufeff" not in work.text
+
+
+def test_utf16_without_bom(tmp_path: Path) -> None:
+    work = read(write(tmp_path, "le.txt", "Plain words, caf\u00e9.\n".encode("utf-16-le")))
+    assert paragraphs(work) == ["Plain words, caf\u00e9."]
+
+
+def test_invalid_utf8_bytes_fall_back(tmp_path: Path) -> None:
+    raw = "Caf\u00e9 \u2014 d\u00e9j\u00e0 vu. ".encode() * 3 + b"broken \xff\xfe byte \x93q\x94."
+    work = read(write(tmp_path, "mixed.txt", raw))
+    assert work.text.startswith("Caf\u00e9 \u2014 d\u00e9j\u00e0 vu.")
+    assert "\u201cq\u201d" in work.text
+
+
+# --- bad inputs -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("empty.txt", b"", "empty file: nothing to scan"),
+        ("blank.txt", b"  \n\n\t \r\n", "nothing to scan"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20, "binary file"),
+        ("image", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20, "binary file"),
+        ("fake.epub", b"this is not a zip at all", "EPUB is damaged"),
+        ("empty.html", b"<html><body>  </body></html>", "nothing to scan"),
+    ],
+)
+def test_bad_inputs(tmp_path: Path, name: str, content: bytes, fragment: str) -> None:
+    with pytest.raises(ReadError, match=fragment):
+        read(write(tmp_path, name, content))
+
+
+def test_too_large_file_checked_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as fh:
+        fh.truncate(int(52.4 * 1024 * 1024))  # sparse: nothing is written to disk
+    with pytest.raises(ReadError, match=r"file is 52.4 MB, over the 25 MB limit \(use --max-size\)"):
         read(path)
+    with pytest.raises(ReadError, match="over the"):
+        read(b"x" * 101, max_bytes=100)
+
+
+def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match="file not found"):
+        read(tmp_path / "nope.txt")
+    with pytest.raises(ReadError, match="unknown format"):
+        read(b"text", format="pdf")
+
+
+def test_bytes_input_sniffs_html_and_uses_format() -> None:
+    work = read(b"<!DOCTYPE html><html><body><p>Hello there.</p></body></html>")
+    assert work.source_format == "html" and paragraphs(work) == ["Hello there."]
+    assert read(b"<p>kept as text</p>", format="text").text == "<p>kept as text</p>"
+    md = read(b"# Head\n\nBody", name="x.md")
+    assert md.source_format == "markdown" and md.source_path == "x.md"
+    assert {".txt", ".md", ".html", ".htm", ".xhtml", ".epub"} <= SUPPORTED_SUFFIXES
+
+
+# --- HTML -----------------------------------------------------------------------
+
+HTML = """<html><head><title>Page Title</title><style>p { color: red }</style>
+<script>var x = "<p>not text</p>";</script></head>
+<body><nav><a href="/">Home</a></nav>
+<h1>Night Train</h1>
+<p>TW: kidnapping</p>
+<h2>Chapter 1</h2>
+<p>The  train
+left at <em>midnight</em>.<br/>Nobody waved.</p>
+<div>Loose text in a div.<p>Nested para.</p>tail text</div>
+<h2>Chapter 2: Arrival</h2>
+<blockquote>A letter, quoted.</blockquote>
+<ul><li>one item</li><li>two &amp; three</li></ul>
+<pre>  keep   this
+  spacing</pre>
+</body></html>"""
+
+
+def test_generic_html(tmp_path: Path) -> None:
+    work = read(write(tmp_path, "page.html", HTML))
+    check_invariants(work)
+    assert work.source_format == "html"
+    assert work.metadata.title == "Night Train"
+    assert work.metadata.declaration_lines == ["TW: kidnapping"]
+    assert paragraphs(work) == [
+        "Night Train",
+        "TW: kidnapping",
+        "Chapter 1",
+        "The train left at midnight.\nNobody waved.",
+        "Loose text in a div.",
+        "Nested para.",
+        "tail text",
+        "Chapter 2: Arrival",
+        "A letter, quoted.",
+        "one item",
+        "two & three",
+        "keep   this\n  spacing",
+    ]
+    assert [c.title for c in work.chapters] == [None, "Chapter 1", "Chapter 2: Arrival"]
+    assert "not text" not in work.text and "Home" not in work.text
+
+
+def test_malformed_html_still_reads(tmp_path: Path) -> None:
+    markup = "<html><body><p>First <b>bold<p>Second<div>Third</span></p><p>Fourth"
+    work = read(write(tmp_path, "broken.htm", markup))
+    check_invariants(work)
+    assert paragraphs(work) == ["First bold", "Second", "Third", "Fourth"]
+
+
+def test_double_br_splits_paragraphs(tmp_path: Path) -> None:
+    markup = "<html><body><div>One line.<br><br>Two line.<br>\nStill two.</div></body></html>"
+    work = read(write(tmp_path, "br.html", markup))
+    assert paragraphs(work) == ["One line.", "Two line.\nStill two."]
+
+
+def test_html_legacy_charset(tmp_path: Path) -> None:
+    markup = '<html><head><meta charset="windows-1252"></head><body><p>na\u00efve \u2013 ok</p>'
+    work = read(write(tmp_path, "legacy.html", markup.encode("cp1252")))
+    assert paragraphs(work) == ["na\u00efve \u2013 ok"]
+
+
+# --- AO3 ------------------------------------------------------------------------
+
+
+def test_ao3_multi_chapter(tmp_path: Path) -> None:
+    work = read(write(tmp_path, "ao3.html", ao3_html()))
+    check_invariants(work)
+    assert work.source_format == "ao3-html"
+    assert [c.title for c in work.chapters] == ["Chapter 1: The Light", "Chapter 2: Salt"]
+    assert paragraphs(work) == [
+        "Chapter 1: The Light",
+        *AO3_CHAPTER_ONE,
+        "Chapter 2: Salt",
+        *AO3_CHAPTER_TWO,
+    ]
+    meta = work.metadata
+    assert meta.title == "The Keeper of Small Lights"
+    assert meta.authors == ["lanternfish"]
+    assert meta.rating == "Mature"
+    assert meta.archive_warnings == ["Graphic Depictions Of Violence", "Major Character Death"]
+    assert meta.categories == ["F/F"]
+    assert meta.fandoms == ["Original Work"]
+    assert meta.characters == ["Keeper (Original Character)", "Marisol"]
+    assert meta.freeform_tags == ["Angst", "Shipwrecks", "Blood and Injury"]
+    assert meta.language == "English"
+    assert meta.summary == AO3_SUMMARY
+    assert meta.source_url == "http://archiveofourown.org/works/99999999"
+    assert meta.notes is not None and "Written for a prompt." in meta.notes
+    assert set(meta.declaration_lines) == {
+        AO3_NOTES_DECLARATION,
+        AO3_END_NOTE_DECLARATION,
+        "Warnings for this chapter: peril at sea",
+    }
+    assert "Words: 120" in meta.extra["stats"]
+    # The preface is metadata, not story text.
+    assert AO3_SUMMARY not in work.text and "Archive Warning" not in work.text
+    assert "Thanks for reading" not in work.text
+
+
+def test_ao3_single_chapter(tmp_path: Path) -> None:
+    work = read(write(tmp_path, "one.html", ao3_html(multi_chapter=False)))
+    check_invariants(work)
+    assert len(work.chapters) == 1
+    assert paragraphs(work) == AO3_CHAPTER_ONE
+    assert work.metadata.rating == "Mature"
+
+
+# --- EPUB -----------------------------------------------------------------------
+
+
+def test_fanficfare_epub(tmp_path: Path) -> None:
+    work = read(fff_epub(tmp_path / "fff.epub"))
+    check_invariants(work)
+    assert work.source_format == "epub"
+    assert [c.title for c in work.chapters] == [t for t, _ in FFF_CHAPTERS]
+    expected = [line for title, paras in FFF_CHAPTERS for line in (title, *paras)]
+    assert paragraphs(work) == expected
+    meta = work.metadata
+    assert meta.title == "Embers and Iron"
+    assert meta.authors == ["quietsmith"]
+    assert meta.rating == "Teen And Up Audiences"
+    assert meta.archive_warnings == ["No Archive Warnings Apply"]
+    assert meta.characters == ["Tamsin", "Old Bram"]
+    assert set(meta.freeform_tags) == {"Drama", "Hurt/Comfort"}
+    assert meta.summary == "A smith relights her father\u2019s forge."
+    assert meta.language == "en"
+    assert meta.source_url == "https://example.org/s/1"
+    # Title page and table of contents are not story text.
+    assert "Rating" not in work.text and "Table of Contents" not in work.text
+
+
+def test_ao3_epub(tmp_path: Path) -> None:
+    work = read(ao3_epub(tmp_path / "ao3.epub"))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == ["Chapter 1: The Light", "Chapter 2: Salt"]
+    meta = work.metadata
+    assert meta.rating == "Mature"
+    assert meta.archive_warnings == ["Graphic Depictions Of Violence", "Major Character Death"]
+    assert meta.freeform_tags == ["Angst", "Shipwrecks", "Blood and Injury"]
+    assert meta.summary == AO3_SUMMARY
+    assert AO3_NOTES_DECLARATION in meta.declaration_lines
+    assert AO3_END_NOTE_DECLARATION in meta.declaration_lines
+    assert AO3_SUMMARY not in work.text
+
+
+def test_epub_without_container_falls_back(tmp_path: Path) -> None:
+    docs = [
+        ("b.xhtml", xhtml("<h1>Chapter 2</h1><p>Second.</p>")),
+        ("a.xhtml", xhtml("<h1>Chapter 1</h1><p>First &amp; foremost.</p>")),
+    ]
+    work = read(write_epub(tmp_path / "bare.epub", docs, container=False))
+    check_invariants(work)
+    assert paragraphs(work) == ["Chapter 1", "First & foremost.", "Chapter 2", "Second."]
+
+
+def test_epub_divider_page_folds_into_next_chapter(tmp_path: Path) -> None:
+    docs = [
+        ("c1.xhtml", xhtml("<h2>Chapter 1</h2><p>Before the war.</p>")),
+        ("part2.xhtml", xhtml("<h1>Part Two</h1>")),
+        ("c2.xhtml", xhtml("<h2>Chapter 2</h2><p>After it.</p>")),
+        ("cover.xhtml", xhtml('<div><img src="cover.jpg"/></div>')),
+    ]
+    work = read(write_epub(tmp_path / "parts.epub", docs), name="display-name.epub")
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+    assert paragraphs(work)[2:] == ["Part Two", "Chapter 2", "After it."]
+    assert work.text[work.chapters[1].start :].startswith("Part Two")
 
 
 def test_truncated_epub(tmp_path: Path) -> None:
-    full = fanficfare_epub(tmp_path / "full.epub").read_bytes()
-    cut = tmp_path / "cut.epub"
-    cut.write_bytes(full[: len(full) // 2])
+    data = fff_epub(tmp_path / "whole.epub").read_bytes()
     with pytest.raises(ReadError, match="EPUB is damaged"):
-        read(cut)
+        read(write(tmp_path, "half.epub", data[: len(data) // 2]))
 
 
-def test_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
-    path = tmp_path / "bomb.epub"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/epub+zip")
-        with z.open("OEBPS/huge.xhtml", "w", force_zip64=True) as f:
-            block = b"\0" * (1024 * 1024)
-            for _ in range(300):
-                f.write(block)
+def test_corrupt_member_is_damaged(tmp_path: Path) -> None:
+    data = bytearray(fff_epub(tmp_path / "whole.epub").read_bytes())
+    # Flip bytes inside the first chapter's compressed data; the directory stays valid.
+    with zipfile.ZipFile(tmp_path / "whole.epub") as zf:
+        info = zf.getinfo("OEBPS/file0001.xhtml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+    for i in range(start, start + 20):
+        data[i] ^= 0xFF
+    with pytest.raises(ReadError, match="EPUB is damaged"):
+        read(bytes(data), name="bad.epub")
+
+
+def test_zip_bomb(tmp_path: Path) -> None:
+    path = zip_bomb(tmp_path / "bomb.epub")
     assert path.stat().st_size < 2 * 1024 * 1024
     with pytest.raises(ReadError, match="zip bomb"):
         read(path)
 
 
-def test_too_large_file_is_refused_without_reading(tmp_path: Path) -> None:
-    path = tmp_path / "huge.txt"
-    with path.open("wb") as f:
-        f.truncate(50 * 1024 * 1024)
-    with pytest.raises(ReadError, match="over the 25 MiB limit"):
+def test_zip_bomb_by_ratio(tmp_path: Path) -> None:
+    # Under the total limit but compressing far beyond any real book.
+    with pytest.raises(ReadError, match="zip bomb"):
+        read(zip_bomb(tmp_path / "dense.epub", size=20 * 1024 * 1024))
+
+
+def test_too_many_members(tmp_path: Path) -> None:
+    path = tmp_path / "many.epub"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(5001):
+            zf.writestr(f"x/{i}.txt", "")
+    with pytest.raises(ReadError, match="zip bomb"):
         read(path)
-
-
-def test_missing_file_and_directory(tmp_path: Path) -> None:
-    with pytest.raises(ReadError, match="no such file"):
-        read(tmp_path / "nope.txt")
-    with pytest.raises(ReadError, match="directory"):
-        read(tmp_path)

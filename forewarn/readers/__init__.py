@@ -1,7 +1,8 @@
-"""Readers: files of any supported format -> one ``Work``.
+"""Readers: turn a file (or pasted text) into one ``Work``.
 
-Every failure is a ``ReadError`` with one line a user can act on; nothing
-raised by a parser leaks out as a traceback.
+Every failure is a ``ReadError`` with one line meant for users; parser and
+codec exceptions never escape. The size limit is checked with ``os.stat``
+before a file is read.
 """
 
 from __future__ import annotations
@@ -9,13 +10,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lxml.etree import LxmlError
+
 from forewarn.readers.decode import decode
+from forewarn.readers.epub import read_epub
+from forewarn.readers.html import declared_charset, read_html_document
 from forewarn.readers.text import read_plain
 from forewarn.work import ReadError, Work
 
+__all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "read", "read_text", "sniff"]
+
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
-SUPPORTED_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub"})
-_BY_SUFFIX = {
+_SUFFIX_FORMATS = {
     ".txt": "text",
     ".text": "text",
     ".md": "markdown",
@@ -25,28 +31,39 @@ _BY_SUFFIX = {
     ".xhtml": "html",
     ".epub": "epub",
 }
-FORMATS = ("text", "markdown", "html", "epub")
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_SUFFIX_FORMATS)
+_FORMATS = frozenset({"text", "markdown", "html", "epub"})
+_HTML_START = ("<!doctype html", "<html", "<?xml", "<head", "<body")
 
 
-def sniff(data: bytes, name: str | None = None) -> str:
-    """Guess the format from the name, then from the first bytes."""
-    if data[:4] == b"PK\x03\x04" and (
-        b"mimetype" in data[:100] or b"META-INF" in data[:4096] or (name or "").lower().endswith(".epub")
-    ):
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _limit(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def _too_large(size: int, max_bytes: int) -> ReadError:
+    return ReadError(f"file is {_mb(size)}, over the {_limit(max_bytes)} limit (use --max-size)")
+
+
+def _sniff(data: bytes, suffix: str) -> str:
+    """Format from magic bytes first (an EPUB is a zip), then the file suffix."""
+    if data.startswith(b"PK\x03\x04"):
         return "epub"
-    suffix = Path(name).suffix.lower() if name else ""
-    if suffix in _BY_SUFFIX:
-        return _BY_SUFFIX[suffix]
-    head = data[:2048].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head:
+    if suffix in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[suffix]
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(tuple(s.encode() for s in _HTML_START)):
         return "html"
     return "text"
 
 
-def _size_error(size: int, max_bytes: int) -> ReadError:
-    return ReadError(
-        f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit (use --max-size to raise it)"
-    )
+def _ensure_text(work: Work) -> Work:
+    if not work.text.strip():
+        raise ReadError("no readable text found: nothing to scan")
+    return work
 
 
 def read(
@@ -56,68 +73,74 @@ def read(
     name: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Work:
-    """Read a path or raw bytes into a ``Work``."""
+    """Read a file path (or raw bytes) as a ``Work``.
+
+    ``format`` is one of "text", "markdown", "html", "epub", or None to detect
+    it from magic bytes and the suffix of the path (or of ``name`` for bytes).
+    """
+    if format is not None and format not in _FORMATS:
+        raise ReadError(f"unknown format {format!r} (use text, markdown, html or epub)")
     path: str | None = None
     if isinstance(source, bytes):
         data = source
         if len(data) > max_bytes:
-            raise _size_error(len(data), max_bytes)
+            raise _too_large(len(data), max_bytes)
     else:
         path = os.fspath(source)
         name = name or path
         try:
-            size = os.stat(path).st_size
-            if os.path.isdir(path):
-                raise ReadError("is a directory (use `forewarn batch` for folders)")
-            if size > max_bytes:
-                raise _size_error(size, max_bytes)
-            with open(path, "rb") as f:
-                data = f.read(max_bytes + 1)
+            st = os.stat(path)
         except FileNotFoundError:
-            raise ReadError("no such file") from None
-        except PermissionError:
-            raise ReadError("permission denied") from None
-        except IsADirectoryError:
-            raise ReadError("is a directory (use `forewarn batch` for folders)") from None
-    if not data.strip():
+            raise ReadError(f"file not found: {path}") from None
+        except OSError as err:
+            raise ReadError(f"cannot read {path}: {err.strerror or err}") from None
+        if Path(path).is_dir():
+            raise ReadError(f"{path} is a directory, not a file")
+        if st.st_size > max_bytes:
+            raise _too_large(st.st_size, max_bytes)
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+        except OSError as err:
+            raise ReadError(f"cannot read {path}: {err.strerror or err}") from None
+        if len(data) > max_bytes:  # the file grew after stat
+            raise _too_large(len(data), max_bytes)
+    if not data:
         raise ReadError("empty file: nothing to scan")
-    fmt = format or sniff(data, name)
-    if fmt not in FORMATS:
-        raise ReadError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    suffix = Path(name).suffix.lower() if name else ""
+    fmt = format or _sniff(data, suffix)
+    work = _read_bytes(data, fmt)
+    work.source_path = path or name
+    return _ensure_text(work)
+
+
+def _read_bytes(data: bytes, fmt: str) -> Work:
     try:
-        work = _read_format(data, fmt)
+        if fmt == "epub":
+            return read_epub(data)
+        if fmt == "html":
+            markup, encoding = decode(data, hint=declared_charset(data))
+            return read_html_document(markup, encoding=encoding)
+        text, encoding = decode(data)
+        return read_plain(text, markdown=fmt == "markdown", encoding=encoding)
     except ReadError:
         raise
-    except (ValueError, LookupError, UnicodeError, MemoryError, RecursionError) as e:
-        raise ReadError(f"cannot read {fmt}: {type(e).__name__}: {e}") from None
-    if not work.text.strip():
-        raise ReadError(f"no readable text found in this {fmt} file")
-    work.source_path = path
-    return work
-
-
-def _read_format(data: bytes, fmt: str) -> Work:
-    if fmt == "epub":
-        from forewarn.readers.epub import read_epub
-
-        return read_epub(data)
-    if fmt == "html":
-        from forewarn.readers.html import read_html
-
-        return read_html(data)
-    text, encoding = decode(data)
-    work = read_plain(text, markdown=fmt == "markdown")
-    work.encoding = encoding
-    return work
+    except (ValueError, LookupError, RecursionError, MemoryError, LxmlError) as err:
+        # Last line of defence: parser/codec failures become one user-facing line.
+        raise ReadError(f"cannot read {fmt} input: {type(err).__name__}") from None
 
 
 def read_text(text: str, *, name: str | None = None) -> Work:
-    """Read pasted text (plain or Markdown-ish) without touching the disk."""
+    """A ``Work`` from pasted text; markdown "#"/"##" headings start chapters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
-        raise ReadError("empty text: nothing to scan")
-    from forewarn.readers.decode import _clean
-
-    work = read_plain(_clean(text), markdown=bool(name and name.endswith(".md")))
-    work.encoding = "utf-8"
+        raise ReadError("no text given: nothing to scan")
+    work = read_plain(text, markdown=True, encoding=None)
     work.source_path = name
+    work.source_format = "text"
     return work
+
+
+def sniff(data: bytes, name: str | None = None) -> str:
+    """The format ``read`` would pick for these bytes and this file name."""
+    return _sniff(data, Path(name).suffix.lower() if name else "")

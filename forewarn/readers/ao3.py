@@ -1,18 +1,18 @@
-"""AO3 downloads (HTML, and the preface page of AO3 EPUBs).
+"""AO3 "Download > HTML" files (and the same markup inside AO3 EPUBs).
 
-The preface's tag list is where authors declare rating, archive warnings and
-tags; it becomes ``Metadata`` and is kept out of the story text. Chapter notes
-are searched for free-form warnings lines ("TW: ...") too.
+The preface (tags, summary, notes) describes the work and is not story text:
+it fills ``Metadata`` and its notes are searched for declaration lines, while
+``Work.text`` holds only the chapters.
 """
 
 from __future__ import annotations
 
 import re
 
-from lxml import etree
+import lxml.etree
 
-from forewarn.readers.html import TextBuilder, _norm, add_blocks, blocks
-from forewarn.readers.text import DECLARATION
+from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, tag_name
+from forewarn.readers.text import add_unique, is_declaration, scan_lines
 from forewarn.work import Metadata, Work
 
 _LIST_FIELDS = {
@@ -27,100 +27,139 @@ _LIST_FIELDS = {
     "character": "characters",
     "characters": "characters",
     "additional tags": "freeform_tags",
+    "additional tag": "freeform_tags",
 }
 
 
-def _classes(el: etree._Element) -> set[str]:
-    return set((el.get("class") or "").split())
+def _has_class(el: lxml.etree._Element, name: str) -> bool:
+    return name in (el.get("class") or "").split()
 
 
-def is_ao3(root: etree._Element) -> bool:
-    """An AO3 download has a preface with a tag list, or says it came from AO3."""
-    if root.xpath('//div[@id="preface"]//dl[contains(@class, "tags")]'):
+def is_ao3(root: lxml.etree._Element) -> bool:
+    """AO3 markup: a preface with a tag list, or the generator/link markers."""
+    if root.xpath("//div[@id='preface']//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
         return True
-    text = " ".join(root.xpath('//div[@id="preface"]//text()'))[:2000]
-    return "Archive of Our Own" in text
+    if root.xpath("//meta[@name='generator' and contains(@content, 'Archive of Our Own')]"):
+        return True
+    return bool(root.xpath("//div[@id='chapters']") and root.xpath("//a[contains(@href, 'archiveofourown.org')]"))
 
 
-def _dd_items(dd: etree._Element) -> list[str]:
-    links = [_norm("".join(a.itertext())) for a in dd.iter("a")]
+def _tag_values(dd: lxml.etree._Element) -> list[str]:
+    links = [element_text(a) for a in dd.iter("a")]
+    links = [v for v in links if v]
     if links:
-        return [x for x in links if x]
-    return [x.strip() for x in re.split(r",", _norm("".join(dd.itertext()))) if x.strip()]
+        return links
+    return [v.strip() for v in element_text(dd).split(",") if v.strip()]
 
 
-def parse_tags(dl: etree._Element, meta: Metadata) -> None:
-    """Fill metadata from an AO3 ``<dl class="tags">`` (dt label, dd values)."""
-    label = None
-    for el in dl:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if tag == "dt":
-            label = _norm("".join(el.itertext())).rstrip(":").strip().lower()
-        elif tag == "dd" and label:
-            if label == "rating" or label == "ratings":
-                items = _dd_items(el)
-                meta.rating = items[0] if items else None
-            elif label in _LIST_FIELDS:
-                getattr(meta, _LIST_FIELDS[label]).extend(_dd_items(el))
+def parse_tags(dl: lxml.etree._Element, meta: Metadata) -> None:
+    """Fill ``meta`` from the ``dl.tags`` dt/dd pairs of an AO3 preface."""
+    label: str | None = None
+    for child in dl:
+        name = tag_name(child)
+        if name == "dt":
+            label = element_text(child).rstrip(":").strip().lower()
+        elif name == "dd" and label:
+            field = _LIST_FIELDS.get(label)
+            if field:
+                add_unique(getattr(meta, field), _tag_values(child))
+            elif label == "rating":
+                meta.rating = meta.rating or ", ".join(_tag_values(child))
             elif label == "language":
-                meta.language = _norm("".join(el.itertext())) or None
-            elif label in ("stats", "series", "collections"):
-                meta.extra[label] = _norm(" ".join(el.itertext()))
+                meta.language = meta.language or element_text(child)
+            else:
+                meta.extra[label] = element_text(child)
             label = None
 
 
-def _notes(el: etree._Element, meta: Metadata) -> None:
-    text = "\n".join(b.text for b in blocks(el))
-    if not text:
-        return
-    meta.notes = f"{meta.notes}\n\n{text}" if meta.notes else text
+def _scan_notes(text: str, meta: Metadata) -> None:
     for line in text.split("\n"):
-        if DECLARATION.match(line) and line not in meta.declaration_lines:
-            meta.declaration_lines.append(line)
+        if is_declaration(line.strip()):
+            add_unique(meta.declaration_lines, [line.strip()])
 
 
-def parse_preface(root: etree._Element, meta: Metadata) -> None:
-    """Title, byline, tags, summary and notes from an AO3 preface."""
-    for dl in root.xpath('//dl[contains(@class, "tags")]'):
+def _blocks_text(el: lxml.etree._Element) -> str:
+    return "\n\n".join(b.text for b in extract_blocks(el))
+
+
+def parse_preface(root: lxml.etree._Element, meta: Metadata) -> None:
+    """Title, authors, tags, summary and notes of an AO3 preface."""
+    for dl in root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
         parse_tags(dl, meta)
-    h1 = root.find(".//h1")
-    if h1 is not None:
-        meta.title = _norm("".join(h1.itertext())) or None
-    meta.authors = [_norm("".join(a.itertext())) for a in root.xpath('//a[@rel="author"]')]
-    # "Summary" / "Notes" labels are <p> elements followed by a userstuff blockquote.
-    for p in root.xpath('//div[@id="preface"]//p | //div[@id="afterword"]//p'):
-        label = _norm("".join(p.itertext())).lower().rstrip(":")
-        sibling = p.getnext()
-        if sibling is None or sibling.tag != "blockquote":
-            continue
-        if label == "summary" and meta.summary is None:
-            meta.summary = "\n".join(b.text for b in blocks(sibling)) or None
-        elif "notes" in label:
-            _notes(sibling, meta)
-    for bq in root.xpath('//div[@id="afterword"]//blockquote'):
-        _notes(bq, meta)
+    preface = root.xpath("//div[@id='preface']")
+    scope = preface[0] if preface else root
+    h1 = scope.xpath(".//h1")
+    if h1 and not meta.title:
+        meta.title = element_text(h1[0]) or None
+    add_unique(meta.authors, [element_text(a) for a in scope.xpath(".//a[@rel='author']")])
+    if not meta.authors:
+        for byline in scope.xpath(".//*[contains(concat(' ', @class, ' '), ' byline ')]"):
+            name = re.sub(r"^by\s+", "", element_text(byline), flags=re.IGNORECASE)
+            add_unique(meta.authors, [name])
+    for a in scope.xpath(".//a[contains(@href, '/works/')]"):
+        if not meta.source_url:
+            meta.source_url = a.get("href")
+    notes: list[str] = []
+    for quote in scope.xpath(".//blockquote") if preface else []:
+        prev = quote.getprevious()
+        label = element_text(prev).lower() if prev is not None else ""
+        text = _blocks_text(quote)
+        if "summary" in label or (not label and meta.summary is None and not notes):
+            meta.summary = meta.summary or text
+        else:
+            notes.append(text)
+        _scan_notes(text, meta)
+    for afterword in root.xpath("//div[@id='afterword']//blockquote"):
+        text = _blocks_text(afterword)
+        notes.append(text)
+        _scan_notes(text, meta)
+    if notes:
+        meta.notes = "\n\n".join([meta.notes, *notes] if meta.notes else notes)
 
 
-def read_ao3(root: etree._Element, *, encoding: str | None) -> Work:
+def _inside(el: lxml.etree._Element, found: set[lxml.etree._Element]) -> bool:
+    return any(anc in found for anc in el.iterancestors())
+
+
+def chapter_groups(root: lxml.etree._Element, meta: Metadata) -> list[tuple[str | None, list[Block]]]:
+    """Story chapters: ``h2.heading`` titles and ``div.userstuff`` bodies.
+
+    Chapter notes (blockquotes outside the story bodies) only feed declarations.
+    """
+    containers = root.xpath("//div[@id='chapters']")
+    container = containers[0] if containers else root
+    groups: list[tuple[str | None, list[Block]]] = []
+    bodies: set[lxml.etree._Element] = set()
+    for el in container.iter():
+        name = tag_name(el)
+        is_heading = _has_class(el, "heading") or _has_class(el, "toc-heading")
+        if name == "h2" and is_heading and not _inside(el, bodies):
+            title = element_text(el)
+            groups.append((title, [Block(title, 2)]))
+        elif name == "div" and _has_class(el, "userstuff") and el is not container:
+            if _inside(el, bodies):
+                continue
+            bodies.add(el)
+            if not groups:
+                groups.append((None, []))
+            groups[-1][1].extend(extract_blocks(el))
+    for quote in container.xpath(".//blockquote"):
+        if not _inside(quote, bodies):
+            _scan_notes(_blocks_text(quote), meta)
+    if not bodies and containers:
+        # Single-chapter downloads may put the paragraphs straight into div#chapters.
+        skip = {q for q in container.xpath(".//blockquote | .//div[contains(@class, 'meta')]")}
+        for q in skip:
+            q.drop_tree()
+        groups = [(g[0], g[1]) for g in groups] or [(None, [])]
+        groups[-1][1].extend(b for b in extract_blocks(container) if b.heading != 2)
+    return groups
+
+
+def read_ao3(root: lxml.etree._Element, *, encoding: str | None = None) -> Work:
+    """A ``Work`` from a parsed AO3 HTML download."""
     meta = Metadata()
     parse_preface(root, meta)
-    chapters_el = root.find('.//div[@id="chapters"]')
-    builder = TextBuilder()
-    if chapters_el is None:
-        body = root.find(".//body")
-        add_blocks(builder, blocks(body if body is not None else root), meta)
-        return builder.build(meta, source_format="ao3-html", encoding=encoding)
-    multi = chapters_el.xpath('.//h2[contains(@class, "heading")]')
-    if not multi:
-        add_blocks(builder, blocks(chapters_el), meta, split_chapters=False)
-        return builder.build(meta, source_format="ao3-html", encoding=encoding)
-    for el in chapters_el.iterdescendants():
-        if not isinstance(el.tag, str):
-            continue
-        if el.tag == "h2" and "heading" in _classes(el):
-            builder.start_chapter(_norm("".join(el.itertext())) or None)
-        elif el.tag == "blockquote" and el.getparent() is not None and "meta" in _classes(el.getparent()):
-            _notes(el, meta)
-        elif el.tag == "div" and "userstuff" in _classes(el):
-            add_blocks(builder, blocks(el), meta, split_chapters=False)
-    return builder.build(meta, source_format="ao3-html", encoding=encoding)
+    text, chapters = join_groups(chapter_groups(root, meta))
+    scan_lines(text, meta, header=False)
+    return Work(text=text, chapters=chapters, metadata=meta, source_format="ao3-html", encoding=encoding)

@@ -1,84 +1,147 @@
-"""Bytes -> text: detect the encoding, refuse binaries, repair mojibake.
+"""Bytes to text: BOMs, UTF-8, legacy code pages, mojibake, binary rejection.
 
-Fan fiction arrives through copy-paste, old archives and converters, so text
-is often double-encoded ("donâ€™t"). ftfy repairs that conservatively: only
-encoding damage, never quotes or widths, so the text stays as the author wrote it.
+Fan fiction arrives from everywhere: Windows editors saving cp1252, sites that
+double-encoded UTF-8 ("donâ€™t"), UTF-16 exports. The aim is to always return
+readable text for genuine text files and a clear ``ReadError`` for the rest.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import re
 
+import charset_normalizer
 import ftfy
 
 from forewarn.work import ReadError
 
-_BOMS = [
+# Only undo encoding damage; leave typography (curly quotes, widths, ligatures) alone.
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+_BOMS: list[tuple[bytes, str]] = [
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 ]
-_FTFY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=True,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=True,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=True,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=True,
-    fix_surrogates=True,
-    remove_control_chars=True,
-    normalization=None,
-    explain=False,
-)
+# C0 controls that never appear in text files (tab, newlines, form feed, ESC allowed).
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_NEWLINES = re.compile(r"\r\n?")
+_SAMPLE = 64 * 1024
+_HIGH = re.compile(rb"[\x80-\xff]")
+_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters in the first 8 KiB mean not text."""
-    head = data[:8192]
-    if b"\x00" in head:
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    """Decode a stray non-UTF-8 byte as cp1252 (latin-1 for its 5 holes)."""
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    byte = err.object[err.start : err.start + 1]
+    try:
+        return byte.decode("cp1252"), err.start + 1
+    except UnicodeDecodeError:
+        return byte.decode("latin-1"), err.start + 1
+
+
+codecs.register_error("forewarn-cp1252", _cp1252_fallback)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM shows NULs in every other byte."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.4 * half and even < 0.05 * half:
+        codec = "utf-16-le"
+    elif even > 0.4 * half and odd < 0.05 * half:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _looks_western(text: str) -> bool:
+    """Mostly-ASCII letters with a few accents: a Western code page fits."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
-    return controls > max(8, len(head) // 50)
+    non_ascii = sum(1 for c in letters if ord(c) > 127)
+    return non_ascii <= 0.3 * len(letters)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Return ``(text, encoding)``; newlines are normalised to ``\\n``."""
-    for bom, name in _BOMS:
+def _decode_legacy(data: bytes, hint: str | None) -> tuple[str, str]:
+    """Decode bytes that are not valid UTF-8."""
+    if hint:
+        try:
+            return data.decode(hint), codecs.lookup(hint).name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    lenient = data.decode("utf-8", errors="forewarn-cp1252")
+    # Mostly UTF-8 with a few stray bytes: keep the UTF-8 and patch the strays.
+    sequences = _MULTIBYTE.findall(data)
+    strays = len(_HIGH.findall(data)) - sum(len(seq) for seq in sequences)
+    if len(sequences) > strays:
+        return lenient, "utf-8"
+    cp1252 = data.decode("cp1252", errors="forewarn-cp1252")
+    if _looks_western(cp1252):
+        return cp1252, "cp1252"
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None:
+        return str(best), best.encoding
+    return lenient, "utf-8"
+
+
+def decode(data: bytes, *, hint: str | None = None) -> tuple[str, str]:
+    """Return ``(text, encoding)`` with mojibake fixed and newlines as ``"\\n"``.
+
+    ``hint`` is an encoding the container declared (an HTML ``meta charset``);
+    it is tried only when the bytes are not valid UTF-8.
+    """
+    if not data:
+        raise ReadError("empty file: nothing to scan")
+    text: str | None = None
+    encoding = ""
+    for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return _clean(data.decode(name)), name.replace("-sig", "")
-            except UnicodeDecodeError as e:
-                raise ReadError(f"cannot decode text as {name}: {e.reason}") from None
-    if looks_binary(data):
-        raise ReadError("binary file (not text, HTML or EPUB)")
-    try:
-        return _clean(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    lossy = data.decode("utf-8", errors="replace")
-    if lossy.count("\ufffd") <= max(2, len(lossy) // 200):
-        # Mostly UTF-8 with a few bad bytes: keep the good text, mark the bad.
-        return _clean(lossy), "utf-8 (with invalid bytes replaced)"
-    try:
-        # Most non-UTF-8 fan fiction is Windows-1252; prefer it over look-alikes.
-        return _clean(data.decode("cp1252")), "cp1252"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is not None and best.encoding:
-        return _clean(str(best)), str(best.encoding)
-    return _clean(data.decode("latin-1")), "latin-1"
-
-
-def _clean(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return ftfy.fix_text(text, config=_FTFY)
+                text, encoding = data.decode(codec), codec
+            except UnicodeDecodeError as err:
+                raise ReadError(f"cannot decode text: invalid {codec} ({err.reason})") from None
+            break
+    if text is None and 0 in data[:_SAMPLE]:
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise ReadError("binary file (not text, HTML or EPUB)")
+        encoding = "utf-16"
+    if text is None:
+        sample = data[:_SAMPLE]
+        if len(_CONTROL.findall(sample)) > 0.02 * len(sample) or 0 in data:
+            raise ReadError("binary file (not text, HTML or EPUB)")
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = _decode_legacy(data, hint)
+    text = text.lstrip("\ufeff")
+    text = _NEWLINES.sub("\n", text)
+    # ftfy is best effort: if it fails the unfixed text is still usable.
+    with contextlib.suppress(Exception):
+        text = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    return text, encoding

@@ -1,8 +1,8 @@
-"""EPUB (generic, FanFicFare, AO3): zipfile + lxml, with zip-bomb limits.
+"""EPUB: container -> OPF -> spine documents, with zip-bomb limits.
 
-Sizes are checked from the zip directory before anything is inflated, and each
-member is read through a capped reader, so a crafted archive cannot exhaust
-memory. Title and preface pages feed metadata and are not story text.
+Uses only zipfile and lxml. Title/preface pages written by FanFicFare and by
+AO3 carry the work's tags; they fill ``Metadata`` and are left out of the
+story text. Every spine document with text becomes one chapter.
 """
 
 from __future__ import annotations
@@ -11,161 +11,266 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from urllib.parse import unquote
 
-from lxml import etree
+import lxml.etree
+import lxml.html
 
-from forewarn.readers.ao3 import is_ao3, parse_preface
-from forewarn.readers.html import TextBuilder, _norm, add_blocks, blocks, parse_html
-from forewarn.readers.text import DECLARATION
+from forewarn.readers import ao3
+from forewarn.readers.decode import decode
+from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, parse_document
+from forewarn.readers.text import add_unique, scan_lines
 from forewarn.work import Metadata, ReadError, Work
 
 MAX_MEMBERS = 5000
-MAX_TOTAL = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
-_NS = {
-    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
-    "opf": "http://www.idpf.org/2007/opf",
-    "dc": "http://purl.org/dc/elements/1.1/",
+_RATIO_MIN_BYTES = 1024 * 1024  # tiny members can compress absurdly well without harm
+_BOMB = "EPUB expands past the safety limit (possible zip bomb)"
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+_XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+_DOC_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
+_AO3_WARNINGS = {
+    "creator chose not to use archive warnings",
+    "choose not to use archive warnings",
+    "graphic depictions of violence",
+    "major character death",
+    "no archive warnings apply",
+    "rape/non-con",
+    "underage",
+    "underage sex",
 }
-_FFF_FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z ]{1,30}):\s*(.+)$")
+_FFF_LABEL = re.compile(
+    r"^(rating|warnings?|genre|characters|relationships|pairings?|ships|status|category|"
+    r"categories|published|updated|packaged|words|chapters|summary|language|publisher|"
+    r"story url|freeform tags|extra tags|additional tags|fandoms?|author|title|site|"
+    r"story id|author id)\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
 
 
-def _open(data: bytes) -> zipfile.ZipFile:
+class _Archive:
+    """A zip opened with size, count and ratio limits checked before any read."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = self.zf.infolist()
+        except _ZIP_ERRORS as err:
+            raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
+        if len(infos) > MAX_MEMBERS:
+            raise ReadError(_BOMB)
+        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+            raise ReadError(_BOMB)
+        for info in infos:
+            if info.file_size >= _RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise ReadError(_BOMB)
+        self.infos = {i.filename: i for i in infos if not i.is_dir()}
+        self.folded = {name.lower(): name for name in self.infos}
+        self.read_total = 0
+
+    def find(self, name: str) -> str | None:
+        if name in self.infos:
+            return name
+        return self.folded.get(name.lower())
+
+    def read(self, name: str) -> bytes:
+        """Read a member, never trusting its declared size."""
+        info = self.infos[name]
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with self.zf.open(info) as fh:
+                while chunk := fh.read(1024 * 1024):
+                    size += len(chunk)
+                    self.read_total += len(chunk)
+                    if size > info.file_size or self.read_total > MAX_TOTAL_BYTES:
+                        raise ReadError(_BOMB)
+                    chunks.append(chunk)
+        except _ZIP_ERRORS as err:
+            raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
+        return b"".join(chunks)
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, EOFError):
+        return "unexpected end of data"
+    text = str(err).strip().rstrip(".") or type(err).__name__
+    text = text[0].lower() + text[1:]
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _xml(data: bytes, what: str) -> lxml.etree._Element:
     try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-        infos = z.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as e:
-        raise ReadError(f"EPUB is damaged: {e}") from None
-    if len(infos) > MAX_MEMBERS:
-        raise ReadError(f"EPUB has {len(infos)} files, over the safety limit of {MAX_MEMBERS}")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_TOTAL or any(
-        i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 1024 * 1024 for i in infos
-    ):
-        raise ReadError("EPUB expands past the safety limit (possible zip bomb)")
-    return z
+        root = lxml.etree.fromstring(data, parser=_XML_PARSER)
+    except lxml.etree.XMLSyntaxError as err:
+        raise ReadError(f"EPUB is damaged: unreadable {what} ({err})") from None
+    if root is None:
+        raise ReadError(f"EPUB is damaged: unreadable {what}")
+    return root
 
 
-def _member(z: zipfile.ZipFile, name: str) -> bytes:
+def _local(root: lxml.etree._Element, path: str) -> list[lxml.etree._Element]:
+    """Namespace-agnostic xpath: ``a/b`` means local names a then b, anywhere."""
+    steps = "/".join(f"*[local-name()='{s}']" for s in path.split("/"))
+    return list(root.xpath(f"//{steps}"))
+
+
+def _html_text(value: str) -> str:
+    """OPF descriptions are often escaped HTML: keep only their text."""
+    if "<" not in value:
+        return value.strip()
     try:
-        info = z.getinfo(name)
-        with z.open(info) as f:
-            data = f.read(info.file_size + 1)
-    except KeyError:
-        raise ReadError(f"EPUB is damaged: missing {name}") from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zipfile.LargeZipFile) as e:
-        raise ReadError(f"EPUB is damaged: {e}") from None
-    if len(data) > info.file_size:
-        raise ReadError("EPUB expands past the safety limit (possible zip bomb)")
-    return data
+        frag = lxml.html.fragment_fromstring(value, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return value.strip()
+    return "\n\n".join(b.text for b in extract_blocks(frag))
 
 
-def _xml(data: bytes) -> etree._Element:
-    try:
-        return etree.fromstring(data, parser=etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as e:
-        raise ReadError(f"EPUB is damaged: {e}") from None
+def _opf_metadata(opf: lxml.etree._Element, meta: Metadata) -> None:
+    def values(name: str) -> list[str]:
+        return [element_text(el) for el in _local(opf, f"metadata/{name}") if element_text(el)]
+
+    titles = values("title")
+    meta.title = meta.title or (titles[0] if titles else None)
+    add_unique(meta.authors, values("creator"))
+    add_unique(meta.freeform_tags, values("subject"))
+    descriptions = [el.text or "" for el in _local(opf, "metadata/description")]
+    if descriptions and descriptions[0].strip():
+        meta.summary = meta.summary or _html_text(descriptions[0])
+    languages = values("language")
+    meta.language = meta.language or (languages[0] if languages else None)
+    for url in values("source") + values("identifier"):
+        if url.startswith(("http://", "https://")) and not meta.source_url:
+            meta.source_url = url
 
 
-def _spine(z: zipfile.ZipFile, meta: Metadata) -> list[str]:
-    """Story documents in reading order, filling metadata from the OPF."""
-    names = z.namelist()
-    opf_path = None
-    if "META-INF/container.xml" in names:
-        container = _xml(_member(z, "META-INF/container.xml"))
-        if container is not None:
-            found = container.xpath("//c:rootfile/@full-path", namespaces=_NS)
-            opf_path = str(found[0]) if found else None
-    if opf_path is None:
-        opf_path = next((n for n in names if n.endswith(".opf")), None)
-    if opf_path is None or opf_path not in names:
-        return sorted(n for n in names if n.lower().endswith((".xhtml", ".html", ".htm")))
-    opf = _xml(_member(z, opf_path))
-    if opf is None:
-        raise ReadError("EPUB is damaged: unreadable package file")
-    dc = lambda tag: [_norm("".join(e.itertext())) for e in opf.iter(f"{{{_NS['dc']}}}{tag}")]  # noqa: E731
-    meta.title = next(iter(dc("title")), None) or None
-    meta.authors = [a for a in dc("creator") if a]
-    meta.freeform_tags = [s for s in dc("subject") if s]
-    desc = next(iter(dc("description")), None)
-    meta.summary = (
-        _norm(etree.tostring(parse_html(desc), method="text", encoding="unicode")) if desc and "<" in desc else desc
-    )
-    meta.language = next(iter(dc("language")), None)
-    source = next(iter(dc("source")), None)
-    meta.source_url = source if source and source.startswith("http") else None
-    base = posixpath.dirname(opf_path)
-    manifest = {
-        item.get("id"): posixpath.normpath(posixpath.join(base, unquote(item.get("href", ""))))
-        for item in opf.iter(f"{{{_NS['opf']}}}item")
-    }
-    order = [manifest.get(ref.get("idref")) for ref in opf.iter(f"{{{_NS['opf']}}}itemref")]
-    return [n for n in order if n and n in names and not n.lower().endswith((".ncx", ".css"))]
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _title_page(root: etree._Element, meta: Metadata) -> bool:
-    """FanFicFare title pages and AO3 prefaces: metadata, not story. True if one."""
-    if is_ao3(root) or root.xpath('//dl[contains(@class, "tags")]'):
-        parse_preface(root, meta)
+def _fff_fields(blocks: list[Block]) -> list[tuple[str, str]]:
+    fields: list[tuple[str, str]] = []
+    for line in "\n".join(b.text for b in blocks).split("\n"):
+        m = _FFF_LABEL.match(line.strip())
+        if m:
+            fields.append((m.group(1).lower(), m.group(2).strip()))
+        elif fields and fields[-1][0] == "summary":  # summaries run over several lines
+            fields[-1] = ("summary", (fields[-1][1] + "\n" + line).strip())
+    return fields
+
+
+def _apply_fff(fields: list[tuple[str, str]], meta: Metadata) -> None:
+    """Fill ``meta`` from FanFicFare title-page "Label: value" lines."""
+    for label, value in fields:
+        if not value:
+            continue
+        if label == "rating":
+            meta.rating = meta.rating or value
+        elif label.startswith("warning"):
+            items = _split(value)
+            if all(i.lower() in _AO3_WARNINGS for i in items):
+                add_unique(meta.archive_warnings, items)
+            else:
+                add_unique(meta.declaration_lines, [f"Warnings: {value}"])
+        elif label in ("category", "categories", "fandom", "fandoms"):
+            add_unique(meta.fandoms, _split(value))
+        elif label in ("genre", "freeform tags", "extra tags", "additional tags"):
+            add_unique(meta.freeform_tags, _split(value))
+        elif label == "characters":
+            add_unique(meta.characters, _split(value))
+        elif label in ("relationships", "pairing", "pairings", "ships"):
+            add_unique(meta.relationships, _split(value))
+        elif label == "summary":
+            meta.summary = meta.summary or value
+        elif label == "language":
+            meta.language = meta.language or value
+        elif label == "story url":
+            meta.source_url = meta.source_url or value
+        else:
+            meta.extra.setdefault(f"fff {label}", value)
+
+
+def _is_toc(name: str, root: lxml.etree._Element, properties: str) -> bool:
+    if "nav" in properties.split():
         return True
-    text = "\n".join(b.text for b in blocks(root))
-    fields = [m for line in text.split("\n") if (m := _FFF_FIELD.match(line))]
-    keys = {m.group(1).strip().lower() for m in fields}
-    if (
-        len(
-            keys
-            & {
-                "rating",
-                "warnings",
-                "status",
-                "words",
-                "category",
-                "characters",
-                "genre",
-                "published",
-                "updated",
-                "chapters",
-                "summary",
-            }
-        )
-        < 3
-    ):
+    if not re.search(r"toc|nav|contents", posixpath.basename(name), re.IGNORECASE):
         return False
-    for m in fields:
-        key, value = m.group(1).strip().lower(), m.group(2).strip()
-        if key == "rating":
-            meta.rating = value
-        elif key in ("warnings", "warning", "archive warning", "archive warnings"):
-            meta.declaration_lines.append(f"Warnings: {value}")
-        elif key in ("characters", "character"):
-            meta.characters = [v.strip() for v in value.split(",") if v.strip()]
-        elif key in ("relationships", "pairing", "pairings"):
-            meta.relationships = [v.strip() for v in value.split(",") if v.strip()]
-        elif key in ("category", "fandom", "fandoms"):
-            meta.fandoms = [v.strip() for v in value.split(",") if v.strip()]
-        elif key in ("genre", "freeform tags", "additional tags", "tags"):
-            meta.freeform_tags += [v.strip() for v in value.split(",") if v.strip()]
-        elif DECLARATION.match(m.group(0)):
-            meta.declaration_lines.append(m.group(0).strip())
-    return True
+    total = len(element_text(root))
+    linked = sum(len(element_text(a)) for a in root.iter("a"))
+    return total == 0 or linked >= total / 2
+
+
+def _spine(archive: _Archive, meta: Metadata) -> list[tuple[str, str, str]]:
+    """``(member name, manifest id, properties)`` of the story documents in order."""
+    container = archive.find("META-INF/container.xml")
+    opf_name: str | None = None
+    if container:
+        paths = _xml(archive.read(container), "container.xml").xpath("//*[local-name()='rootfile']/@full-path")
+        opf_name = archive.find(str(paths[0])) if paths else None
+    if opf_name is None:
+        # No usable container: take every (X)HTML member in name order.
+        names = sorted(n for n in archive.infos if n.lower().endswith((".xhtml", ".html", ".htm")))
+        return [(n, n, "") for n in names]
+    opf = _xml(archive.read(opf_name), "package file")
+    _opf_metadata(opf, meta)
+    base = posixpath.dirname(opf_name)
+    manifest: dict[str, tuple[str, str, str]] = {}
+    for item in _local(opf, "manifest/item"):
+        href = unquote((item.get("href") or "").split("#", 1)[0])
+        manifest[item.get("id") or ""] = (
+            posixpath.normpath(posixpath.join(base, href)),
+            item.get("media-type") or "",
+            item.get("properties") or "",
+        )
+    docs: list[tuple[str, str, str]] = []
+    for ref in _local(opf, "spine/itemref"):
+        idref = ref.get("idref") or ""
+        if idref not in manifest or ref.get("linear") == "no":
+            continue
+        href, media, props = manifest[idref]
+        name = archive.find(href)
+        if name and (media in _DOC_TYPES or name.lower().endswith((".xhtml", ".html", ".htm"))):
+            docs.append((name, idref, props))
+    return docs
 
 
 def read_epub(data: bytes) -> Work:
-    z = _open(data)
+    """A ``Work`` from EPUB bytes."""
+    archive = _Archive(data)
     meta = Metadata()
-    docs = _spine(z, meta)
-    if not docs:
-        raise ReadError("EPUB has no readable chapters")
-    builder = TextBuilder()
-    for i, name in enumerate(docs):
-        root = parse_html(_member(z, name))
-        if i < 3 and _title_page(root, meta):
+    groups: list[tuple[str | None, list[Block]]] = []
+    for name, item_id, props in _spine(archive, meta):
+        raw = archive.read(name)  # damage and bomb errors must propagate
+        try:
+            root = parse_document(decode(raw)[0])
+        except ReadError:
+            continue  # an empty or binary spine document (cover placeholder) holds no story
+        if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
+            ao3.parse_preface(root, meta)
+            if root.xpath("//div[@id='chapters']"):
+                groups.extend(ao3.chapter_groups(root, meta))
             continue
-        items = blocks(root.find(".//body") if root.find(".//body") is not None else root)
-        if not items:
+        if root.xpath("//div[@id='afterword']") and not root.xpath("//div[@id='chapters']"):
+            ao3.parse_preface(root, meta)
             continue
-        first = items[0]
-        builder.start_chapter(first.text if first.tag in ("h1", "h2", "h3") and len(first.text) < 150 else None)
-        add_blocks(builder, items, meta, split_chapters=False)
-    return builder.build(meta, source_format="epub", encoding="utf-8")
+        blocks = extract_blocks(root)
+        fields = _fff_fields(blocks[:40])
+        is_title_page = re.search("title", f"{item_id} {posixpath.basename(name)}", re.I)
+        if len(fields) >= 3 and (is_title_page or len(fields) >= len(blocks) / 2):
+            _apply_fff(fields, meta)
+            continue
+        if _is_toc(name, root, props):
+            continue
+        if root.xpath(
+            "//h2[contains(concat(' ', @class, ' '), ' heading ')]"
+            " | //div[contains(concat(' ', @class, ' '), ' userstuff ')]"
+        ):
+            groups.extend(ao3.chapter_groups(root, meta))
+            continue
+        title = next((b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3), None)
+        groups.append((title, blocks))
+    text, chapters = join_groups(groups)
+    scan_lines(text, meta)
+    return Work(text=text, chapters=chapters, metadata=meta, source_format="epub", encoding="utf-8")

@@ -1,8 +1,8 @@
-"""HTML: block elements become paragraphs, headings start chapters.
+"""Generic HTML: block text extraction shared by the AO3 and EPUB readers.
 
-``Work.text`` is built here, paragraph by paragraph joined with blank lines, so
-the spans we record while building it are exact by construction. lxml's HTML
-parser recovers from unclosed tags and other damage found in saved pages.
+We rebuild the text from block elements and join paragraphs with a blank line,
+recording each paragraph's span while building, so offsets are exact by
+construction rather than found again by searching.
 """
 
 from __future__ import annotations
@@ -10,159 +10,185 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import lxml.etree
 import lxml.html
-from lxml import etree
 
-from forewarn.readers.decode import decode
-from forewarn.readers.text import DECLARATION, HEADING
+from forewarn.readers.text import build_chapters, heading_title, scan_lines
 from forewarn.work import Chapter, Metadata, ReadError, Span, Work
 
-BLOCKS = {
-    "p",
-    "li",
-    "blockquote",
-    "pre",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "dd",
-    "dt",
-    "td",
-    "th",
-    "div",
-    "section",
-    "article",
-    "hr",
-}
-SKIP = {"script", "style", "head", "nav", "noscript", "template", "svg", "form", "button", "select", "iframe", "object"}
-HEADINGS = {"h1", "h2", "h3"}
-_WS = re.compile(r"[ \t\r\f\v\u00a0]+")
+# fmt: off
+BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "hr",
+    "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "main", "body", "html",
+    "header", "footer", "aside", "figure", "figcaption", "center", "address", "details",
+    "summary", "table", "thead", "tbody", "tr", "td", "th",
+})
+SKIP_TAGS = frozenset({
+    "script", "style", "nav", "head", "noscript", "template", "svg", "iframe", "form",
+    "button", "select", "textarea", "object", "embed", "canvas", "math", "title",
+})
+# fmt: on
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_CHAPTERISH = re.compile(r"\b(?:chapter|prologue|epilogue)\b", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Block:
-    tag: str
+    """One paragraph of extracted text; ``heading`` is 1-6 for h1-h6, else 0."""
+
     text: str
+    heading: int = 0
 
 
-def parse_html(data: bytes | str) -> etree._Element:
-    """Parse possibly-broken HTML; bytes are decoded by our own detector."""
-    text = decode(data)[0] if isinstance(data, bytes) else data
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+def tag_name(el: lxml.etree._Element) -> str:
+    """Lower-case local tag name ('' for comments and processing instructions)."""
+    if not isinstance(el.tag, str):
+        return ""
+    # Not QName: the HTML parser accepts tag names QName would reject.
+    return el.tag.rsplit("}", 1)[-1].lower()
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The ``<meta charset>`` an HTML file declares in its first 4 KB."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii") if m else None
+
+
+def parse_document(markup: str) -> lxml.etree._Element:
+    """Parse HTML/XHTML leniently; unclosed or stray tags are fine."""
+    markup = _XML_DECL.sub("", markup, count=1)
+    if not markup.strip():
+        raise ReadError("empty file: nothing to scan")
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as e:
-        raise ReadError(f"cannot parse HTML: {e}") from None
-    return root
+        return lxml.html.document_fromstring(markup)
+    except (lxml.etree.ParserError, ValueError) as err:
+        raise ReadError(f"cannot parse HTML: {err}") from None
 
 
-def _inline_text(el: etree._Element) -> str:
-    """Text of an element without its nested block children; <br> -> newline."""
-    parts: list[str] = [el.text or ""]
-    for child in el:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag == "br":
-            parts.append("\n")
-        elif tag in SKIP or tag in BLOCKS:
-            pass
-        elif tag:
-            parts.append(_inline_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+class _Extractor:
+    """Walks a tree, turning inline runs into paragraphs at block boundaries."""
 
+    def __init__(self, skip: frozenset[str]) -> None:
+        self.blocks: list[Block] = []
+        self.buffer: list[str] = []
+        self.skip = skip
 
-def _norm(text: str) -> str:
-    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
+    def flush(self, heading: int = 0, pre: bool = False) -> None:
+        raw = "".join(self.buffer)
+        self.buffer = []
+        lines = raw.split("\n")
+        if not pre:
+            lines = [_SPACE.sub(" ", ln).strip() for ln in lines]
+        para: list[str] = []
+        for line in [*lines, ""]:
+            if line.strip():
+                para.append(line.rstrip())
+            elif para:
+                self.blocks.append(Block("\n".join(para).strip(), heading))
+                para = []
 
-
-def blocks(el: etree._Element) -> list[Block]:
-    """Readable blocks in document order; nested blocks are not repeated."""
-    out: list[Block] = []
-
-    def walk(node: etree._Element) -> None:
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if not tag or tag in SKIP:
+    def walk(self, el: lxml.etree._Element, heading: int = 0, pre: bool = False) -> None:
+        name = tag_name(el)
+        if name in self.skip or not name:
             return
-        if tag in BLOCKS or tag == "body":
-            own = _norm(_inline_text(node))
-            if own:
-                out.append(Block("p" if tag == "body" else tag, own))
-        for child in node:
-            ctag = child.tag.lower() if isinstance(child.tag, str) else ""
-            if ctag in BLOCKS or (ctag and _has_blocks(child)):
-                walk(child)
-
-    walk(el)
-    return out
-
-
-def _has_blocks(el: etree._Element) -> bool:
-    return any(isinstance(d.tag, str) and d.tag.lower() in BLOCKS for d in el.iterdescendants())
-
-
-class TextBuilder:
-    """Accumulate paragraphs into one text, recording exact spans and chapters."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.chapters: list[Chapter] = []
-
-    def start_chapter(self, title: str | None) -> None:
-        if self.chapters and not self.chapters[-1].paragraphs:
-            self.chapters[-1].title = self.chapters[-1].title or title
+        if name == "br":
+            self.buffer.append("\n")
             return
-        start = self.length + (2 if self.parts else 0)
-        self.chapters.append(Chapter(len(self.chapters), title, start, start))
+        block = name in BLOCK_TAGS
+        level = _HEADINGS.get(name, heading)
+        in_pre = pre or name == "pre"
+        if block:
+            self.flush(heading, pre)
+        if el.text:
+            self.buffer.append(self._clean(el.text, in_pre))
+        for child in el:
+            self.walk(child, level, in_pre)
+            if child.tail:
+                self.buffer.append(self._clean(child.tail, in_pre))
+        if block:
+            self.flush(level, in_pre)
 
-    def add(self, text: str) -> None:
-        if not self.chapters:
-            self.start_chapter(None)
-        if self.parts:
-            self.parts.append("\n\n")
-            self.length += 2
-        start = self.length
-        self.parts.append(text)
-        self.length += len(text)
-        self.chapters[-1].paragraphs.append(Span(start, self.length))
-
-    def build(self, metadata: Metadata, *, source_format: str, encoding: str | None) -> Work:
-        text = "".join(self.parts)
-        chapters = [c for c in self.chapters if c.paragraphs]
-        for i, c in enumerate(chapters):
-            c.index = i
-            c.start = 0 if i == 0 else c.paragraphs[0].start
-        for i, c in enumerate(chapters):
-            c.end = chapters[i + 1].start if i + 1 < len(chapters) else len(text)
-        return Work(text=text, chapters=chapters, metadata=metadata, source_format=source_format, encoding=encoding)
+    @staticmethod
+    def _clean(text: str, pre: bool) -> str:
+        # Source newlines are just spaces in HTML; only <br> (and <pre>) break lines.
+        return text if pre else _SPACE.sub(" ", text)
 
 
-def add_blocks(builder: TextBuilder, items: list[Block], metadata: Metadata, *, split_chapters: bool = True) -> None:
-    for b in items:
-        is_heading = b.tag in HEADINGS and (HEADING.match(b.text) is not None or b.tag in ("h1", "h2"))
-        if split_chapters and is_heading and HEADING.match(b.text):
-            builder.start_chapter(b.text)
-        if DECLARATION.match(b.text) and b.text not in metadata.declaration_lines:
-            metadata.declaration_lines.append(b.text.split("\n")[0] if len(b.text) > 300 else b.text)
-        builder.add(b.text)
+def extract_blocks(root: lxml.etree._Element, *, skip: frozenset[str] = SKIP_TAGS) -> list[Block]:
+    """Paragraph blocks of ``root`` in document order."""
+    ex = _Extractor(skip)
+    ex.walk(root)
+    ex.flush()
+    return ex.blocks
 
 
-def read_html(data: bytes) -> Work:
-    """Generic HTML, or an AO3 download (detected and handed to the AO3 reader)."""
-    encoding = decode(data)[1]
-    root = parse_html(data)
-    from forewarn.readers.ao3 import is_ao3, read_ao3
+def element_text(el: lxml.etree._Element) -> str:
+    """Text of an element with whitespace collapsed (for titles and tag lists)."""
+    return _SPACE.sub(" ", "".join(el.itertext())).strip()
 
-    if is_ao3(root):
-        return read_ao3(root, encoding=encoding)
+
+def join_groups(groups: list[tuple[str | None, list[Block]]]) -> tuple[str, list[Chapter]]:
+    """Join chapters of blocks into one text with exact paragraph spans.
+
+    Paragraphs are separated by a blank line; empty groups are dropped.
+    """
+    parts: list[str] = []
+    spans: list[Span] = []
+    starts: list[tuple[int, str | None]] = []
+    pos = 0
+    for title, blocks in groups:
+        if not blocks:
+            continue
+        starts.append((len(spans), title))
+        for block in blocks:
+            if parts:
+                parts.append("\n\n")
+                pos += 2
+            parts.append(block.text)
+            spans.append(Span(pos, pos + len(block.text)))
+            pos += len(block.text)
+    text = "".join(parts)
+    return text, build_chapters(text, spans, starts)
+
+
+def split_by_headings(blocks: list[Block]) -> list[tuple[str | None, list[Block]]]:
+    """Chapters of a single HTML page: h1-h3 "Chapter ..." headings start them."""
+    groups: list[tuple[str | None, list[Block]]] = [(None, [])]
+    for block in blocks:
+        first_line = block.text.split("\n", 1)[0]
+        if (1 <= block.heading <= 3 and _CHAPTERISH.search(first_line)) or (
+            block.heading == 0 and "\n" not in block.text and heading_title(block.text)
+        ):
+            groups.append((first_line, [block]))
+        else:
+            groups[-1][1].append(block)
+    return groups
+
+
+def page_title(root: lxml.etree._Element) -> str | None:
+    """The first ``<h1>``, else ``<title>``."""
+    for xpath in ("//h1", "//title"):
+        found = root.xpath(xpath)
+        if found:
+            title = element_text(found[0])
+            if title:
+                return title
+    return None
+
+
+def read_html_document(markup: str, *, encoding: str | None = None) -> Work:
+    """A ``Work`` from an HTML page; AO3 downloads get their own reader."""
+    from forewarn.readers import ao3
+
+    root = parse_document(markup)
+    if ao3.is_ao3(root):
+        return ao3.read_ao3(root, encoding=encoding)
+    blocks = extract_blocks(root)
+    text, chapters = join_groups(split_by_headings(blocks))
     meta = Metadata()
-    title = root.findtext(".//title") or root.findtext(".//h1")
-    meta.title = _norm(title) if title and title.strip() else None
-    body = root.find(".//body")
-    builder = TextBuilder()
-    add_blocks(builder, blocks(body if body is not None else root), meta)
-    return builder.build(meta, source_format="html", encoding=encoding)
+    scan_lines(text, meta)
+    meta.title = meta.title or page_title(root)
+    return Work(text=text, chapters=chapters, metadata=meta, source_format="html", encoding=encoding)

@@ -1,7 +1,8 @@
-"""Plain text and Markdown: paragraphs, chapter headings and a header block.
+"""Plain text and markdown: paragraphs, chapter headings, header metadata.
 
-Paragraph and chapter offsets index the decoded text itself, so a report's
-offsets slice the file as the user sees it (newlines normalised to ``\\n``).
+The text is kept exactly as decoded so offsets point into what the reader saw.
+Header lines ("Rating: M", "Warnings: ...") are common at the top of pasted
+fics and in end notes; we lift them into ``Metadata`` without removing them.
 """
 
 from __future__ import annotations
@@ -10,113 +11,209 @@ import re
 
 from forewarn.work import Chapter, Metadata, Span, Work
 
-_NUM = (
-    r"(?:\d+|[ivxlcdm]+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"[a-z]+-?(?:one|two|three|four|five|six|seven|eight|nine)|twenty|thirty|forty|fifty)"
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
 )
-HEADING = re.compile(
-    rf"^(?:(?:chapter|part|book)\s+{_NUM}\b.*|prologue\b.*|epilogue\b.*|interlude\b.*)$",
+_NUMBER = rf"(?:\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))?)"
+_SEP = r"(?:\s*[:.\-\u2013\u2014]\s*(?P<rest>.*)|\s*\(.*\))?"
+_HEADING = re.compile(
+    rf"^(?:(?:chapter|part|book)\s+{_NUMBER}|prologue|epilogue|interlude){_SEP}$",
     re.IGNORECASE,
 )
-MD_HEADING = re.compile(r"^#{1,3}\s+\S.*$")
-DECLARATION = re.compile(
-    r"^\s*(?:\*\*|__)?\s*(?:(?:archive|content|trigger|chapter|story)\s+)?"
-    r"(?:warnings?(?:\s+for\s+this\s+(?:chapter|fic|story|work))?|tws?|cws?|trigger\s+warnings?|content\s+warnings?|triggers)"
-    r"\s*(?:\*\*|__)?\s*[:\-\u2013\u2014]",
+_MD_HEADING = re.compile(r"^(#{1,2})\s+(?P<title>.+?)\s*#*$")
+_MAX_HEADING_CHARS = 100
+
+_DECLARATION = re.compile(
+    r"^[\s*_>\[(]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
+    r"(?:archive\s+warnings?|warnings?(?:\s+for\s+this\s+chapter)?|tw|cw|"
+    r"trigger\s+warnings?|content\s+warnings?)[\s*_\])]*[:\-\u2013\u2014]",
     re.IGNORECASE,
 )
-_FIELDS = {
-    "title": "title",
-    "author": "authors",
-    "authors": "authors",
-    "by": "authors",
-    "rating": "rating",
-    "fandom": "fandoms",
-    "fandoms": "fandoms",
-    "pairing": "relationships",
-    "pairings": "relationships",
-    "relationship": "relationships",
-    "relationships": "relationships",
-    "characters": "characters",
-    "character": "characters",
-    "tags": "freeform_tags",
-    "additional tags": "freeform_tags",
-    "summary": "summary",
-    "category": "categories",
-    "categories": "categories",
-}
-_FIELD_LINE = re.compile(r"^\s*([A-Za-z ]{2,20})\s*:\s*(.+?)\s*$")
-_PARA = re.compile(r"\S(?:.*\S)?(?:\n[ \t]*\S(?:.*\S)?)*")
+_HEADER = re.compile(
+    r"^[\s*_]*(?P<key>title|authors?|rating|fandoms?|pairings?|relationships?|characters?|"
+    r"(?:additional |freeform )?tags|summary|categor(?:y|ies)|language)[\s*_]*:[\s*_]*"
+    r"(?P<value>.+?)\s*$",
+    re.IGNORECASE,
+)
+_HEAD_LINES = 30
+_TAIL_LINES = 15
 
 
-def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Blocks separated by blank lines; a text with no blank line: one per line."""
-    end = len(text) if end is None else end
-    spans = [Span(m.start(), m.end()) for m in _PARA.finditer(text, start, end)]
-    if len(spans) == 1 and text.count("\n", start, end) > 3:
-        spans = [Span(m.start(), m.end()) for m in re.finditer(r"\S(?:.*\S)?", text[:end]) if m.start() >= start]
+def heading_title(line: str, *, markdown: bool = False) -> str | None:
+    """The chapter title if ``line`` is a chapter heading, else None."""
+    line = line.strip()
+    if not line or len(line) > _MAX_HEADING_CHARS:
+        return None
+    if markdown:
+        m = _MD_HEADING.match(line)
+        if m:
+            return m.group("title").strip()
+    bare = line.strip("*_=#~ ").strip()
+    if _HEADING.match(bare):
+        return bare
+    return None
+
+
+def is_declaration(line: str) -> bool:
+    """A line like "Warnings: ...", "TW - ...", "A/N: CW: ..."."""
+    return bool(_DECLARATION.match(line))
+
+
+def _split_list(value: str) -> list[str]:
+    return [v.strip() for v in re.split(r"\s*[,;]\s*", value) if v.strip()]
+
+
+def add_unique(target: list[str], values: list[str]) -> None:
+    """Extend ``target`` with values not yet present (case-insensitive)."""
+    seen = {v.casefold() for v in target}
+    for v in values:
+        if v and v.casefold() not in seen:
+            target.append(v)
+            seen.add(v.casefold())
+
+
+def _apply_header(meta: Metadata, key: str, value: str) -> None:
+    key = key.lower()
+    if key == "title":
+        meta.title = meta.title or value
+    elif key.startswith("author"):
+        add_unique(meta.authors, _split_list(value))
+    elif key == "rating":
+        meta.rating = meta.rating or value
+    elif key.startswith("fandom"):
+        add_unique(meta.fandoms, _split_list(value))
+    elif key.startswith(("pairing", "relationship")):
+        add_unique(meta.relationships, _split_list(value))
+    elif key.startswith("character"):
+        add_unique(meta.characters, _split_list(value))
+    elif key.endswith("tags"):
+        add_unique(meta.freeform_tags, _split_list(value))
+    elif key == "summary":
+        meta.summary = meta.summary or value
+    elif key.startswith("categor"):
+        add_unique(meta.categories, _split_list(value))
+    elif key == "language":
+        meta.language = meta.language or value
+
+
+def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
+    """Fill ``meta`` from the first 30 and last 15 non-empty lines of ``text``.
+
+    Declaration lines are collected from both ends; "Key: value" header lines
+    only from the top (a "Rating:" in end notes would more likely be chatter).
+    """
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    head = lines[:_HEAD_LINES]
+    tail = lines[max(len(head), len(lines) - _TAIL_LINES) :]
+    for line in head + tail:
+        if is_declaration(line):
+            add_unique(meta.declaration_lines, [line])
+    if header:
+        for line in head:
+            m = _HEADER.match(line)
+            if m and not is_declaration(line):
+                _apply_header(meta, m.group("key"), m.group("value").strip("*_ "))
+
+
+def paragraph_spans(text: str, *, markdown: bool = False) -> list[Span]:
+    """Blocks separated by blank lines; a heading line is always its own block.
+
+    Text without any blank line (one paragraph per line, as pasted from many
+    sites) gets one paragraph per non-empty line.
+    """
+    spans: list[Span] = []
+    per_line = re.search(r"\n[ \t\f\v]*\n", text) is None
+    block_start: int | None = None
+    block_end = 0
+    pos = 0
+    for raw in text.split("\n"):
+        line_end = pos + len(raw)
+        stripped = raw.strip()
+        if not stripped or per_line or heading_title(raw, markdown=markdown):
+            if block_start is not None:
+                spans.append(Span(block_start, block_end))
+                block_start = None
+            if stripped:
+                lead = len(raw) - len(raw.lstrip())
+                spans.append(Span(pos + lead, pos + lead + len(stripped)))
+        else:
+            if block_start is None:
+                block_start = pos + len(raw) - len(raw.lstrip())
+            block_end = pos + len(raw.rstrip())
+        pos = line_end + 1
+    if block_start is not None:
+        spans.append(Span(block_start, block_end))
     return spans
 
 
-def _is_heading(text: str, span: Span, *, markdown: bool) -> bool:
-    line = text[span.start : span.end]
-    if "\n" in line or len(line) > 120:
-        return False
-    return bool(HEADING.match(line.strip()) or (markdown and MD_HEADING.match(line)))
+def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> list[Chapter]:
+    """Chapters that tile ``[0, len(text))``, starting at the given paragraph indices.
 
-
-def _header(text: str, paras: list[Span], meta: Metadata) -> None:
-    """Fill metadata from 'Key: value' lines and declarations near the start and end."""
-    lines = text.split("\n")
-    head = lines[:30]
-    tail = lines[-15:] if len(lines) > 45 else []
-    for line in head + tail:
-        if DECLARATION.match(line):
-            if line.strip() not in meta.declaration_lines:
-                meta.declaration_lines.append(line.strip())
+    ``starts`` holds ``(paragraph index, title)``. Paragraphs before the first
+    start form an untitled chapter. A chapter holding only its heading (a
+    "Part One" divider) is folded into the next one.
+    """
+    ordered = sorted({idx: title for idx, title in starts if 0 <= idx < len(paragraphs)}.items())
+    bounds: list[tuple[int, str | None]] = []
+    carry: int | None = None  # first paragraph of absorbed heading-only chapters
+    for i, (idx, title) in enumerate(ordered):
+        if i + 1 < len(ordered) and ordered[i + 1][0] - idx <= 1:
+            carry = idx if carry is None else carry
             continue
-        if line not in head:
-            continue
-        m = _FIELD_LINE.match(line)
-        if not m:
-            continue
-        key, value = m.group(1).strip().lower(), m.group(2).strip()
-        attr = _FIELDS.get(key)
-        if attr is None:
-            continue
-        current = getattr(meta, attr)
-        if isinstance(current, list):
-            if not current:
-                current.extend(v.strip() for v in re.split(r",|;", value) if v.strip())
-        elif current is None:
-            setattr(meta, attr, value)
-
-
-def read_plain(text: str, *, markdown: bool = False) -> Work:
-    """Build a ``Work`` from decoded text."""
-    paras = paragraph_spans(text)
-    meta = Metadata()
-    _header(text, paras, meta)
-    starts: list[tuple[int, str | None]] = []
-    for p in paras:
-        if _is_heading(text, p, markdown=markdown):
-            starts.append((p.start, text[p.start : p.end].lstrip("# ").strip()))
-    if not starts or starts[0][0] > 0:
-        # Text before the first heading (a header, a preface) is chapter 0.
-        starts.insert(0, (0, None))
+        bounds.append((idx if carry is None else carry, title))
+        carry = None
+    if not bounds or bounds[0][0] > 0:
+        bounds.insert(0, (0, None))
     chapters: list[Chapter] = []
-    for k, (s, title) in enumerate(starts):
-        e = starts[k + 1][0] if k + 1 < len(starts) else len(text)
-        chapters.append(Chapter(k, title, s, e, [p for p in paras if s <= p.start < e]))
-    # A header block alone before "Chapter 1" is not a chapter of its own.
-    if (
-        len(chapters) > 1
-        and chapters[0].title is None
-        and sum(len(text[p.start : p.end].split()) for p in chapters[0].paragraphs) < 80
-    ):
-        first, second = chapters[0], chapters[1]
-        chapters[1] = Chapter(0, second.title, 0, second.end, first.paragraphs + second.paragraphs)
-        chapters = [chapters[1]] + [
-            Chapter(i + 1, c.title, c.start, c.end, c.paragraphs) for i, c in enumerate(chapters[2:])
-        ]
-    return Work(text=text, chapters=chapters, metadata=meta, source_format="markdown" if markdown else "text")
+    for i, (idx, title) in enumerate(bounds):
+        start = 0 if i == 0 else paragraphs[idx].start
+        last = bounds[i + 1][0] if i + 1 < len(bounds) else len(paragraphs)
+        end = paragraphs[last].start if last < len(paragraphs) else len(text)
+        chapters.append(Chapter(i, title, start, end, list(paragraphs[idx:last])))
+    if not chapters:
+        chapters.append(Chapter(0, None, 0, len(text), []))
+    return chapters
+
+
+def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Metadata]:
+    """Chapters and metadata of a plain-text or markdown work."""
+    paragraphs = paragraph_spans(text, markdown=markdown)
+    meta = Metadata()
+    scan_lines(text, meta)
+    starts: list[tuple[int, str | None]] = []
+    for i, span in enumerate(paragraphs):
+        title = heading_title(text[span.start : span.end], markdown=markdown)
+        if title is not None:
+            starts.append((i, title))
+    if starts and starts[0][0] > 0:
+        # A preamble of only header/declaration lines belongs to the first chapter.
+        preamble = paragraphs[: starts[0][0]]
+        if all(_is_header_block(text[p.start : p.end]) for p in preamble):
+            starts[0] = (0, starts[0][1])
+    if markdown and meta.title is None:
+        m = re.search(r"^#\s+(.+?)\s*#*$", text, re.MULTILINE)
+        if m:
+            meta.title = m.group(1)
+    return build_chapters(text, paragraphs, starts), meta
+
+
+def _is_header_block(block: str) -> bool:
+    return all(is_declaration(ln) or _HEADER.match(ln) for ln in block.split("\n") if ln.strip())
+
+
+def read_plain(text: str, *, markdown: bool = False, encoding: str | None = None) -> Work:
+    """A ``Work`` from decoded text (see ``forewarn.readers.read``)."""
+    chapters, meta = parse_text(text, markdown=markdown)
+    return Work(
+        text=text,
+        chapters=chapters,
+        metadata=meta,
+        source_format="markdown" if markdown else "text",
+        encoding=encoding,
+    )
+
+
+# Public name for the declaration-line pattern (used by the declared-warnings parser
+# and to keep declarations out of the scored text).
+DECLARATION = _DECLARATION
