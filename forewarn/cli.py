@@ -9,6 +9,8 @@ command was misused.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +131,7 @@ def scan(
     the_scorer = default_scorer(scorer)
     for path in paths:
         try:
-            with err.status(f"reading {path.name}", spinner="dots") if err.is_terminal else _null():
+            with _progress(err, path.name) as on_progress:
                 work = read(path, format=fmt, max_bytes=max_bytes)
                 report = scan_work(
                     work,
@@ -138,6 +140,7 @@ def scan(
                     threshold=threshold,
                     scorer=the_scorer,
                     taxonomy=taxonomy,
+                    on_progress=on_progress,
                 )
         except ReadError as e:
             errors.append((str(path), str(e)))
@@ -165,12 +168,29 @@ def scan(
     sys.exit(EXIT_UNDECLARED if any(r.undeclared for r in reports) else EXIT_OK)
 
 
-class _null:
-    def __enter__(self) -> None:
-        return None
+@contextmanager
+def _progress(err: Console, name: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A passage progress bar on a terminal; nothing when stderr is not one."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+    with Progress(
+        TextColumn(f"scanning {name}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("passages"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("scan", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @main.command("warnings")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_m
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES, read, read_text
 from forewarn.readers.text import DECLARATION
-from forewarn.score.cascade import CascadeScorer, default_scorer
+from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 from forewarn.work import Work
@@ -96,6 +96,32 @@ def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, 
     return read_text(source)
 
 
+def score_in_chunks(
+    scorer: CascadeScorer,
+    texts: list[str],
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    chunk: int = 64,
+) -> ScoreResult:
+    """``scorer.score`` over all texts, in chunks when progress is reported (same result)."""
+    if on_progress is None or len(texts) <= chunk:
+        result = scorer.score(texts)
+        if on_progress is not None:
+            on_progress(len(texts), len(texts))
+        return result
+    parts = []
+    for start in range(0, len(texts), chunk):
+        parts.append(scorer.score(texts[start : start + chunk]))
+        on_progress(min(start + chunk, len(texts)), len(texts))
+    return ScoreResult(
+        labels=parts[0].labels,
+        probs=np.concatenate([p.probs for p in parts]),
+        thresholds=parts[0].thresholds,
+        cues=[c for p in parts for c in p.cues],
+        encoded=sum(p.encoded for p in parts),
+    )
+
+
 def scan(
     source: str | os.PathLike[str] | bytes | Work,
     *,
@@ -135,8 +161,12 @@ def scan_work(
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
     read_seconds: float = 0.0,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Scan a work that is already read (the batch runner's entry point)."""
+    """Scan a work that is already read (the batch runner's entry point).
+
+    ``on_progress(done, total)`` is called as passages are scored (for progress bars).
+    """
     taxonomy = taxonomy or load_taxonomy()
     scorer = scorer or default_scorer()
     only_ids = resolve_labels(only, taxonomy=taxonomy)
@@ -145,7 +175,7 @@ def scan_work(
     passages = split_work(work)
     t2 = time.perf_counter()
     texts = [scoring_text(p.text) for p in passages]
-    result = scorer.score(texts)
+    result = score_in_chunks(scorer, texts, on_progress=on_progress)
     t3 = time.perf_counter()
 
     labels = list(result.labels)

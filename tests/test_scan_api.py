@@ -40,3 +40,19 @@ def test_only_ignore_and_unknown_names() -> None:
 def test_undeclared_matches_the_comparison() -> None:
     report = fw.scan(EXAMPLE, scorer=LEXICON)
     assert [w.id for w in report.undeclared] == [w for w in ids(report) if w in report.comparison.missing]
+
+
+def test_progress_is_reported_and_chunked_scoring_changes_nothing() -> None:
+    from forewarn.split import split_work
+
+    text = "\n\n".join(f"Paragraph {i}: he stabbed the guard and walked home by the sea." for i in range(400))
+    work = fw.read_text(text)
+    calls: list[tuple[int, int]] = []
+    with_progress = fw.scan_work(work, scorer=LEXICON, on_progress=lambda d, t: calls.append((d, t)))
+    plain = fw.scan_work(work, scorer=LEXICON)
+    total = len(split_work(work))
+    assert total > 64 and calls[-1] == (total, total) and len(calls) > 1
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert [(w.id, w.confidence, w.passages) for w in with_progress.warnings] == [
+        (w.id, w.confidence, w.passages) for w in plain.warnings
+    ]
