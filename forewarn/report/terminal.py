@@ -72,16 +72,17 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         console.print(Text("Detected: no warnings above threshold.", style="green"))
     else:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("detected", no_wrap=True)
-        table.add_column("conf", justify="right", no_wrap=True, min_width=4)
-        table.add_column("severity", no_wrap=True)
-        table.add_column("decl.", no_wrap=True)
-        table.add_column("where in the work", no_wrap=True)
-        table.add_column("at", no_wrap=True, overflow="ellipsis")
         missing = set(report.comparison.missing)
-        # The bar takes whatever width the names and positions leave (8 to 24 cells).
+        # Names, confidence, severity and the declared flag never shrink; the bar takes what is
+        # left (8 to 24 cells) after about 18 cells for positions, which may be cut short.
         name_width = max(len(w.name) for w in report.warnings)
-        bar_width = max(8, min(24, console.width - name_width - 52))
+        bar_width = max(8, min(24, console.width - name_width - 50))
+        table.add_column("detected", no_wrap=True, min_width=name_width)
+        table.add_column("conf", justify="right", no_wrap=True, min_width=4)
+        table.add_column("severity", no_wrap=True, min_width=9)
+        table.add_column("decl.", no_wrap=True, min_width=5)
+        table.add_column("where in the work", no_wrap=True, min_width=bar_width)
+        table.add_column("at", no_wrap=True, overflow="ellipsis")
         for w in report.warnings:
             status = Text("NO", style="bold red") if w.id in missing else Text("yes", style="green")
             table.add_row(
