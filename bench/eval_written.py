@@ -1,6 +1,6 @@
 """Evaluate the default scorer on the project-written passages (data/written/eval.jsonl).
 
-These passages were written by forewarn's developers for evaluation only (8 positives and 8
+These passages were written by forewarn's developers for evaluation only (40 positives and 40
 hard negatives per warning, for 11 warnings the shared data does not cover). They are never
 used for training or for tuning the lexicon. Each passage is scored as one passage by the
 default cascade, at the thresholds a scan uses.

@@ -1,8 +1,8 @@
 """Choose the lexicon-only decision threshold on the project-written tuning set.
 
-data/written/tune.jsonl (16 passages for each of 11 lexicon-only warnings) is for tuning;
+data/written/tune.jsonl (48 passages for each of 11 lexicon-only warnings) is for tuning;
 data/written/eval.jsonl is for reporting and is not looked at here. One global threshold
-is chosen (a single parameter, to keep over-fitting on 176 passages small).
+is chosen (a single parameter, to keep over-fitting small).
 
     python bench/tune_lexicon.py
 """
