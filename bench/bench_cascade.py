@@ -34,7 +34,10 @@ def main() -> None:
     ap.add_argument("--data", default=str(HERE.parent.parent / "shared/data/passages-dev.jsonl"))
     args = ap.parse_args()
     passages = load_labeled([args.data])
-    oof = np.load(default_bundle() / "oof.npz")
+    # The bundle is trained with the dev file first (then data/written/tune.jsonl): its first
+    # len(passages) out-of-fold rows are the dev passages, in file order.
+    with np.load(default_bundle() / "oof.npz") as z:
+        oof = {k: z[k][: len(passages)] for k in z.files}
     lex = LexiconScorer()
     col = {w: i for i, w in enumerate(lex.labels_)}
     warn = np.array([p.warning for p in passages])

@@ -3,7 +3,7 @@
 Each scorer runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own,
 model loading included. Usage:
 
-    python bench/bench_scan.py [--words 100000] [--modes cascade,encoder-everywhere,lexicon]
+    python bench/bench_scan.py [--words 100000] [--modes cascade,thorough,encoder-everywhere,lexicon]
 
 Writes bench/results/scan.json and prints a table.
 """
@@ -96,7 +96,7 @@ def run_one(mode: str, path: Path) -> dict[str, float | int | str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--words", type=int, default=100_000)
-    ap.add_argument("--modes", default="cascade,encoder-everywhere,lexicon")
+    ap.add_argument("--modes", default="cascade,thorough,encoder-everywhere,lexicon")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
     args = ap.parse_args()

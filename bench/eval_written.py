@@ -3,13 +3,15 @@
 These passages were written by forewarn's developers for evaluation only (40 positives and 40
 hard negatives per warning, for 11 warnings the shared data does not cover). They are never
 used for training or for tuning the lexicon. Each passage is scored as one passage by the
-default cascade, at the thresholds a scan uses.
+default cascade (or ``--mode thorough``), at the thresholds a scan uses.
 
-    python bench/eval_written.py     # writes bench/results/written-eval.json
+    python bench/eval_written.py                  # writes bench/results/written-eval.json
+    python bench/eval_written.py --mode thorough  # writes bench/results/written-eval-thorough.json
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -24,8 +26,11 @@ from forewarn.score.cascade import default_scorer  # noqa: E402
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", default="cascade", choices=["cascade", "thorough", "lexicon"])
+    args = ap.parse_args()
     passages = load_labeled([ROOT / "data/written/eval.jsonl"])
-    scorer = default_scorer("cascade")
+    scorer = default_scorer(args.mode)
     result = scorer.score([p.text for p in passages])
     col = {w: i for i, w in enumerate(result.labels)}
     per = {}
@@ -35,11 +40,10 @@ def main() -> None:
         prob = result.probs[idx, col[w]]
         per[w] = binary_metrics(y, prob, prob >= result.thresholds[w])
     print(format_table(per))
-    out = ROOT / "bench/results/written-eval.json"
-    out.write_text(
-        json.dumps({"evaluation": "project-written eval set", "scorer": scorer.version_, "per_warning": per}, indent=2)
-        + "\n"
-    )
+    name = "written-eval.json" if args.mode == "cascade" else f"written-eval-{args.mode}.json"
+    record = {"evaluation": "project-written eval set", "mode": args.mode, "scorer": scorer.version_}
+    record["per_warning"] = per
+    (ROOT / "bench/results" / name).write_text(json.dumps(record, indent=2) + "\n")
 
 
 if __name__ == "__main__":

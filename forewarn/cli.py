@@ -19,6 +19,8 @@ from rich.console import Console
 
 from forewarn import __version__
 
+SCORERS = ["cascade", "thorough", "encoder-everywhere", "lexicon"]  # forewarn.score.cascade.MODES, without its imports
+
 EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 
 
@@ -76,10 +78,12 @@ def main() -> None:
 @click.option("--max-size", default="25MB", show_default=True, help="Refuse files larger than this.")
 @click.option(
     "--scorer",
-    type=click.Choice(["cascade", "encoder-everywhere", "lexicon"]),
+    type=click.Choice(SCORERS),
     default="cascade",
     show_default=True,
-    help="Which scorer to run.",
+    help="cascade: lexicon + learned heads where the lexicon finds the topic (default); thorough: also "
+    "heads for implied abuse and sexual content on every passage (slower; experimental, flags some "
+    "romance); encoder-everywhere and lexicon: for comparison.",
 )
 def scan(
     paths: tuple[Path, ...],
@@ -342,9 +346,7 @@ def evaluate(
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--workers", type=int, help="Processes (default: all cores; 1 = in this process).")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
-@click.option(
-    "--scorer", type=click.Choice(["cascade", "encoder-everywhere", "lexicon"]), default="cascade", show_default=True
-)
+@click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def batch(
     target: str, db: str, engine: str, workers: int | None, scheduler: str | None, scorer: str, progress: bool | None

@@ -18,6 +18,14 @@ from forewarn.work import Metadata
 
 CHOSE_NOT_TO_WARN = "creator chose not to use archive warnings"
 NO_WARNINGS_APPLY = "no archive warnings apply"
+# Author lines that declare there is nothing to warn about ("TW: none"): not unmapped warnings.
+NONE_DECLARED = frozenset({"none", "no warnings", "no warnings apply", "n/a", "nothing", "no tws", "no tw", "no cws"})
+
+
+def declares_none(raw: str) -> bool:
+    """True for a declared item that says there are no warnings ("none", "n/a")."""
+    return raw.strip().strip(".!").lower() in NONE_DECLARED
+
 
 # The same line start the readers use to find declarations, plus the space after it.
 _PREFIX = re.compile(DECLARATION.pattern + r"\s*", re.IGNORECASE)
@@ -161,7 +169,7 @@ def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxono
     for wid in ids:
         covered.update(taxonomy.get(wid).broader)
     detected_set = list(dict.fromkeys(detected))
-    unmapped = [d.raw for d in declared if d.warning_id is None and d.source == "header"]
+    unmapped = [d.raw for d in declared if d.warning_id is None and d.source == "header" and not declares_none(d.raw)]
     return Comparison(
         matching=[w for w in detected_set if w in covered],
         missing=[w for w in detected_set if w not in covered],

@@ -138,6 +138,31 @@ def pick_threshold(prob: np.ndarray, y: np.ndarray) -> float:
     return best_t
 
 
+def grouped_folds(
+    warnings: np.ndarray, y: np.ndarray, groups: np.ndarray, sources: np.ndarray, *, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """k folds grouped by work and stratified by warning and label, made per data source.
+
+    Each source is split on its own and fold i joins every source's fold i, so adding a
+    source (project-written passages, say) never reshuffles the folds of the others: a
+    single-source split is exactly scikit-learn's ``StratifiedGroupKFold``.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    parts: list[list[np.ndarray]] = [[] for _ in range(folds)]
+    for source in sorted(set(sources.tolist())):
+        idx = np.flatnonzero(sources == source)
+        strata = np.array([f"{w}:{v}" for w, v in zip(warnings[idx], y[idx], strict=True)])
+        splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        for i, (_, te) in enumerate(splitter.split(idx, strata, groups[idx])):
+            parts[i].append(idx[te])
+    out = []
+    for i in range(folds):
+        te = np.sort(np.concatenate(parts[i]))
+        out.append((np.setdiff1d(np.arange(len(y)), te), te))
+    return out
+
+
 @dataclass
 class CVResult:
     labels: list[str]
@@ -190,8 +215,6 @@ def cross_validate(
 ) -> CVResult:
     """k-fold CV grouped by work of the whole training procedure (``forewarn.train.train``):
     each fold's model fits its own calibration and thresholds on its training part only."""
-    from sklearn.model_selection import StratifiedGroupKFold
-
     from forewarn.score.model import calibrate
     from forewarn.train import HeadsConfig, arrays_of, train
 
@@ -201,9 +224,8 @@ def cross_validate(
     oof_logits = np.zeros(len(passages))
     oof_prob = np.zeros(len(passages))
     pred = np.zeros(len(passages), dtype=bool)
-    strata = np.array([f"{w}:{v}" for w, v in zip(warn, y, strict=True)])
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    for tr, te in splitter.split(texts, strata, groups):
+    sources = np.array([p.source for p in passages])
+    for tr, te in grouped_folds(warn, y, groups, sources, folds=folds, seed=config.seed):
         model = train([passages[i] for i in tr], embeddings[tr], config=config)
         scores = model.heads.scores(embeddings[te], [texts[i] for i in te], config.w_emb)
         col = {w: i for i, w in enumerate(model.heads.labels)}

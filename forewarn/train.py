@@ -5,6 +5,11 @@ sentence embeddings (trained on the annotators' vote share, so their
 disagreement is kept) averaged with logistic regression on word TF-IDF. The
 ensemble score is Platt-calibrated and thresholded; calibration and threshold
 are fitted on out-of-fold scores, never on the passages they are applied to.
+
+Warnings whose only examples are project-written (short plain sentences) also
+learn from AO3 prose: passages annotated for another warning that have no
+lexicon cue for this one serve as presumed negatives ("background"). Without
+them such heads fire on nearly every passage of a real work (measured).
 Needs scikit-learn (the ``train`` extra); the encoder is the bundle's ONNX file.
 """
 
@@ -21,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from forewarn import __version__
-from forewarn.evaluate import LabeledPassage, fit_platt, pick_threshold
+from forewarn.evaluate import LabeledPassage, fit_platt, grouped_folds, pick_threshold
 from forewarn.score.model import calibrate, head_scores, write_checksums
 
 
@@ -34,6 +39,43 @@ class HeadsConfig:
     min_df: int = 2
     inner_folds: int = 4
     seed: int = 0
+    background_weight: float = 1.0  # background negatives weigh this much, in all, per own passage
+    ungated_min_auc: float = 0.75  # out-of-fold ROC-AUC a background-trained head needs to judge uncued passages
+    ungated_max_flag: float = 0.01  # share of background passages it may flag out of fold
+    ungated_min_gain: float = 0.02  # out-of-fold F1 it must add to the lexicon's on its own passages
+
+
+WRITTEN_SOURCE = "forewarn-written"
+CUE_THRESHOLD = 0.3  # a lexicon probability at which a passage counts as having a cue (as in the cascade)
+
+
+def lexicon_cues(passages: list[LabeledPassage], labels: list[str]) -> np.ndarray:
+    """``(passages, labels)`` booleans: does the lexicon flag this passage for this label?"""
+    from forewarn.score.lexicon import LexiconScorer
+
+    lex = LexiconScorer()
+    col = {w: i for i, w in enumerate(lex.labels_)}
+    probs = lex.predict_proba([p.text for p in passages])
+    out = np.zeros((len(passages), len(labels)), dtype=bool)
+    for k, w in enumerate(labels):
+        if w in col:
+            out[:, k] = probs[:, col[w]] >= CUE_THRESHOLD
+    return out
+
+
+def background_matrix(passages: list[LabeledPassage], labels: list[str], cued: np.ndarray) -> np.ndarray:
+    """``(passages, labels)`` booleans: may this passage serve as a presumed negative for this label?
+
+    Only for labels whose examples are all project-written; only AO3 passages labeled for
+    another warning, and only where the lexicon finds no cue for the label.
+    """
+    out = np.zeros((len(passages), len(labels)), dtype=bool)
+    ao3 = np.array([p.source != WRITTEN_SOURCE for p in passages])
+    warn = np.array([p.warning for p in passages])
+    for k, w in enumerate(labels):
+        if all(p.source == WRITTEN_SOURCE for p in passages if p.warning == w):
+            out[:, k] = ao3 & (warn != w) & ~cued[:, k]
+    return out
 
 
 @dataclass
@@ -60,8 +102,12 @@ def fit_heads(
     *,
     labels: list[str],
     config: HeadsConfig,
+    background: np.ndarray | None = None,
 ) -> Heads:
-    """One TF-IDF vocabulary over all texts; per label, two logistic regressions."""
+    """One TF-IDF vocabulary over all texts; per label, two logistic regressions.
+
+    ``background`` (from :func:`background_matrix`) adds presumed negatives per label.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -81,14 +127,19 @@ def fit_heads(
         m = np.flatnonzero(warnings == w)
         if m.size == 0 or len(set(y[m])) < 2:
             raise ValueError(f"warning {w!r} needs positive and negative examples")
+        bg = np.flatnonzero(background[:, k]) if background is not None else np.zeros(0, dtype=int)
         # Soft labels: each passage once as positive and once as negative, weighted by the votes.
-        xe = np.vstack([emb[m], emb[m]])
-        ye = np.r_[np.ones(m.size), np.zeros(m.size)]
-        sw = np.r_[target[m], 1.0 - target[m]] + 1e-6
-        emb_lr = LogisticRegression(C=config.c_emb, max_iter=5000, class_weight="balanced")
+        xe = np.vstack([emb[m], emb[m], emb[bg]])
+        ye = np.r_[np.ones(m.size), np.zeros(m.size), np.zeros(bg.size)]
+        bw = np.full(bg.size, config.background_weight * m.size / max(bg.size, 1))
+        sw = np.r_[target[m], 1.0 - target[m], bw] + 1e-6
+        # With background the weights already balance own passages against it.
+        balance = None if bg.size else "balanced"
+        emb_lr = LogisticRegression(C=config.c_emb, max_iter=5000, class_weight=balance)
         emb_lr.fit(xe, ye, sample_weight=sw)
-        tf_lr = LogisticRegression(C=config.c_tfidf, max_iter=5000, class_weight="balanced")
-        tf_lr.fit(x_all[m], y[m])
+        tf_lr = LogisticRegression(C=config.c_tfidf, max_iter=5000, class_weight=balance)
+        rows = np.r_[m, bg]
+        tf_lr.fit(x_all[rows], np.r_[y[m], np.zeros(bg.size)], sample_weight=np.r_[np.ones(m.size), bw])
         arrays["emb_coef"][k] = emb_lr.coef_[0]
         arrays["emb_intercept"][k] = emb_lr.intercept_[0]
         arrays["tfidf_coef"][k] = tf_lr.coef_[0]
@@ -104,24 +155,28 @@ def oof_scores(
     y: np.ndarray,
     target: np.ndarray,
     groups: np.ndarray,
+    sources: np.ndarray,
     *,
     labels: list[str],
     config: HeadsConfig,
     folds: int,
+    background: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Out-of-fold ensemble scores, each passage scored by heads that never saw its work."""
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    out = np.zeros(len(texts))
-    strata = np.array([f"{w}:{v}" for w, v in zip(warnings, y, strict=True)])
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
-    col = {w: i for i, w in enumerate(labels)}
-    for tr, te in splitter.split(texts, strata, groups):
+    """Out-of-fold ensemble scores ``(passages, labels)``: each passage scored by every head,
+    by heads that never saw its work."""
+    out = np.zeros((len(texts), len(labels)))
+    for tr, te in grouped_folds(warnings, y, groups, sources, folds=folds, seed=config.seed):
         heads = fit_heads(
-            [texts[i] for i in tr], emb[tr], warnings[tr], y[tr], target[tr], labels=labels, config=config
+            [texts[i] for i in tr],
+            emb[tr],
+            warnings[tr],
+            y[tr],
+            target[tr],
+            labels=labels,
+            config=config,
+            background=None if background is None else background[tr],
         )
-        s = heads.scores(emb[te], [texts[i] for i in te], config.w_emb)
-        out[te] = s[np.arange(len(te)), [col[w] for w in warnings[te]]]
+        out[te] = heads.scores(emb[te], [texts[i] for i in te], config.w_emb)
     return out
 
 
@@ -140,9 +195,55 @@ def calibration_from_oof(
     return cal, thr
 
 
+def ungated_thresholds(
+    scores: np.ndarray,
+    own: np.ndarray,
+    warnings: np.ndarray,
+    y: np.ndarray,
+    background: np.ndarray,
+    cued: np.ndarray,
+    labels: list[str],
+    calibration: dict[str, tuple[float, float]],
+    thresholds: dict[str, float],
+    config: HeadsConfig,
+) -> dict[str, float]:
+    """Which background-trained heads may add flags to the lexicon's, and above what probability.
+
+    The threshold is raised until at most ``ungated_max_flag`` of the background (AO3)
+    passages would be flagged out of fold. A head qualifies when its out-of-fold ROC-AUC
+    on its own passages is at least ``ungated_min_auc`` and, out of fold, lexicon-or-head
+    beats the lexicon alone by ``ungated_min_gain`` F1 on those passages.
+    """
+    from forewarn.evaluate import roc_auc
+
+    out: dict[str, float] = {}
+    for k, w in enumerate(labels):
+        if not background[:, k].any():
+            continue
+        m = warnings == w
+        auc = roc_auc(y[m], own[m])
+        if auc is None or auc < config.ungated_min_auc:
+            continue
+        a, b = calibration[w]
+        bg_prob = calibrate(scores[background[:, k], k], np.array(a), np.array(b))
+        thr = round(max(thresholds[w], float(np.quantile(bg_prob, 1.0 - config.ungated_max_flag))), 4)
+        lex = cued[m, k]
+        both = lex | (calibrate(own[m], np.array(a), np.array(b)) > thr)
+        if _f1(y[m], both) >= _f1(y[m], lex) + config.ungated_min_gain:
+            out[w] = thr
+    return out
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = int((pred & (y == 1)).sum())
+    return 2 * tp / (int(pred.sum()) + int(y.sum())) if pred.sum() + y.sum() else 0.0
+
+
 @dataclass
 class TrainedModel:
     heads: Heads
+    ungated: dict[str, float]  # label -> threshold above which it may flag a passage with no lexicon cue
+    lexicon_only: list[str]  # background-trained heads that did not qualify: the lexicon decides
     calibration: dict[str, tuple[float, float]]
     thresholds: dict[str, float]
     config: HeadsConfig
@@ -180,14 +281,31 @@ def train(
     t0 = time.perf_counter()
     texts, warnings, y, target, groups = arrays_of(passages)
     labels = sorted(set(warnings.tolist()))
+    cued = lexicon_cues(passages, labels)
+    bg = background_matrix(passages, labels, cued)
     scores = oof_scores(
-        texts, embeddings, warnings, y, target, groups, labels=labels, config=config, folds=config.inner_folds + 1
+        texts,
+        embeddings,
+        warnings,
+        y,
+        target,
+        groups,
+        np.array([p.source for p in passages]),
+        labels=labels,
+        config=config,
+        folds=config.inner_folds + 1,
+        background=bg,
     )
-    calibration, thresholds = calibration_from_oof(scores, warnings, y, labels)
-    heads = fit_heads(texts, embeddings, warnings, y, target, labels=labels, config=config)
+    col = {w: k for k, w in enumerate(labels)}
+    own = scores[np.arange(len(texts)), [col[w] for w in warnings]]
+    calibration, thresholds = calibration_from_oof(own, warnings, y, labels)
+    ungated = ungated_thresholds(scores, own, warnings, y, bg, cued, labels, calibration, thresholds, config)
+    heads = fit_heads(texts, embeddings, warnings, y, target, labels=labels, config=config, background=bg)
     files = data_files or []
     return TrainedModel(
         heads,
+        ungated,
+        [w for k, w in enumerate(labels) if bg[:, k].any() and w not in ungated],
         calibration,
         thresholds,
         config,
@@ -218,6 +336,8 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, *, encoder_dir: Path, 
         "heads": asdict(model.config),
         "calibration": {k: list(v) for k, v in model.calibration.items()},
         "thresholds": model.thresholds,
+        "ungated": model.ungated,
+        "lexicon_only": model.lexicon_only,
         "data_files": model.data_files,
         "data_sha256": model.data_sha256,
         "created_by": command,

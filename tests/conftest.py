@@ -29,11 +29,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class FakeModel:
     """A model stand-in: probability = share of the label's keyword among words."""
 
-    def __init__(self, keywords: dict[str, str], *, threshold: float = 0.5) -> None:
+    def __init__(
+        self,
+        keywords: dict[str, str],
+        *,
+        threshold: float = 0.5,
+        ungated: dict[str, float] | None = None,
+        lexicon_only: set[str] | None = None,
+    ) -> None:
         self.keywords = keywords
         self.labels_ = list(keywords)
         self.thresholds_ = np.full(len(self.labels_), threshold)
         self.version_ = "fake-1"
+        self.ungated_ = ungated or {}
+        self.lexicon_only_ = lexicon_only or set()
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)

@@ -77,3 +77,11 @@ def test_narrower_declaration_covers_broader_detection() -> None:
     assert comp.matching == ["violence"] and comp.missing == []
     comp = compare(parse_declaration("TW: violence", taxonomy=TAX), ["torture"], taxonomy=TAX)
     assert comp.missing == ["torture"]
+
+
+def test_a_declaration_of_none_is_not_an_unmapped_warning() -> None:
+    for line in ("TW: none", "Warnings: None.", "CW: n/a"):
+        items = parse_declaration(line, taxonomy=TAX)
+        assert [d.warning_id for d in items] == [None]
+        assert compare(items, ["violence"], taxonomy=TAX).unmapped == []
+    assert compare(parse_declaration("TW: nonsense", taxonomy=TAX), [], taxonomy=TAX).unmapped == ["nonsense"]

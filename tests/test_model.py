@@ -11,7 +11,12 @@ import pytest
 
 from forewarn.score.model import BundleError, default_bundle, load_model
 
-LABELS = ["abduction", "ableism", "death", "homophobia", "misogyny", "racism", "violence", "war"]
+DEV_LABELS = ["abduction", "ableism", "death", "homophobia", "misogyny", "racism", "violence", "war"]
+WRITTEN_LABELS = [
+    "abuse", "blood", "child-abuse", "drug-use", "eating-disorders", "self-harm",
+    "sexual-assault", "sexual-content", "strong-language", "suicide", "torture",
+]  # fmt: skip
+LABELS = sorted(DEV_LABELS + WRITTEN_LABELS)
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +30,14 @@ def test_bundle_carries_its_labels_version_and_thresholds(model) -> None:  # typ
     assert model.thresholds_.shape == (len(LABELS),)
     assert np.all((model.thresholds_ > 0) & (model.thresholds_ < 1))
     assert set(model.metrics_["per_warning"]) == set(LABELS)
+
+
+def test_written_only_heads_are_either_trusted_to_add_or_left_to_the_lexicon(model) -> None:  # type: ignore[no-untyped-def]
+    """Heads learned from project-written sentences never replace the lexicon; the AO3 ones are gated."""
+    ungated, lexicon_only = set(model.ungated_), model.lexicon_only_
+    assert ungated | lexicon_only == set(WRITTEN_LABELS) and not ungated & lexicon_only
+    for label, thr in model.ungated_.items():
+        assert thr >= model.thresholds_[LABELS.index(label)]
 
 
 def test_probabilities_have_the_right_shape_and_order(model) -> None:  # type: ignore[no-untyped-def]

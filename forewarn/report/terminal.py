@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from forewarn.aggregate import WorkWarning
+from forewarn.declared import declares_none
 from forewarn.scan import Report
 
 BAR_WIDTH = 16
@@ -59,7 +60,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         line = Text("Declared: ", style="bold")
         parts = []
         for d in declared:
-            label = d.warning_id or f"{d.raw} (unmapped)"
+            label = d.warning_id or (d.raw.strip() if declares_none(d.raw) else f"{d.raw} (unmapped)")
             if d.warning_id and d.raw.strip().lower() != d.warning_id.replace("-", " "):
                 label = f"{d.warning_id} ({d.raw.strip()})"
             parts.append(label)

@@ -8,6 +8,15 @@ the training data was made: the lexicon (cheap) finds candidate passages per
 warning; the encoder (costly) runs only on passages that are candidates for at
 least one modelled warning; a head's probability replaces the lexicon's only
 where its own warning is a candidate. Elsewhere the lexicon's stands.
+
+Heads the bundle lists as ``ungated`` were learned from project-written
+sentences with AO3 passages as background negatives (see forewarn.train). Only
+mode "thorough" uses them, on every passage and only to add: above a strict
+threshold (one that flags at most 1% of AO3 background passages out of fold)
+they flag a passage; below, the lexicon's judgement stands. They find implied
+abuse and sexual content the lexicon misses, but also flag plain romance
+(measured on examples/canal-bridge.txt), so the default leaves those warnings
+to the lexicon. Heads marked ``lexicon_only`` are never used.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from forewarn.score.lexicon import LexiconScorer
 from forewarn.score.model import ModelScorer, load_model
 
 _TIER_RANK = {"negated": 0, "mention": 1, "depiction": 2, "graphic": 3}
-MODES = ("cascade", "encoder-everywhere", "lexicon")
+MODES = ("cascade", "thorough", "encoder-everywhere", "lexicon")
 
 
 @dataclass
@@ -87,22 +96,33 @@ class CascadeScorer:
         model = self.model
         if model is not None and self.mode != "lexicon" and n:
             cols = [self.labels_.index(label) for label in model.labels_]
-            if self.mode == "encoder-everywhere":
+            # Only "thorough" lets the ungated heads add flags; elsewhere the lexicon decides them.
+            ungated = model.ungated_ if self.mode == "thorough" else {}
+            skip = model.lexicon_only_ | (set(model.ungated_) if self.mode != "thorough" else set())
+            if self.mode == "encoder-everywhere" or ungated:
                 rows = list(range(n))
             else:
-                rows = [i for i in range(n) if any(label in cues[i] for label in model.labels_)]
+                rows = [i for i in range(n) if any(label in cues[i] and label not in skip for label in model.labels_)]
             if rows:
                 mp = model.predict_proba([texts[i] for i in rows])
                 encoded = len(rows)
                 for r, i in enumerate(rows):
                     for k, (label, col) in enumerate(zip(model.labels_, cols, strict=True)):
-                        if self.mode == "encoder-everywhere" or label in cues[i]:
+                        if label in skip:
+                            continue
+                        if label in ungated:
+                            # Trained on written sentences, these heads only add: above their
+                            # strict threshold they flag; below it the lexicon's judgement stands.
+                            if mp[r, k] > ungated[label]:
+                                probs[i, col] = max(mp[r, k], probs[i, col])
+                        elif self.mode == "encoder-everywhere" or label in cues[i]:
                             # A depicted or graphic cue keeps its weight even where the head
                             # disagrees (measured on dev out-of-fold: F1 +0.002, BA +0.002).
                             strong = cues[i].get(label) in ("depiction", "graphic")
                             probs[i, col] = max(mp[r, k], probs[i, col]) if strong else mp[r, k]
             for label, thr in zip(model.labels_, model.thresholds_, strict=True):
-                thresholds[label] = float(thr)
+                if label not in skip and label not in ungated:
+                    thresholds[label] = float(thr)
         return ScoreResult(self.labels_, probs, thresholds, cues, encoded)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

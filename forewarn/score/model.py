@@ -146,6 +146,11 @@ class ModelScorer:
         self.platt_a_ = np.array([cal[label][0] for label in self.labels_])
         self.platt_b_ = np.array([cal[label][1] for label in self.labels_])
         self.thresholds_ = np.array([config["thresholds"][label] for label in self.labels_])
+        # Heads trained with AO3 background negatives may flag passages without a lexicon cue,
+        # above their own (stricter) threshold.
+        self.ungated_: dict[str, float] = {str(k): float(v) for k, v in config.get("ungated", {}).items()}
+        # Background-trained heads too weak to trust: the cascade leaves these labels to the lexicon.
+        self.lexicon_only_: set[str] = {str(label) for label in config.get("lexicon_only", [])}
         self.metrics_: dict[str, Any] = json.loads((self.bundle / "metrics.json").read_text(encoding="utf-8"))
         with np.load(self.bundle / "heads.npz", allow_pickle=False) as z:
             self.heads_ = {k: z[k] for k in z.files}

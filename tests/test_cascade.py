@@ -1,0 +1,76 @@
+"""How the cascade combines the lexicon with gated, ungated and lexicon-only heads."""
+
+from __future__ import annotations
+
+from conftest import FakeModel
+
+from forewarn.score.cascade import CascadeScorer
+
+CALM = "She watered the tomatoes and listened to the radio."
+IMPLIED = "zorp zorp zorp. He counted the coins twice before bed."  # no lexicon cue for abuse; head says 0.9
+WEAK = "zorp. He checked the weather every morning."  # head says 0.3
+CUED = "He was abusive, everyone knew it."  # lexicon cue for abuse; head says 0
+
+
+def _col(scorer: CascadeScorer, label: str) -> int:
+    return scorer.labels_.index(label)
+
+
+def test_gated_head_judges_only_passages_with_a_cue() -> None:
+    scorer = CascadeScorer(model=FakeModel({"abuse": "zorp"}))
+    result = scorer.score([CALM, IMPLIED])
+    assert result.encoded == 0  # no cue for a modelled warning: the encoder never runs
+    assert result.probs[1, _col(scorer, "abuse")] < result.thresholds["abuse"]
+    cued = scorer.score([CUED])
+    assert cued.encoded == 1
+    assert cued.probs[0, _col(scorer, "abuse")] == 0.0  # a mention-tier cue: the head's word replaces it
+
+
+def test_ungated_head_adds_above_its_strict_threshold_and_never_vetoes() -> None:
+    scorer = CascadeScorer(model=FakeModel({"abuse": "zorp"}, ungated={"abuse": 0.5}), mode="thorough")
+    result = scorer.score([CALM, IMPLIED, WEAK, CUED])
+    col = _col(scorer, "abuse")
+    thr = result.thresholds["abuse"]
+    assert result.encoded == 4  # an ungated head must see every passage
+    assert thr == scorer.lexicon_threshold
+    assert result.probs[1, col] >= thr  # implied, no cue: found by the head
+    assert result.probs[2, col] < thr  # head at 0.3 is below its strict 0.5: nothing added
+    assert result.probs[3, col] >= thr  # the lexicon's cue stands although the head says 0
+    assert result.probs[0, col] < thr
+
+
+def test_lexicon_only_labels_ignore_their_head() -> None:
+    scorer = CascadeScorer(model=FakeModel({"abuse": "zorp"}, lexicon_only={"abuse"}))
+    lexicon = CascadeScorer(model=None)
+    texts = [CALM, IMPLIED, CUED]
+    result, alone = scorer.score(texts), lexicon.score(texts)
+    col = _col(scorer, "abuse")
+    assert (result.probs[:, col] == alone.probs[:, col]).all()
+    assert result.thresholds["abuse"] == alone.thresholds["abuse"]
+
+
+def test_default_cascade_leaves_ungated_heads_to_the_lexicon() -> None:
+    model = FakeModel({"abuse": "zorp"}, ungated={"abuse": 0.5})
+    default = CascadeScorer(model=model).score([CALM, IMPLIED, CUED])
+    thorough = CascadeScorer(model=model, mode="thorough").score([CALM, IMPLIED, CUED])
+    col = default.labels.index("abuse")
+    assert thorough.probs[1, col] >= thorough.thresholds["abuse"] > default.probs[1, col]
+    assert default.probs[2, col] >= default.thresholds["abuse"]  # the cue still counts
+    assert default.encoded == 0 < thorough.encoded
+
+
+def test_default_scan_of_a_plain_romance_flags_nothing() -> None:
+    """Kisses, a shared sofa, moving in: no abuse, no sexual content (the written-data heads would say both)."""
+    from pathlib import Path
+
+    from forewarn.scan import scan
+
+    report = scan(Path(__file__).resolve().parent.parent / "examples" / "canal-bridge.txt")
+    assert [w.id for w in report.warnings] == []
+
+
+def test_cli_offers_every_mode() -> None:
+    from forewarn.cli import SCORERS
+    from forewarn.score.cascade import MODES
+
+    assert tuple(SCORERS) == MODES

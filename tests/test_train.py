@@ -1,0 +1,88 @@
+"""Training pieces: stable folds per source, background negatives, which heads may add flags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
+
+from forewarn.evaluate import LabeledPassage, grouped_folds  # noqa: E402
+from forewarn.train import WRITTEN_SOURCE, HeadsConfig, background_matrix, lexicon_cues, train  # noqa: E402
+
+
+def _arrays(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    warnings = rng.choice(["war", "death"], n)
+    y = rng.integers(0, 2, n)
+    groups = np.array([f"w{seed}-{i // 2}" for i in range(n)])  # two passages per work
+    return warnings, y, groups
+
+
+def test_single_source_folds_are_scikit_learns() -> None:
+    warnings, y, groups = _arrays(60, 0)
+    ours = grouped_folds(warnings, y, groups, np.array(["dev"] * 60), folds=5, seed=3)
+    strata = np.array([f"{w}:{v}" for w, v in zip(warnings, y, strict=True)])
+    theirs = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=3).split(warnings, strata, groups)
+    for (tr, te), (tr2, te2) in zip(ours, theirs, strict=True):
+        assert (np.sort(te) == np.sort(te2)).all() and (np.sort(tr) == np.sort(tr2)).all()
+
+
+def test_adding_a_source_keeps_the_other_sources_folds() -> None:
+    w1, y1, g1 = _arrays(60, 0)
+    w2, y2, g2 = _arrays(30, 1)
+    alone = grouped_folds(w1, y1, g1, np.array(["dev"] * 60), folds=5, seed=0)
+    both = grouped_folds(
+        np.r_[w1, w2], np.r_[y1, y2], np.r_[g1, g2], np.array(["dev"] * 60 + [WRITTEN_SOURCE] * 30), folds=5, seed=0
+    )
+    for (_, te), (_, te_both) in zip(alone, both, strict=True):
+        assert (te == te_both[te_both < 60]).all()
+        assert (te_both >= 60).any()  # every fold holds some of the new source too
+    groups = np.r_[g1, g2]
+    for tr, te in both:
+        assert not set(groups[tr]) & set(groups[te])
+
+
+def _p(text: str, warning: str, label: int, source: str = "dev", work: str | None = None) -> LabeledPassage:
+    return LabeledPassage(text, warning, label, float(label), work or text[:20], source)
+
+
+def test_background_is_ao3_passages_of_other_warnings_without_a_cue() -> None:
+    passages = [
+        _p("the soldiers marched to the front", "war", 1),
+        _p("he called her useless and abusive words every day", "war", 0),  # has an abuse cue
+        _p("he checked her phone every night", "abuse", 1, WRITTEN_SOURCE),
+        _p("they argued about the dishes", "abuse", 0, WRITTEN_SOURCE),
+    ]
+    labels = ["abuse", "war"]
+    bg = background_matrix(passages, labels, lexicon_cues(passages, labels))
+    assert bg[:, 1].sum() == 0  # war has AO3 passages of its own: no background
+    assert bg[:, 0].tolist() == [True, False, False, False]
+
+
+def _synthetic(rng: np.random.Generator) -> tuple[list[LabeledPassage], np.ndarray]:
+    """AO3-like 'war' passages, plus two written-only warnings: one learnable, one noise."""
+    passages, emb = [], []
+    words = ["river", "lamp", "stone", "window", "garden", "letter", "bread", "road", "music", "winter"]
+    for i in range(160):
+        y = i % 2
+        text = " ".join(rng.choice(words, 12)) + (" trench shelling" if y else "")
+        passages.append(_p(text, "war", y, "dev", f"ao3-{i}"))
+        emb.append(rng.normal(size=8) + (2.0 if y else 0.0) * np.eye(8)[0])
+    for label, signal in (("abuse", 3.0), ("suicide", 0.0)):
+        for i in range(48):
+            y = i % 2
+            passages.append(_p(" ".join(rng.choice(words, 6)), label, y, WRITTEN_SOURCE, f"{label}-{i}"))
+            emb.append(rng.normal(size=8) + (signal if y else 0.0) * np.eye(8)[1])
+    e = np.array(emb)
+    return passages, e / np.linalg.norm(e, axis=1, keepdims=True)
+
+
+def test_only_a_head_that_beats_the_lexicon_out_of_fold_may_add_flags() -> None:
+    passages, emb = _synthetic(np.random.default_rng(0))
+    model = train(passages, emb, config=HeadsConfig(c_emb=10.0))
+    assert set(model.ungated) == {"abuse"}  # separable from its negatives and from AO3 prose
+    assert model.lexicon_only == ["suicide"]  # noise: left to the lexicon
+    assert model.ungated["abuse"] >= model.thresholds["abuse"]
