@@ -46,11 +46,11 @@ class HeadsConfig:
 
 
 WRITTEN_SOURCE = "forewarn-written"
-CUE_THRESHOLD = 0.3  # a lexicon probability at which a passage counts as having a cue (as in the cascade)
 
 
 def lexicon_cues(passages: list[LabeledPassage], labels: list[str]) -> np.ndarray:
     """``(passages, labels)`` booleans: does the lexicon flag this passage for this label?"""
+    from forewarn.score.cascade import LEXICON_THRESHOLD
     from forewarn.score.lexicon import LexiconScorer
 
     lex = LexiconScorer()
@@ -59,7 +59,7 @@ def lexicon_cues(passages: list[LabeledPassage], labels: list[str]) -> np.ndarra
     out = np.zeros((len(passages), len(labels)), dtype=bool)
     for k, w in enumerate(labels):
         if w in col:
-            out[:, k] = probs[:, col[w]] >= CUE_THRESHOLD
+            out[:, k] = probs[:, col[w]] >= LEXICON_THRESHOLD
     return out
 
 
@@ -242,7 +242,7 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
 @dataclass
 class TrainedModel:
     heads: Heads
-    ungated: dict[str, float]  # label -> threshold above which it may flag a passage with no lexicon cue
+    ungated: dict[str, float]  # label -> threshold above which it adds flags (``--scorer thorough``)
     lexicon_only: list[str]  # background-trained heads that did not qualify: the lexicon decides
     calibration: dict[str, tuple[float, float]]
     thresholds: dict[str, float]

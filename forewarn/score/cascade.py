@@ -32,6 +32,7 @@ from forewarn.score.model import ModelScorer, load_model
 
 _TIER_RANK = {"negated": 0, "mention": 1, "depiction": 2, "graphic": 3}
 MODES = ("cascade", "thorough", "encoder-everywhere", "lexicon")
+LEXICON_THRESHOLD = 0.3  # one plain mention flags a passage (see CascadeScorer)
 
 
 @dataclass
@@ -60,7 +61,7 @@ class CascadeScorer:
         lexicon: LexiconScorer | None = None,
         model: ModelScorer | None = None,
         mode: str = "cascade",
-        lexicon_threshold: float = 0.3,
+        lexicon_threshold: float = LEXICON_THRESHOLD,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")

@@ -146,7 +146,7 @@ class ModelScorer:
         self.platt_a_ = np.array([cal[label][0] for label in self.labels_])
         self.platt_b_ = np.array([cal[label][1] for label in self.labels_])
         self.thresholds_ = np.array([config["thresholds"][label] for label in self.labels_])
-        # Heads trained with AO3 background negatives may flag passages without a lexicon cue,
+        # Heads learned from project-written passages that may add flags in "thorough" mode,
         # above their own (stricter) threshold.
         self.ungated_: dict[str, float] = {str(k): float(v) for k, v in config.get("ungated", {}).items()}
         # Background-trained heads too weak to trust: the cascade leaves these labels to the lexicon.
