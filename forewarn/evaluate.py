@@ -126,13 +126,18 @@ def fit_platt(logits: np.ndarray, y: np.ndarray, *, iters: int = 200) -> tuple[f
     return float(a), float(b)
 
 
+def f1_score(y: np.ndarray, pred: np.ndarray) -> float:
+    """Positive-class F1 of boolean predictions (0 when there is nothing to find or flag)."""
+    tp = int((pred & (y == 1)).sum())
+    n = int(pred.sum()) + int(y.sum())
+    return 2 * tp / n if n else 0.0
+
+
 def pick_threshold(prob: np.ndarray, y: np.ndarray) -> float:
     """The probability cut that maximises F1 (ties: the higher cut)."""
     best_f1, best_t = -1.0, 0.5
     for t in np.unique(np.round(prob, 4)):
-        pred = prob >= t
-        tp = (pred & (y == 1)).sum()
-        f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+        f1 = f1_score(y, prob >= t)
         if f1 >= best_f1:
             best_f1, best_t = f1, float(t)
     return best_t

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from forewarn import __version__
-from forewarn.evaluate import LabeledPassage, fit_platt, grouped_folds, pick_threshold
+from forewarn.evaluate import LabeledPassage, f1_score, fit_platt, grouped_folds, pick_threshold
 from forewarn.score.model import calibrate, head_scores, write_checksums
 
 
@@ -229,14 +229,9 @@ def ungated_thresholds(
         thr = round(max(thresholds[w], float(np.quantile(bg_prob, 1.0 - config.ungated_max_flag))), 4)
         lex = cued[m, k]
         both = lex | (calibrate(own[m], np.array(a), np.array(b)) > thr)
-        if _f1(y[m], both) >= _f1(y[m], lex) + config.ungated_min_gain:
+        if f1_score(y[m], both) >= f1_score(y[m], lex) + config.ungated_min_gain:
             out[w] = thr
     return out
-
-
-def _f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = int((pred & (y == 1)).sum())
-    return 2 * tp / (int(pred.sum()) + int(y.sum())) if pred.sum() + y.sum() else 0.0
 
 
 @dataclass
