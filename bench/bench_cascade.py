@@ -1,10 +1,11 @@
-"""Cascade vs encoder-everywhere: quality on the dev passages, share of passages encoded.
+"""Cascade vs encoder-everywhere vs lexicon: quality on the dev passages, share routed to the heads.
 
-Quality uses the bundle's out-of-fold predictions (oof.npz, written by
-`forewarn train`), so no passage is scored by a model that saw it. In the
-cascade, a passage whose text has no lexicon cue for its warning is not sent to
-the encoder and keeps the lexicon's decision instead; where a depicted or graphic
-cue exists, it is flagged if either the head or the lexicon says so.
+The cascade and encoder-everywhere numbers are the bundle's own cross-validation
+(metrics.json, written by `forewarn train`: 5 folds grouped by work, each fold's
+model trained, calibrated and thresholded on its training part only, the test
+fold scored by the default cascade and by the heads on every passage). The
+lexicon needs no training and is scored directly. The gate share is how many
+passages (and positives) the lexicon routes to their warning's head.
 
     python bench/bench_cascade.py [--data ../shared/data/passages-dev.jsonl]
 
@@ -22,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from forewarn.evaluate import binary_metrics, load_labeled
-from forewarn.score.lexicon import LexiconScorer
+from forewarn.evaluate import evaluate_model, load_labeled
+from forewarn.score.cascade import CascadeScorer
 from forewarn.score.model import default_bundle
 
 HERE = Path(__file__).resolve().parent
@@ -34,48 +35,32 @@ def main() -> None:
     ap.add_argument("--data", default=str(HERE.parent.parent / "shared/data/passages-dev.jsonl"))
     args = ap.parse_args()
     passages = load_labeled([args.data])
-    # The bundle is trained with the dev file first (then data/written/tune.jsonl): its first
-    # len(passages) out-of-fold rows are the dev passages, in file order.
-    with np.load(default_bundle() / "oof.npz") as z:
-        oof = {k: z[k][: len(passages)] for k in z.files}
-    lex = LexiconScorer()
-    col = {w: i for i, w in enumerate(lex.labels_)}
+    metrics = json.loads((default_bundle() / "metrics.json").read_text())
+    cascade, heads = metrics["per_warning"], metrics["heads_everywhere"]["per_warning"]
+    lexicon_scorer = CascadeScorer(model=None)
+    lexicon = evaluate_model(lexicon_scorer, passages)
+    _, cues = lexicon_scorer.lexicon_view([p.text for p in passages])
     warn = np.array([p.warning for p in passages])
     y = np.array([p.label for p in passages])
-    hits = [lex.hits(p.text) for p in passages]
-    gate = np.array([any(h.warning == p.warning for h in hs) for p, hs in zip(passages, hits, strict=True)])
-    strong = np.array(
-        [
-            any(h.warning == p.warning and h.tier in ("depiction", "graphic") and not h.negated for h in hs)
-            for p, hs in zip(passages, hits, strict=True)
-        ]
-    )
-    lex_prob = np.array([lex.proba_from_hits(hs)[col[p.warning]] for p, hs in zip(passages, hits, strict=True)])
+    routed = np.array([p.warning in c for p, c in zip(passages, cues, strict=True)])
     rows = {}
     for w in sorted(set(warn)):
         m = warn == w
-        enc = binary_metrics(y[m], oof["prob"][m], oof["pred"][m].astype(bool))
-        cas_prob = np.where(gate[m], oof["prob"][m], lex_prob[m])
-        strong_lex = strong[m] & (lex_prob[m] >= 0.5)
-        cas_pred = np.where(gate[m], oof["pred"][m].astype(bool) | strong_lex, lex_prob[m] >= 0.5)
-        cas = binary_metrics(y[m], cas_prob, cas_pred)
-        lx = binary_metrics(y[m], lex_prob[m], lex_prob[m] >= 0.5)
         rows[w] = {
-            "encoder_f1": enc["f1"],
-            "cascade_f1": cas["f1"],
-            "lexicon_f1": lx["f1"],
-            "encoder_ba": enc["balanced_accuracy"],
-            "cascade_ba": cas["balanced_accuracy"],
-            "lexicon_ba": lx["balanced_accuracy"],
-            "gated_share": round(float(gate[m].mean()), 3),
-            "positives_gated_share": round(float(gate[m][y[m] == 1].mean()), 3),
+            "encoder_f1": heads[w]["f1"],
+            "cascade_f1": cascade[w]["f1"],
+            "lexicon_f1": lexicon[w]["f1"],
+            "encoder_ba": heads[w]["balanced_accuracy"],
+            "cascade_ba": cascade[w]["balanced_accuracy"],
+            "lexicon_ba": lexicon[w]["balanced_accuracy"],
+            "gated_share": round(float(routed[m].mean()), 3),
+            "positives_gated_share": round(float(routed[m & (y == 1)].mean()), 3),
         }
         r = rows[w]
         print(
             f"{w:<12} F1 encoder {r['encoder_f1']:.3f} cascade {r['cascade_f1']:.3f} "
             f"lexicon {r['lexicon_f1']:.3f} | BA {r['encoder_ba']:.3f} {r['cascade_ba']:.3f} {r['lexicon_ba']:.3f} "
-            f"| gate passes {r['gated_share']:.0%} "
-            f"(positives {r['positives_gated_share']:.0%})"
+            f"| gate passes {r['gated_share']:.0%} (positives {r['positives_gated_share']:.0%})"
         )
     mean = {k: round(float(np.mean([r[k] for r in rows.values()])), 4) for k in next(iter(rows.values()))}
     print(

@@ -33,7 +33,7 @@ def main() -> None:
             quality[wid] = {**m, "measured_on": f"project-written eval set, lexicon (n={m['support']})"}
     for wid, m in bundle["per_warning"].items():
         if wid not in quality:
-            quality[wid] = {**m, "measured_on": f"dev passages, 5-fold CV by work (n={m['support']})"}
+            quality[wid] = {**m, "measured_on": f"dev passages, 5-fold CV by work, default cascade (n={m['support']})"}
     out = ROOT / "forewarn/data/quality.json"
     out.write_text(json.dumps({"source": "bench/quality.py", "warnings": quality}, indent=2) + "\n")
     print("| warning | precision | recall | F1 | balanced acc. | ROC-AUC | ECE | n (pos) | measured on |")

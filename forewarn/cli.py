@@ -287,10 +287,6 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
         encoder_dir=encoder_dir,
         command=f"forewarn train {names} --seed {seed} --folds {folds} --label-mode {label_mode}",
     )
-    np_out = Path(out) / "oof.npz"
-    import numpy as np
-
-    np.savez_compressed(np_out, prob=cv.oof_prob, pred=cv.oof_pred)
     click.echo(cv.table())
     click.echo(f"bundle written to {out}")
 
@@ -308,9 +304,22 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
 )
 @click.option("--seed", default=0, show_default=True)
 @click.option("--label-mode", type=click.Choice(["majority", "any"]), default="majority", show_default=True)
+@click.option(
+    "--scorer",
+    type=click.Choice(SCORERS),
+    default="cascade",
+    show_default=True,
+    help="How passages are scored, as in 'forewarn scan' (not with --folds, which reports cascade and heads).",
+)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the metrics as JSON.")
 def evaluate(
-    data: tuple[str, ...], model_dir: Path | None, folds: int, seed: int, label_mode: str, json_out: str | None
+    data: tuple[str, ...],
+    model_dir: Path | None,
+    folds: int,
+    seed: int,
+    label_mode: str,
+    scorer: str,
+    json_out: str | None,
 ) -> None:
     """Per-warning precision, recall, F1, balanced accuracy, ROC-AUC and calibration error.
 
@@ -323,6 +332,7 @@ def evaluate(
     import json
 
     from forewarn.evaluate import cross_validate, evaluate_model, format_table, load_labeled
+    from forewarn.score.cascade import CascadeScorer
     from forewarn.score.model import default_bundle, load_model
 
     passages = load_labeled(list(data), label_mode=label_mode)
@@ -332,9 +342,13 @@ def evaluate(
         emb = _embed(passages, model_dir or default_bundle())
         result = cross_validate(passages, emb, folds=folds, config=HeadsConfig(seed=seed))
         per, doc = result.per_warning, result.metrics_dict()
+        click.echo("heads alone, every passage (--scorer encoder-everywhere):")
+        click.echo(format_table(result.heads_per_warning))
+        click.echo("default cascade (what 'forewarn scan' uses):")
     else:
-        per = evaluate_model(load_model(model_dir), passages)
-        doc = {"evaluation": "the bundle on the given data", "per_warning": per}
+        model = None if scorer == "lexicon" else load_model(model_dir)
+        per = evaluate_model(CascadeScorer(model=model, mode=scorer), passages)
+        doc = {"evaluation": f"the bundle on the given data, scorer {scorer}", "per_warning": per}
     click.echo(format_table(per))
     if json_out:
         Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")

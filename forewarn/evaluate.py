@@ -133,13 +133,29 @@ def f1_score(y: np.ndarray, pred: np.ndarray) -> float:
     return 2 * tp / n if n else 0.0
 
 
-def pick_threshold(prob: np.ndarray, y: np.ndarray) -> float:
-    """The probability cut that maximises F1 (ties: the higher cut)."""
-    best_f1, best_t = -1.0, 0.5
+def balanced_accuracy(y: np.ndarray, pred: np.ndarray) -> float:
+    """Mean of recall on positives and on negatives (0.5 for constant answers)."""
+    pos = y == 1
+    tpr = float(pred[pos].mean()) if pos.any() else 0.0
+    tnr = float((~pred[~pos]).mean()) if (~pos).any() else 0.0
+    return (tpr + tnr) / 2
+
+
+OBJECTIVES = {"f1": f1_score, "balanced_accuracy": balanced_accuracy}
+
+
+def pick_threshold(prob: np.ndarray, y: np.ndarray, *, objective: str = "f1") -> float:
+    """The probability cut that maximises ``objective`` (ties: the higher cut).
+
+    Balanced accuracy weighs a missed warning against a false alarm by class size,
+    so it sets lower cuts (more recall) than F1 on warnings with few positives.
+    """
+    metric = OBJECTIVES[objective]
+    best, best_t = -1.0, 0.5
     for t in np.unique(np.round(prob, 4)):
-        f1 = f1_score(y, prob >= t)
-        if f1 >= best_f1:
-            best_f1, best_t = f1, float(t)
+        value = metric(y, prob >= t)
+        if value >= best:
+            best, best_t = value, float(t)
     return best_t
 
 
@@ -170,28 +186,52 @@ def grouped_folds(
 
 @dataclass
 class CVResult:
+    """Out-of-fold results of the default cascade (``per_warning``) and of the heads alone."""
+
     labels: list[str]
     per_warning: dict[str, dict[str, Any]]
-    oof_logits: np.ndarray
+    heads_per_warning: dict[str, dict[str, Any]]
     oof_prob: np.ndarray
     oof_pred: np.ndarray
     folds: int
     settings: dict[str, Any] = field(default_factory=dict)
 
-    def mean(self, key: str) -> float:
-        vals = [m[key] for m in self.per_warning.values() if m[key] is not None]
+    def mean(self, key: str, *, heads: bool = False) -> float:
+        per = self.heads_per_warning if heads else self.per_warning
+        vals = [m[key] for m in per.values() if m[key] is not None]
         return round(float(np.mean(vals)), 4) if vals else 0.0
 
     def metrics_dict(self) -> dict[str, Any]:
+        keys = ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece")
         return {
-            "evaluation": f"{self.folds}-fold cross-validation grouped by work",
+            "evaluation": f"{self.folds}-fold cross-validation grouped by work, default cascade",
             "settings": self.settings,
-            "mean": {k: self.mean(k) for k in ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece")},
+            "mean": {k: self.mean(k) for k in keys},
             "per_warning": self.per_warning,
+            "heads_everywhere": {
+                "mean": {k: self.mean(k, heads=True) for k in keys},
+                "per_warning": self.heads_per_warning,
+            },
         }
 
     def table(self) -> str:
         return format_table(self.per_warning)
+
+
+class FixedHeads:
+    """Stands in for a bundle whose probabilities are already known (cross-validation)."""
+
+    def __init__(self, texts: Sequence[str], probs: np.ndarray, *, model: Any) -> None:
+        self._row = {t: i for i, t in enumerate(texts)}
+        self._probs = probs
+        self.labels_: list[str] = list(model.heads.labels)
+        self.thresholds_ = np.array([model.thresholds[w] for w in self.labels_])
+        self.ungated_: dict[str, float] = dict(model.ungated)
+        self.lexicon_only_: set[str] = set(model.lexicon_only)
+        self.version_ = "cross-validation"
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self._probs[[self._row[t] for t in texts]]
 
 
 def format_table(per_warning: dict[str, dict[str, Any]]) -> str:
@@ -219,46 +259,60 @@ def cross_validate(
     passages: list[LabeledPassage], embeddings: np.ndarray, *, folds: int = 5, config: Any = None
 ) -> CVResult:
     """k-fold CV grouped by work of the whole training procedure (``forewarn.train.train``):
-    each fold's model fits its own calibration and thresholds on its training part only."""
+    each fold's model fits its own calibration and thresholds on its training part only.
+
+    The test fold is scored as ``forewarn scan`` scores it, by the default cascade
+    (lexicon gate, heads behind it); the heads alone on every passage are kept too.
+    """
+    from forewarn.score.cascade import CascadeScorer
     from forewarn.score.model import calibrate
     from forewarn.train import HeadsConfig, arrays_of, train
 
     config = config or HeadsConfig()
     texts, warn, y, _, groups = arrays_of(passages)
     labels = sorted(set(warn.tolist()))
-    oof_logits = np.zeros(len(passages))
-    oof_prob = np.zeros(len(passages))
+    heads_prob = np.zeros(len(passages))
+    heads_pred = np.zeros(len(passages), dtype=bool)
+    prob = np.zeros(len(passages))
     pred = np.zeros(len(passages), dtype=bool)
     sources = np.array([p.source for p in passages])
     for tr, te in grouped_folds(warn, y, groups, sources, folds=folds, seed=config.seed):
         model = train([passages[i] for i in tr], embeddings[tr], config=config)
-        scores = model.heads.scores(embeddings[te], [texts[i] for i in te], config.w_emb)
-        col = {w: i for i, w in enumerate(model.heads.labels)}
-        for w in labels:
-            mt = np.flatnonzero(warn[te] == w)
-            s = scores[mt, col[w]]
-            a, b = model.calibration[w]
-            p = calibrate(s, np.array(a), np.array(b))
-            oof_logits[te[mt]] = np.log(np.clip(s, 1e-6, 1 - 1e-6) / np.clip(1 - s, 1e-6, 1))
-            oof_prob[te[mt]] = p
-            pred[te[mt]] = p >= model.thresholds[w]
-    per = {w: binary_metrics(y[warn == w], oof_prob[warn == w], pred[warn == w]) for w in labels}
+        test_texts = [texts[i] for i in te]
+        scores = model.heads.scores(embeddings[te], test_texts, config.w_emb)
+        calibrated = np.column_stack(
+            [
+                calibrate(scores[:, k], np.array(model.calibration[w][0]), np.array(model.calibration[w][1]))
+                for k, w in enumerate(model.heads.labels)
+            ]
+        ).astype(np.float32)
+        cascade = CascadeScorer(model=FixedHeads(test_texts, calibrated, model=model)).score(test_texts)
+        head_col = {w: k for k, w in enumerate(model.heads.labels)}
+        for r, i in enumerate(te):
+            w = warn[i]
+            heads_prob[i] = calibrated[r, head_col[w]]
+            heads_pred[i] = heads_prob[i] >= model.thresholds[w]
+            prob[i] = cascade.probs[r, cascade.labels.index(w)]
+            pred[i] = prob[i] >= cascade.thresholds[w]
+    per = {w: binary_metrics(y[warn == w], prob[warn == w], pred[warn == w]) for w in labels}
+    heads = {w: binary_metrics(y[warn == w], heads_prob[warn == w], heads_pred[warn == w]) for w in labels}
     settings = {"folds": folds, **{k: v for k, v in vars(config).items()}}
-    return CVResult(labels, per, oof_logits, oof_prob, pred, folds, settings)
+    return CVResult(labels, per, heads, prob, pred, folds, settings)
 
 
-def evaluate_model(model: Any, passages: list[LabeledPassage]) -> dict[str, dict[str, Any]]:
-    """A trained scorer (``labels_``, ``thresholds_``, ``predict_proba``) on labeled data."""
+def evaluate_model(scorer: Any, passages: list[LabeledPassage]) -> dict[str, dict[str, Any]]:
+    """A scorer as ``forewarn scan`` runs it (``forewarn.score.cascade.CascadeScorer``) on
+    labeled data: each passage judged for the warning it was labeled for."""
     texts = [p.text for p in passages]
     warn = np.array([p.warning for p in passages])
     y = np.array([p.label for p in passages])
-    prob = model.predict_proba(texts)
-    col = {w: i for i, w in enumerate(model.labels_)}
+    result = scorer.score(texts)
+    col = {w: i for i, w in enumerate(result.labels)}
     out = {}
     for w in sorted(set(warn)):
         if w not in col:
             continue
         m = warn == w
-        p = prob[m, col[w]]
-        out[w] = binary_metrics(y[m], p, p >= float(model.thresholds_[col[w]]))
+        p = result.probs[m, col[w]]
+        out[w] = binary_metrics(y[m], p, p >= result.thresholds[w])
     return out

@@ -10,6 +10,11 @@ Warnings whose only examples are project-written (short plain sentences) also
 learn from AO3 prose: passages annotated for another warning that have no
 lexicon cue for this one serve as presumed negatives ("background"). Without
 them such heads fire on nearly every passage of a real work (measured).
+The AO3-trained heads are used behind the cascade's lexicon gate (a passage
+reaches a head only when the lexicon finds a cue or topic word for its
+warning), so they learn, and fit calibration and thresholds, on such passages
+only: the gate itself answers "no" for the rest (measured in the model card).
+
 Needs scikit-learn (the ``train`` extra); the encoder is the bundle's ONNX file.
 """
 
@@ -43,23 +48,47 @@ class HeadsConfig:
     ungated_min_auc: float = 0.75  # out-of-fold ROC-AUC a background-trained head needs to judge uncued passages
     ungated_max_flag: float = 0.01  # share of background passages it may flag out of fold
     ungated_min_gain: float = 0.02  # out-of-fold F1 it must add to the lexicon's on its own passages
+    gated: bool = True  # AO3-trained heads learn only from passages the lexicon routes to them
+    objective: str = "f1"  # what thresholds maximise: "f1" or "balanced_accuracy" (measured worse)
 
 
 WRITTEN_SOURCE = "forewarn-written"
 
 
-def lexicon_cues(passages: list[LabeledPassage], labels: list[str]) -> np.ndarray:
-    """``(passages, labels)`` booleans: does the lexicon flag this passage for this label?"""
-    from forewarn.score.cascade import LEXICON_THRESHOLD
-    from forewarn.score.lexicon import LexiconScorer
+def lexicon_view(passages: list[LabeledPassage], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Two ``(passages, labels)`` boolean matrices: does the lexicon flag the passage for the
+    label (``cued``), and does the cascade's gate send it to the label's head (``routed``)?"""
+    from forewarn.score.cascade import LEXICON_THRESHOLD, CascadeScorer
 
-    lex = LexiconScorer()
-    col = {w: i for i, w in enumerate(lex.labels_)}
-    probs = lex.predict_proba([p.text for p in passages])
-    out = np.zeros((len(passages), len(labels)), dtype=bool)
+    scorer = CascadeScorer()
+    col = {w: i for i, w in enumerate(scorer.labels_)}
+    probs, cues = scorer.lexicon_view([p.text for p in passages])
+    cued = np.zeros((len(passages), len(labels)), dtype=bool)
+    routed = np.zeros((len(passages), len(labels)), dtype=bool)
     for k, w in enumerate(labels):
         if w in col:
-            out[:, k] = probs[:, col[w]] >= LEXICON_THRESHOLD
+            cued[:, k] = probs[:, col[w]] >= LEXICON_THRESHOLD
+            routed[:, k] = [w in c for c in cues]
+    return cued, routed
+
+
+def own_rows(
+    warnings: np.ndarray, y: np.ndarray, labels: list[str], routed: np.ndarray, background: np.ndarray
+) -> np.ndarray:
+    """Per passage: does it train (and calibrate) the head of its own warning?
+
+    Heads trained with background negatives judge every passage in ``thorough`` mode,
+    so all their passages count; AO3-trained heads see only passages the gate routes,
+    unless the routed ones lack a class (then all of the warning's passages count).
+    """
+    col = {w: k for k, w in enumerate(labels)}
+    k = np.array([col[w] for w in warnings], dtype=int)
+    has_background: np.ndarray = np.asarray(background.any(axis=0))
+    out = routed[np.arange(len(warnings)), k] | has_background[k]
+    for w in labels:
+        m = warnings == w
+        if len(set(y[m & out].tolist())) < 2:
+            out[m] = True
     return out
 
 
@@ -103,10 +132,12 @@ def fit_heads(
     labels: list[str],
     config: HeadsConfig,
     background: np.ndarray | None = None,
+    include: np.ndarray | None = None,
 ) -> Heads:
     """One TF-IDF vocabulary over all texts; per label, two logistic regressions.
 
-    ``background`` (from :func:`background_matrix`) adds presumed negatives per label.
+    ``background`` (from :func:`background_matrix`) adds presumed negatives per label;
+    ``include`` (from :func:`own_rows`) limits which of a label's own passages it learns from.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -124,7 +155,7 @@ def fit_heads(
         "idf": vec.idf_.astype(np.float64),
     }
     for k, w in enumerate(labels):
-        m = np.flatnonzero(warnings == w)
+        m = np.flatnonzero((warnings == w) & (True if include is None else include))
         if m.size == 0 or len(set(y[m])) < 2:
             raise ValueError(f"warning {w!r} needs positive and negative examples")
         bg = np.flatnonzero(background[:, k]) if background is not None else np.zeros(0, dtype=int)
@@ -161,6 +192,7 @@ def oof_scores(
     config: HeadsConfig,
     folds: int,
     background: np.ndarray | None = None,
+    include: np.ndarray | None = None,
 ) -> np.ndarray:
     """Out-of-fold ensemble scores ``(passages, labels)``: each passage scored by every head,
     by heads that never saw its work."""
@@ -175,23 +207,30 @@ def oof_scores(
             labels=labels,
             config=config,
             background=None if background is None else background[tr],
+            include=None if include is None else include[tr],
         )
         out[te] = heads.scores(emb[te], [texts[i] for i in te], config.w_emb)
     return out
 
 
 def calibration_from_oof(
-    scores: np.ndarray, warnings: np.ndarray, y: np.ndarray, labels: list[str]
+    scores: np.ndarray,
+    warnings: np.ndarray,
+    y: np.ndarray,
+    labels: list[str],
+    *,
+    include: np.ndarray | None = None,
+    objective: str = "f1",
 ) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
     """Per label: Platt parameters on the score's logit, then the threshold on the calibrated score."""
     cal: dict[str, tuple[float, float]] = {}
     thr: dict[str, float] = {}
     for w in labels:
-        m = warnings == w
+        m = (warnings == w) & (True if include is None else include)
         s = np.clip(scores[m], 1e-6, 1 - 1e-6)
         a, b = fit_platt(np.log(s / (1 - s)), y[m])
         cal[w] = (a, b)
-        thr[w] = pick_threshold(calibrate(scores[m], np.array(a), np.array(b)), y[m])
+        thr[w] = pick_threshold(calibrate(scores[m], np.array(a), np.array(b)), y[m], objective=objective)
     return cal, thr
 
 
@@ -276,8 +315,9 @@ def train(
     t0 = time.perf_counter()
     texts, warnings, y, target, groups = arrays_of(passages)
     labels = sorted(set(warnings.tolist()))
-    cued = lexicon_cues(passages, labels)
+    cued, routed = lexicon_view(passages, labels)
     bg = background_matrix(passages, labels, cued)
+    include = own_rows(warnings, y, labels, routed, bg) if config.gated else None
     scores = oof_scores(
         texts,
         embeddings,
@@ -290,12 +330,17 @@ def train(
         config=config,
         folds=config.inner_folds + 1,
         background=bg,
+        include=include,
     )
     col = {w: k for k, w in enumerate(labels)}
     own = scores[np.arange(len(texts)), [col[w] for w in warnings]]
-    calibration, thresholds = calibration_from_oof(own, warnings, y, labels)
+    calibration, thresholds = calibration_from_oof(
+        own, warnings, y, labels, include=include, objective=config.objective
+    )
     ungated = ungated_thresholds(scores, own, warnings, y, bg, cued, labels, calibration, thresholds, config)
-    heads = fit_heads(texts, embeddings, warnings, y, target, labels=labels, config=config, background=bg)
+    heads = fit_heads(
+        texts, embeddings, warnings, y, target, labels=labels, config=config, background=bg, include=include
+    )
     files = data_files or []
     return TrainedModel(
         heads,

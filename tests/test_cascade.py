@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from conftest import FakeModel
 
-from forewarn.score.cascade import CascadeScorer
+from forewarn.score.cascade import CascadeScorer, combine
 
 CALM = "She watered the tomatoes and listened to the radio."
 IMPLIED = "zorp zorp zorp. He counted the coins twice before bed."  # no lexicon cue for abuse; head says 0.9
@@ -74,3 +76,21 @@ def test_cli_offers_every_mode() -> None:
     from forewarn.score.cascade import MODES
 
     assert tuple(SCORERS) == MODES
+
+
+def test_topic_words_route_to_the_head_but_are_never_evidence() -> None:
+    text = "The hostages waited in the cellar."  # an abduction topic word, no abduction cue
+    lexicon = CascadeScorer(model=None)
+    probs, cues = lexicon.lexicon_view([text])
+    assert cues[0].get("abduction") == "topic"
+    assert probs[0, _col(lexicon, "abduction")] < lexicon.lexicon_threshold  # alone it flags nothing
+    scored = CascadeScorer(model=FakeModel({"abduction": "hostages"}, threshold=0.2)).score([text, CALM])
+    assert scored.encoded == 1  # the topic word sent it to the head, the calm passage was not encoded
+    assert scored.probs[0, _col(lexicon, "abduction")] >= scored.thresholds["abduction"]
+
+
+def test_combine_keeps_the_lexicon_outside_the_gate_and_strong_cues_inside() -> None:
+    head = np.array([0.9, 0.1, 0.1, 0.1])
+    lexicon = np.array([0.02, 0.5, 0.8, 0.34])
+    out = combine(head, lexicon, [None, "topic", "depiction", "mention"])
+    assert out.tolist() == pytest.approx([0.02, 0.1, 0.8, 0.1])

@@ -66,3 +66,10 @@ def test_load_labeled_majority_any_and_single_labels(tmp_path: Path) -> None:
     bad.write_text('{"text": "no warning"}\n')
     with pytest.raises(ValueError, match="bad.jsonl:1"):
         load_labeled([bad])
+
+
+def test_balanced_accuracy_objective_trades_precision_for_recall() -> None:
+    prob = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0])
+    y = np.array([1, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+    assert pick_threshold(prob, y) == pytest.approx(0.9)  # F1 2/3 against 4/7 at 0.5
+    assert pick_threshold(prob, y, objective="balanced_accuracy") == pytest.approx(0.5)  # 0.81 against 0.75

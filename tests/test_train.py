@@ -10,7 +10,7 @@ pytest.importorskip("sklearn")
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from forewarn.evaluate import LabeledPassage, grouped_folds  # noqa: E402
-from forewarn.train import WRITTEN_SOURCE, HeadsConfig, background_matrix, lexicon_cues, train  # noqa: E402
+from forewarn.train import WRITTEN_SOURCE, HeadsConfig, background_matrix, lexicon_view, own_rows, train  # noqa: E402
 
 
 def _arrays(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -57,7 +57,7 @@ def test_background_is_ao3_passages_of_other_warnings_without_a_cue() -> None:
         _p("they argued about the dishes", "abuse", 0, WRITTEN_SOURCE),
     ]
     labels = ["abuse", "war"]
-    bg = background_matrix(passages, labels, lexicon_cues(passages, labels))
+    bg = background_matrix(passages, labels, lexicon_view(passages, labels)[0])
     assert bg[:, 1].sum() == 0  # war has AO3 passages of its own: no background
     assert bg[:, 0].tolist() == [True, False, False, False]
 
@@ -86,3 +86,16 @@ def test_only_a_head_that_beats_the_lexicon_out_of_fold_may_add_flags() -> None:
     assert set(model.ungated) == {"abuse"}  # separable from its negatives and from AO3 prose
     assert model.lexicon_only == ["suicide"]  # noise: left to the lexicon
     assert model.ungated["abuse"] >= model.thresholds["abuse"]
+
+
+def test_gated_heads_learn_only_from_routed_passages_unless_a_class_would_be_missing() -> None:
+    warnings = np.array(["war", "war", "war", "war", "abuse", "abuse", "death", "death"])
+    y = np.array([1, 0, 1, 0, 1, 0, 1, 0])
+    labels = ["abuse", "death", "war"]
+    routed = np.zeros((8, 3), dtype=bool)
+    routed[[0, 1], 2] = True  # two war passages reach the war head, one of each class
+    routed[6, 1] = True  # only a positive reaches the death head
+    background = np.zeros((8, 3), dtype=bool)
+    background[[2, 3], 0] = True  # abuse is written-only: it trains with background negatives
+    rows = own_rows(warnings, y, labels, routed, background)
+    assert rows.tolist() == [True, True, False, False, True, True, True, True]

@@ -21,7 +21,9 @@ import numpy as np
 
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 
-TIER_WEIGHTS = {"mention": 0.6, "depiction": 1.0, "graphic": 1.5}
+# `topic` cues only route a passage to the learned head for that warning (see
+# forewarn.score.cascade); they add nothing to the lexicon's own probability.
+TIER_WEIGHTS = {"topic": 0.0, "mention": 0.6, "depiction": 1.0, "graphic": 1.5}
 NEGATED_FACTOR = 0.3
 # p = 1 - exp(-RATE * sum(weights)): one depiction cue -> 0.5, two mentions -> 0.57.
 RATE = math.log(2.0)
@@ -124,7 +126,7 @@ class LexiconScorer:
         self._exclude: dict[str, re.Pattern[str]] = {}
         for wid in self.labels_:
             entry = data.get(wid, {})
-            for tier in ("graphic", "depiction", "mention"):
+            for tier in ("graphic", "depiction", "mention", "topic"):
                 terms = entry.get(tier, [])
                 pattern = _compile(terms)
                 if pattern is None:
