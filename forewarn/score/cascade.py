@@ -135,6 +135,7 @@ class CascadeScorer:
                         # strict threshold they flag; below it the lexicon's judgement stands.
                         probs[rows, col] = np.where(mp[:, k] > ungated[label], np.maximum(mp[:, k], lex), lex)
                     else:
+                        # Encoder-everywhere routes every passage: one without a cue counts as "topic".
                         tiers = [c.get(label, "topic" if everywhere else None) for c in sub]
                         probs[rows, col] = combine(mp[:, k], lex, tiers)
             for label, thr in zip(model.labels_, model.thresholds_, strict=True):
