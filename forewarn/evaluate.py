@@ -191,8 +191,6 @@ class CVResult:
     labels: list[str]
     per_warning: dict[str, dict[str, Any]]
     heads_per_warning: dict[str, dict[str, Any]]
-    oof_prob: np.ndarray
-    oof_pred: np.ndarray
     folds: int
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -297,7 +295,7 @@ def cross_validate(
     per = {w: binary_metrics(y[warn == w], prob[warn == w], pred[warn == w]) for w in labels}
     heads = {w: binary_metrics(y[warn == w], heads_prob[warn == w], heads_pred[warn == w]) for w in labels}
     settings = {"folds": folds, **{k: v for k, v in vars(config).items()}}
-    return CVResult(labels, per, heads, prob, pred, folds, settings)
+    return CVResult(labels, per, heads, folds, settings)
 
 
 def evaluate_model(scorer: Any, passages: list[LabeledPassage]) -> dict[str, dict[str, Any]]:

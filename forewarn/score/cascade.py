@@ -5,9 +5,11 @@ search, so they are calibrated only on passages where the topic is present:
 applied to arbitrary passages they over-fire (measured: on a fan-fiction
 chapter, the racism head flagged half the passages). The cascade mirrors how
 the training data was made: the lexicon (cheap) finds candidate passages per
-warning; the encoder (costly) runs only on passages that are candidates for at
-least one modelled warning; a head's probability replaces the lexicon's only
-where its own warning is a candidate. Elsewhere the lexicon's stands.
+warning (a cue, or a ``topic`` word that routes without being evidence); the
+encoder (costly) runs only on passages that are candidates for at least one
+modelled warning; a head's probability replaces the lexicon's only where its
+own warning is a candidate. Elsewhere the lexicon's stands. The heads are
+trained and thresholded on candidate passages only (forewarn.train).
 
 Heads the bundle lists as ``ungated`` were learned from project-written
 sentences with AO3 passages as background negatives (see forewarn.train). Only
