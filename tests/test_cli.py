@@ -139,3 +139,24 @@ def test_help_has_examples() -> None:
     for cmd in (["--help"], ["scan", "--help"], ["warnings", "--help"]):
         code, out, _ = run(*cmd)
         assert code == 0 and "Example" in out
+
+
+def test_evaluate_scores_labeled_passages_as_a_scan_does(tmp_path: Path) -> None:
+    data = tmp_path / "labeled.jsonl"
+    rows = [
+        {"warning": "blood", "label": 1, "text": "Blood pooled on the stones under him.", "work_id": "a"},
+        {"warning": "blood", "label": 0, "text": "She ordered a blood orange sorbet.", "work_id": "b"},
+        {"warning": "war", "label": 1, "text": "The shelling went on all night along the front line.", "work_id": "c"},
+        {"warning": "war", "label": 0, "text": "They planted tulips along the garden path.", "work_id": "d"},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "metrics.json"
+    for scorer in ("lexicon", "cascade"):
+        result = CliRunner().invoke(main, ["evaluate", "--data", str(data), "--scorer", scorer, "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(out.read_text())
+        assert scorer in doc["evaluation"]
+        assert set(doc["per_warning"]) == {"blood", "war"}
+        # The idiom veto keeps "blood orange" out; the calm garden passage never reaches the war head.
+        assert doc["per_warning"]["blood"]["precision"] == 1.0
+        assert doc["per_warning"]["war"]["recall"] == 1.0 and doc["per_warning"]["war"]["precision"] == 1.0

@@ -99,3 +99,17 @@ def test_gated_heads_learn_only_from_routed_passages_unless_a_class_would_be_mis
     background[[2, 3], 0] = True  # abuse is written-only: it trains with background negatives
     rows = own_rows(warnings, y, labels, routed, background)
     assert rows.tolist() == [True, True, False, False, True, True, True, True]
+
+
+def test_cross_validation_reports_the_default_cascade_and_the_heads_alone() -> None:
+    from forewarn.evaluate import cross_validate
+
+    passages, emb = _synthetic(np.random.default_rng(1))
+    result = cross_validate(passages, emb, folds=3, config=HeadsConfig(c_emb=10.0))
+    assert set(result.per_warning) == set(result.heads_per_warning) == {"abuse", "suicide", "war"}
+    # War negatives have no war cue: the gate answers "no" before any head is asked.
+    assert result.per_warning["war"]["precision"] == 1.0
+    # Written-only warnings are the lexicon's in the default cascade, even where a head learned them.
+    assert result.per_warning["abuse"]["recall"] == 0.0 < result.heads_per_warning["abuse"]["recall"]
+    doc = result.metrics_dict()
+    assert doc["heads_everywhere"]["per_warning"] == result.heads_per_warning
