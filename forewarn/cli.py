@@ -292,7 +292,19 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
 
 
 @main.command()
-@DATA_OPTION
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labeled passages, JSONL (repeatable).",
+)
+@click.option(
+    "--works",
+    "works_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labeled whole works, JSONL (id, text, warnings, scored): judged by scanning each.",
+)
 @click.option(
     "--model",
     "model_dir",
@@ -314,6 +326,7 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the metrics as JSON.")
 def evaluate(
     data: tuple[str, ...],
+    works_path: str | None,
     model_dir: Path | None,
     folds: int,
     seed: int,
@@ -328,6 +341,7 @@ def evaluate(
       forewarn evaluate --data held-out.jsonl
       forewarn evaluate --data ../shared/data/passages-dev.jsonl --folds 5 --json cv.json
       forewarn evaluate --data held-out.jsonl --label-mode any
+      forewarn evaluate --works data/written/works.jsonl
     """
     import json
 
@@ -335,6 +349,24 @@ def evaluate(
     from forewarn.score.cascade import CascadeScorer
     from forewarn.score.model import default_bundle, load_model
 
+    if bool(data) == bool(works_path):
+        raise click.UsageError("give either --data (labeled passages) or --works (labeled works)")
+    if works_path:
+        from forewarn.evaluate import evaluate_works, format_work_table, load_works
+        from forewarn.scan import scan
+
+        try:
+            works = load_works(works_path)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        model = None if scorer == "lexicon" else load_model(model_dir)
+        cascade = CascadeScorer(model=model, mode=scorer)
+        per_work = evaluate_works(works, lambda text: {w.id for w in scan(text.encode(), scorer=cascade).warnings})
+        click.echo(format_work_table(per_work))
+        if json_out:
+            doc = {"evaluation": f"{len(works)} labeled works, scorer {scorer}", "per_warning": per_work}
+            Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
+        return
     passages = load_labeled(list(data), label_mode=label_mode)
     if folds:
         from forewarn.train import HeadsConfig

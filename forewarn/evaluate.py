@@ -314,3 +314,69 @@ def evaluate_model(scorer: Any, passages: list[LabeledPassage]) -> dict[str, dic
         p = result.probs[m, col[w]]
         out[w] = binary_metrics(y[m], p, p >= result.thresholds[w])
     return out
+
+
+@dataclass(frozen=True)
+class LabeledWork:
+    """A whole work with the warnings it truly warrants (work-level evaluation format).
+
+    JSONL, one work per line: ``{"id": ..., "text": ..., "warnings": [ids], "scored": [ids]}``;
+    ``scored`` lists the warnings the labels speak for (others are not judged).
+    """
+
+    id: str
+    text: str
+    warnings: frozenset[str]
+    scored: frozenset[str]
+
+
+def load_works(path: str | Path) -> list[LabeledWork]:
+    """Read the work-level JSONL format; a bad line is a ValueError naming it."""
+    works = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                warnings = frozenset(row["warnings"])
+                scored = frozenset(row.get("scored", warnings))
+                works.append(LabeledWork(str(row.get("id", n)), str(row["text"]), warnings, scored))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{n}: not a labeled work ({exc})") from None
+    return works
+
+
+def evaluate_works(works: Sequence[LabeledWork], detect: Any) -> dict[str, dict[str, Any]]:
+    """Per warning, over works: precision, recall and F1 of ``detect(text) -> set of ids``.
+
+    A work counts for a warning only if the warning is among its ``scored`` ones.
+    """
+    found = [set(detect(w.text)) for w in works]
+    out: dict[str, dict[str, Any]] = {}
+    for label in sorted(set().union(*(w.scored for w in works))):
+        rows = [(label in w.warnings, label in f) for w, f in zip(works, found, strict=True) if label in w.scored]
+        y = np.array([t for t, _ in rows], dtype=int)
+        pred = np.array([p for _, p in rows], dtype=bool)
+        m = binary_metrics(y, pred.astype(float), pred)
+        out[label] = {k: m[k] for k in ("precision", "recall", "f1", "balanced_accuracy", "support", "positives")}
+    return out
+
+
+def format_work_table(per_warning: dict[str, dict[str, Any]]) -> str:
+    head = f"{'warning':<18}{'works':>6}{'pos':>6}{'prec':>7}{'rec':>7}{'F1':>7}{'bal.acc':>9}"
+    lines = [head, "-" * len(head)]
+    for w, m in per_warning.items():
+        lines.append(
+            f"{w:<18}{m['support']:>6}{m['positives']:>6}{m['precision']:>7.3f}{m['recall']:>7.3f}"
+            f"{m['f1']:>7.3f}{m['balanced_accuracy']:>9.3f}"
+        )
+    means = {
+        k: np.mean([m[k] for m in per_warning.values()]) for k in ("precision", "recall", "f1", "balanced_accuracy")
+    }
+    lines.append("-" * len(head))
+    lines.append(
+        f"{'mean':<18}{'':>12}{means['precision']:>7.3f}{means['recall']:>7.3f}{means['f1']:>7.3f}"
+        f"{means['balanced_accuracy']:>9.3f}"
+    )
+    return "\n".join(lines)

@@ -160,3 +160,18 @@ def test_evaluate_scores_labeled_passages_as_a_scan_does(tmp_path: Path) -> None
         # The idiom veto keeps "blood orange" out; the calm garden passage never reaches the war head.
         assert doc["per_warning"]["blood"]["precision"] == 1.0
         assert doc["per_warning"]["war"]["recall"] == 1.0 and doc["per_warning"]["war"]["precision"] == 1.0
+
+
+def test_evaluate_works_scans_each_labeled_work(tmp_path: Path) -> None:
+    works = tmp_path / "works.jsonl"
+    rows = [
+        {"id": "1", "text": "Blood pooled on the stones under him.", "warnings": ["blood"], "scored": ["blood"]},
+        {"id": "2", "text": "She ordered a blood orange sorbet.", "warnings": [], "scored": ["blood"]},
+    ]
+    works.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "works-metrics.json"
+    code, stdout, _ = run("evaluate", "--works", str(works), "--scorer", "lexicon", "--json", str(out))
+    assert code == 0 and "blood" in stdout
+    assert json.loads(out.read_text())["per_warning"]["blood"]["f1"] == 1.0
+    result = CliRunner().invoke(main, ["evaluate", "--works", str(works), "--data", str(works)])
+    assert result.exit_code == 2 and "either --data" in result.output

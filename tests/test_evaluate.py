@@ -73,3 +73,23 @@ def test_balanced_accuracy_objective_trades_precision_for_recall() -> None:
     y = np.array([1, 0, 0, 0, 1, 0, 0, 0, 0, 0])
     assert pick_threshold(prob, y) == pytest.approx(0.9)  # F1 2/3 against 4/7 at 0.5
     assert pick_threshold(prob, y, objective="balanced_accuracy") == pytest.approx(0.5)  # 0.81 against 0.75
+
+
+def test_work_level_evaluation_counts_each_work_once_per_scored_warning(tmp_path: Path) -> None:
+    from forewarn.evaluate import evaluate_works, load_works
+
+    path = tmp_path / "works.jsonl"
+    rows = [
+        {"id": "a", "text": "blood everywhere", "warnings": ["blood"], "scored": ["blood", "war"]},
+        {"id": "b", "text": "a quiet tea", "warnings": [], "scored": ["blood", "war"]},
+        {"id": "c", "text": "blood on the tea", "warnings": [], "scored": ["blood"]},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    works = load_works(path)
+    per = evaluate_works(works, lambda text: {"blood"} if "blood" in text else {"war"})
+    assert per["blood"]["support"] == 3 and per["blood"]["positives"] == 1
+    assert per["blood"]["precision"] == 0.5 and per["blood"]["recall"] == 1.0
+    assert per["war"]["support"] == 2 and per["war"]["precision"] == 0.0  # work b flagged for war wrongly
+    (tmp_path / "bad.jsonl").write_text('{"id": "x", "text": "no labels"}\n')
+    with pytest.raises(ValueError, match="bad.jsonl:1"):
+        load_works(tmp_path / "bad.jsonl")
