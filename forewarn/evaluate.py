@@ -11,12 +11,14 @@ part of the training folds only, never on the test fold.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -29,33 +31,36 @@ class LabeledPassage:
     source: str = "dev"
 
 
+def read_jsonl(path: str | Path, parse: Callable[[dict[str, Any], int], T], *, what: str) -> list[T]:
+    """``parse(row, line_number)`` for every non-blank line; a bad line is a ValueError naming it."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                out.append(parse(json.loads(line), n))
+            except (KeyError, ValueError, TypeError) as e:
+                raise ValueError(f"{path}:{n}: not a {what} ({e})") from None
+    return out
+
+
 def load_labeled(paths: Sequence[str | Path], *, label_mode: str = "majority") -> list[LabeledPassage]:
     """Read labeled passages; ``label_mode`` is "majority" (2 of 3) or "any" (1 of 3)."""
     if label_mode not in ("majority", "any"):
         raise ValueError("label_mode must be 'majority' or 'any'")
-    out = []
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    r = json.loads(line)
-                    if "labels" in r:
-                        votes = [int(v) for v in r["labels"]]
-                        share = sum(votes) / len(votes)
-                        label = int(share > 0.5) if label_mode == "majority" else int(share > 0)
-                    else:
-                        label = int(r["label"])
-                        share = float(label)
-                    out.append(
-                        LabeledPassage(
-                            r["text"], r["warning"], label, share, str(r.get("work_id", n)), r.get("source", "dev")
-                        )
-                    )
-                except (KeyError, ValueError, TypeError) as e:
-                    raise ValueError(f"{path}:{n}: not a labeled passage ({e})") from None
-    return out
+
+    def parse(r: dict[str, Any], n: int) -> LabeledPassage:
+        if "labels" in r:
+            votes = [int(v) for v in r["labels"]]
+            share = sum(votes) / len(votes)
+            label = int(share > 0.5) if label_mode == "majority" else int(share > 0)
+        else:
+            label = int(r["label"])
+            share = float(label)
+        return LabeledPassage(r["text"], r["warning"], label, share, str(r.get("work_id", n)), r.get("source", "dev"))
+
+    return [p for path in paths for p in read_jsonl(path, parse, what="labeled passage")]
 
 
 def roc_auc(y: np.ndarray, score: np.ndarray) -> float | None:
@@ -332,19 +337,14 @@ class LabeledWork:
 
 def load_works(path: str | Path) -> list[LabeledWork]:
     """Read the work-level JSONL format; a bad line is a ValueError naming it."""
-    works = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                warnings = frozenset(row["warnings"])
-                scored = frozenset(row.get("scored", warnings))
-                works.append(LabeledWork(str(row.get("id", n)), str(row["text"]), warnings, scored))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{n}: not a labeled work ({exc})") from None
-    return works
+
+    def parse(row: dict[str, Any], n: int) -> LabeledWork:
+        if not isinstance(row["warnings"], list) or not isinstance(row.get("scored", []), list):
+            raise TypeError("warnings and scored must be lists of warning ids")
+        warnings = frozenset(row["warnings"])
+        return LabeledWork(str(row.get("id", n)), str(row["text"]), warnings, frozenset(row.get("scored", warnings)))
+
+    return read_jsonl(path, parse, what="labeled work")
 
 
 def evaluate_works(works: Sequence[LabeledWork], detect: Any) -> dict[str, dict[str, Any]]:

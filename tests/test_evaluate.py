@@ -93,3 +93,6 @@ def test_work_level_evaluation_counts_each_work_once_per_scored_warning(tmp_path
     (tmp_path / "bad.jsonl").write_text('{"id": "x", "text": "no labels"}\n')
     with pytest.raises(ValueError, match="bad.jsonl:1"):
         load_works(tmp_path / "bad.jsonl")
+    (tmp_path / "string.jsonl").write_text('{"text": "t", "warnings": ["war"]}\n{"text": "t", "warnings": "blood"}\n')
+    with pytest.raises(ValueError, match="string.jsonl:2: not a labeled work"):
+        load_works(tmp_path / "string.jsonl")
