@@ -16,12 +16,10 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from forewarn.evaluate import binary_metrics, format_table, load_labeled  # noqa: E402
+from forewarn.evaluate import evaluate_model, format_table, load_labeled  # noqa: E402
 from forewarn.score.cascade import default_scorer  # noqa: E402
 
 
@@ -31,14 +29,7 @@ def main() -> None:
     args = ap.parse_args()
     passages = load_labeled([ROOT / "data/written/eval.jsonl"])
     scorer = default_scorer(args.mode)
-    result = scorer.score([p.text for p in passages])
-    col = {w: i for i, w in enumerate(result.labels)}
-    per = {}
-    for w in sorted({p.warning for p in passages}):
-        idx = [i for i, p in enumerate(passages) if p.warning == w]
-        y = np.array([passages[i].label for i in idx])
-        prob = result.probs[idx, col[w]]
-        per[w] = binary_metrics(y, prob, prob >= result.thresholds[w])
+    per = evaluate_model(scorer, passages)
     print(format_table(per))
     name = "written-eval.json" if args.mode == "cascade" else f"written-eval-{args.mode}.json"
     record = {"evaluation": "project-written eval set", "mode": args.mode, "scorer": scorer.version_}

@@ -346,11 +346,12 @@ def evaluate(
     import json
 
     from forewarn.evaluate import cross_validate, evaluate_model, format_table, load_labeled
-    from forewarn.score.cascade import CascadeScorer
-    from forewarn.score.model import default_bundle, load_model
+    from forewarn.score.cascade import default_scorer
+    from forewarn.score.model import default_bundle
 
     if bool(data) == bool(works_path):
         raise click.UsageError("give either --data (labeled passages) or --works (labeled works)")
+    bundle = str(model_dir) if model_dir else None
     if works_path:
         from forewarn.evaluate import evaluate_works, format_work_table, load_works
         from forewarn.scan import scan
@@ -359,8 +360,7 @@ def evaluate(
             works = load_works(works_path)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        model = None if scorer == "lexicon" else load_model(model_dir)
-        cascade = CascadeScorer(model=model, mode=scorer)
+        cascade = default_scorer(scorer, bundle)
         per_work = evaluate_works(works, lambda text: {w.id for w in scan(text.encode(), scorer=cascade).warnings})
         click.echo(format_work_table(per_work))
         if json_out:
@@ -378,8 +378,7 @@ def evaluate(
         click.echo(format_table(result.heads_per_warning))
         click.echo("default cascade (what 'forewarn scan' uses):")
     else:
-        model = None if scorer == "lexicon" else load_model(model_dir)
-        per = evaluate_model(CascadeScorer(model=model, mode=scorer), passages)
+        per = evaluate_model(default_scorer(scorer, bundle), passages)
         doc = {"evaluation": f"the bundle on the given data, scorer {scorer}", "per_warning": per}
     click.echo(format_table(per))
     if json_out:

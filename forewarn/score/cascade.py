@@ -166,7 +166,7 @@ def combine(head: np.ndarray, lexicon: np.ndarray, tiers: Sequence[str | None]) 
 
 
 @lru_cache(maxsize=4)
-def default_scorer(mode: str = "cascade") -> CascadeScorer:
-    """The packaged lexicon and model, loaded once per process."""
-    model = None if mode == "lexicon" else load_model()
+def default_scorer(mode: str = "cascade", bundle: str | None = None) -> CascadeScorer:
+    """The packaged lexicon and model (or the bundle at ``bundle``), loaded once per process."""
+    model = None if mode == "lexicon" else load_model(bundle)
     return CascadeScorer(model=model, mode=mode)
