@@ -46,6 +46,42 @@ def test_idioms_do_not_count(text: str, warning: str) -> None:
     assert prob(text, warning) < 0.3
 
 
+@pytest.mark.parametrize(
+    "text,warning",
+    [
+        # A child and a harm in one sentence, in either order.
+        ("The teacher saw the welts on the seven-year-old's legs and called the social worker.", "child-abuse"),
+        ("When I was eight my uncle locked me in the cellar for two days.", "child-abuse"),
+        # A partner and a harm or control in one sentence.
+        ("Her husband took her phone and car keys and locked her in.", "abuse"),
+        ("He told her she was imagining things until she believed it.", "abuse"),
+        # An injury to one's own body.
+        ("She dragged the razor along her own thigh and watched the line fill.", "self-harm"),
+        # A refusal and a sexual act in one sentence.
+        ("She said no twice, and he pulled her skirt up anyway.", "sexual-assault"),
+        ("The coroner found that he had died by his own hand.", "suicide"),
+        ("He crushed the man's fingers in the door and asked again where the money was.", "torture"),
+    ],
+)
+def test_cues_that_join_two_parts_of_a_sentence(text: str, warning: str) -> None:
+    assert prob(text, warning) >= 0.3
+
+
+@pytest.mark.parametrize(
+    "text,warning",
+    [
+        ("The children laughed. Their father beat the eggs for the pancakes.", "child-abuse"),  # two sentences
+        ("She took matters into her own hands and phoned the council.", "self-harm"),
+        ("My mother fell and broke her arm, so my husband drove us to the hospital.", "abuse"),
+        ("She said no to dessert and sat on the bed reading.", "sexual-assault"),
+        ("The carpenter checked every joint of the staircase.", "drug-use"),
+        ("The climax of the opera came in the third act.", "sexual-content"),
+    ],
+)
+def test_look_alikes_of_the_joined_cues_do_not_count(text: str, warning: str) -> None:
+    assert prob(text, warning) < 0.3
+
+
 def test_negation_weakens_but_keeps_a_mention() -> None:
     hits = [h for h in LEX.hits("He did not kill anyone that night.") if h.warning == "death"]
     assert hits and all(h.negated for h in hits)
@@ -81,8 +117,33 @@ def test_anchored_matching_finds_exactly_what_a_full_scan_finds() -> None:
         "they dragged her into the van and drove her away; she woke up in a strange dark room",
         "",
         "a a a drink drinks drunk; the soldiers fell around him as the shelling began at 1200",
+        "When I was eight my uncle locked me in the cellar; she said no twice and he pulled her skirt up anyway.",
     ]
     fast = [LEX.hits(t) for t in texts]
     plain = LexiconScorer()
     plain._tiers = [(w, tier, p, None) for w, tier, p, _ in plain._tiers]
     assert fast == [plain.hits(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "pattern,anchors",
+    [
+        ("sons?", {"son"}),
+        ("(?:(?:little|young) boys?|daughters?)", {"lit", "you", "dau"}),
+        ("(?<!fell and )broke", {"bro"}),
+        ("(?:a |the )?(?:packet|box) of", {"a", "the", "pac", "box"}),
+        ("abc|def", {"abc", "def"}),
+        (r"\w+-year-old", None),
+        ("(?!no)abc", None),
+        ("(ab)?", None),
+    ],
+)
+def test_anchors_follow_nested_and_optional_groups(pattern: str, anchors: set[str] | None) -> None:
+    from forewarn.score.lexicon import _anchors
+
+    assert _anchors(pattern) == anchors
+
+
+def test_every_shipped_cue_group_is_anchored() -> None:
+    """An unanchored group runs its whole regex on every passage (it doubled scan time once)."""
+    assert [(w, tier) for w, tier, _, anchors in LEX._tiers if anchors is None] == []

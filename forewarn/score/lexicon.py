@@ -66,24 +66,99 @@ def _literal_prefix(pattern: str) -> str:
     return "".join(out).lower()
 
 
+def _split_top(pattern: str, sep: str = "|") -> list[str]:
+    """Split at ``sep`` outside groups, character classes and escapes."""
+    parts, depth, buf, i = [], 0, [], 0
+    in_class = False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            buf.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append("".join(buf))
+            buf = []
+            i += 1
+            continue
+        buf.append(ch)
+        i += 1
+    parts.append("".join(buf))
+    return parts
+
+
+def _group_end(pattern: str) -> int:
+    """Index of the ``)`` closing the group that opens at ``pattern[0]``; -1 if none."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _prefixes(pattern: str) -> set[str] | None:
+    """Literal word prefixes any match of ``pattern`` starts with; None if unknown."""
+    alternatives = _split_top(pattern)
+    if len(alternatives) > 1:
+        found: set[str] = set()
+        for alt in alternatives:
+            sub = _prefixes(alt)
+            if sub is None:
+                return None
+            found |= sub
+        return found
+    if pattern.startswith(("(?<!", "(?<=")):  # a lookbehind consumes nothing
+        end = _group_end(pattern)
+        return None if end < 0 else _prefixes(pattern[end + 1 :])
+    if pattern.startswith("("):
+        end = _group_end(pattern)
+        if end < 0 or pattern[end + 1 : end + 2] in ("*", "{"):
+            return None
+        inner = pattern[1:end]
+        if inner.startswith("?"):
+            if not inner.startswith("?:"):
+                return None  # lookahead or another special group
+            inner = inner[2:]
+        first = _prefixes(inner)
+        if pattern[end + 1 : end + 2] != "?":
+            return first
+        rest = _prefixes(pattern[end + 2 :])  # an optional group: the match may start after it
+        return None if first is None or rest is None else first | rest
+    prefix = _literal_prefix(pattern)
+    return {prefix} if prefix else None
+
+
 def _anchors(pattern: str) -> set[str] | None:
     """Up to 3 leading letters any match of ``pattern`` starts with; None if unknown.
 
     A cue can only match where some word of the text starts with one of these, so
     a pattern group whose anchors are all absent from a passage is not run at all:
-    this skips most of the lexicon on most passages.
+    this skips most of the lexicon on most passages. Nested groups, alternatives
+    and leading lookbehinds are followed to their literal starts.
     """
-    if pattern.startswith("("):
-        end = pattern.find(")")
-        inner = pattern[1:end]
-        if end < 0 or "(" in inner or pattern[end + 1 : end + 2] in ("?", "*", "{"):
-            return None
-        alternatives = [_literal_prefix(alt) for alt in inner.split("|")]
-        if not all(alternatives):
-            return None
-        return {a[:3] for a in alternatives}
-    prefix = _literal_prefix(pattern)
-    return {prefix[:3]} if prefix else None
+    found = _prefixes(pattern)
+    return None if found is None else {a[:3] for a in found}
 
 
 def _group_anchors(patterns: Sequence[str]) -> frozenset[str] | None:
