@@ -113,3 +113,21 @@ def test_cross_validation_reports_the_default_cascade_and_the_heads_alone() -> N
     assert result.per_warning["abuse"]["recall"] == 0.0 < result.heads_per_warning["abuse"]["recall"]
     doc = result.metrics_dict()
     assert doc["heads_everywhere"]["per_warning"] == result.heads_per_warning
+
+
+def test_a_head_that_would_flag_every_written_passage_does_not_qualify() -> None:
+    """Gain is judged in balanced accuracy: flagging all of a half-positive set scores F1 0.67
+    over a silent lexicon, but balanced accuracy 0.5, no better than the lexicon."""
+    from forewarn.train import ungated_thresholds
+
+    n_own, n_bg = 20, 100
+    y = np.r_[np.tile([0, 1], n_own // 2), np.zeros(n_bg, dtype=int)]
+    warnings = np.array(["abuse"] * n_own + ["war"] * n_bg)
+    own_scores = 0.9 + 0.05 * y[:n_own]  # perfectly ranked, yet every one above threshold
+    scores = np.r_[own_scores, np.full(n_bg, 0.1)][:, None]
+    background = np.r_[np.zeros(n_own, dtype=bool), np.ones(n_bg, dtype=bool)][:, None]
+    cued = np.zeros((n_own + n_bg, 1), dtype=bool)
+    args = (scores, scores[:, 0], warnings, y, background, cued, ["abuse"], {"abuse": (1.0, 0.0)}, {"abuse": 0.5})
+    assert ungated_thresholds(*args, HeadsConfig()) == {}
+    # The same head judged more sharply (threshold between its classes) does qualify.
+    assert set(ungated_thresholds(*args[:-1], {"abuse": 0.92}, HeadsConfig())) == {"abuse"}
