@@ -82,8 +82,9 @@ def main() -> None:
     default="cascade",
     show_default=True,
     help="cascade: lexicon + learned heads where the lexicon finds the topic (default); thorough: also "
-    "heads for implied abuse and sexual content on every passage (slower; experimental, flags some "
-    "romance); encoder-everywhere and lexicon: for comparison.",
+    "heads for implied abuse, child abuse, self-harm, sexual assault, eating disorders and blood on "
+    "every passage (slower; experimental: most of its extra flags on real fiction are false); "
+    "encoder-everywhere and lexicon: for comparison.",
 )
 def scan(
     paths: tuple[Path, ...],
