@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -66,37 +66,8 @@ def _literal_prefix(pattern: str) -> str:
     return "".join(out).lower()
 
 
-def _split_top(pattern: str, sep: str = "|") -> list[str]:
-    """Split at ``sep`` outside groups, character classes and escapes."""
-    parts, depth, buf, i = [], 0, [], 0
-    in_class = False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            buf.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append("".join(buf))
-            buf = []
-            i += 1
-            continue
-        buf.append(ch)
-        i += 1
-    parts.append("".join(buf))
-    return parts
-
-
-def _group_end(pattern: str) -> int:
-    """Index of the ``)`` closing the group that opens at ``pattern[0]``; -1 if none."""
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """``(index, char, group depth)`` for each character outside escapes and character classes."""
     depth, i, in_class = 0, 0, False
     while i < len(pattern):
         ch = pattern[i]
@@ -107,14 +78,21 @@ def _group_end(pattern: str) -> int:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            yield i, ch, depth
+            depth += (ch == "(") - (ch == ")")
         i += 1
-    return -1
+
+
+def _split_top(pattern: str) -> list[str]:
+    """The pattern's top-level alternatives."""
+    cuts = [i for i, ch, depth in _structure(pattern) if ch == "|" and depth == 0]
+    return [pattern[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(pattern)], strict=True)]
+
+
+def _group_end(pattern: str) -> int:
+    """Index of the ``)`` closing the group that opens at ``pattern[0]``; -1 if none."""
+    return next((i for i, ch, depth in _structure(pattern) if ch == ")" and depth == 1), -1)
 
 
 def _prefixes(pattern: str) -> set[str] | None:
