@@ -1,9 +1,10 @@
-"""Evaluate the default scorer on the project-written passages (data/written/eval.jsonl).
+"""Evaluate the default scorer on the project-written evaluation passages.
 
-These passages were written by forewarn's developers for evaluation only (40 positives and 40
-hard negatives per warning, for 11 warnings the shared data does not cover). They are never
-used for training or for tuning the lexicon. Each passage is scored as one passage by the
-default cascade (or ``--mode thorough``), at the thresholds a scan uses.
+data/written/eval.jsonl (11 warnings the shared data does not cover) and
+data/written/eval-other.jsonl (the 18 remaining lexicon-only warnings): 40 positives and 40
+hard negatives per warning, written for evaluation only, never used for training or for
+tuning the lexicon. Each passage is scored as one passage by the default cascade (or
+``--mode thorough``), at the thresholds a scan uses.
 
     python bench/eval_written.py                  # writes bench/results/written-eval.json
     python bench/eval_written.py --mode thorough  # writes bench/results/written-eval-thorough.json
@@ -27,7 +28,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mode", default="cascade", choices=["cascade", "thorough", "lexicon"])
     args = ap.parse_args()
-    passages = load_labeled([ROOT / "data/written/eval.jsonl"])
+    passages = load_labeled([ROOT / "data/written/eval.jsonl", ROOT / "data/written/eval-other.jsonl"])
     scorer = default_scorer(args.mode)
     per = evaluate_model(scorer, passages)
     print(format_table(per))
