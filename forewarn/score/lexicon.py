@@ -95,48 +95,63 @@ def _group_end(pattern: str) -> int:
     return next((i for i, ch, depth in _structure(pattern) if ch == ")" and depth == 1), -1)
 
 
+def _union(patterns: Sequence[str]) -> set[str] | None:
+    """The prefixes of all ``patterns`` together; None if any is unknown."""
+    found: set[str] = set()
+    for p in patterns:
+        sub = _prefixes(p)
+        if sub is None:
+            return None
+        found |= sub
+    return found
+
+
 def _prefixes(pattern: str) -> set[str] | None:
-    """Literal word prefixes any match of ``pattern`` starts with; None if unknown."""
+    """Literal word prefixes any match of ``pattern`` starts with ("=word": that whole word);
+    None if unknown."""
     alternatives = _split_top(pattern)
     if len(alternatives) > 1:
-        found: set[str] = set()
-        for alt in alternatives:
-            sub = _prefixes(alt)
-            if sub is None:
-                return None
-            found |= sub
-        return found
+        return _union(alternatives)
     if pattern.startswith(("(?<!", "(?<=")):  # a lookbehind consumes nothing
         end = _group_end(pattern)
         return None if end < 0 else _prefixes(pattern[end + 1 :])
     if pattern.startswith("("):
         end = _group_end(pattern)
-        if end < 0 or pattern[end + 1 : end + 2] in ("*", "{"):
+        quantifier = pattern[end + 1 : end + 2]
+        if end < 0 or quantifier in ("*", "{"):
             return None
         inner = pattern[1:end]
         if inner.startswith("?"):
             if not inner.startswith("?:"):
                 return None  # lookahead or another special group
             inner = inner[2:]
-        first = _prefixes(inner)
-        if pattern[end + 1 : end + 2] != "?":
-            return first
-        rest = _prefixes(pattern[end + 2 :])  # an optional group: the match may start after it
-        return None if first is None or rest is None else first | rest
+        # Each alternative is followed by the rest of the pattern (so "(his|her) own" gives the
+        # whole words "his" and "her"); a repeated group may be followed by itself instead.
+        rest = "" if quantifier == "+" else pattern[end + 1 + (quantifier == "?") :]
+        starts = [alt + rest for alt in _split_top(inner)]
+        if quantifier == "?":
+            starts.append(rest)  # an optional group: the match may start after it
+        return _union(starts)
     prefix = _literal_prefix(pattern)
-    return {prefix} if prefix else None
+    if not prefix:
+        return None
+    # A literal word followed by a space is a whole word: "=the" matches only "the", not "then".
+    after = pattern[len(prefix) : len(prefix) + 2]
+    return {"=" + prefix} if after[:1] == " " and after[1:] not in ("?", "*", "{") else {prefix}
 
 
 def _anchors(pattern: str) -> set[str] | None:
-    """Up to 3 leading letters any match of ``pattern`` starts with; None if unknown.
+    """What the first word of any match of ``pattern`` looks like; None if unknown.
 
-    A cue can only match where some word of the text starts with one of these, so
-    a pattern group whose anchors are all absent from a passage is not run at all:
-    this skips most of the lexicon on most passages. Nested groups, alternatives
-    and leading lookbehinds are followed to their literal starts.
+    Each anchor is either up to 3 leading letters ("sta": the word starts so) or, with
+    "=", a whole word ("=the"). A cue can only match at a word of the text that fits one
+    of its anchors, so a pattern group whose anchors all miss a passage is not run at
+    all: this skips most of the lexicon on most passages. Nested groups, alternatives
+    and leading lookbehinds are followed to their literal starts; whole words keep
+    short ones ("a", "he") from sending every word that merely starts so to the regex.
     """
     found = _prefixes(pattern)
-    return None if found is None else {a[:3] for a in found}
+    return None if found is None else {a if a.startswith("=") else a[:3] for a in found}
 
 
 def _group_anchors(patterns: Sequence[str]) -> frozenset[str] | None:
@@ -229,8 +244,8 @@ class LexiconScorer:
             for w in _WORDS.finditer(lowered):
                 word = w.group(0)
                 seen = set()
-                for k in (3, 2, 1):
-                    for g, order, term in self._index.get(word[:k], ()):
+                for key in ("=" + word, word[:3], word[:2], word[:1]):
+                    for g, order, term in self._index.get(key, ()):
                         if (g, order) not in seen:
                             seen.add((g, order))
                             cands.setdefault(g, []).append((w.start(), order, term))
