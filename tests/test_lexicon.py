@@ -120,6 +120,9 @@ def test_anchored_matching_finds_exactly_what_a_full_scan_finds() -> None:
         "",
         "a a a drink drinks drunk; the soldiers fell around him as the shelling began at 1200",
         "When I was eight my uncle locked me in the cellar; she said no twice and he pulled her skirt up anyway.",
+        "THE LIGHT LEFT HIS EYES. the  light left his eyes; the-light left his eyes; the light\nleft his eyes",
+        "İİİ the shelling began; she shelled peas. The baby kicked, the baby's kick; a hood over his head",
+        "the little boys' belts, the Little Boy was beaten, his own arm, his owner, her own wrist cut",
     ]
     fast = [LEX.hits(t) for t in texts]
     plain = LexiconScorer()
@@ -131,12 +134,17 @@ def test_anchored_matching_finds_exactly_what_a_full_scan_finds() -> None:
     "pattern,anchors",
     [
         ("sons?", {"son"}),
-        ("(?:(?:little|young) boys?|daughters?)", {"=little", "=young", "dau"}),
-        ("(his|her) own", {"=his", "=her"}),
+        ("(?:(?:little|young) boys?|daughters?)", {"=little>boy", "=young>boy", "dau"}),
+        ("(his|her) own", {"=his>own", "=her>own"}),
         ("(ab)+c", {"ab"}),  # a repeated group: "ababc" must still be tried
         ("(?<!fell and )broke", {"bro"}),
-        ("(?:a |the )?(?:packet|box) of", {"=a", "=the", "=packet", "=box"}),
-        ("his own (?:arm|wrist)", {"=his"}),
+        (
+            "(?:a |the )?(?:packet|box) of",
+            {"=a>=packet", "=a>=box", "=the>=packet", "=the>=box", "=packet>of", "=box>of"},
+        ),
+        ("his own (?:arm|wrist)", {"=his>=own"}),  # two words are enough to narrow it
+        ("the light (left|faded) (his|her) eyes", {"=the>=light"}),
+        (r"the \w+ died", {"=the"}),  # the second word is unknown: "the" alone
         ("blow ?job", {"blo"}),  # the space is optional: "blowjob" must still be tried
         ("abc|def", {"abc", "def"}),
         (r"\w+-year-old", None),
@@ -153,3 +161,8 @@ def test_anchors_follow_nested_and_optional_groups(pattern: str, anchors: set[st
 def test_every_shipped_cue_group_is_anchored() -> None:
     """An unanchored group runs its whole regex on every passage (it doubled scan time once)."""
     assert [(w, tier) for w, tier, _, anchors in LEX._tiers if anchors is None] == []
+
+
+def test_letters_that_lengthen_when_lowered_do_not_hide_later_cues() -> None:
+    """'İ'.lower() is two characters: lowering the whole text once shifted every later offset."""
+    assert prob("They met in İstanbul. He stabbed him and blood pooled.", "violence") >= 0.5

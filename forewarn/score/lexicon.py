@@ -137,21 +137,38 @@ def _prefixes(pattern: str) -> set[str] | None:
         return None
     # A literal word followed by a space is a whole word: "=the" matches only "the", not "then".
     after = pattern[len(prefix) : len(prefix) + 2]
-    return {"=" + prefix} if after[:1] == " " and after[1:] not in ("?", "*", "{") else {prefix}
+    if after[:1] != " " or after[1:] in ("?", "*", "{"):
+        return {prefix}
+    # With what the next word starts with, when known: "=the>bla" is "the" then "bla...".
+    following = _prefixes(pattern[len(prefix) + 1 :])
+    if not following:
+        return {"=" + prefix}
+    return {f"={prefix}>{a.split('>')[0]}" for a in following}
 
 
 def _anchors(pattern: str) -> set[str] | None:
     """What the first word of any match of ``pattern`` looks like; None if unknown.
 
     Each anchor is either up to 3 leading letters ("sta": the word starts so) or, with
-    "=", a whole word ("=the"). A cue can only match at a word of the text that fits one
+    "=", a whole word ("=the"), which may be followed by ">" and what the next word looks
+    like ("=the>bla", "=his>=own"). A cue can only match at a word of the text that fits one
     of its anchors, so a pattern group whose anchors all miss a passage is not run at
     all: this skips most of the lexicon on most passages. Nested groups, alternatives
     and leading lookbehinds are followed to their literal starts; whole words keep
-    short ones ("a", "he") from sending every word that merely starts so to the regex.
+    short ones ("a", "he") from sending every word that merely starts so to the regex,
+    and the next word keeps "the" from sending every "the" of a text to dozens of cues.
     """
     found = _prefixes(pattern)
-    return None if found is None else {a if a.startswith("=") else a[:3] for a in found}
+    return None if found is None else {_short(a) for a in found}
+
+
+def _short(anchor: str) -> str:
+    """An anchor with its letter prefixes cut to the 3 letters the index looks up."""
+    first, _, second = anchor.partition(">")
+    first = first if first.startswith("=") else first[:3]
+    if not second:
+        return first
+    return f"{first}>{second if second.startswith('=') else second[:3]}"
 
 
 def _group_anchors(patterns: Sequence[str]) -> frozenset[str] | None:
@@ -187,9 +204,11 @@ class LexiconScorer:
             raise ValueError(f"lexicon has warnings not in the taxonomy: {sorted(unknown)}")
         self.labels_: list[str] = list(self.taxonomy.ids)
         # Groups whose every term has known leading letters are matched only at word starts
-        # with those letters (index: 2-3 letter prefix -> terms); the rest scan the text.
+        # that fit them (index: anchor key -> terms, with the full prefixes to check on the
+        # words; see _anchors); the rest scan the text.
         self._tiers: list[tuple[str, str, re.Pattern[str], frozenset[str] | None]] = []
-        self._index: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+        self._index: dict[str, list[tuple[int, int, re.Pattern[str], tuple[str, str]]]] = {}
+        self._pair_heads: set[str] = set()  # first words of two-word anchors ("the", "his")
         self._candidates_cache: tuple[str, dict[int, list[tuple[int, int, re.Pattern[str]]]]] | None = None
         self._exclude: dict[str, re.Pattern[str]] = {}
         for wid in self.labels_:
@@ -206,8 +225,13 @@ class LexiconScorer:
                     for order, term in enumerate(terms):
                         compiled = _compile([term])
                         assert compiled is not None
-                        for a in _anchors(term) or ():
-                            self._index.setdefault(a, []).append((group, order, compiled))
+                        for a in _prefixes(term) or ():
+                            # The index key is short; the full prefixes are checked on the words.
+                            first, _, second = a.partition(">")
+                            need = (first if first[:1] != "=" else "", second if second[:1] != "=" else "")
+                            self._index.setdefault(_short(a), []).append((group, order, compiled, need))
+                            if second:
+                                self._pair_heads.add(first[1:])
             exclude = _compile(entry.get("exclude", []))
             if exclude is not None:
                 self._exclude[wid] = exclude
@@ -240,15 +264,23 @@ class LexiconScorer:
         cache = self._candidates_cache
         if cache is None or cache[0] is not text:
             cands: dict[int, list[tuple[int, int, re.Pattern[str]]]] = {}
-            lowered = text.lower()
-            for w in _WORDS.finditer(lowered):
-                word = w.group(0)
+            # Words are lowered one by one: lowering the whole text can shift offsets ("İ").
+            spans = [(w.start(), w.group(0).lower()) for w in _WORDS.finditer(text)]
+            for i, (start, word) in enumerate(spans):
+                keys = ["=" + word, word[:3], word[:2], word[:1]]
+                if word in self._pair_heads and i + 1 < len(spans):
+                    nxt = spans[i + 1][1]
+                    head = f"={word}>"
+                    keys += [head + "=" + nxt, head + nxt[:3], head + nxt[:2], head + nxt[:1]]
                 seen = set()
-                for key in ("=" + word, word[:3], word[:2], word[:1]):
-                    for g, order, term in self._index.get(key, ()):
-                        if (g, order) not in seen:
-                            seen.add((g, order))
-                            cands.setdefault(g, []).append((w.start(), order, term))
+                for key in keys:
+                    for g, order, term, (first, second) in self._index.get(key, ()):
+                        if (g, order) in seen or not word.startswith(first):
+                            continue
+                        if second and not spans[i + 1][1].startswith(second):
+                            continue
+                        seen.add((g, order))
+                        cands.setdefault(g, []).append((start, order, term))
             cache = self._candidates_cache = (text, cands)
         out: list[re.Match[str]] = []
         last_end = -1
