@@ -24,6 +24,7 @@ def prob(text: str, warning: str) -> float:
         ("They chained him to the wall of the cell and left him in the dark.", "captivity"),
         ("The shelling began at dawn, and soldiers fell around him in the trench.", "war"),
         ("What the fuck is wrong with you, you shit?", "strong-language"),
+        ("He beat the man until his knuckles split.", "violence"),
     ],
 )
 def test_clear_cues_score_high(text: str, warning: str) -> None:
@@ -40,6 +41,12 @@ def test_clear_cues_score_high(text: str, warning: str) -> None:
         ("He shot her a glance across the table.", "violence"),
         ("Her phone was dead again, so she borrowed his.", "death"),
         ("His cell phone buzzed on the desk.", "captivity"),
+        # Found by a review of the demo and of typed examples:
+        ("He snorted at her joke and ordered a Coke.", "drug-use"),
+        ("Her knee joint ached, so she took two allergy pills.", "drug-use"),
+        ("The bloody ferry was late again, bloody typical.", "blood"),
+        ("She looked beneath her desk for the charger.", "classism"),
+        ("That was a killer workout.", "death"),
     ],
 )
 def test_idioms_do_not_count(text: str, warning: str) -> None:
@@ -82,6 +89,19 @@ def test_cues_that_join_two_parts_of_a_sentence(text: str, warning: str) -> None
 )
 def test_look_alikes_of_the_joined_cues_do_not_count(text: str, warning: str) -> None:
     assert prob(text, warning) < 0.3
+
+
+@pytest.mark.parametrize(
+    "text,warning",
+    [
+        ("He snorted two lines off the mirror.", "drug-use"),
+        ("They passed a joint around the fire.", "drug-use"),
+        ("The bloody knife lay on the tiles.", "blood"),
+        ("Marrying a servant's son was beneath her, her mother said.", "classism"),
+    ],
+)
+def test_the_literal_senses_of_those_words_still_count(text: str, warning: str) -> None:
+    assert prob(text, warning) >= 0.3
 
 
 def test_negation_weakens_but_keeps_a_mention() -> None:
