@@ -19,7 +19,7 @@ from readers_fixtures import (
     zip_bomb,
 )
 
-from forewarn.readers import SUPPORTED_SUFFIXES, read, read_text
+from forewarn.readers import SUPPORTED_SUFFIXES, format_size, parse_size, read, read_text
 from forewarn.work import ReadError, Work
 
 SAMPLE = Path("/work/shared/samples/000_91f485cde857f4d1.txt")
@@ -236,10 +236,35 @@ def test_too_large_file_checked_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with open(path, "wb") as fh:
         fh.truncate(int(52.4 * 1024 * 1024))  # sparse: nothing is written to disk
-    with pytest.raises(ReadError, match=r"file is 52.4 MB, over the 25 MB limit \(use --max-size\)"):
+    with pytest.raises(ReadError, match=r"file is 52.4 MiB, over the 25 MiB limit \(use --max-size\)"):
         read(path)
     with pytest.raises(ReadError, match="over the"):
         read(b"x" * 101, max_bytes=100)
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "message"),
+    [
+        (50_000_198, 25 * 1024**2, "file is 47.7 MiB, over the 25 MiB limit"),
+        (2000, 1024, "file is 2 KiB, over the 1 KiB limit"),
+        (101, 100, "file is 101 bytes, over the 100 bytes limit"),
+        (25 * 1024**2 + 1, 25 * 1024**2, "file is 26,214,401 bytes, over the 26,214,400-byte limit"),
+    ],
+)
+def test_size_limit_messages_use_binary_units_and_read_well(size: int, limit: int, message: str) -> None:
+    """Regression: limits were checked in MiB but printed as 'MB', and 1 KiB as '0.000976562 MB'."""
+    with pytest.raises(ReadError) as err:
+        read(b"x" * size, max_bytes=limit)
+    assert str(err.value) == f"{message} (use --max-size)"
+
+
+def test_parse_size_is_binary_and_rejects_nonsense() -> None:
+    assert parse_size("25MB") == parse_size("25 MiB") == parse_size("25m") == 25 * 1024**2
+    assert parse_size("1KB") == 1024 and parse_size("1.5G") == 3 * 1024**3 // 2 and parse_size("4096") == 4096
+    assert format_size(parse_size("1KB")) == "1 KiB"
+    for bad in ("", "abc", "-1", "0", "25 TB"):
+        with pytest.raises(ValueError, match="not a size"):
+            parse_size(bad)
 
 
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
