@@ -10,6 +10,7 @@ from readers_fixtures import (
     AO3_END_NOTE_DECLARATION,
     AO3_NOTES_DECLARATION,
     AO3_SUMMARY,
+    CONTAINER_XML,
     FFF_CHAPTERS,
     ao3_epub,
     ao3_html,
@@ -437,6 +438,32 @@ def test_epub_without_container_falls_back(tmp_path: Path) -> None:
     work = read(write_epub(tmp_path / "bare.epub", docs, container=False))
     check_invariants(work)
     assert paragraphs(work) == ["Chapter 1", "First & foremost.", "Chapter 2", "Second."]
+
+
+def _zip(path: Path, members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "members", "message"),
+    [
+        ("no-opf.epub", {"mimetype": "application/epub+zip", "images/cover.jpg": "x"}, "not an EPUB \\(no package"),
+        (
+            "lost-opf.epub",
+            {"mimetype": "application/epub+zip", "META-INF/container.xml": CONTAINER_XML},
+            "not an EPUB \\(no package",
+        ),
+        ("notes.zip", {"notes/a.csv": "a,b", "readme.md": "# hi"}, "unsupported archive"),
+        ("report.docx", {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>"}, "unsupported archive"),
+    ],
+)
+def test_zip_without_package_says_why(tmp_path: Path, name: str, members: dict[str, str], message: str) -> None:
+    """Regression: these were reported as 'no readable text found'."""
+    with pytest.raises(ReadError, match=message):
+        read(_zip(tmp_path / name, members))
 
 
 def test_epub_divider_page_folds_into_next_chapter(tmp_path: Path) -> None:
