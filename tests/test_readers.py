@@ -157,6 +157,35 @@ def test_markdown_headings(tmp_path: Path) -> None:
     assert len(read(write(tmp_path, "saga.txt", md)).chapters) == 1
 
 
+def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
+    """Regression: "# Title" became chapter 1, so "## Chapter 1: Rain" was reported as chapter 2."""
+    md = "# The Long Rain\n\nby wren\n\n## Chapter 1: Rain\n\nIt rained.\n\n## Chapter 2: Sun\n\nIt stopped.\n"
+    for work in (read(write(tmp_path, "rain.md", md)), read_text(md)):
+        check_invariants(work)
+        assert work.metadata.title == "The Long Rain"
+        assert [c.title for c in work.chapters] == ["Chapter 1: Rain", "Chapter 2: Sun"]
+        assert work.text[work.chapters[1].start : work.chapters[1].end].startswith("## Chapter 2: Sun")
+    # Several level-1 headings are chapters (or parts), not a title.
+    parts = "# Part One\n\nText one.\n\n# Part Two\n\nText two.\n"
+    assert [c.title for c in read_text(parts).chapters] == ["Part One", "Part Two"]
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "chapters"),
+    [
+        ("<h1>Chapter 1:</h1><p>Rain.</p><h1>Chapter 2: Sun</h1>x", "The Long Rain", ["Chapter 1:", "Chapter 2: Sun"]),
+        ("<h1>Rain</h1><p>by wren</p><h2>Chapter 1</h2>y<h2>Chapter 2</h2>x", "Rain", ["Chapter 1", "Chapter 2"]),
+    ],
+)
+def test_html_title_is_not_a_chapter_heading(tmp_path: Path, body: str, title: str, chapters: list[str]) -> None:
+    """Regression: <title> was ignored and an <h1>Chapter 1:</h1> became the work's title."""
+    page = f"<html><head><title>The Long Rain</title></head><body>{body}</body></html>"
+    work = read(write(tmp_path, "rain.html", page))
+    check_invariants(work)
+    assert work.metadata.title == title
+    assert [c.title for c in work.chapters] == chapters
+
+
 def test_sample_file_reads_with_declaration() -> None:
     work = read(SAMPLE)
     check_invariants(work)
@@ -323,7 +352,8 @@ def test_generic_html(tmp_path: Path) -> None:
         "two & three",
         "keep   this\n  spacing",
     ]
-    assert [c.title for c in work.chapters] == [None, "Chapter 1", "Chapter 2: Arrival"]
+    # The title and the TW line before "Chapter 1" belong to chapter 1, not to a chapter of their own.
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2: Arrival"]
     assert "not text" not in work.text and "Home" not in work.text
 
 

@@ -38,6 +38,13 @@ _HEADER = re.compile(
 )
 _HEAD_LINES = 30
 _TAIL_LINES = 15
+_NOTE = re.compile(
+    r"^[\s*_>\[(]*(?:a/?n|author'?s?\s+notes?|notes?|disclaimer|dedication|beta(?:'?d)?(?:\s+by)?)\s*[:\-\u2013\u2014]",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(r"^[\W_]+$")
+_QUOTES = '"\u201c\u201d\u00ab\u00bb'
+_TITLE_WORDS = 8
 
 
 def heading_title(line: str, *, markdown: bool = False) -> str | None:
@@ -53,6 +60,25 @@ def heading_title(line: str, *, markdown: bool = False) -> str | None:
     if _HEADING.match(bare):
         return bare
     return None
+
+
+def is_front_matter(line: str, *, markdown: bool = False) -> bool:
+    """A line that belongs to a work's preface or end notes rather than its story.
+
+    Header and declaration lines, author's notes, separators, headings, and short
+    title-like lines ("The Long Rain", "by wren": at most 8 words, no quotation
+    marks, no sentence-final punctuation). The first line that is none of these
+    is where the story starts.
+    """
+    line = line.strip()
+    if not line or is_declaration(line) or _HEADER.match(line) or _NOTE.match(line):
+        return True
+    if _SEPARATOR.match(line) or heading_title(line, markdown=markdown) is not None:
+        return True
+    if markdown and line.startswith("#"):
+        return True
+    title_like = len(line.split()) <= _TITLE_WORDS and not any(q in line for q in _QUOTES)
+    return title_like and not line.endswith((".", "!", "?", "\u2026", ",", ";"))
 
 
 def is_declaration(line: str) -> bool:
@@ -186,20 +212,39 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
         title = heading_title(text[span.start : span.end], markdown=markdown)
         if title is not None:
             starts.append((i, title))
+    if markdown:
+        title = _markdown_title(text, paragraphs, starts)
+        if title is not None:
+            starts = starts[1:]
+            meta.title = meta.title or title
+        elif meta.title is None:
+            m = re.search(r"^#\s+(.+?)\s*#*$", text, re.MULTILINE)
+            meta.title = m.group(1) if m else None
     if starts and starts[0][0] > 0:
-        # A preamble of only header/declaration lines belongs to the first chapter.
+        # A preamble of only title, header, declaration and note lines belongs to the first chapter.
         preamble = paragraphs[: starts[0][0]]
-        if all(_is_header_block(text[p.start : p.end]) for p in preamble):
+        if all(_is_front_block(text[p.start : p.end], markdown=markdown) for p in preamble):
             starts[0] = (0, starts[0][1])
-    if markdown and meta.title is None:
-        m = re.search(r"^#\s+(.+?)\s*#*$", text, re.MULTILINE)
-        if m:
-            meta.title = m.group(1)
     return build_chapters(text, paragraphs, starts), meta
 
 
-def _is_header_block(block: str) -> bool:
-    return all(is_declaration(ln) or _HEADER.match(ln) for ln in block.split("\n") if ln.strip())
+def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> str | None:
+    """The work's title: a single leading "# Title" heading followed by other headings.
+
+    Such a heading names the work, not a chapter, so "## Chapter 1" stays chapter 1.
+    """
+    if len(starts) < 2 or len(re.findall(r"^[ \t]*#[ \t]", text, re.MULTILINE)) != 1:
+        return None
+    first = paragraphs[starts[0][0]]
+    line = text[first.start : first.end]
+    title = starts[0][1]
+    if not re.match(r"#\s", line) or title is None or heading_title(title) is not None:
+        return None
+    return title
+
+
+def _is_front_block(block: str, *, markdown: bool = False) -> bool:
+    return all(is_front_matter(ln, markdown=markdown) for ln in block.split("\n"))
 
 
 def read_plain(text: str, *, markdown: bool = False, encoding: str | None = None) -> Work:
