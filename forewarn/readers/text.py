@@ -123,17 +123,30 @@ def _apply_header(meta: Metadata, key: str, value: str) -> None:
         meta.language = meta.language or value
 
 
+def _leading_run(lines: list[str]) -> int:
+    """How many of ``lines`` come before the first line of story prose."""
+    return next((i for i, line in enumerate(lines) if not is_front_matter(line, markdown=True)), len(lines))
+
+
 def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
     """Fill ``meta`` from the first 30 and last 15 non-empty lines of ``text``.
 
-    Declaration lines are collected from both ends; "Key: value" header lines
-    only from the top (a "Rating:" in end notes would more likely be chatter).
+    Declaration lines are collected from the preface (the lines before the first
+    line of story prose, see ``is_front_matter``) and the end notes (the lines
+    after the last one); between those, only a line that is clearly a list of
+    known warnings counts, so dialogue like "Warning: the stove is hot, she
+    said." does not. "Key: value" header lines are read only from the top (a
+    "Rating:" in end notes would more likely be chatter).
     """
+    from forewarn.declared import is_warning_list  # declared.py imports this module
+
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     head = lines[:_HEAD_LINES]
     tail = lines[max(len(head), len(lines) - _TAIL_LINES) :]
-    for line in head + tail:
-        if is_declaration(line):
+    window = head + tail
+    lead, trail = _leading_run(window), len(window) - _leading_run(window[::-1])
+    for i, line in enumerate(window):
+        if is_declaration(line) and (i < lead or i >= trail or is_warning_list(line)):
             add_unique(meta.declaration_lines, [line])
     if header:
         for line in head:
