@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from forewarn.readers.text import DECLARATION
-from forewarn.taxonomy import Taxonomy, WarningDef, normalize
+from forewarn.taxonomy import Taxonomy, WarningDef, load_taxonomy, normalize
 from forewarn.work import Metadata
 
 CHOSE_NOT_TO_WARN = "creator chose not to use archive warnings"
 NO_WARNINGS_APPLY = "no archive warnings apply"
+# AO3 archive-warning values that name no warning; known, so never shown as unmapped phrases.
+AO3_NO_WARNING = frozenset({CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY, "choose not to use archive warnings"})
 # Author lines that declare there is nothing to warn about ("TW: none"): not unmapped warnings.
 NONE_DECLARED = frozenset({"none", "no warnings", "no warnings apply", "n/a", "nothing", "no tws", "no tw", "no cws"})
 
@@ -74,8 +76,8 @@ class Comparison:
     chose_not_to_warn: bool = False
 
 
-def _resolve(phrase: str, taxonomy: Taxonomy) -> WarningDef | None:
-    """Alias lookup, then again without filler adjectives, then by head words."""
+def _resolve(phrase: str, taxonomy: Taxonomy, *, strict: bool = False) -> WarningDef | None:
+    """Alias lookup, then again without filler adjectives, then (unless strict) by head words."""
     d = taxonomy.resolve(phrase)
     if d is not None:
         return d
@@ -86,7 +88,7 @@ def _resolve(phrase: str, taxonomy: Taxonomy) -> WarningDef | None:
             break
         stripped = nxt
     d = taxonomy.resolve(stripped)
-    if d is not None:
+    if d is not None or strict:
         return d
     words = normalize(stripped).split()
     # "blood play scenes" -> "blood play" -> "blood": longest alias prefix wins.
@@ -105,7 +107,7 @@ def _items(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _one(raw: str, *, taxonomy: Taxonomy, source: str) -> DeclaredItem:
+def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
     phrase, qualifier = raw, None
     suffix = _SUFFIX_QUALIFIER.search(phrase)
     if suffix:
@@ -116,16 +118,29 @@ def _one(raw: str, *, taxonomy: Taxonomy, source: str) -> DeclaredItem:
         if pattern.match(phrase):
             qualifier = qualifier or name
             rest = pattern.sub("", phrase, count=1)
-            d = _resolve(rest, taxonomy) or _resolve(phrase, taxonomy)
+            d = _resolve(rest, taxonomy, strict=strict) or _resolve(phrase, taxonomy, strict=strict)
             break
     else:
-        d = _resolve(phrase, taxonomy)
+        d = _resolve(phrase, taxonomy, strict=strict)
     return DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=qualifier, source=source)
 
 
 def parse_declaration(text: str, *, taxonomy: Taxonomy, source: str = "header") -> list[DeclaredItem]:
     """Parse one declaration line ("Warnings: ...", "TW: ...") into items."""
     return [_one(raw, taxonomy=taxonomy, source=source) for raw in _items(text)]
+
+
+def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
+    """A declaration line most of whose items are known warnings ("TW: blood, SA").
+
+    Outside a work's preface and end notes, "Warning: the stove is hot, she said."
+    is dialogue; only a line like this is still read as a declaration there. Items
+    must match an alias exactly (after qualifiers and fillers), not by head word.
+    """
+    taxonomy = taxonomy or load_taxonomy()
+    items = _items(line)
+    known = sum(1 for raw in items if _one(raw, taxonomy=taxonomy, source="header", strict=True).warning_id)
+    return known * 2 > len(items)
 
 
 def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[DeclaredItem]:
@@ -160,7 +175,7 @@ def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxono
     when a narrower warning that implies it is declared (declaring "torture"
     covers a detected "violence"; declaring "violence" does not cover "torture").
     """
-    special = {d.raw.strip().lower() for d in declared if d.source == "ao3-archive-warning"}
+    special = {d.raw.strip().lower() for d in declared if d.warning_id is None} & AO3_NO_WARNING
     ids = []
     for d in declared:
         if d.warning_id and d.warning_id not in ids:
@@ -169,7 +184,14 @@ def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxono
     for wid in ids:
         covered.update(taxonomy.get(wid).broader)
     detected_set = list(dict.fromkeys(detected))
-    unmapped = [d.raw for d in declared if d.warning_id is None and d.source == "header" and not declares_none(d.raw)]
+    unmapped = [
+        d.raw
+        for d in declared
+        if d.warning_id is None
+        and d.source == "header"
+        and not declares_none(d.raw)
+        and d.raw.strip().lower() not in AO3_NO_WARNING
+    ]
     return Comparison(
         matching=[w for w in detected_set if w in covered],
         missing=[w for w in detected_set if w not in covered],

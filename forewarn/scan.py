@@ -20,7 +20,7 @@ from forewarn import __version__
 from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
-from forewarn.readers import DEFAULT_MAX_BYTES, read, read_text
+from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read, read_text
 from forewarn.readers.text import DECLARATION
 from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
@@ -83,6 +83,30 @@ def resolve_labels(names: Iterable[str] | None, *, taxonomy: Taxonomy) -> list[s
     return ids
 
 
+_ANCHORED = re.compile(r"^(?:~|\.{1,2})?[\\/]|^[A-Za-z]:[\\/]")
+_MAX_PATH_CHARS = 1024
+
+
+def looks_like_path(source: str) -> bool:
+    """Whether a ``str`` given to ``scan`` means a file, even one that does not exist.
+
+    A typo'd path must fail loudly rather than be scanned as one word of text. One
+    line of at most 1024 characters is a path when it ends with a supported suffix
+    (.txt, .md, .html, .htm, .xhtml, .epub, ...) and has no spaces or has a path
+    separator ("stroy.epub", "C:\\My Fics\\a.txt"), or when it has no spaces and
+    starts like a path ("/", "./", "../", "~/", "C:\\"). Anything else is text.
+    """
+    s = source.strip()
+    if not s or "\n" in s or "\r" in s or len(s) > _MAX_PATH_CHARS:
+        return False
+    no_space = not any(c.isspace() for c in s)
+    has_sep = "/" in s or "\\" in s
+    suffix = s.rsplit(".", 1)[-1].lower() if "." in s else ""
+    if f".{suffix}" in SUPPORTED_SUFFIXES and (no_space or has_sep):
+        return True
+    return no_space and bool(_ANCHORED.match(s))
+
+
 def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, max_bytes: int) -> Work:
     if isinstance(source, Work):
         return source
@@ -90,9 +114,9 @@ def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, 
         return read(source, format=fmt, max_bytes=max_bytes)
     if isinstance(source, os.PathLike):
         return read(source, format=fmt, max_bytes=max_bytes)
-    looks_like_path = "\n" not in source and len(source) < 4096 and Path(source).is_file()
-    if looks_like_path:
-        return read(source, format=fmt, max_bytes=max_bytes)
+    is_file = "\n" not in source and len(source) < 4096 and Path(source).is_file()
+    if is_file or looks_like_path(source):
+        return read(source if is_file else source.strip(), format=fmt, max_bytes=max_bytes)
     return read_text(source)
 
 
@@ -135,8 +159,10 @@ def scan(
 ) -> Report:
     """Scan a path, raw bytes, pasted text or an already-read ``Work``.
 
-    A ``str`` is taken as a path when it names an existing file, otherwise as the
-    text of a work. ``threshold`` overrides the per-warning passage thresholds.
+    A ``str`` is taken as a path when it names an existing file or looks like a
+    path (see ``looks_like_path``; a missing one raises ``ReadError("file not
+    found: ...")``), otherwise as the text of a work. ``threshold`` overrides the
+    per-warning passage thresholds.
     """
     t0 = time.perf_counter()
     work = _as_work(source, fmt=format, max_bytes=max_bytes)

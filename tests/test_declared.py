@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from forewarn.declared import compare, declared_from_metadata, parse_declaration
+from pathlib import Path
+
+from forewarn.declared import compare, declared_from_metadata, is_warning_list, parse_declaration
+from forewarn.readers import read, read_text
 from forewarn.taxonomy import load_taxonomy
 from forewarn.work import Metadata
 
@@ -85,3 +88,47 @@ def test_a_declaration_of_none_is_not_an_unmapped_warning() -> None:
         assert [d.warning_id for d in items] == [None]
         assert compare(items, ["violence"], taxonomy=TAX).unmapped == []
     assert compare(parse_declaration("TW: nonsense", taxonomy=TAX), [], taxonomy=TAX).unmapped == ["nonsense"]
+
+
+def test_dialogue_in_the_story_is_not_a_declaration() -> None:
+    """Regression: "Warning: the stove is hot, she said." in the story body was read as a declaration."""
+    text = (
+        "The Storm\n\nby wren\n\nTW: drowning, CSA\n\n"
+        "She came in from the rain and shook her coat out by the door, as she always did.\n\n"
+        "Warning: the stove is hot, she said.\n\nHe laughed.\n\nTW: blood, SA\n\n"
+        "The end came late.\n\nA/N: CW - mentions of suicide"
+    )
+    lines = read_text(text).metadata.declaration_lines
+    # Preface and end notes count; in between only a clear list of known warnings does.
+    assert lines == ["TW: drowning, CSA", "TW: blood, SA", "A/N: CW - mentions of suicide"]
+    assert not is_warning_list("Warning: the stove is hot, she said.")
+    assert not is_warning_list("Warning: death awaits.")  # head-word matches do not count here
+    assert is_warning_list("CW: noncon, gore, fluff")
+
+
+def test_sample_declaration_is_still_found(sample_path: Path) -> None:
+    assert read(sample_path).metadata.declaration_lines[0].startswith("Warnings: This fic will contain:")
+
+
+def test_common_abbreviations_and_tags_map() -> None:
+    assert ids("TW: SA, CSA, MCD, noncon, dub-con, suicidal ideation, gore, character death") == [
+        "sexual-assault",
+        "child-abuse",
+        "death",
+        "sexual-assault",
+        "sexual-assault",
+        "suicide",
+        "blood",
+        "death",
+    ]
+
+
+def test_ao3_archive_values_in_a_declaration_are_known_not_unmapped() -> None:
+    for value, flag in (
+        ("Creator Chose Not To Use Archive Warnings", "chose_not_to_warn"),
+        ("No Archive Warnings Apply", "no_archive_warnings"),
+    ):
+        items = parse_declaration(f"Archive Warnings: {value}", taxonomy=TAX)
+        assert [d.warning_id for d in items] == [None]
+        comp = compare(items, ["violence"], taxonomy=TAX)
+        assert comp.unmapped == [] and getattr(comp, flag)

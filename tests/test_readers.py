@@ -10,6 +10,7 @@ from readers_fixtures import (
     AO3_END_NOTE_DECLARATION,
     AO3_NOTES_DECLARATION,
     AO3_SUMMARY,
+    CONTAINER_XML,
     FFF_CHAPTERS,
     ao3_epub,
     ao3_html,
@@ -19,7 +20,7 @@ from readers_fixtures import (
     zip_bomb,
 )
 
-from forewarn.readers import SUPPORTED_SUFFIXES, read, read_text
+from forewarn.readers import SUPPORTED_SUFFIXES, format_size, parse_size, read, read_text
 from forewarn.work import ReadError, Work
 
 SAMPLE = Path("/work/shared/samples/000_91f485cde857f4d1.txt")
@@ -156,6 +157,35 @@ def test_markdown_headings(tmp_path: Path) -> None:
     assert len(read(write(tmp_path, "saga.txt", md)).chapters) == 1
 
 
+def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
+    """Regression: "# Title" became chapter 1, so "## Chapter 1: Rain" was reported as chapter 2."""
+    md = "# The Long Rain\n\nby wren\n\n## Chapter 1: Rain\n\nIt rained.\n\n## Chapter 2: Sun\n\nIt stopped.\n"
+    for work in (read(write(tmp_path, "rain.md", md)), read_text(md)):
+        check_invariants(work)
+        assert work.metadata.title == "The Long Rain"
+        assert [c.title for c in work.chapters] == ["Chapter 1: Rain", "Chapter 2: Sun"]
+        assert work.text[work.chapters[1].start : work.chapters[1].end].startswith("## Chapter 2: Sun")
+    # Several level-1 headings are chapters (or parts), not a title.
+    parts = "# Part One\n\nText one.\n\n# Part Two\n\nText two.\n"
+    assert [c.title for c in read_text(parts).chapters] == ["Part One", "Part Two"]
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "chapters"),
+    [
+        ("<h1>Chapter 1:</h1><p>Rain.</p><h1>Chapter 2: Sun</h1>x", "The Long Rain", ["Chapter 1:", "Chapter 2: Sun"]),
+        ("<h1>Rain</h1><p>by wren</p><h2>Chapter 1</h2>y<h2>Chapter 2</h2>x", "Rain", ["Chapter 1", "Chapter 2"]),
+    ],
+)
+def test_html_title_is_not_a_chapter_heading(tmp_path: Path, body: str, title: str, chapters: list[str]) -> None:
+    """Regression: <title> was ignored and an <h1>Chapter 1:</h1> became the work's title."""
+    page = f"<html><head><title>The Long Rain</title></head><body>{body}</body></html>"
+    work = read(write(tmp_path, "rain.html", page))
+    check_invariants(work)
+    assert work.metadata.title == title
+    assert [c.title for c in work.chapters] == chapters
+
+
 def test_sample_file_reads_with_declaration() -> None:
     work = read(SAMPLE)
     check_invariants(work)
@@ -236,10 +266,35 @@ def test_too_large_file_checked_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with open(path, "wb") as fh:
         fh.truncate(int(52.4 * 1024 * 1024))  # sparse: nothing is written to disk
-    with pytest.raises(ReadError, match=r"file is 52.4 MB, over the 25 MB limit \(use --max-size\)"):
+    with pytest.raises(ReadError, match=r"file is 52.4 MiB, over the 25 MiB limit \(use --max-size\)"):
         read(path)
     with pytest.raises(ReadError, match="over the"):
         read(b"x" * 101, max_bytes=100)
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "message"),
+    [
+        (50_000_198, 25 * 1024**2, "file is 47.7 MiB, over the 25 MiB limit"),
+        (2000, 1024, "file is 2 KiB, over the 1 KiB limit"),
+        (101, 100, "file is 101 bytes, over the 100 bytes limit"),
+        (25 * 1024**2 + 1, 25 * 1024**2, "file is 26,214,401 bytes, over the 26,214,400-byte limit"),
+    ],
+)
+def test_size_limit_messages_use_binary_units_and_read_well(size: int, limit: int, message: str) -> None:
+    """Regression: limits were checked in MiB but printed as 'MB', and 1 KiB as '0.000976562 MB'."""
+    with pytest.raises(ReadError) as err:
+        read(b"x" * size, max_bytes=limit)
+    assert str(err.value) == f"{message} (use --max-size)"
+
+
+def test_parse_size_is_binary_and_rejects_nonsense() -> None:
+    assert parse_size("25MB") == parse_size("25 MiB") == parse_size("25m") == 25 * 1024**2
+    assert parse_size("1KB") == 1024 and parse_size("1.5G") == 3 * 1024**3 // 2 and parse_size("4096") == 4096
+    assert format_size(parse_size("1KB")) == "1 KiB"
+    for bad in ("", "abc", "-1", "0", "25 TB"):
+        with pytest.raises(ValueError, match="not a size"):
+            parse_size(bad)
 
 
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
@@ -297,7 +352,8 @@ def test_generic_html(tmp_path: Path) -> None:
         "two & three",
         "keep   this\n  spacing",
     ]
-    assert [c.title for c in work.chapters] == [None, "Chapter 1", "Chapter 2: Arrival"]
+    # The title and the TW line before "Chapter 1" belong to chapter 1, not to a chapter of their own.
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2: Arrival"]
     assert "not text" not in work.text and "Home" not in work.text
 
 
@@ -412,6 +468,32 @@ def test_epub_without_container_falls_back(tmp_path: Path) -> None:
     work = read(write_epub(tmp_path / "bare.epub", docs, container=False))
     check_invariants(work)
     assert paragraphs(work) == ["Chapter 1", "First & foremost.", "Chapter 2", "Second."]
+
+
+def _zip(path: Path, members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "members", "message"),
+    [
+        ("no-opf.epub", {"mimetype": "application/epub+zip", "images/cover.jpg": "x"}, "not an EPUB \\(no package"),
+        (
+            "lost-opf.epub",
+            {"mimetype": "application/epub+zip", "META-INF/container.xml": CONTAINER_XML},
+            "not an EPUB \\(no package",
+        ),
+        ("notes.zip", {"notes/a.csv": "a,b", "readme.md": "# hi"}, "unsupported archive"),
+        ("report.docx", {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>"}, "unsupported archive"),
+    ],
+)
+def test_zip_without_package_says_why(tmp_path: Path, name: str, members: dict[str, str], message: str) -> None:
+    """Regression: these were reported as 'no readable text found'."""
+    with pytest.raises(ReadError, match=message):
+        read(_zip(tmp_path / name, members))
 
 
 def test_epub_divider_page_folds_into_next_chapter(tmp_path: Path) -> None:

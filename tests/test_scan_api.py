@@ -9,6 +9,7 @@ import pytest
 import forewarn.scan as fw
 from forewarn.readers import read
 from forewarn.score.cascade import CascadeScorer
+from forewarn.work import ReadError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "harbour-lights.txt"
 LEXICON = CascadeScorer()
@@ -56,3 +57,26 @@ def test_progress_is_reported_and_chunked_scoring_changes_nothing() -> None:
     assert [(w.id, w.confidence, w.passages) for w in with_progress.warnings] == [
         (w.id, w.confidence, w.passages) for w in plain.warnings
     ]
+
+
+@pytest.mark.parametrize("missing", ["stroy.epub", "/tmp/nonexist/story.txt", "C:\\My Fics\\rain.md", "./drafts/fic"])
+def test_a_missing_path_string_is_file_not_found_not_text(missing: str) -> None:
+    """Regression: a typo'd path was scanned as one word of pasted text."""
+    with pytest.raises(ReadError, match="file not found"):
+        fw.scan(missing, scorer=LEXICON)
+    with pytest.raises(ReadError, match="file not found"):
+        fw.scan(Path(missing), scorer=LEXICON)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He stabbed the guard and walked home.",
+        "I saved it as notes.txt before the fight.",
+        "hurt/comfort",
+        "Warnings: violence\n\nstory.txt",
+    ],
+)
+def test_pasted_text_that_mentions_files_is_still_text(text: str) -> None:
+    assert not fw.looks_like_path(text)
+    assert fw.scan(text, scorer=LEXICON).work.source_format == "text"

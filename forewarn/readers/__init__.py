@@ -8,6 +8,7 @@ before a file is read.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from lxml.etree import LxmlError
@@ -18,7 +19,7 @@ from forewarn.readers.html import declared_charset, read_html_document
 from forewarn.readers.text import read_plain
 from forewarn.work import ReadError, Work
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "read", "read_text", "sniff"]
+__all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "format_size", "parse_size", "read", "read_text", "sniff"]
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 _SUFFIX_FORMATS = {
@@ -36,16 +37,40 @@ _FORMATS = frozenset({"text", "markdown", "html", "epub"})
 _HTML_START = ("<!doctype html", "<html", "<?xml", "<head", "<body")
 
 
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+# Sizes are binary everywhere (1 MiB = 1024 KiB): "25MB" on the command line is 25 MiB.
+_UNITS = (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
+_SIZE = re.compile(r"^\s*(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>[kmg]?)(?:i?b)?\s*$", re.IGNORECASE)
 
 
-def _limit(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
+def format_size(size: int) -> str:
+    """A byte count for people: "47.7 MiB", "1 KiB", "512 bytes" (binary units)."""
+    for unit, factor in _UNITS:
+        if size >= factor:
+            value = f"{size / factor:.1f}".removesuffix(".0")
+            return f"{value} {unit}"
+    return f"{size} byte" + ("" if size == 1 else "s")
+
+
+def parse_size(value: str) -> int:
+    """Bytes from "25MB", "25 MiB", "1.5g", "1KB" or "4096"; K/M/G are binary (KiB/MiB/GiB).
+
+    The CLI's --max-size and the library agree on units only if both use this.
+    """
+    m = _SIZE.match(value)
+    if not m:
+        raise ValueError(f"not a size: {value!r} (e.g. 25MB, 512KB; units are binary: 1 MB = 1024 KB)")
+    factor = dict((u[0].lower(), f) for u, f in _UNITS).get(m.group("unit").lower(), 1)
+    size = int(float(m.group("number")) * factor)
+    if size <= 0:
+        raise ValueError(f"not a size: {value!r} (must be above zero)")
+    return size
 
 
 def _too_large(size: int, max_bytes: int) -> ReadError:
-    return ReadError(f"file is {_mb(size)}, over the {_limit(max_bytes)} limit (use --max-size)")
+    shown, limit = format_size(size), format_size(max_bytes)
+    if shown == limit:  # just over: the rounded sizes alone would look equal
+        shown, limit = f"{size:,} bytes", f"{max_bytes:,}-byte"
+    return ReadError(f"file is {shown}, over the {limit} limit (use --max-size)")
 
 
 def _sniff(data: bytes, suffix: str) -> str:

@@ -202,6 +202,15 @@ def _is_toc(name: str, root: lxml.etree._Element, properties: str) -> bool:
     return total == 0 or linked >= total / 2
 
 
+def _no_package(archive: _Archive, *, has_container: bool) -> str:
+    """Why a zip without a package document and without (X)HTML cannot be read."""
+    mimetype = archive.find("mimetype")
+    is_epub = has_container or (mimetype is not None and archive.read(mimetype).strip() == b"application/epub+zip")
+    if is_epub:
+        return "not an EPUB (no package document): nothing to scan"
+    return "unsupported archive: a zip file that is not an EPUB (forewarn reads .txt, .md, .html and .epub)"
+
+
 def _spine(archive: _Archive, meta: Metadata) -> list[tuple[str, str, str]]:
     """``(member name, manifest id, properties)`` of the story documents in order."""
     container = archive.find("META-INF/container.xml")
@@ -212,6 +221,8 @@ def _spine(archive: _Archive, meta: Metadata) -> list[tuple[str, str, str]]:
     if opf_name is None:
         # No usable container: take every (X)HTML member in name order.
         names = sorted(n for n in archive.infos if n.lower().endswith((".xhtml", ".html", ".htm")))
+        if not names:
+            raise ReadError(_no_package(archive, has_container=container is not None))
         return [(n, n, "") for n in names]
     opf = _xml(archive.read(opf_name), "package file")
     _opf_metadata(opf, meta)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from forewarn.readers.text import build_chapters, heading_title, scan_lines
+from forewarn.readers.text import build_chapters, heading_title, is_front_matter, scan_lines
 from forewarn.work import Chapter, Metadata, ReadError, Span, Work
 
 # fmt: off
@@ -165,18 +165,36 @@ def split_by_headings(blocks: list[Block]) -> list[tuple[str | None, list[Block]
             groups.append((first_line, [block]))
         else:
             groups[-1][1].append(block)
-    return groups
+    return fold_front_matter(groups)
+
+
+def fold_front_matter(groups: list[tuple[str | None, list[Block]]]) -> list[tuple[str | None, list[Block]]]:
+    """Put a leading untitled group of only title/header/note lines into the first chapter.
+
+    Otherwise "<h1>Title</h1><h2>Chapter 1</h2>" reports "Chapter 1" as chapter 2.
+    """
+    if len(groups) < 2 or groups[0][0] is not None:
+        return groups
+    lead = groups[0][1]
+    if not all(b.heading or all(is_front_matter(ln) for ln in b.text.split("\n")) for b in lead):
+        return groups
+    title, blocks = groups[1]
+    return [(title, [*lead, *blocks]), *groups[2:]]
 
 
 def page_title(root: lxml.etree._Element) -> str | None:
-    """The first ``<h1>``, else ``<title>``."""
-    for xpath in ("//h1", "//title"):
-        found = root.xpath(xpath)
-        if found:
-            title = element_text(found[0])
-            if title:
-                return title
-    return None
+    """The work's title: the first ``<h1>`` unless it is a chapter heading, else ``<title>``.
+
+    A page's own non-chapter ``<h1>`` is cleaner than ``<title>``, which often carries
+    a site name ("Night Train - MySite"); an ``<h1>`` like "Chapter 1:" is never the title.
+    """
+    h1 = root.xpath("//h1")
+    heading = element_text(h1[0]) if h1 else ""
+    if heading and not _CHAPTERISH.search(heading) and heading_title(heading) is None:
+        return heading
+    found = root.xpath("//title")
+    title = element_text(found[0]) if found else ""
+    return title or None
 
 
 def read_html_document(markup: str, *, encoding: str | None = None) -> Work:

@@ -38,6 +38,13 @@ _HEADER = re.compile(
 )
 _HEAD_LINES = 30
 _TAIL_LINES = 15
+_NOTE = re.compile(
+    r"^[\s*_>\[(]*(?:a/?n|author'?s?\s+notes?|notes?|disclaimer|dedication|beta(?:'?d)?(?:\s+by)?)\s*[:\-\u2013\u2014]",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(r"^[\W_]+$")
+_QUOTES = '"\u201c\u201d\u00ab\u00bb'
+_TITLE_WORDS = 8
 
 
 def heading_title(line: str, *, markdown: bool = False) -> str | None:
@@ -53,6 +60,25 @@ def heading_title(line: str, *, markdown: bool = False) -> str | None:
     if _HEADING.match(bare):
         return bare
     return None
+
+
+def is_front_matter(line: str, *, markdown: bool = False) -> bool:
+    """A line that belongs to a work's preface or end notes rather than its story.
+
+    Header and declaration lines, author's notes, separators, headings, and short
+    title-like lines ("The Long Rain", "by wren": at most 8 words, no quotation
+    marks, no sentence-final punctuation). The first line that is none of these
+    is where the story starts.
+    """
+    line = line.strip()
+    if not line or is_declaration(line) or _HEADER.match(line) or _NOTE.match(line):
+        return True
+    if _SEPARATOR.match(line) or heading_title(line, markdown=markdown) is not None:
+        return True
+    if markdown and line.startswith("#"):
+        return True
+    title_like = len(line.split()) <= _TITLE_WORDS and not any(q in line for q in _QUOTES)
+    return title_like and not line.endswith((".", "!", "?", "\u2026", ",", ";"))
 
 
 def is_declaration(line: str) -> bool:
@@ -97,17 +123,30 @@ def _apply_header(meta: Metadata, key: str, value: str) -> None:
         meta.language = meta.language or value
 
 
+def _leading_run(lines: list[str]) -> int:
+    """How many of ``lines`` come before the first line of story prose."""
+    return next((i for i, line in enumerate(lines) if not is_front_matter(line, markdown=True)), len(lines))
+
+
 def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
     """Fill ``meta`` from the first 30 and last 15 non-empty lines of ``text``.
 
-    Declaration lines are collected from both ends; "Key: value" header lines
-    only from the top (a "Rating:" in end notes would more likely be chatter).
+    Declaration lines are collected from the preface (the lines before the first
+    line of story prose, see ``is_front_matter``) and the end notes (the lines
+    after the last one); between those, only a line that is clearly a list of
+    known warnings counts, so dialogue like "Warning: the stove is hot, she
+    said." does not. "Key: value" header lines are read only from the top (a
+    "Rating:" in end notes would more likely be chatter).
     """
+    from forewarn.declared import is_warning_list  # declared.py imports this module
+
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     head = lines[:_HEAD_LINES]
     tail = lines[max(len(head), len(lines) - _TAIL_LINES) :]
-    for line in head + tail:
-        if is_declaration(line):
+    window = head + tail
+    lead, trail = _leading_run(window), len(window) - _leading_run(window[::-1])
+    for i, line in enumerate(window):
+        if is_declaration(line) and (i < lead or i >= trail or is_warning_list(line)):
             add_unique(meta.declaration_lines, [line])
     if header:
         for line in head:
@@ -186,20 +225,39 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
         title = heading_title(text[span.start : span.end], markdown=markdown)
         if title is not None:
             starts.append((i, title))
+    if markdown:
+        title = _markdown_title(text, paragraphs, starts)
+        if title is not None:
+            starts = starts[1:]
+            meta.title = meta.title or title
+        elif meta.title is None:
+            m = re.search(r"^#\s+(.+?)\s*#*$", text, re.MULTILINE)
+            meta.title = m.group(1) if m else None
     if starts and starts[0][0] > 0:
-        # A preamble of only header/declaration lines belongs to the first chapter.
+        # A preamble of only title, header, declaration and note lines belongs to the first chapter.
         preamble = paragraphs[: starts[0][0]]
-        if all(_is_header_block(text[p.start : p.end]) for p in preamble):
+        if all(_is_front_block(text[p.start : p.end], markdown=markdown) for p in preamble):
             starts[0] = (0, starts[0][1])
-    if markdown and meta.title is None:
-        m = re.search(r"^#\s+(.+?)\s*#*$", text, re.MULTILINE)
-        if m:
-            meta.title = m.group(1)
     return build_chapters(text, paragraphs, starts), meta
 
 
-def _is_header_block(block: str) -> bool:
-    return all(is_declaration(ln) or _HEADER.match(ln) for ln in block.split("\n") if ln.strip())
+def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> str | None:
+    """The work's title: a single leading "# Title" heading followed by other headings.
+
+    Such a heading names the work, not a chapter, so "## Chapter 1" stays chapter 1.
+    """
+    if len(starts) < 2 or len(re.findall(r"^[ \t]*#[ \t]", text, re.MULTILINE)) != 1:
+        return None
+    first = paragraphs[starts[0][0]]
+    line = text[first.start : first.end]
+    title = starts[0][1]
+    if not re.match(r"#\s", line) or title is None or heading_title(title) is not None:
+        return None
+    return title
+
+
+def _is_front_block(block: str, *, markdown: bool = False) -> bool:
+    return all(is_front_matter(ln, markdown=markdown) for ln in block.split("\n"))
 
 
 def read_plain(text: str, *, markdown: bool = False, encoding: str | None = None) -> Work:
