@@ -449,11 +449,16 @@ def batch(
 
 
 def _open_existing(db: str) -> Any:
-    from forewarn.store import open_db
+    """The results database at ``db``; a one-line error (exit 2) when missing or not one."""
+    from forewarn.store import NotADatabase, open_db
 
     if not Path(db).is_file():
         raise click.UsageError(f"no database at {db} (create one with `forewarn batch`)")
-    return open_db(db)
+    try:
+        return open_db(db)
+    except NotADatabase as e:
+        _fail(str(e))
+        sys.exit(EXIT_ERROR)
 
 
 @main.command()
@@ -514,10 +519,14 @@ def export(db: str, fmt: str, out: str) -> None:
     """
     from forewarn.export import export_db
 
+    conn = _open_existing(db)
     try:
-        n = export_db(_open_existing(db), fmt=fmt, out=out)
+        n = export_db(conn, fmt=fmt, out=out)
     except RuntimeError as e:
         _fail(str(e))
+        sys.exit(EXIT_ERROR)
+    except OSError as e:
+        _fail(f"cannot write {out}: {e.strerror or e}")
         sys.exit(EXIT_ERROR)
     click.echo(f"{n} works written to {out}")
 
@@ -573,6 +582,8 @@ def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float)
     except ImportError:
         _fail("the web app needs the extra: pip install 'forewarn[web]'")
         sys.exit(EXIT_ERROR)
+    if db is not None:
+        _open_existing(db).close()  # fail now with one line, not on the first /db request
     app = create_app(db_path=db, max_upload_bytes=_parse_size(max_upload), scan_timeout_s=timeout)
     click.echo(f"forewarn: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -91,15 +91,30 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+class NotADatabase(ValueError):
+    """The path cannot be used as a results database (not SQLite, unreadable, no such folder)."""
+
+
 def open_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database."""
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
-    migrate(conn)
+    """Open (creating if needed) and migrate the database.
+
+    Raises ``NotADatabase`` (a ``ValueError``) with a one-line reason instead of
+    sqlite3's errors, so a mistyped ``--db`` never ends in a traceback.
+    """
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    except sqlite3.Error as e:
+        raise NotADatabase(f"{path}: cannot open as a results database ({e})") from None
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        migrate(conn)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise NotADatabase(f"{path}: not a forewarn results database ({e})") from None
     return conn
 
 

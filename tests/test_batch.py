@@ -194,3 +194,22 @@ def test_stats_counts_under_warning(scanned_db: Path) -> None:
     per = {r["warning"]: r for r in s["per_warning"]}
     assert per["violence"]["detected"] == 6 and per["violence"]["undeclared"] == 3
     assert cli("stats", "--db", str(scanned_db.parent / "missing.db"))[0] == 2
+
+
+@pytest.mark.parametrize("content", [b"just some text\n", Path("/bin/ls").read_bytes()[:4096]], ids=["text", "binary"])
+def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path: Path, content: bytes) -> None:
+    not_db = tmp_path / "notes.db"
+    not_db.write_bytes(content)
+    runner = CliRunner()
+    for args in (["stats"], ["query"], ["export", "--out", str(tmp_path / "x.csv")], ["batch", str(tmp_path)]):
+        result = runner.invoke(main, [*args, "--db", str(not_db)])
+        assert result.exit_code == 2, (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "not a forewarn results database" in result.stderr and "Traceback" not in result.output
+    assert not_db.read_bytes() == content  # left untouched
+
+
+def test_export_to_a_missing_folder_is_a_one_line_error(scanned_db: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "--db", str(scanned_db), "--out", "/nonexistent/x.csv"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert result.stderr.strip() == "forewarn: error: cannot write /nonexistent/x.csv: No such file or directory"
