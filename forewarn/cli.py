@@ -9,7 +9,7 @@ command was misused.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -238,6 +238,62 @@ def _embed(passages: list[Any], encoder_dir: Path) -> Any:
     return enc.encode([p.text for p in passages])
 
 
+def _require_sklearn(what: str) -> None:
+    """Exit with one line naming the extra when scikit-learn is missing (it is optional)."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        _fail(f"{what} needs scikit-learn, the training extra: pip install 'forewarn[train]'")
+        sys.exit(EXIT_ERROR)
+
+
+def _read_each(load: Callable[[str], list[Any]], paths: Sequence[str]) -> list[Any]:
+    """``load(path)`` for every file; a bad file or line is one line naming it, exit 2."""
+    out: list[Any] = []
+    for path in paths:
+        try:
+            out += load(path)
+        except UnicodeDecodeError:
+            _fail(f"{path}:{_first_bad_utf8_line(path)}: not UTF-8 text (save the file as UTF-8)")
+            sys.exit(EXIT_ERROR)
+        except ValueError as e:  # the loaders name the file and line already
+            _fail(str(e))
+            sys.exit(EXIT_ERROR)
+    return out
+
+
+def _first_bad_utf8_line(path: str) -> int:
+    """Line number of the first byte that is not UTF-8 (the decoder only knows its chunk offset)."""
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return data.count(b"\n", 0, e.start) + 1
+    return 0
+
+
+def _note_if_training_data(data: Sequence[str], bundle: Path) -> None:
+    """Warn (stderr) when the bundle was trained on these files: its figures would not be held-out."""
+    import json
+
+    from forewarn.train import data_checksum
+
+    try:
+        config = json.loads((bundle / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    trained_on = set(config.get("data_files") or [])
+    seen = [Path(d).name for d in data if Path(d).name in trained_on]
+    if not seen and config.get("data_sha256") and data_checksum(list(data)) == config["data_sha256"]:
+        seen = [Path(d).name for d in data]
+    if seen:
+        click.echo(
+            f"forewarn: note: the model was trained on {', '.join(seen)}: these figures are not held-out "
+            "(add --folds 5 to cross-validate the training procedure instead)",
+            err=True,
+        )
+
+
 DATA_OPTION = click.option(
     "--data",
     "data",
@@ -267,16 +323,18 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
     Cross-validates first (metrics go into the bundle), then fits on all data.
 
     \b
-    Example (reproduces the packaged model):
-      forewarn train --data ../shared/data/passages-dev.jsonl --out forewarn/models/default --seed 0
+    Example (reproduces the packaged model, as in the README's Training section):
+      forewarn train --data ../shared/data/passages-dev.jsonl --data data/written/tune.jsonl \\
+          --data data/written/train.jsonl --out forewarn/models/default --seed 0
     """
     from forewarn.evaluate import cross_validate, load_labeled
     from forewarn.score.model import default_bundle
     from forewarn.train import HeadsConfig, save_bundle
     from forewarn.train import train as run_train
 
+    _require_sklearn("forewarn train")
     encoder_dir = encoder_dir or default_bundle()
-    passages = load_labeled(list(data), label_mode=label_mode)
+    passages = _read_each(lambda p: load_labeled([p], label_mode=label_mode), data)
     emb = _embed(passages, encoder_dir)
     config = HeadsConfig(seed=seed)
     cv = cross_validate(passages, emb, folds=folds, config=config)
@@ -337,6 +395,12 @@ def evaluate(
 ) -> None:
     """Per-warning precision, recall, F1, balanced accuracy, ROC-AUC and calibration error.
 
+    Without --folds the bundle is judged as it is: the figures are held-out
+    only for data it was not trained on, so a note is printed when a --data
+    file has the name of one of its training files (config.json data_files)
+    or the same contents. With --folds (needs scikit-learn) the training
+    procedure is cross-validated instead: every figure is on held-out folds.
+
     \b
     Examples:
       forewarn evaluate --data held-out.jsonl
@@ -357,10 +421,7 @@ def evaluate(
         from forewarn.evaluate import evaluate_works, format_work_table, load_works
         from forewarn.scan import scan
 
-        try:
-            works = load_works(works_path)
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+        works = _read_each(load_works, [works_path])
         cascade = default_scorer(scorer, bundle)
         per_work = evaluate_works(works, lambda text: {w.id for w in scan(text.encode(), scorer=cascade).warnings})
         click.echo(format_work_table(per_work))
@@ -368,7 +429,9 @@ def evaluate(
             doc = {"evaluation": f"{len(works)} labeled works, scorer {scorer}", "per_warning": per_work}
             Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
         return
-    passages = load_labeled(list(data), label_mode=label_mode)
+    if folds:
+        _require_sklearn("forewarn evaluate --folds")
+    passages = _read_each(lambda p: load_labeled([p], label_mode=label_mode), data)
     if folds:
         from forewarn.train import HeadsConfig
 
@@ -379,6 +442,7 @@ def evaluate(
         click.echo(format_table(result.heads_per_warning))
         click.echo("default cascade (what 'forewarn scan' uses):")
     else:
+        _note_if_training_data(data, model_dir or default_bundle())
         per = evaluate_model(default_scorer(scorer, bundle), passages)
         doc = {"evaluation": f"the bundle on the given data, scorer {scorer}", "per_warning": per}
     click.echo(format_table(per))

@@ -175,3 +175,56 @@ def test_evaluate_works_scans_each_labeled_work(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["per_warning"]["blood"]["f1"] == 1.0
     result = CliRunner().invoke(main, ["evaluate", "--works", str(works), "--data", str(works)])
     assert result.exit_code == 2 and "either --data" in result.output
+
+
+LABELED = [
+    {"warning": "blood", "label": 1, "text": "Blood pooled on the stones under him.", "work_id": "a"},
+    {"warning": "blood", "label": 0, "text": "She ordered a blood orange sorbet.", "work_id": "b"},
+]
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_training_without_scikit_learn_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    import sys
+
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")] or ["sklearn"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    data = tmp_path / "labeled.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in LABELED) + "\n")
+    extra = ["--out", str(tmp_path / "m")] if command == "train" else ["--folds", "5"]
+    result = CliRunner().invoke(main, [command, "--data", str(data), *extra])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert "needs scikit-learn" in result.stderr and "pip install 'forewarn[train]'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_labeled_data_that_is_not_utf8_names_the_file_and_line(tmp_path: Path, command: str) -> None:
+    data = tmp_path / "latin1.jsonl"
+    rows = [*LABELED, {"warning": "blood", "label": 0, "text": "Un café crème.", "work_id": "c"}]
+    data.write_bytes("\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode("latin-1") + b"\n")
+    extra = ["--out", str(tmp_path / "m")] if command == "train" else []
+    result = CliRunner().invoke(main, [command, "--data", str(data), *extra])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert result.stderr.strip() == f"forewarn: error: {data}:3: not UTF-8 text (save the file as UTF-8)"
+
+
+def test_evaluate_warns_when_the_data_is_the_bundles_training_data(tmp_path: Path) -> None:
+    body = "\n".join(json.dumps(r) for r in LABELED) + "\n"
+    (tmp_path / "tune.jsonl").write_text(body)  # a name in the bundle's config.json data_files
+    (tmp_path / "held-out.jsonl").write_text(body)
+    result = CliRunner().invoke(main, ["evaluate", "--data", str(tmp_path / "tune.jsonl"), "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "trained on tune.jsonl" in result.stderr and "not held-out" in result.stderr
+    result = CliRunner().invoke(main, ["evaluate", "--data", str(tmp_path / "held-out.jsonl"), "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "not held-out" not in result.stderr
+    assert "--folds" in CliRunner().invoke(main, ["evaluate", "--help"]).output
+
+
+def test_train_help_example_is_the_command_that_built_the_bundle() -> None:
+    import re
+
+    config = json.loads((resources.files("forewarn") / "models" / "default" / "config.json").read_text())
+    help_text = CliRunner().invoke(main, ["train", "--help"]).output.split("Options:")[0]
+    assert [Path(d).name for d in re.findall(r"--data (\S+)", help_text)] == config["data_files"]
+    assert "--seed 0" in help_text and "--seed 0" in config["created_by"]
