@@ -22,6 +22,7 @@ from forewarn import __version__
 SCORERS = ["cascade", "thorough", "encoder-everywhere", "lexicon"]  # forewarn.score.cascade.MODES, without its imports
 
 EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
+EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
 
 
 def _fail(message: str) -> None:
@@ -465,7 +466,17 @@ def batch(
 
     Resumable: works already in the database (same content and model version)
     are skipped, so re-running after an interruption finishes the rest. Bad
-    files are recorded with their error and do not stop the batch.
+    files are recorded with their error and do not stop the batch; a re-run
+    tries them again (a newer forewarn may read them) and counts them as
+    retried. Files with a supported suffix or none are scanned (an
+    extensionless binary file is reported as failed); hidden files and other
+    suffixes are left out. Paths are stored absolute.
+
+    \b
+    Exit codes: 0 every work is in the database; 1 at least one work failed
+    (listed on stderr, kept in the errors table); 2 bad usage, a missing
+    path, a pattern matching nothing, or a --db that is not a results database
+    (no database is created then).
 
     \b
     Examples:
@@ -504,12 +515,17 @@ def batch(
     except (ValueError, RuntimeError, OSError) as e:
         _fail(str(e))
         sys.exit(EXIT_ERROR)
+    retried = f" ({summary.retried:,} failed before and were tried again)" if summary.retried else ""
     click.echo(
-        f"scanned {summary.scanned}, skipped {summary.skipped} (already in the database), failed {summary.failed}; "
+        f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), "
+        f"failed {summary.failed:,}{retried}; "
         f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
     )
     for name, message in summary.errors[:20]:
         click.echo(f"  failed: {name}: {message}", err=True)
+    if len(summary.errors) > 20:
+        click.echo(f"  ... and {len(summary.errors) - 20:,} more (all are in the database's errors table)", err=True)
+    sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 
 def _open_existing(db: str) -> Any:

@@ -147,11 +147,20 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
 
 
 def is_done(conn: sqlite3.Connection, content_hash: str, model_version: str) -> bool:
-    """True when this content was already scanned (or failed) with this model version."""
+    """True when this content was already scanned with this model version.
+
+    A work that failed is not done: a re-run tries it again (see ``failed_before``).
+    """
     row = conn.execute(
-        "SELECT 1 FROM works WHERE content_hash = ? AND model_version = ? "
-        "UNION ALL SELECT 1 FROM errors WHERE content_hash = ? AND model_version = ? LIMIT 1",
-        (content_hash, model_version, content_hash, model_version),
+        "SELECT 1 FROM works WHERE content_hash = ? AND model_version = ?", (content_hash, model_version)
+    ).fetchone()
+    return row is not None
+
+
+def failed_before(conn: sqlite3.Connection, content_hash: str, model_version: str) -> bool:
+    """True when this content failed in an earlier run with this model version."""
+    row = conn.execute(
+        "SELECT 1 FROM errors WHERE content_hash = ? AND model_version = ?", (content_hash, model_version)
     ).fetchone()
     return row is not None
 
@@ -162,6 +171,7 @@ def save_report(
     """Store one work's report (the JSON dict) with its passages and detections, atomically."""
     work = report["work"]
     with transaction(conn):
+        _forget_errors(conn, path=path, content_hash=content_hash, model_version=report["model_version"])
         cur = conn.execute(
             "INSERT INTO works (path, content_hash, model_version, format, title, authors, words, chapters,"
             " declared, rating_declared, archive_warnings_declared, rating_suggested, scanned_at, seconds,"
@@ -207,10 +217,19 @@ def save_error(
     conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str, error: str
 ) -> None:
     with transaction(conn):
+        _forget_errors(conn, path=path, content_hash=content_hash, model_version=model_version)
         conn.execute(
             "INSERT OR REPLACE INTO errors (path, content_hash, model_version, error, at) VALUES (?, ?, ?, ?, ?)",
             (path, content_hash, model_version, error, _now()),
         )
+
+
+def _forget_errors(conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str) -> None:
+    """Drop this work's earlier error, so a retried work is counted once (as done or as failed)."""
+    conn.execute(
+        "DELETE FROM errors WHERE model_version = ? AND (content_hash = ? OR (content_hash IS NULL AND path = ?))",
+        (model_version, content_hash, path),
+    )
 
 
 def start_run(conn: sqlite3.Connection, *, model_version: str, engine: str, target: str) -> int:
