@@ -644,8 +644,16 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--db", type=click.Path(dir_okay=False), help="Also browse a results database at /db.")
 @click.option("--max-upload", default="10MB", show_default=True, help="Largest upload accepted.")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds a scan may take.")
-def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float) -> None:
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds a scan may take (then a 504).")
+@click.option(
+    "--max-scans",
+    type=click.IntRange(1, 16),
+    default=2,
+    show_default=True,
+    help="Scans running at once; more get a 503 with Retry-After. A scan past --timeout keeps its slot "
+    "until it ends (a running thread cannot be stopped).",
+)
+def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float, max_scans: int) -> None:
     """Run the reader's web app: paste or upload a work, see its warnings, read it safely.
 
     Needs the web extra: pip install 'forewarn[web]'.
@@ -664,7 +672,7 @@ def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float)
         sys.exit(EXIT_ERROR)
     if db is not None:
         _open_existing(db).close()  # fail now with one line, not on the first /db request
-    app = create_app(db_path=db, max_upload_bytes=_parse_size(max_upload), scan_timeout_s=timeout)
+    app = create_app(db_path=db, max_upload_bytes=_parse_size(max_upload), scan_timeout_s=timeout, max_scans=max_scans)
     click.echo(f"forewarn: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
