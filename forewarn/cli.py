@@ -40,6 +40,21 @@ def _parse_size(value: str) -> int:
         raise click.BadParameter(f"not a size: {value!r} (e.g. 25MB)") from None
 
 
+def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) -> None:
+    """Usage error for an unknown warning, or for an option given with no warning at all.
+
+    ``--only ""`` used to select nothing and report a clean work, which reads as "safe".
+    """
+    from forewarn.scan import resolve_labels
+
+    try:
+        ids = resolve_labels(values or None, taxonomy=taxonomy)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    if values and not ids:
+        raise click.UsageError(f"{option} needs at least one warning id or alias (see `forewarn warnings`)")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="forewarn")
 def main() -> None:
@@ -116,19 +131,16 @@ def scan(
     from forewarn.readers import read
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
-    from forewarn.scan import Report, load_taxonomy, resolve_labels, scan_work
+    from forewarn.scan import Report, load_taxonomy, scan_work
     from forewarn.score.cascade import default_scorer
     from forewarn.work import ReadError
 
     max_bytes = _parse_size(max_size)
     if html_path is not None and len(paths) != 1:
         raise click.UsageError("--html takes exactly one input file")
-    try:
-        taxonomy = load_taxonomy()
-        resolve_labels(only or None, taxonomy=taxonomy)
-        resolve_labels(ignore or None, taxonomy=taxonomy)
-    except ValueError as e:
-        raise click.UsageError(str(e)) from None
+    taxonomy = load_taxonomy()
+    _check_warning_list(only, option="--only", taxonomy=taxonomy)
+    _check_warning_list(ignore, option="--ignore", taxonomy=taxonomy)
 
     console = Console(soft_wrap=False)
     err = Console(stderr=True)
@@ -564,10 +576,9 @@ def query(
     from forewarn.scan import load_taxonomy, resolve_labels
     from forewarn.store import query_works
 
-    try:
-        ids = resolve_labels(has or None, taxonomy=load_taxonomy()) or []
-    except ValueError as e:
-        raise click.UsageError(str(e)) from None
+    taxonomy = load_taxonomy()
+    _check_warning_list(has, option="--has", taxonomy=taxonomy)
+    ids = resolve_labels(has or None, taxonomy=taxonomy) or []
     rows = query_works(
         _open_existing(db),
         has=ids,

@@ -78,6 +78,13 @@ def test_unknown_warning_is_a_usage_error() -> None:
     assert code == 2 and "unknown warning" in err
 
 
+@pytest.mark.parametrize("option", ["--only", "--ignore"])
+@pytest.mark.parametrize("value", ["", " , ,"])
+def test_an_empty_warning_list_is_a_usage_error_not_a_clean_report(option: str, value: str) -> None:
+    code, out, err = run("scan", "--scorer", "lexicon", option, value, str(EXAMPLE))
+    assert code == 2 and f"{option} needs at least one warning" in err and out == ""
+
+
 def _truncated_epub(path: Path) -> Path:
     full = path.with_suffix(".full.epub")
     with zipfile.ZipFile(full, "w") as z:
