@@ -68,8 +68,8 @@ def main() -> None:
     """
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@main.command(short_help="Scan works and compare with what the author declared.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report instead.")
 @click.option(
     "--html",
@@ -84,7 +84,9 @@ def main() -> None:
     type=click.FloatRange(0.0, 1.0),
     help="Passage probability needed to flag a warning (default: per-warning, tuned).",
 )
-@click.option("--show-passages", is_flag=True, help="Quote the evidence passages (spoilers!).")
+@click.option(
+    "--show-passages", is_flag=True, help="Quote the evidence passages (spoilers!; terminal only, not in --json)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -123,12 +125,12 @@ def scan(
       forewarn scan work.epub --json > report.json
       forewarn scan story.txt --html report.html
       forewarn scan story.txt --ignore strong-language --threshold 0.7
+      pbpaste | forewarn scan -          # '-' reads the work from stdin
 
     \b
     Exit codes: 0 every detected warning was declared; 1 a detected warning
     was not declared; 2 an input could not be read or bad usage.
     """
-    from forewarn.readers import read
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
     from forewarn.scan import Report, load_taxonomy, scan_work
@@ -138,6 +140,14 @@ def scan(
     max_bytes = _parse_size(max_size)
     if html_path is not None and len(paths) != 1:
         raise click.UsageError("--html takes exactly one input file")
+    if sum(str(p) == "-" for p in paths) > 1:
+        raise click.UsageError("'-' (stdin) can be given once")
+    if as_json and show_passages:
+        click.echo(
+            "forewarn: note: --json never contains the work's text; --show-passages applies to the terminal "
+            "report (slice the text with the evidence offsets instead)",
+            err=True,
+        )
     taxonomy = load_taxonomy()
     _check_warning_list(only, option="--only", taxonomy=taxonomy)
     _check_warning_list(ignore, option="--ignore", taxonomy=taxonomy)
@@ -150,7 +160,7 @@ def scan(
     for path in paths:
         try:
             with _progress(err, path.name) as on_progress:
-                work = read(path, format=fmt, max_bytes=max_bytes)
+                work = _read_input(path, fmt=fmt, max_bytes=max_bytes)
                 report = scan_work(
                     work,
                     only=only or None,
@@ -186,6 +196,17 @@ def scan(
     sys.exit(EXIT_UNDECLARED if any(r.undeclared for r in reports) else EXIT_OK)
 
 
+def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
+    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding)."""
+    from forewarn.readers import read
+
+    if str(path) != "-":
+        return read(path, format=fmt, max_bytes=max_bytes)
+    work = read(sys.stdin.buffer.read(max_bytes + 1), format=fmt, max_bytes=max_bytes)
+    work.source_path = "<stdin>"
+    return work
+
+
 @contextmanager
 def _progress(err: Console, name: str) -> Iterator[Callable[[int, int], None] | None]:
     """A passage progress bar on a terminal; nothing when stderr is not one."""
@@ -211,7 +232,7 @@ def _progress(err: Console, name: str) -> Iterator[Callable[[int, int], None] | 
         yield update
 
 
-@main.command("warnings")
+@main.command("warnings", short_help="List the known warnings with their measured quality.")
 @click.option("--json", "as_json", is_flag=True, help="Print the taxonomy with quality as JSON.")
 def warnings_cmd(as_json: bool) -> None:
     """List the warnings forewarn knows, each with its measured quality.
@@ -247,7 +268,7 @@ def _embed(passages: list[Any], encoder_dir: Path) -> Any:
     from forewarn.score.encoder import Encoder
 
     enc = Encoder(encoder_dir / "encoder.onnx", encoder_dir / "tokenizer.json", max_length=256)
-    click.echo(f"embedding {len(passages)} passages...", err=True)
+    click.echo(f"embedding {len(passages):,} passage{'s' if len(passages) != 1 else ''}...", err=True)
     return enc.encode([p.text for p in passages])
 
 
@@ -317,7 +338,7 @@ DATA_OPTION = click.option(
 )
 
 
-@main.command()
+@main.command(short_help="Train the per-warning heads into a model bundle.")
 @DATA_OPTION
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Bundle directory.")
 @click.option(
@@ -363,7 +384,7 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
     click.echo(f"bundle written to {out}")
 
 
-@main.command()
+@main.command(short_help="Per-warning precision, recall and F1 on labeled data.")
 @click.option(
     "--data",
     "data",
@@ -463,7 +484,7 @@ def evaluate(
         Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
 
 
-@main.command()
+@main.command(short_help="Scan a folder, ZIP or glob into a results database.")
 @click.argument("target")
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (created if missing).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
@@ -553,7 +574,7 @@ def _open_existing(db: str) -> Any:
         sys.exit(EXIT_ERROR)
 
 
-@main.command()
+@main.command(short_help="Find works in a results database.")
 @click.option("--db", required=True, help="Results database.")
 @click.option("--has", "has", multiple=True, help="Detected warning (id or alias; repeatable: all must match).")
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
@@ -592,10 +613,10 @@ def query(
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
         click.echo(f"{r['path']}  [{r['rating_suggested']}]  {', '.join(r['detected']) or '-'}{undeclared}")
-    click.echo(f"{len(rows)} work{'s' if len(rows) != 1 else ''}", err=True)
+    click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}", err=True)
 
 
-@main.command()
+@main.command(short_help="Export a results database to CSV, JSON Lines or Parquet.")
 @click.option("--db", required=True, help="Results database.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file.")
@@ -619,10 +640,10 @@ def export(db: str, fmt: str, out: str) -> None:
     except OSError as e:
         _fail(f"cannot write {out}: {e.strerror or e}")
         sys.exit(EXIT_ERROR)
-    click.echo(f"{n} works written to {out}")
+    click.echo(f"{n:,} work{'s' if n != 1 else ''} written to {out}")
 
 
-@main.command()
+@main.command(short_help="How many works in a results database under-warn.")
 @click.option("--db", required=True, help="Results database.")
 @click.option("--json", "as_json", is_flag=True)
 def stats(db: str, as_json: bool) -> None:
@@ -640,17 +661,19 @@ def stats(db: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(s, indent=2))
         return
+    works = s["works"]
     click.echo(
-        f"{s['works']} works scanned, {s['errors']} unreadable; {s['works_under_warned']} with an undeclared warning"
+        f"{works:,} work{'s' if works != 1 else ''} scanned, {s['errors']:,} unreadable; "
+        f"{s['works_under_warned']:,} with an undeclared warning"
     )
     for r in s["per_warning"]:
         click.echo(
-            f"  {r['warning']:<18} detected in {r['detected']:>6}  undeclared in {r['undeclared']:>6} "
+            f"  {r['warning']:<18} detected in {r['detected']:>7,}  undeclared in {r['undeclared']:>7,} "
             f"({r['undeclared_share']:.0%})"
         )
 
 
-@main.command()
+@main.command(short_help="Run the reader's web app: paste or upload, read safely.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface (localhost only by default).")
 @click.option("--port", default=8000, show_default=True)
 @click.option("--db", type=click.Path(dir_okay=False), help="Also browse a results database at /db.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -235,3 +236,23 @@ def test_train_help_example_is_the_command_that_built_the_bundle() -> None:
     help_text = CliRunner().invoke(main, ["train", "--help"]).output.split("Options:")[0]
     assert [Path(d).name for d in re.findall(r"--data (\S+)", help_text)] == config["data_files"]
     assert "--seed 0" in help_text and "--seed 0" in config["created_by"]
+
+
+def test_stdin_one_passage_and_thousands_in_the_summary() -> None:
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-"], input="He stabbed the guard.\n")
+    assert result.exit_code in (0, 1), result.output
+    assert "<stdin>" in result.stdout and "1 passage\n" in result.stdout and "1 passages" not in result.stdout
+    long_text = "\n\n".join(f"Chapter {i}\n\nThey walked along the quiet shore." for i in range(1, 1100))
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-"], input=long_text)
+    assert re.search(r"\d{1,3}(,\d{3})+ passages", result.stdout), result.stdout[:200]
+
+
+def test_json_with_show_passages_says_the_text_is_not_in_json() -> None:
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "--json", "--show-passages", str(EXAMPLE)])
+    assert json.loads(result.stdout)["reports"] and "--json never contains the work's text" in result.stderr
+
+
+def test_top_level_help_does_not_cut_command_descriptions() -> None:
+    listing = CliRunner().invoke(main, ["--help"]).output.split("Commands:")[1]
+    assert len(listing.strip().splitlines()) == len(main.commands)
+    assert "..." not in listing
