@@ -304,7 +304,10 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
         """The reading mode when the file is still there unchanged; else the stored report."""
         row = stored(work_id)
         path = Path(row["path"])
-        data = path.read_bytes() if path.is_file() else None
+        try:
+            data: bytes | None = path.read_bytes()
+        except OSError:  # moved, deleted, unreadable: the stored report still answers
+            data = None
         if data is not None and hashlib.sha256(data).hexdigest() == row["content_hash"]:
             try:
                 wid, _ = await scan_bytes(data, str(path))
