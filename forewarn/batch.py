@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
-from forewarn.store import finish_run, is_done, open_db, save_error, save_report, start_run
+from forewarn.store import failed_before, finish_run, is_done, open_db, save_error, save_report, start_run
 
 MAX_ZIP_MEMBERS = 200_000
 
@@ -47,17 +47,31 @@ class Source:
             return f.read(max_bytes + 1)
 
 
+def _wanted(name: str) -> bool:
+    """A supported suffix, or none at all (the reader sniffs it, and a binary one is reported).
+
+    Hidden files (``.DS_Store``) and other suffixes (``.jpg``, ``.css``) are left out.
+    """
+    base = os.path.basename(name)
+    suffix = Path(base).suffix.lower()
+    return suffix in SUPPORTED_SUFFIXES or (suffix == "" and not base.startswith("."))
+
+
 def iter_sources(target: str | Path) -> Iterator[Source]:
-    """Supported files under a directory, inside a ZIP, or matching a glob, in sorted order."""
+    """Supported files under a directory, inside a ZIP, or matching a glob, in sorted order.
+
+    Paths are made absolute, so the database still finds a work when read from elsewhere.
+    """
     t = str(target)
     if os.path.isdir(t):
-        for root, dirs, files in os.walk(t):
+        for root, dirs, files in os.walk(os.path.abspath(t)):
             dirs.sort()
             for name in sorted(files):
                 p = os.path.join(root, name)
-                if Path(name).suffix.lower() in SUPPORTED_SUFFIXES and os.path.isfile(p):
+                if _wanted(name) and os.path.isfile(p):
                     yield Source(name=p, path=p, size=os.path.getsize(p))
     elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
+        t = os.path.abspath(t)
         with zipfile.ZipFile(t) as z:
             infos = z.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
@@ -70,11 +84,31 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
                     continue  # never trust member paths; we only read, but keep names sane
                 yield Source(name=f"{t}!{name}", zip_path=t, member=name, size=info.file_size)
     elif os.path.isfile(t):
+        t = os.path.abspath(t)
         yield Source(name=t, path=t, size=os.path.getsize(t))
     else:
         for p in sorted(glob.glob(t, recursive=True)):
-            if os.path.isfile(p) and Path(p).suffix.lower() in SUPPORTED_SUFFIXES:
+            if os.path.isfile(p) and _wanted(p):
+                p = os.path.abspath(p)
                 yield Source(name=p, path=p, size=os.path.getsize(p))
+
+
+def list_sources(target: str | Path) -> list[Source]:
+    """Every source under ``target``; a ValueError when there is nothing to scan.
+
+    A mistyped path or a pattern matching nothing must not look like an
+    empty, finished batch (nor create an empty database).
+    """
+    sources = list(iter_sources(target))
+    if sources:
+        return sources
+    t = str(target)
+    if os.path.exists(t):
+        kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
+        raise ValueError(f"{t}: no work to scan in it (looked for {kinds} and files without a suffix)")
+    if glob.has_magic(t):
+        raise ValueError(f"{t}: the pattern matches no work to scan")
+    raise ValueError(f"{t}: no such file or folder")
 
 
 def scan_one(name: str, data: bytes, mode: str = "cascade", threads: int | None = None) -> dict[str, Any]:
@@ -107,6 +141,7 @@ class BatchSummary:
     scanned: int = 0
     skipped: int = 0
     failed: int = 0
+    retried: int = 0  # works that failed in an earlier run and were tried again
     words: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -138,6 +173,8 @@ def _pending(
         if is_done(conn, digest, version):
             summary.skipped += 1
             continue
+        if failed_before(conn, digest, version):
+            summary.retried += 1
         yield src, digest, data
 
 
@@ -151,12 +188,16 @@ def run_batch(
     mode: str = "cascade",
     on_progress: Callable[[BatchSummary, int], None] | None = None,
 ) -> BatchSummary:
-    """Scan every supported work under ``target`` into ``db``; returns counts and timing."""
+    """Scan every supported work under ``target`` into ``db``; returns counts and timing.
+
+    Works already scanned with this model version are skipped; works that failed
+    before are tried again (a reader fix does not change the model version).
+    """
     if engine not in ("local", "dask"):
         raise ValueError("engine must be 'local' or 'dask'")
+    sources = list_sources(target)
     conn = open_db(db)
     version = model_version(mode)
-    sources = list(iter_sources(target))
     run_id = start_run(conn, model_version=version, engine=engine, target=str(target))
     summary = BatchSummary()
     t0 = time.perf_counter()

@@ -9,7 +9,7 @@ command was misused.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from forewarn import __version__
 SCORERS = ["cascade", "thorough", "encoder-everywhere", "lexicon"]  # forewarn.score.cascade.MODES, without its imports
 
 EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
+EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
 
 
 def _fail(message: str) -> None:
@@ -39,6 +40,21 @@ def _parse_size(value: str) -> int:
         raise click.BadParameter(f"not a size: {value!r} (e.g. 25MB)") from None
 
 
+def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) -> None:
+    """Usage error for an unknown warning, or for an option given with no warning at all.
+
+    ``--only ""`` used to select nothing and report a clean work, which reads as "safe".
+    """
+    from forewarn.scan import resolve_labels
+
+    try:
+        ids = resolve_labels(values or None, taxonomy=taxonomy)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    if values and not ids:
+        raise click.UsageError(f"{option} needs at least one warning id or alias (see `forewarn warnings`)")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="forewarn")
 def main() -> None:
@@ -52,8 +68,8 @@ def main() -> None:
     """
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@main.command(short_help="Scan works and compare with what the author declared.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report instead.")
 @click.option(
     "--html",
@@ -68,7 +84,9 @@ def main() -> None:
     type=click.FloatRange(0.0, 1.0),
     help="Passage probability needed to flag a warning (default: per-warning, tuned).",
 )
-@click.option("--show-passages", is_flag=True, help="Quote the evidence passages (spoilers!).")
+@click.option(
+    "--show-passages", is_flag=True, help="Quote the evidence passages (spoilers!; terminal only, not in --json)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -107,27 +125,32 @@ def scan(
       forewarn scan work.epub --json > report.json
       forewarn scan story.txt --html report.html
       forewarn scan story.txt --ignore strong-language --threshold 0.7
+      pbpaste | forewarn scan -          # '-' reads the work from stdin
 
     \b
     Exit codes: 0 every detected warning was declared; 1 a detected warning
     was not declared; 2 an input could not be read or bad usage.
     """
-    from forewarn.readers import read
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
-    from forewarn.scan import Report, load_taxonomy, resolve_labels, scan_work
+    from forewarn.scan import Report, load_taxonomy, scan_work
     from forewarn.score.cascade import default_scorer
     from forewarn.work import ReadError
 
     max_bytes = _parse_size(max_size)
     if html_path is not None and len(paths) != 1:
         raise click.UsageError("--html takes exactly one input file")
-    try:
-        taxonomy = load_taxonomy()
-        resolve_labels(only or None, taxonomy=taxonomy)
-        resolve_labels(ignore or None, taxonomy=taxonomy)
-    except ValueError as e:
-        raise click.UsageError(str(e)) from None
+    if sum(str(p) == "-" for p in paths) > 1:
+        raise click.UsageError("'-' (stdin) can be given once")
+    if as_json and show_passages:
+        click.echo(
+            "forewarn: note: --json never contains the work's text; --show-passages applies to the terminal "
+            "report (slice the text with the evidence offsets instead)",
+            err=True,
+        )
+    taxonomy = load_taxonomy()
+    _check_warning_list(only, option="--only", taxonomy=taxonomy)
+    _check_warning_list(ignore, option="--ignore", taxonomy=taxonomy)
 
     console = Console(soft_wrap=False)
     err = Console(stderr=True)
@@ -137,7 +160,7 @@ def scan(
     for path in paths:
         try:
             with _progress(err, path.name) as on_progress:
-                work = read(path, format=fmt, max_bytes=max_bytes)
+                work = _read_input(path, fmt=fmt, max_bytes=max_bytes)
                 report = scan_work(
                     work,
                     only=only or None,
@@ -173,6 +196,17 @@ def scan(
     sys.exit(EXIT_UNDECLARED if any(r.undeclared for r in reports) else EXIT_OK)
 
 
+def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
+    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding)."""
+    from forewarn.readers import read
+
+    if str(path) != "-":
+        return read(path, format=fmt, max_bytes=max_bytes)
+    work = read(sys.stdin.buffer.read(max_bytes + 1), format=fmt, max_bytes=max_bytes)
+    work.source_path = "<stdin>"
+    return work
+
+
 @contextmanager
 def _progress(err: Console, name: str) -> Iterator[Callable[[int, int], None] | None]:
     """A passage progress bar on a terminal; nothing when stderr is not one."""
@@ -198,7 +232,7 @@ def _progress(err: Console, name: str) -> Iterator[Callable[[int, int], None] | 
         yield update
 
 
-@main.command("warnings")
+@main.command("warnings", short_help="List the known warnings with their measured quality.")
 @click.option("--json", "as_json", is_flag=True, help="Print the taxonomy with quality as JSON.")
 def warnings_cmd(as_json: bool) -> None:
     """List the warnings forewarn knows, each with its measured quality.
@@ -234,8 +268,64 @@ def _embed(passages: list[Any], encoder_dir: Path) -> Any:
     from forewarn.score.encoder import Encoder
 
     enc = Encoder(encoder_dir / "encoder.onnx", encoder_dir / "tokenizer.json", max_length=256)
-    click.echo(f"embedding {len(passages)} passages...", err=True)
+    click.echo(f"embedding {len(passages):,} passage{'s' if len(passages) != 1 else ''}...", err=True)
     return enc.encode([p.text for p in passages])
+
+
+def _require_sklearn(what: str) -> None:
+    """Exit with one line naming the extra when scikit-learn is missing (it is optional)."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        _fail(f"{what} needs scikit-learn, the training extra: pip install 'forewarn[train]'")
+        sys.exit(EXIT_ERROR)
+
+
+def _read_each(load: Callable[[str], list[Any]], paths: Sequence[str]) -> list[Any]:
+    """``load(path)`` for every file; a bad file or line is one line naming it, exit 2."""
+    out: list[Any] = []
+    for path in paths:
+        try:
+            out += load(path)
+        except UnicodeDecodeError:
+            _fail(f"{path}:{_first_bad_utf8_line(path)}: not UTF-8 text (save the file as UTF-8)")
+            sys.exit(EXIT_ERROR)
+        except ValueError as e:  # the loaders name the file and line already
+            _fail(str(e))
+            sys.exit(EXIT_ERROR)
+    return out
+
+
+def _first_bad_utf8_line(path: str) -> int:
+    """Line number of the first byte that is not UTF-8 (the decoder only knows its chunk offset)."""
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return data.count(b"\n", 0, e.start) + 1
+    return 0
+
+
+def _note_if_training_data(data: Sequence[str], bundle: Path) -> None:
+    """Warn (stderr) when the bundle was trained on these files: its figures would not be held-out."""
+    import json
+
+    from forewarn.train import data_checksum
+
+    try:
+        config = json.loads((bundle / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    trained_on = set(config.get("data_files") or [])
+    seen = [Path(d).name for d in data if Path(d).name in trained_on]
+    if not seen and config.get("data_sha256") and data_checksum(list(data)) == config["data_sha256"]:
+        seen = [Path(d).name for d in data]
+    if seen:
+        click.echo(
+            f"forewarn: note: the model was trained on {', '.join(seen)}: these figures are not held-out "
+            "(add --folds 5 to cross-validate the training procedure instead)",
+            err=True,
+        )
 
 
 DATA_OPTION = click.option(
@@ -248,7 +338,7 @@ DATA_OPTION = click.option(
 )
 
 
-@main.command()
+@main.command(short_help="Train the per-warning heads into a model bundle.")
 @DATA_OPTION
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Bundle directory.")
 @click.option(
@@ -267,16 +357,18 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
     Cross-validates first (metrics go into the bundle), then fits on all data.
 
     \b
-    Example (reproduces the packaged model):
-      forewarn train --data ../shared/data/passages-dev.jsonl --out forewarn/models/default --seed 0
+    Example (reproduces the packaged model, as in the README's Training section):
+      forewarn train --data ../shared/data/passages-dev.jsonl --data data/written/tune.jsonl \\
+          --data data/written/train.jsonl --out forewarn/models/default --seed 0
     """
     from forewarn.evaluate import cross_validate, load_labeled
     from forewarn.score.model import default_bundle
     from forewarn.train import HeadsConfig, save_bundle
     from forewarn.train import train as run_train
 
+    _require_sklearn("forewarn train")
     encoder_dir = encoder_dir or default_bundle()
-    passages = load_labeled(list(data), label_mode=label_mode)
+    passages = _read_each(lambda p: load_labeled([p], label_mode=label_mode), data)
     emb = _embed(passages, encoder_dir)
     config = HeadsConfig(seed=seed)
     cv = cross_validate(passages, emb, folds=folds, config=config)
@@ -292,7 +384,7 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
     click.echo(f"bundle written to {out}")
 
 
-@main.command()
+@main.command(short_help="Per-warning precision, recall and F1 on labeled data.")
 @click.option(
     "--data",
     "data",
@@ -337,6 +429,12 @@ def evaluate(
 ) -> None:
     """Per-warning precision, recall, F1, balanced accuracy, ROC-AUC and calibration error.
 
+    Without --folds the bundle is judged as it is: the figures are held-out
+    only for data it was not trained on, so a note is printed when a --data
+    file has the name of one of its training files (config.json data_files)
+    or the same contents. With --folds (needs scikit-learn) the training
+    procedure is cross-validated instead: every figure is on held-out folds.
+
     \b
     Examples:
       forewarn evaluate --data held-out.jsonl
@@ -357,10 +455,7 @@ def evaluate(
         from forewarn.evaluate import evaluate_works, format_work_table, load_works
         from forewarn.scan import scan
 
-        try:
-            works = load_works(works_path)
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+        works = _read_each(load_works, [works_path])
         cascade = default_scorer(scorer, bundle)
         per_work = evaluate_works(works, lambda text: {w.id for w in scan(text.encode(), scorer=cascade).warnings})
         click.echo(format_work_table(per_work))
@@ -368,7 +463,9 @@ def evaluate(
             doc = {"evaluation": f"{len(works)} labeled works, scorer {scorer}", "per_warning": per_work}
             Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
         return
-    passages = load_labeled(list(data), label_mode=label_mode)
+    if folds:
+        _require_sklearn("forewarn evaluate --folds")
+    passages = _read_each(lambda p: load_labeled([p], label_mode=label_mode), data)
     if folds:
         from forewarn.train import HeadsConfig
 
@@ -379,6 +476,7 @@ def evaluate(
         click.echo(format_table(result.heads_per_warning))
         click.echo("default cascade (what 'forewarn scan' uses):")
     else:
+        _note_if_training_data(data, model_dir or default_bundle())
         per = evaluate_model(default_scorer(scorer, bundle), passages)
         doc = {"evaluation": f"the bundle on the given data, scorer {scorer}", "per_warning": per}
     click.echo(format_table(per))
@@ -386,7 +484,7 @@ def evaluate(
         Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
 
 
-@main.command()
+@main.command(short_help="Scan a folder, ZIP or glob into a results database.")
 @click.argument("target")
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (created if missing).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
@@ -401,7 +499,17 @@ def batch(
 
     Resumable: works already in the database (same content and model version)
     are skipped, so re-running after an interruption finishes the rest. Bad
-    files are recorded with their error and do not stop the batch.
+    files are recorded with their error and do not stop the batch; a re-run
+    tries them again (a newer forewarn may read them) and counts them as
+    retried. Files with a supported suffix or none are scanned (an
+    extensionless binary file is reported as failed); hidden files and other
+    suffixes are left out. Paths are stored absolute.
+
+    \b
+    Exit codes: 0 every work is in the database; 1 at least one work failed
+    (listed on stderr, kept in the errors table); 2 bad usage, a missing
+    path, a pattern matching nothing, or a --db that is not a results database
+    (no database is created then).
 
     \b
     Examples:
@@ -440,23 +548,33 @@ def batch(
     except (ValueError, RuntimeError, OSError) as e:
         _fail(str(e))
         sys.exit(EXIT_ERROR)
+    retried = f" ({summary.retried:,} failed before and were tried again)" if summary.retried else ""
     click.echo(
-        f"scanned {summary.scanned}, skipped {summary.skipped} (already in the database), failed {summary.failed}; "
+        f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), "
+        f"failed {summary.failed:,}{retried}; "
         f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
     )
     for name, message in summary.errors[:20]:
         click.echo(f"  failed: {name}: {message}", err=True)
+    if len(summary.errors) > 20:
+        click.echo(f"  ... and {len(summary.errors) - 20:,} more (all are in the database's errors table)", err=True)
+    sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 
 def _open_existing(db: str) -> Any:
-    from forewarn.store import open_db
+    """The results database at ``db``; a one-line error (exit 2) when missing or not one."""
+    from forewarn.store import NotADatabase, open_db
 
     if not Path(db).is_file():
         raise click.UsageError(f"no database at {db} (create one with `forewarn batch`)")
-    return open_db(db)
+    try:
+        return open_db(db)
+    except NotADatabase as e:
+        _fail(str(e))
+        sys.exit(EXIT_ERROR)
 
 
-@main.command()
+@main.command(short_help="Find works in a results database.")
 @click.option("--db", required=True, help="Results database.")
 @click.option("--has", "has", multiple=True, help="Detected warning (id or alias; repeatable: all must match).")
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
@@ -479,10 +597,9 @@ def query(
     from forewarn.scan import load_taxonomy, resolve_labels
     from forewarn.store import query_works
 
-    try:
-        ids = resolve_labels(has or None, taxonomy=load_taxonomy()) or []
-    except ValueError as e:
-        raise click.UsageError(str(e)) from None
+    taxonomy = load_taxonomy()
+    _check_warning_list(has, option="--has", taxonomy=taxonomy)
+    ids = resolve_labels(has or None, taxonomy=taxonomy) or []
     rows = query_works(
         _open_existing(db),
         has=ids,
@@ -496,10 +613,10 @@ def query(
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
         click.echo(f"{r['path']}  [{r['rating_suggested']}]  {', '.join(r['detected']) or '-'}{undeclared}")
-    click.echo(f"{len(rows)} work{'s' if len(rows) != 1 else ''}", err=True)
+    click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}", err=True)
 
 
-@main.command()
+@main.command(short_help="Export a results database to CSV, JSON Lines or Parquet.")
 @click.option("--db", required=True, help="Results database.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file.")
@@ -514,15 +631,19 @@ def export(db: str, fmt: str, out: str) -> None:
     """
     from forewarn.export import export_db
 
+    conn = _open_existing(db)
     try:
-        n = export_db(_open_existing(db), fmt=fmt, out=out)
+        n = export_db(conn, fmt=fmt, out=out)
     except RuntimeError as e:
         _fail(str(e))
         sys.exit(EXIT_ERROR)
-    click.echo(f"{n} works written to {out}")
+    except OSError as e:
+        _fail(f"cannot write {out}: {e.strerror or e}")
+        sys.exit(EXIT_ERROR)
+    click.echo(f"{n:,} work{'s' if n != 1 else ''} written to {out}")
 
 
-@main.command()
+@main.command(short_help="How many works in a results database under-warn.")
 @click.option("--db", required=True, help="Results database.")
 @click.option("--json", "as_json", is_flag=True)
 def stats(db: str, as_json: bool) -> None:
@@ -540,23 +661,33 @@ def stats(db: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(s, indent=2))
         return
+    works = s["works"]
     click.echo(
-        f"{s['works']} works scanned, {s['errors']} unreadable; {s['works_under_warned']} with an undeclared warning"
+        f"{works:,} work{'s' if works != 1 else ''} scanned, {s['errors']:,} unreadable; "
+        f"{s['works_under_warned']:,} with an undeclared warning"
     )
     for r in s["per_warning"]:
         click.echo(
-            f"  {r['warning']:<18} detected in {r['detected']:>6}  undeclared in {r['undeclared']:>6} "
+            f"  {r['warning']:<18} detected in {r['detected']:>7,}  undeclared in {r['undeclared']:>7,} "
             f"({r['undeclared_share']:.0%})"
         )
 
 
-@main.command()
+@main.command(short_help="Run the reader's web app: paste or upload, read safely.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface (localhost only by default).")
 @click.option("--port", default=8000, show_default=True)
 @click.option("--db", type=click.Path(dir_okay=False), help="Also browse a results database at /db.")
 @click.option("--max-upload", default="10MB", show_default=True, help="Largest upload accepted.")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds a scan may take.")
-def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float) -> None:
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds a scan may take (then a 504).")
+@click.option(
+    "--max-scans",
+    type=click.IntRange(1, 16),
+    default=2,
+    show_default=True,
+    help="Scans running at once; more get a 503 with Retry-After. A scan past --timeout keeps its slot "
+    "until it ends (a running thread cannot be stopped).",
+)
+def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float, max_scans: int) -> None:
     """Run the reader's web app: paste or upload a work, see its warnings, read it safely.
 
     Needs the web extra: pip install 'forewarn[web]'.
@@ -573,7 +704,9 @@ def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float)
     except ImportError:
         _fail("the web app needs the extra: pip install 'forewarn[web]'")
         sys.exit(EXIT_ERROR)
-    app = create_app(db_path=db, max_upload_bytes=_parse_size(max_upload), scan_timeout_s=timeout)
+    if db is not None:
+        _open_existing(db).close()  # fail now with one line, not on the first /db request
+    app = create_app(db_path=db, max_upload_bytes=_parse_size(max_upload), scan_timeout_s=timeout, max_scans=max_scans)
     click.echo(f"forewarn: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -91,15 +91,30 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+class NotADatabase(ValueError):
+    """The path cannot be used as a results database (not SQLite, unreadable, no such folder)."""
+
+
 def open_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database."""
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
-    migrate(conn)
+    """Open (creating if needed) and migrate the database.
+
+    Raises ``NotADatabase`` (a ``ValueError``) with a one-line reason instead of
+    sqlite3's errors, so a mistyped ``--db`` never ends in a traceback.
+    """
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    except sqlite3.Error as e:
+        raise NotADatabase(f"{path}: cannot open as a results database ({e})") from None
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        migrate(conn)
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise NotADatabase(f"{path}: not a forewarn results database ({e})") from None
     return conn
 
 
@@ -132,11 +147,20 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
 
 
 def is_done(conn: sqlite3.Connection, content_hash: str, model_version: str) -> bool:
-    """True when this content was already scanned (or failed) with this model version."""
+    """True when this content was already scanned with this model version.
+
+    A work that failed is not done: a re-run tries it again (see ``failed_before``).
+    """
     row = conn.execute(
-        "SELECT 1 FROM works WHERE content_hash = ? AND model_version = ? "
-        "UNION ALL SELECT 1 FROM errors WHERE content_hash = ? AND model_version = ? LIMIT 1",
-        (content_hash, model_version, content_hash, model_version),
+        "SELECT 1 FROM works WHERE content_hash = ? AND model_version = ?", (content_hash, model_version)
+    ).fetchone()
+    return row is not None
+
+
+def failed_before(conn: sqlite3.Connection, content_hash: str, model_version: str) -> bool:
+    """True when this content failed in an earlier run with this model version."""
+    row = conn.execute(
+        "SELECT 1 FROM errors WHERE content_hash = ? AND model_version = ?", (content_hash, model_version)
     ).fetchone()
     return row is not None
 
@@ -147,6 +171,7 @@ def save_report(
     """Store one work's report (the JSON dict) with its passages and detections, atomically."""
     work = report["work"]
     with transaction(conn):
+        _forget_errors(conn, path=path, content_hash=content_hash, model_version=report["model_version"])
         cur = conn.execute(
             "INSERT INTO works (path, content_hash, model_version, format, title, authors, words, chapters,"
             " declared, rating_declared, archive_warnings_declared, rating_suggested, scanned_at, seconds,"
@@ -192,10 +217,19 @@ def save_error(
     conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str, error: str
 ) -> None:
     with transaction(conn):
+        _forget_errors(conn, path=path, content_hash=content_hash, model_version=model_version)
         conn.execute(
             "INSERT OR REPLACE INTO errors (path, content_hash, model_version, error, at) VALUES (?, ?, ?, ?, ?)",
             (path, content_hash, model_version, error, _now()),
         )
+
+
+def _forget_errors(conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str) -> None:
+    """Drop this work's earlier error, so a retried work is counted once (as done or as failed)."""
+    conn.execute(
+        "DELETE FROM errors WHERE model_version = ? AND (content_hash = ? OR (content_hash IS NULL AND path = ?))",
+        (model_version, content_hash, path),
+    )
 
 
 def start_run(conn: sqlite3.Connection, *, model_version: str, engine: str, target: str) -> int:

@@ -62,8 +62,9 @@ def test_rerun_skips_done_works_and_corrupt_files_are_recorded(tmp_path: Path) -
     assert (first.scanned, first.failed, first.skipped) == (38, 2, 0)
     errors = dict(sqlite3.connect(db).execute("SELECT path, error FROM errors").fetchall())
     assert any("empty" in e for e in errors.values()) and any("binary" in e for e in errors.values())
-    second = run_batch(folder, db=db, workers=1, mode="lexicon")
-    assert (second.scanned, second.failed, second.skipped) == (0, 0, 40)
+    second = run_batch(folder, db=db, workers=1, mode="lexicon")  # failed works are tried again
+    assert (second.scanned, second.failed, second.skipped, second.retried) == (0, 2, 38, 2)
+    assert count(db, "SELECT COUNT(*) FROM errors") == 2
     (folder / "work000.txt").write_text("Title: changed\n\nA new text, a calm one.\n")
     third = run_batch(folder, db=db, workers=1, mode="lexicon")
     assert third.scanned == 1
@@ -194,3 +195,69 @@ def test_stats_counts_under_warning(scanned_db: Path) -> None:
     per = {r["warning"]: r for r in s["per_warning"]}
     assert per["violence"]["detected"] == 6 and per["violence"]["undeclared"] == 3
     assert cli("stats", "--db", str(scanned_db.parent / "missing.db"))[0] == 2
+
+
+@pytest.mark.parametrize("content", [b"just some text\n", Path("/bin/ls").read_bytes()[:4096]], ids=["text", "binary"])
+def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path: Path, content: bytes) -> None:
+    not_db = tmp_path / "notes.db"
+    not_db.write_bytes(content)
+    runner = CliRunner()
+    for args in (["stats"], ["query"], ["export", "--out", str(tmp_path / "x.csv")], ["batch", str(ROOT / "examples")]):
+        result = runner.invoke(main, [*args, "--db", str(not_db)])
+        assert result.exit_code == 2, (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "not a forewarn results database" in result.stderr and "Traceback" not in result.output
+    assert not_db.read_bytes() == content  # left untouched
+
+
+def test_export_to_a_missing_folder_is_a_one_line_error(scanned_db: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "--db", str(scanned_db), "--out", "/nonexistent/x.csv"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert result.stderr.strip() == "forewarn: error: cannot write /nonexistent/x.csv: No such file or directory"
+
+
+def test_missing_target_or_empty_pattern_is_an_error_and_creates_no_database(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    db = tmp_path / "r.db"
+    for target, message in [
+        (tmp_path / "nonexist", "no such file or folder"),
+        (tmp_path / "nomatch" / "*.txt", "the pattern matches no work"),
+        (tmp_path / "empty", "no work to scan in it"),
+    ]:
+        result = CliRunner().invoke(main, ["batch", str(target), "--db", str(db)])
+        assert result.exit_code == 2 and message in result.stderr, result.output
+        assert not db.exists()
+
+
+def test_batch_exits_1_when_a_work_failed_and_retries_it_next_time(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "c", 2)
+    (folder / "blob").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8)  # no suffix, binary
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + b"\x00" * 64)  # hidden: left out
+    (folder / "cover.jpg").write_bytes(b"\xff\xd8\xff" + b"\x00" * 64)  # other suffix: left out
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", "1", "--scorer", "lexicon"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 1, first.output
+    assert "scanned 2, skipped 0 (already in the database), failed 1;" in first.stdout
+    assert f"failed: {folder.resolve() / 'blob'}: binary file" in first.stderr
+    (folder / "blob").unlink()
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0 and "scanned 0, skipped 2" in second.stdout
+    (folder / "blob").write_bytes(b"")
+    third = CliRunner().invoke(main, args)
+    assert third.exit_code == 1 and "failed 1;" in third.stdout
+    (folder / "blob").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8)
+    fourth = CliRunner().invoke(main, args)
+    assert fourth.exit_code == 1 and "failed 1 (1 failed before and were tried again)" in fourth.stdout
+    assert count(db, "SELECT COUNT(*) FROM errors") == 2  # the empty and the binary content, once each
+    assert "Exit codes" in CliRunner().invoke(main, ["batch", "--help"]).output
+
+
+def test_batch_stores_absolute_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_collection(tmp_path / "c", 1)
+    monkeypatch.chdir(tmp_path)
+    run_batch("c", db="r.db", workers=1, mode="lexicon")
+    run_batch("c/*.txt", db="g.db", workers=1, mode="lexicon")  # same content: stored again in another db
+    for db in ("r.db", "g.db"):
+        (path,) = [r[0] for r in sqlite3.connect(tmp_path / db).execute("SELECT path FROM works")]
+        assert path == str(tmp_path / "c" / "work000.txt")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -76,6 +77,13 @@ def test_threshold_one_detects_nothing_and_exits_zero() -> None:
 def test_unknown_warning_is_a_usage_error() -> None:
     code, _, err = run("scan", "--only", "not-a-warning", str(EXAMPLE))
     assert code == 2 and "unknown warning" in err
+
+
+@pytest.mark.parametrize("option", ["--only", "--ignore"])
+@pytest.mark.parametrize("value", ["", " , ,"])
+def test_an_empty_warning_list_is_a_usage_error_not_a_clean_report(option: str, value: str) -> None:
+    code, out, err = run("scan", "--scorer", "lexicon", option, value, str(EXAMPLE))
+    assert code == 2 and f"{option} needs at least one warning" in err and out == ""
 
 
 def _truncated_epub(path: Path) -> Path:
@@ -175,3 +183,76 @@ def test_evaluate_works_scans_each_labeled_work(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["per_warning"]["blood"]["f1"] == 1.0
     result = CliRunner().invoke(main, ["evaluate", "--works", str(works), "--data", str(works)])
     assert result.exit_code == 2 and "either --data" in result.output
+
+
+LABELED = [
+    {"warning": "blood", "label": 1, "text": "Blood pooled on the stones under him.", "work_id": "a"},
+    {"warning": "blood", "label": 0, "text": "She ordered a blood orange sorbet.", "work_id": "b"},
+]
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_training_without_scikit_learn_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    import sys
+
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")] or ["sklearn"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    data = tmp_path / "labeled.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in LABELED) + "\n")
+    extra = ["--out", str(tmp_path / "m")] if command == "train" else ["--folds", "5"]
+    result = CliRunner().invoke(main, [command, "--data", str(data), *extra])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert "needs scikit-learn" in result.stderr and "pip install 'forewarn[train]'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_labeled_data_that_is_not_utf8_names_the_file_and_line(tmp_path: Path, command: str) -> None:
+    data = tmp_path / "latin1.jsonl"
+    rows = [*LABELED, {"warning": "blood", "label": 0, "text": "Un café crème.", "work_id": "c"}]
+    data.write_bytes("\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode("latin-1") + b"\n")
+    extra = ["--out", str(tmp_path / "m")] if command == "train" else []
+    result = CliRunner().invoke(main, [command, "--data", str(data), *extra])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert result.stderr.strip() == f"forewarn: error: {data}:3: not UTF-8 text (save the file as UTF-8)"
+
+
+def test_evaluate_warns_when_the_data_is_the_bundles_training_data(tmp_path: Path) -> None:
+    body = "\n".join(json.dumps(r) for r in LABELED) + "\n"
+    (tmp_path / "tune.jsonl").write_text(body)  # a name in the bundle's config.json data_files
+    (tmp_path / "held-out.jsonl").write_text(body)
+    result = CliRunner().invoke(main, ["evaluate", "--data", str(tmp_path / "tune.jsonl"), "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "trained on tune.jsonl" in result.stderr and "not held-out" in result.stderr
+    result = CliRunner().invoke(main, ["evaluate", "--data", str(tmp_path / "held-out.jsonl"), "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "not held-out" not in result.stderr
+    assert "--folds" in CliRunner().invoke(main, ["evaluate", "--help"]).output
+
+
+def test_train_help_example_is_the_command_that_built_the_bundle() -> None:
+    import re
+
+    config = json.loads((resources.files("forewarn") / "models" / "default" / "config.json").read_text())
+    help_text = CliRunner().invoke(main, ["train", "--help"]).output.split("Options:")[0]
+    assert [Path(d).name for d in re.findall(r"--data (\S+)", help_text)] == config["data_files"]
+    assert "--seed 0" in help_text and "--seed 0" in config["created_by"]
+
+
+def test_stdin_one_passage_and_thousands_in_the_summary() -> None:
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-"], input="He stabbed the guard.\n")
+    assert result.exit_code in (0, 1), result.output
+    assert "<stdin>" in result.stdout and "1 passage\n" in result.stdout and "1 passages" not in result.stdout
+    long_text = "\n\n".join(f"Chapter {i}\n\nThey walked along the quiet shore." for i in range(1, 1100))
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-"], input=long_text)
+    assert re.search(r"\d{1,3}(,\d{3})+ passages", result.stdout), result.stdout[:200]
+
+
+def test_json_with_show_passages_says_the_text_is_not_in_json() -> None:
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "--json", "--show-passages", str(EXAMPLE)])
+    assert json.loads(result.stdout)["reports"] and "--json never contains the work's text" in result.stderr
+
+
+def test_top_level_help_does_not_cut_command_descriptions() -> None:
+    listing = CliRunner().invoke(main, ["--help"]).output.split("Commands:")[1]
+    assert len(listing.strip().splitlines()) == len(main.commands)
+    assert "..." not in listing

@@ -104,3 +104,53 @@ def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-de
     r = client.get("/db/1", follow_redirects=False)
     assert r.status_code == 303 and client.get(r.headers["location"]).status_code == 200
     assert client.get("/db/99").status_code == 404
+
+
+def test_db_page_renders_the_stored_report_when_the_file_is_gone(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title: Harbour\n\n" + STORY)
+    monkeypatch.chdir(tmp_path)
+    run_batch("c", db="r.db", workers=1, mode="lexicon")  # a relative target, as users type it
+    (folder / "a.txt").unlink()
+    monkeypatch.chdir("/")  # serve from elsewhere
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db"))
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Harbour" in page.text and "no longer at its path" in page.text
+    assert "Violence" in page.text and 'href="/db/1.json"' in page.text
+    twin = client.get("/db/1.json")
+    assert twin.status_code == 200 and {"violence", "blood"} <= {w["id"] for w in twin.json()["warnings"]}
+    assert [r["id"] for r in client.get("/db.json").json()] == [1]
+    assert client.get("/db/99.json").status_code == 404 and client.get("/db/x.json").status_code == 404
+
+
+def test_scans_are_bounded_and_busy_gets_503_with_retry_after() -> None:
+    import threading
+
+    release = threading.Event()
+
+    class Stuck(CascadeScorer):
+        def score(self, texts):  # type: ignore[no-untyped-def]
+            release.wait(10)
+            return super().score(texts)
+
+    app = TestClient(create_app(scorer=Stuck(), scan_timeout_s=0.2, max_scans=1))
+    assert app.post("/api/scan", json={"text": STORY}).status_code == 504  # its thread still runs
+    busy = app.post("/api/scan", json={"text": STORY + " again"})
+    assert busy.status_code == 503 and int(busy.headers["Retry-After"]) >= 1
+    form = app.post("/scan", data={"text": STORY})
+    assert form.status_code == 503 and "busy" in form.text and "Retry-After" in form.headers
+    release.set()
+    for _ in range(50):  # the slot frees when the stuck thread really ends
+        r = app.post("/api/scan", json={"text": STORY})
+        if r.status_code != 503:
+            break
+        threading.Event().wait(0.1)
+    assert r.status_code == 200
+
+
+def test_no_cdn_docs_pages_but_openapi_stays(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+    assert client.get("/openapi.json").status_code == 200

@@ -50,7 +50,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     chapters = len(work.chapters)
     head.append(
         f"  {work.word_count:,} words, {chapters} chapter{'s' if chapters != 1 else ''}, "
-        f"{len(report.passages)} passages",
+        f"{len(report.passages):,} passage{'s' if len(report.passages) != 1 else ''}",
         style="dim",
     )
     console.print(head)

@@ -1,10 +1,14 @@
 """The reader's web app (``forewarn serve``): paste or upload, then read safely.
 
-Every page has a JSON twin (``/works/ID`` and ``/works/ID.json``); ``POST
-/api/scan`` is the HTTP API (OpenAPI at ``/openapi.json``, docs at ``/docs``).
-Scans run in a worker thread with a timeout; uploads are capped; a work's text
-is only ever rendered escaped (by ``forewarn.report.html``). Recent reports
-are kept in memory, keyed by content hash: nothing is written to disk.
+Every page has a JSON twin (``/works/ID`` and ``/works/ID.json``, ``/db/ID``
+and ``/db/ID.json``); ``POST /api/scan`` is the HTTP API (OpenAPI at
+``/openapi.json``; no ``/docs`` pages, since Swagger UI loads its scripts from
+a CDN). Scans run in worker threads with a timeout; at most ``max_scans`` run
+at once and further ones get a 503 with Retry-After, because a timed-out scan
+cannot be stopped (Python threads cannot be cancelled) and keeps its slot until
+it ends. Uploads are capped; a work's text is only ever rendered escaped (by
+``forewarn.report.html``). Recent reports are kept in memory, keyed by content
+hash: nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -12,7 +16,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
+import sqlite3
+import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -36,6 +46,17 @@ _ID = r"[0-9a-f]{16}"
 
 class TooLarge(Exception):
     pass
+
+
+class Busy(HTTPException):
+    """Every scan slot is taken (possibly by scans that timed out but still run)."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(
+            status_code=503,
+            detail="the scanner is busy with other works; try again shortly",
+            headers={"Retry-After": str(max(1, math.ceil(retry_after_s)))},
+        )
 
 
 def _page(title: str, body: str) -> str:
@@ -73,10 +94,25 @@ def create_app(
     scan_timeout_s: float = 60.0,
     keep: int = 64,
     scorer: Any = None,
+    max_scans: int = 2,
 ) -> FastAPI:
-    """Build the app; ``scorer`` defaults to the packaged cascade (loaded on first scan)."""
-    app = FastAPI(title="forewarn", version=__version__, description="Content warnings for fiction, offline.")
+    """Build the app; ``scorer`` defaults to the packaged cascade (loaded on first scan).
+
+    ``max_scans`` bounds the scan threads: a scan past its timeout gets a 504 but
+    its thread runs on, so without a bound repeated uploads would pile up.
+    """
+    if max_scans < 1:
+        raise ValueError("max_scans must be at least 1")
+    app = FastAPI(
+        title="forewarn",
+        version=__version__,
+        description="Content warnings for fiction, offline.",
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN: blank offline; /openapi.json stays
+        redoc_url=None,
+    )
     reports: OrderedDict[str, Report] = OrderedDict()
+    slots = threading.BoundedSemaphore(max_scans)
+    pool = ThreadPoolExecutor(max_workers=max_scans, thread_name_prefix="forewarn-scan")
 
     def get_scorer() -> Any:
         if scorer is not None:
@@ -110,11 +146,15 @@ def create_app(
 
         return await _run(text.encode("utf-8"), work)
 
-    async def _run(data: bytes, fn: Any) -> tuple[str, Report]:
+    async def _run(data: bytes, fn: Callable[[], Report]) -> tuple[str, Report]:
         if len(data) > max_upload_bytes:
             raise TooLarge()
+        if not slots.acquire(blocking=False):
+            raise Busy(min(scan_timeout_s, 30.0))
+        future = pool.submit(fn)
+        future.add_done_callback(lambda _: slots.release())  # when the thread ends, not at the timeout
         try:
-            report = await asyncio.wait_for(asyncio.to_thread(fn), timeout=scan_timeout_s)
+            report = await asyncio.wait_for(asyncio.wrap_future(future), timeout=scan_timeout_s)
         except ReadError as e:
             raise HTTPException(status_code=422, detail=str(e)) from None
         except TimeoutError:
@@ -165,7 +205,7 @@ def create_app(
         try:
             scanned = await scan_form_data(request)
         except HTTPException as e:
-            return HTMLResponse(form_page(str(e.detail)), status_code=e.status_code)
+            return HTMLResponse(form_page(str(e.detail)), status_code=e.status_code, headers=e.headers)
         if scanned is None:
             return HTMLResponse(form_page("Choose a file or paste some text first."), status_code=422)
         return RedirectResponse(f"/works/{scanned[0]}", status_code=303)
@@ -206,31 +246,7 @@ def create_app(
         return render_html(lookup(wid))
 
     if db_path is not None:
-
-        @app.get("/db", response_class=HTMLResponse)
-        async def db_index() -> str:
-            from forewarn.store import open_db, query_works
-
-            rows = query_works(open_db(db_path))
-            items = "".join(
-                f'<li><a href="/db/{r["id"]}">{escape(r["title"] or r["path"])}</a>: '
-                f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
-                for r in rows
-            )
-            return _page("forewarn: results", f"<h1>Scanned works</h1><ul>{items}</ul>")
-
-        @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
-        async def db_work(work_id: int) -> Response:
-            from forewarn.store import open_db
-
-            row = open_db(db_path).execute("SELECT path FROM works WHERE id = ?", (work_id,)).fetchone()
-            if row is None:
-                raise HTTPException(status_code=404, detail="no such work in the database")
-            path = Path(row["path"])
-            if not path.is_file():
-                raise HTTPException(status_code=404, detail="the work's file is no longer at its path")
-            wid, _ = await scan_bytes(path.read_bytes(), str(path))
-            return RedirectResponse(f"/works/{wid}", status_code=303)
+        _add_db_routes(app, db_path, scan_bytes)
 
     return app
 
@@ -240,3 +256,94 @@ def _too_large(request: Request, limit: int) -> Response:
     if request.url.path.startswith("/api/") or "json" in request.headers.get("accept", ""):
         return JSONResponse({"detail": message}, status_code=413)
     return HTMLResponse(form_page(message), status_code=413)
+
+
+def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., Any]) -> None:
+    """Browse a results database: ``/db``, ``/db/ID``, and their ``.json`` twins."""
+    from forewarn.store import open_db, query_works
+
+    @contextmanager
+    def connect() -> Iterator[sqlite3.Connection]:
+        with closing(open_db(db_path)) as conn:
+            yield conn
+
+    def stored(work_id: str) -> sqlite3.Row:
+        if not work_id.isdigit():
+            raise HTTPException(status_code=404, detail="no such work in the database")
+        with connect() as conn:
+            row = conn.execute(
+                "SELECT id, path, content_hash, scanned_at, report_json FROM works WHERE id = ?", (int(work_id),)
+            ).fetchone()
+        if row is None:
+            raise HTTPException(status_code=404, detail="no such work in the database")
+        return row
+
+    @app.get("/db.json")
+    async def db_index_json() -> list[dict[str, Any]]:
+        with connect() as conn:
+            return query_works(conn)
+
+    @app.get("/db", response_class=HTMLResponse)
+    async def db_index() -> str:
+        with connect() as conn:
+            rows = query_works(conn)
+        items = "".join(
+            f'<li><a href="/db/{r["id"]}">{escape(r["title"] or r["path"])}</a>: '
+            f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
+            for r in rows
+        )
+        return _page("forewarn: results", f"<h1>Scanned works</h1><ul>{items}</ul>")
+
+    @app.get("/db/{work_id}.json")
+    async def db_work_json(work_id: str) -> dict[str, Any]:
+        report: dict[str, Any] = json.loads(stored(work_id)["report_json"])
+        return report
+
+    @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
+    async def db_work(work_id: str) -> Response:
+        """The reading mode when the file is still there unchanged; else the stored report."""
+        row = stored(work_id)
+        path = Path(row["path"])
+        try:
+            data: bytes | None = path.read_bytes()
+        except OSError:  # moved, deleted, unreadable: the stored report still answers
+            data = None
+        if data is not None and hashlib.sha256(data).hexdigest() == row["content_hash"]:
+            try:
+                wid, _ = await scan_bytes(data, str(path))
+                return RedirectResponse(f"/works/{wid}", status_code=303)
+            except HTTPException as e:
+                why = f"Reading mode is not available now ({e.detail})."
+        else:
+            why = "Reading mode needs the work's text, which is no longer at its path (or has changed)."
+        return HTMLResponse(_stored_page(row, json.loads(row["report_json"]), why))
+
+
+def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
+    """A report as stored by ``forewarn batch``: warnings and where, without the text."""
+    work = report["work"]
+    lines = []
+    for w in report["warnings"]:
+        where = ", ".join(f"ch. {e['chapter'] + 1}, {e['position']:.0f}%" for e in w["evidence"][:5])
+        declared = "declared" if w["declared"] else "NOT declared"
+        lines.append(
+            f"<tr><td>{escape(w['name'])}</td><td>{w['confidence']:.2f}</td><td>{escape(w['severity'])}</td>"
+            f"<td>{declared}</td><td>{escape(where)}</td></tr>"
+        )
+    table = (
+        "<table><tr><th>warning</th><th>conf.</th><th>severity</th><th>author</th><th>where</th></tr>"
+        + "".join(lines)
+        + "</table>"
+        if lines
+        else "<p>Nothing detected.</p>"
+    )
+    rating = report["ao3"]["rating"]
+    return _page(
+        f"forewarn: {work['title'] or row['path']}",
+        f"<h1>{escape(work['title'] or row['path'])}</h1>"
+        f"<p>{escape(row['path'])}: {work['words']:,} words, scanned {escape(row['scanned_at'])}.</p>"
+        f"<p>{escape(why)} This is the report stored then "
+        f'(<a href="/db/{row["id"]}.json">JSON</a>).</p>'
+        f"{table}<p>AO3 rating: {escape(rating['suggested'])} ({escape(rating['reason'])})</p>"
+        '<p><a href="/db">All scanned works</a></p>',
+    )
