@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
+from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, format_size
 from forewarn.store import failed_before, finish_run, is_done, open_db, save_error, save_report, start_run
 
 MAX_ZIP_MEMBERS = 200_000
@@ -38,7 +38,7 @@ class Source:
 
     def read(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         if self.size > max_bytes:
-            raise ValueError(f"file is {self.size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit")
+            raise ValueError(f"file is {format_size(self.size)}, over the {format_size(max_bytes)} limit")
         if self.path is not None:
             with open(self.path, "rb") as f:
                 return f.read(max_bytes + 1)

@@ -30,14 +30,13 @@ def _fail(message: str) -> None:
 
 
 def _parse_size(value: str) -> int:
-    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-    v = value.strip().lower().rstrip("b")
-    mult = units.get(v[-1:], 1)
-    number = v[:-1] if v[-1:] in units else v
+    """The library's size parser (binary units), as a usage error on bad input."""
+    from forewarn.readers import parse_size
+
     try:
-        return int(float(number) * mult)
-    except ValueError:
-        raise click.BadParameter(f"not a size: {value!r} (e.g. 25MB)") from None
+        return parse_size(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
 
 
 def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) -> None:
@@ -93,7 +92,9 @@ def main() -> None:
     type=click.Choice(["text", "markdown", "html", "epub"]),
     help="Input format (default: from the file name and contents).",
 )
-@click.option("--max-size", default="25MB", show_default=True, help="Refuse files larger than this.")
+@click.option(
+    "--max-size", default="25MiB", show_default=True, help="Refuse larger files (binary units: 25MB = 25 MiB)."
+)
 @click.option(
     "--scorer",
     type=click.Choice(SCORERS),
@@ -677,7 +678,7 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface (localhost only by default).")
 @click.option("--port", default=8000, show_default=True)
 @click.option("--db", type=click.Path(dir_okay=False), help="Also browse a results database at /db.")
-@click.option("--max-upload", default="10MB", show_default=True, help="Largest upload accepted.")
+@click.option("--max-upload", default="10MiB", show_default=True, help="Largest upload accepted (binary units).")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds a scan may take (then a 504).")
 @click.option(
     "--max-scans",
