@@ -190,13 +190,9 @@ def _short(anchor: str) -> str:
 
 
 def _group_anchors(patterns: Sequence[str]) -> frozenset[str] | None:
-    found: set[str] = set()
-    for p in patterns:
-        a = _anchors(p)
-        if a is None:
-            return None
-        found |= a
-    return frozenset(found)
+    """The anchors of a cue group (None if any cue has none: the group scans the text)."""
+    found = _union(patterns)
+    return None if found is None else frozenset(_short(a) for a in found)
 
 
 def _compile(patterns: Sequence[str]) -> re.Pattern[str] | None:
