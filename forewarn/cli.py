@@ -76,8 +76,16 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a self-contained HTML report (one work only).",
 )
-@click.option("--only", multiple=True, help="Only these warnings (ids or aliases, comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these warnings (ids or aliases, comma-separated).")
+@click.option(
+    "--only",
+    multiple=True,
+    help="Only these warnings (ids or aliases, comma-separated); the AO3 suggestions then cover these only.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    help="Skip these warnings (ids or aliases, comma-separated); the AO3 suggestions then leave them out.",
+)
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),

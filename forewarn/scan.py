@@ -60,6 +60,15 @@ class Report:
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
+    def filtered(self) -> bool:
+        """Whether ``only``/``ignore`` left warnings out.
+
+        The AO3 suggestions are then computed from ``settings["considered"]`` alone and may
+        be lower than a full scan's, so every report form has to say so.
+        """
+        return bool(self.settings.get("filtered"))
+
+    @property
     def undeclared(self) -> list[WorkWarning]:
         """Detected warnings the author did not declare."""
         missing = set(self.comparison.missing)
@@ -235,6 +244,8 @@ def scan_work(
             "threshold": threshold,
             "only": only_ids,
             "ignore": sorted(ignore_ids),
+            "filtered": len(kept) < len(labels),
+            "considered": kept,
         },
         timings={
             "read_s": round(read_seconds, 4),

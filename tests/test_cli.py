@@ -68,6 +68,36 @@ def test_only_and_ignore_filter_warnings() -> None:
     assert "blood" not in {w["id"] for w in json.loads(out)["reports"][0]["warnings"]}
 
 
+PARTIAL = "(from the selected warnings only)"
+
+
+def test_filtered_scan_says_its_ao3_suggestions_are_partial_in_every_report(tmp_path: Path) -> None:
+    """Regression: --only/--ignore silently lowered the suggested rating (here Teen -> General)."""
+    _, full, _ = run("scan", "--scorer", "lexicon", str(EXAMPLE))
+    assert "AO3 rating: Teen And Up Audiences" in full and PARTIAL not in full
+    html = tmp_path / "r.html"
+    _, out, _ = run("scan", "--scorer", "lexicon", "--only", "strong-language", "--html", str(html), str(EXAMPLE))
+    assert f"AO3 rating {PARTIAL}: General Audiences" in " ".join(out.split())
+    assert f"AO3 archive warnings {PARTIAL}:" in " ".join(out.split())
+    assert "From the selected warnings only (only: strong-language)" in html.read_text()
+    _, out, _ = run("scan", "--scorer", "lexicon", "--json", "--ignore", "violence", str(EXAMPLE))
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    settings = doc["reports"][0]["settings"]
+    assert settings["filtered"] is True and "violence" not in settings["considered"]
+    assert "blood" in settings["considered"]
+
+
+def test_unfiltered_json_says_so_and_older_reports_still_validate() -> None:
+    _, out, _ = run("scan", "--scorer", "lexicon", "--json", str(EXAMPLE))
+    doc = json.loads(out)
+    settings = doc["reports"][0]["settings"]
+    assert settings["filtered"] is False and {"violence", "blood"} <= set(settings["considered"])
+    for key in ("filtered", "considered"):  # reports written before these fields existed
+        del settings[key]
+    jsonschema.validate(doc, SCHEMA)
+
+
 def test_threshold_one_detects_nothing_and_exits_zero() -> None:
     code, out, _ = run("scan", "--json", "--threshold", "1.0", str(EXAMPLE))
     assert code == 0
