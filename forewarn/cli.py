@@ -595,6 +595,10 @@ def query(
 ) -> None:
     """Find works in a results database.
 
+    One line per work: its path, the suggested AO3 rating and the declared one
+    (when the work states one), the detected warnings and the undeclared ones.
+    --json rows carry rating_suggested and rating_declared.
+
     \b
     Examples:
       forewarn query --db results.db --has self-harm --not-declared
@@ -621,8 +625,14 @@ def query(
         return
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
-        click.echo(f"{r['path']}  [{r['rating_suggested']}]  {', '.join(r['detected']) or '-'}{undeclared}")
+        click.echo(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
     click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}", err=True)
+
+
+def _ratings(row: dict[str, Any]) -> str:
+    """Both AO3 ratings of a query row: a bare suggestion reads as if it were the work's rating."""
+    declared = f"; declared: {row['rating_declared']}" if row["rating_declared"] else ""
+    return f"suggested: {row['rating_suggested']}{declared}"
 
 
 @main.command(short_help="Export a results database to CSV, JSON Lines or Parquet.")
