@@ -241,35 +241,44 @@ def _progress(err: Console, name: str) -> Iterator[Callable[[int, int], None] | 
         yield update
 
 
-@main.command("warnings", short_help="List the known warnings with their measured quality.")
-@click.option("--json", "as_json", is_flag=True, help="Print the taxonomy with quality as JSON.")
-def warnings_cmd(as_json: bool) -> None:
+@main.command("warnings", short_help="List the known warnings, or show some in full with their aliases.")
+@click.argument("names", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the warnings as JSON (with descriptions and aliases).")
+def warnings_cmd(names: tuple[str, ...], as_json: bool) -> None:
     """List the warnings forewarn knows, each with its measured quality.
+
+    With NAMES (ids or aliases, as --only takes them), show those warnings in
+    full: description, the aliases that map to it, group, AO3 mapping and
+    quality. An alias shows the warning it maps to.
 
     \b
     Examples:
       forewarn warnings
+      forewarn warnings self-harm
+      forewarn warnings noncon MCD        # which warnings do these tags map to?
       forewarn warnings --json | jq '.[] | select(.f1 != null)'
     """
     import json
 
-    from rich.table import Table
-    from rich.text import Text
-
     from forewarn.quality import quality_rows
+    from forewarn.report.taxonomy import render_card, render_table
+    from forewarn.scan import load_taxonomy, resolve_labels
 
-    rows = quality_rows()
+    taxonomy = load_taxonomy()
+    _check_warning_list(names, option="NAMES", taxonomy=taxonomy)
+    ids = list(dict.fromkeys(resolve_labels(names, taxonomy=taxonomy) or [])) or None
+    rows = quality_rows(ids)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("id", "group", "F1", "bal.acc", "measured on"):
-        table.add_column(col, justify="right" if col in ("F1", "bal.acc") else "left", no_wrap=col != "measured on")
-    for r in rows:
-        f1 = "-" if r["f1"] is None else f"{r['f1']:.2f}"
-        ba = "-" if r["balanced_accuracy"] is None else f"{r['balanced_accuracy']:.2f}"
-        table.add_row(Text(r["id"]), r["group"], f1, ba, Text(r["measured_on"]))
-    Console().print(table)
+    console = Console()
+    if ids is None:
+        render_table(rows, console=console)
+        return
+    for i, row in enumerate(rows):
+        if i:
+            console.print()
+        render_card(row, console=console)
 
 
 def _embed(passages: list[Any], encoder_dir: Path) -> Any:

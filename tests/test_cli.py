@@ -173,6 +173,34 @@ def test_warnings_lists_the_whole_taxonomy_with_quality() -> None:
     assert {r["id"] for r in measured} >= {"violence", "war", "death", "racism"}
 
 
+def test_warnings_table_has_names_and_fits_80_columns() -> None:
+    result = CliRunner().invoke(main, ["warnings"], env={"COLUMNS": "80"})
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and max(len(line) for line in lines) <= 80
+    rows = {line.split()[0]: line for line in lines[1:] if not line.startswith(("[", "`"))}
+    assert len(rows) >= 37  # one line per warning, none wrapped
+    assert "Drug and alcohol use" in rows["drug-use"] and "Self-harm" in rows["self-harm"]
+    assert any(line.startswith("[1] measured on: ") for line in lines)
+
+
+def test_warnings_by_id_or_alias_shows_description_aliases_and_ao3_mapping() -> None:
+    code, out, _ = run("warnings", "noncon")  # an alias: shows the warning it maps to
+    text = " ".join(out.split())
+    assert code == 0 and text.startswith("sexual-assault: Sexual assault")
+    assert "Any sexual act without consent" in text and "dubcon" in text
+    assert "archive warning: Rape/Non-Con" in text and "Sexual content (sexual-content)" in text
+    _, out, _ = run("warnings", "--json", "MCD", "death")
+    (row,) = json.loads(out)  # both name the same warning
+    assert row["id"] == "death" and "mcd" in row["aliases"] and row["description"]
+    assert run("warnings", "gremlins")[0] == 2
+
+
+def test_warnings_json_lists_aliases_for_every_warning() -> None:
+    _, out, _ = run("warnings", "--json")
+    rows = json.loads(out)
+    assert all(r["aliases"] and r["description"] and r["name"] for r in rows)
+
+
 def test_help_has_examples() -> None:
     for cmd in (["--help"], ["scan", "--help"], ["warnings", "--help"]):
         code, out, _ = run(*cmd)
