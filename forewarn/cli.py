@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -165,10 +166,12 @@ def scan(
     err = Console(stderr=True)
     reports: list[Report] = []
     errors: list[tuple[str, str]] = []
-    the_scorer = default_scorer(scorer)
+    with err.status(f"loading the {scorer} scorer") if err.is_terminal else nullcontext():
+        the_scorer = default_scorer(scorer)
     for path in paths:
         try:
-            with _progress(err, path.name) as on_progress:
+            with _progress(err, path.name) as hooks:
+                hooks.stage("reading")
                 work = _read_input(path, fmt=fmt, max_bytes=max_bytes)
                 report = scan_work(
                     work,
@@ -177,7 +180,8 @@ def scan(
                     threshold=threshold,
                     scorer=the_scorer,
                     taxonomy=taxonomy,
-                    on_progress=on_progress,
+                    on_stage=hooks.on_stage,
+                    on_progress=hooks.on_progress,
                 )
         except ReadError as e:
             errors.append((str(path), str(e)))
@@ -216,29 +220,52 @@ def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
     return work
 
 
+# What the bar says during each stage of forewarn.scan.STAGES.
+_STAGE_LABELS = {"reading": "reading", "splitting": "splitting into passages", "scoring": "scoring"}
+
+
+@dataclass
+class _Hooks:
+    """Progress callbacks for one scan; both None (nothing shown) when stderr is not a terminal."""
+
+    on_stage: Callable[[str], None] | None = None
+    on_progress: Callable[[int, int], None] | None = None
+
+    def stage(self, name: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(name)
+
+
 @contextmanager
-def _progress(err: Console, name: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A passage progress bar on a terminal; nothing when stderr is not one."""
+def _progress(err: Console, name: str) -> Iterator[_Hooks]:
+    """One bar for the whole scan of a file on a terminal: the stage, then passages scored.
+
+    Reading and splitting a 20 MB file take about 10 s before the first passage is scored,
+    so the bar names the stage instead of showing "0/?" for that long.
+    """
     if not err.is_terminal:
-        yield None
+        yield _Hooks()
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn(f"scanning {name}"),
+        TextColumn("scanning {task.fields[name]}:", markup=False),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("passages"),
+        TextColumn("{task.fields[count]}", markup=False),
         TimeRemainingColumn(),
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("scan", total=None)
+        task = bar.add_task("", total=None, name=name, count="")
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def on_stage(stage: str) -> None:
+            bar.update(task, description=_STAGE_LABELS.get(stage, stage))
 
-        yield update
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, count=f"{done:,}/{total:,} passages")
+
+        yield _Hooks(on_stage, on_progress)
 
 
 @main.command("warnings", short_help="List the known warnings, or show some in full with their aliases.")

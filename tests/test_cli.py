@@ -98,6 +98,15 @@ def test_unfiltered_json_says_so_and_older_reports_still_validate() -> None:
     jsonschema.validate(doc, SCHEMA)
 
 
+def test_progress_on_a_terminal_names_each_stage_and_counts_passages() -> None:
+    """Regression: the bar showed "0/?" through loading, reading and splitting (~10 s on 20 MB)."""
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE)], env={"TTY_COMPATIBLE": "1"})
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr)
+    assert "loading the lexicon scorer" in shown
+    assert re.search(r"scanning harbour-lights\.txt: scoring \S* 5/5 passages", shown), shown
+    assert run("scan", "--scorer", "lexicon", str(EXAMPLE))[2] == ""  # not a terminal: no progress at all
+
+
 def test_threshold_one_detects_nothing_and_exits_zero() -> None:
     code, out, _ = run("scan", "--json", "--threshold", "1.0", str(EXAMPLE))
     assert code == 0
