@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,16 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a self-contained HTML report (one work only).",
 )
-@click.option("--only", multiple=True, help="Only these warnings (ids or aliases, comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these warnings (ids or aliases, comma-separated).")
+@click.option(
+    "--only",
+    multiple=True,
+    help="Only these warnings (ids or aliases, comma-separated); the AO3 suggestions then cover these only.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    help="Skip these warnings (ids or aliases, comma-separated); the AO3 suggestions then leave them out.",
+)
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),
@@ -157,10 +166,12 @@ def scan(
     err = Console(stderr=True)
     reports: list[Report] = []
     errors: list[tuple[str, str]] = []
-    the_scorer = default_scorer(scorer)
+    with err.status(f"loading the {scorer} scorer") if err.is_terminal else nullcontext():
+        the_scorer = default_scorer(scorer)
     for path in paths:
         try:
-            with _progress(err, path.name) as on_progress:
+            with _progress(err, path.name) as hooks:
+                hooks.stage("reading")
                 work = _read_input(path, fmt=fmt, max_bytes=max_bytes)
                 report = scan_work(
                     work,
@@ -169,7 +180,8 @@ def scan(
                     threshold=threshold,
                     scorer=the_scorer,
                     taxonomy=taxonomy,
-                    on_progress=on_progress,
+                    on_stage=hooks.on_stage,
+                    on_progress=hooks.on_progress,
                 )
         except ReadError as e:
             errors.append((str(path), str(e)))
@@ -208,60 +220,92 @@ def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
     return work
 
 
+# What the bar says during each stage of forewarn.scan.STAGES.
+_STAGE_LABELS = {"reading": "reading", "splitting": "splitting into passages", "scoring": "scoring"}
+
+
+@dataclass
+class _Hooks:
+    """Progress callbacks for one scan; both None (nothing shown) when stderr is not a terminal."""
+
+    on_stage: Callable[[str], None] | None = None
+    on_progress: Callable[[int, int], None] | None = None
+
+    def stage(self, name: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(name)
+
+
 @contextmanager
-def _progress(err: Console, name: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A passage progress bar on a terminal; nothing when stderr is not one."""
+def _progress(err: Console, name: str) -> Iterator[_Hooks]:
+    """One bar for the whole scan of a file on a terminal: the stage, then passages scored.
+
+    Reading and splitting a 20 MB file take about 10 s before the first passage is scored,
+    so the bar names the stage instead of showing "0/?" for that long.
+    """
     if not err.is_terminal:
-        yield None
+        yield _Hooks()
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn(f"scanning {name}"),
+        TextColumn("scanning {task.fields[name]}:", markup=False),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("passages"),
+        TextColumn("{task.fields[count]}", markup=False),
         TimeRemainingColumn(),
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("scan", total=None)
+        task = bar.add_task("", total=None, name=name, count="")
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def on_stage(stage: str) -> None:
+            bar.update(task, description=_STAGE_LABELS.get(stage, stage))
 
-        yield update
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, count=f"{done:,}/{total:,} passages")
+
+        yield _Hooks(on_stage, on_progress)
 
 
-@main.command("warnings", short_help="List the known warnings with their measured quality.")
-@click.option("--json", "as_json", is_flag=True, help="Print the taxonomy with quality as JSON.")
-def warnings_cmd(as_json: bool) -> None:
+@main.command("warnings", short_help="List the known warnings, or show some in full with their aliases.")
+@click.argument("names", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the warnings as JSON (with descriptions and aliases).")
+def warnings_cmd(names: tuple[str, ...], as_json: bool) -> None:
     """List the warnings forewarn knows, each with its measured quality.
+
+    With NAMES (ids or aliases, as --only takes them), show those warnings in
+    full: description, the aliases that map to it, group, AO3 mapping and
+    quality. An alias shows the warning it maps to.
 
     \b
     Examples:
       forewarn warnings
+      forewarn warnings self-harm
+      forewarn warnings noncon MCD        # which warnings do these tags map to?
       forewarn warnings --json | jq '.[] | select(.f1 != null)'
     """
     import json
 
-    from rich.table import Table
-    from rich.text import Text
-
     from forewarn.quality import quality_rows
+    from forewarn.report.taxonomy import render_card, render_table
+    from forewarn.scan import load_taxonomy, resolve_labels
 
-    rows = quality_rows()
+    taxonomy = load_taxonomy()
+    _check_warning_list(names, option="NAMES", taxonomy=taxonomy)
+    ids = list(dict.fromkeys(resolve_labels(names, taxonomy=taxonomy) or [])) or None
+    rows = quality_rows(ids)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("id", "group", "F1", "bal.acc", "measured on"):
-        table.add_column(col, justify="right" if col in ("F1", "bal.acc") else "left", no_wrap=col != "measured on")
-    for r in rows:
-        f1 = "-" if r["f1"] is None else f"{r['f1']:.2f}"
-        ba = "-" if r["balanced_accuracy"] is None else f"{r['balanced_accuracy']:.2f}"
-        table.add_row(Text(r["id"]), r["group"], f1, ba, Text(r["measured_on"]))
-    Console().print(table)
+    console = Console()
+    if ids is None:
+        render_table(rows, console=console)
+        return
+    for i, row in enumerate(rows):
+        if i:
+            console.print()
+        render_card(row, console=console)
 
 
 def _embed(passages: list[Any], encoder_dir: Path) -> Any:
@@ -587,6 +631,10 @@ def query(
 ) -> None:
     """Find works in a results database.
 
+    One line per work: its path, the suggested AO3 rating and the declared one
+    (when the work states one), the detected warnings and the undeclared ones.
+    --json rows carry rating_suggested and rating_declared.
+
     \b
     Examples:
       forewarn query --db results.db --has self-harm --not-declared
@@ -613,8 +661,14 @@ def query(
         return
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
-        click.echo(f"{r['path']}  [{r['rating_suggested']}]  {', '.join(r['detected']) or '-'}{undeclared}")
+        click.echo(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
     click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}", err=True)
+
+
+def _ratings(row: dict[str, Any]) -> str:
+    """Both AO3 ratings of a query row: a bare suggestion reads as if it were the work's rating."""
+    declared = f"; declared: {row['rating_declared']}" if row["rating_declared"] else ""
+    return f"suggested: {row['rating_suggested']}{declared}"
 
 
 @main.command(short_help="Export a results database to CSV, JSON Lines or Parquet.")

@@ -8,6 +8,7 @@ showing a number nobody measured.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -25,18 +26,30 @@ def load_quality() -> dict[str, dict[str, Any]]:
     return data
 
 
-def quality_rows() -> list[dict[str, Any]]:
-    """One row per taxonomy warning, with its measured quality or None."""
+def quality_rows(ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """One row per taxonomy warning (or per id in ``ids``), with what it is and its measured quality.
+
+    The description, aliases and AO3 mapping come along so that a reader can see what a
+    warning covers and which tags map to it without opening the taxonomy file.
+    """
+    taxonomy = load_taxonomy()
     quality = load_quality()
+    defs = taxonomy.warnings if ids is None else [taxonomy.get(i) for i in ids]
     rows = []
-    for d in load_taxonomy().warnings:
+    for d in defs:
         q = quality.get(d.id, {})
         rows.append(
             {
                 "id": d.id,
                 "name": d.name,
                 "group": d.group,
+                "group_name": taxonomy.groups[d.group],
+                "description": d.description,
+                "aliases": list(d.aliases),
+                "broader": list(d.broader),
                 "ao3_archive_warning": d.ao3_archive_warning,
+                "ao3_rating_depicted": d.ao3_rating_depicted,
+                "ao3_rating_graphic": d.ao3_rating_graphic,
                 "precision": q.get("precision"),
                 "recall": q.get("recall"),
                 "f1": q.get("f1"),

@@ -28,6 +28,7 @@ from forewarn.taxonomy import Taxonomy, load_taxonomy
 from forewarn.work import Work
 
 SCHEMA = "forewarn.report/1"
+STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
 # The author's own declarations ("Warnings: violence, ...") and tag lines name warnings
 # without containing them: they are blanked before scoring (offsets unchanged).
 _META_LINE = re.compile(
@@ -58,6 +59,15 @@ class Report:
     model_version: str
     settings: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def filtered(self) -> bool:
+        """Whether ``only``/``ignore`` left warnings out.
+
+        The AO3 suggestions are then computed from ``settings["considered"]`` alone and may
+        be lower than a full scan's, so every report form has to say so.
+        """
+        return bool(self.settings.get("filtered"))
 
     @property
     def undeclared(self) -> list[WorkWarning]:
@@ -127,7 +137,12 @@ def score_in_chunks(
     on_progress: Callable[[int, int], None] | None = None,
     chunk: int = 64,
 ) -> ScoreResult:
-    """``scorer.score`` over all texts, in chunks when progress is reported (same result)."""
+    """``scorer.score`` over all texts, in chunks when progress is reported (same result).
+
+    Progress starts with ``(0, total)`` so a bar knows its length before the first chunk.
+    """
+    if on_progress is not None:
+        on_progress(0, len(texts))
     if on_progress is None or len(texts) <= chunk:
         result = scorer.score(texts)
         if on_progress is not None:
@@ -156,14 +171,18 @@ def scan(
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    on_stage: Callable[[str], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Scan a path, raw bytes, pasted text or an already-read ``Work``.
 
     A ``str`` is taken as a path when it names an existing file or looks like a
     path (see ``looks_like_path``; a missing one raises ``ReadError("file not
     found: ...")``), otherwise as the text of a work. ``threshold`` overrides the
-    per-warning passage thresholds.
+    per-warning passage thresholds. ``on_stage`` and ``on_progress``: see ``scan_work``;
+    the first stage here is "reading".
     """
+    _stage(on_stage, "reading")
     t0 = time.perf_counter()
     work = _as_work(source, fmt=format, max_bytes=max_bytes)
     t1 = time.perf_counter()
@@ -175,7 +194,14 @@ def scan(
         scorer=scorer,
         taxonomy=taxonomy,
         read_seconds=t1 - t0,
+        on_stage=on_stage,
+        on_progress=on_progress,
     )
+
+
+def _stage(on_stage: Callable[[str], None] | None, name: str) -> None:
+    if on_stage is not None:
+        on_stage(name)
 
 
 def scan_work(
@@ -187,19 +213,24 @@ def scan_work(
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
     read_seconds: float = 0.0,
+    on_stage: Callable[[str], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Scan a work that is already read (the batch runner's entry point).
 
-    ``on_progress(done, total)`` is called as passages are scored (for progress bars).
+    For progress displays: ``on_stage(name)`` is called as each stage of ``STAGES``
+    starts (reading a large file and splitting it take seconds before any passage is
+    scored), and ``on_progress(done, total)`` as passages are scored, from ``(0, total)``.
     """
     taxonomy = taxonomy or load_taxonomy()
     scorer = scorer or default_scorer()
     only_ids = resolve_labels(only, taxonomy=taxonomy)
     ignore_ids = set(resolve_labels(ignore, taxonomy=taxonomy) or [])
+    _stage(on_stage, "splitting")
     t1 = time.perf_counter()
     passages = split_work(work)
     t2 = time.perf_counter()
+    _stage(on_stage, "scoring")
     texts = [scoring_text(p.text) for p in passages]
     result = score_in_chunks(scorer, texts, on_progress=on_progress)
     t3 = time.perf_counter()
@@ -235,6 +266,8 @@ def scan_work(
             "threshold": threshold,
             "only": only_ids,
             "ignore": sorted(ignore_ids),
+            "filtered": len(kept) < len(labels),
+            "considered": kept,
         },
         timings={
             "read_s": round(read_seconds, 4),
@@ -245,4 +278,4 @@ def scan_work(
     )
 
 
-__all__ = ["SCHEMA", "Report", "scan", "scan_work", "resolve_labels", "__version__"]
+__all__ = ["SCHEMA", "STAGES", "Report", "scan", "scan_work", "resolve_labels", "__version__"]

@@ -169,6 +169,17 @@ def test_query_filters(scanned_db: Path) -> None:
     assert code == 2
 
 
+def test_rating_mismatch_shows_the_declared_rating_next_to_the_suggestion(scanned_db: Path) -> None:
+    """Regression: the text listed only the suggestion, so a mismatch could not be seen."""
+    code, out = cli("query", "--db", str(scanned_db), "--rating-mismatch")
+    (line,) = out.splitlines()
+    assert code == 0 and line.endswith("calm.txt  [suggested: General Audiences; declared: Mature]  -")
+    (row,) = json.loads(cli("query", "--db", str(scanned_db), "--rating-mismatch", "--json")[1])
+    assert (row["rating_suggested"], row["rating_declared"]) == ("General Audiences", "Mature")
+    _, out = cli("query", "--db", str(scanned_db), "--has", "blood")
+    assert "[suggested: Teen And Up Audiences]" in out  # the generated works declare no rating
+
+
 def test_export_round_trips(scanned_db: Path, tmp_path: Path) -> None:
     import csv
 

@@ -68,6 +68,45 @@ def test_only_and_ignore_filter_warnings() -> None:
     assert "blood" not in {w["id"] for w in json.loads(out)["reports"][0]["warnings"]}
 
 
+PARTIAL = "(from the selected warnings only)"
+
+
+def test_filtered_scan_says_its_ao3_suggestions_are_partial_in_every_report(tmp_path: Path) -> None:
+    """Regression: --only/--ignore silently lowered the suggested rating (here Teen -> General)."""
+    _, full, _ = run("scan", "--scorer", "lexicon", str(EXAMPLE))
+    assert "AO3 rating: Teen And Up Audiences" in full and PARTIAL not in full
+    html = tmp_path / "r.html"
+    _, out, _ = run("scan", "--scorer", "lexicon", "--only", "strong-language", "--html", str(html), str(EXAMPLE))
+    assert f"AO3 rating {PARTIAL}: General Audiences" in " ".join(out.split())
+    assert f"AO3 archive warnings {PARTIAL}:" in " ".join(out.split())
+    assert "From the selected warnings only (only: strong-language)" in html.read_text()
+    _, out, _ = run("scan", "--scorer", "lexicon", "--json", "--ignore", "violence", str(EXAMPLE))
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    settings = doc["reports"][0]["settings"]
+    assert settings["filtered"] is True and "violence" not in settings["considered"]
+    assert "blood" in settings["considered"]
+
+
+def test_unfiltered_json_says_so_and_older_reports_still_validate() -> None:
+    _, out, _ = run("scan", "--scorer", "lexicon", "--json", str(EXAMPLE))
+    doc = json.loads(out)
+    settings = doc["reports"][0]["settings"]
+    assert settings["filtered"] is False and {"violence", "blood"} <= set(settings["considered"])
+    for key in ("filtered", "considered"):  # reports written before these fields existed
+        del settings[key]
+    jsonschema.validate(doc, SCHEMA)
+
+
+def test_progress_on_a_terminal_names_each_stage_and_counts_passages() -> None:
+    """Regression: the bar showed "0/?" through loading, reading and splitting (~10 s on 20 MB)."""
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE)], env={"TTY_COMPATIBLE": "1"})
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr)
+    assert "loading the lexicon scorer" in shown
+    assert re.search(r"scanning harbour-lights\.txt: scoring \S* 5/5 passages", shown), shown
+    assert run("scan", "--scorer", "lexicon", str(EXAMPLE))[2] == ""  # not a terminal: no progress at all
+
+
 def test_threshold_one_detects_nothing_and_exits_zero() -> None:
     code, out, _ = run("scan", "--json", "--threshold", "1.0", str(EXAMPLE))
     assert code == 0
@@ -141,6 +180,34 @@ def test_warnings_lists_the_whole_taxonomy_with_quality() -> None:
     assert all(r["measured_on"] for r in rows)
     measured = [r for r in rows if r["f1"] is not None]
     assert {r["id"] for r in measured} >= {"violence", "war", "death", "racism"}
+
+
+def test_warnings_table_has_names_and_fits_80_columns() -> None:
+    result = CliRunner().invoke(main, ["warnings"], env={"COLUMNS": "80"})
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and max(len(line) for line in lines) <= 80
+    rows = {line.split()[0]: line for line in lines[1:] if not line.startswith(("[", "`"))}
+    assert len(rows) >= 37  # one line per warning, none wrapped
+    assert "Drug and alcohol use" in rows["drug-use"] and "Self-harm" in rows["self-harm"]
+    assert any(line.startswith("[1] measured on: ") for line in lines)
+
+
+def test_warnings_by_id_or_alias_shows_description_aliases_and_ao3_mapping() -> None:
+    code, out, _ = run("warnings", "noncon")  # an alias: shows the warning it maps to
+    text = " ".join(out.split())
+    assert code == 0 and text.startswith("sexual-assault: Sexual assault")
+    assert "Any sexual act without consent" in text and "dubcon" in text
+    assert "archive warning: Rape/Non-Con" in text and "Sexual content (sexual-content)" in text
+    _, out, _ = run("warnings", "--json", "MCD", "death")
+    (row,) = json.loads(out)  # both name the same warning
+    assert row["id"] == "death" and "mcd" in row["aliases"] and row["description"]
+    assert run("warnings", "gremlins")[0] == 2
+
+
+def test_warnings_json_lists_aliases_for_every_warning() -> None:
+    _, out, _ = run("warnings", "--json")
+    rows = json.loads(out)
+    assert all(r["aliases"] and r["description"] and r["name"] for r in rows)
 
 
 def test_help_has_examples() -> None:

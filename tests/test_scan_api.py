@@ -59,6 +59,22 @@ def test_progress_is_reported_and_chunked_scoring_changes_nothing() -> None:
     ]
 
 
+def test_every_stage_is_reported_before_passages_are_scored(tmp_path: Path) -> None:
+    """Regression: reading and splitting a 20 MB file took ~10 s with a progress bar stuck at "0/?"."""
+    path = tmp_path / "long.txt"
+    path.write_text("\n\n".join(f"Paragraph {i}: he stabbed the guard by the sea." for i in range(800)))
+    events: list[object] = []
+    report = fw.scan(path, scorer=LEXICON, on_stage=events.append, on_progress=lambda d, t: events.append((d, t)))
+    total = len(report.passages)
+    stages = [e for e in events if isinstance(e, str)]
+    assert stages == list(fw.STAGES) == ["reading", "splitting", "scoring"]
+    progress = events[len(stages) :]
+    assert progress[0] == (0, total) and progress[-1] == (total, total) and len(progress) > 2
+    events.clear()
+    fw.scan_work(read(path), scorer=LEXICON, on_stage=events.append)  # already read: no "reading"
+    assert events == ["splitting", "scoring"]
+
+
 @pytest.mark.parametrize("missing", ["stroy.epub", "/tmp/nonexist/story.txt", "C:\\My Fics\\rain.md", "./drafts/fic"])
 def test_a_missing_path_string_is_file_not_found_not_text(missing: str) -> None:
     """Regression: a typo'd path was scanned as one word of pasted text."""

@@ -70,6 +70,18 @@ def _summary(report: Report) -> str:
     )
 
 
+def _partial(report: Report) -> str:
+    """A note when --only/--ignore left warnings out: the suggestions below may be too low."""
+    if not report.filtered:
+        return ""
+    only, ignore = report.settings.get("only"), report.settings.get("ignore")
+    chosen = "; ".join(f"{what}: {', '.join(ids)}" for what, ids in (("only", only), ("ignoring", ignore)) if ids)
+    return (
+        f'<p class="note partial">From the selected warnings only ({_e(chosen)}): a scan of every warning '
+        "may suggest a higher rating or more archive warnings.</p>"
+    )
+
+
 def _declared(report: Report) -> str:
     items = (
         "".join(
@@ -85,7 +97,8 @@ def _declared(report: Report) -> str:
     declared_rating = f" (declared: {_e(report.work.metadata.rating)})" if report.work.metadata.rating else ""
     return (
         f"<h2>What the author declared</h2><ul>{items}</ul>{extra}"
-        f"<h2>AO3 fit</h2><p>Rating: <strong>{_e(report.rating.name)}</strong>: {_e(report.rating.reason)}"
+        f"<h2>AO3 fit</h2>{_partial(report)}"
+        f"<p>Rating: <strong>{_e(report.rating.name)}</strong>: {_e(report.rating.reason)}"
         f"{declared_rating}</p><p>Archive warnings:</p><ul>{archive}</ul>"
     )
 

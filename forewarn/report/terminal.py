@@ -16,6 +16,8 @@ from forewarn.declared import declares_none
 from forewarn.scan import Report
 
 BAR_WIDTH = 16
+# --only/--ignore leave warnings out of the AO3 suggestions, which can then be too low.
+PARTIAL = "(from the selected warnings only)"
 
 
 def position_bar(warning: WorkWarning, report: Report, *, width: int = BAR_WIDTH) -> str:
@@ -103,13 +105,14 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     if comp.chose_not_to_warn:
         console.print(Text("The author chose not to use archive warnings.", style="dim"))
 
-    rating = Text("AO3 rating: ", style="bold")
+    partial = f" {PARTIAL}" if report.filtered else ""
+    rating = Text(f"AO3 rating{partial}: ", style="bold")
     rating.append(f"{report.rating.name}", style="bold")
     rating.append(f" ({report.rating.reason})")
     if meta.rating:
         rating.append(f"; declared: {meta.rating}", style="dim")
     console.print(rating)
-    archive = Text("AO3 archive warnings: ", style="bold")
+    archive = Text(f"AO3 archive warnings{partial}: ", style="bold")
     archive.append("; ".join(f"{s.name} ({s.reason})" for s in report.archive_warnings))
     console.print(archive)
 

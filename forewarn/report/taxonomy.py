@@ -1,0 +1,82 @@
+"""Terminal views of the taxonomy for ``forewarn warnings``: the table and one warning's card.
+
+The rows come from ``forewarn.quality.quality_rows``. The table fits 80 columns:
+where each figure was measured is a footnote, since the few distinct
+measurement descriptions would otherwise wrap every row onto two or three lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+_SIZE = re.compile(r"\s*\(n=[\d,]+\)$")
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def footnotes(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Each distinct measurement description (without its "(n=...)") -> its footnote number."""
+    notes: dict[str, int] = {}
+    for r in rows:
+        notes.setdefault(_SIZE.sub("", r["measured_on"]), len(notes) + 1)
+    return notes
+
+
+def render_table(rows: Sequence[dict[str, Any]], *, console: Console) -> None:
+    """All warnings, one line each: id, name, group, F1, balanced accuracy, n, where measured."""
+    notes = footnotes(rows)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("name")
+    table.add_column("group", no_wrap=True)
+    for col in ("F1", "bal.acc", "n", "on"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for r in rows:
+        n = "-" if r["support"] is None else f"{r['support']:,}"
+        note = f"[{notes[_SIZE.sub('', r['measured_on'])]}]"
+        table.add_row(
+            Text(r["id"]), Text(r["name"]), r["group"], _figure(r["f1"]), _figure(r["balanced_accuracy"]), n, note
+        )
+    console.print(table)
+    for text, number in notes.items():
+        console.print(Text(f"[{number}] measured on: {text}", style="dim"))
+    console.print(Text("`forewarn warnings ID` shows a warning's description, aliases and AO3 mapping.", style="dim"))
+
+
+def _ao3(row: dict[str, Any]) -> str:
+    archive = row["ao3_archive_warning"] or "none"
+    return (
+        f"rating at least {row['ao3_rating_depicted']} when depicted, {row['ao3_rating_graphic']} when graphic; "
+        f"archive warning: {archive}"
+    )
+
+
+def render_card(row: dict[str, Any], *, console: Console) -> None:
+    """One warning in full: what it covers, the tags that map to it, its AO3 mapping and quality."""
+    console.print(Text(f"{row['id']}: {row['name']}", style="bold"))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    quality = f"F1 {_figure(row['f1'])}, balanced accuracy {_figure(row['balanced_accuracy'])}"
+    if row["precision"] is not None:
+        quality += f", precision {_figure(row['precision'])}, recall {_figure(row['recall'])}"
+    fields = [
+        ("group", f"{row['group_name']} ({row['group']})"),
+        ("description", row["description"]),
+        ("aliases", ", ".join(row["aliases"])),
+        ("AO3", _ao3(row)),
+        ("broader", ", ".join(row["broader"])),
+        ("quality", f"{quality}; measured on {row['measured_on']}"),
+    ]
+    for key, value in fields:
+        if value:
+            grid.add_row(key, Text(value))
+    console.print(grid)
