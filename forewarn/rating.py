@@ -73,3 +73,27 @@ def suggest_archive_warnings(warnings: Sequence[WorkWarning], *, taxonomy: Taxon
     if not out:
         return [Suggestion(NO_WARNINGS, "no detection maps to an AO3 archive warning")]
     return list(out.values())
+
+
+# How authors write ratings outside AO3's own field: AO3's names, their initials, and the
+# film-style and FanFiction.Net scales where they map one to one. "PG" and "Not Rated" map
+# to nothing (PG sits between General and Teen; not rated is no claim).
+_RATING_FORMS = {
+    "General Audiences": ("general audiences", "general", "gen", "g", "k", "k+"),
+    "Teen And Up Audiences": ("teen and up audiences", "teen and up", "teen", "t", "pg-13", "pg13"),
+    "Mature": ("mature", "m", "r"),
+    "Explicit": ("explicit", "e", "nc-17", "nc17", "ma", "x", "xxx"),
+}
+_RATING_OF = {form: name for name, forms in _RATING_FORMS.items() for form in forms}
+
+
+def declared_rating(text: str | None) -> str | None:
+    """The AO3 rating an author's free-form rating stands for, or None when it names none.
+
+    A declared "M" and a suggested "Mature" agree; compared as strings they would not.
+    Of several ("Mature, Explicit") the first counts.
+    """
+    if not text:
+        return None
+    first = text.split(",")[0].strip().lower().rstrip(".")
+    return _RATING_OF.get(first)

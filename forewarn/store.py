@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from forewarn.rating import declared_rating
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "001_initial",
@@ -274,11 +276,14 @@ def query_works(
             clause += " AND d.declared = 0"
         where.append(clause + ")")
     if rating_mismatch:
-        where.append("w.rating_declared IS NOT NULL AND w.rating_declared != w.rating_suggested")
+        where.append("w.rating_declared IS NOT NULL")
     if where:
         sql.append("WHERE " + " AND ".join(where))
     sql.append("ORDER BY w.path")
     rows = [dict(r) for r in conn.execute(" ".join(sql), args)]
+    if rating_mismatch:
+        # Authors write "M" or "NC-17"; only a rating that names an AO3 one can disagree.
+        rows = [r for r in rows if declared_rating(r["rating_declared"]) not in (None, r["rating_suggested"])]
     for r in rows:
         dets = conn.execute(
             "SELECT warning, confidence, severity, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC",

@@ -180,6 +180,40 @@ def test_rating_mismatch_shows_the_declared_rating_next_to_the_suggestion(scanne
     assert "[suggested: Teen And Up Audiences]" in out  # the generated works declare no rating
 
 
+def test_rating_mismatch_reads_ratings_as_authors_write_them(tmp_path: Path) -> None:
+    """Regression: a declared "G" differed from "General Audiences" as a string, so every
+    work rated in initials was listed; a work "Not Rated" has no rating to disagree with."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name, rating in [("g", "G"), ("nc17", "NC-17"), ("unrated", "Not Rated"), ("teen", "Teen")]:
+        (folder / f"{name}.txt").write_text(f"Rating: {rating}\n\nA quiet morning with coffee and the crossword.\n")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    _, out = cli("query", "--db", str(db), "--rating-mismatch", "--json")
+    assert sorted(r["path"].rsplit("/", 1)[1] for r in json.loads(out)) == ["nc17.txt", "teen.txt"]
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("M", "Mature"),
+        ("Teen And Up Audiences", "Teen And Up Audiences"),
+        ("pg-13", "Teen And Up Audiences"),
+        ("NC-17", "Explicit"),
+        ("Explicit, Mature", "Explicit"),
+        ("k+", "General Audiences"),
+        ("Not Rated", None),
+        ("PG", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_declared_rating_maps_common_forms(text: str | None, rating: str | None) -> None:
+    from forewarn.rating import declared_rating
+
+    assert declared_rating(text) == rating
+
+
 def test_export_round_trips(scanned_db: Path, tmp_path: Path) -> None:
     import csv
 
