@@ -73,6 +73,7 @@ def aggregate(
     taxonomy: Taxonomy,
     thresholds: Mapping[str, float],
     cues: Sequence[Mapping[str, str]] | None = None,
+    texts: Sequence[str] | None = None,
     evidence_k: int = 3,
     method: str = "top3-noisy-or",
 ) -> list[WorkWarning]:
@@ -81,7 +82,8 @@ def aggregate(
     ``probs[i, j]`` is passage ``i``'s probability for ``labels[j]``; a passage
     is flagged for a warning when it reaches that warning's threshold.
     ``cues[i]`` maps warning id -> strongest lexicon tier seen in passage ``i``; a flagged
-    passage's severity starts there and severity cues in its text may raise it.
+    passage's severity starts there and severity cues in ``texts[i]`` (the passage as it was
+    scored, declaration lines blanked; by default its own text) may raise it.
     """
     if method != "top3-noisy-or":
         raise ValueError(f"unknown aggregation method {method!r}")
@@ -95,7 +97,7 @@ def aggregate(
             continue
         definition = taxonomy.get(label)
         tiers = {i: cues[i].get(label) if cues is not None else None for i in flagged}
-        severities = {i: passage_severity(tiers[i], passages[i].text, label) for i in flagged}
+        severities = {i: passage_severity(tiers[i], texts[i] if texts else passages[i].text, label) for i in flagged}
         order = sorted(flagged, key=lambda i: (-column[i], i))
         evidence = [
             PassageRef(
