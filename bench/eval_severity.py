@@ -160,6 +160,7 @@ def main() -> None:
     ap.add_argument("--mode", default="cascade", choices=["cascade", "thorough", "lexicon"])
     ap.add_argument("--out", type=Path, help="JSON output (default bench/results/severity-<stem>.json)")
     ap.add_argument("--quiet", action="store_true", help="write the JSON only, print nothing")
+    ap.add_argument("--passages", action="store_true", help="also write each passage's result (large)")
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
     rows = [r for r in rows if r["label"] == 0 or r.get("severity")]
@@ -174,7 +175,7 @@ def main() -> None:
         "mode": args.mode,
         "scorer": default_scorer(args.mode).version_,
         **summary,
-        "passages": records,
+        **({"passages": records} if args.passages else {}),
     }
     out.write_text(json.dumps(record, indent=1) + "\n")
 
