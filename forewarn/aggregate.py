@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from forewarn.severity import SEVERITIES, passage_severity
 from forewarn.split import Passage
 from forewarn.taxonomy import Taxonomy
 
-SEVERITIES = ("mentioned", "implied", "depicted", "graphic")
-# Lexicon tiers -> severity of a flagged passage. A flagged passage without any
-# lexicon cue was caught by the model alone: the content is implied, not named.
-_TIER_SEVERITY = {"negated": "mentioned", "mention": "mentioned", "depiction": "depicted", "graphic": "graphic"}
+__all__ = ["SEVERITIES", "PassageRef", "WorkWarning", "aggregate", "combine_top", "passage_severity"]
 
 
 @dataclass(frozen=True)
@@ -67,10 +65,6 @@ def combine_top(probs: Sequence[float], *, k: int = 3, discount: float = 0.5) ->
     return 1.0 - miss
 
 
-def passage_severity(tier: str | None) -> str:
-    return _TIER_SEVERITY.get(tier or "", "implied")
-
-
 def aggregate(
     passages: Sequence[Passage],
     probs: np.ndarray,
@@ -79,6 +73,7 @@ def aggregate(
     taxonomy: Taxonomy,
     thresholds: Mapping[str, float],
     cues: Sequence[Mapping[str, str]] | None = None,
+    texts: Sequence[str] | None = None,
     evidence_k: int = 3,
     method: str = "top3-noisy-or",
 ) -> list[WorkWarning]:
@@ -86,7 +81,9 @@ def aggregate(
 
     ``probs[i, j]`` is passage ``i``'s probability for ``labels[j]``; a passage
     is flagged for a warning when it reaches that warning's threshold.
-    ``cues[i]`` maps warning id -> strongest lexicon tier seen in passage ``i``.
+    ``cues[i]`` maps warning id -> strongest lexicon tier seen in passage ``i``; a flagged
+    passage's severity starts there and severity cues in ``texts[i]`` (the passage as it was
+    scored, declaration lines blanked; by default its own text) may raise it.
     """
     if method != "top3-noisy-or":
         raise ValueError(f"unknown aggregation method {method!r}")
@@ -99,7 +96,8 @@ def aggregate(
         if not flagged:
             continue
         definition = taxonomy.get(label)
-        severities = {int(i): passage_severity(cues[i].get(label) if cues is not None else None) for i in flagged}
+        tiers = {i: cues[i].get(label) if cues is not None else None for i in flagged}
+        severities = {i: passage_severity(tiers[i], texts[i] if texts else passages[i].text, label) for i in flagged}
         order = sorted(flagged, key=lambda i: (-column[i], i))
         evidence = [
             PassageRef(

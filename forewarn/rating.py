@@ -54,8 +54,19 @@ def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> Su
     return Suggestion(best, f"{driver.name.lower()} {driver.severity} ({_where(driver)})")
 
 
+# Archive warnings for what happens to a character, which AO3 asks for whether or not it is
+# shown: a mention that a character was raped calls for Rape/Non-Con.
+EVENT_WARNINGS = ("Rape/Non-Con", "Underage")
+
+
 def suggest_archive_warnings(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> list[Suggestion]:
-    """AO3 archive warnings that the detections point to, or 'No Archive Warnings Apply'."""
+    """AO3 archive warnings that the detections point to, or 'No Archive Warnings Apply'.
+
+    Graphic Depictions Of Violence needs graphic violence; Major Character Death needs a
+    death at least implied (a passing "dead" or "funeral" is everywhere); Rape/Non-Con and
+    Underage apply at any severity, a mention included, since AO3 asks for them when it
+    happens to a character, on the page or off it. The reason says what it rests on.
+    """
     out: dict[str, Suggestion] = {}
     for w in warnings:
         name = taxonomy.get(w.id).ao3_archive_warning
@@ -63,12 +74,13 @@ def suggest_archive_warnings(warnings: Sequence[WorkWarning], *, taxonomy: Taxon
             continue
         if name == "Graphic Depictions Of Violence" and w.severity != "graphic":
             continue  # AO3 reserves it for graphic, not merely depicted, violence
-        if w.severity == "mentioned":
-            continue  # a passing mention is not what archive warnings are for
+        if w.severity == "mentioned" and name not in EVENT_WARNINGS:
+            continue  # a passing mention of a death is not what the warning is for
+        reason = f"{w.name.lower()} {w.severity} ({_where(w)})"
         if name == "Major Character Death":
-            reason = f"{w.name.lower()} {w.severity} ({_where(w)}); applies only if a major character dies"
-        else:
-            reason = f"{w.name.lower()} {w.severity} ({_where(w)})"
+            reason += "; applies only if a major character dies"
+        elif w.severity == "mentioned":
+            reason += "; only mentioned, not shown: applies if it happened to a character in the work"
         out[name] = Suggestion(name, reason)
     if not out:
         return [Suggestion(NO_WARNINGS, "no detection maps to an AO3 archive warning")]

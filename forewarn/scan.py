@@ -244,7 +244,7 @@ def scan_work(
         if threshold is not None
         else {label: result.thresholds[label] for label in kept}
     )
-    warnings = aggregate(passages, probs, kept, taxonomy=taxonomy, thresholds=thresholds, cues=result.cues)
+    warnings = aggregate(passages, probs, kept, taxonomy=taxonomy, thresholds=thresholds, cues=result.cues, texts=texts)
     declared = declared_from_metadata(work.metadata, taxonomy=taxonomy)
     considered = set(kept)
     comparison = compare(

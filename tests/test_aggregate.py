@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from forewarn.aggregate import aggregate, combine_top
 from forewarn.rating import NO_WARNINGS, suggest_archive_warnings, suggest_rating
+from forewarn.scan import Report
+from forewarn.severity import load_severity_cues, passage_severity
 from forewarn.split import Passage
 from forewarn.taxonomy import load_taxonomy
 
@@ -101,17 +105,22 @@ def test_declaration_lines_are_not_scored_as_content() -> None:
     assert {d.warning_id for d in report.declared} == {"violence", "blood", "torture", "death"}
 
 
-def test_a_passing_mention_suggests_no_archive_warning() -> None:
+def test_a_mentioned_rape_suggests_rape_noncon_but_a_mentioned_death_no_mcd() -> None:
+    # AO3 asks for Rape/Non-Con when it happens to a character, on the page or off it; a
+    # passing "dead" or "funeral" is everywhere, so a mentioned death suggests nothing.
     tax = load_taxonomy()
+    probs = np.array([[0.9, 0.9], [0.0, 0.0]])
     ws = aggregate(
         passages(2),
-        np.array([[0.9], [0.0]]),
-        ["sexual-assault"],
+        probs,
+        ["sexual-assault", "death"],
         taxonomy=tax,
-        thresholds={"sexual-assault": 0.3},
-        cues=[{"sexual-assault": "mention"}, {}],
+        thresholds={"sexual-assault": 0.3, "death": 0.3},
+        cues=[{"sexual-assault": "mention", "death": "mention"}, {}],
     )
-    assert [s.name for s in suggest_archive_warnings(ws, taxonomy=tax)] == [NO_WARNINGS]
+    suggestions = suggest_archive_warnings(ws, taxonomy=tax)
+    assert [s.name for s in suggestions] == ["Rape/Non-Con"]
+    assert "only mentioned, not shown" in suggestions[0].reason
     ws = aggregate(
         passages(2),
         np.array([[0.9], [0.0]]),
@@ -120,4 +129,76 @@ def test_a_passing_mention_suggests_no_archive_warning() -> None:
         thresholds={"sexual-assault": 0.3},
         cues=[{"sexual-assault": "depiction"}, {}],
     )
-    assert [s.name for s in suggest_archive_warnings(ws, taxonomy=tax)] == ["Rape/Non-Con"]
+    suggestions = suggest_archive_warnings(ws, taxonomy=tax)
+    assert [s.name for s in suggestions] == ["Rape/Non-Con"]
+    assert "only mentioned" not in suggestions[0].reason
+
+
+def _scan(text: str) -> Report:
+    from forewarn.readers import read_text
+    from forewarn.scan import scan_work
+    from forewarn.score.cascade import CascadeScorer
+
+    return scan_work(read_text(text), scorer=CascadeScorer())
+
+
+def _severity(report: Report, warning: str) -> str:
+    return next(w.severity for w in report.warnings if w.id == warning)
+
+
+def test_a_rape_told_as_happening_is_depicted_and_suggests_rape_noncon() -> None:
+    # Regression: "raped" is a lexicon mention, so this read as "mentioned", rated Teen And
+    # Up with no archive warning, though the sentence says a character was raped.
+    report = _scan("Later that night the quartermaster raped him behind the stables.")
+    assert _severity(report, "sexual-assault") == "depicted"
+    assert report.rating.name == "Mature"
+    assert [s.name for s in report.archive_warnings] == ["Rape/Non-Con"]
+
+
+def test_a_rape_told_as_backstory_stays_mentioned_but_still_suggests_rape_noncon() -> None:
+    report = _scan("Dana told the inquiry that the sergeant had raped her the winter before.")
+    assert _severity(report, "sexual-assault") == "mentioned"
+    assert report.rating.name == "Teen And Up Audiences"
+    assert [s.name for s in report.archive_warnings] == ["Rape/Non-Con"]
+
+
+def test_a_blow_on_the_page_is_depicted_and_blood_from_a_wound_graphic() -> None:
+    # "fought" and "hit him" are lexicon mentions; hitting someone over the head is an act on the page.
+    assert _severity(
+        _scan("They fought on the landing until Cato hit him over the head with the lamp."), "violence"
+    ) == ("depicted")
+    # The stabbing is a depiction cue; blood pouring from the wounds is the graphic detail.
+    report = _scan("Tarik stabbed the smuggler twice, and blood poured from the wounds across the deck.")
+    assert _severity(report, "violence") == "graphic"
+    assert "Graphic Depictions Of Violence" in [s.name for s in report.archive_warnings]
+
+
+def test_severity_cues_do_not_raise_backstory_reports_or_negations() -> None:
+    assert passage_severity("mention", "The report said he raped her.", "sexual-assault") == "mentioned"
+    assert passage_severity("mention", "His father used to hit him until he cried.", "child-abuse") == "mentioned"
+    assert passage_severity("mention", "She did not hit him, not once.", "violence") == "mentioned"
+    assert passage_severity(None, "He raped her in the barn.", "sexual-assault") == "depicted"
+    assert passage_severity("graphic", "He raped her in the barn.", "sexual-assault") == "graphic"  # never lowered
+    assert passage_severity(None, "", "violence") == "implied"  # a head alone, no text: implied
+
+
+def test_severity_never_changes_what_is_flagged_or_how_confident() -> None:
+    tax = load_taxonomy()
+    probs = np.array([[0.9], [0.4], [0.1]])
+    plain = passages(3)
+    texts = ["Mo shot him dead.", "Blood sprayed across the wall.", "He punched her."]
+    worded = [dataclasses.replace(p, text=t) for p, t in zip(plain, texts, strict=True)]
+    cues = [{"violence": "mention"}, {}, {}]
+    a, b = (
+        aggregate(ps, probs, ["violence"], taxonomy=tax, thresholds={"violence": 0.3}, cues=cues)[0]
+        for ps in (plain, worded)
+    )
+    assert a.passages == b.passages == [0, 1] and a.confidence == b.confidence
+    assert (a.severity, b.severity) == ("implied", "graphic")
+
+
+def test_severity_cues_name_known_warnings_and_compile() -> None:
+    tax = load_taxonomy()
+    cues = load_severity_cues().cues
+    assert set(cues) <= set(tax.ids)
+    assert {"violence", "sexual-assault", "child-abuse", "torture", "self-harm", "suicide"} <= set(cues)

@@ -1,0 +1,100 @@
+"""How bad is a flagged passage: mentioned, implied, depicted or graphic.
+
+A passage's severity for a warning starts from the strongest lexicon cue the cascade saw
+for it (mention -> mentioned, depiction -> depicted, graphic -> graphic, a negated cue ->
+mentioned, no cue -> implied: a learned head flagged it alone). The lexicon's tiers weigh
+evidence for detection, though, not how much is shown: "raped her" and "slapped the boy"
+are plain mentions there, yet they narrate an act. So severity cues
+(``data/severity.toml``) may then raise it: a cue that narrates the act raises it to
+depicted, blood or gore on the page to graphic. They are read only in passages already
+flagged and never change a probability, so detection is untouched.
+
+A cue in a backstory or reported frame (in its sentence, before it: the past perfect "had
+beaten", "used to", "years ago", "said", "told"...) or after a negation raises nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+SEVERITIES = ("mentioned", "implied", "depicted", "graphic")
+# Lexicon tiers -> severity. A flagged passage without any lexicon cue (or only a topic
+# word, which routes a passage to a head without being evidence) was caught by a head alone.
+TIER_SEVERITY = {"negated": "mentioned", "mention": "mentioned", "depiction": "depicted", "graphic": "graphic"}
+_FRAME = re.compile(
+    # the past perfect ("had beaten", "'d been"; not "had the deserter flogged"), habit, report, hearsay
+    r"\b(?:(?:had|hadn'?t)(?: (?:\w+ly|already|just|never|once|always|been))? \w+(?:ed|en|wn|ne|t|k|g)|'d been|"
+    r"used to|years (?:ago|before|earlier)|as a (?:child|kid|boy|girl)|knew|say|said|says|told|tells|telling|"
+    r"reported|according to|statement|report|file|notes|rumou?r|heard|remembered|stories|story|ballad|song)\b",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|didn'?t|don'?t|doesn'?t|wasn'?t|weren'?t|won'?t|wouldn'?t|couldn'?t|without)\b"
+    r"[^.!?;:\n]{0,25}$",
+    re.IGNORECASE,
+)
+_SENTENCE_START = re.compile(r"[.!?\n][^.!?\n]*$")
+
+
+@dataclass(frozen=True)
+class SeverityCues:
+    """Per warning, the ``(severity, pattern)`` cues that may raise a flagged passage."""
+
+    cues: dict[str, list[tuple[str, re.Pattern[str]]]]
+
+    def raised(self, text: str, warning: str) -> str | None:
+        """The strongest severity a cue in ``text`` shows for ``warning`` (None: no cue)."""
+        best: str | None = None
+        for severity, pattern in self.cues.get(warning, ()):
+            if best is not None and SEVERITIES.index(severity) <= SEVERITIES.index(best):
+                continue
+            if any(_counts(text, m.start()) for m in pattern.finditer(text)):
+                best = severity
+        return best
+
+
+def _counts(text: str, start: int) -> bool:
+    """A cue counts unless its sentence frames it as backstory or report, or negates it."""
+    head = text[max(0, start - 300) : start]
+    cut = _SENTENCE_START.search(head)
+    sentence = head[cut.start() + 1 :] if cut else head
+    return not _FRAME.search(sentence) and not _NEGATION.search(sentence)
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def load_severity_cues() -> SeverityCues:
+    """The packaged cues: shared groups (``[group.*]``, with their ``warnings``) and per warning."""
+    data = tomllib.loads((resources.files("forewarn") / "data" / "severity.toml").read_text(encoding="utf-8"))
+    cues: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    groups = data.pop("group", {})
+    for entry, warnings in [(g, g["warnings"]) for g in groups.values()] + [(e, [w]) for w, e in data.items()]:
+        for severity in ("graphic", "depicted"):
+            pattern = _compile(entry.get(severity, []))
+            if pattern is not None:
+                for w in warnings:
+                    cues.setdefault(w, []).append((severity, pattern))
+    for w in cues:
+        cues[w].sort(key=lambda c: -SEVERITIES.index(c[0]))  # strongest first
+    return SeverityCues(cues)
+
+
+def passage_severity(tier: str | None, text: str = "", warning: str = "") -> str:
+    """Severity of one flagged passage from its strongest lexicon tier, raised by severity cues."""
+    base = TIER_SEVERITY.get(tier or "", "implied")
+    if not text or not warning:
+        return base
+    raised = load_severity_cues().raised(text, warning)
+    if raised is not None and SEVERITIES.index(raised) > SEVERITIES.index(base):
+        return raised
+    return base

@@ -1,0 +1,37 @@
+"""The project-written severity sets: well formed, and no leak from the evaluation sets."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from forewarn.severity import SEVERITIES
+from forewarn.taxonomy import load_taxonomy
+
+WRITTEN = Path(__file__).resolve().parent.parent / "data" / "written"
+
+
+def _rows(name: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (WRITTEN / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _words(text: object) -> set[str]:
+    return set(re.findall(r"[a-z']+", str(text).lower()))
+
+
+def test_severity_sets_are_well_formed_and_not_near_the_evaluation_passages() -> None:
+    ids = set(load_taxonomy().ids)
+    rows = {part: _rows(f"severity-{part}.jsonl") for part in ("dev", "eval")}
+    for part, got in rows.items():
+        assert len(got) == 152
+        assert len({r["work_id"] for r in got}) == len(got)
+        for r in got:
+            assert r["warning"] in ids and r["severity"] in SEVERITIES
+            assert (r["label"], r["kind"], r["source"]) == (1, "positive", "forewarn-written")
+            assert str(r["work_id"]).startswith(f"fw-sev-{part}-")
+    others = [_words(r["text"]) for name in ("eval.jsonl", "eval-other.jsonl") for r in _rows(name)]
+    for r in rows["dev"] + rows["eval"]:
+        mine = _words(r["text"])
+        worst = max(len(mine & o) / len(mine | o) for o in others)
+        assert worst <= 0.42, r["work_id"]
