@@ -173,6 +173,14 @@ def test_a_blow_on_the_page_is_depicted_and_blood_from_a_wound_graphic() -> None
     assert "Graphic Depictions Of Violence" in [s.name for s in report.archive_warnings]
 
 
+def test_blood_left_after_a_fight_is_not_graphic_violence() -> None:
+    # Regression: any blood flowing or on the floor made violence "graphic", so a character's
+    # account of a fight's aftermath suggested Mature and Graphic Depictions Of Violence.
+    report = _scan("They punched him in the car park, and there was blood all over the tarmac after.")
+    assert _severity(report, "violence") == "depicted"
+    assert "Graphic Depictions Of Violence" not in [s.name for s in report.archive_warnings]
+
+
 def test_severity_cues_do_not_raise_backstory_reports_or_negations() -> None:
     assert passage_severity("mention", "The report said he raped her.", "sexual-assault") == "mentioned"
     assert passage_severity("mention", "His father used to hit him until he cried.", "child-abuse") == "mentioned"
