@@ -47,6 +47,7 @@ def test_clear_cues_score_high(text: str, warning: str) -> None:
         ("The bloody ferry was late again, bloody typical.", "blood"),
         ("She looked beneath her desk for the charger.", "classism"),
         ("That was a killer workout.", "death"),
+        ("It was a minor collision, and they played on in D minor.", "underage"),
     ],
 )
 def test_idioms_do_not_count(text: str, warning: str) -> None:
