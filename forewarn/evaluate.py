@@ -258,6 +258,13 @@ def format_table(per_warning: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _rows(
+    m: np.ndarray, judged: np.ndarray, y: np.ndarray, prob: np.ndarray, pred: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    m = m & judged
+    return y[m], prob[m], pred[m]
+
+
 def cross_validate(
     passages: list[LabeledPassage], embeddings: np.ndarray, *, folds: int = 5, config: Any = None
 ) -> CVResult:
@@ -269,7 +276,7 @@ def cross_validate(
     """
     from forewarn.score.cascade import CascadeScorer
     from forewarn.score.model import calibrate
-    from forewarn.train import HeadsConfig, arrays_of, train
+    from forewarn.train import HeadsConfig, arrays_of, real_rows, train
 
     config = config or HeadsConfig()
     texts, warn, y, _, groups = arrays_of(passages)
@@ -297,8 +304,10 @@ def cross_validate(
             heads_pred[i] = heads_prob[i] >= model.thresholds[w]
             prob[i] = cascade.probs[r, cascade.labels.index(w)]
             pred[i] = prob[i] >= cascade.thresholds[w]
-    per = {w: binary_metrics(y[warn == w], prob[warn == w], pred[warn == w]) for w in labels}
-    heads = {w: binary_metrics(y[warn == w], heads_prob[warn == w], heads_pred[warn == w]) for w in labels}
+    # A warning with AO3 passages is judged on those only: written ones only help train it.
+    judged = real_rows(passages)
+    per = {w: binary_metrics(*_rows(warn == w, judged, y, prob, pred)) for w in labels}
+    heads = {w: binary_metrics(*_rows(warn == w, judged, y, heads_prob, heads_pred)) for w in labels}
     settings = {"folds": folds, **{k: v for k, v in vars(config).items()}}
     return CVResult(labels, per, heads, folds, settings)
 

@@ -95,6 +95,19 @@ def own_rows(
     return out
 
 
+def real_rows(passages: list[LabeledPassage]) -> np.ndarray:
+    """Per passage: does it calibrate its warning's head?
+
+    Written passages train the heads of warnings that also have AO3 passages, but the
+    probabilities and thresholds are fitted on the AO3 ones only: real prose is what is
+    scanned. Warnings with written passages only are calibrated on those.
+    """
+    written = np.array([p.source == WRITTEN_SOURCE for p in passages])
+    warn = np.array([p.warning for p in passages])
+    has_real = {w for w in set(warn.tolist()) if (~written[warn == w]).any()}
+    return ~(written & np.isin(warn, sorted(has_real)))
+
+
 def background_matrix(passages: list[LabeledPassage], labels: list[str], cued: np.ndarray) -> np.ndarray:
     """``(passages, labels)`` booleans: may this passage serve as a presumed negative for this label?
 
@@ -338,8 +351,9 @@ def train(
     )
     col = {w: k for k, w in enumerate(labels)}
     own = scores[np.arange(len(texts)), [col[w] for w in warnings]]
+    calibrate_on = real_rows(passages) if include is None else include & real_rows(passages)
     calibration, thresholds = calibration_from_oof(
-        own, warnings, y, labels, include=include, objective=config.objective
+        own, warnings, y, labels, include=calibrate_on, objective=config.objective
     )
     ungated = ungated_thresholds(scores, own, warnings, y, bg, cued, labels, calibration, thresholds, config)
     heads = fit_heads(

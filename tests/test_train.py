@@ -10,7 +10,15 @@ pytest.importorskip("sklearn")
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from forewarn.evaluate import LabeledPassage, grouped_folds  # noqa: E402
-from forewarn.train import WRITTEN_SOURCE, HeadsConfig, background_matrix, lexicon_view, own_rows, train  # noqa: E402
+from forewarn.train import (  # noqa: E402
+    WRITTEN_SOURCE,
+    HeadsConfig,
+    background_matrix,
+    lexicon_view,
+    own_rows,
+    real_rows,
+    train,
+)
 
 
 def _arrays(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -131,3 +139,22 @@ def test_a_head_that_would_flag_every_written_passage_does_not_qualify() -> None
     assert ungated_thresholds(*args, HeadsConfig()) == {}
     # The same head judged more sharply (threshold between its classes) does qualify.
     assert set(ungated_thresholds(*args[:-1], {"abuse": 0.92}, HeadsConfig())) == {"abuse"}
+
+
+def test_written_passages_of_an_ao3_warning_train_but_neither_calibrate_nor_judge() -> None:
+    """Thresholds must fit the prose that is scanned: AO3 passages where a warning has them."""
+    from forewarn.evaluate import cross_validate
+
+    passages = [
+        _p("the soldiers marched", "war", 1),
+        _p("he wrote to the front", "war", 1, WRITTEN_SOURCE),
+        _p("he checked her phone", "abuse", 1, WRITTEN_SOURCE),
+    ]
+    assert real_rows(passages).tolist() == [True, False, True]  # abuse has no AO3 passages
+    rng = np.random.default_rng(2)
+    ao3, emb = _synthetic(rng)
+    ao3 = [p for p in ao3 if p.warning == "war"]
+    written = [_p(f"written war passage {i}", "war", i % 2, WRITTEN_SOURCE, f"w-{i}") for i in range(40)]
+    e = np.vstack([emb[: len(ao3)], rng.normal(size=(40, emb.shape[1]))])
+    result = cross_validate(ao3 + written, e / np.linalg.norm(e, axis=1, keepdims=True), folds=3)
+    assert result.per_warning["war"]["support"] == len(ao3)
