@@ -15,6 +15,7 @@ beaten", "used to", "years ago", "said", "told"...) or after a negation raises n
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -72,10 +73,20 @@ def _compile(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
 
 
+def _cues_text() -> str:
+    return (resources.files("forewarn") / "data" / "severity.toml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def severity_version() -> str:
+    """A fingerprint of the severity cues, part of a scorer's version (stored results)."""
+    return f"severity-{hashlib.sha256(_cues_text().encode()).hexdigest()[:8]}"
+
+
 @lru_cache(maxsize=1)
 def load_severity_cues() -> SeverityCues:
     """The packaged cues: shared groups (``[group.*]``, with their ``warnings``) and per warning."""
-    data = tomllib.loads((resources.files("forewarn") / "data" / "severity.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads(_cues_text())
     cues: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     groups = data.pop("group", {})
     for entry, warnings in [(g, g["warnings"]) for g in groups.values()] + [(e, [w]) for w, e in data.items()]:

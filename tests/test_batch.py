@@ -71,6 +71,22 @@ def test_rerun_skips_done_works_and_corrupt_files_are_recorded(tmp_path: Path) -
     assert count(db, "SELECT COUNT(*) FROM runs WHERE finished IS NOT NULL") == 3
 
 
+def test_a_scorer_version_names_its_mode_and_cues(tmp_path: Path) -> None:
+    """Regression: the version keyed stored results by the heads alone, so after a lexicon
+    update (or with another --scorer) a re-run skipped every work as already scanned."""
+    from importlib import resources
+
+    from forewarn.score.cascade import CascadeScorer
+    from forewarn.score.lexicon import LexiconScorer
+
+    edited = tmp_path / "lexicon.toml"
+    text = (resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8")
+    edited.write_text(text.replace('"expecting"', '"expecting twins"', 1) + "\n", encoding="utf-8")
+    shipped = LexiconScorer()
+    assert CascadeScorer(lexicon=shipped).version_ != CascadeScorer(lexicon=LexiconScorer(lexicon_path=edited)).version_
+    assert CascadeScorer(lexicon=shipped, mode="lexicon").version_ != CascadeScorer(lexicon=shipped).version_
+
+
 def test_zip_and_glob_targets(tmp_path: Path) -> None:
     folder = make_collection(tmp_path / "c", 3)
     archive = tmp_path / "c.zip"

@@ -33,6 +33,7 @@ import numpy as np
 
 from forewarn.score.lexicon import LexiconScorer
 from forewarn.score.model import load_model
+from forewarn.severity import severity_version
 
 _TIER_RANK = {"topic": 0, "negated": 1, "mention": 2, "depiction": 3, "graphic": 4}
 MODES = ("cascade", "thorough", "encoder-everywhere", "lexicon")
@@ -86,8 +87,10 @@ class CascadeScorer:
         self.mode = mode
         self.lexicon_threshold = lexicon_threshold
         self.labels_: list[str] = list(self.lexicon.labels_)
+        # What a stored result depends on: the mode, the cues (and severity cues) and the heads.
         mv = model.version_ if model is not None and mode != "lexicon" else "none"
-        self.version_ = f"lexicon+{mv}" if mv != "none" else "lexicon"
+        rules = f"{mode}/{self.lexicon.version_}/{severity_version()}"
+        self.version_ = f"{rules}+{mv}" if mv != "none" else rules
 
     def lexicon_view(self, texts: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
         """Lexicon probabilities and, per passage, the strongest cue tier per warning.

@@ -9,6 +9,7 @@ keeps it as a mention but weakens it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
@@ -212,6 +213,9 @@ class LexiconScorer:
             text = (resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8")
         else:
             text = Path(lexicon_path).read_text(encoding="utf-8")
+        # Stored results (batch, the results database) are keyed by the scorer's version:
+        # a changed cue must not leave works scanned with the old ones marked as done.
+        self.version_ = f"lexicon-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
         data = tomllib.loads(text)
         unknown = set(data) - set(self.taxonomy.ids)
         if unknown:
