@@ -110,9 +110,8 @@ def main() -> None:
     default="cascade",
     show_default=True,
     help="cascade: lexicon + learned heads where the lexicon finds the topic (default); thorough: also "
-    "heads for implied abuse, child abuse, self-harm, sexual assault, eating disorders and blood on "
-    "every passage (slower; experimental: most of its extra flags on real fiction are false); "
-    "encoder-everywhere and lexicon: for comparison.",
+    "the heads learned from project-written passages that qualified in training, on every passage "
+    "(slower; experimental; see the model card); encoder-everywhere and lexicon: for comparison.",
 )
 def scan(
     paths: tuple[Path, ...],

@@ -48,6 +48,9 @@ def test_clear_cues_score_high(text: str, warning: str) -> None:
         ("She looked beneath her desk for the charger.", "classism"),
         ("That was a killer workout.", "death"),
         ("It was a minor collision, and they played on in D minor.", "underage"),
+        ("The garden had been neglected for years.", "child-abuse"),
+        ("Her little brother begged for tickle torture every night.", "torture"),
+        ("That mission was suicide, and they all knew it.", "suicide"),
     ],
 )
 def test_idioms_do_not_count(text: str, warning: str) -> None:
@@ -187,3 +190,22 @@ def test_every_shipped_cue_group_is_anchored() -> None:
 def test_letters_that_lengthen_when_lowered_do_not_hide_later_cues() -> None:
     """'İ'.lower() is two characters: lowering the whole text once shifted every later offset."""
     assert prob("They met in İstanbul. He stabbed him and blood pooled.", "violence") >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text,warning",
+    [
+        # Wordings without the warning's name, written for these tests (the cues were
+        # developed on data/written/train.jsonl and tune.jsonl, not on these sentences).
+        ("She kept his passport and his bank card locked in her desk drawer.", "abuse"),
+        ("He was nine when his stepfather first locked him in the cupboard for a whole weekend.", "child-abuse"),
+        ("He kept going after she said no, twice.", "sexual-assault"),
+        ("She threw up after every meal and weighed herself each morning.", "eating-disorders"),
+        ("He pressed the lighter to his own forearm and held it there.", "self-harm"),
+        ("They hung him by his wrists from the beam.", "torture"),
+    ],
+)
+def test_unnamed_harm_is_flagged(text: str, warning: str) -> None:
+    from forewarn.score.cascade import LEXICON_THRESHOLD
+
+    assert prob(text, warning) >= LEXICON_THRESHOLD
