@@ -150,7 +150,7 @@ def test_anchored_matching_finds_exactly_what_a_full_scan_finds() -> None:
     ]
     fast = [LEX.hits(t) for t in texts]
     plain = LexiconScorer()
-    plain._tiers = [(w, tier, p, None) for w, tier, p, _ in plain._tiers]
+    plain._tiers = [(w, tier, terms, None) for w, tier, terms, _ in plain._tiers]
     assert fast == [plain.hits(t) for t in texts]
 
 

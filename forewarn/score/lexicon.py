@@ -15,6 +15,7 @@ import re
 import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -107,12 +108,14 @@ def _union(patterns: Sequence[str]) -> set[str] | None:
     return found
 
 
-def _prefixes(pattern: str) -> set[str] | None:
+@cache
+def _prefixes(pattern: str) -> frozenset[str] | None:
     """Literal word prefixes any match of ``pattern`` starts with ("=word": that whole word);
-    None if unknown."""
+    None if unknown. Cached: cues share groups ("(?:his|her|their)") and every cue is read
+    twice at start-up (for its group's anchors and for the index)."""
     alternatives = _split_top(pattern)
     if len(alternatives) > 1:
-        return _union(alternatives)
+        return _frozen(_union(alternatives))
     if pattern.startswith(("(?<!", "(?<=")):  # a lookbehind consumes nothing
         end = _group_end(pattern)
         return None if end < 0 else _prefixes(pattern[end + 1 :])
@@ -132,19 +135,23 @@ def _prefixes(pattern: str) -> set[str] | None:
         starts = [alt + rest for alt in _split_top(inner)]
         if quantifier == "?":
             starts.append(rest)  # an optional group: the match may start after it
-        return _union(starts)
+        return _frozen(_union(starts))
     prefix = _literal_prefix(pattern)
     if not prefix:
         return None
     # A literal word followed by a space is a whole word: "=the" matches only "the", not "then".
     after = pattern[len(prefix) : len(prefix) + 2]
     if after[:1] != " " or after[1:] in ("?", "*", "{"):
-        return {prefix}
+        return frozenset({prefix})
     # With what the next word starts with, when known: "=the>bla" is "the" then "bla...".
     following = _next_word(pattern[len(prefix) + 1 :])
     if not following:
-        return {"=" + prefix}
-    return {f"={prefix}>{a}" for a in following}
+        return frozenset({"=" + prefix})
+    return frozenset(f"={prefix}>{a}" for a in following)
+
+
+def _frozen(found: set[str] | None) -> frozenset[str] | None:
+    return None if found is None else frozenset(found)
 
 
 def _next_word(rest: str) -> set[str] | None:
@@ -224,7 +231,8 @@ class LexiconScorer:
         # Groups whose every term has known leading letters are matched only at word starts
         # that fit them (index: anchor key -> terms, with the full prefixes to check on the
         # words; see _anchors); the rest scan the text.
-        self._tiers: list[tuple[str, str, re.Pattern[str], frozenset[str] | None]] = []
+        self._tiers: list[tuple[str, str, tuple[str, ...], frozenset[str] | None]] = []
+        self._patterns: dict[int, re.Pattern[str]] = {}  # a group's alternation, compiled when first needed
         self._index: dict[str, list[tuple[int, int, re.Pattern[str], tuple[str, str]]]] = {}
         self._pair_heads: set[str] = set()  # first words of two-word anchors ("the", "his")
         self._candidates_cache: tuple[str, dict[int, list[tuple[int, int, re.Pattern[str]]]]] | None = None
@@ -233,12 +241,11 @@ class LexiconScorer:
             entry = data.get(wid, {})
             for tier in ("graphic", "depiction", "mention", "topic"):
                 terms = entry.get(tier, [])
-                pattern = _compile(terms)
-                if pattern is None:
+                if not terms:
                     continue
                 group = len(self._tiers)
                 anchors = _group_anchors(terms)
-                self._tiers.append((wid, tier, pattern, anchors))
+                self._tiers.append((wid, tier, tuple(terms), anchors))
                 if anchors is not None:
                     for order, term in enumerate(terms):
                         compiled = _compile([term])
@@ -259,8 +266,8 @@ class LexiconScorer:
         out: list[LexiconHit] = []
         vetoes: dict[str, list[tuple[int, int]]] = {}
         taken: dict[str, list[tuple[int, int]]] = {}
-        for group, (wid, tier, pattern, anchors) in enumerate(self._tiers):
-            matches = pattern.finditer(text) if anchors is None else self._anchored(text, group)
+        for group, (wid, tier, _, anchors) in enumerate(self._tiers):
+            matches = self._pattern(group).finditer(text) if anchors is None else self._anchored(text, group)
             for m in matches:
                 s, e = m.span()
                 if any(a < e and s < b for a, b in taken.get(wid, ())):
@@ -276,6 +283,16 @@ class LexiconScorer:
                 out.append(LexiconHit(wid, m.group(0), s, e, weight, tier, negated))
         out.sort(key=lambda h: (h.start, h.warning))
         return out
+
+    def _pattern(self, group: int) -> re.Pattern[str]:
+        """A group's whole alternation, for a group without anchors: compiling all of them
+        at start-up took as long as the rest of building the lexicon, for groups that the
+        index answers."""
+        if group not in self._patterns:
+            compiled = _compile(self._tiers[group][2])
+            assert compiled is not None
+            self._patterns[group] = compiled
+        return self._patterns[group]
 
     def _anchored(self, text: str, group: int) -> list[re.Match[str]]:
         """Same matches as ``finditer`` of the group's alternation, tried only at word starts."""
