@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from forewarn.score.lexicon import compile_cues
+
 SEVERITIES = ("mentioned", "implied", "depicted", "graphic")
 # Lexicon tiers -> severity. A flagged passage without any lexicon cue (or only a topic
 # word, which routes a passage to a head without being evidence) was caught by a head alone.
@@ -66,13 +68,6 @@ def _counts(text: str, start: int) -> bool:
     return not _FRAME.search(sentence) and not _NEGATION.search(sentence)
 
 
-def _compile(patterns: list[str]) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    body = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
-
-
 def _cues_text() -> str:
     return (resources.files("forewarn") / "data" / "severity.toml").read_text(encoding="utf-8")
 
@@ -91,7 +86,7 @@ def load_severity_cues() -> SeverityCues:
     groups = data.pop("group", {})
     for entry, warnings in [(g, g["warnings"]) for g in groups.values()] + [(e, [w]) for w, e in data.items()]:
         for severity in ("graphic", "depicted"):
-            pattern = _compile(entry.get(severity, []))
+            pattern = compile_cues(entry.get(severity, []))
             if pattern is not None:
                 for w in warnings:
                     cues.setdefault(w, []).append((severity, pattern))

@@ -203,7 +203,8 @@ def _group_anchors(patterns: Sequence[str]) -> frozenset[str] | None:
     return None if found is None else frozenset(_short(a) for a in found)
 
 
-def _compile(patterns: Sequence[str]) -> re.Pattern[str] | None:
+def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """One case-insensitive alternation of cue patterns, matched at word boundaries (None if empty)."""
     if not patterns:
         return None
     body = "|".join(f"(?:{p})" for p in patterns)
@@ -248,7 +249,7 @@ class LexiconScorer:
                 self._tiers.append((wid, tier, tuple(terms), anchors))
                 if anchors is not None:
                     for order, term in enumerate(terms):
-                        compiled = _compile([term])
+                        compiled = compile_cues([term])
                         assert compiled is not None
                         for a in _prefixes(term) or ():
                             # The index key is short; the full prefixes are checked on the words.
@@ -257,7 +258,7 @@ class LexiconScorer:
                             self._index.setdefault(_short(a), []).append((group, order, compiled, need))
                             if second:
                                 self._pair_heads.add(first[1:])
-            exclude = _compile(entry.get("exclude", []))
+            exclude = compile_cues(entry.get("exclude", []))
             if exclude is not None:
                 self._exclude[wid] = exclude
 
@@ -289,7 +290,7 @@ class LexiconScorer:
         at start-up took as long as the rest of building the lexicon, for groups that the
         index answers."""
         if group not in self._patterns:
-            compiled = _compile(self._tiers[group][2])
+            compiled = compile_cues(self._tiers[group][2])
             assert compiled is not None
             self._patterns[group] = compiled
         return self._patterns[group]
