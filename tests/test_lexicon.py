@@ -147,6 +147,8 @@ def test_anchored_matching_finds_exactly_what_a_full_scan_finds() -> None:
         "THE LIGHT LEFT HIS EYES. the  light left his eyes; the-light left his eyes; the light\nleft his eyes",
         "İİİ the shelling began; she shelled peas. The baby kicked, the baby's kick; a hood over his head",
         "the little boys' belts, the Little Boy was beaten, his own arm, his owner, her own wrist cut",
+        "The first demands came at noon; their demands had arrived. He'd hit her. I'm sorry, I'll be good.",
+        "a c-section, the he-she slur, self-harm, self harm; he'll always be a boy, you'll always be a girl",
     ]
     fast = [LEX.hits(t) for t in texts]
     plain = LexiconScorer()
@@ -170,6 +172,11 @@ def test_anchored_matching_finds_exactly_what_a_full_scan_finds() -> None:
         ("the light (left|faded) (his|her) eyes", {"=the>lig"}),
         (r"the \w+ died", {"=the"}),  # the second word is unknown: "the" alone
         ("blow ?job", {"blo"}),  # the space is optional: "blowjob" must still be tried
+        ("the (?:first )?demands?", {"=the>fir", "=the>dem"}),  # an optional next word
+        ("the (?:a|)x", {"=the"}),  # a next word that may be empty is unknown
+        ("(he|she)'d hit", {"=he", "=she"}),  # words end at an apostrophe...
+        ("he-she", {"=he"}),  # ...or a hyphen
+        ("(he|she)'?d hit", {"he", "she"}),  # unless it is optional ("hed")
         ("abc|def", {"abc", "def"}),
         (r"\w+-year-old", None),
         ("(?!no)abc", None),

@@ -141,6 +141,10 @@ def _prefixes(pattern: str) -> frozenset[str] | None:
         return None
     # A literal word followed by a space is a whole word: "=the" matches only "the", not "then".
     after = pattern[len(prefix) : len(prefix) + 2]
+    # So is one followed by an apostrophe or hyphen, where a text's words end too ("he'd").
+    joiner = re.match(r"(?:'|-|\\x27|\\-)(?![?*{])", pattern[len(prefix) :])
+    if joiner:
+        return frozenset({"=" + prefix})
     if after[:1] != " " or after[1:] in ("?", "*", "{"):
         return frozenset({prefix})
     # With what the next word starts with, when known: "=the>bla" is "the" then "bla...".
@@ -161,7 +165,8 @@ def _next_word(rest: str) -> set[str] | None:
         prefix = _literal_prefix(rest)
         return {prefix} if prefix else None
     end = _group_end(rest)
-    if end < 0 or rest[end + 1 : end + 2] in ("?", "*", "{") or (rest[1:2] == "?" and rest[1:3] != "?:"):
+    quantifier = rest[end + 1 : end + 2]
+    if end < 0 or quantifier in ("*", "{") or (rest[1:2] == "?" and rest[1:3] != "?:"):
         return None
     found: set[str] = set()
     for alt in _split_top(rest[3:end] if rest[1:3] == "?:" else rest[1:end]):
@@ -169,6 +174,12 @@ def _next_word(rest: str) -> set[str] | None:
         if not prefix:
             return None
         found.add(prefix)
+    if quantifier == "?":
+        # An optional word ("the (?:first )?demand"): the next word is it or what follows it.
+        after = _next_word(rest[end + 2 :])
+        if not after:
+            return None
+        found |= after
     return found
 
 
@@ -211,6 +222,21 @@ def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
 
 
+def _alternation_matches(text: str, candidates: list[tuple[int, int, re.Pattern[str]]]) -> list[re.Match[str]]:
+    """Same matches as ``finditer`` of the group's alternation, tried only at candidate words:
+    at each start the first cue in lexicon order wins, and matches do not overlap."""
+    out: list[re.Match[str]] = []
+    last_end = -1
+    for start, _, term in sorted(candidates, key=lambda c: (c[0], c[1])):
+        if start < last_end or (out and out[-1].start() == start):
+            continue
+        m = term.match(text, start)
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
+    return out
+
+
 class LexiconScorer:
     """Scores every taxonomy warning from cue patterns in ``data/lexicon.toml``."""
 
@@ -236,7 +262,9 @@ class LexiconScorer:
         self._patterns: dict[int, re.Pattern[str]] = {}  # a group's alternation, compiled when first needed
         self._index: dict[str, list[tuple[int, int, re.Pattern[str], tuple[str, str]]]] = {}
         self._pair_heads: set[str] = set()  # first words of two-word anchors ("the", "his")
-        self._candidates_cache: tuple[str, dict[int, list[tuple[int, int, re.Pattern[str]]]]] | None = None
+        # What a word (and, after a pair head, the next word) sends to the regexes; words
+        # repeat, so this is looked up far more often than computed.
+        self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, int, re.Pattern[str]], ...]] = {}
         self._exclude: dict[str, re.Pattern[str]] = {}
         for wid in self.labels_:
             entry = data.get(wid, {})
@@ -267,8 +295,16 @@ class LexiconScorer:
         out: list[LexiconHit] = []
         vetoes: dict[str, list[tuple[int, int]]] = {}
         taken: dict[str, list[tuple[int, int]]] = {}
+        candidates = self._candidates(text)
+        # Groups run in lexicon order (per warning: graphic, depiction, mention, topic), so a
+        # stronger tier claims a stretch first; most groups have no candidate and are skipped.
         for group, (wid, tier, _, anchors) in enumerate(self._tiers):
-            matches = self._pattern(group).finditer(text) if anchors is None else self._anchored(text, group)
+            if anchors is None:
+                matches: Iterator[re.Match[str]] | list[re.Match[str]] = self._pattern(group).finditer(text)
+            elif group in candidates:
+                matches = _alternation_matches(text, candidates[group])
+            else:
+                continue
             for m in matches:
                 s, e = m.span()
                 if any(a < e and s < b for a, b in taken.get(wid, ())):
@@ -295,39 +331,41 @@ class LexiconScorer:
             self._patterns[group] = compiled
         return self._patterns[group]
 
-    def _anchored(self, text: str, group: int) -> list[re.Match[str]]:
-        """Same matches as ``finditer`` of the group's alternation, tried only at word starts."""
-        cache = self._candidates_cache
-        if cache is None or cache[0] is not text:
-            cands: dict[int, list[tuple[int, int, re.Pattern[str]]]] = {}
-            # Words are lowered one by one: lowering the whole text can shift offsets ("İ").
-            spans = [(w.start(), w.group(0).lower()) for w in _WORDS.finditer(text)]
-            for i, (start, word) in enumerate(spans):
-                keys = ["=" + word, word[:3], word[:2], word[:1]]
-                if word in self._pair_heads and i + 1 < len(spans):
-                    nxt = spans[i + 1][1]
-                    head = f"={word}>"
-                    keys += [head + "=" + nxt, head + nxt[:3], head + nxt[:2], head + nxt[:1]]
-                seen = set()
-                for key in keys:
-                    for g, order, term, (first, second) in self._index.get(key, ()):
-                        if (g, order) in seen or not word.startswith(first):
-                            continue
-                        if second and not spans[i + 1][1].startswith(second):
-                            continue
-                        seen.add((g, order))
-                        cands.setdefault(g, []).append((start, order, term))
-            cache = self._candidates_cache = (text, cands)
-        out: list[re.Match[str]] = []
-        last_end = -1
-        for start, _, term in sorted(cache[1].get(group, ()), key=lambda c: (c[0], c[1])):
-            if start < last_end or (out and out[-1].start() == start):
-                continue
-            m = term.match(text, start)
-            if m is not None:
-                out.append(m)
-                last_end = m.end()
+    def _candidates(self, text: str) -> dict[int, list[tuple[int, int, re.Pattern[str]]]]:
+        """Per anchored group, the (word start, cue order, cue) pairs whose anchors fit a word."""
+        out: dict[int, list[tuple[int, int, re.Pattern[str]]]] = {}
+        # Words are lowered one by one: lowering the whole text can shift offsets ("İ").
+        words = [(w.start(), w.group(0).lower()) for w in _WORDS.finditer(text)]
+        last = len(words) - 1
+        cache = self._word_cache
+        for i, (start, word) in enumerate(words):
+            key = (word, words[i + 1][1] if i < last and word in self._pair_heads else None)
+            entries = cache.get(key)
+            if entries is None:
+                if len(cache) > 200_000:
+                    cache.clear()  # bounds memory on endless vocabularies (batch workers)
+                entries = cache[key] = self._word_entries(*key)
+            for group, order, term in entries:
+                out.setdefault(group, []).append((start, order, term))
         return out
+
+    def _word_entries(self, word: str, following: str | None) -> tuple[tuple[int, int, re.Pattern[str]], ...]:
+        """The cues whose anchors fit ``word`` (followed by ``following`` for a pair head)."""
+        keys = ["=" + word, word[:3], word[:2], word[:1]]
+        if following is not None:
+            head = f"={word}>"
+            keys += [head + "=" + following, head + following[:3], head + following[:2], head + following[:1]]
+        seen: set[tuple[int, int]] = set()
+        found: list[tuple[int, int, re.Pattern[str]]] = []
+        for key in keys:
+            for group, order, term, (first, second) in self._index.get(key, ()):
+                if (group, order) in seen or not word.startswith(first):
+                    continue
+                if second and not (following or "").startswith(second):
+                    continue
+                seen.add((group, order))
+                found.append((group, order, term))
+        return tuple(found)
 
     def proba_from_hits(self, hits: Sequence[LexiconHit]) -> np.ndarray:
         """Per-warning probabilities from a text's hits (saturating in total weight)."""
