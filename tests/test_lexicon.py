@@ -216,3 +216,208 @@ def test_unnamed_harm_is_flagged(text: str, warning: str) -> None:
     from forewarn.score.cascade import LEXICON_THRESHOLD
 
     assert prob(text, warning) >= LEXICON_THRESHOLD
+
+
+# Figurative and unrelated senses found by reading the lexicon's hits on AO3 dev passages
+# (2024 audit); each pair is written for these tests: the first must not flag the warning,
+# the second uses the same word literally and must.
+IDIOM_PAIRS = [
+    # death
+    ("death", "If looks could kill, the waiter would have been ash.", "He swore he would kill the waiter."),
+    ("death", "She came to the gala dressed to kill.", "He was sent to the gala to kill the envoy."),
+    (
+        "death",
+        "Collectors would kill to get their hands on that stamp.",
+        "The guards would kill anyone who touched the stamp.",
+    ),
+    ("death", "The Death Eaters marched through Diagon Alley.", "His death came quietly in the night."),
+    ("death", "She spent the summer rereading Death Note.", "Her death was ruled an accident."),
+    ("death", "You are dead wrong about the train times.", "The conductor was dead by morning."),
+    ("death", "The wind finally began to die down.", "The old dog began to die that winter."),
+    (
+        "death",
+        "She stopped dead in the hallway when she heard her name.",
+        "She was dead in the hallway when they found her.",
+    ),
+    ("death", "The cat jumped out and scared him half to death.", "They beat him half to death in the alley."),
+    ("death", "The detectives pinned photos to their murder boards.", "The detectives were sure it was murder."),
+    ("death", "They painted skulls for the Day of the Dead.", "They buried the dead at dawn."),
+    ("death", "She swept the dead leaves off the step.", "She found the dead man on the step."),
+    # violence
+    ("violence", "She has had panic attacks since the spring.", "The village suffered attacks since the spring."),
+    (
+        "violence",
+        "The smell of the fish market assaulted his senses.",
+        "Two men assaulted him outside the fish market.",
+    ),
+    ("violence", "She sings, dances and acts: a triple threat.", "He made a threat against the singer."),
+    ("violence", "He let out a strangled laugh.", "He strangled the guard with a cord."),
+    ("violence", "Her voice came out strangled when she said his name.", "Her sister was strangled in her bed."),
+    ("violence", "She punched some numbers into the keypad.", "She punched him in the jaw."),
+    ("violence", "The storm clouds threatened to snuff out the moon.", "He threatened to shoot the farmer."),
+    ("violence", "Tears threatened to spill down her cheeks.", "Her brother threatened her with a knife."),
+    ("violence", "The grief threatened to overwhelm him.", "The raiders threatened to burn the village."),
+    ("violence", "She fought the urge to laugh.", "She fought the burglar off with a poker."),
+    ("violence", "The road wound up the side of the hill.", "The wound on his side would not close."),
+    # blood
+    ("blood", "He was too wound up to sleep.", "The wound in his thigh reopened."),
+    ("blood", "The army retreated to lick their wounds.", "The medic cleaned their wounds."),
+    ("blood", "Time heals all wounds, his grandmother said.", "Time and iodine healed his wounds."),
+    ("blood", "That remark only rubbed salt in the wound.", "The blade left a wound in his arm."),
+    ("blood", "The droids carried plasma rifles.", "The nurse hung a bag of plasma by the bed."),
+    ("blood", "Her shirt was soaked with sweat after the run.", "Her shirt was soaked with blood after the fight."),
+    ("blood", "Music is in her blood.", "There was blood in her hair."),
+    ("blood", "The lawyers would bleed the estate dry.", "The cut kept bleeding through the gauze."),
+    # suicide
+    (
+        "suicide",
+        "She looked like she had stepped out of a Suicide Girls shoot.",
+        "Her cousin died by suicide last spring.",
+    ),
+    # self-harm
+    (
+        "self-harm",
+        "He studied the blade of the old sword on the wall.",
+        "She hid the blade in her sock drawer after cutting.",
+    ),
+    (
+        "self-harm",
+        "He drew his sword and the blade caught the light.",
+        "She kept the blade under her mattress for the bad nights.",
+    ),
+    (
+        "self-harm",
+        "The horse could slip and hurt himself on the ice.",
+        "He would lock the door and hurt himself when no one was home.",
+    ),
+    # eating-disorders
+    (
+        "eating-disorders",
+        "Those books were restricted to the library's back room.",
+        "She restricted for weeks before anyone noticed.",
+    ),
+    # child-abuse
+    ("child-abuse", "The attic was thick with the dust of neglect.", "The toddler was taken into care for neglect."),
+    # pregnancy
+    ("pregnancy", "Her assignments all had the same due date.", "The midwife checked her due date again."),
+    # childbirth
+    ("childbirth", "The villagers were crowning him with flowers.", "The midwife said the baby was crowning."),
+    # underage
+    ("underage", "In the dream she was 12 feet tall.", "The first time he touched her, she was 12."),
+    # drug-use
+    ("drug-use", "He shot up from his chair when the phone rang.", "He shot up in the toilets of the station."),
+    ("drug-use", "Hands shot up all over the classroom.", "She shot up heroin behind the shed."),
+    ("drug-use", "The dealer shuffled the cards for another hand.", "Her dealer left a bag of pills under the bench."),
+    ("drug-use", "The casino dealer smiled at him.", "He bought from a dealer on the corner."),
+    ("drug-use", "She wore a sober black dress to the meeting.", "He had been sober for ninety days."),
+    ("drug-use", "The general ordered a tactical withdrawal.", "The withdrawal kept him awake and shaking."),
+    ("drug-use", "The old man's artificial joint ached in the cold.", "They passed a joint around the campfire."),
+    ("drug-use", "Molly laughed and poured the tea.", "They took molly at the festival."),
+    # mental-illness
+    (
+        "mental-illness",
+        "His parents threatened to send him to conversion therapy.",
+        "She started therapy for her depression.",
+    ),
+    ("mental-illness", "The boss was a nightmare version of the cartoon cat.", "He woke from a nightmare screaming."),
+    ("mental-illness", "The meadow was almost hallucinatory in its colour.", "The fever made him hallucinate spiders."),
+    # captivity
+    ("captivity", "She was fiddling with her cell and scrolling photos.", "The guard dragged her back to her cell."),
+    ("captivity", "He loved her with every cell of his being.", "He spent six years in a cell."),
+    ("captivity", "She restrained herself from saying it.", "They restrained him and carried him below."),
+    ("captivity", "He gave a restrained laugh.", "The prisoner was restrained on the cot."),
+    ("captivity", "The island chains stretch to the east.", "The prisoner's chains rattled on the stone."),
+    ("captivity", "He paced like a caged animal before the exam.", "They kept the girl caged in the cellar."),
+    ("captivity", "They rode down in a cage-like lift.", "They kept the boy in a cage for months."),
+    ("captivity", "Buy me a coffee and I'll be your slave!", "He was sold as a slave at the age of nine."),
+    ("captivity", "Boba Fett flew Slave 1 through the asteroid field.", "The slave had been chained to the oar."),
+    # abduction
+    ("abduction", "She snatched the cup out of his hands.", "The child was snatched from the park."),
+    (
+        "abduction",
+        "He snatched it off the table before I could read it.",
+        "The girl was snatched on her way to school.",
+    ),
+    # animal-death
+    ("animal-death", "The bounty hunter fired at the outlaw.", "The hunter shot the stag at dawn."),
+    ("animal-death", "The people hunting him down were getting closer.", "They went hunting for rabbits at dawn."),
+    ("animal-death", "He slaughtered over two dozen people in the raid.", "The farmer took the pigs to slaughter."),
+    ("animal-death", "The raiders slaughtered the villagers.", "They slaughtered the pig for the feast."),
+    ("animal-death", "It was a terrible slaughter on the battlefield.", "He worked at the slaughterhouse for years."),
+    (
+        "animal-death",
+        "They glared at him as if he had shot their dogs.",
+        "The farmer shot their dogs when they killed the sheep.",
+    ),
+    # ableism
+    ("ableism", "They knew each other's blind spots.", "Her blind uncle was refused entry."),
+    (
+        "ableism",
+        "He whistled on, apparently deaf to the whole conversation.",
+        "The school for deaf children was closing.",
+    ),
+    ("ableism", "Your opinion is invalid, you like dinosaurs.", "He was treated as an invalid after the stroke."),
+    ("ableism", "The code was invalid and the door stayed shut.", "She nursed her husband, an invalid, for years."),
+    ("ableism", "The car sped off down the road.", "They called him a sped in front of the class."),
+    ("ableism", "Her body went limp in his arms.", "They mocked the boy for his limp."),
+    ("ableism", "The compost was full of rotting vegetable matter.", "They called him a vegetable after the accident."),
+    ("ableism", "He lost his wages to a one-armed bandit.", "The bullies mocked his stutter and called him a retard."),
+    # racism
+    ("racism", "He pulled her into a savage kiss.", "The settlers called the natives savages."),
+    ("racism", "The League hunted Vandal Savage across the city.", "The colonists called him a savage."),
+    ("racism", "Bring me coffee and I'll be your slave!", "His grandmother was born a slave in Georgia."),
+    # classism
+    ("classism", "She was the first of her kind to cross the sea.", "He sneered that her kind never paid their debts."),
+    ("classism", "He cared nothing for the general welfare of the crew.", "They sneered at the family on welfare."),
+    ("classism", "The health and welfare of the animals came first.", "She lived on welfare after the plant closed."),
+    # fatphobia
+    (
+        "fatphobia",
+        "He added an extra ration of fatty pork to the stew.",
+        "The boys called him fatty all through school.",
+    ),
+    # sexism
+    ("sexism", "He'd come home and beat the closet man up.", "His father told him to man up and stop crying."),
+    # dissection
+    (
+        "dissection",
+        "Her cousin was a fine specimen of a rower.",
+        "The lab kept the specimen in formalin before the dissection.",
+    ),
+    # sexual-content
+    (
+        "sexual-content",
+        "She thrust a hand into his chest and pulled out his heart.",
+        "He began to thrust harder as she moaned.",
+    ),
+    ("sexual-content", "The crown had been thrust upon him too young.", "He gripped her hips with every thrust."),
+    (
+        "sexual-content",
+        "The outfits were designed with sex appeal in mind.",
+        "They had sex for the first time that night.",
+    ),
+    ("sexual-content", "Athletes were admitted regardless of sex, age and race.", "They talked about sex all night."),
+    ("sexual-content", "He had always desired his own sex.", "Sex with him was always slow."),
+    ("sexual-content", "Dick Grayson swung down from the rooftop.", "She wrapped her hand around his dick."),
+    # war
+    ("war", "They planned a prank war against the other dorm.", "The war had lasted six years."),
+    ("war", "He was at war with his own conscience.", "The country was at war with its neighbour."),
+    ("war", "She chose a safer occupation, accounting.", "The occupation of the city lasted four years."),
+    ("war", "What is your current occupation?", "Life under the occupation was grim."),
+    ("war", "Gerard's true occupation is causing havoc.", "The occupation forces patrolled the streets."),
+    ("war", "The table occupied most of the room.", "The enemy occupied the town at dawn."),
+    ("war", "The puzzle kept him occupied all evening.", "The occupied territories were cut off."),
+    ("war", "The seat that had been occupied by the mayor was empty.", "Troops occupied the capital for a year."),
+    ("war", "The crabs hid in their shells.", "Shells rained down on the trenches."),
+    ("war", "My cooking is so bomb, you'll see.", "A bomb went off at the station."),
+    ("war", "They floated in the kolto tanks to heal.", "The tanks rolled across the border."),
+    # abuse
+    ("abuse", "He handed me a battered copy of the novel.", "She was a battered wife for twelve years."),
+    ("abuse", "Necromancy is the manipulation of souls.", "His manipulation left her doubting her own memory."),
+]
+
+
+@pytest.mark.parametrize("warning,figurative,literal", IDIOM_PAIRS)
+def test_figurative_senses_found_on_ao3_text_do_not_count(warning: str, figurative: str, literal: str) -> None:
+    assert prob(figurative, warning) < 0.3
+    assert prob(literal, warning) >= 0.3
