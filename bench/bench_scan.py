@@ -71,8 +71,8 @@ def generate(words: int, *, seed: int = 7) -> str:
 def run_one(mode: str, path: Path) -> dict[str, float | int | str]:
     """Child process: scan the file once with ``mode`` and report timings."""
     t0 = time.perf_counter()
+    from forewarn.pipeline import scan_work
     from forewarn.readers import read
-    from forewarn.scan import scan_work
     from forewarn.score.cascade import default_scorer
 
     scorer = default_scorer(mode)

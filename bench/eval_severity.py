@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from forewarn.aggregate import SEVERITIES, WorkWarning  # noqa: E402
+from forewarn.pipeline import scan_work  # noqa: E402
 from forewarn.rating import RATINGS, suggest_rating  # noqa: E402
 from forewarn.readers import read_text  # noqa: E402
-from forewarn.scan import scan_work  # noqa: E402
 from forewarn.score.cascade import default_scorer  # noqa: E402
 from forewarn.taxonomy import load_taxonomy  # noqa: E402
 

@@ -118,9 +118,9 @@ def scan_one(name: str, data: bytes, mode: str = "cascade", threads: int | None 
     """
     if threads:
         os.environ["FOREWARN_THREADS"] = str(threads)
+    from forewarn.pipeline import scan_work
     from forewarn.readers import read, sniff
     from forewarn.report.json import report_to_dict
-    from forewarn.scan import scan_work
     from forewarn.score.cascade import default_scorer
     from forewarn.work import ReadError
 

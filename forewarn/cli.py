@@ -45,7 +45,7 @@ def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) 
 
     ``--only ""`` used to select nothing and report a clean work, which reads as "safe".
     """
-    from forewarn.scan import resolve_labels
+    from forewarn.pipeline import resolve_labels
 
     try:
         ids = resolve_labels(values or None, taxonomy=taxonomy)
@@ -140,9 +140,9 @@ def scan(
     Exit codes: 0 every detected warning was declared; 1 a detected warning
     was not declared; 2 an input could not be read or bad usage.
     """
+    from forewarn.pipeline import Report, load_taxonomy, scan_work
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
-    from forewarn.scan import Report, load_taxonomy, scan_work
     from forewarn.score.cascade import default_scorer
     from forewarn.work import ReadError
 
@@ -219,7 +219,7 @@ def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
     return work
 
 
-# What the bar says during each stage of forewarn.scan.STAGES.
+# What the bar says during each stage of forewarn.pipeline.STAGES.
 _STAGE_LABELS = {"reading": "reading", "splitting": "splitting into passages", "scoring": "scoring"}
 
 
@@ -286,9 +286,9 @@ def warnings_cmd(names: tuple[str, ...], as_json: bool) -> None:
     """
     import json
 
+    from forewarn.pipeline import load_taxonomy, resolve_labels
     from forewarn.quality import quality_rows
     from forewarn.report.taxonomy import render_card, render_table
-    from forewarn.scan import load_taxonomy, resolve_labels
 
     taxonomy = load_taxonomy()
     _check_warning_list(names, option="NAMES", taxonomy=taxonomy)
@@ -497,7 +497,7 @@ def evaluate(
     bundle = str(model_dir) if model_dir else None
     if works_path:
         from forewarn.evaluate import evaluate_works, format_work_table, load_works
-        from forewarn.scan import scan
+        from forewarn.pipeline import scan
 
         works = _read_each(load_works, [works_path])
         cascade = default_scorer(scorer, bundle)
@@ -642,7 +642,7 @@ def query(
     """
     import json
 
-    from forewarn.scan import load_taxonomy, resolve_labels
+    from forewarn.pipeline import load_taxonomy, resolve_labels
     from forewarn.store import query_works
 
     taxonomy = load_taxonomy()

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from forewarn.aggregate import aggregate, combine_top
+from forewarn.pipeline import Report
 from forewarn.rating import NO_WARNINGS, suggest_archive_warnings, suggest_rating
-from forewarn.scan import Report
 from forewarn.severity import load_severity_cues, passage_severity
 from forewarn.split import Passage
 from forewarn.taxonomy import load_taxonomy
@@ -94,8 +94,8 @@ def test_rating_and_archive_warnings_follow_severity() -> None:
 
 
 def test_declaration_lines_are_not_scored_as_content() -> None:
+    from forewarn.pipeline import scan_work, scoring_text
     from forewarn.readers import read_text
-    from forewarn.scan import scan_work, scoring_text
     from forewarn.score.cascade import CascadeScorer
 
     assert scoring_text("Warnings: violence, blood\nA calm day.") == " " * 25 + "\nA calm day."
@@ -135,8 +135,8 @@ def test_a_mentioned_rape_suggests_rape_noncon_but_a_mentioned_death_no_mcd() ->
 
 
 def _scan(text: str) -> Report:
+    from forewarn.pipeline import scan_work
     from forewarn.readers import read_text
-    from forewarn.scan import scan_work
     from forewarn.score.cascade import CascadeScorer
 
     return scan_work(read_text(text), scorer=CascadeScorer())

@@ -65,7 +65,7 @@ def test_default_scan_of_a_plain_romance_flags_nothing() -> None:
     """Kisses, a shared sofa, moving in: no abuse, no sexual content (the written-data heads would say both)."""
     from pathlib import Path
 
-    from forewarn.scan import scan
+    from forewarn.pipeline import scan
 
     report = scan(Path(__file__).resolve().parent.parent / "examples" / "canal-bridge.txt")
     assert [w.id for w in report.warnings] == []

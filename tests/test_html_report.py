@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import FakeModel
 
+from forewarn.pipeline import scan_work
 from forewarn.readers import read_text
 from forewarn.report.html import render_html
-from forewarn.scan import scan_work
 from forewarn.score.cascade import CascadeScorer
 
 XSS = '<script>alert(1)</script> <img src=x onerror="alert(2)">'

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import forewarn.scan as fw
-from forewarn.readers import read
+import forewarn as fw
+from forewarn.readers import read, read_text
 from forewarn.score.cascade import CascadeScorer
 from forewarn.work import ReadError
 
@@ -47,7 +47,7 @@ def test_progress_is_reported_and_chunked_scoring_changes_nothing() -> None:
     from forewarn.split import split_work
 
     text = "\n\n".join(f"Paragraph {i}: he stabbed the guard and walked home by the sea." for i in range(400))
-    work = fw.read_text(text)
+    work = read_text(text)
     calls: list[tuple[int, int]] = []
     with_progress = fw.scan_work(work, scorer=LEXICON, on_progress=lambda d, t: calls.append((d, t)))
     plain = fw.scan_work(work, scorer=LEXICON)

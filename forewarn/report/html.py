@@ -14,7 +14,7 @@ import re
 from html import escape
 from importlib import resources
 
-from forewarn.scan import Report
+from forewarn.pipeline import Report
 
 _BLANK = re.compile(r"\n\s*\n")
 

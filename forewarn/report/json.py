@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from forewarn import __version__
-from forewarn.scan import SCHEMA, Report
+from forewarn.pipeline import SCHEMA, Report
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:

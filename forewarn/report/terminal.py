@@ -13,7 +13,7 @@ from rich.text import Text
 
 from forewarn.aggregate import WorkWarning
 from forewarn.declared import declares_none
-from forewarn.scan import Report
+from forewarn.pipeline import Report
 
 BAR_WIDTH = 16
 # --only/--ignore leave warnings out of the AO3 suggestions, which can then be too low.

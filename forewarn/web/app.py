@@ -31,10 +31,10 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from forewarn import __version__
+from forewarn.pipeline import Report, scan_work
 from forewarn.readers import read, read_text, sniff
 from forewarn.report.html import render_html
 from forewarn.report.json import report_to_dict
-from forewarn.scan import Report, scan_work
 from forewarn.work import ReadError
 
 CSP = (
