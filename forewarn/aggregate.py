@@ -74,6 +74,7 @@ def aggregate(
     thresholds: Mapping[str, float],
     cues: Sequence[Mapping[str, str]] | None = None,
     texts: Sequence[str] | None = None,
+    spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None,
     evidence_k: int = 3,
     method: str = "top3-noisy-or",
 ) -> list[WorkWarning]:
@@ -83,7 +84,9 @@ def aggregate(
     is flagged for a warning when it reaches that warning's threshold.
     ``cues[i]`` maps warning id -> strongest lexicon tier seen in passage ``i``; a flagged
     passage's severity starts there and severity cues in ``texts[i]`` (the passage as it was
-    scored, declaration lines blanked; by default its own text) may raise it.
+    scored, declaration lines blanked; by default its own text) may raise it; ``spans[i]``
+    maps warning id -> where its lexicon cues are in that text (shared severity cues must be
+    near one).
     """
     if method != "top3-noisy-or":
         raise ValueError(f"unknown aggregation method {method!r}")
@@ -97,7 +100,12 @@ def aggregate(
             continue
         definition = taxonomy.get(label)
         tiers = {i: cues[i].get(label) if cues is not None else None for i in flagged}
-        severities = {i: passage_severity(tiers[i], texts[i] if texts else passages[i].text, label) for i in flagged}
+        severities = {
+            i: passage_severity(
+                tiers[i], texts[i] if texts else passages[i].text, label, near=spans[i].get(label, ()) if spans else ()
+            )
+            for i in flagged
+        }
         order = sorted(flagged, key=lambda i: (-column[i], i))
         evidence = [
             PassageRef(

@@ -158,6 +158,7 @@ def score_in_chunks(
         thresholds=parts[0].thresholds,
         cues=[c for p in parts for c in p.cues],
         encoded=sum(p.encoded for p in parts),
+        spans=[c for p in parts for c in p.spans],
     )
 
 
@@ -244,7 +245,16 @@ def scan_work(
         if threshold is not None
         else {label: result.thresholds[label] for label in kept}
     )
-    warnings = aggregate(passages, probs, kept, taxonomy=taxonomy, thresholds=thresholds, cues=result.cues, texts=texts)
+    warnings = aggregate(
+        passages,
+        probs,
+        kept,
+        taxonomy=taxonomy,
+        thresholds=thresholds,
+        cues=result.cues,
+        texts=texts,
+        spans=result.spans,
+    )
     declared = declared_from_metadata(work.metadata, taxonomy=taxonomy)
     considered = set(kept)
     comparison = compare(

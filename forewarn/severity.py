@@ -11,13 +11,23 @@ flagged and never change a probability, so detection is untouched.
 
 A cue in a backstory or reported frame (in its sentence, before it: the past perfect "had
 beaten", "used to", "years ago", "said", "told"...) or after a negation raises nothing.
+
+Cues shared by several warnings (``[group.*]``: gore, bleeding, assault) say how bad the
+harm on the page is, not always whose warning it is: a nosebleed in a fight must not make a
+grandmother's peaceful death later in the passage graphic. For the warnings a group lists
+as ``anchored`` (death, suicide: another event in the same scene is common), a shared cue
+counts only in the sentence of one of the warning's lexicon cues or the sentence after it;
+a passage flagged by a head alone (no cue to anchor to) keeps them all. For the others
+(violence, abuse...) gore two sentences after the blow is usually the same event.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -41,22 +51,34 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_START = re.compile(r"[.!?\n][^.!?\n]*$")
+_SENTENCE_END = re.compile(r"[.!?\n]+")
 
 
 @dataclass(frozen=True)
 class SeverityCues:
-    """Per warning, the ``(severity, pattern)`` cues that may raise a flagged passage."""
+    """Per warning, the ``(severity, pattern, anchored)`` cues that may raise a flagged passage
+    (``anchored``: a group's cue that needs a cue of the warning nearby)."""
 
-    cues: dict[str, list[tuple[str, re.Pattern[str]]]]
+    cues: dict[str, list[tuple[str, re.Pattern[str], bool]]]
 
-    def raised(self, text: str, warning: str) -> str | None:
-        """The strongest severity a cue in ``text`` shows for ``warning`` (None: no cue)."""
+    def raised(self, text: str, warning: str, *, near: Sequence[tuple[int, int]] = ()) -> str | None:
+        """The strongest severity a cue in ``text`` shows for ``warning`` (None: no cue).
+
+        ``near`` holds the spans of the warning's own lexicon cues in ``text``; when given,
+        an anchored cue counts only in the sentence of one of them or in the next sentence.
+        """
+        ends = [m.start() for m in _SENTENCE_END.finditer(text)] if near else []
+        anchors = {bisect.bisect_left(ends, start) for start, _ in near}
         best: str | None = None
-        for severity, pattern in self.cues.get(warning, ()):
+        for severity, pattern, anchored in self.cues.get(warning, ()):
             if best is not None and SEVERITIES.index(severity) <= SEVERITIES.index(best):
                 continue
-            if any(_counts(text, m.start()) for m in pattern.finditer(text)):
-                best = severity
+            for m in pattern.finditer(text):
+                if anchored and anchors and not {bisect.bisect_left(ends, m.start()) - k for k in (0, 1)} & anchors:
+                    continue
+                if _counts(text, m.start()):
+                    best = severity
+                    break
         return best
 
 
@@ -82,25 +104,30 @@ def severity_version() -> str:
 def load_severity_cues() -> SeverityCues:
     """The packaged cues: shared groups (``[group.*]``, with their ``warnings``) and per warning."""
     data = tomllib.loads(_cues_text())
-    cues: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    cues: dict[str, list[tuple[str, re.Pattern[str], bool]]] = {}
     groups = data.pop("group", {})
-    for entry, warnings in [(g, g["warnings"]) for g in groups.values()] + [(e, [w]) for w, e in data.items()]:
+    tables = [(g, g["warnings"], set(g.get("anchored", ()))) for g in groups.values()]
+    tables += [(e, [w], set()) for w, e in data.items()]
+    for entry, warnings, anchored in tables:
         for severity in ("graphic", "depicted"):
             pattern = compile_cues(entry.get(severity, []))
             if pattern is not None:
                 for w in warnings:
-                    cues.setdefault(w, []).append((severity, pattern))
+                    cues.setdefault(w, []).append((severity, pattern, w in anchored))
     for w in cues:
         cues[w].sort(key=lambda c: -SEVERITIES.index(c[0]))  # strongest first
     return SeverityCues(cues)
 
 
-def passage_severity(tier: str | None, text: str = "", warning: str = "") -> str:
-    """Severity of one flagged passage from its strongest lexicon tier, raised by severity cues."""
+def passage_severity(
+    tier: str | None, text: str = "", warning: str = "", *, near: Sequence[tuple[int, int]] = ()
+) -> str:
+    """Severity of one flagged passage from its strongest lexicon tier, raised by severity cues
+    (``near``: the spans of the warning's lexicon cues in ``text``, see SeverityCues.raised)."""
     base = TIER_SEVERITY.get(tier or "", "implied")
     if not text or not warning:
         return base
-    raised = load_severity_cues().raised(text, warning)
+    raised = load_severity_cues().raised(text, warning, near=near)
     if raised is not None and SEVERITIES.index(raised) > SEVERITIES.index(base):
         return raised
     return base

@@ -210,3 +210,43 @@ def test_severity_cues_name_known_warnings_and_compile() -> None:
     cues = load_severity_cues().cues
     assert set(cues) <= set(tax.ids)
     assert {"violence", "sexual-assault", "child-abuse", "torture", "self-harm", "suicide"} <= set(cues)
+
+
+@pytest.mark.parametrize(
+    "text,warning,severity",
+    [
+        # Gore belongs to the fight, not to a peaceful death later in the same passage.
+        (
+            "They traded blows in the alley. Tom punched him in the face and blood poured from his nose. "
+            "He staggered back against the wall and wiped his lip.\n\nLater, at home, he thought of his "
+            "grandmother, who had died peacefully in her sleep last spring. The house was quiet.",
+            "death",
+            "mentioned",
+        ),
+        (
+            "His nose was bleeding again, blood dripping onto the sink, and he pressed a wad of tissue to it "
+            "and waited. He thought about killing himself, the way he sometimes did, quietly and without "
+            "plans. Then he went back to bed.",
+            "suicide",
+            "mentioned",
+        ),
+        # Gore in the sentence of the death, or the one after the act, still counts.
+        (
+            "The shell landed beside the trench. When the smoke cleared, Private Hale was dead, his guts "
+            "spilled across the duckboards.",
+            "death",
+            "graphic",
+        ),
+        (
+            "She slit her wrists in the bath, and the blood poured out into the water until it turned dark "
+            "red. She killed herself that night.",
+            "suicide",
+            "graphic",
+        ),
+    ],
+)
+def test_shared_gore_cues_raise_death_and_suicide_only_near_their_cues(text: str, warning: str, severity: str) -> None:
+    found = {w.id: w.severity for w in _scan(text).warnings}
+    assert found[warning] == severity
+    if warning == "death" and severity == "mentioned":
+        assert "Major Character Death" not in [a.name for a in _scan(text).archive_warnings]

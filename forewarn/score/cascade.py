@@ -25,7 +25,7 @@ lexicon. Heads marked ``lexicon_only`` are never used.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
@@ -61,6 +61,8 @@ class ScoreResult:
     thresholds: dict[str, float]
     cues: list[dict[str, str]]  # per passage: warning id -> strongest lexicon tier
     encoded: int  # passages that went through the encoder
+    # per passage: warning id -> spans of its lexicon cues (topic words aside), for severity
+    spans: list[dict[str, list[tuple[int, int]]]] = field(default_factory=list)
 
 
 class CascadeScorer:
@@ -98,23 +100,35 @@ class CascadeScorer:
         A warning present in a passage's dict is one the passage is routed to: the
         gate of the cascade (any cue, a ``topic`` or negated one included).
         """
+        probs, cues, _ = self._lexicon_pass(texts)
+        return probs, cues
+
+    def _lexicon_pass(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, list[dict[str, str]], list[dict[str, list[tuple[int, int]]]]]:
+        """``lexicon_view`` plus, per passage, where each warning's cues are (topic words aside)."""
         probs = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
         cues: list[dict[str, str]] = []
+        spans: list[dict[str, list[tuple[int, int]]]] = []
         for i, text in enumerate(texts):
             hits = self.lexicon.hits(text)
             probs[i] = self.lexicon.proba_from_hits(hits)
             best: dict[str, str] = {}
+            where: dict[str, list[tuple[int, int]]] = {}
             for hit in hits:
                 tier = "negated" if hit.negated and hit.tier != "topic" else hit.tier
                 if _TIER_RANK[tier] > _TIER_RANK.get(best.get(hit.warning, ""), -1):
                     best[hit.warning] = tier
+                if hit.tier != "topic":
+                    where.setdefault(hit.warning, []).append((hit.start, hit.end))
             cues.append(best)
-        return probs, cues
+            spans.append(where)
+        return probs, cues, spans
 
     def score(self, texts: Sequence[str]) -> ScoreResult:
         """Score passages; returns probabilities, thresholds and severity cues."""
         n = len(texts)
-        probs, cues = self.lexicon_view(texts)
+        probs, cues, spans = self._lexicon_pass(texts)
         thresholds = {label: self.lexicon_threshold for label in self.labels_}
         encoded = 0
         model = self.model
@@ -147,7 +161,7 @@ class CascadeScorer:
             for label, thr in zip(model.labels_, model.thresholds_, strict=True):
                 if label not in skip and label not in ungated:
                     thresholds[label] = float(thr)
-        return ScoreResult(self.labels_, probs, thresholds, cues, encoded)
+        return ScoreResult(self.labels_, probs, thresholds, cues, encoded, spans)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         return self.score(texts).probs
