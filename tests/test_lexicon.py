@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from forewarn.score.cascade import LEXICON_THRESHOLD
 from forewarn.score.lexicon import LexiconScorer
 
 LEX = LexiconScorer()
@@ -213,8 +214,6 @@ def test_letters_that_lengthen_when_lowered_do_not_hide_later_cues() -> None:
     ],
 )
 def test_unnamed_harm_is_flagged(text: str, warning: str) -> None:
-    from forewarn.score.cascade import LEXICON_THRESHOLD
-
     assert prob(text, warning) >= LEXICON_THRESHOLD
 
 
@@ -421,3 +420,27 @@ IDIOM_PAIRS = [
 def test_figurative_senses_found_on_ao3_text_do_not_count(warning: str, figurative: str, literal: str) -> None:
     assert prob(figurative, warning) < 0.3
     assert prob(literal, warning) >= 0.3
+
+
+@pytest.mark.parametrize(
+    "social,heavy",
+    [
+        ("They had a glass of wine with dinner.", "She opened the second bottle of wine before noon."),
+        ("He ordered a beer at the pub.", "Empty beer cans covered every surface of the flat."),
+        ("He poured himself a whisky and sat by the fire.", "By midnight he was on his fourth whisky."),
+        ("We went out for a drink after work.", "She kept drinking until the room tilted."),
+    ],
+)
+def test_social_drinking_is_not_drug_use_but_heavy_drinking_is(social: str, heavy: str) -> None:
+    """The taxonomy's drug-use warning is heavy drinking, intoxication and addiction: one glass
+    of wine flagged most works (a batch of 150 stories: drug use undeclared in all of them)."""
+    assert prob(social, "drug-use") < LEXICON_THRESHOLD <= prob(heavy, "drug-use")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["She cut her wrist with the razor.", "He cut his arm with the razor.", "She sliced her thigh open with a shard."],
+)
+def test_cutting_oneself_with_a_blade_is_self_harm(text: str) -> None:
+    assert prob(text, "self-harm") >= LEXICON_THRESHOLD
+    assert prob("He cut his hand on the broken glass while washing up.", "self-harm") < LEXICON_THRESHOLD
