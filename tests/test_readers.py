@@ -548,3 +548,29 @@ def test_too_many_members(tmp_path: Path) -> None:
             zf.writestr(f"x/{i}.txt", "")
     with pytest.raises(ReadError, match="zip bomb"):
         read(path)
+
+
+def test_ao3_warnings_after_a_sentence_in_summary_and_notes_count(tmp_path: Path) -> None:
+    """Regression: a warnings line was found only when it started the summary or notes paragraph."""
+    page = ao3_html().replace(
+        f"<p>{AO3_SUMMARY}</p>",
+        "<p>Two keepers, one lamp, a long winter. Warnings: self-harm, suicidal ideation.</p>",
+    )
+    page = page.replace("<p>Written for a prompt.</p>", "<p>Written for a prompt! CW: drowning, blood.</p>")
+    page = page.replace(
+        "<p>Thanks for reading!</p>", "<p>Thanks for reading. <b>Trigger warning:</b> grief next time.</p>"
+    )
+    meta = read(write(tmp_path, "ao3.html", page)).metadata
+    assert "Warnings: self-harm, suicidal ideation." in meta.declaration_lines
+    assert "CW: drowning, blood." in meta.declaration_lines
+    assert "Trigger warning: grief next time." in meta.declaration_lines
+
+
+def test_plain_text_note_counts_warnings_after_a_sentence_but_story_prose_does_not() -> None:
+    text = (
+        "The Kettle\n\nA/N: Thanks to my beta! TW: burns\n\n"
+        "Rosa filled the kettle and set it on the ring, the way her mother always had.\n\n"
+        "She turned. Warning: the stove is hot, she said, and he laughed at her.\n\n"
+        "They drank their tea by the window and watched the rain come in off the hills."
+    )
+    assert read_text(text).metadata.declaration_lines == ["TW: burns"]

@@ -12,7 +12,7 @@ import re
 import lxml.etree
 
 from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, tag_name
-from forewarn.readers.text import add_unique, is_declaration, scan_lines
+from forewarn.readers.text import add_unique, find_declaration, scan_lines
 from forewarn.work import Metadata, Work
 
 _LIST_FIELDS = {
@@ -73,9 +73,12 @@ def parse_tags(dl: lxml.etree._Element, meta: Metadata) -> None:
 
 
 def _scan_notes(text: str, meta: Metadata) -> None:
+    """Declarations in a summary or notes: these are not story prose, so a warnings
+    line counts after a sentence too ("Thanks to my beta! TW: blood")."""
     for line in text.split("\n"):
-        if is_declaration(line.strip()):
-            add_unique(meta.declaration_lines, [line.strip()])
+        found = find_declaration(line)
+        if found:
+            add_unique(meta.declaration_lines, [found])
 
 
 def _blocks_text(el: lxml.etree._Element) -> str:

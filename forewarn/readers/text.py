@@ -30,6 +30,13 @@ _DECLARATION = re.compile(
     r"trigger\s+warnings?|content\s+warnings?)[\s*_\])]*[:\-\u2013\u2014]",
     re.IGNORECASE,
 )
+# A warnings line that follows a sentence on the same line: "Thanks to my beta! TW: blood."
+# Only a colon counts here ("He stopped. Warning - ..." is as likely prose).
+_INLINE_DECLARATION = re.compile(
+    r"[.!?\u2026][\"'\u201d\u2019)\]*_]*\s+(?P<declaration>[*_]*(?:archive\s+warnings?|warnings?|tw|cw|"
+    r"trigger\s+warnings?|content\s+warnings?)[*_]*\s*:.*)$",
+    re.IGNORECASE,
+)
 _HEADER = re.compile(
     r"^[\s*_]*(?P<key>title|authors?|rating|fandoms?|pairings?|relationships?|characters?|"
     r"(?:additional |freeform )?tags|summary|categor(?:y|ies)|language)[\s*_]*:[\s*_]*"
@@ -86,6 +93,20 @@ def is_declaration(line: str) -> bool:
     return bool(_DECLARATION.match(line))
 
 
+def find_declaration(line: str) -> str | None:
+    """The declaration in a preface, summary or notes line, if any.
+
+    A whole declaration line, or one that follows a sentence ("Tea, rain, and a bad
+    night. Warnings: self-harm."), which authors write in AO3 summaries and notes.
+    Not for story prose: there only ``is_declaration`` lines are candidates.
+    """
+    line = line.strip()
+    if is_declaration(line):
+        return line
+    m = _INLINE_DECLARATION.search(line)
+    return m.group("declaration").strip() if m else None
+
+
 def _split_list(value: str) -> list[str]:
     return [v.strip() for v in re.split(r"\s*[,;]\s*", value) if v.strip()]
 
@@ -133,7 +154,8 @@ def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
 
     Declaration lines are collected from the preface (the lines before the first
     line of story prose, see ``is_front_matter``) and the end notes (the lines
-    after the last one); between those, only a line that is clearly a list of
+    after the last one), also after a sentence ("A/N: Thanks! TW: blood", see
+    ``find_declaration``); between those, only a line that is clearly a list of
     known warnings counts, so dialogue like "Warning: the stove is hot, she
     said." does not. "Key: value" header lines are read only from the top (a
     "Rating:" in end notes would more likely be chatter).
@@ -146,7 +168,11 @@ def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
     window = head + tail
     lead, trail = _leading_run(window), len(window) - _leading_run(window[::-1])
     for i, line in enumerate(window):
-        if is_declaration(line) and (i < lead or i >= trail or is_warning_list(line)):
+        if i < lead or i >= trail:
+            found = find_declaration(line)
+            if found:
+                add_unique(meta.declaration_lines, [found])
+        elif is_declaration(line) and is_warning_list(line):
             add_unique(meta.declaration_lines, [line])
     if header:
         for line in head:
