@@ -574,3 +574,28 @@ def test_plain_text_note_counts_warnings_after_a_sentence_but_story_prose_does_n
         "They drank their tea by the window and watched the rain come in off the hills."
     )
     assert read_text(text).metadata.declaration_lines == ["TW: burns"]
+
+
+def test_epub_description_subjects_and_title_page_summary_declare(tmp_path: Path) -> None:
+    """Regression: <dc:description> and a FanFicFare title-page summary were never searched for
+    declarations, and archive warnings among <dc:subject> were kept as freeform tags."""
+    title_page = xhtml(
+        "<div><b>Rating:</b> Mature<br/><b>Genre:</b> Angst<br/><b>Status:</b> Completed<br/>"
+        "<b>Summary:</b> A ferry, a storm, a missing brother. CW: drowning<br/></div>",
+        "Title Page",
+    )
+    docs = [
+        ("title_page.xhtml", title_page),
+        ("c1.xhtml", xhtml("<h2>Chapter 1</h2><p>The ferry left at noon without him.</p>")),
+    ]
+    description = "&lt;p&gt;Nobody waits for the last ferry.&lt;/p&gt;&lt;p&gt;TW: blood, kidnapping&lt;/p&gt;"
+    metadata = f"""<dc:title>The Crossing</dc:title>
+<dc:subject>Major Character Death</dc:subject>
+<dc:subject>Implied/Referenced Suicide</dc:subject>
+<dc:subject>Slow Burn</dc:subject>
+<dc:description>{description}</dc:description>"""
+    meta = read(write_epub(tmp_path / "crossing.epub", docs, metadata=metadata)).metadata
+    assert meta.summary == "Nobody waits for the last ferry.\n\nTW: blood, kidnapping"
+    assert meta.declaration_lines == ["TW: blood, kidnapping", "CW: drowning"]
+    assert meta.archive_warnings == ["Major Character Death"]
+    assert meta.freeform_tags == ["Implied/Referenced Suicide", "Slow Burn", "Angst"]

@@ -20,7 +20,7 @@ import lxml.html
 from forewarn.readers import ao3
 from forewarn.readers.decode import decode
 from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, parse_document
-from forewarn.readers.text import add_unique, scan_lines
+from forewarn.readers.text import add_unique, scan_lines, scan_notes
 from forewarn.work import Metadata, ReadError, Work
 
 MAX_MEMBERS = 5000
@@ -135,10 +135,16 @@ def _opf_metadata(opf: lxml.etree._Element, meta: Metadata) -> None:
     titles = values("title")
     meta.title = meta.title or (titles[0] if titles else None)
     add_unique(meta.authors, values("creator"))
-    add_unique(meta.freeform_tags, values("subject"))
+    # FanFicFare and AO3 list archive warnings among the subjects, beside the tags.
+    subjects = values("subject")
+    add_unique(meta.archive_warnings, [v for v in subjects if v.lower() in _AO3_WARNINGS])
+    add_unique(meta.freeform_tags, [v for v in subjects if v.lower() not in _AO3_WARNINGS])
     descriptions = [el.text or "" for el in _local(opf, "metadata/description")]
     if descriptions and descriptions[0].strip():
-        meta.summary = meta.summary or _html_text(descriptions[0])
+        # The work's summary (FanFicFare copies it here), where authors put "TW: ..." lines.
+        description = _html_text(descriptions[0])
+        meta.summary = meta.summary or description
+        scan_notes(description, meta)
     languages = values("language")
     meta.language = meta.language or (languages[0] if languages else None)
     for url in values("source") + values("identifier"):
@@ -184,6 +190,7 @@ def _apply_fff(fields: list[tuple[str, str]], meta: Metadata) -> None:
             add_unique(meta.relationships, _split(value))
         elif label == "summary":
             meta.summary = meta.summary or value
+            scan_notes(value, meta)
         elif label == "language":
             meta.language = meta.language or value
         elif label == "story url":

@@ -107,6 +107,18 @@ def find_declaration(line: str) -> str | None:
     return m.group("declaration").strip() if m else None
 
 
+def scan_notes(text: str, meta: Metadata) -> None:
+    """Add the declarations in a summary or notes to ``meta``.
+
+    These are not story prose, so a warnings line counts after a sentence too
+    ("Thanks to my beta! TW: blood"; see ``find_declaration``).
+    """
+    for line in text.split("\n"):
+        found = find_declaration(line)
+        if found:
+            add_unique(meta.declaration_lines, [found])
+
+
 def _split_list(value: str) -> list[str]:
     return [v.strip() for v in re.split(r"\s*[,;]\s*", value) if v.strip()]
 
