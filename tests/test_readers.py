@@ -599,3 +599,46 @@ def test_epub_description_subjects_and_title_page_summary_declare(tmp_path: Path
     assert meta.declaration_lines == ["TW: blood, kidnapping", "CW: drowning"]
     assert meta.archive_warnings == ["Major Character Death"]
     assert meta.freeform_tags == ["Implied/Referenced Suicide", "Slow Burn", "Angst"]
+
+
+FRONT_MATTER_MD = """---
+title: "The <Quiet> Harbour"
+author: 'Lark O''Neill'   # pen name
+rating: Mature
+tags: [found family, "hurt/comfort, mostly", self-harm]
+warnings:
+  - self-harm
+  - mentions of suicide
+summary: >
+  Two keepers and one lamp.
+  A long winter. CW: blood
+---
+
+# The Quiet Harbour
+
+## Chapter 1
+
+The lamp went out at midnight and nobody came to light it.
+"""
+
+
+def test_markdown_front_matter_is_read_as_yaml(tmp_path: Path) -> None:
+    """Regression: quotes stayed in the title and "tags: [a, b]" gave the tag "b]"."""
+    work = read(write(tmp_path, "harbour.md", FRONT_MATTER_MD))
+    check_invariants(work)
+    meta = work.metadata
+    assert meta.title == "The <Quiet> Harbour"
+    assert meta.authors == ["Lark O'Neill"]
+    assert meta.rating == "Mature"
+    assert meta.freeform_tags == ["found family", "hurt/comfort, mostly", "self-harm"]
+    assert meta.summary == "Two keepers and one lamp. A long winter. CW: blood"
+    assert meta.declaration_lines == ["Warnings: self-harm, mentions of suicide", "CW: blood"]
+    assert [c.title for c in work.chapters] == ["Chapter 1"]
+    # Pasted text reads the same way.
+    assert read_text(FRONT_MATTER_MD).metadata == meta
+
+
+def test_front_matter_needs_a_closing_line_and_keys() -> None:
+    unclosed = "---\ntitle: Loose Ends\n\nThe rope frayed where she had tied it, and the boat drifted."
+    assert read_text(unclosed).metadata.title == "Loose Ends"  # still a "Title:" header line
+    assert read_text("---\n\nOnly a rule.\n\n---\n\nThen prose.").metadata.title is None

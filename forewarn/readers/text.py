@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from forewarn.readers.frontmatter import Value, parse_front_matter
 from forewarn.work import Chapter, Metadata, Span, Work
 
 _NUMBER_WORDS = (
@@ -156,6 +157,49 @@ def _apply_header(meta: Metadata, key: str, value: str) -> None:
         meta.language = meta.language or value
 
 
+_FRONT_LISTS = {
+    "author": "authors",
+    "authors": "authors",
+    "fandom": "fandoms",
+    "fandoms": "fandoms",
+    "character": "characters",
+    "characters": "characters",
+    "relationship": "relationships",
+    "relationships": "relationships",
+    "pairing": "relationships",
+    "pairings": "relationships",
+    "ships": "relationships",
+    "category": "categories",
+    "categories": "categories",
+    "tag": "freeform_tags",
+    "tags": "freeform_tags",
+    "additional tags": "freeform_tags",
+    "freeform tags": "freeform_tags",
+    "archive warning": "archive_warnings",
+    "archive warnings": "archive_warnings",
+}
+_FRONT_SCALARS = {"title": "title", "rating": "rating", "language": "language"}
+_FRONT_WARNINGS = frozenset(
+    {"warning", "warnings", "content warning", "content warnings", "trigger warning", "trigger warnings", "tw", "cw"}
+)
+
+
+def _apply_front_matter(meta: Metadata, fields: dict[str, Value]) -> None:
+    """Fill ``meta`` from parsed front matter; its values are exact, so they come first."""
+    for key, value in fields.items():
+        items = _split_list(value) if isinstance(value, str) else value
+        text = value if isinstance(value, str) else ", ".join(value)
+        if key in _FRONT_LISTS:
+            add_unique(getattr(meta, _FRONT_LISTS[key]), items)
+        elif key in _FRONT_WARNINGS and items:
+            add_unique(meta.declaration_lines, [f"Warnings: {', '.join(items)}"])
+        elif key in ("summary", "description") and text:
+            meta.summary = meta.summary or text
+            scan_notes(text, meta)
+        elif key in _FRONT_SCALARS and text:
+            setattr(meta, _FRONT_SCALARS[key], getattr(meta, _FRONT_SCALARS[key]) or text)
+
+
 def _leading_run(lines: list[str]) -> int:
     """How many of ``lines`` come before the first line of story prose."""
     return next((i for i, line in enumerate(lines) if not is_front_matter(line, markdown=True)), len(lines))
@@ -257,7 +301,13 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     """Chapters and metadata of a plain-text or markdown work."""
     paragraphs = paragraph_spans(text, markdown=markdown)
     meta = Metadata()
-    scan_lines(text, meta)
+    front = parse_front_matter(text)
+    front_end = 0
+    if front is not None:
+        # Read as YAML, not as "Key: value" header lines ("tags: [a, b]" would keep the brackets).
+        fields, front_end = front
+        _apply_front_matter(meta, fields)
+    scan_lines(text[front_end:], meta)
     starts: list[tuple[int, str | None]] = []
     for i, span in enumerate(paragraphs):
         title = heading_title(text[span.start : span.end], markdown=markdown)
@@ -274,7 +324,7 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     if starts and starts[0][0] > 0:
         # A preamble of only title, header, declaration and note lines belongs to the first chapter.
         preamble = paragraphs[: starts[0][0]]
-        if all(_is_front_block(text[p.start : p.end], markdown=markdown) for p in preamble):
+        if all(p.end <= front_end or _is_front_block(text[p.start : p.end], markdown=markdown) for p in preamble):
             starts[0] = (0, starts[0][1])
     return build_chapters(text, paragraphs, starts), meta
 
