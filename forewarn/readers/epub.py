@@ -27,7 +27,6 @@ MAX_MEMBERS = 5000
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 _RATIO_MIN_BYTES = 1024 * 1024  # tiny members can compress absurdly well without harm
-_BOMB = "EPUB expands past the safety limit (possible zip bomb)"
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _DOC_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
@@ -59,13 +58,21 @@ class _Archive:
             infos = self.zf.infolist()
         except _ZIP_ERRORS as err:
             raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
+        # Each message names the limit that was hit: "zip bomb" for 20,000 tiny entries misleads.
         if len(infos) > MAX_MEMBERS:
-            raise ReadError(_BOMB)
-        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-            raise ReadError(_BOMB)
+            raise ReadError(f"EPUB has {len(infos):,} entries, over the limit of {MAX_MEMBERS:,}")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_BYTES:
+            raise ReadError(
+                f"EPUB expands to {_size(total)}, over the {_size(MAX_TOTAL_BYTES)} limit (possible zip bomb)"
+            )
         for info in infos:
             if info.file_size >= _RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise ReadError(_BOMB)
+                ratio = info.file_size // max(info.compress_size, 1)
+                raise ReadError(
+                    f"an EPUB entry expands {ratio:,}-fold ({_size(info.compress_size)} to {_size(info.file_size)}),"
+                    f" over the limit of {MAX_RATIO}-fold (possible zip bomb)"
+                )
         self.infos = {i.filename: i for i in infos if not i.is_dir()}
         self.folded = {name.lower(): name for name in self.infos}
         self.read_total = 0
@@ -85,12 +92,22 @@ class _Archive:
                 while chunk := fh.read(1024 * 1024):
                     size += len(chunk)
                     self.read_total += len(chunk)
-                    if size > info.file_size or self.read_total > MAX_TOTAL_BYTES:
-                        raise ReadError(_BOMB)
+                    if size > info.file_size:
+                        raise ReadError("an EPUB entry holds more than the zip directory says (damaged or a zip bomb)")
+                    if self.read_total > MAX_TOTAL_BYTES:
+                        raise ReadError(
+                            f"EPUB expands past the {_size(MAX_TOTAL_BYTES)} limit while reading (possible zip bomb)"
+                        )
                     chunks.append(chunk)
         except _ZIP_ERRORS as err:
             raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
         return b"".join(chunks)
+
+
+def _size(size: int) -> str:
+    from forewarn.readers import format_size  # the package imports this module
+
+    return format_size(size)
 
 
 def _reason(err: BaseException) -> str:
