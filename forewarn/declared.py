@@ -37,18 +37,26 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\s*(?:,|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n)\s*", re.IGNORECASE)
-_QUALIFIERS = {
-    "mentioned": re.compile(
-        r"^(?:mentions?\s+of|mentioned|references?\s+to|referenced|past|implied\s+past|discussion\s+of|talk\s+of)\s+",
-        re.I,
+# (qualifier, leading words) in the order tried. AO3's "Implied/Referenced X" tags say only
+# that X is not on the page; "implied" is the nearest of our qualifiers. The slash form is
+# tried first because "implied past X" is a mention and plain "implied" needs a space after it.
+_QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("implied", re.compile(r"^implied\s*/\s*referenced\s+", re.I)),
+    (
+        "mentioned",
+        re.compile(
+            r"^(?:mentions?\s+of|mentioned|references?\s+to|referenced|past|implied\s+past|discussion\s+of|talk\s+of)\s+",
+            re.I,
+        ),
     ),
-    "implied": re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded|suggested)\s+", re.I),
-    "graphic": re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I),
-}
+    ("implied", re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded(?:\s+to)?|suggested)\s+", re.I)),
+    ("graphic", re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I)),
+)
 _SUFFIX_QUALIFIER = re.compile(r"\s*\((mentioned|implied|graphic|past|brief|mild)\)\s*$", re.I)
 _FILLER = re.compile(
     r"^(?:strong|mild|brief|some|heavy|lots\s+of|a\s+lot\s+of|minor|major|intense|dark|non[- ]graphic|"
-    r"on[- ]screen|off[- ]screen|canon[- ]typical|canon|very|slight|light|possible|potential|"
+    r"on[- ]screen|off[- ]screen|canon[- ]typical|period[- ]typical|canon|temporary|very|slight|light|"
+    r"possible|potential|"
     r"descriptions?\s+of|depictions?\s+of)\s+",
     re.I,
 )
@@ -107,6 +115,21 @@ def _items(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
+    """The phrase without leading qualifiers, and the first one; they stack on AO3
+    ("Implied/Referenced Past Self-Harm")."""
+    qualifier: str | None = None
+    while True:
+        for name, pattern in _QUALIFIERS:
+            m = pattern.match(phrase)
+            if m:
+                qualifier = qualifier or name
+                phrase = phrase[m.end() :]
+                break
+        else:
+            return phrase, qualifier
+
+
 def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
     phrase, qualifier = raw, None
     suffix = _SUFFIX_QUALIFIER.search(phrase)
@@ -114,14 +137,10 @@ def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> 
         q = suffix.group(1).lower()
         qualifier = {"past": "mentioned", "brief": "mentioned", "mild": "mentioned"}.get(q, q)
         phrase = phrase[: suffix.start()]
-    for name, pattern in _QUALIFIERS.items():
-        if pattern.match(phrase):
-            qualifier = qualifier or name
-            rest = pattern.sub("", phrase, count=1)
-            d = _resolve(rest, taxonomy, strict=strict) or _resolve(phrase, taxonomy, strict=strict)
-            break
-    else:
-        d = _resolve(phrase, taxonomy, strict=strict)
+    rest, leading = _strip_qualifiers(phrase)
+    qualifier = qualifier or leading
+    d = _resolve(rest, taxonomy, strict=strict) if rest != phrase else None
+    d = d or _resolve(phrase, taxonomy, strict=strict)
     return DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=qualifier, source=source)
 
 
@@ -148,6 +167,8 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
 
     Freeform tags are mostly not warnings ("Fluff", "Slow Burn"), so only the tags
     that map to a warning are kept; unmapped phrases come from warnings lines only.
+    A tag must match an alias exactly (after qualifiers and fillers): by head word,
+    "Language Barrier", "Death Eaters" or "Blood Magic" would declare warnings.
     """
     items: list[DeclaredItem] = []
     for line in metadata.declaration_lines:
@@ -162,7 +183,7 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
             DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=None, source="ao3-archive-warning")
         )
     for tag in metadata.freeform_tags:
-        item = _one(tag, taxonomy=taxonomy, source="ao3-tag")
+        item = _one(tag, taxonomy=taxonomy, source="ao3-tag", strict=True)
         if item.warning_id is not None:
             items.append(item)
     return items

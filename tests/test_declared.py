@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from forewarn.declared import compare, declared_from_metadata, is_warning_list, parse_declaration
 from forewarn.readers import read, read_text
 from forewarn.taxonomy import load_taxonomy
@@ -132,3 +134,76 @@ def test_ao3_archive_values_in_a_declaration_are_known_not_unmapped() -> None:
         assert [d.warning_id for d in items] == [None]
         comp = compare(items, ["violence"], taxonomy=TAX)
         assert comp.unmapped == [] and getattr(comp, flag)
+
+
+def _tag(tag: str) -> tuple[str | None, str | None] | None:
+    """What one AO3 freeform tag declares: (warning id, qualifier), or None when it is dropped."""
+    items = declared_from_metadata(Metadata(freeform_tags=[tag]), taxonomy=TAX)
+    return (items[0].warning_id, items[0].qualifier) if items else None
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        # Regression: AO3's slash form never matched "implied\s+", so these declared nothing.
+        ("Implied/Referenced Suicide", ("suicide", "implied")),
+        ("Implied/Referenced Self-Harm", ("self-harm", "implied")),
+        ("Implied/Referenced Character Death", ("death", "implied")),
+        ("Implied/Referenced Rape/Non-con", ("sexual-assault", "implied")),
+        ("Implied/Referenced Child Abuse", ("child-abuse", "implied")),
+        ("Implied/Referenced Underage Sex", ("underage", "implied")),
+        ("Implied/Referenced Past Self-Harm", ("self-harm", "implied")),
+        ("Period-Typical Homophobia", ("homophobia", None)),
+        ("Period-Typical Racism", ("racism", None)),
+        ("Temporary Character Death", ("death", None)),
+        ("Referenced Suicide", ("suicide", "mentioned")),
+        ("Mentions of Self-Harm", ("self-harm", "mentioned")),
+        ("Past Child Abuse", ("child-abuse", "mentioned")),
+        ("Graphic Depictions Of Violence", ("violence", "graphic")),
+        ("Major Character Death", ("death", None)),
+        ("Rape/Non-Con", ("sexual-assault", None)),
+        ("Underage", ("underage", None)),
+        ("Non-Consensual", ("sexual-assault", None)),
+        ("Dubious Consent", ("sexual-assault", None)),
+        ("Suicidal Thoughts", ("suicide", None)),
+        ("Blood and Gore", ("blood", None)),
+        ("Blood and Injury", ("blood", None)),
+        ("Domestic Violence", ("abuse", None)),
+        ("Drug Addiction", ("drug-use", None)),
+        ("Alcohol", ("drug-use", None)),
+        ("Eating Disorders", ("eating-disorders", None)),
+        ("Psychological Torture", ("torture", None)),
+        ("Kidnapping", ("kidnapping", None)),
+        ("Homophobic Language", ("homophobia", None)),
+        ("Misogyny", ("misogyny", None)),
+        ("Ableism", ("ableism", None)),
+        ("Transphobia", ("transphobia", None)),
+        ("Miscarriage", ("miscarriage", None)),
+        ("Abortion", ("abortion", None)),
+        ("Animal Death", ("animal-death", None)),
+        ("Rape Recovery", ("sexual-assault", None)),
+    ],
+)
+def test_common_ao3_warning_tags_map(tag: str, expected: tuple[str, str | None]) -> None:
+    assert _tag(tag) == expected
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "Fluff",
+        "Hurt/Comfort",
+        "Implied/Referenced Cheating",
+        "Period-Typical Attitudes",
+        # Regression: these mapped by their first word (strong language, death, blood, ...).
+        "Language Barrier",
+        "Death Eaters",
+        "Blood Magic",
+        "Birth Control",
+        "Cutting Edge",
+        "Suicide Squad",
+        "Chains of Command",
+    ],
+)
+def test_tags_that_are_not_warnings_declare_nothing(tag: str) -> None:
+    assert _tag(tag) is None

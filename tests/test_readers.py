@@ -528,23 +528,123 @@ def test_corrupt_member_is_damaged(tmp_path: Path) -> None:
         read(bytes(data), name="bad.epub")
 
 
+# Each zip-safety message names the limit that was hit.
+
+
 def test_zip_bomb(tmp_path: Path) -> None:
     path = zip_bomb(tmp_path / "bomb.epub")
     assert path.stat().st_size < 2 * 1024 * 1024
-    with pytest.raises(ReadError, match="zip bomb"):
+    with pytest.raises(ReadError, match=r"^EPUB expands to 300 MiB, over the 200 MiB limit \(possible zip bomb\)$"):
         read(path)
 
 
 def test_zip_bomb_by_ratio(tmp_path: Path) -> None:
     # Under the total limit but compressing far beyond any real book.
-    with pytest.raises(ReadError, match="zip bomb"):
+    with pytest.raises(
+        ReadError, match=r"^an EPUB entry expands [\d,]+-fold \(.+ to 20 MiB\), over the limit of 200-fold"
+    ):
         read(zip_bomb(tmp_path / "dense.epub", size=20 * 1024 * 1024))
 
 
 def test_too_many_members(tmp_path: Path) -> None:
+    """Regression: 5,001 empty entries were reported as expanding past the size limit."""
     path = tmp_path / "many.epub"
     with zipfile.ZipFile(path, "w") as zf:
         for i in range(5001):
             zf.writestr(f"x/{i}.txt", "")
-    with pytest.raises(ReadError, match="zip bomb"):
+    with pytest.raises(ReadError, match=r"^EPUB has 5,001 entries, over the limit of 5,000$"):
         read(path)
+
+
+def test_ao3_warnings_after_a_sentence_in_summary_and_notes_count(tmp_path: Path) -> None:
+    """Regression: a warnings line was found only when it started the summary or notes paragraph."""
+    page = ao3_html().replace(
+        f"<p>{AO3_SUMMARY}</p>",
+        "<p>Two keepers, one lamp, a long winter. Warnings: self-harm, suicidal ideation.</p>",
+    )
+    page = page.replace("<p>Written for a prompt.</p>", "<p>Written for a prompt! CW: drowning, blood.</p>")
+    page = page.replace(
+        "<p>Thanks for reading!</p>", "<p>Thanks for reading. <b>Trigger warning:</b> grief next time.</p>"
+    )
+    meta = read(write(tmp_path, "ao3.html", page)).metadata
+    assert "Warnings: self-harm, suicidal ideation." in meta.declaration_lines
+    assert "CW: drowning, blood." in meta.declaration_lines
+    assert "Trigger warning: grief next time." in meta.declaration_lines
+
+
+def test_plain_text_note_counts_warnings_after_a_sentence_but_story_prose_does_not() -> None:
+    text = (
+        "The Kettle\n\nA/N: Thanks to my beta! TW: burns\n\n"
+        "Rosa filled the kettle and set it on the ring, the way her mother always had.\n\n"
+        "She turned. Warning: the stove is hot, she said, and he laughed at her.\n\n"
+        "They drank their tea by the window and watched the rain come in off the hills."
+    )
+    assert read_text(text).metadata.declaration_lines == ["TW: burns"]
+
+
+def test_epub_description_subjects_and_title_page_summary_declare(tmp_path: Path) -> None:
+    """Regression: <dc:description> and a FanFicFare title-page summary were never searched for
+    declarations, and archive warnings among <dc:subject> were kept as freeform tags."""
+    title_page = xhtml(
+        "<div><b>Rating:</b> Mature<br/><b>Genre:</b> Angst<br/><b>Status:</b> Completed<br/>"
+        "<b>Summary:</b> A ferry, a storm, a missing brother. CW: drowning<br/></div>",
+        "Title Page",
+    )
+    docs = [
+        ("title_page.xhtml", title_page),
+        ("c1.xhtml", xhtml("<h2>Chapter 1</h2><p>The ferry left at noon without him.</p>")),
+    ]
+    description = "&lt;p&gt;Nobody waits for the last ferry.&lt;/p&gt;&lt;p&gt;TW: blood, kidnapping&lt;/p&gt;"
+    metadata = f"""<dc:title>The Crossing</dc:title>
+<dc:subject>Major Character Death</dc:subject>
+<dc:subject>Implied/Referenced Suicide</dc:subject>
+<dc:subject>Slow Burn</dc:subject>
+<dc:description>{description}</dc:description>"""
+    meta = read(write_epub(tmp_path / "crossing.epub", docs, metadata=metadata)).metadata
+    assert meta.summary == "Nobody waits for the last ferry.\n\nTW: blood, kidnapping"
+    assert meta.declaration_lines == ["TW: blood, kidnapping", "CW: drowning"]
+    assert meta.archive_warnings == ["Major Character Death"]
+    assert meta.freeform_tags == ["Implied/Referenced Suicide", "Slow Burn", "Angst"]
+
+
+FRONT_MATTER_MD = """---
+title: "The <Quiet> Harbour"
+author: 'Lark O''Neill'   # pen name
+rating: Mature
+tags: [found family, "hurt/comfort, mostly", self-harm]
+warnings:
+  - self-harm
+  - mentions of suicide
+summary: >
+  Two keepers and one lamp.
+  A long winter. CW: blood
+---
+
+# The Quiet Harbour
+
+## Chapter 1
+
+The lamp went out at midnight and nobody came to light it.
+"""
+
+
+def test_markdown_front_matter_is_read_as_yaml(tmp_path: Path) -> None:
+    """Regression: quotes stayed in the title and "tags: [a, b]" gave the tag "b]"."""
+    work = read(write(tmp_path, "harbour.md", FRONT_MATTER_MD))
+    check_invariants(work)
+    meta = work.metadata
+    assert meta.title == "The <Quiet> Harbour"
+    assert meta.authors == ["Lark O'Neill"]
+    assert meta.rating == "Mature"
+    assert meta.freeform_tags == ["found family", "hurt/comfort, mostly", "self-harm"]
+    assert meta.summary == "Two keepers and one lamp. A long winter. CW: blood"
+    assert meta.declaration_lines == ["Warnings: self-harm, mentions of suicide", "CW: blood"]
+    assert [c.title for c in work.chapters] == ["Chapter 1"]
+    # Pasted text reads the same way.
+    assert read_text(FRONT_MATTER_MD).metadata == meta
+
+
+def test_front_matter_needs_a_closing_line_and_keys() -> None:
+    unclosed = "---\ntitle: Loose Ends\n\nThe rope frayed where she had tied it, and the boat drifted."
+    assert read_text(unclosed).metadata.title == "Loose Ends"  # still a "Title:" header line
+    assert read_text("---\n\nOnly a rule.\n\n---\n\nThen prose.").metadata.title is None

@@ -12,7 +12,7 @@ import re
 import lxml.etree
 
 from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, tag_name
-from forewarn.readers.text import add_unique, is_declaration, scan_lines
+from forewarn.readers.text import add_unique, scan_lines, scan_notes
 from forewarn.work import Metadata, Work
 
 _LIST_FIELDS = {
@@ -72,12 +72,6 @@ def parse_tags(dl: lxml.etree._Element, meta: Metadata) -> None:
             label = None
 
 
-def _scan_notes(text: str, meta: Metadata) -> None:
-    for line in text.split("\n"):
-        if is_declaration(line.strip()):
-            add_unique(meta.declaration_lines, [line.strip()])
-
-
 def _blocks_text(el: lxml.etree._Element) -> str:
     return "\n\n".join(b.text for b in extract_blocks(el))
 
@@ -108,11 +102,11 @@ def parse_preface(root: lxml.etree._Element, meta: Metadata) -> None:
             meta.summary = meta.summary or text
         else:
             notes.append(text)
-        _scan_notes(text, meta)
+        scan_notes(text, meta)
     for afterword in root.xpath("//div[@id='afterword']//blockquote"):
         text = _blocks_text(afterword)
         notes.append(text)
-        _scan_notes(text, meta)
+        scan_notes(text, meta)
     if notes:
         meta.notes = "\n\n".join([meta.notes, *notes] if meta.notes else notes)
 
@@ -145,7 +139,7 @@ def chapter_groups(root: lxml.etree._Element, meta: Metadata) -> list[tuple[str 
             groups[-1][1].extend(extract_blocks(el))
     for quote in container.xpath(".//blockquote"):
         if not _inside(quote, bodies):
-            _scan_notes(_blocks_text(quote), meta)
+            scan_notes(_blocks_text(quote), meta)
     if not bodies and containers:
         # Single-chapter downloads may put the paragraphs straight into div#chapters.
         skip = {q for q in container.xpath(".//blockquote | .//div[contains(@class, 'meta')]")}

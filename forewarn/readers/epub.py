@@ -20,14 +20,13 @@ import lxml.html
 from forewarn.readers import ao3
 from forewarn.readers.decode import decode
 from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, parse_document
-from forewarn.readers.text import add_unique, scan_lines
+from forewarn.readers.text import add_unique, scan_lines, scan_notes
 from forewarn.work import Metadata, ReadError, Work
 
 MAX_MEMBERS = 5000
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 _RATIO_MIN_BYTES = 1024 * 1024  # tiny members can compress absurdly well without harm
-_BOMB = "EPUB expands past the safety limit (possible zip bomb)"
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _DOC_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
@@ -59,13 +58,21 @@ class _Archive:
             infos = self.zf.infolist()
         except _ZIP_ERRORS as err:
             raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
+        # Each message names the limit that was hit: "zip bomb" for 20,000 tiny entries misleads.
         if len(infos) > MAX_MEMBERS:
-            raise ReadError(_BOMB)
-        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-            raise ReadError(_BOMB)
+            raise ReadError(f"EPUB has {len(infos):,} entries, over the limit of {MAX_MEMBERS:,}")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_BYTES:
+            raise ReadError(
+                f"EPUB expands to {_size(total)}, over the {_size(MAX_TOTAL_BYTES)} limit (possible zip bomb)"
+            )
         for info in infos:
             if info.file_size >= _RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise ReadError(_BOMB)
+                ratio = info.file_size // max(info.compress_size, 1)
+                raise ReadError(
+                    f"an EPUB entry expands {ratio:,}-fold ({_size(info.compress_size)} to {_size(info.file_size)}),"
+                    f" over the limit of {MAX_RATIO}-fold (possible zip bomb)"
+                )
         self.infos = {i.filename: i for i in infos if not i.is_dir()}
         self.folded = {name.lower(): name for name in self.infos}
         self.read_total = 0
@@ -85,12 +92,22 @@ class _Archive:
                 while chunk := fh.read(1024 * 1024):
                     size += len(chunk)
                     self.read_total += len(chunk)
-                    if size > info.file_size or self.read_total > MAX_TOTAL_BYTES:
-                        raise ReadError(_BOMB)
+                    if size > info.file_size:
+                        raise ReadError("an EPUB entry holds more than the zip directory says (damaged or a zip bomb)")
+                    if self.read_total > MAX_TOTAL_BYTES:
+                        raise ReadError(
+                            f"EPUB expands past the {_size(MAX_TOTAL_BYTES)} limit while reading (possible zip bomb)"
+                        )
                     chunks.append(chunk)
         except _ZIP_ERRORS as err:
             raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
         return b"".join(chunks)
+
+
+def _size(size: int) -> str:
+    from forewarn.readers import format_size  # the package imports this module
+
+    return format_size(size)
 
 
 def _reason(err: BaseException) -> str:
@@ -135,10 +152,16 @@ def _opf_metadata(opf: lxml.etree._Element, meta: Metadata) -> None:
     titles = values("title")
     meta.title = meta.title or (titles[0] if titles else None)
     add_unique(meta.authors, values("creator"))
-    add_unique(meta.freeform_tags, values("subject"))
+    # FanFicFare and AO3 list archive warnings among the subjects, beside the tags.
+    subjects = values("subject")
+    add_unique(meta.archive_warnings, [v for v in subjects if v.lower() in _AO3_WARNINGS])
+    add_unique(meta.freeform_tags, [v for v in subjects if v.lower() not in _AO3_WARNINGS])
     descriptions = [el.text or "" for el in _local(opf, "metadata/description")]
     if descriptions and descriptions[0].strip():
-        meta.summary = meta.summary or _html_text(descriptions[0])
+        # The work's summary (FanFicFare copies it here), where authors put "TW: ..." lines.
+        description = _html_text(descriptions[0])
+        meta.summary = meta.summary or description
+        scan_notes(description, meta)
     languages = values("language")
     meta.language = meta.language or (languages[0] if languages else None)
     for url in values("source") + values("identifier"):
@@ -184,6 +207,7 @@ def _apply_fff(fields: list[tuple[str, str]], meta: Metadata) -> None:
             add_unique(meta.relationships, _split(value))
         elif label == "summary":
             meta.summary = meta.summary or value
+            scan_notes(value, meta)
         elif label == "language":
             meta.language = meta.language or value
         elif label == "story url":

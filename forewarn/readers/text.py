@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from forewarn.readers.frontmatter import Value, parse_front_matter
 from forewarn.work import Chapter, Metadata, Span, Work
 
 _NUMBER_WORDS = (
@@ -28,6 +29,13 @@ _DECLARATION = re.compile(
     r"^[\s*_>\[(]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
     r"(?:archive\s+warnings?|warnings?(?:\s+for\s+this\s+chapter)?|tw|cw|"
     r"trigger\s+warnings?|content\s+warnings?)[\s*_\])]*[:\-\u2013\u2014]",
+    re.IGNORECASE,
+)
+# A warnings line that follows a sentence on the same line: "Thanks to my beta! TW: blood."
+# Only a colon counts here ("He stopped. Warning - ..." is as likely prose).
+_INLINE_DECLARATION = re.compile(
+    r"[.!?\u2026][\"'\u201d\u2019)\]*_]*\s+(?P<declaration>[*_]*(?:archive\s+warnings?|warnings?|tw|cw|"
+    r"trigger\s+warnings?|content\s+warnings?)[*_]*\s*:.*)$",
     re.IGNORECASE,
 )
 _HEADER = re.compile(
@@ -86,6 +94,32 @@ def is_declaration(line: str) -> bool:
     return bool(_DECLARATION.match(line))
 
 
+def find_declaration(line: str) -> str | None:
+    """The declaration in a preface, summary or notes line, if any.
+
+    A whole declaration line, or one that follows a sentence ("Tea, rain, and a bad
+    night. Warnings: self-harm."), which authors write in AO3 summaries and notes.
+    Not for story prose: there only ``is_declaration`` lines are candidates.
+    """
+    line = line.strip()
+    if is_declaration(line):
+        return line
+    m = _INLINE_DECLARATION.search(line)
+    return m.group("declaration").strip() if m else None
+
+
+def scan_notes(text: str, meta: Metadata) -> None:
+    """Add the declarations in a summary or notes to ``meta``.
+
+    These are not story prose, so a warnings line counts after a sentence too
+    ("Thanks to my beta! TW: blood"; see ``find_declaration``).
+    """
+    for line in text.split("\n"):
+        found = find_declaration(line)
+        if found:
+            add_unique(meta.declaration_lines, [found])
+
+
 def _split_list(value: str) -> list[str]:
     return [v.strip() for v in re.split(r"\s*[,;]\s*", value) if v.strip()]
 
@@ -123,6 +157,49 @@ def _apply_header(meta: Metadata, key: str, value: str) -> None:
         meta.language = meta.language or value
 
 
+_FRONT_LISTS = {
+    "author": "authors",
+    "authors": "authors",
+    "fandom": "fandoms",
+    "fandoms": "fandoms",
+    "character": "characters",
+    "characters": "characters",
+    "relationship": "relationships",
+    "relationships": "relationships",
+    "pairing": "relationships",
+    "pairings": "relationships",
+    "ships": "relationships",
+    "category": "categories",
+    "categories": "categories",
+    "tag": "freeform_tags",
+    "tags": "freeform_tags",
+    "additional tags": "freeform_tags",
+    "freeform tags": "freeform_tags",
+    "archive warning": "archive_warnings",
+    "archive warnings": "archive_warnings",
+}
+_FRONT_SCALARS = {"title": "title", "rating": "rating", "language": "language"}
+_FRONT_WARNINGS = frozenset(
+    {"warning", "warnings", "content warning", "content warnings", "trigger warning", "trigger warnings", "tw", "cw"}
+)
+
+
+def _apply_front_matter(meta: Metadata, fields: dict[str, Value]) -> None:
+    """Fill ``meta`` from parsed front matter; its values are exact, so they come first."""
+    for key, value in fields.items():
+        items = _split_list(value) if isinstance(value, str) else value
+        text = value if isinstance(value, str) else ", ".join(value)
+        if key in _FRONT_LISTS:
+            add_unique(getattr(meta, _FRONT_LISTS[key]), items)
+        elif key in _FRONT_WARNINGS and items:
+            add_unique(meta.declaration_lines, [f"Warnings: {', '.join(items)}"])
+        elif key in ("summary", "description") and text:
+            meta.summary = meta.summary or text
+            scan_notes(text, meta)
+        elif key in _FRONT_SCALARS and text:
+            setattr(meta, _FRONT_SCALARS[key], getattr(meta, _FRONT_SCALARS[key]) or text)
+
+
 def _leading_run(lines: list[str]) -> int:
     """How many of ``lines`` come before the first line of story prose."""
     return next((i for i, line in enumerate(lines) if not is_front_matter(line, markdown=True)), len(lines))
@@ -133,7 +210,8 @@ def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
 
     Declaration lines are collected from the preface (the lines before the first
     line of story prose, see ``is_front_matter``) and the end notes (the lines
-    after the last one); between those, only a line that is clearly a list of
+    after the last one), also after a sentence ("A/N: Thanks! TW: blood", see
+    ``find_declaration``); between those, only a line that is clearly a list of
     known warnings counts, so dialogue like "Warning: the stove is hot, she
     said." does not. "Key: value" header lines are read only from the top (a
     "Rating:" in end notes would more likely be chatter).
@@ -146,7 +224,11 @@ def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
     window = head + tail
     lead, trail = _leading_run(window), len(window) - _leading_run(window[::-1])
     for i, line in enumerate(window):
-        if is_declaration(line) and (i < lead or i >= trail or is_warning_list(line)):
+        if i < lead or i >= trail:
+            found = find_declaration(line)
+            if found:
+                add_unique(meta.declaration_lines, [found])
+        elif is_declaration(line) and is_warning_list(line):
             add_unique(meta.declaration_lines, [line])
     if header:
         for line in head:
@@ -219,7 +301,13 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     """Chapters and metadata of a plain-text or markdown work."""
     paragraphs = paragraph_spans(text, markdown=markdown)
     meta = Metadata()
-    scan_lines(text, meta)
+    front = parse_front_matter(text)
+    front_end = 0
+    if front is not None:
+        # Read as YAML, not as "Key: value" header lines ("tags: [a, b]" would keep the brackets).
+        fields, front_end = front
+        _apply_front_matter(meta, fields)
+    scan_lines(text[front_end:], meta)
     starts: list[tuple[int, str | None]] = []
     for i, span in enumerate(paragraphs):
         title = heading_title(text[span.start : span.end], markdown=markdown)
@@ -236,7 +324,7 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     if starts and starts[0][0] > 0:
         # A preamble of only title, header, declaration and note lines belongs to the first chapter.
         preamble = paragraphs[: starts[0][0]]
-        if all(_is_front_block(text[p.start : p.end], markdown=markdown) for p in preamble):
+        if all(p.end <= front_end or _is_front_block(text[p.start : p.end], markdown=markdown) for p in preamble):
             starts[0] = (0, starts[0][1])
     return build_chapters(text, paragraphs, starts), meta
 
