@@ -6,6 +6,7 @@ agree on every number. Rendering lives in ``forewarn.report``.
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import time
@@ -20,6 +21,7 @@ from forewarn import __version__
 from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
+from forewarn.readers import _FORMATS as READ_FORMATS
 from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read, read_text
 from forewarn.readers.text import DECLARATION
 from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
@@ -76,10 +78,16 @@ class Report:
         return [w for w in self.warnings if w.id in missing]
 
 
-def resolve_labels(names: Iterable[str] | None, *, taxonomy: Taxonomy) -> list[str] | None:
-    """Map user-given warning names (ids or aliases) to ids; unknown names are an error."""
+def resolve_labels(names: str | Iterable[str] | None, *, taxonomy: Taxonomy) -> list[str] | None:
+    """Map user-given warning names (ids or aliases) to ids; unknown names are an error.
+
+    A ``str`` is one comma-separated list, as on the command line ("violence,self-harm"):
+    iterated, it would be its letters ("unknown warning 'v'").
+    """
     if names is None:
         return None
+    if isinstance(names, str):
+        names = [names]
     ids: list[str] = []
     for name in names:
         for part in str(name).split(","):
@@ -117,6 +125,23 @@ def looks_like_path(source: str) -> bool:
     return no_space and bool(_ANCHORED.match(s))
 
 
+def check_format(fmt: str | None) -> None:
+    """A clear error for a format no reader has ("pdf"), before any input is read."""
+    if fmt is not None and fmt not in READ_FORMATS:
+        known = ", ".join(sorted(READ_FORMATS))
+        raise ValueError(f"unknown format {fmt!r} (use one of: {known}, or None to detect it)")
+
+
+def check_threshold(threshold: float | None) -> None:
+    """Thresholds are probabilities: 2 would silently flag nothing, -1 everything."""
+    if threshold is None:
+        return
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a number from 0 to 1, not {type(threshold).__name__}")
+    if not 0.0 <= threshold <= 1.0:  # also rejects NaN
+        raise ValueError(f"threshold must be from 0 to 1, not {threshold!r}")
+
+
 def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, max_bytes: int) -> Work:
     if isinstance(source, Work):
         return source
@@ -127,7 +152,12 @@ def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, 
     is_file = "\n" not in source and len(source) < 4096 and Path(source).is_file()
     if is_file or looks_like_path(source):
         return read(source if is_file else source.strip(), format=fmt, max_bytes=max_bytes)
-    return read_text(source)
+    if fmt is None:
+        return read_text(source)
+    if fmt == "epub":
+        raise ValueError("format 'epub' needs the file's bytes or its path, not a str")
+    # Text in a given format (HTML markup, markdown) reads like the same file's bytes.
+    return read(source.encode("utf-8"), format=fmt, max_bytes=max_bytes)
 
 
 def score_in_chunks(
@@ -166,8 +196,8 @@ def scan(
     source: str | os.PathLike[str] | bytes | Work,
     *,
     format: str | None = None,
-    only: Sequence[str] | None = None,
-    ignore: Sequence[str] | None = None,
+    only: str | Sequence[str] | None = None,
+    ignore: str | Sequence[str] | None = None,
     threshold: float | None = None,
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
@@ -179,10 +209,20 @@ def scan(
 
     A ``str`` is taken as a path when it names an existing file or looks like a
     path (see ``looks_like_path``; a missing one raises ``ReadError("file not
-    found: ...")``), otherwise as the text of a work. ``threshold`` overrides the
-    per-warning passage thresholds. ``on_stage`` and ``on_progress``: see ``scan_work``;
-    the first stage here is "reading".
+    found: ...")``), otherwise as the text of a work, read as ``format`` when one
+    is given ("html": the str is markup). ``only``/``ignore``: warning ids or
+    aliases, a list or one comma-separated str. ``threshold`` (0 to 1) overrides
+    the per-warning passage thresholds. ``on_stage`` and ``on_progress``: see
+    ``scan_work``; the first stage here is "reading".
+
+    Bad options raise before anything is read: ``ValueError`` for an unknown
+    format, warning name or a threshold outside 0-1.
     """
+    check_format(format)
+    check_threshold(threshold)
+    taxonomy = taxonomy or load_taxonomy()
+    resolve_labels(only, taxonomy=taxonomy)
+    resolve_labels(ignore, taxonomy=taxonomy)
     _stage(on_stage, "reading")
     t0 = time.perf_counter()
     work = _as_work(source, fmt=format, max_bytes=max_bytes)
@@ -208,8 +248,8 @@ def _stage(on_stage: Callable[[str], None] | None, name: str) -> None:
 def scan_work(
     work: Work,
     *,
-    only: Sequence[str] | None = None,
-    ignore: Sequence[str] | None = None,
+    only: str | Sequence[str] | None = None,
+    ignore: str | Sequence[str] | None = None,
     threshold: float | None = None,
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
@@ -223,10 +263,11 @@ def scan_work(
     starts (reading a large file and splitting it take seconds before any passage is
     scored), and ``on_progress(done, total)`` as passages are scored, from ``(0, total)``.
     """
+    check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
-    scorer = scorer or default_scorer()
     only_ids = resolve_labels(only, taxonomy=taxonomy)
     ignore_ids = set(resolve_labels(ignore, taxonomy=taxonomy) or [])
+    scorer = scorer or default_scorer()
     _stage(on_stage, "splitting")
     t1 = time.perf_counter()
     passages = split_work(work)

@@ -96,3 +96,47 @@ def test_a_missing_path_string_is_file_not_found_not_text(missing: str) -> None:
 def test_pasted_text_that_mentions_files_is_still_text(text: str) -> None:
     assert not fw.looks_like_path(text)
     assert fw.scan(text, scorer=LEXICON).work.source_format == "text"
+
+
+HTML = "<html><head><title>Night Shift</title></head><body><h1>One</h1><p>He stabbed the guard twice.</p></body></html>"
+
+
+def test_format_is_honoured_for_str_and_unknown_formats_are_refused() -> None:
+    """Regression: a str was always prose (the markup was scanned) and format='pdf' passed silently."""
+    as_html = fw.scan(HTML, format="html", scorer=LEXICON)
+    assert as_html.work.source_format == "html" and "<p>" not in as_html.work.text
+    assert ids(as_html) == ids(fw.scan(HTML.encode(), format="html", scorer=LEXICON))
+    assert "<p>" in fw.scan(HTML, scorer=LEXICON).work.text  # no format: pasted text, as before
+    for source in ("He stabbed the guard.", b"He stabbed the guard.", EXAMPLE):
+        with pytest.raises(ValueError, match=r"unknown format 'pdf' \(use one of: epub, html, markdown, text"):
+            fw.scan(source, format="pdf", scorer=LEXICON)
+    with pytest.raises(ValueError, match="needs the file's bytes or its path"):
+        fw.scan("He stabbed the guard.", format="epub", scorer=LEXICON)
+
+
+def test_only_and_ignore_take_one_comma_separated_str() -> None:
+    """Regression: a str was iterated as letters: "unknown warning 'v'"."""
+    text = "He stabbed the guard and blood pooled on the stones. She cut herself again that night."
+    assert ids(fw.scan(text, only="violence", scorer=LEXICON)) == ["violence"]
+    both = fw.scan(text, only="violence, self-harm", scorer=LEXICON)
+    assert both.settings["only"] == ["violence", "self-harm"]
+    assert ids(both) == ids(fw.scan(text, only=["violence", "self-harm"], scorer=LEXICON))
+    ignored = fw.scan(text, ignore="violence,gore", scorer=LEXICON)  # gore: an alias of blood
+    assert ignored.settings["ignore"] == ["blood", "violence"] and not {"violence", "blood"} & set(ids(ignored))
+    with pytest.raises(ValueError, match="unknown warning 'gremlins'"):
+        fw.scan(text, only="violence,gremlins", scorer=LEXICON)
+
+
+@pytest.mark.parametrize("bad", [2, -1, 1.5, float("nan")])
+def test_threshold_outside_0_to_1_is_refused(bad: float) -> None:
+    with pytest.raises(ValueError, match="threshold must be from 0 to 1"):
+        fw.scan("He stabbed the guard.", threshold=bad, scorer=LEXICON)
+    with pytest.raises(ValueError, match="threshold must be from 0 to 1"):
+        fw.scan_work(read_text("He stabbed the guard."), threshold=bad, scorer=LEXICON)
+
+
+def test_threshold_at_the_bounds_and_of_another_type() -> None:
+    assert fw.scan("He stabbed the guard.", threshold=0, scorer=LEXICON).settings["threshold"] == 0
+    assert fw.scan("He stabbed the guard.", threshold=1.0, scorer=LEXICON).warnings == []
+    with pytest.raises(TypeError, match="threshold must be a number"):
+        fw.scan("He stabbed the guard.", threshold="0.5", scorer=LEXICON)  # type: ignore[arg-type]
