@@ -47,9 +47,13 @@ def scoring_text(text: str) -> str:
     return "\n".join(" " * len(line) if _META_LINE.match(line) else line for line in lines)
 
 
-@dataclass
+@dataclass(repr=False)
 class Report:
-    """Everything forewarn found about one work."""
+    """Everything forewarn found about one work.
+
+    Its repr leaves out the text and the passage lists (a 2,600-word chapter printed
+    40 KB in a REPL): sizes and warning ids instead.
+    """
 
     work: Work
     passages: list[Passage]
@@ -61,6 +65,16 @@ class Report:
     model_version: str
     settings: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        found = ", ".join(f"{w.id} {w.confidence:.2f}" for w in self.warnings)
+        return (
+            f"Report(work={self.work!r}, passages=<{_count(len(self.passages), 'passage')}>, "
+            f"warnings=[{found}], undeclared={[w.id for w in self.undeclared]!r}, "
+            f"declared=<{_count(len(self.declared), 'declaration')}>, rating={self.rating.name!r}, "
+            f"archive_warnings={[s.name for s in self.archive_warnings]!r}, model_version={self.model_version!r}, "
+            f"filtered={self.filtered!r}, total_s={self.timings.get('total_s')!r})"
+        )
 
     @property
     def filtered(self) -> bool:
@@ -76,6 +90,10 @@ class Report:
         """Detected warnings the author did not declare."""
         missing = set(self.comparison.missing)
         return [w for w in self.warnings if w.id in missing]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def resolve_labels(names: str | Iterable[str] | None, *, taxonomy: Taxonomy) -> list[str] | None:

@@ -51,9 +51,12 @@ class Metadata:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(repr=False)
 class Work:
-    """One work, as read: full text, chapters with paragraph offsets, metadata."""
+    """One work, as read: full text, chapters with paragraph offsets, metadata.
+
+    Its repr shows the text's size, not the text (a chapter is tens of KB in a REPL).
+    """
 
     text: str
     chapters: list[Chapter]
@@ -65,6 +68,14 @@ class Work:
     @property
     def word_count(self) -> int:
         return len(self.text.split())
+
+    def __repr__(self) -> str:
+        chapters = len(self.chapters)
+        return (
+            f"Work(title={self.metadata.title!r}, text=<{len(self.text):,} chars, {self.word_count:,} words>, "
+            f"chapters=<{chapters:,} chapter{'' if chapters == 1 else 's'}>, source_format={self.source_format!r}, "
+            f"source_path={self.source_path!r}, encoding={self.encoding!r})"
+        )
 
 
 class ReadError(ValueError):

@@ -140,3 +140,14 @@ def test_threshold_at_the_bounds_and_of_another_type() -> None:
     assert fw.scan("He stabbed the guard.", threshold=1.0, scorer=LEXICON).warnings == []
     with pytest.raises(TypeError, match="threshold must be a number"):
         fw.scan("He stabbed the guard.", threshold="0.5", scorer=LEXICON)  # type: ignore[arg-type]
+
+
+def test_repr_shows_sizes_not_the_text() -> None:
+    """Regression: repr(report) printed the whole text (40 KB for a 2,600-word chapter)."""
+    text = "\n\n".join(f"Paragraph {i}: he stabbed the guard and walked home by the sea." for i in range(300))
+    report = fw.scan(text, scorer=LEXICON)
+    shown = repr(report)
+    assert len(shown) < 1000 and "Paragraph 12" not in shown
+    assert f"<{len(text):,} chars, {report.work.word_count:,} words>" in shown
+    assert f"passages=<{len(report.passages):,} passages>" in shown and "violence" in shown
+    assert len(repr(report.work)) < 300 and "Paragraph" not in repr(report.work)
