@@ -154,3 +154,15 @@ def test_scans_are_bounded_and_busy_gets_503_with_retry_after() -> None:
 def test_no_cdn_docs_pages_but_openapi_stays(client: TestClient) -> None:
     assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_413_names_the_limit_in_binary_units() -> None:
+    """Regression: a 1500 KiB limit was "the limit is 2 MB" (decimal, rounded)."""
+    client = TestClient(create_app(scorer=CascadeScorer(), max_upload_bytes=1536 * 1024))
+    big = b"word " * 330_000
+    r = client.post("/api/scan", files={"file": ("big.txt", big, "text/plain")})
+    assert r.status_code == 413 and r.json()["detail"] == "upload too large: the limit is 1.5 MiB"
+    r = client.post("/scan", files={"file": ("big.txt", big, "text/plain")})
+    assert r.status_code == 413 and "the limit is 1.5 MiB" in r.text
+    r = client.post("/api/scan", content=big, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 413 and "1.5 MiB" in r.json()["detail"]

@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from forewarn import __version__
 from forewarn.pipeline import Report, scan_work
-from forewarn.readers import read, read_text, sniff
+from forewarn.readers import format_size, read, read_text, sniff
 from forewarn.report.html import render_html
 from forewarn.report.json import report_to_dict
 from forewarn.work import ReadError
@@ -252,7 +252,7 @@ def create_app(
 
 
 def _too_large(request: Request, limit: int) -> Response:
-    message = f"upload too large: the limit is {limit / 1e6:.0f} MB"
+    message = f"upload too large: the limit is {format_size(limit)}"
     if request.url.path.startswith("/api/") or "json" in request.headers.get("accept", ""):
         return JSONResponse({"detail": message}, status_code=413)
     return HTMLResponse(form_page(message), status_code=413)
