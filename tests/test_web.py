@@ -104,6 +104,8 @@ def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-de
     r = client.get("/db/1", follow_redirects=False)
     assert r.status_code == 303 and client.get(r.headers["location"]).status_code == 200
     assert client.get("/db/99").status_code == 404
+    missing = client.get("/db/99", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and "no such work in the database" in missing.text and "<h1>" in missing.text
 
 
 def test_db_page_renders_the_stored_report_when_the_file_is_gone(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -166,3 +168,18 @@ def test_413_names_the_limit_in_binary_units() -> None:
     assert r.status_code == 413 and "the limit is 1.5 MiB" in r.text
     r = client.post("/api/scan", content=big, headers={"Content-Type": "text/plain"})
     assert r.status_code == 413 and "1.5 MiB" in r.json()["detail"]
+
+
+def test_an_unknown_work_is_an_html_404_page_for_browsers_and_json_otherwise(client: TestClient) -> None:
+    """Regression: a bookmarked report after a restart showed a browser raw JSON."""
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = client.get("/works/0000000000000000", headers=browser)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert page.text.startswith("<!DOCTYPE html>") and "Not found" in page.text and "in memory only" in page.text
+    assert 'href="/"' in page.text and page.headers["Content-Security-Policy"]  # the app's page and headers
+    hostile = client.get("/works/<b>x<img src=x onerror=alert(1)>", headers=browser)
+    assert hostile.status_code == 404 and "<img src=x" not in hostile.text and "&lt;img src=x" in hostile.text
+    api = client.get("/works/0000000000000000")
+    assert api.status_code == 404 and "in memory only" in api.json()["detail"]
+    twin = client.get("/works/0000000000000000.json", headers=browser)
+    assert twin.status_code == 404 and twin.json()["detail"]

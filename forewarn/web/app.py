@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forewarn import __version__
 from forewarn.pipeline import Report, scan_work
@@ -192,6 +194,19 @@ def create_app(
     async def too_large(request: Request, exc: TooLarge) -> Response:
         return _too_large(request, max_upload_bytes)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """A page for browsers (a bookmarked report after a restart), JSON for everything else."""
+        if not _wants_html(request):
+            return await http_exception_handler(request, exc)
+        title = {404: "Not found"}.get(exc.status_code, f"Error {exc.status_code}")
+        body = (
+            f"<header><h1>{escape(title)}</h1></header><main>"
+            f'<p class="error" role="alert">{escape(str(exc.detail))}</p>'
+            '<p><a href="/">Check a work</a></p></main>'
+        )
+        return HTMLResponse(_page(f"forewarn: {title.lower()}", body), status_code=exc.status_code, headers=exc.headers)
+
     @app.get("/", response_class=HTMLResponse)
     async def index() -> str:
         return form_page()
@@ -234,7 +249,11 @@ def create_app(
     def lookup(wid: str) -> Report:
         report = reports.get(wid)
         if report is None:
-            raise HTTPException(status_code=404, detail="no such work (reports are kept in memory only)")
+            raise HTTPException(
+                status_code=404,
+                detail=f"no report for work {wid}: reports are kept in memory only, so they are gone after "
+                "the server restarts. Upload or paste the work again.",
+            )
         return report
 
     @app.get("/works/{wid}.json")
@@ -249,6 +268,14 @@ def create_app(
         _add_db_routes(app, db_path, scan_bytes)
 
     return app
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser asking for a page; API calls and the ``.json`` twins always get JSON."""
+    path = request.url.path
+    if path.startswith("/api/") or path.endswith(".json"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
 
 
 def _too_large(request: Request, limit: int) -> Response:
