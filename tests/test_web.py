@@ -170,6 +170,125 @@ def test_413_names_the_limit_in_binary_units() -> None:
     assert r.status_code == 413 and "1.5 MiB" in r.json()["detail"]
 
 
+def warning_ids(response) -> list[str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.text
+    return [w["id"] for w in response.json()["report"]["warnings"]]
+
+
+def test_api_takes_a_text_plain_body_as_the_text(client: TestClient) -> None:
+    """Regression: a text/plain body got 422 "send a file or some text"."""
+    r = client.post("/api/scan", content=STORY.encode(), headers={"Content-Type": "text/plain"})
+    assert warning_ids(r) == warning_ids(client.post("/api/scan", json={"text": STORY}))
+    assert {"violence", "blood"} <= set(warning_ids(r))
+    latin1 = client.post(
+        "/api/scan",
+        content=("Café. " + STORY).encode("latin-1"),
+        headers={"Content-Type": "text/plain; charset=latin-1"},
+    )
+    assert warning_ids(latin1) and client.get(latin1.json()["url"]).status_code == 200
+    r = client.post("/api/scan?only=violence", content=STORY.encode(), headers={"Content-Type": "text/plain"})
+    assert warning_ids(r) == ["violence"]
+    r = client.post("/api/scan", content=b"  \n", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 422 and r.json()["detail"] == "send a file or some text"
+    r = client.post("/api/scan", content=b"\xff\xfe\xfa", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 422 and "not utf-8 text" in r.json()["detail"]
+    r = client.post("/api/scan", content=b"<w/>", headers={"Content-Type": "application/xml"})
+    assert r.status_code == 415 and "text/plain" in r.json()["detail"]
+
+
+def test_api_options_are_honoured_alike_in_json_form_and_query(client: TestClient) -> None:
+    """Regression: only/ignore/threshold in a JSON body were silently ignored."""
+    everything = warning_ids(client.post("/api/scan", json={"text": STORY}))
+    assert {"violence", "blood"} <= set(everything)
+    upload = {"file": ("s.txt", STORY.encode(), "text/plain")}
+    for only in (["violence"], "violence", "violence,violence"):
+        assert warning_ids(client.post("/api/scan", json={"text": STORY, "only": only})) == ["violence"]
+    assert warning_ids(client.post("/api/scan", files=upload, data={"only": "violence"})) == ["violence"]
+    assert warning_ids(client.post("/api/scan", data={"text": STORY, "only": "violence"})) == ["violence"]
+    assert warning_ids(client.post("/api/scan?only=violence", files=upload)) == ["violence"]
+    no_blood = [w for w in everything if w != "blood"]
+    assert warning_ids(client.post("/api/scan", json={"text": STORY, "ignore": ["gore"]})) == no_blood  # an alias
+    assert warning_ids(client.post("/api/scan", files=upload, data={"ignore": "gore"})) == no_blood
+    strict = client.post("/api/scan", json={"text": STORY, "threshold": 0.99})
+    assert warning_ids(strict) == [] and strict.json()["report"]["settings"]["threshold"] == 0.99
+    assert warning_ids(client.post("/api/scan", files=upload, data={"threshold": "0.99"})) == []
+    # Options are part of the work id: the filtered report does not replace the full one.
+    full = client.post("/api/scan", json={"text": STORY}).json()
+    filtered = client.post("/api/scan", json={"text": STORY, "only": "violence"}).json()
+    assert filtered["id"] != full["id"]
+    assert {w["id"] for w in client.get(full["url"] + ".json").json()["warnings"]} == set(everything)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"only": ["gremlins"]}, "only: unknown warning 'gremlins'"),
+        ({"ignore": "violence,gremlins"}, "ignore: unknown warning 'gremlins'"),
+        ({"only": []}, "only needs at least one warning"),
+        ({"only": 5}, "only must be a list"),
+        ({"threshold": 2}, "threshold must be from 0 to 1"),
+        ({"threshold": -1}, "threshold must be from 0 to 1"),
+        ({"threshold": True}, "threshold must be a number"),
+        ({"treshold": 0.5}, "unknown field 'treshold'"),
+    ],
+)
+def test_bad_api_options_are_a_422_in_json(client: TestClient, options: dict, message: str) -> None:  # type: ignore[type-arg]
+    r = client.post("/api/scan", json={"text": STORY, **options})
+    assert r.status_code == 422 and message in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"only": "gremlins"}, "only: unknown warning 'gremlins'"),
+        ({"ignore": ""}, "ignore needs at least one warning"),
+        ({"threshold": "2"}, "threshold must be from 0 to 1"),
+        ({"threshold": "high"}, "threshold must be a number from 0 to 1, not 'high'"),
+    ],
+)
+def test_bad_api_options_are_a_422_in_a_form_and_on_the_form_page(
+    client: TestClient, fields: dict[str, str], message: str
+) -> None:
+    r = client.post("/api/scan", files={"file": ("s.txt", STORY.encode(), "text/plain")}, data=fields)
+    assert r.status_code == 422 and message in r.json()["detail"]
+    page = client.post("/scan", data={"text": STORY, **fields})
+    assert page.status_code == 422 and 'class="error"' in page.text
+
+
+def test_an_option_in_both_query_and_body_is_a_422(client: TestClient) -> None:
+    r = client.post("/api/scan?threshold=0.5", json={"text": STORY, "threshold": 0.9})
+    assert r.status_code == 422 and "threshold once" in r.json()["detail"]
+
+
+def test_openapi_documents_the_scan_request_and_its_errors(client: TestClient) -> None:
+    """Regression: /api/scan had no request body and no error responses in /openapi.json."""
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/scan"]["post"]
+    content = op["requestBody"]["content"]
+    assert set(content) == {"application/json", "multipart/form-data", "text/plain"}
+    assert content["application/json"]["schema"]["required"] == ["text"]
+    assert {"text", "only", "ignore", "threshold"} <= set(content["application/json"]["schema"]["properties"])
+    assert {"file", "text", "only", "ignore", "threshold"} <= set(
+        content["multipart/form-data"]["schema"]["properties"]
+    )
+    assert content["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
+    assert {p["name"] for p in op["parameters"]} == {"only", "ignore", "threshold"}
+    assert {"200", "413", "415", "422", "503", "504"} <= set(op["responses"])
+    ok = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(_resolve(spec, ok)["properties"]) == {"id", "url", "report"}
+    error = _resolve(spec, op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"])
+    assert error["properties"]["detail"]["type"] == "string"
+    refs = re.findall(r'"\$ref": "([^"]+)"', __import__("json").dumps(spec))
+    assert refs and all(_resolve(spec, ref) for ref in refs)  # a generated client can follow every one
+
+
+def _resolve(spec: dict, ref: str) -> dict:  # type: ignore[type-arg]
+    node = spec
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
 def test_an_unknown_work_is_an_html_404_page_for_browsers_and_json_otherwise(client: TestClient) -> None:
     """Regression: a bookmarked report after a restart showed a browser raw JSON."""
     browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

@@ -30,13 +30,16 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forewarn import __version__
-from forewarn.pipeline import Report, scan_work
+from forewarn.pipeline import Report, check_threshold, resolve_labels, scan_work
 from forewarn.readers import format_size, read, read_text, sniff
 from forewarn.report.html import render_html
 from forewarn.report.json import report_to_dict
+from forewarn.taxonomy import load_taxonomy
 from forewarn.work import ReadError
 
 CSP = (
@@ -48,6 +51,93 @@ _ID = r"[0-9a-f]{16}"
 
 class TooLarge(Exception):
     pass
+
+
+class Options(BaseModel):
+    """What POST /api/scan takes besides the work: the CLI's --only, --ignore, --threshold."""
+
+    only: list[str] | None = None
+    ignore: list[str] | None = None
+    threshold: float | None = None
+
+    def key(self) -> bytes:
+        """Part of the work id: the same text scanned with other options is another report."""
+        return b"" if self == Options() else b"\0" + self.model_dump_json().encode()
+
+
+class ScanRequest(BaseModel):
+    """The JSON body of POST /api/scan (other fields are a 422: a misspelt option must not be ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The work's text (markdown '#' headings start chapters).")
+    only: list[str] | str | None = Field(
+        None, description="Report only these warnings: ids or aliases, a list or one comma-separated string."
+    )
+    ignore: list[str] | str | None = Field(None, description="Leave these warnings out (ids or aliases).")
+    threshold: float | None = Field(
+        None, ge=0, le=1, description="Passage probability needed to flag, for every warning (default: per warning)."
+    )
+
+
+class ScanResult(BaseModel):
+    """What POST /api/scan returns."""
+
+    id: str = Field(description="The work id: the report's page is at `url`, its JSON at `url` + '.json'.")
+    url: str
+    report: dict[str, Any] = Field(description="The report, schema forewarn.report/1 (forewarn/schema/report-v1.json).")
+
+
+class Problem(BaseModel):
+    """Every error response: one line meant for people."""
+
+    detail: str
+
+
+_OPTION_FIELDS: dict[str, dict[str, Any]] = {
+    "only": {"type": "string", "description": "Report only these warnings (ids or aliases, comma-separated)."},
+    "ignore": {"type": "string", "description": "Leave these warnings out (ids or aliases, comma-separated)."},
+    "threshold": {"type": "number", "minimum": 0, "maximum": 1, "description": "Passage threshold, 0 to 1."},
+}
+_SCAN_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": schema,
+            "description": schema["description"] + " The way to pass it with a text/plain body.",
+        }
+        for name, schema in _OPTION_FIELDS.items()
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": ScanRequest.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "A .txt, .md, .html or .epub"},
+                        "text": {"type": "string", "description": "Pasted text, when no file is sent."},
+                        **_OPTION_FIELDS,
+                    },
+                }
+            },
+            "text/plain": {"schema": {"type": "string", "description": "The work's text (UTF-8 unless charset=)."}},
+        },
+    },
+}
+_SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": why}
+    for status, why in {
+        413: "The upload is over the server's --max-upload limit.",
+        415: "A body that is not JSON, a form, or text/plain.",
+        422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...), or a bad option.",
+        503: "Every scan slot is taken; retry after the Retry-After header's seconds.",
+        504: "The scan took longer than the server's --timeout.",
+    }.items()
+}
 
 
 class Busy(HTTPException):
@@ -134,21 +224,25 @@ def create_app(
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
-    async def scan_bytes(data: bytes, name: str | None) -> tuple[str, Report]:
+    async def scan_bytes(data: bytes, name: str | None, options: Options | None = None) -> tuple[str, Report]:
+        opts = options or Options()
+
         def work() -> Report:
             w = read(data, name=name, format=sniff(data, name))
             w.source_path = name
-            return scan_work(w, scorer=get_scorer())
+            return scan_work(w, scorer=get_scorer(), **opts.model_dump())
 
-        return await _run(data, work)
+        return await _run(data, work, opts)
 
-    async def scan_pasted(text: str) -> tuple[str, Report]:
+    async def scan_pasted(text: str, options: Options | None = None) -> tuple[str, Report]:
+        opts = options or Options()
+
         def work() -> Report:
-            return scan_work(read_text(text, name="pasted text"), scorer=get_scorer())
+            return scan_work(read_text(text, name="pasted text"), scorer=get_scorer(), **opts.model_dump())
 
-        return await _run(text.encode("utf-8"), work)
+        return await _run(text.encode("utf-8"), work, opts)
 
-    async def _run(data: bytes, fn: Callable[[], Report]) -> tuple[str, Report]:
+    async def _run(data: bytes, fn: Callable[[], Report], options: Options) -> tuple[str, Report]:
         if len(data) > max_upload_bytes:
             raise TooLarge()
         if not slots.acquire(blocking=False):
@@ -161,16 +255,27 @@ def create_app(
             raise HTTPException(status_code=422, detail=str(e)) from None
         except TimeoutError:
             raise HTTPException(status_code=504, detail=f"scanning took longer than {scan_timeout_s:.0f} s") from None
-        wid = hashlib.sha256(data).hexdigest()[:16]
+        wid = hashlib.sha256(data + options.key()).hexdigest()[:16]
         reports[wid] = report
         reports.move_to_end(wid)
         while len(reports) > keep:
             reports.popitem(last=False)
         return wid, report
 
-    async def read_upload(request: Request) -> tuple[bytes | None, str | None, str | None]:
-        """(file bytes, file name, pasted text) from a multipart form, size-capped while reading."""
+    async def read_body(request: Request) -> bytes:
+        """The whole body, refused once past the limit (a chunked body has no Content-Length)."""
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_upload_bytes:
+                raise TooLarge()
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def read_upload(request: Request) -> tuple[bytes | None, str | None, str | None, Options]:
+        """(file bytes, file name, pasted text, options) from a form, size-capped while reading."""
         form = await request.form(max_part_size=max_upload_bytes + 1)
+        options = parse_options(request, form_options(form))
         upload = form.get("file")
         text = form.get("text")
         if upload is not None and not isinstance(upload, str):
@@ -178,16 +283,16 @@ def create_app(
             if len(data) > max_upload_bytes:
                 raise TooLarge()
             if data:
-                return data, upload.filename or None, None
-        return None, None, text if isinstance(text, str) else None
+                return data, upload.filename or None, None, options
+        return None, None, text if isinstance(text, str) else None, options
 
     async def scan_form_data(request: Request) -> tuple[str, Report] | None:
         """Scan the uploaded file, else the pasted text; None when the form has neither."""
-        data, name, text = await read_upload(request)
+        data, name, text, options = await read_upload(request)
         if data is not None:
-            return await scan_bytes(data, name)
+            return await scan_bytes(data, name, options)
         if text and text.strip():
-            return await scan_pasted(text)
+            return await scan_pasted(text, options)
         return None
 
     @app.exception_handler(TooLarge)
@@ -225,26 +330,80 @@ def create_app(
             return HTMLResponse(form_page("Choose a file or paste some text first."), status_code=422)
         return RedirectResponse(f"/works/{scanned[0]}", status_code=303)
 
-    @app.post("/api/scan")
+    def parse_options(request: Request, body: dict[str, Any]) -> Options:
+        """Options from the body (JSON fields, form fields) or the query string; 422 when bad.
+
+        Given in both places, they would disagree silently: that is a 422 too.
+        """
+        query: dict[str, Any] = {}
+        for name in ("only", "ignore"):
+            if name in request.query_params:
+                query[name] = request.query_params.getlist(name)
+        if "threshold" in request.query_params:
+            query["threshold"] = request.query_params["threshold"]
+        both = sorted(set(query) & {k for k, v in body.items() if v is not None})
+        if both:
+            raise HTTPException(status_code=422, detail=f"give {', '.join(both)} once: in the query or in the body")
+        given = {**{k: v for k, v in body.items() if v is not None}, **query}
+        return _options(given)
+
+    @app.post(
+        "/api/scan",
+        response_model=ScanResult,
+        responses=_SCAN_ERRORS,
+        openapi_extra=_SCAN_OPENAPI,
+    )
     async def api_scan(request: Request) -> dict[str, Any]:
-        """Scan a work: multipart (`file` or `text`) or JSON `{"text": "..."}`. Returns the report."""
-        if request.headers.get("content-type", "").startswith("application/json"):
-            body = await request.body()
-            if len(body) > max_upload_bytes:
-                raise TooLarge()
-            try:
-                payload = json.loads(body)
-            except ValueError:
-                raise HTTPException(status_code=422, detail="body is not valid JSON") from None
-            if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
-                raise HTTPException(status_code=422, detail='expected {"text": "..."}')
-            wid, report = await scan_pasted(payload["text"])
-        else:
+        """Scan a work and return its report.
+
+        Send a multipart form (`file`, or `text`), JSON `{"text": "..."}` or the text itself
+        as text/plain. Options: `only`, `ignore`, `threshold`, as JSON or form fields, or in
+        the query string. The report's page is then at `url` (kept in memory only).
+        """
+        content_type = request.headers.get("content-type", "")
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type == "application/json":
+            wid, report = await scan_pasted(*json_request(await read_body(request), request))
+        elif media_type == "text/plain":
+            text = _decode_text(await read_body(request), content_type)
+            if not text.strip():
+                raise HTTPException(status_code=422, detail="send a file or some text")
+            wid, report = await scan_pasted(text, parse_options(request, {}))
+        elif media_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
             scanned = await scan_form_data(request)
             if scanned is None:
                 raise HTTPException(status_code=422, detail="send a file or some text")
             wid, report = scanned
+        else:
+            raise HTTPException(
+                status_code=415,
+                detail=f"cannot scan {media_type or 'a body without a Content-Type'}: send JSON "
+                '{"text": "..."}, a multipart form with a file or text, or text/plain',
+            )
         return {"id": wid, "url": f"/works/{wid}", "report": report_to_dict(report)}
+
+    def json_request(body: bytes, request: Request) -> tuple[str, Options]:
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise HTTPException(status_code=422, detail="body is not valid JSON") from None
+        if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+            raise HTTPException(status_code=422, detail='expected {"text": "..."}')
+        unknown = sorted(set(payload) - set(ScanRequest.model_fields))
+        if unknown:  # a misspelt "treshold" must not be ignored
+            known = ", ".join(ScanRequest.model_fields)
+            raise HTTPException(status_code=422, detail=f"unknown field {unknown[0]!r} (fields: {known})")
+        options = {k: payload.get(k) for k in ("only", "ignore", "threshold")}
+        return payload["text"], parse_options(request, options)
+
+    def form_options(form: FormData) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            name: [v for v in form.getlist(name) if isinstance(v, str)] for name in ("only", "ignore")
+        }
+        fields = {k: v or None for k, v in fields.items()}
+        threshold = form.get("threshold")
+        fields["threshold"] = threshold if isinstance(threshold, str) else None
+        return fields
 
     def lookup(wid: str) -> Report:
         report = reports.get(wid)
@@ -276,6 +435,53 @@ def _wants_html(request: Request) -> bool:
     if path.startswith("/api/") or path.endswith(".json"):
         return False
     return "text/html" in request.headers.get("accept", "")
+
+
+def _options(given: dict[str, Any]) -> Options:
+    """Checked options: known warning names, at least one when given, a threshold from 0 to 1."""
+    taxonomy = load_taxonomy()
+    lists: dict[str, list[str] | None] = {}
+    for name in ("only", "ignore"):
+        value = given.get(name)
+        if value is None:
+            lists[name] = None
+            continue
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise HTTPException(status_code=422, detail=f"{name} must be a list of warning names or one string")
+        try:
+            ids = resolve_labels(value, taxonomy=taxonomy)
+        except ValueError as e:
+            raise HTTPException(status_code=422, detail=f"{name}: {e}") from None
+        if not ids:  # an empty --only would select nothing and read as "safe"
+            raise HTTPException(status_code=422, detail=f"{name} needs at least one warning id or alias")
+        lists[name] = ids
+    threshold = given.get("threshold")
+    if isinstance(threshold, str):
+        try:
+            threshold = float(threshold)
+        except ValueError:
+            detail = f"threshold must be a number from 0 to 1, not {threshold!r}"
+            raise HTTPException(status_code=422, detail=detail) from None
+    try:
+        check_threshold(threshold)
+    except (TypeError, ValueError) as e:
+        raise HTTPException(status_code=422, detail=str(e)) from None
+    return Options(only=lists["only"], ignore=lists["ignore"], threshold=threshold)
+
+
+def _decode_text(body: bytes, content_type: str) -> str:
+    """A text/plain body as text: its charset= (UTF-8 by default); undecodable is a 422."""
+    charset = "utf-8"
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    try:
+        return body.decode(charset).lstrip("\ufeff")
+    except (LookupError, UnicodeDecodeError):
+        raise HTTPException(status_code=422, detail=f"the body is not {charset} text") from None
 
 
 def _too_large(request: Request, limit: int) -> Response:
