@@ -729,7 +729,7 @@ def stats(db: str, as_json: bool) -> None:
 
 @main.command(short_help="Run the reader's web app: paste or upload, read safely.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface (localhost only by default).")
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
 @click.option("--db", type=click.Path(dir_okay=False), help="Also browse a results database at /db.")
 @click.option("--max-upload", default="10MiB", show_default=True, help="Largest upload accepted (binary units).")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds a scan may take (then a 504).")
@@ -760,9 +760,36 @@ def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float,
         sys.exit(EXIT_ERROR)
     if db is not None:
         _open_existing(db).close()  # fail now with one line, not on the first /db request
-    app = create_app(db_path=db, max_upload_bytes=_parse_size(max_upload), scan_timeout_s=timeout, max_scans=max_scans)
-    click.echo(f"forewarn: serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    max_upload_bytes = _parse_size(max_upload)
+    sock = _listen(host, port)
+    app = create_app(db_path=db, max_upload_bytes=max_upload_bytes, scan_timeout_s=timeout, max_scans=max_scans)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"forewarn: serving on http://{shown}:{bound}/ (Ctrl+C to stop)", err=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> Any:
+    """A listening socket, or one error line and exit 2.
+
+    Binding here, not in uvicorn, means "serving on" is only printed once it is true
+    (uvicorn printed its own "address already in use" after ours and exited 3).
+    """
+    import errno
+    import socket
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: restarts reuse the port at once
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as err:
+        sock.close()
+        busy = " (another server is using it: stop it or pick another --port)" if err.errno == errno.EADDRINUSE else ""
+        _fail(f"cannot listen on {host}:{port}: {err.strerror or err}{busy}")
+        sys.exit(EXIT_ERROR)
+    sock.set_inheritable(True)
+    return sock
 
 
 if __name__ == "__main__":  # pragma: no cover

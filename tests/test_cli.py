@@ -323,3 +323,47 @@ def test_top_level_help_does_not_cut_command_descriptions() -> None:
     listing = CliRunner().invoke(main, ["--help"]).output.split("Commands:")[1]
     assert len(listing.strip().splitlines()) == len(main.commands)
     assert "..." not in listing
+
+
+def test_serve_on_a_busy_port_is_one_error_line_and_exit_2() -> None:
+    """Regression: it printed "serving on http://..." then uvicorn's own error, and exited 3."""
+    import socket
+
+    pytest.importorskip("uvicorn")
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run("serve", "--port", str(port))
+    assert code == 2 and "serving on" not in out + err
+    assert err.splitlines() == [
+        f"forewarn: error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(another server is using it: stop it or pick another --port)"
+    ]
+    code, _, err = run("serve", "--port", "70000")
+    assert code == 2 and "70000" in err
+
+
+def test_serve_says_serving_on_the_bound_address_and_answers_there() -> None:
+    """With --port 0 the line names the port really bound, and the server answers on it."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    pytest.importorskip("uvicorn")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forewarn", "serve", "--port", "0"], stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        m = re.fullmatch(r"forewarn: serving on (http://127\.0\.0\.1:(\d+)/) \(Ctrl\+C to stop\)\n", line)
+        assert m and m.group(2) != "0", line
+        with urllib.request.urlopen(m.group(1) + "healthz", timeout=10) as r:
+            assert json.loads(r.read())["status"] == "ok"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
