@@ -151,3 +151,32 @@ def test_repr_shows_sizes_not_the_text() -> None:
     assert f"<{len(text):,} chars, {report.work.word_count:,} words>" in shown
     assert f"passages=<{len(report.passages):,} passages>" in shown and "violence" in shown
     assert len(repr(report.work)) < 300 and "Paragraph" not in repr(report.work)
+
+
+def test_chapter_is_a_0_based_index_in_the_json_and_1_based_for_people() -> None:
+    """The JSON's chapter stays 0-based (schema compatibility); the schema and README say so."""
+    import json
+    from importlib import resources
+
+    from forewarn.report.json import report_to_dict
+
+    text = "# One\n\nThey walked home by the sea.\n\n# Two\n\nHe stabbed the guard and blood pooled on the stones."
+    report = fw.scan(text, scorer=LEXICON)
+    violence = next(w for w in report.warnings if w.id == "violence")
+    as_json = report_to_dict(report)
+    assert [e["chapter"] for w in as_json["warnings"] if w["id"] == "violence" for e in w["evidence"]] == [1]
+    assert as_json["work"]["chapters"][1]["index"] == 1 and violence.evidence[0].chapter == 1
+    assert "chapter 2" in report.rating.reason  # what people read
+    schema = json.loads((resources.files("forewarn") / "schema" / "report-v1.json").read_text())
+    report_schema = schema["$defs"]["report"]["properties"]
+    evidence = report_schema["warnings"]["items"]["properties"]["evidence"]["items"]["properties"]
+    for field in (evidence["chapter"], report_schema["passages"]["items"]["properties"]["chapter"]):
+        assert (
+            field["description"].startswith("0-based index into work.chapters")
+            and "count from 1" in field["description"]
+        )
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert (
+        "`chapter` (in `evidence` and `passages`) is an index into\n`work.chapters`, so the first chapter is `0`"
+        in readme
+    )
