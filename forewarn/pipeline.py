@@ -21,8 +21,7 @@ from forewarn import __version__
 from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
-from forewarn.readers import _FORMATS as READ_FORMATS
-from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read, read_text
+from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text
 from forewarn.readers.text import DECLARATION
 from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
@@ -145,8 +144,8 @@ def looks_like_path(source: str) -> bool:
 
 def check_format(fmt: str | None) -> None:
     """A clear error for a format no reader has ("pdf"), before any input is read."""
-    if fmt is not None and fmt not in READ_FORMATS:
-        known = ", ".join(sorted(READ_FORMATS))
+    if fmt is not None and fmt not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
         raise ValueError(f"unknown format {fmt!r} (use one of: {known}, or None to detect it)")
 
 

@@ -33,7 +33,7 @@ _SUFFIX_FORMATS = {
     ".epub": "epub",
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_SUFFIX_FORMATS)
-_FORMATS = frozenset({"text", "markdown", "html", "epub"})
+FORMATS: frozenset[str] = frozenset({"text", "markdown", "html", "epub"})
 _HTML_START = ("<!doctype html", "<html", "<?xml", "<head", "<body")
 
 
@@ -103,7 +103,7 @@ def read(
     ``format`` is one of "text", "markdown", "html", "epub", or None to detect
     it from magic bytes and the suffix of the path (or of ``name`` for bytes).
     """
-    if format is not None and format not in _FORMATS:
+    if format is not None and format not in FORMATS:
         raise ReadError(f"unknown format {format!r} (use text, markdown, html or epub)")
     path: str | None = None
     if isinstance(source, bytes):
