@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import os
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,28 +48,45 @@ class Source:
             return f.read(max_bytes + 1)
 
 
+def _hidden(parts: Iterable[str]) -> bool:
+    """True for a dot-file or anything under a dot-folder or ``__MACOSX``.
+
+    They are never works: ``.git`` objects, ``.DS_Store``, and the binary
+    AppleDouble ``._story.txt`` files macOS writes next to each file and into ZIPs.
+    """
+    return any(part.startswith(".") or part == "__MACOSX" for part in parts)
+
+
 def _wanted(name: str) -> bool:
     """A supported suffix, or none at all (the reader sniffs it, and a binary one is reported).
 
-    Hidden files (``.DS_Store``) and other suffixes (``.jpg``, ``.css``) are left out.
+    Other suffixes (``.jpg``, ``.css``) are left out; hidden files are left out by the callers.
     """
-    base = os.path.basename(name)
-    suffix = Path(base).suffix.lower()
-    return suffix in SUPPORTED_SUFFIXES or (suffix == "" and not base.startswith("."))
+    suffix = Path(os.path.basename(name)).suffix.lower()
+    return suffix in SUPPORTED_SUFFIXES or suffix == ""
+
+
+def _glob_root(pattern: str) -> str:
+    """The leading part of a glob without wildcards: what the user named literally."""
+    parts = Path(pattern).parts
+    literal = list(itertools.takewhile(lambda part: not glob.has_magic(part), parts))
+    return os.path.join(*literal) if literal else "."
 
 
 def iter_sources(target: str | Path) -> Iterator[Source]:
     """Supported files under a directory, inside a ZIP, or matching a glob, in sorted order.
 
-    Paths are made absolute, so the database still finds a work when read from elsewhere.
+    Hidden files and folders below the target (see ``_hidden``) are skipped; a file
+    named on its own is scanned whatever its name. Paths are made absolute, so the
+    database still finds a work when read from elsewhere.
     """
     t = str(target)
     if os.path.isdir(t):
         for root, dirs, files in os.walk(os.path.abspath(t)):
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if not _hidden([d]))
             for name in sorted(files):
                 p = os.path.join(root, name)
-                if _wanted(name) and os.path.isfile(p):
+                if not _hidden([name]) and _wanted(name) and os.path.isfile(p):
                     yield Source(name=p, path=p, size=os.path.getsize(p))
     elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
         t = os.path.abspath(t)
@@ -82,13 +100,17 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
                     continue
                 if name.startswith("/") or ".." in Path(name).parts:
                     continue  # never trust member paths; we only read, but keep names sane
+                if _hidden(Path(name).parts):
+                    continue
                 yield Source(name=f"{t}!{name}", zip_path=t, member=name, size=info.file_size)
     elif os.path.isfile(t):
         t = os.path.abspath(t)
         yield Source(name=t, path=t, size=os.path.getsize(t))
     else:
+        root = _glob_root(t)
         for p in sorted(glob.glob(t, recursive=True)):
-            if os.path.isfile(p) and _wanted(p):
+            below = Path(os.path.relpath(p, root)).parts
+            if os.path.isfile(p) and _wanted(p) and not _hidden(below):
                 p = os.path.abspath(p)
                 yield Source(name=p, path=p, size=os.path.getsize(p))
 
@@ -105,7 +127,7 @@ def list_sources(target: str | Path) -> list[Source]:
     t = str(target)
     if os.path.exists(t):
         kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ValueError(f"{t}: no work to scan in it (looked for {kinds} and files without a suffix)")
+        raise ValueError(f"{t}: no work to scan in it (looked for {kinds} and files without a suffix, not hidden ones)")
     if glob.has_magic(t):
         raise ValueError(f"{t}: the pattern matches no work to scan")
     raise ValueError(f"{t}: no such file or folder")

@@ -546,8 +546,9 @@ def batch(
     files are recorded with their error and do not stop the batch; a re-run
     tries them again (a newer forewarn may read them) and counts them as
     retried. Files with a supported suffix or none are scanned (an
-    extensionless binary file is reported as failed); hidden files and other
-    suffixes are left out. Paths are stored absolute.
+    extensionless binary file is reported as failed); other suffixes and
+    hidden files (dot-files, dot-folders, __MACOSX/ and macOS's ._* files)
+    are left out, unless the target is that one file. Paths are stored absolute.
 
     \b
     Exit codes: 0 every work is in the database; 1 at least one work failed

@@ -324,3 +324,46 @@ def test_batch_stores_absolute_paths(tmp_path: Path, monkeypatch: pytest.MonkeyP
     for db in ("r.db", "g.db"):
         (path,) = [r[0] for r in sqlite3.connect(tmp_path / db).execute("SELECT path FROM works")]
         assert path == str(tmp_path / "c" / "work000.txt")
+
+
+APPLEDOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\x00" * 64
+
+
+def test_hidden_files_and_macos_litter_are_skipped_in_folders_zips_and_globs(tmp_path: Path) -> None:
+    """Regression: `.git/x/obj.txt` and `.hidden.txt` were scanned, and the AppleDouble
+    `._story.txt` macOS writes (also under `__MACOSX/` in its ZIPs) failed as binary: exit 1."""
+    folder = make_collection(tmp_path / "fics", 2)
+    (folder / "._work000.txt").write_bytes(APPLEDOUBLE)
+    (folder / ".hidden.txt").write_text("A note to self, not a work.\n")
+    (folder / ".git" / "x").mkdir(parents=True)
+    (folder / ".git" / "x" / "obj.txt").write_text("git object\n")
+    (folder / "__MACOSX").mkdir()
+    (folder / "__MACOSX" / "work000.txt").write_text("resource fork\n")
+    archive = tmp_path / "macos.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(folder / "work000.txt", "fics/work000.txt")
+        z.writestr("__MACOSX/fics/._work000.txt", APPLEDOUBLE)
+        z.writestr("fics/._work001.txt", APPLEDOUBLE)
+        z.writestr("fics/.hidden/notes.txt", "hidden folder\n")
+    expected = {
+        str(folder): [str(folder / "work000.txt"), str(folder / "work001.txt")],
+        str(archive): [f"{archive}!fics/work000.txt"],
+        str(folder / "**" / "*.txt"): [str(folder / "work000.txt"), str(folder / "work001.txt")],
+        str(folder / "**"): [str(folder / "work000.txt"), str(folder / "work001.txt")],
+        str(folder / "*" / "*.txt"): [],  # only hidden folders below: nothing to scan
+    }
+    for target, paths in expected.items():
+        db = tmp_path / f"r{len(list(tmp_path.glob('*.db')))}.db"
+        result = CliRunner().invoke(main, ["batch", target, "--db", str(db), "--workers", "1", "--scorer", "lexicon"])
+        if not paths:
+            assert result.exit_code == 2 and "the pattern matches no work" in result.stderr, (target, result.output)
+            continue
+        assert result.exit_code == 0, (target, result.output)
+        assert sorted(r[0] for r in sqlite3.connect(db).execute("SELECT path FROM works")) == paths, target
+        assert count(db, "SELECT COUNT(*) FROM errors") == 0
+    # A hidden file named on the command line is what the user asked for: it is scanned.
+    options = ["--db", str(tmp_path / "explicit.db"), "--workers", "1", "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, ["batch", str(folder / ".hidden.txt"), *options])
+    assert result.exit_code == 0 and "scanned 1," in result.stdout, result.output
+    result = CliRunner().invoke(main, ["batch", str(folder / "._work000.txt"), *options])
+    assert result.exit_code == 1 and "binary file" in result.stderr, result.output
