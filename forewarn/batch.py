@@ -13,6 +13,7 @@ import glob
 import hashlib
 import itertools
 import os
+import signal
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -173,6 +174,14 @@ class BatchSummary:
         return self.words / self.seconds if self.seconds else 0.0
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch, after the works done so far were saved and the run recorded."""
+
+    def __init__(self, summary: BatchSummary) -> None:
+        super().__init__(f"interrupted after {summary.scanned} works")
+        self.summary = summary
+
+
 def model_version(mode: str) -> str:
     from forewarn.score.cascade import default_scorer
 
@@ -243,28 +252,72 @@ def run_batch(
             on_progress(summary, len(sources))
 
     todo = _pending(conn, sources, version, summary)
-    if engine == "dask":
-        _run_dask(todo, record, hashes, mode=mode, workers=n_workers, scheduler=scheduler)
-    elif n_workers == 1:
-        for src, digest, data in todo:
-            hashes[src.name] = digest
-            record(scan_one(src.name, data, mode))
-    else:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            inflight: set[Future[dict[str, Any]]] = set()
+    try:
+        if engine == "dask":
+            _run_dask(todo, record, hashes, mode=mode, workers=n_workers, scheduler=scheduler)
+        elif n_workers == 1:
             for src, digest, data in todo:
                 hashes[src.name] = digest
-                inflight.add(pool.submit(scan_one, src.name, data, mode, 1))
-                if len(inflight) >= 2 * n_workers:
-                    done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        record(f.result())
-            for f in inflight:
-                record(f.result())
+                record(scan_one(src.name, data, mode))
+        else:
+            _run_pool(todo, record, hashes, mode=mode, workers=n_workers)
+    except KeyboardInterrupt:
+        if conn.in_transaction:  # the interrupt landed between BEGIN and the rollback guard
+            conn.execute("ROLLBACK")
+        summary.seconds = time.perf_counter() - t0
+        finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+        conn.close()
+        raise BatchInterrupted(summary) from None
     summary.seconds = time.perf_counter() - t0
     finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
     conn.close()
     return summary
+
+
+def _ignore_sigint() -> None:
+    """In pool workers: Ctrl-C reaches the whole process group, and the main process stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_pool(
+    todo: Iterator[tuple[Source, str, bytes]],
+    record: Callable[[dict[str, Any]], None],
+    hashes: dict[str, str],
+    *,
+    mode: str,
+    workers: int,
+) -> None:
+    """A local process pool; on Ctrl-C, finished results are saved and the workers terminated.
+
+    Waiting for the works in flight could take minutes on long works, and the
+    executor's own exit would even start the queued ones.
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    inflight: set[Future[dict[str, Any]]] = set()
+    try:
+        for src, digest, data in todo:
+            hashes[src.name] = digest
+            inflight.add(pool.submit(scan_one, src.name, data, mode, 1))
+            if len(inflight) >= 2 * workers:
+                done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+                for f in done:
+                    record(f.result())
+        while inflight:
+            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+            for f in done:
+                record(f.result())
+    except KeyboardInterrupt:
+        finished = [f for f in inflight if f.done() and not f.cancelled() and f.exception() is None]
+        procs = list((pool._processes or {}).values())  # no public API before Python 3.14's terminate_workers()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for f in finished:
+            record(f.result())
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(
@@ -285,7 +338,12 @@ def _run_dask(
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        # Its processes inherit an ignored Ctrl-C (they would print tracebacks); this one stops them.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         client = Client(cluster)
     try:
         queue = as_completed()

@@ -24,6 +24,7 @@ SCORERS = ["cascade", "thorough", "encoder-everywhere", "lexicon"]  # forewarn.s
 
 EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
+EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
 
 
 def _fail(message: str) -> None:
@@ -554,7 +555,8 @@ def batch(
     Exit codes: 0 every work is in the database; 1 at least one work failed
     (listed on stderr, kept in the errors table); 2 bad usage, a missing
     path, a pattern matching nothing, or a --db that is not a results database
-    (no database is created then).
+    (no database is created then); 130 interrupted (Ctrl-C): the works done
+    are saved, and the same command finishes the rest.
 
     \b
     Examples:
@@ -566,7 +568,7 @@ def batch(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from forewarn.batch import BatchSummary, run_batch
+    from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
 
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
@@ -593,6 +595,18 @@ def batch(
     except (ValueError, RuntimeError, OSError) as e:
         _fail(str(e))
         sys.exit(EXIT_ERROR)
+    except BatchInterrupted as e:
+        done = e.summary
+        failed = f" ({done.failed:,} failed)" if done.failed else ""
+        click.echo(
+            f"interrupted: {done.scanned:,} work{'s' if done.scanned != 1 else ''} saved{failed}; "
+            "run the same command again to finish",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:  # before the run started (listing files, loading the model)
+        click.echo("interrupted before any work was scanned", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     retried = f" ({summary.retried:,} failed before and were tried again)" if summary.retried else ""
     click.echo(
         f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), "

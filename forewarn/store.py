@@ -86,6 +86,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "002_runs_interrupted",
+        """
+        ALTER TABLE runs ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0
+        """,
+    ),
 ]
 
 
@@ -243,11 +249,24 @@ def start_run(conn: sqlite3.Connection, *, model_version: str, engine: str, targ
     return int(cur.lastrowid or 0)
 
 
-def finish_run(conn: sqlite3.Connection, run_id: int, *, counts: dict[str, int], seconds: float) -> None:
+def finish_run(
+    conn: sqlite3.Connection, run_id: int, *, counts: dict[str, int], seconds: float, interrupted: bool = False
+) -> None:
+    """Record a run's counts; an interrupted run gets them too, so ``runs`` says what it did."""
     with transaction(conn):
         conn.execute(
-            "UPDATE runs SET finished = ?, scanned = ?, skipped = ?, failed = ?, words = ?, seconds = ? WHERE id = ?",
-            (_now(), counts["scanned"], counts["skipped"], counts["failed"], counts["words"], seconds, run_id),
+            "UPDATE runs SET finished = ?, scanned = ?, skipped = ?, failed = ?, words = ?, seconds = ?,"
+            " interrupted = ? WHERE id = ?",
+            (
+                _now(),
+                counts["scanned"],
+                counts["skipped"],
+                counts["failed"],
+                counts["words"],
+                seconds,
+                int(interrupted),
+                run_id,
+            ),
         )
 
 

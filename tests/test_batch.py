@@ -144,6 +144,41 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_mid_batch_saves_the_run_and_exits_130(tmp_path: Path, workers: str) -> None:
+    """Regression: Ctrl-C printed click's "Aborted!" and exited 1 (documented as "a work
+    failed"), and the runs row kept scanned=0, finished=NULL although works were saved."""
+    folder = make_collection(tmp_path / "c", 40, words=3000)
+    db = tmp_path / "r.db"
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(folder), "--db", str(db), "--workers", workers]
+    cmd += ["--scorer", "lexicon", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # Its own process group, signalled as a whole, as a terminal's Ctrl-C does (pool workers too).
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if db.exists() and count(db, "SELECT COUNT(*) FROM works") >= 3:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = (b.decode() for b in proc.communicate(timeout=60))
+    saved = count(db, "SELECT COUNT(*) FROM works")
+    assert 3 <= saved < 40, f"interrupt landed after {saved} works"
+    assert proc.returncode == 130, (out, err)
+    assert err.strip() == f"interrupted: {saved} works saved; run the same command again to finish"
+    assert out == "" and "Aborted" not in err
+    with sqlite3.connect(db) as conn:
+        run = conn.execute("SELECT finished, scanned, interrupted FROM runs").fetchone()
+    assert run[0] is not None and run[1:] == (saved, 1)
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and f"scanned {40 - saved}, skipped {saved} " in again.stdout, again
+    assert count(db, "SELECT COUNT(*) FROM works") == 40
+    assert count(db, "SELECT COUNT(*) FROM runs WHERE interrupted = 0 AND finished IS NOT NULL") == 1
+
+
 def test_parallel_and_dask_give_the_same_detections_as_one_process(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     folder = make_collection(tmp_path / "c", 8)
