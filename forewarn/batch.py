@@ -14,10 +14,12 @@ import hashlib
 import itertools
 import os
 import signal
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +176,47 @@ class BatchSummary:
         return self.words / self.seconds if self.seconds else 0.0
 
 
+class _InterruptGuard:
+    """Ctrl-C waits until the work being written is saved and counted.
+
+    Otherwise an interrupt landing just after a commit leaves the run's counts one
+    short of the works in the database.
+    """
+
+    def __init__(self) -> None:
+        self.writing = False
+        self.pending = False
+
+    def handler(self, signum: int, frame: Any) -> None:
+        if self.writing:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        self.writing = True
+        try:
+            yield
+        finally:
+            self.writing = False
+            if self.pending:
+                self.pending = False
+                raise KeyboardInterrupt
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle SIGINT here, unless not on the main thread or the caller handles it already."""
+        ours = threading.current_thread() is threading.main_thread()
+        ours = ours and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        previous = signal.signal(signal.SIGINT, self.handler) if ours else None
+        try:
+            yield
+        finally:
+            if ours:
+                signal.signal(signal.SIGINT, previous)
+
+
 class BatchInterrupted(KeyboardInterrupt):
     """Ctrl-C during a batch, after the works done so far were saved and the run recorded."""
 
@@ -189,16 +232,22 @@ def model_version(mode: str) -> str:
 
 
 def _pending(
-    conn: Any, sources: list[Source], version: str, summary: BatchSummary
+    conn: Any,
+    sources: list[Source],
+    version: str,
+    summary: BatchSummary,
+    *,
+    writing: Callable[[], AbstractContextManager[None]],
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash."""
     for src in sources:
         try:
             data = src.read()
         except (OSError, ValueError, zipfile.BadZipFile) as e:
-            summary.failed += 1
-            summary.errors.append((src.name, str(e)))
-            save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
+            with writing():
+                save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
+                summary.failed += 1
+                summary.errors.append((src.name, str(e)))
             continue
         digest = hashlib.sha256(data).hexdigest()
         if is_done(conn, digest, version):
@@ -235,39 +284,44 @@ def run_batch(
     n_workers = workers or os.cpu_count() or 1
     hashes: dict[str, str] = {}
 
+    guard = _InterruptGuard()
+
     def record(result: dict[str, Any]) -> None:
         name = result["name"]
         digest = hashes.pop(name)
-        if "error" in result:
-            summary.failed += 1
-            summary.errors.append((name, result["error"]))
-            save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
-        else:
-            report = result["report"]
-            save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
-            summary.scanned += 1
-            summary.words += report["work"]["words"]
+        with guard.write():
+            if "error" in result:
+                save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
+                summary.failed += 1
+                summary.errors.append((name, result["error"]))
+            else:
+                report = result["report"]
+                save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
+                summary.scanned += 1
+                summary.words += report["work"]["words"]
         summary.seconds = time.perf_counter() - t0
         if on_progress:
             on_progress(summary, len(sources))
 
-    todo = _pending(conn, sources, version, summary)
-    try:
-        if engine == "dask":
-            _run_dask(todo, record, hashes, mode=mode, workers=n_workers, scheduler=scheduler)
-        elif n_workers == 1:
-            for src, digest, data in todo:
-                hashes[src.name] = digest
-                record(scan_one(src.name, data, mode))
-        else:
-            _run_pool(todo, record, hashes, mode=mode, workers=n_workers)
-    except KeyboardInterrupt:
-        if conn.in_transaction:  # the interrupt landed between BEGIN and the rollback guard
-            conn.execute("ROLLBACK")
-        summary.seconds = time.perf_counter() - t0
-        finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
-        conn.close()
-        raise BatchInterrupted(summary) from None
+    todo = _pending(conn, sources, version, summary, writing=guard.write)
+    with guard.installed():
+        try:
+            if engine == "dask":
+                _run_dask(todo, record, hashes, mode=mode, workers=n_workers, scheduler=scheduler)
+            elif n_workers == 1:
+                for src, digest, data in todo:
+                    hashes[src.name] = digest
+                    record(scan_one(src.name, data, mode))
+            else:
+                _run_pool(todo, record, hashes, mode=mode, workers=n_workers)
+        except KeyboardInterrupt:
+            guard.writing = True  # a second Ctrl-C must not lose the run's record
+            if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's
+                conn.execute("ROLLBACK")
+            summary.seconds = time.perf_counter() - t0
+            finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+            conn.close()
+            raise BatchInterrupted(summary) from None
     summary.seconds = time.perf_counter() - t0
     finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
     conn.close()
