@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, format_size
-from forewarn.store import failed_before, finish_run, is_done, open_db, save_error, save_report, start_run
+from forewarn.store import add_path, failed_before, finish_run, is_done, open_db, save_error, save_report, start_run
 
 MAX_ZIP_MEMBERS = 200_000
 
@@ -165,6 +165,7 @@ def scan_one(name: str, data: bytes, mode: str = "cascade", threads: int | None 
 class BatchSummary:
     scanned: int = 0
     skipped: int = 0
+    duplicates: int = 0  # new paths of content already scanned: recorded, not scanned again
     failed: int = 0
     retried: int = 0  # works that failed in an earlier run and were tried again
     words: int = 0
@@ -238,8 +239,14 @@ def _pending(
     summary: BatchSummary,
     *,
     writing: Callable[[], AbstractContextManager[None]],
+    copies: dict[str, list[str]],
 ) -> Iterator[tuple[Source, str, bytes]]:
-    """Sources not yet in the database, with their bytes and content hash."""
+    """Sources not yet in the database, with their bytes and content hash.
+
+    Content is scanned once: a copy of a work in the database gets its path recorded
+    (``add_path``); a copy of one in flight waits in ``copies`` (content hash -> paths)
+    for its result.
+    """
     for src in sources:
         try:
             data = src.read()
@@ -250,11 +257,19 @@ def _pending(
                 summary.errors.append((src.name, str(e)))
             continue
         digest = hashlib.sha256(data).hexdigest()
+        if digest in copies:
+            copies[digest].append(src.name)
+            continue
         if is_done(conn, digest, version):
-            summary.skipped += 1
+            with writing():
+                if add_path(conn, content_hash=digest, model_version=version, path=src.name):
+                    summary.duplicates += 1
+                else:
+                    summary.skipped += 1
             continue
         if failed_before(conn, digest, version):
             summary.retried += 1
+        copies[digest] = []
         yield src, digest, data
 
 
@@ -285,25 +300,31 @@ def run_batch(
     hashes: dict[str, str] = {}
 
     guard = _InterruptGuard()
+    copies: dict[str, list[str]] = {}
 
     def record(result: dict[str, Any]) -> None:
         name = result["name"]
         digest = hashes.pop(name)
+        others = copies.pop(digest, [])
         with guard.write():
             if "error" in result:
+                # One error row per content (the first path); every copy is listed as failed.
                 save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
-                summary.failed += 1
-                summary.errors.append((name, result["error"]))
+                summary.failed += 1 + len(others)
+                summary.errors += [(path, result["error"]) for path in [name, *others]]
             else:
                 report = result["report"]
                 save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
+                for path in others:
+                    add_path(conn, content_hash=digest, model_version=version, path=path)
                 summary.scanned += 1
+                summary.duplicates += len(others)
                 summary.words += report["work"]["words"]
         summary.seconds = time.perf_counter() - t0
         if on_progress:
             on_progress(summary, len(sources))
 
-    todo = _pending(conn, sources, version, summary, writing=guard.write)
+    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies)
     with guard.installed():
         try:
             if engine == "dask":

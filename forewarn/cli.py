@@ -543,7 +543,9 @@ def batch(
     """Scan every work in a folder, ZIP or glob into a results database.
 
     Resumable: works already in the database (same content and model version)
-    are skipped, so re-running after an interruption finishes the rest. Bad
+    are skipped, so re-running after an interruption finishes the rest.
+    Identical files are scanned once and stored as one work with every path
+    (query lists each path). Bad
     files are recorded with their error and do not stop the batch; a re-run
     tries them again (a newer forewarn may read them) and counts them as
     retried. Files with a supported suffix or none are scanned (an
@@ -584,7 +586,7 @@ def batch(
     task = bar.add_task("works", total=None, rate="")
 
     def on_progress(summary: BatchSummary, total: int) -> None:
-        done = summary.scanned + summary.failed + summary.skipped
+        done = summary.scanned + summary.duplicates + summary.failed + summary.skipped
         bar.update(task, total=total, completed=done, rate=f"{summary.words_per_second:,.0f} words/s")
 
     try:
@@ -608,8 +610,13 @@ def batch(
         click.echo("interrupted before any work was scanned", err=True)
         sys.exit(EXIT_INTERRUPTED)
     retried = f" ({summary.retried:,} failed before and were tried again)" if summary.retried else ""
+    copies = (
+        f"{summary.duplicates:,} identical to another work (path recorded, not scanned twice), "
+        if summary.duplicates
+        else ""
+    )
     click.echo(
-        f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), "
+        f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), {copies}"
         f"failed {summary.failed:,}{retried}; "
         f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
     )
@@ -676,7 +683,9 @@ def query(
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
         click.echo(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
-    click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}", err=True)
+    works = len({r["id"] for r in rows})
+    shared = f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)" if works != len(rows) else ""
+    click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}", err=True)
 
 
 def _ratings(row: dict[str, Any]) -> str:
@@ -731,8 +740,9 @@ def stats(db: str, as_json: bool) -> None:
         click.echo(json.dumps(s, indent=2))
         return
     works = s["works"]
+    files = f" ({s['files']:,} files; identical ones are one work)" if s["files"] != works else ""
     click.echo(
-        f"{works:,} work{'s' if works != 1 else ''} scanned, {s['errors']:,} unreadable; "
+        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable; "
         f"{s['works_under_warned']:,} with an undeclared warning"
     )
     for r in s["per_warning"]:

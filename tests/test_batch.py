@@ -402,3 +402,85 @@ def test_hidden_files_and_macos_litter_are_skipped_in_folders_zips_and_globs(tmp
     assert result.exit_code == 0 and "scanned 1," in result.stdout, result.output
     result = CliRunner().invoke(main, ["batch", str(folder / "._work000.txt"), *options])
     assert result.exit_code == 1 and "binary file" in result.stderr, result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_identical_files_are_one_work_with_every_path(tmp_path: Path, workers: str) -> None:
+    """Regression: on a fresh database the second copy was reported as "skipped 1 (already in
+    the database)" and its path was never stored, so `query` could not find it; with 2 workers
+    both copies were scanned and saving the second crashed on the UNIQUE (hash, model) key."""
+    folder = make_collection(tmp_path / "c", 2)
+    for name in ("copy-a.txt", "sub/copy-b.txt", "sub/copy-c.txt"):
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes((folder / "work000.txt").read_bytes())
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith(
+        "scanned 2, skipped 0 (already in the database), "
+        "3 identical to another work (path recorded, not scanned twice), failed 0;"
+    )
+    assert count(db, "SELECT COUNT(*) FROM works") == 2
+    assert count(db, "SELECT duplicates FROM runs") == 3
+    code, out = cli("query", "--db", str(db), "--has", "violence", "--json")
+    rows = json.loads(out)
+    paths = sorted(r["path"] for r in rows)
+    expected = ["copy-a.txt", "sub/copy-b.txt", "sub/copy-c.txt", "work000.txt", "work001.txt"]
+    assert code == 0 and paths == sorted(str(folder / name) for name in expected)
+    assert len({r["id"] for r in rows if not r["path"].endswith("work001.txt")}) == 1
+    s = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (s["works"], s["files"]) == (2, 5)
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0 and "scanned 0, skipped 5 (already in the database), failed 0;" in second.stdout
+    (folder / "copy-d.txt").write_bytes((folder / "work001.txt").read_bytes())
+    third = CliRunner().invoke(main, args)
+    assert "scanned 0, skipped 5 (already in the database), 1 identical to another work" in third.stdout
+    assert count(db, "SELECT COUNT(*) FROM work_paths") == 6
+
+
+def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_bytes(b"\x00\x01\x02" * 300)
+    db = tmp_path / "r.db"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--workers", "2", "--scorer", "lexicon"])
+    assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
+    assert (
+        f"failed: {folder / 'a.txt'}: binary" in result.stderr
+        and f"failed: {folder / 'b.txt'}: binary" in result.stderr
+    )
+    assert count(db, "SELECT COUNT(*) FROM errors") == 1  # one row per content
+
+
+def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Path) -> None:
+    """Databases written before migrations 002 and 003 keep working: their paths are queryable."""
+    folder = make_collection(tmp_path / "c", 1)
+    new = tmp_path / "new.db"
+    run_batch(folder, db=new, workers=1, mode="lexicon")
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.executescript(MIGRATIONS[0][1])
+        conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        conn.execute("INSERT INTO migrations VALUES ('001_initial', '2025-01-01T00:00:00Z')")
+        conn.execute("ATTACH ? AS new", (str(new),))
+        for table in ("works", "passages", "detections"):
+            conn.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    code, out = cli("query", "--db", str(old), "--json")
+    assert code == 0 and [r["path"] for r in json.loads(out)] == [str(folder / "work000.txt")]
+    (folder / "again.txt").write_bytes((folder / "work000.txt").read_bytes())
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(old), "--workers", "1", "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "scanned 0, skipped 1 (already in the database), 1 identical" in result.stdout
+    assert count(old, "SELECT COUNT(*) FROM runs WHERE interrupted = 0 AND duplicates = 1") == 1
+
+
+def test_a_work_written_by_an_older_forewarn_into_an_upgraded_database_is_still_listed(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "c", 2)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:  # an older forewarn writes works without work_paths rows
+        conn.execute("DELETE FROM work_paths WHERE path LIKE '%work001.txt'")
+    code, out = cli("query", "--db", str(db), "--json")
+    assert code == 0 and [r["path"].rsplit("/", 1)[1] for r in json.loads(out)] == ["work000.txt", "work001.txt"]
+    assert json.loads(cli("stats", "--db", str(db), "--json")[1])["files"] == 2
