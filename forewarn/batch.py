@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import os
+import signal
+import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, format_size
-from forewarn.store import failed_before, finish_run, is_done, open_db, save_error, save_report, start_run
+from forewarn.store import add_path, failed_before, finish_run, is_done, open_db, save_error, save_report, start_run
 
 MAX_ZIP_MEMBERS = 200_000
 
@@ -47,28 +51,45 @@ class Source:
             return f.read(max_bytes + 1)
 
 
+def _hidden(parts: Iterable[str]) -> bool:
+    """True for a dot-file or anything under a dot-folder or ``__MACOSX``.
+
+    They are never works: ``.git`` objects, ``.DS_Store``, and the binary
+    AppleDouble ``._story.txt`` files macOS writes next to each file and into ZIPs.
+    """
+    return any(part.startswith(".") or part == "__MACOSX" for part in parts)
+
+
 def _wanted(name: str) -> bool:
     """A supported suffix, or none at all (the reader sniffs it, and a binary one is reported).
 
-    Hidden files (``.DS_Store``) and other suffixes (``.jpg``, ``.css``) are left out.
+    Other suffixes (``.jpg``, ``.css``) are left out; hidden files are left out by the callers.
     """
-    base = os.path.basename(name)
-    suffix = Path(base).suffix.lower()
-    return suffix in SUPPORTED_SUFFIXES or (suffix == "" and not base.startswith("."))
+    suffix = Path(os.path.basename(name)).suffix.lower()
+    return suffix in SUPPORTED_SUFFIXES or suffix == ""
+
+
+def _glob_root(pattern: str) -> str:
+    """The leading part of a glob without wildcards: what the user named literally."""
+    parts = Path(pattern).parts
+    literal = list(itertools.takewhile(lambda part: not glob.has_magic(part), parts))
+    return os.path.join(*literal) if literal else "."
 
 
 def iter_sources(target: str | Path) -> Iterator[Source]:
     """Supported files under a directory, inside a ZIP, or matching a glob, in sorted order.
 
-    Paths are made absolute, so the database still finds a work when read from elsewhere.
+    Hidden files and folders below the target (see ``_hidden``) are skipped; a file
+    named on its own is scanned whatever its name. Paths are made absolute, so the
+    database still finds a work when read from elsewhere.
     """
     t = str(target)
     if os.path.isdir(t):
         for root, dirs, files in os.walk(os.path.abspath(t)):
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if not _hidden([d]))
             for name in sorted(files):
                 p = os.path.join(root, name)
-                if _wanted(name) and os.path.isfile(p):
+                if not _hidden([name]) and _wanted(name) and os.path.isfile(p):
                     yield Source(name=p, path=p, size=os.path.getsize(p))
     elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
         t = os.path.abspath(t)
@@ -82,13 +103,17 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
                     continue
                 if name.startswith("/") or ".." in Path(name).parts:
                     continue  # never trust member paths; we only read, but keep names sane
+                if _hidden(Path(name).parts):
+                    continue
                 yield Source(name=f"{t}!{name}", zip_path=t, member=name, size=info.file_size)
     elif os.path.isfile(t):
         t = os.path.abspath(t)
         yield Source(name=t, path=t, size=os.path.getsize(t))
     else:
+        root = _glob_root(t)
         for p in sorted(glob.glob(t, recursive=True)):
-            if os.path.isfile(p) and _wanted(p):
+            below = Path(os.path.relpath(p, root)).parts
+            if os.path.isfile(p) and _wanted(p) and not _hidden(below):
                 p = os.path.abspath(p)
                 yield Source(name=p, path=p, size=os.path.getsize(p))
 
@@ -105,7 +130,7 @@ def list_sources(target: str | Path) -> list[Source]:
     t = str(target)
     if os.path.exists(t):
         kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ValueError(f"{t}: no work to scan in it (looked for {kinds} and files without a suffix)")
+        raise ValueError(f"{t}: no work to scan in it (looked for {kinds} and files without a suffix, not hidden ones)")
     if glob.has_magic(t):
         raise ValueError(f"{t}: the pattern matches no work to scan")
     raise ValueError(f"{t}: no such file or folder")
@@ -140,6 +165,7 @@ def scan_one(name: str, data: bytes, mode: str = "cascade", threads: int | None 
 class BatchSummary:
     scanned: int = 0
     skipped: int = 0
+    duplicates: int = 0  # new paths of content already scanned: recorded, not scanned again
     failed: int = 0
     retried: int = 0  # works that failed in an earlier run and were tried again
     words: int = 0
@@ -151,6 +177,55 @@ class BatchSummary:
         return self.words / self.seconds if self.seconds else 0.0
 
 
+class _InterruptGuard:
+    """Ctrl-C waits until the work being written is saved and counted.
+
+    Otherwise an interrupt landing just after a commit leaves the run's counts one
+    short of the works in the database.
+    """
+
+    def __init__(self) -> None:
+        self.writing = False
+        self.pending = False
+
+    def handler(self, signum: int, frame: Any) -> None:
+        if self.writing:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        self.writing = True
+        try:
+            yield
+        finally:
+            self.writing = False
+            if self.pending:
+                self.pending = False
+                raise KeyboardInterrupt
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle SIGINT here, unless not on the main thread or the caller handles it already."""
+        ours = threading.current_thread() is threading.main_thread()
+        ours = ours and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        previous = signal.signal(signal.SIGINT, self.handler) if ours else None
+        try:
+            yield
+        finally:
+            if ours:
+                signal.signal(signal.SIGINT, previous)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch, after the works done so far were saved and the run recorded."""
+
+    def __init__(self, summary: BatchSummary) -> None:
+        super().__init__(f"interrupted after {summary.scanned} works")
+        self.summary = summary
+
+
 def model_version(mode: str) -> str:
     from forewarn.score.cascade import default_scorer
 
@@ -158,23 +233,43 @@ def model_version(mode: str) -> str:
 
 
 def _pending(
-    conn: Any, sources: list[Source], version: str, summary: BatchSummary
+    conn: Any,
+    sources: list[Source],
+    version: str,
+    summary: BatchSummary,
+    *,
+    writing: Callable[[], AbstractContextManager[None]],
+    copies: dict[str, list[str]],
 ) -> Iterator[tuple[Source, str, bytes]]:
-    """Sources not yet in the database, with their bytes and content hash."""
+    """Sources not yet in the database, with their bytes and content hash.
+
+    Content is scanned once: a copy of a work in the database gets its path recorded
+    (``add_path``); a copy of one in flight waits in ``copies`` (content hash -> paths)
+    for its result.
+    """
     for src in sources:
         try:
             data = src.read()
         except (OSError, ValueError, zipfile.BadZipFile) as e:
-            summary.failed += 1
-            summary.errors.append((src.name, str(e)))
-            save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
+            with writing():
+                save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
+                summary.failed += 1
+                summary.errors.append((src.name, str(e)))
             continue
         digest = hashlib.sha256(data).hexdigest()
+        if digest in copies:
+            copies[digest].append(src.name)
+            continue
         if is_done(conn, digest, version):
-            summary.skipped += 1
+            with writing():
+                if add_path(conn, content_hash=digest, model_version=version, path=src.name):
+                    summary.duplicates += 1
+                else:
+                    summary.skipped += 1
             continue
         if failed_before(conn, digest, version):
             summary.retried += 1
+        copies[digest] = []
         yield src, digest, data
 
 
@@ -204,45 +299,100 @@ def run_batch(
     n_workers = workers or os.cpu_count() or 1
     hashes: dict[str, str] = {}
 
+    guard = _InterruptGuard()
+    copies: dict[str, list[str]] = {}
+
     def record(result: dict[str, Any]) -> None:
         name = result["name"]
         digest = hashes.pop(name)
-        if "error" in result:
-            summary.failed += 1
-            summary.errors.append((name, result["error"]))
-            save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
-        else:
-            report = result["report"]
-            save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
-            summary.scanned += 1
-            summary.words += report["work"]["words"]
+        others = copies.pop(digest, [])
+        with guard.write():
+            if "error" in result:
+                # One error row per content (the first path); every copy is listed as failed.
+                save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
+                summary.failed += 1 + len(others)
+                summary.errors += [(path, result["error"]) for path in [name, *others]]
+            else:
+                report = result["report"]
+                save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
+                for path in others:
+                    add_path(conn, content_hash=digest, model_version=version, path=path)
+                summary.scanned += 1
+                summary.duplicates += len(others)
+                summary.words += report["work"]["words"]
         summary.seconds = time.perf_counter() - t0
         if on_progress:
             on_progress(summary, len(sources))
 
-    todo = _pending(conn, sources, version, summary)
-    if engine == "dask":
-        _run_dask(todo, record, hashes, mode=mode, workers=n_workers, scheduler=scheduler)
-    elif n_workers == 1:
-        for src, digest, data in todo:
-            hashes[src.name] = digest
-            record(scan_one(src.name, data, mode))
-    else:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            inflight: set[Future[dict[str, Any]]] = set()
-            for src, digest, data in todo:
-                hashes[src.name] = digest
-                inflight.add(pool.submit(scan_one, src.name, data, mode, 1))
-                if len(inflight) >= 2 * n_workers:
-                    done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        record(f.result())
-            for f in inflight:
-                record(f.result())
+    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies)
+    with guard.installed():
+        try:
+            if engine == "dask":
+                _run_dask(todo, record, hashes, mode=mode, workers=n_workers, scheduler=scheduler)
+            elif n_workers == 1:
+                for src, digest, data in todo:
+                    hashes[src.name] = digest
+                    record(scan_one(src.name, data, mode))
+            else:
+                _run_pool(todo, record, hashes, mode=mode, workers=n_workers)
+        except KeyboardInterrupt:
+            guard.writing = True  # a second Ctrl-C must not lose the run's record
+            if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's
+                conn.execute("ROLLBACK")
+            summary.seconds = time.perf_counter() - t0
+            finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+            conn.close()
+            raise BatchInterrupted(summary) from None
     summary.seconds = time.perf_counter() - t0
     finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
     conn.close()
     return summary
+
+
+def _ignore_sigint() -> None:
+    """In pool workers: Ctrl-C reaches the whole process group, and the main process stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_pool(
+    todo: Iterator[tuple[Source, str, bytes]],
+    record: Callable[[dict[str, Any]], None],
+    hashes: dict[str, str],
+    *,
+    mode: str,
+    workers: int,
+) -> None:
+    """A local process pool; on Ctrl-C, finished results are saved and the workers terminated.
+
+    Waiting for the works in flight could take minutes on long works, and the
+    executor's own exit would even start the queued ones.
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    inflight: set[Future[dict[str, Any]]] = set()
+    try:
+        for src, digest, data in todo:
+            hashes[src.name] = digest
+            inflight.add(pool.submit(scan_one, src.name, data, mode, 1))
+            if len(inflight) >= 2 * workers:
+                done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+                for f in done:
+                    record(f.result())
+        while inflight:
+            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+            for f in done:
+                record(f.result())
+    except KeyboardInterrupt:
+        finished = [f for f in inflight if f.done() and not f.cancelled() and f.exception() is None]
+        procs = list((pool._processes or {}).values())  # no public API before Python 3.14's terminate_workers()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for f in finished:
+            record(f.result())
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(
@@ -263,7 +413,12 @@ def _run_dask(
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        # Its processes inherit an ignored Ctrl-C (they would print tracebacks); this one stops them.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         client = Client(cluster)
     try:
         queue = as_completed()

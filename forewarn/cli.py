@@ -24,6 +24,7 @@ SCORERS = ["cascade", "thorough", "encoder-everywhere", "lexicon"]  # forewarn.s
 
 EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
+EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
 
 
 def _fail(message: str) -> None:
@@ -542,18 +543,22 @@ def batch(
     """Scan every work in a folder, ZIP or glob into a results database.
 
     Resumable: works already in the database (same content and model version)
-    are skipped, so re-running after an interruption finishes the rest. Bad
+    are skipped, so re-running after an interruption finishes the rest.
+    Identical files are scanned once and stored as one work with every path
+    (query lists each path). Bad
     files are recorded with their error and do not stop the batch; a re-run
     tries them again (a newer forewarn may read them) and counts them as
     retried. Files with a supported suffix or none are scanned (an
-    extensionless binary file is reported as failed); hidden files and other
-    suffixes are left out. Paths are stored absolute.
+    extensionless binary file is reported as failed); other suffixes and
+    hidden files (dot-files, dot-folders, __MACOSX/ and macOS's ._* files)
+    are left out, unless the target is that one file. Paths are stored absolute.
 
     \b
     Exit codes: 0 every work is in the database; 1 at least one work failed
     (listed on stderr, kept in the errors table); 2 bad usage, a missing
     path, a pattern matching nothing, or a --db that is not a results database
-    (no database is created then).
+    (no database is created then); 130 interrupted (Ctrl-C): the works done
+    are saved, and the same command finishes the rest.
 
     \b
     Examples:
@@ -565,7 +570,7 @@ def batch(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from forewarn.batch import BatchSummary, run_batch
+    from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
 
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
@@ -581,7 +586,7 @@ def batch(
     task = bar.add_task("works", total=None, rate="")
 
     def on_progress(summary: BatchSummary, total: int) -> None:
-        done = summary.scanned + summary.failed + summary.skipped
+        done = summary.scanned + summary.duplicates + summary.failed + summary.skipped
         bar.update(task, total=total, completed=done, rate=f"{summary.words_per_second:,.0f} words/s")
 
     try:
@@ -592,9 +597,26 @@ def batch(
     except (ValueError, RuntimeError, OSError) as e:
         _fail(str(e))
         sys.exit(EXIT_ERROR)
+    except BatchInterrupted as e:
+        done = e.summary
+        failed = f" ({done.failed:,} failed)" if done.failed else ""
+        click.echo(
+            f"interrupted: {done.scanned:,} work{'s' if done.scanned != 1 else ''} saved{failed}; "
+            "run the same command again to finish",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:  # before the run started (listing files, loading the model)
+        click.echo("interrupted before any work was scanned", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     retried = f" ({summary.retried:,} failed before and were tried again)" if summary.retried else ""
+    copies = (
+        f"{summary.duplicates:,} identical to another work (path recorded, not scanned twice), "
+        if summary.duplicates
+        else ""
+    )
     click.echo(
-        f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), "
+        f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), {copies}"
         f"failed {summary.failed:,}{retried}; "
         f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
     )
@@ -661,7 +683,9 @@ def query(
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
         click.echo(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
-    click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}", err=True)
+    works = len({r["id"] for r in rows})
+    shared = f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)" if works != len(rows) else ""
+    click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}", err=True)
 
 
 def _ratings(row: dict[str, Any]) -> str:
@@ -716,8 +740,9 @@ def stats(db: str, as_json: bool) -> None:
         click.echo(json.dumps(s, indent=2))
         return
     works = s["works"]
+    files = f" ({s['files']:,} files; identical ones are one work)" if s["files"] != works else ""
     click.echo(
-        f"{works:,} work{'s' if works != 1 else ''} scanned, {s['errors']:,} unreadable; "
+        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable; "
         f"{s['works_under_warned']:,} with an undeclared warning"
     )
     for r in s["per_warning"]:

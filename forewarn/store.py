@@ -86,6 +86,27 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "002_runs_interrupted",
+        """
+        ALTER TABLE runs ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0
+        """,
+    ),
+    (
+        # Identical files are one work (one scan, one row in works) with several paths.
+        # works.path stays the first path seen, so older readers of the file still work.
+        "003_work_paths",
+        """
+        CREATE TABLE work_paths (
+            work_id INTEGER NOT NULL REFERENCES works(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            PRIMARY KEY (work_id, path)
+        );
+        CREATE INDEX work_paths_path ON work_paths (path);
+        INSERT INTO work_paths (work_id, path) SELECT id, path FROM works;
+        ALTER TABLE runs ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0
+        """,
+    ),
 ]
 
 
@@ -197,6 +218,7 @@ def save_report(
             ),
         )
         work_id = int(cur.lastrowid or 0)
+        conn.execute("INSERT INTO work_paths (work_id, path) VALUES (?, ?)", (work_id, path))
         conn.executemany(
             'INSERT INTO passages (work_id, idx, chapter, start, "end", words, position) VALUES (?, ?, ?, ?, ?, ?, ?)',
             [
@@ -213,6 +235,21 @@ def save_report(
             ],
         )
     return work_id
+
+
+def add_path(conn: sqlite3.Connection, *, content_hash: str, model_version: str, path: str) -> str | None:
+    """Record ``path`` as another copy of a scanned work; returns the work's first path.
+
+    Returns None when the path was already recorded, so a re-run counts it as skipped.
+    """
+    with transaction(conn):
+        row = conn.execute(
+            "SELECT id, path FROM works WHERE content_hash = ? AND model_version = ?", (content_hash, model_version)
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"no work with content {content_hash[:12]} and model {model_version}")
+        cur = conn.execute("INSERT OR IGNORE INTO work_paths (work_id, path) VALUES (?, ?)", (row["id"], path))
+    return str(row["path"]) if cur.rowcount else None
 
 
 def save_error(
@@ -243,11 +280,25 @@ def start_run(conn: sqlite3.Connection, *, model_version: str, engine: str, targ
     return int(cur.lastrowid or 0)
 
 
-def finish_run(conn: sqlite3.Connection, run_id: int, *, counts: dict[str, int], seconds: float) -> None:
+def finish_run(
+    conn: sqlite3.Connection, run_id: int, *, counts: dict[str, int], seconds: float, interrupted: bool = False
+) -> None:
+    """Record a run's counts; an interrupted run gets them too, so ``runs`` says what it did."""
     with transaction(conn):
         conn.execute(
-            "UPDATE runs SET finished = ?, scanned = ?, skipped = ?, failed = ?, words = ?, seconds = ? WHERE id = ?",
-            (_now(), counts["scanned"], counts["skipped"], counts["failed"], counts["words"], seconds, run_id),
+            "UPDATE runs SET finished = ?, scanned = ?, skipped = ?, duplicates = ?, failed = ?, words = ?,"
+            " seconds = ?, interrupted = ? WHERE id = ?",
+            (
+                _now(),
+                counts["scanned"],
+                counts["skipped"],
+                counts.get("duplicates", 0),
+                counts["failed"],
+                counts["words"],
+                seconds,
+                int(interrupted),
+                run_id,
+            ),
         )
 
 
@@ -259,8 +310,15 @@ def query_works(
     min_confidence: float = 0.0,
     rating_mismatch: bool = False,
 ) -> list[dict[str, Any]]:
-    """Works matching every filter: each ``has`` warning detected (and undeclared, if asked)."""
-    sql = ["SELECT w.id, w.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version FROM works w"]
+    """Works matching every filter: each ``has`` warning detected (and undeclared, if asked).
+
+    One row per path: identical files share a work (same ``id``) and are all listed.
+    """
+    sql = [
+        # works.path when a work has no paths: written to this file by a forewarn before 003_work_paths
+        "SELECT w.id, COALESCE(p.path, w.path) AS path, w.title, w.words, w.rating_declared, w.rating_suggested,"
+        " w.model_version FROM works w LEFT JOIN work_paths p ON p.work_id = w.id"
+    ]
     where: list[str] = []
     args: list[Any] = []
     for warning in has or []:
@@ -279,7 +337,7 @@ def query_works(
         where.append("w.rating_declared IS NOT NULL")
     if where:
         sql.append("WHERE " + " AND ".join(where))
-    sql.append("ORDER BY w.path")
+    sql.append("ORDER BY 2, w.id")
     rows = [dict(r) for r in conn.execute(" ".join(sql), args)]
     if rating_mismatch:
         # Authors write "M" or "NC-17"; only a rating that names an AO3 one can disagree.
@@ -295,8 +353,12 @@ def query_works(
 
 
 def stats(conn: sqlite3.Connection) -> dict[str, Any]:
-    """How many works, errors, and per warning how often detected and left undeclared."""
+    """How many works (distinct contents), files (their paths), errors, and per warning how
+    often detected and left undeclared."""
     works = conn.execute("SELECT COUNT(*) FROM works").fetchone()[0]
+    files = conn.execute("SELECT COUNT(*) FROM (SELECT path FROM work_paths UNION SELECT path FROM works)").fetchone()[
+        0
+    ]
     errors = conn.execute("SELECT COUNT(*) FROM errors").fetchone()[0]
     under = conn.execute("SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0").fetchone()[0]
     per = [
@@ -310,4 +372,4 @@ def stats(conn: sqlite3.Connection) -> dict[str, Any]:
             "SELECT warning, COUNT(*) AS n, SUM(1 - declared) AS u FROM detections GROUP BY warning ORDER BY n DESC"
         )
     ]
-    return {"works": works, "errors": errors, "works_under_warned": under, "per_warning": per}
+    return {"works": works, "files": files, "errors": errors, "works_under_warned": under, "per_warning": per}

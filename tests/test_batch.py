@@ -144,6 +144,41 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_mid_batch_saves_the_run_and_exits_130(tmp_path: Path, workers: str) -> None:
+    """Regression: Ctrl-C printed click's "Aborted!" and exited 1 (documented as "a work
+    failed"), and the runs row kept scanned=0, finished=NULL although works were saved."""
+    folder = make_collection(tmp_path / "c", 40, words=3000)
+    db = tmp_path / "r.db"
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(folder), "--db", str(db), "--workers", workers]
+    cmd += ["--scorer", "lexicon", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # Its own process group, signalled as a whole, as a terminal's Ctrl-C does (pool workers too).
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if db.exists() and count(db, "SELECT COUNT(*) FROM works") >= 3:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = (b.decode() for b in proc.communicate(timeout=60))
+    saved = count(db, "SELECT COUNT(*) FROM works")
+    assert 3 <= saved < 40, f"interrupt landed after {saved} works"
+    assert proc.returncode == 130, (out, err)
+    assert err.strip() == f"interrupted: {saved} works saved; run the same command again to finish"
+    assert out == "" and "Aborted" not in err
+    with sqlite3.connect(db) as conn:
+        run = conn.execute("SELECT finished, scanned, interrupted FROM runs").fetchone()
+    assert run[0] is not None and run[1:] == (saved, 1)
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and f"scanned {40 - saved}, skipped {saved} " in again.stdout, again
+    assert count(db, "SELECT COUNT(*) FROM works") == 40
+    assert count(db, "SELECT COUNT(*) FROM runs WHERE interrupted = 0 AND finished IS NOT NULL") == 1
+
+
 def test_parallel_and_dask_give_the_same_detections_as_one_process(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     folder = make_collection(tmp_path / "c", 8)
@@ -324,3 +359,128 @@ def test_batch_stores_absolute_paths(tmp_path: Path, monkeypatch: pytest.MonkeyP
     for db in ("r.db", "g.db"):
         (path,) = [r[0] for r in sqlite3.connect(tmp_path / db).execute("SELECT path FROM works")]
         assert path == str(tmp_path / "c" / "work000.txt")
+
+
+APPLEDOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\x00" * 64
+
+
+def test_hidden_files_and_macos_litter_are_skipped_in_folders_zips_and_globs(tmp_path: Path) -> None:
+    """Regression: `.git/x/obj.txt` and `.hidden.txt` were scanned, and the AppleDouble
+    `._story.txt` macOS writes (also under `__MACOSX/` in its ZIPs) failed as binary: exit 1."""
+    folder = make_collection(tmp_path / "fics", 2)
+    (folder / "._work000.txt").write_bytes(APPLEDOUBLE)
+    (folder / ".hidden.txt").write_text("A note to self, not a work.\n")
+    (folder / ".git" / "x").mkdir(parents=True)
+    (folder / ".git" / "x" / "obj.txt").write_text("git object\n")
+    (folder / "__MACOSX").mkdir()
+    (folder / "__MACOSX" / "work000.txt").write_text("resource fork\n")
+    archive = tmp_path / "macos.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(folder / "work000.txt", "fics/work000.txt")
+        z.writestr("__MACOSX/fics/._work000.txt", APPLEDOUBLE)
+        z.writestr("fics/._work001.txt", APPLEDOUBLE)
+        z.writestr("fics/.hidden/notes.txt", "hidden folder\n")
+    expected = {
+        str(folder): [str(folder / "work000.txt"), str(folder / "work001.txt")],
+        str(archive): [f"{archive}!fics/work000.txt"],
+        str(folder / "**" / "*.txt"): [str(folder / "work000.txt"), str(folder / "work001.txt")],
+        str(folder / "**"): [str(folder / "work000.txt"), str(folder / "work001.txt")],
+        str(folder / "*" / "*.txt"): [],  # only hidden folders below: nothing to scan
+    }
+    for target, paths in expected.items():
+        db = tmp_path / f"r{len(list(tmp_path.glob('*.db')))}.db"
+        result = CliRunner().invoke(main, ["batch", target, "--db", str(db), "--workers", "1", "--scorer", "lexicon"])
+        if not paths:
+            assert result.exit_code == 2 and "the pattern matches no work" in result.stderr, (target, result.output)
+            continue
+        assert result.exit_code == 0, (target, result.output)
+        assert sorted(r[0] for r in sqlite3.connect(db).execute("SELECT path FROM works")) == paths, target
+        assert count(db, "SELECT COUNT(*) FROM errors") == 0
+    # A hidden file named on the command line is what the user asked for: it is scanned.
+    options = ["--db", str(tmp_path / "explicit.db"), "--workers", "1", "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, ["batch", str(folder / ".hidden.txt"), *options])
+    assert result.exit_code == 0 and "scanned 1," in result.stdout, result.output
+    result = CliRunner().invoke(main, ["batch", str(folder / "._work000.txt"), *options])
+    assert result.exit_code == 1 and "binary file" in result.stderr, result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_identical_files_are_one_work_with_every_path(tmp_path: Path, workers: str) -> None:
+    """Regression: on a fresh database the second copy was reported as "skipped 1 (already in
+    the database)" and its path was never stored, so `query` could not find it; with 2 workers
+    both copies were scanned and saving the second crashed on the UNIQUE (hash, model) key."""
+    folder = make_collection(tmp_path / "c", 2)
+    for name in ("copy-a.txt", "sub/copy-b.txt", "sub/copy-c.txt"):
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes((folder / "work000.txt").read_bytes())
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith(
+        "scanned 2, skipped 0 (already in the database), "
+        "3 identical to another work (path recorded, not scanned twice), failed 0;"
+    )
+    assert count(db, "SELECT COUNT(*) FROM works") == 2
+    assert count(db, "SELECT duplicates FROM runs") == 3
+    code, out = cli("query", "--db", str(db), "--has", "violence", "--json")
+    rows = json.loads(out)
+    paths = sorted(r["path"] for r in rows)
+    expected = ["copy-a.txt", "sub/copy-b.txt", "sub/copy-c.txt", "work000.txt", "work001.txt"]
+    assert code == 0 and paths == sorted(str(folder / name) for name in expected)
+    assert len({r["id"] for r in rows if not r["path"].endswith("work001.txt")}) == 1
+    s = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (s["works"], s["files"]) == (2, 5)
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0 and "scanned 0, skipped 5 (already in the database), failed 0;" in second.stdout
+    (folder / "copy-d.txt").write_bytes((folder / "work001.txt").read_bytes())
+    third = CliRunner().invoke(main, args)
+    assert "scanned 0, skipped 5 (already in the database), 1 identical to another work" in third.stdout
+    assert count(db, "SELECT COUNT(*) FROM work_paths") == 6
+
+
+def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_bytes(b"\x00\x01\x02" * 300)
+    db = tmp_path / "r.db"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--workers", "2", "--scorer", "lexicon"])
+    assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
+    assert (
+        f"failed: {folder / 'a.txt'}: binary" in result.stderr
+        and f"failed: {folder / 'b.txt'}: binary" in result.stderr
+    )
+    assert count(db, "SELECT COUNT(*) FROM errors") == 1  # one row per content
+
+
+def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Path) -> None:
+    """Databases written before migrations 002 and 003 keep working: their paths are queryable."""
+    folder = make_collection(tmp_path / "c", 1)
+    new = tmp_path / "new.db"
+    run_batch(folder, db=new, workers=1, mode="lexicon")
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.executescript(MIGRATIONS[0][1])
+        conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        conn.execute("INSERT INTO migrations VALUES ('001_initial', '2025-01-01T00:00:00Z')")
+        conn.execute("ATTACH ? AS new", (str(new),))
+        for table in ("works", "passages", "detections"):
+            conn.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    code, out = cli("query", "--db", str(old), "--json")
+    assert code == 0 and [r["path"] for r in json.loads(out)] == [str(folder / "work000.txt")]
+    (folder / "again.txt").write_bytes((folder / "work000.txt").read_bytes())
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(old), "--workers", "1", "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "scanned 0, skipped 1 (already in the database), 1 identical" in result.stdout
+    assert count(old, "SELECT COUNT(*) FROM runs WHERE interrupted = 0 AND duplicates = 1") == 1
+
+
+def test_a_work_written_by_an_older_forewarn_into_an_upgraded_database_is_still_listed(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "c", 2)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:  # an older forewarn writes works without work_paths rows
+        conn.execute("DELETE FROM work_paths WHERE path LIKE '%work001.txt'")
+    code, out = cli("query", "--db", str(db), "--json")
+    assert code == 0 and [r["path"].rsplit("/", 1)[1] for r in json.loads(out)] == ["work000.txt", "work001.txt"]
+    assert json.loads(cli("stats", "--db", str(db), "--json")[1])["files"] == 2
