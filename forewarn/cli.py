@@ -533,7 +533,7 @@ def evaluate(
 @click.argument("target")
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (created if missing).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
-@click.option("--workers", type=int, help="Processes (default: all cores; 1 = in this process).")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores; 1 = in this process).")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")

@@ -484,3 +484,13 @@ def test_a_work_written_by_an_older_forewarn_into_an_upgraded_database_is_still_
     code, out = cli("query", "--db", str(db), "--json")
     assert code == 0 and [r["path"].rsplit("/", 1)[1] for r in json.loads(out)] == ["work000.txt", "work001.txt"]
     assert json.loads(cli("stats", "--db", str(db), "--json")[1])["files"] == 2
+
+
+@pytest.mark.parametrize("workers", ["0", "-1"])
+def test_workers_below_one_is_a_usage_error_and_creates_no_database(tmp_path: Path, workers: str) -> None:
+    """--workers -1 raised a raw 'max_workers must be greater than 0' after opening a run."""
+    (tmp_path / "a.txt").write_text("A quiet afternoon by the river.\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "a.txt"), "--db", str(db), "--workers", workers])
+    assert result.exit_code == 2 and "--workers" in result.output
+    assert not db.exists()
