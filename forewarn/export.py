@@ -10,6 +10,7 @@ from typing import Any
 
 COLUMNS = [
     "path",
+    "paths",
     "content_hash",
     "model_version",
     "title",
@@ -23,15 +24,23 @@ COLUMNS = [
 
 
 def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """One flat row per work; warning lists are ';'-joined ids, strongest first."""
+    """One flat row per work; warning lists are ';'-joined ids, strongest first, and ``paths``
+    every file with the work's content (identical files are one work), ';'-joined."""
     out = []
+    has_paths = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'work_paths'").fetchone()
     for w in conn.execute("SELECT * FROM works ORDER BY path"):
+        paths = (
+            [r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ? ORDER BY path", (w["id"],))]
+            if has_paths
+            else []
+        )
         dets = conn.execute(
             "SELECT warning, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC", (w["id"],)
         ).fetchall()
         out.append(
             {
                 "path": w["path"],
+                "paths": ";".join(paths or [w["path"]]),
                 "content_hash": w["content_hash"],
                 "model_version": w["model_version"],
                 "title": w["title"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -437,6 +438,11 @@ def test_identical_files_are_one_work_with_every_path(tmp_path: Path, workers: s
     third = CliRunner().invoke(main, args)
     assert "scanned 0, skipped 5 (already in the database), 1 identical to another work" in third.stdout
     assert count(db, "SELECT COUNT(*) FROM work_paths") == 6
+    out = tmp_path / "x.csv"
+    assert CliRunner().invoke(main, ["export", "--db", str(db), "--out", str(out)]).exit_code == 0
+    with open(out, encoding="utf-8", newline="") as f:
+        exported = sorted(len(r["paths"].split(";")) for r in csv.DictReader(f))
+    assert exported == [2, 4]  # each work lists every file with its content
 
 
 def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path) -> None:
