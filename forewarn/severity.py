@@ -9,14 +9,17 @@ are plain mentions there, yet they narrate an act. So severity cues
 depicted, blood or gore on the page to graphic. They are read only in passages already
 flagged and never change a probability, so detection is untouched.
 
+A cue inside one of the lexicon's idioms for the warning ("dead tired") raises nothing.
 A cue in a backstory or reported frame (in its sentence, before it: the past perfect "had
 beaten", "used to", "years ago", "said", "told"...) or after a negation raises nothing.
 
 Cues shared by several warnings (``[group.*]``: gore, bleeding, assault) say how bad the
 harm on the page is, not always whose warning it is: a nosebleed in a fight must not make a
 grandmother's peaceful death later in the passage graphic. For the warnings a group lists
-as ``anchored`` (death, suicide: another event in the same scene is common), a shared cue
-counts only in the sentence of one of the warning's lexicon cues or the sentence after it;
+as ``anchored`` (death, suicide: another event in the same scene is common), and for a
+warning's own cues when its table says ``anchored = true`` ("went still" may be a lake), a
+cue counts only in the sentence of one of the warning's lexicon cues or the sentence after it
+(own cues: or before it);
 a passage flagged by a head alone (no cue to anchor to) keeps them all. For the others
 (violence, abuse...) gore two sentences after the blow is usually the same event.
 """
@@ -31,8 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
-from forewarn.score.lexicon import compile_cues
+from forewarn.score.lexicon import compile_cues, packaged_excludes
 
 SEVERITIES = ("mentioned", "implied", "depicted", "graphic")
 # Lexicon tiers -> severity. A flagged passage without any lexicon cue (or only a topic
@@ -56,26 +60,32 @@ _SENTENCE_END = re.compile(r"[.!?\n]+")
 
 @dataclass(frozen=True)
 class SeverityCues:
-    """Per warning, the ``(severity, pattern, anchored)`` cues that may raise a flagged passage
-    (``anchored``: a group's cue that needs a cue of the warning nearby)."""
+    """Per warning, the ``(severity, pattern, window)`` cues that may raise a flagged passage
+    (``window``: for an anchored cue, the sentences after a cue of the warning it may be in:
+    (0, 1) for a group's, the same or the next; (-1, 0, 1) for the warning's own, which may
+    also lead up to it, "he went still" before "he was dead". Empty: anywhere)."""
 
-    cues: dict[str, list[tuple[str, re.Pattern[str], bool]]]
+    cues: dict[str, list[tuple[str, re.Pattern[str], tuple[int, ...]]]]
 
     def raised(self, text: str, warning: str, *, near: Sequence[tuple[int, int]] = ()) -> str | None:
         """The strongest severity a cue in ``text`` shows for ``warning`` (None: no cue).
 
         ``near`` holds the spans of the warning's own lexicon cues in ``text``; when given,
-        an anchored cue counts only in the sentence of one of them or in the next sentence.
+        an anchored cue counts only within its window of one of them.
         """
         ends = [m.start() for m in _SENTENCE_END.finditer(text)] if near else []
         anchors = {bisect.bisect_left(ends, start) for start, _ in near}
+        exclude = packaged_excludes().get(warning)
+        vetoes = [x.span() for x in exclude.finditer(text)] if exclude is not None else []
         best: str | None = None
-        for severity, pattern, anchored in self.cues.get(warning, ()):
+        for severity, pattern, window in self.cues.get(warning, ()):
             if best is not None and SEVERITIES.index(severity) <= SEVERITIES.index(best):
                 continue
             for m in pattern.finditer(text):
-                if anchored and anchors and not {bisect.bisect_left(ends, m.start()) - k for k in (0, 1)} & anchors:
+                if window and anchors and not {bisect.bisect_left(ends, m.start()) - k for k in window} & anchors:
                     continue
+                if any(a < m.end() and m.start() < b for a, b in vetoes):
+                    continue  # an idiom the lexicon knows ("dead tired" is not "was dead")
                 if _counts(text, m.start()):
                     best = severity
                     break
@@ -104,16 +114,17 @@ def severity_version() -> str:
 def load_severity_cues() -> SeverityCues:
     """The packaged cues: shared groups (``[group.*]``, with their ``warnings``) and per warning."""
     data = tomllib.loads(_cues_text())
-    cues: dict[str, list[tuple[str, re.Pattern[str], bool]]] = {}
+    cues: dict[str, list[tuple[str, re.Pattern[str], tuple[int, ...]]]] = {}
     groups = data.pop("group", {})
-    tables = [(g, g["warnings"], set(g.get("anchored", ()))) for g in groups.values()]
-    tables += [(e, [w], set()) for w, e in data.items()]
-    for entry, warnings, anchored in tables:
+    tables: list[tuple[dict[str, Any], list[str], set[str], tuple[int, ...]]]
+    tables = [(g, g["warnings"], set(g.get("anchored", ())), (0, 1)) for g in groups.values()]
+    tables += [(e, [w], {w} if e.get("anchored") else set(), (-1, 0, 1)) for w, e in data.items()]
+    for entry, warnings, anchored, window in tables:
         for severity in ("graphic", "depicted"):
             pattern = compile_cues(entry.get(severity, []))
             if pattern is not None:
                 for w in warnings:
-                    cues.setdefault(w, []).append((severity, pattern, w in anchored))
+                    cues.setdefault(w, []).append((severity, pattern, window if w in anchored else ()))
     for w in cues:
         cues[w].sort(key=lambda c: -SEVERITIES.index(c[0]))  # strongest first
     return SeverityCues(cues)

@@ -250,3 +250,17 @@ def test_shared_gore_cues_raise_death_and_suicide_only_near_their_cues(text: str
     assert found[warning] == severity
     if warning == "death" and severity == "mentioned":
         assert "Major Character Death" not in [a.name for a in _scan(text).archive_warnings]
+
+
+def test_severity_cues_honour_the_lexicons_idioms_and_their_own_anchors() -> None:
+    """'was dead tired' matched the death cue 'was dead' (depicted -> Major Character Death),
+    and 'swollen' anywhere made a flagged suicide graphic ('the river was swollen with rain')."""
+    tired = _scan("Her grandfather's funeral was on Friday. At the wake everyone was dead tired and nobody spoke much.")
+    assert {w.id: w.severity for w in tired.warnings}.get("death") in ("mentioned", None)
+    assert "Major Character Death" not in [a.name for a in tired.archive_warnings]
+    river = _scan(
+        "He had thought about killing himself all winter, and he said so to the counsellor. "
+        "Outside, the river was swollen with a week of rain."
+    )
+    assert {w.id: w.severity for w in river.warnings}["suicide"] == "mentioned"
+    assert river.rating.name != "Mature"

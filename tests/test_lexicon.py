@@ -444,3 +444,10 @@ def test_social_drinking_is_not_drug_use_but_heavy_drinking_is(social: str, heav
 def test_cutting_oneself_with_a_blade_is_self_harm(text: str) -> None:
     assert prob(text, "self-harm") >= LEXICON_THRESHOLD
     assert prob("He cut his hand on the broken glass while washing up.", "self-harm") < LEXICON_THRESHOLD
+
+
+def test_an_age_alone_is_not_underage() -> None:
+    """Underage is sexual activity involving a minor: 'He was sixteen and had just passed his
+    driving test' was an underage cue, and Underage an AO3 archive-warning suggestion."""
+    assert prob("He was sixteen and had just passed his driving test.", "underage") < LEXICON_THRESHOLD
+    assert prob("She was fifteen when he first had sex with her.", "underage") >= LEXICON_THRESHOLD

@@ -237,6 +237,18 @@ def _alternation_matches(text: str, candidates: list[tuple[int, int, re.Pattern[
     return out
 
 
+@cache
+def packaged_excludes() -> dict[str, re.Pattern[str]]:
+    """Per warning, the packaged lexicon's idioms as one pattern: severity cues honour them too."""
+    data = tomllib.loads((resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8"))
+    out: dict[str, re.Pattern[str]] = {}
+    for wid, entry in data.items():
+        pattern = compile_cues(entry.get("exclude", []))
+        if pattern is not None:
+            out[wid] = pattern
+    return out
+
+
 class LexiconScorer:
     """Scores every taxonomy warning from cue patterns in ``data/lexicon.toml``."""
 
