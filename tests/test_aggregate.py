@@ -264,3 +264,13 @@ def test_severity_cues_honour_the_lexicons_idioms_and_their_own_anchors() -> Non
     )
     assert {w.id: w.severity for w in river.warnings}["suicide"] == "mentioned"
     assert river.rating.name != "Mature"
+
+
+def test_graphic_torture_suggests_graphic_depictions_of_violence() -> None:
+    report = _scan(
+        "The guard held his hand flat on the table. The interrogator closed the pliers on the first "
+        "fingernail and pulled, slowly, and Anton screamed until his voice cracked. Blood welled from "
+        "the raw bed where the nail had been and pooled on the wood."
+    )
+    assert {w.id: w.severity for w in report.warnings}["torture"] == "graphic"
+    assert "Graphic Depictions Of Violence" in [a.name for a in report.archive_warnings]

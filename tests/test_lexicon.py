@@ -451,3 +451,32 @@ def test_an_age_alone_is_not_underage() -> None:
     driving test' was an underage cue, and Underage an AO3 archive-warning suggestion."""
     assert prob("He was sixteen and had just passed his driving test.", "underage") < LEXICON_THRESHOLD
     assert prob("She was fifteen when he first had sex with her.", "underage") >= LEXICON_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "warning,everyday,literal",
+    [
+        # From a review of ratings on project-written scenes; sentences written for these tests.
+        ("sexual-content", "She kept the money folded inside her tampon box.", "He came inside her, gasping."),
+        ("torture", "Dad handed me the pliers and we rewired the old lamp.", "He closed the pliers on her fingernail."),
+        (
+            "incest",
+            "Her mother sat on the other side of the bed, holding Nana's hand.",
+            "Her own brother kissed her in the dark.",
+        ),
+        (
+            "abduction",
+            "Her mother stood there with her hand over her mouth.",
+            "A gloved hand over her mouth, he dragged her into the van.",
+        ),
+        (
+            "animal-cruelty",
+            "She slapped the bird onto the board and picked up the knife.",
+            "He kicked the dog until it stopped moving.",
+        ),
+        ("violence", "Her warm-ups sounded like a cat being strangled.", "He strangled the guard with the cord."),
+        ("drug-use", "You find the joint with your thumb, and you cut.", "He rolled a joint and lit it."),
+    ],
+)
+def test_everyday_senses_from_the_rating_review_do_not_count(warning: str, everyday: str, literal: str) -> None:
+    assert prob(everyday, warning) < LEXICON_THRESHOLD <= prob(literal, warning)
