@@ -107,6 +107,11 @@ def aggregate(
             for i in flagged
         }
         order = sorted(flagged, key=lambda i: (-column[i], i))
+        strongest = max(severities.values(), key=SEVERITIES.index)
+        top = order[:evidence_k]
+        if top and all(severities[i] != strongest for i in top):
+            # The evidence must show where the warning is as bad as its severity says.
+            top = [*top[: evidence_k - 1], next(i for i in order if severities[i] == strongest)]
         evidence = [
             PassageRef(
                 index=passages[i].index,
@@ -118,7 +123,7 @@ def aggregate(
                 probability=round(float(column[i]), 4),
                 severity=severities[i],
             )
-            for i in order[:evidence_k]
+            for i in top
         ]
         found.append(
             WorkWarning(
@@ -126,7 +131,7 @@ def aggregate(
                 name=definition.name,
                 group=definition.group,
                 confidence=round(combine_top(column[flagged].tolist(), k=evidence_k), 4),
-                severity=max(severities.values(), key=SEVERITIES.index),
+                severity=strongest,
                 passage_count=len(flagged),
                 word_count=int(sum(passages[i].words for i in flagged)),
                 evidence=evidence,

@@ -52,6 +52,7 @@ _QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("implied", re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded(?:\s+to)?|suggested)\s+", re.I)),
     ("graphic", re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I)),
 )
+_QUALIFIERS_AFTER_FILLER = re.compile("|".join(f"(?:{p.pattern})" for _, p in _QUALIFIERS), re.I)
 _SUFFIX_QUALIFIER = re.compile(r"\s*\((mentioned|implied|graphic|past|brief|mild)\)\s*$", re.I)
 _FILLER = re.compile(
     r"^(?:strong|mild|brief|some|heavy|lots\s+of|a\s+lot\s+of|minor|major|intense|dark|non[- ]graphic|"
@@ -82,6 +83,9 @@ class Comparison:
     unmapped: list[str] = field(default_factory=list)  # declared phrases outside the taxonomy
     no_archive_warnings: bool = False
     chose_not_to_warn: bool = False
+    # matching warnings the author did not name but covered by a narrower one they declared
+    # (detected violence, declared sexual assault): id -> that declared id
+    covered_by: dict[str, str] = field(default_factory=dict)
 
 
 def _resolve(phrase: str, taxonomy: Taxonomy, *, strict: bool = False) -> WarningDef | None:
@@ -117,7 +121,7 @@ def _items(text: str) -> list[str]:
 
 def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
     """The phrase without leading qualifiers, and the first one; they stack on AO3
-    ("Implied/Referenced Past Self-Harm")."""
+    ("Implied/Referenced Past Self-Harm") and may follow filler ("brief mention of X")."""
     qualifier: str | None = None
     while True:
         for name, pattern in _QUALIFIERS:
@@ -127,7 +131,10 @@ def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
                 phrase = phrase[m.end() :]
                 break
         else:
-            return phrase, qualifier
+            filler = _FILLER.match(phrase)
+            if filler is None or not _QUALIFIERS_AFTER_FILLER.match(phrase[filler.end() :]):
+                return phrase, qualifier
+            phrase = phrase[filler.end() :]
 
 
 def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
@@ -195,6 +202,8 @@ def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxono
     Rule: a detected warning counts as declared when it is declared itself, or
     when a narrower warning that implies it is declared (declaring "torture"
     covers a detected "violence"; declaring "violence" does not cover "torture").
+    ``covered_by`` says which matches rest on that rule, so a report can say so: the
+    violence detected may be another scene than the declared torture.
     """
     special = {d.raw.strip().lower() for d in declared if d.warning_id is None} & AO3_NO_WARNING
     ids = []
@@ -202,8 +211,12 @@ def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxono
         if d.warning_id and d.warning_id not in ids:
             ids.append(d.warning_id)
     covered = set(ids)
+    via: dict[str, str] = {}
     for wid in ids:
-        covered.update(taxonomy.get(wid).broader)
+        for broader in taxonomy.get(wid).broader:
+            covered.add(broader)
+            if broader not in ids:
+                via.setdefault(broader, wid)
     detected_set = list(dict.fromkeys(detected))
     unmapped = [
         d.raw
@@ -220,4 +233,5 @@ def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxono
         unmapped=list(dict.fromkeys(unmapped)),
         no_archive_warnings=NO_WARNINGS_APPLY in special,
         chose_not_to_warn=CHOSE_NOT_TO_WARN in special,
+        covered_by={w: via[w] for w in detected_set if w in via},
     )

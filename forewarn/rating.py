@@ -27,8 +27,10 @@ class Suggestion:
 
 
 def _where(w: WorkWarning) -> str:
-    ref = w.evidence[0]
-    return f"chapter {ref.chapter + 1}, {ref.position:.0f}% in"
+    """Where the warning reaches the severity a suggestion rests on (not merely its likeliest
+    passage: a funeral mentioned in chapter 1 must not locate a death shown in chapter 4)."""
+    ref = next((e for e in w.evidence if e.severity == w.severity), w.evidence[0])
+    return f"chapter {ref.chapter + 1}, {ref.position:.0f}% into the work"
 
 
 def _rating_for(w: WorkWarning, taxonomy: Taxonomy) -> str:

@@ -274,3 +274,17 @@ def test_graphic_torture_suggests_graphic_depictions_of_violence() -> None:
     )
     assert {w.id: w.severity for w in report.warnings}["torture"] == "graphic"
     assert "Graphic Depictions Of Violence" in [a.name for a in report.archive_warnings]
+
+
+def test_the_ao3_reason_locates_the_passage_with_the_warnings_severity() -> None:
+    """The reason paired the warning's severity with its likeliest passage: a funeral mentioned
+    in chapter 1 located a death shown in chapter 2 ('death depicted (chapter 1, ...)')."""
+    tax = load_taxonomy()
+    ps = passages(6)
+    probs = np.array([[0.95], [0.9], [0.85], [0.1], [0.6], [0.1]])
+    cues = [{"death": "mention"}, {"death": "mention"}, {"death": "mention"}, {}, {"death": "depiction"}, {}]
+    (death,) = aggregate(ps, probs, ["death"], taxonomy=tax, thresholds={"death": 0.5}, cues=cues, evidence_k=3)
+    assert death.severity == "depicted"
+    assert [e.index for e in death.evidence] == [0, 1, 4]  # the depicted passage is shown too
+    (suggestion,) = suggest_archive_warnings([death], taxonomy=tax)
+    assert "chapter 2" in suggestion.reason and "chapter 1" not in suggestion.reason

@@ -207,3 +207,26 @@ def test_common_ao3_warning_tags_map(tag: str, expected: tuple[str, str | None])
 )
 def test_tags_that_are_not_warnings_declare_nothing(tag: str) -> None:
     assert _tag(tag) is None
+
+
+@pytest.mark.parametrize(
+    "line,warning,qualifier",
+    [
+        ("Warnings: brief mention of self-harm", "self-harm", "mentioned"),
+        ("TW: minor references to suicide", "suicide", "mentioned"),
+        ("CW: slight hints of abuse", "abuse", "implied"),
+    ],
+)
+def test_filler_before_a_qualifier_still_maps(line: str, warning: str, qualifier: str) -> None:
+    """'brief mention of self-harm' was unmapped, so a declared self-harm showed as missing."""
+    (item,) = parse_declaration(line, taxonomy=load_taxonomy())
+    assert (item.warning_id, item.qualifier) == (warning, qualifier)
+
+
+def test_a_match_through_a_narrower_declared_warning_says_so() -> None:
+    """Declared 'Past Rape/Non-con' covered a detected bar fight's violence as plain 'declared'."""
+    tax = load_taxonomy()
+    declared = parse_declaration("Warnings: past rape, character death", taxonomy=tax)
+    result = compare(declared, ["violence", "death", "sexual-assault"], taxonomy=tax)
+    assert set(result.matching) == {"violence", "death", "sexual-assault"}
+    assert result.covered_by == {"violence": "sexual-assault"}
