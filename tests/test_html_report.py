@@ -38,7 +38,7 @@ def test_self_contained_and_evidence_hidden() -> None:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "<link" not in html
     assert "<details><summary>Show evidence (spoilers)</summary>" in html
-    assert 'class="passage flagged"' in html and "Skip past it" in html
+    assert '<section class="flagged"' in html and "Skip past it" in html
     assert 'name="hide" value="violence"' in html
 
 
@@ -53,3 +53,59 @@ def test_cli_writes_html(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "--html", str(out), str(story)])
     assert result.exit_code in (0, 1), result.output
     assert out.read_text().startswith("<!DOCTYPE html>")
+
+
+CALM = "They walked home along the harbour wall and talked about the weather, the nets and the ferry times. " * 6
+FIGHT = "He stabbed the guard in the narrow alley and the guard fell against the wall and did not get up. " * 6
+
+
+def two_chapter_report():  # type: ignore[no-untyped-def]
+    """Chapter 1: calm, three fights in a row, calm, one fight; chapter 2: calm."""
+    one = "\n\n".join([CALM, FIGHT, FIGHT, FIGHT, CALM, FIGHT])
+    return report_for(f"Chapter 1: Salt\n\n{one}\n\nChapter 2: After\n\n{CALM}\n\n{CALM}")
+
+
+def flagged_sections(html: str) -> list[str]:
+    return re.findall(r'<section class="flagged".*?</section>', html, flags=re.S)
+
+
+def test_each_flagged_block_has_a_labelled_start_and_end_marker_that_quotes_no_text() -> None:
+    html = render_html(two_chapter_report())
+    sections = flagged_sections(html)
+    assert sections
+    for sec in sections:
+        start = re.search(r'<p class="marker start">(.*?)</p>', sec, flags=re.S)
+        end = re.search(r'<p class="marker end"[^>]*>(.*?)</p>', sec, flags=re.S)
+        assert start and end
+        assert "Violence" in start.group(1) and "starts" in start.group(1)
+        assert "Violence" in end.group(1) and "ends" in end.group(1)
+        assert "stabbed" not in start.group(1) + end.group(1)
+        assert 'href="#end-' in start.group(1)  # the skip link lands on the end marker
+
+
+def test_hiding_needs_no_javascript_and_a_noscript_note_says_what_does() -> None:
+    html = render_html(two_chapter_report())
+    style = re.search(r"<style>(.*?)</style>", html, flags=re.S)
+    assert style
+    rule = '#reading:has(input[name="hide"][value="violence"]:checked) .flagged[data-warnings~="violence"]'
+    assert rule in style.group(1) and "display:none" in style.group(1)
+    assert '<input type="checkbox" class="reveal"' in html  # "Show it anyway" is a checkbox, no script
+    assert re.search(r"<noscript>.*not remembered.*</noscript>", html, flags=re.S)
+
+
+def test_consecutive_flagged_passages_are_one_block_with_one_skip_link() -> None:
+    report = two_chapter_report()
+    flagged = report.warnings[0].passages
+    html = render_html(report)
+    sections = flagged_sections(html)
+    runs = [re.findall(r'<div class="passage" id="p-(\d+)"', s) for s in sections]
+    assert [int(i) for run in runs for i in run] == flagged
+    assert len(runs) == 2 and len(runs[0]) >= 2, runs  # the fights in a row, then the lone one
+    assert html.count("Skip past it") == 2
+
+
+def test_chapters_have_ids_and_their_title_once() -> None:
+    html = render_html(two_chapter_report())
+    assert '<h3 class="chapter" id="ch-1">Chapter 1: Salt</h3>' in html
+    assert '<h3 class="chapter" id="ch-2">Chapter 2: After</h3>' in html
+    assert html.count("Chapter 2: After") == 2  # the heading and the chapter navigation, not the text

@@ -14,9 +14,12 @@ import re
 from html import escape
 from importlib import resources
 
+from forewarn.aggregate import SEVERITIES
 from forewarn.pipeline import Report
+from forewarn.split import Passage
 
 _BLANK = re.compile(r"\n\s*\n")
+_ID = re.compile(r"[a-z0-9-]+")
 
 
 def _e(value: object) -> str:
@@ -103,32 +106,93 @@ def _declared(report: Report) -> str:
     )
 
 
+def _runs(report: Report, flags: dict[int, list[str]]) -> list[list[Passage]]:
+    """Consecutive flagged passages of one chapter as one run (one notice, one skip), others alone."""
+    runs: list[list[Passage]] = []
+    for p in report.passages:
+        prev = runs[-1][-1] if runs else None
+        if (
+            prev is not None
+            and p.index in flags
+            and prev.index in flags
+            and prev.chapter == p.chapter
+            and prev.index == p.index - 1
+        ):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs
+
+
+def _run_label(run: list[Passage], ids: list[str], report: Report) -> str:
+    """Which warnings a run has, with a severity where the evidence says ("Self-harm, depicted")."""
+    known: dict[str, str] = {}
+    indices = {p.index for p in run}
+    for w in report.warnings:
+        for e in w.evidence:
+            if e.index in indices and (
+                w.id not in known or SEVERITIES.index(e.severity) > SEVERITIES.index(known[w.id])
+            ):
+                known[w.id] = e.severity
+    names = {w.id: w.name for w in report.warnings}
+    return "; ".join(f"{names[i]}, {known[i]}" if i in known else names[i] for i in ids)
+
+
+def _paragraphs(p: Passage, title: str | None) -> list[str]:
+    """The passage's paragraphs, without the chapter title already shown as its heading."""
+    paras = [t.strip() for t in _BLANK.split(p.text) if t.strip()]
+    if title:
+        paras = [t for t in paras if t != title.strip()]
+    return paras
+
+
+def _chapter_nav(report: Report) -> str:
+    """Links to each chapter of the reading mode (a long work is otherwise one scroll)."""
+    chapters = report.work.chapters
+    if len(chapters) < 2:
+        return ""
+    links = "".join(
+        f'<li><a href="#ch-{c.index + 1}">{_e(c.title or f"Chapter {c.index + 1}")}</a></li>' for c in chapters
+    )
+    return f'<nav class="chapters" aria-label="Chapters"><ol>{links}</ol></nav>'
+
+
 def _reader(report: Report) -> str:
     flags: dict[int, list[str]] = {}
     for w in report.warnings:
         for i in w.passages:
             flags.setdefault(i, []).append(w.id)
-    names = {w.id: w.name for w in report.warnings}
+    chapters = report.work.chapters
     out = []
     chapter = -1
-    for p in report.passages:
-        if p.chapter != chapter:
-            chapter = p.chapter
-            title = report.work.chapters[chapter].title if chapter < len(report.work.chapters) else None
-            out.append(f'<h3 class="chapter">{_e(title or f"Chapter {chapter + 1}")}</h3>')
-        paras = "".join(f"<p>{_e(t.strip())}</p>" for t in _BLANK.split(p.text) if t.strip())
-        ids = flags.get(p.index, [])
-        if not ids:
-            out.append(f'<section class="passage" id="p-{p.index}">{paras}</section>')
+    title: str | None = None
+    for run in _runs(report, flags):
+        first = run[0]
+        if first.chapter != chapter:
+            chapter = first.chapter
+            title = chapters[chapter].title if chapter < len(chapters) else None
+            out.append(f'<h3 class="chapter" id="ch-{chapter + 1}">{_e(title or f"Chapter {chapter + 1}")}</h3>')
+        body = "".join(
+            f'<div class="passage" id="p-{p.index}">{"".join(f"<p>{_e(t)}</p>" for t in _paragraphs(p, title))}</div>'
+            for p in run
+        )
+        if first.index not in flags:
+            out.append(body)
             continue
-        label = ", ".join(names[i] for i in ids)
-        n = len([t for t in _BLANK.split(p.text) if t.strip()])
+        ids = list(dict.fromkeys(i for p in run for i in flags[p.index]))
+        label = _e(_run_label(run, ids, report))
+        n = sum(len(_paragraphs(p, title)) for p in run)
+        key = f"r-{first.index}"
         out.append(
-            f'<section class="passage flagged" id="p-{p.index}" data-warnings="{_e(" ".join(ids))}">'
-            f'<div class="notice" hidden><span>{_e(label)}: {n} paragraph{"s" if n != 1 else ""} hidden.</span> '
-            f'<button type="button" class="reveal" aria-expanded="false" aria-controls="c-{p.index}">Show</button> '
-            f'<a href="#after-{p.index}">Skip past it</a></div>'
-            f'<div class="content" id="c-{p.index}">{paras}</div></section><span id="after-{p.index}"></span>'
+            f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}">'
+            f'<p class="marker start"><strong>{label}: starts</strong> '
+            f'<span class="count">({n} paragraph{"s" if n != 1 else ""})</span> '
+            f'<a href="#end-{key}">Skip past it</a></p>'
+            f'<p class="notice">{label}: {n} paragraph{"s" if n != 1 else ""} hidden, as you chose. '
+            '<label><input type="checkbox" class="reveal" '
+            f'aria-controls="c-{key}"> Show it anyway</label></p>'
+            f'<div class="content" id="c-{key}">{body}</div>'
+            f'<p class="marker end" id="end-{key}" tabindex="-1"><strong>{label}: ends</strong></p></section>'
         )
     choices = "".join(
         f'<label><input type="checkbox" name="hide" value="{_e(w.id)}"> {_e(w.name)}</label>' for w in report.warnings
@@ -136,8 +200,26 @@ def _reader(report: Report) -> str:
     return (
         '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h">Reading mode</h2>'
         f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}</fieldset>"
+        f"{_chapter_nav(report)}"
+        '<noscript><p class="note">Without JavaScript, hiding works in current browsers but your choices '
+        "are not remembered when you reopen the page.</p></noscript>"
         f'<article class="work">{"".join(out)}</article></section>'
     )
+
+
+def _hide_rules(report: Report) -> str:
+    """CSS that hides chosen warnings' passages without JavaScript (one rule per warning)."""
+    rules = []
+    for w in report.warnings:
+        if not _ID.fullmatch(w.id):  # ids come from the taxonomy; never put anything else into CSS
+            continue
+        rules.append(
+            f'#reading:has(input[name="hide"][value="{w.id}"]:checked) .flagged[data-warnings~="{w.id}"]'
+            ":not(:has(.reveal:checked)) .content{display:none}"
+            f'#reading:has(input[name="hide"][value="{w.id}"]:checked) .flagged[data-warnings~="{w.id}"]'
+            " .notice{display:block}"
+        )
+    return "".join(rules)
 
 
 def render_html(report: Report) -> str:
@@ -150,7 +232,7 @@ def render_html(report: Report) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; img-src data:\">"
-        f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}</style></head><body>"
+        f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}{_hide_rules(report)}</style></head><body>"
         f'<header><h1>{_e(title)}</h1><p class="meta">{work.word_count:,} words, {len(work.chapters)} '
         f"chapter{'s' if len(work.chapters) != 1 else ''} &middot; model {_e(report.model_version)}</p>"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
