@@ -167,3 +167,18 @@ def test_hiding_works_without_javascript(browser: webdriver.Chrome, server: str,
         assert content.is_displayed()
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_table_is_whole_at_400px(browser: webdriver.Chrome, server: str, tmp_path: Path) -> None:
+    upload(browser, server, sample_file(tmp_path))
+    browser.set_window_size(400, 900)
+    try:
+        severity = browser.find_element(By.CSS_SELECTOR, 'table.warnings td[data-label="Severity"]')
+        where = browser.find_element(By.CSS_SELECTOR, 'table.warnings td[data-label="Where"] .where')
+        assert severity.is_displayed() and where.is_displayed()
+        width = browser.execute_script("return document.documentElement.clientWidth")
+        right = browser.execute_script("return arguments[0].getBoundingClientRect().right", where)
+        assert right <= width
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+    finally:
+        browser.set_window_size(1200, 900)

@@ -109,3 +109,46 @@ def test_chapters_have_ids_and_their_title_once() -> None:
     assert '<h3 class="chapter" id="ch-1">Chapter 1: Salt</h3>' in html
     assert '<h3 class="chapter" id="ch-2">Chapter 2: After</h3>' in html
     assert html.count("Chapter 2: After") == 2  # the heading and the chapter navigation, not the text
+
+
+def test_where_is_shown_outside_the_spoilers_and_bar_links_are_labelled() -> None:
+    report = two_chapter_report()
+    html = render_html(report)
+    row = re.search(r'<td data-label="Where">(.*?)<details>', html, flags=re.S)
+    assert row, "the Where cell lists positions before the evidence toggle"
+    where = re.search(r'<span class="where">(.*?)</span>', row.group(1))
+    assert where and where.group(1).startswith("chapter 1: ") and "%" in where.group(1)
+    assert where.group(1).count("chapter 1") == 2  # the run of fights is one span, the lone fight another
+    assert 'role="img"' not in html  # a bar of links is a group, not an image hiding them
+    assert 'class="bar" role="group" aria-label="Violence: where in the work"' in html
+    labels = re.findall(r'<a class="mark" href="#r-\d+"[^>]*aria-label="([^"]*)"', html)
+    assert labels and all(re.fullmatch(r"Violence: chapter 1, \d+%, jump to passage \(shows text\)", x) for x in labels)
+
+
+def test_a_skip_link_comes_first_and_the_table_stacks_on_narrow_screens() -> None:
+    html = render_html(two_chapter_report())
+    body = html.split("<body>", 1)[1]
+    assert body.startswith('<a class="skip" href="#reading-h">Skip to reading mode</a>')
+    assert 'id="reading-h" tabindex="-1"' in html
+    assert '<td data-label="Severity">' in html and '<td data-label="Where">' in html
+    assert "td[data-label]::before" in html and "nth-child(3) { display: none" not in html
+
+
+def test_evidence_quotes_are_cut_at_a_word_with_an_ellipsis() -> None:
+    long = "He stabbed the guard " + "and the guard staggered backwards into the wall " * 20
+    html = render_html(report_for(long + "\n\n" + CALM))
+    quote = re.search(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+    assert quote and quote.group(1).endswith("\u2026")
+    assert quote.group(1)[:-1].split()[-1] in long.split()  # the last word is whole
+
+
+def test_low_confidence_undeclared_detections_are_not_styled_as_the_authors_fault() -> None:
+    from forewarn.report.html import _status
+
+    report = two_chapter_report()
+    warning = report.warnings[0]
+    assert warning.id in report.comparison.missing
+    assert 'class="bad"' in _status(report, warning)
+    warning.confidence = 0.4
+    soft = _status(report, warning)
+    assert 'class="maybe"' in soft and "low confidence" in soft and 'class="bad"' not in soft

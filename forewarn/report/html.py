@@ -14,12 +14,14 @@ import re
 from html import escape
 from importlib import resources
 
-from forewarn.aggregate import SEVERITIES
+from forewarn.aggregate import SEVERITIES, WorkWarning
 from forewarn.pipeline import Report
 from forewarn.split import Passage
 
 _BLANK = re.compile(r"\n\s*\n")
 _ID = re.compile(r"[a-z0-9-]+")
+# Below this an undeclared detection is shown as unsure rather than as the author's omission.
+LOW_CONFIDENCE = 0.5
 
 
 def _e(value: object) -> str:
@@ -30,37 +32,88 @@ def _asset(name: str) -> str:
     return (resources.files("forewarn") / "report" / "assets" / name).read_text(encoding="utf-8")
 
 
+def _passage_map(report: Report) -> dict[int, Passage]:
+    return {p.index: p for p in report.passages}
+
+
 def _bar(report: Report, passages: list[int], label: str) -> str:
+    """Where a warning is, as links; a group of labelled links (an image role would hide them)."""
     marks = []
-    flagged = set(passages)
-    for p in report.passages:
-        if p.index in flagged:
-            width = max(p.end_position - p.position, 0.6)
-            marks.append(
-                f'<a class="mark" href="#p-{p.index}" style="left:{p.position:.2f}%;width:{width:.2f}%" '
-                f'aria-label="{_e(label)} at {p.position:.0f}%"></a>'
-            )
+    by_index = _passage_map(report)
+    starts = _run_starts(report)
+    for i in passages:
+        p = by_index.get(i)
+        if p is None:
+            continue
+        width = max(p.end_position - p.position, 0.6)
+        where = f"chapter {p.chapter + 1}, {p.position:.0f}%"
+        marks.append(
+            f'<a class="mark" href="#r-{starts.get(p.index, p.index)}" '
+            f'style="left:{p.position:.2f}%;width:{width:.2f}%" '
+            f'aria-label="{_e(label)}: {where}, jump to passage (shows text)" '
+            f'title="{where}: jump to passage (shows text)"></a>'
+        )
     ticks = "".join(
         f'<span class="tick" style="left:{100 * c.start / max(len(report.work.text), 1):.2f}%"></span>'
         for c in report.work.chapters[1:]
     )
-    return f'<div class="bar" role="img" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
+    return f'<div class="bar" role="group" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
+
+
+def _locations(report: Report, passages: list[int]) -> str:
+    """Chapters and positions of a warning's passages, runs merged ("chapter 2: 36-45%"); no text."""
+    by_index = _passage_map(report)
+    spans: list[tuple[int, float, float, int]] = []  # chapter, from %, to %, last index
+    for i in passages:
+        p = by_index.get(i)
+        if p is None:
+            continue
+        if spans and spans[-1][0] == p.chapter and spans[-1][3] == i - 1:
+            spans[-1] = (p.chapter, spans[-1][1], p.end_position, i)
+        else:
+            spans.append((p.chapter, p.position, p.end_position, i))
+    many = len(report.work.chapters) > 1
+    parts = []
+    for chapter, lo, hi, _ in spans:
+        at = f"{lo:.0f}%" if round(hi) - round(lo) < 2 else f"{lo:.0f}&ndash;{hi:.0f}%"
+        parts.append(f"chapter {chapter + 1}: {at}" if many else at)
+    return "; ".join(parts)
+
+
+def _quote(text: str, limit: int = 600) -> str:
+    """Evidence cut at a word boundary with an ellipsis, so a cut quote reads as cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
+def _status(report: Report, warning: WorkWarning) -> str:
+    if warning.id not in set(report.comparison.missing):
+        return '<span class="ok">declared</span>'
+    if warning.confidence < LOW_CONFIDENCE:  # an unsure detection: no blame on the author
+        return '<span class="maybe">not declared (low confidence)</span>'
+    return '<span class="bad">not declared</span>'
 
 
 def _summary(report: Report) -> str:
-    missing = set(report.comparison.missing)
     rows = []
     for w in report.warnings:
-        status = '<span class="bad">not declared</span>' if w.id in missing else '<span class="ok">declared</span>'
         evidence = "".join(
             f'<li><a href="#p-{e.index}">chapter {e.chapter + 1}, {e.position:.0f}%</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
-            f"<blockquote>{_e(report.work.text[e.start : e.end].strip()[:600])}</blockquote></li>"
+            f"<blockquote>{_e(_quote(report.work.text[e.start : e.end]))}</blockquote></li>"
             for e in w.evidence
         )
+        count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
         rows.append(
-            f'<tr><th scope="row">{_e(w.name)}</th><td>{w.confidence:.2f}</td><td>{_e(w.severity)}</td>'
-            f"<td>{status}</td><td>{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
+            f'<tr><th scope="row">{_e(w.name)}</th><td data-label="Confidence">{w.confidence:.2f}</td>'
+            f'<td data-label="Severity">{_e(w.severity)}</td><td data-label="Declared?">{_status(report, w)}</td>'
+            f'<td data-label="Where">{count}: <span class="where">{_locations(report, w.passages)}</span>'
             f"{_bar(report, w.passages, w.name)}"
             f"<details><summary>Show evidence (spoilers)</summary><ol>{evidence}</ol></details></td></tr>"
         )
@@ -157,11 +210,23 @@ def _chapter_nav(report: Report) -> str:
     return f'<nav class="chapters" aria-label="Chapters"><ol>{links}</ol></nav>'
 
 
-def _reader(report: Report) -> str:
+def _flags(report: Report) -> dict[int, list[str]]:
+    """Passage index -> the ids of the warnings flagged there."""
     flags: dict[int, list[str]] = {}
     for w in report.warnings:
         for i in w.passages:
             flags.setdefault(i, []).append(w.id)
+    return flags
+
+
+def _run_starts(report: Report) -> dict[int, int]:
+    """Flagged passage index -> the first passage of its run (its block's start marker)."""
+    flags = _flags(report)
+    return {p.index: run[0].index for run in _runs(report, flags) if run[0].index in flags for p in run}
+
+
+def _reader(report: Report) -> str:
+    flags = _flags(report)
     chapters = report.work.chapters
     out = []
     chapter = -1
@@ -198,7 +263,7 @@ def _reader(report: Report) -> str:
         f'<label><input type="checkbox" name="hide" value="{_e(w.id)}"> {_e(w.name)}</label>' for w in report.warnings
     )
     return (
-        '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h">Reading mode</h2>'
+        '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h" tabindex="-1">Reading mode</h2>'
         f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}</fieldset>"
         f"{_chapter_nav(report)}"
         '<noscript><p class="note">Without JavaScript, hiding works in current browsers but your choices '
@@ -233,6 +298,7 @@ def render_html(report: Report) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; img-src data:\">"
         f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}{_hide_rules(report)}</style></head><body>"
+        '<a class="skip" href="#reading-h">Skip to reading mode</a>'
         f'<header><h1>{_e(title)}</h1><p class="meta">{work.word_count:,} words, {len(work.chapters)} '
         f"chapter{'s' if len(work.chapters) != 1 else ''} &middot; model {_e(report.model_version)}</p>"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
