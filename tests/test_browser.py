@@ -100,6 +100,11 @@ def upload(browser: webdriver.Chrome, server: str, path: Path) -> None:
         time.sleep(0.1)
 
 
+def section_content_visible(browser: webdriver.Chrome) -> bool:
+    section = browser.find_element(By.CSS_SELECTOR, 'section.flagged[data-warnings~="violence"]')
+    return bool(section.find_element(By.CSS_SELECTOR, ".content").is_displayed())
+
+
 def test_upload_read_hide_and_reveal(browser: webdriver.Chrome, server: str, tmp_path: Path) -> None:
     upload(browser, server, sample_file(tmp_path))
     assert "/works/" in browser.current_url
@@ -126,6 +131,14 @@ def test_upload_read_hide_and_reveal(browser: webdriver.Chrome, server: str, tmp
     # The choice persists in the browser.
     browser.refresh()
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
+    # ... and the reader can forget it.
+    forget = browser.find_element(By.ID, "forget")
+    assert forget.is_displayed()
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", forget)
+    forget.click()
+    assert not browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
+    assert browser.execute_script("return localStorage.getItem('forewarn:hide')") is None
+    assert section_content_visible(browser)
     browser.set_window_size(375, 800)
     browser.save_screenshot(str(ARTIFACTS / "web-mobile.png"))
     browser.set_window_size(1200, 900)

@@ -152,3 +152,30 @@ def test_low_confidence_undeclared_detections_are_not_styled_as_the_authors_faul
     warning.confidence = 0.4
     soft = _status(report, warning)
     assert 'class="maybe"' in soft and "low confidence" in soft and 'class="bad"' not in soft
+
+
+def test_a_how_to_read_section_and_the_model_in_the_footer() -> None:
+    report = two_chapter_report()
+    html = render_html(report)
+    how = re.search(r'<section id="how".*?</section>', html, flags=re.S)
+    assert how
+    for words in ("Confidence", "mentioned", "implied", "depicted", "graphic", "Declared", "AO3", "forewarn warnings"):
+        assert words in how.group(0), words
+    assert "Not detected does not mean absent" in how.group(0)
+    header = re.search(r"<header>.*?</header>", html, flags=re.S)
+    footer = re.search(r"<footer>.*?</footer>", html, flags=re.S)
+    assert header and footer
+    assert report.model_version not in header.group(0) and report.model_version in footer.group(0)
+
+
+def test_a_clean_result_says_detection_misses_implied_content() -> None:
+    html = render_html(report_for(CALM + "\n\n" + CALM))
+    assert "No warnings detected; detection misses implied content" in html
+    assert "above threshold." not in html
+
+
+def test_remembered_choices_are_explained_next_to_the_controls_with_a_reset() -> None:
+    html = render_html(two_chapter_report())
+    fieldset = re.search(r"<fieldset>.*?</fieldset>", html, flags=re.S)
+    assert fieldset and "applied to every forewarn report" in fieldset.group(0)
+    assert '<button type="button" id="forget" hidden>Forget my choices</button>' in fieldset.group(0)

@@ -118,12 +118,33 @@ def _summary(report: Report) -> str:
             f"<details><summary>Show evidence (spoilers)</summary><ol>{evidence}</ol></details></td></tr>"
         )
     if not rows:
-        return '<p class="ok">No warnings detected above threshold.</p>'
+        return (
+            '<p class="ok">No warnings detected; detection misses implied content, '
+            'so this is not a promise that none apply (see <a href="#how">How to read this</a>).</p>'
+        )
     return (
         '<table class="warnings"><caption>Detected warnings</caption><thead><tr><th scope="col">Warning</th>'
         '<th scope="col">Confidence</th><th scope="col">Severity</th><th scope="col">Declared?</th>'
         f'<th scope="col">Where</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
+
+
+HOW_TO_READ = (
+    '<section id="how" class="how" aria-labelledby="how-h"><h2 id="how-h">How to read this</h2>'
+    "<p><strong>Confidence</strong> (0 to 1) is how sure the model is that the warning applies somewhere in the "
+    "work; it is not how intense the content is.</p>"
+    "<p><strong>Severity</strong>, mildest first: <em>mentioned</em> (named or referred to), <em>implied</em> "
+    "(suggested, not shown), <em>depicted</em> (happens on the page), <em>graphic</em> (shown in explicit "
+    "detail). The table gives the strongest passage.</p>"
+    "<p><strong>Declared</strong> is what the author tagged or wrote in a warnings line; <strong>detected</strong> "
+    "is what forewarn found in the text. 'Not declared' means the text suggests a warning the author did not "
+    "list; with low confidence it may be a false alarm.</p>"
+    "<p><strong>AO3 fit</strong> suggests the rating and archive warnings the detections would call for on "
+    "Archive of Our Own; it is a suggestion, not a ruling.</p>"
+    "<p><strong>Not detected does not mean absent.</strong> Implied content without telling words is often "
+    "missed, especially implied self-harm, abuse, sexual assault and child abuse. Each warning's measured "
+    "precision and recall are listed by <code>forewarn warnings</code> and in the model card.</p></section>"
+)
 
 
 def _partial(report: Report) -> str:
@@ -264,7 +285,10 @@ def _reader(report: Report) -> str:
     )
     return (
         '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h" tabindex="-1">Reading mode</h2>'
-        f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}</fieldset>"
+        f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}"
+        '<p class="note" id="remembered">Your choices are remembered in this browser and applied to every '
+        "forewarn report you open in it. "
+        '<button type="button" id="forget" hidden>Forget my choices</button></p></fieldset>'
         f"{_chapter_nav(report)}"
         '<noscript><p class="note">Without JavaScript, hiding works in current browsers but your choices '
         "are not remembered when you reopen the page.</p></noscript>"
@@ -300,9 +324,10 @@ def render_html(report: Report) -> str:
         f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}{_hide_rules(report)}</style></head><body>"
         '<a class="skip" href="#reading-h">Skip to reading mode</a>'
         f'<header><h1>{_e(title)}</h1><p class="meta">{work.word_count:,} words, {len(work.chapters)} '
-        f"chapter{'s' if len(work.chapters) != 1 else ''} &middot; model {_e(report.model_version)}</p>"
+        f"chapter{'s' if len(work.chapters) != 1 else ''}</p>"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
-        f"</header><main>{_summary(report)}{_declared(report)}{_reader(report)}</main>"
+        f"</header><main>{_summary(report)}{HOW_TO_READ}{_declared(report)}{_reader(report)}</main>"
+        f'<footer><p class="meta">Detected by forewarn, model {_e(report.model_version)}.</p></footer>'
         f'<script type="application/json" id="forewarn-data">{data}</script>'
         f"<script>{_asset('report.js')}</script></body></html>"
     )
