@@ -100,6 +100,11 @@ def upload(browser: webdriver.Chrome, server: str, path: Path) -> None:
         time.sleep(0.1)
 
 
+def section_content_visible(browser: webdriver.Chrome) -> bool:
+    section = browser.find_element(By.CSS_SELECTOR, 'section.flagged[data-warnings~="violence"]')
+    return bool(section.find_element(By.CSS_SELECTOR, ".content").is_displayed())
+
+
 def test_upload_read_hide_and_reveal(browser: webdriver.Chrome, server: str, tmp_path: Path) -> None:
     upload(browser, server, sample_file(tmp_path))
     assert "/works/" in browser.current_url
@@ -119,13 +124,21 @@ def test_upload_read_hide_and_reveal(browser: webdriver.Chrome, server: str, tmp
     ARTIFACTS.mkdir(exist_ok=True)
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", notice)
     browser.save_screenshot(str(ARTIFACTS / "web-reading-mode.png"))
-    button = section.find_element(By.CSS_SELECTOR, "button.reveal")
-    browser.execute_script("arguments[0].scrollIntoView()", button)
-    button.click()
-    assert content.is_displayed() and button.get_attribute("aria-expanded") == "true"
+    reveal = section.find_element(By.CSS_SELECTOR, "input.reveal")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", reveal)
+    reveal.click()
+    assert content.is_displayed() and reveal.is_selected()
     # The choice persists in the browser.
     browser.refresh()
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
+    # ... and the reader can forget it.
+    forget = browser.find_element(By.ID, "forget")
+    assert forget.is_displayed()
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", forget)
+    forget.click()
+    assert not browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
+    assert browser.execute_script("return localStorage.getItem('forewarn:hide')") is None
+    assert section_content_visible(browser)
     browser.set_window_size(375, 800)
     browser.save_screenshot(str(ARTIFACTS / "web-mobile.png"))
     browser.set_window_size(1200, 900)
@@ -144,3 +157,41 @@ def test_script_in_text_and_title_never_runs(browser: webdriver.Chrome, server: 
     assert payload.split(">")[0] + ">" in browser.find_element(By.TAG_NAME, "h1").text
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "web-xss.png"))
+
+
+def test_hiding_works_without_javascript(browser: webdriver.Chrome, server: str, tmp_path: Path) -> None:
+    upload(browser, server, sample_file(tmp_path))
+    url = browser.current_url
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        browser.get(url)
+        assert browser.execute_script("return document.querySelector('section.flagged').className") == "flagged"
+        section = browser.find_element(By.CSS_SELECTOR, 'section.flagged[data-warnings~="violence"]')
+        content = section.find_element(By.CSS_SELECTOR, ".content")
+        notice = section.find_element(By.CSS_SELECTOR, ".notice")
+        start = section.find_element(By.CSS_SELECTOR, ".marker.start")
+        assert content.is_displayed() and not notice.is_displayed()
+        assert "starts" in start.text and "Violence" in start.text
+        browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+        assert not content.is_displayed() and notice.is_displayed() and start.is_displayed()
+        reveal = section.find_element(By.CSS_SELECTOR, "input.reveal")
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", reveal)
+        reveal.click()
+        assert content.is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_table_is_whole_at_400px(browser: webdriver.Chrome, server: str, tmp_path: Path) -> None:
+    upload(browser, server, sample_file(tmp_path))
+    browser.set_window_size(400, 900)
+    try:
+        severity = browser.find_element(By.CSS_SELECTOR, 'table.warnings td[data-label="Severity"]')
+        where = browser.find_element(By.CSS_SELECTOR, 'table.warnings td[data-label="Where"] .where')
+        assert severity.is_displayed() and where.is_displayed()
+        width = browser.execute_script("return document.documentElement.clientWidth")
+        right = browser.execute_script("return arguments[0].getBoundingClientRect().right", where)
+        assert right <= width
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+    finally:
+        browser.set_window_size(1200, 900)

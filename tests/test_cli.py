@@ -367,3 +367,51 @@ def test_serve_says_serving_on_the_bound_address_and_answers_there() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def terminal_output(width: int, confidence: float | None = None) -> str:
+    """The terminal summary of a four-chapter work with violence in each, at ``width`` columns."""
+    import io
+
+    from conftest import FakeModel
+    from rich.console import Console
+
+    from forewarn.pipeline import scan_work
+    from forewarn.readers import read_text
+    from forewarn.report.terminal import render
+    from forewarn.score.cascade import CascadeScorer
+
+    calm = "They walked home along the harbour wall and talked about the weather and the nets. " * 6
+    fight = "He stabbed the guard in the narrow alley and the guard fell against the wall. " * 6
+    text = "\n\n".join(f"Chapter {i}: Part {i}\n\n{calm}\n\n{fight}\n\n{calm}\n\n{fight}" for i in range(1, 5))
+    report = scan_work(read_text(text), scorer=CascadeScorer(model=FakeModel({"violence": "stabbed"})))
+    if confidence is not None:
+        report.warnings[0].confidence = confidence
+    out = io.StringIO()
+    render(report, console=Console(file=out, width=width, color_system=None, soft_wrap=False))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width", [80, 60, 50])
+def test_terminal_table_fits_keeps_whole_locations_and_explains_plus_n(width: int) -> None:
+    out = terminal_output(width)
+    lines = out.splitlines()
+    assert all(line == line.rstrip() for line in lines), "no trailing spaces"
+    assert all(len(line) <= width for line in lines)
+    assert "…" not in out
+    (row,) = [line for line in lines if line.startswith("Violence")]
+    where = re.search(r"(?:ch\d+ \d+%(?:, ch\d+ \d+%)*)?(?: ?\+(\d+))?$", row)
+    assert where and where.group(0).strip(), row
+    assert where.group(1), "eight passages, at most three shown: the rest are counted"
+    assert "+N: N more flagged passages" in out
+    if width == 80:
+        assert "█" in row and "ch1 " in row and "ch2 " in row
+    else:
+        assert "█" not in row  # the bar goes before locations are folded into +N
+
+
+def test_terminal_marks_unsure_undeclared_detections_softly() -> None:
+    sure = [line for line in terminal_output(80).splitlines() if line.startswith("Violence")][0]
+    unsure = [line for line in terminal_output(80, confidence=0.4).splitlines() if line.startswith("Violence")][0]
+    assert " NO " in sure and " no? " in unsure
+    assert "no?: not declared, low confidence" in terminal_output(80, confidence=0.4)

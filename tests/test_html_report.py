@@ -38,7 +38,7 @@ def test_self_contained_and_evidence_hidden() -> None:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "<link" not in html
     assert "<details><summary>Show evidence (spoilers)</summary>" in html
-    assert 'class="passage flagged"' in html and "Skip past it" in html
+    assert '<section class="flagged"' in html and "Skip past it" in html
     assert 'name="hide" value="violence"' in html
 
 
@@ -53,3 +53,129 @@ def test_cli_writes_html(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "--html", str(out), str(story)])
     assert result.exit_code in (0, 1), result.output
     assert out.read_text().startswith("<!DOCTYPE html>")
+
+
+CALM = "They walked home along the harbour wall and talked about the weather, the nets and the ferry times. " * 6
+FIGHT = "He stabbed the guard in the narrow alley and the guard fell against the wall and did not get up. " * 6
+
+
+def two_chapter_report():  # type: ignore[no-untyped-def]
+    """Chapter 1: calm, three fights in a row, calm, one fight; chapter 2: calm."""
+    one = "\n\n".join([CALM, FIGHT, FIGHT, FIGHT, CALM, FIGHT])
+    return report_for(f"Chapter 1: Salt\n\n{one}\n\nChapter 2: After\n\n{CALM}\n\n{CALM}")
+
+
+def flagged_sections(html: str) -> list[str]:
+    return re.findall(r'<section class="flagged".*?</section>', html, flags=re.S)
+
+
+def test_each_flagged_block_has_a_labelled_start_and_end_marker_that_quotes_no_text() -> None:
+    html = render_html(two_chapter_report())
+    sections = flagged_sections(html)
+    assert sections
+    for sec in sections:
+        start = re.search(r'<p class="marker start">(.*?)</p>', sec, flags=re.S)
+        end = re.search(r'<p class="marker end"[^>]*>(.*?)</p>', sec, flags=re.S)
+        assert start and end
+        assert "Violence" in start.group(1) and "starts" in start.group(1)
+        assert "Violence" in end.group(1) and "ends" in end.group(1)
+        assert "stabbed" not in start.group(1) + end.group(1)
+        assert 'href="#end-' in start.group(1)  # the skip link lands on the end marker
+
+
+def test_hiding_needs_no_javascript_and_a_noscript_note_says_what_does() -> None:
+    html = render_html(two_chapter_report())
+    style = re.search(r"<style>(.*?)</style>", html, flags=re.S)
+    assert style
+    rule = '#reading:has(input[name="hide"][value="violence"]:checked) .flagged[data-warnings~="violence"]'
+    assert rule in style.group(1) and "display:none" in style.group(1)
+    assert '<input type="checkbox" class="reveal"' in html  # "Show it anyway" is a checkbox, no script
+    assert re.search(r"<noscript>.*not remembered.*</noscript>", html, flags=re.S)
+
+
+def test_consecutive_flagged_passages_are_one_block_with_one_skip_link() -> None:
+    report = two_chapter_report()
+    flagged = report.warnings[0].passages
+    html = render_html(report)
+    sections = flagged_sections(html)
+    runs = [re.findall(r'<div class="passage" id="p-(\d+)"', s) for s in sections]
+    assert [int(i) for run in runs for i in run] == flagged
+    assert len(runs) == 2 and len(runs[0]) >= 2, runs  # the fights in a row, then the lone one
+    assert html.count("Skip past it") == 2
+
+
+def test_chapters_have_ids_and_their_title_once() -> None:
+    html = render_html(two_chapter_report())
+    assert '<h3 class="chapter" id="ch-1">Chapter 1: Salt</h3>' in html
+    assert '<h3 class="chapter" id="ch-2">Chapter 2: After</h3>' in html
+    assert html.count("Chapter 2: After") == 2  # the heading and the chapter navigation, not the text
+
+
+def test_where_is_shown_outside_the_spoilers_and_bar_links_are_labelled() -> None:
+    report = two_chapter_report()
+    html = render_html(report)
+    row = re.search(r'<td data-label="Where">(.*?)<details>', html, flags=re.S)
+    assert row, "the Where cell lists positions before the evidence toggle"
+    where = re.search(r'<span class="where">(.*?)</span>', row.group(1))
+    assert where and where.group(1).startswith("chapter 1: ") and "%" in where.group(1)
+    assert where.group(1).count("chapter 1") == 2  # the run of fights is one span, the lone fight another
+    assert 'role="img"' not in html  # a bar of links is a group, not an image hiding them
+    assert 'class="bar" role="group" aria-label="Violence: where in the work"' in html
+    labels = re.findall(r'<a class="mark" href="#r-\d+"[^>]*aria-label="([^"]*)"', html)
+    assert labels and all(re.fullmatch(r"Violence: chapter 1, \d+%, jump to passage \(shows text\)", x) for x in labels)
+
+
+def test_a_skip_link_comes_first_and_the_table_stacks_on_narrow_screens() -> None:
+    html = render_html(two_chapter_report())
+    body = html.split("<body>", 1)[1]
+    assert body.startswith('<a class="skip" href="#reading-h">Skip to reading mode</a>')
+    assert 'id="reading-h" tabindex="-1"' in html
+    assert '<td data-label="Severity">' in html and '<td data-label="Where">' in html
+    assert "td[data-label]::before" in html and "nth-child(3) { display: none" not in html
+
+
+def test_evidence_quotes_are_cut_at_a_word_with_an_ellipsis() -> None:
+    long = "He stabbed the guard " + "and the guard staggered backwards into the wall " * 20
+    html = render_html(report_for(long + "\n\n" + CALM))
+    quote = re.search(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+    assert quote and quote.group(1).endswith("\u2026")
+    assert quote.group(1)[:-1].split()[-1] in long.split()  # the last word is whole
+
+
+def test_low_confidence_undeclared_detections_are_not_styled_as_the_authors_fault() -> None:
+    from forewarn.report.html import _status
+
+    report = two_chapter_report()
+    warning = report.warnings[0]
+    assert warning.id in report.comparison.missing
+    assert 'class="bad"' in _status(report, warning)
+    warning.confidence = 0.4
+    soft = _status(report, warning)
+    assert 'class="maybe"' in soft and "low confidence" in soft and 'class="bad"' not in soft
+
+
+def test_a_how_to_read_section_and_the_model_in_the_footer() -> None:
+    report = two_chapter_report()
+    html = render_html(report)
+    how = re.search(r'<section id="how".*?</section>', html, flags=re.S)
+    assert how
+    for words in ("Confidence", "mentioned", "implied", "depicted", "graphic", "Declared", "AO3", "forewarn warnings"):
+        assert words in how.group(0), words
+    assert "Not detected does not mean absent" in how.group(0)
+    header = re.search(r"<header>.*?</header>", html, flags=re.S)
+    footer = re.search(r"<footer>.*?</footer>", html, flags=re.S)
+    assert header and footer
+    assert report.model_version not in header.group(0) and report.model_version in footer.group(0)
+
+
+def test_a_clean_result_says_detection_misses_implied_content() -> None:
+    html = render_html(report_for(CALM + "\n\n" + CALM))
+    assert "No warnings detected; detection misses implied content" in html
+    assert "above threshold." not in html
+
+
+def test_remembered_choices_are_explained_next_to_the_controls_with_a_reset() -> None:
+    html = render_html(two_chapter_report())
+    fieldset = re.search(r"<fieldset>.*?</fieldset>", html, flags=re.S)
+    assert fieldset and "applied to every forewarn report" in fieldset.group(0)
+    assert '<button type="button" id="forget" hidden>Forget my choices</button>' in fieldset.group(0)

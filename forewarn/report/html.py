@@ -14,9 +14,14 @@ import re
 from html import escape
 from importlib import resources
 
+from forewarn.aggregate import SEVERITIES, WorkWarning
 from forewarn.pipeline import Report
+from forewarn.split import Passage
 
 _BLANK = re.compile(r"\n\s*\n")
+_ID = re.compile(r"[a-z0-9-]+")
+# Below this an undeclared detection is shown as unsure rather than as the author's omission.
+LOW_CONFIDENCE = 0.5
 
 
 def _e(value: object) -> str:
@@ -27,47 +32,119 @@ def _asset(name: str) -> str:
     return (resources.files("forewarn") / "report" / "assets" / name).read_text(encoding="utf-8")
 
 
+def _passage_map(report: Report) -> dict[int, Passage]:
+    return {p.index: p for p in report.passages}
+
+
 def _bar(report: Report, passages: list[int], label: str) -> str:
+    """Where a warning is, as links; a group of labelled links (an image role would hide them)."""
     marks = []
-    flagged = set(passages)
-    for p in report.passages:
-        if p.index in flagged:
-            width = max(p.end_position - p.position, 0.6)
-            marks.append(
-                f'<a class="mark" href="#p-{p.index}" style="left:{p.position:.2f}%;width:{width:.2f}%" '
-                f'aria-label="{_e(label)} at {p.position:.0f}%"></a>'
-            )
+    by_index = _passage_map(report)
+    starts = _run_starts(report)
+    for i in passages:
+        p = by_index.get(i)
+        if p is None:
+            continue
+        width = max(p.end_position - p.position, 0.6)
+        where = f"chapter {p.chapter + 1}, {p.position:.0f}%"
+        marks.append(
+            f'<a class="mark" href="#r-{starts.get(p.index, p.index)}" '
+            f'style="left:{p.position:.2f}%;width:{width:.2f}%" '
+            f'aria-label="{_e(label)}: {where}, jump to passage (shows text)" '
+            f'title="{where}: jump to passage (shows text)"></a>'
+        )
     ticks = "".join(
         f'<span class="tick" style="left:{100 * c.start / max(len(report.work.text), 1):.2f}%"></span>'
         for c in report.work.chapters[1:]
     )
-    return f'<div class="bar" role="img" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
+    return f'<div class="bar" role="group" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
+
+
+def _locations(report: Report, passages: list[int]) -> str:
+    """Chapters and positions of a warning's passages, runs merged ("chapter 2: 36-45%"); no text."""
+    by_index = _passage_map(report)
+    spans: list[tuple[int, float, float, int]] = []  # chapter, from %, to %, last index
+    for i in passages:
+        p = by_index.get(i)
+        if p is None:
+            continue
+        if spans and spans[-1][0] == p.chapter and spans[-1][3] == i - 1:
+            spans[-1] = (p.chapter, spans[-1][1], p.end_position, i)
+        else:
+            spans.append((p.chapter, p.position, p.end_position, i))
+    many = len(report.work.chapters) > 1
+    parts = []
+    for chapter, lo, hi, _ in spans:
+        at = f"{lo:.0f}%" if round(hi) - round(lo) < 2 else f"{lo:.0f}&ndash;{hi:.0f}%"
+        parts.append(f"chapter {chapter + 1}: {at}" if many else at)
+    return "; ".join(parts)
+
+
+def _quote(text: str, limit: int = 600) -> str:
+    """Evidence cut at a word boundary with an ellipsis, so a cut quote reads as cut."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
+def _status(report: Report, warning: WorkWarning) -> str:
+    if warning.id not in set(report.comparison.missing):
+        return '<span class="ok">declared</span>'
+    if warning.confidence < LOW_CONFIDENCE:  # an unsure detection: no blame on the author
+        return '<span class="maybe">not declared (low confidence)</span>'
+    return '<span class="bad">not declared</span>'
 
 
 def _summary(report: Report) -> str:
-    missing = set(report.comparison.missing)
     rows = []
     for w in report.warnings:
-        status = '<span class="bad">not declared</span>' if w.id in missing else '<span class="ok">declared</span>'
         evidence = "".join(
             f'<li><a href="#p-{e.index}">chapter {e.chapter + 1}, {e.position:.0f}%</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
-            f"<blockquote>{_e(report.work.text[e.start : e.end].strip()[:600])}</blockquote></li>"
+            f"<blockquote>{_e(_quote(report.work.text[e.start : e.end]))}</blockquote></li>"
             for e in w.evidence
         )
+        count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
         rows.append(
-            f'<tr><th scope="row">{_e(w.name)}</th><td>{w.confidence:.2f}</td><td>{_e(w.severity)}</td>'
-            f"<td>{status}</td><td>{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
+            f'<tr><th scope="row">{_e(w.name)}</th><td data-label="Confidence">{w.confidence:.2f}</td>'
+            f'<td data-label="Severity">{_e(w.severity)}</td><td data-label="Declared?">{_status(report, w)}</td>'
+            f'<td data-label="Where">{count}: <span class="where">{_locations(report, w.passages)}</span>'
             f"{_bar(report, w.passages, w.name)}"
             f"<details><summary>Show evidence (spoilers)</summary><ol>{evidence}</ol></details></td></tr>"
         )
     if not rows:
-        return '<p class="ok">No warnings detected above threshold.</p>'
+        return (
+            '<p class="ok">No warnings detected; detection misses implied content, '
+            'so this is not a promise that none apply (see <a href="#how">How to read this</a>).</p>'
+        )
     return (
         '<table class="warnings"><caption>Detected warnings</caption><thead><tr><th scope="col">Warning</th>'
         '<th scope="col">Confidence</th><th scope="col">Severity</th><th scope="col">Declared?</th>'
         f'<th scope="col">Where</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
+
+
+HOW_TO_READ = (
+    '<section id="how" class="how" aria-labelledby="how-h"><h2 id="how-h">How to read this</h2>'
+    "<p><strong>Confidence</strong> (0 to 1) is how sure the model is that the warning applies somewhere in the "
+    "work; it is not how intense the content is.</p>"
+    "<p><strong>Severity</strong>, mildest first: <em>mentioned</em> (named or referred to), <em>implied</em> "
+    "(suggested, not shown), <em>depicted</em> (happens on the page), <em>graphic</em> (shown in explicit "
+    "detail). The table gives the strongest passage.</p>"
+    "<p><strong>Declared</strong> is what the author tagged or wrote in a warnings line; <strong>detected</strong> "
+    "is what forewarn found in the text. 'Not declared' means the text suggests a warning the author did not "
+    "list; with low confidence it may be a false alarm.</p>"
+    "<p><strong>AO3 fit</strong> suggests the rating and archive warnings the detections would call for on "
+    "Archive of Our Own; it is a suggestion, not a ruling.</p>"
+    "<p><strong>Not detected does not mean absent.</strong> Implied content without telling words is often "
+    "missed, especially implied self-harm, abuse, sexual assault and child abuse. Each warning's measured "
+    "precision and recall are listed by <code>forewarn warnings</code> and in the model card.</p></section>"
+)
 
 
 def _partial(report: Report) -> str:
@@ -103,41 +180,135 @@ def _declared(report: Report) -> str:
     )
 
 
-def _reader(report: Report) -> str:
+def _runs(report: Report, flags: dict[int, list[str]]) -> list[list[Passage]]:
+    """Consecutive flagged passages of one chapter as one run (one notice, one skip), others alone."""
+    runs: list[list[Passage]] = []
+    for p in report.passages:
+        prev = runs[-1][-1] if runs else None
+        if (
+            prev is not None
+            and p.index in flags
+            and prev.index in flags
+            and prev.chapter == p.chapter
+            and prev.index == p.index - 1
+        ):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs
+
+
+def _run_label(run: list[Passage], ids: list[str], report: Report) -> str:
+    """Which warnings a run has, with a severity where the evidence says ("Self-harm, depicted")."""
+    known: dict[str, str] = {}
+    indices = {p.index for p in run}
+    for w in report.warnings:
+        for e in w.evidence:
+            if e.index in indices and (
+                w.id not in known or SEVERITIES.index(e.severity) > SEVERITIES.index(known[w.id])
+            ):
+                known[w.id] = e.severity
+    names = {w.id: w.name for w in report.warnings}
+    return "; ".join(f"{names[i]}, {known[i]}" if i in known else names[i] for i in ids)
+
+
+def _paragraphs(p: Passage, title: str | None) -> list[str]:
+    """The passage's paragraphs, without the chapter title already shown as its heading."""
+    paras = [t.strip() for t in _BLANK.split(p.text) if t.strip()]
+    if title:
+        paras = [t for t in paras if t != title.strip()]
+    return paras
+
+
+def _chapter_nav(report: Report) -> str:
+    """Links to each chapter of the reading mode (a long work is otherwise one scroll)."""
+    chapters = report.work.chapters
+    if len(chapters) < 2:
+        return ""
+    links = "".join(
+        f'<li><a href="#ch-{c.index + 1}">{_e(c.title or f"Chapter {c.index + 1}")}</a></li>' for c in chapters
+    )
+    return f'<nav class="chapters" aria-label="Chapters"><ol>{links}</ol></nav>'
+
+
+def _flags(report: Report) -> dict[int, list[str]]:
+    """Passage index -> the ids of the warnings flagged there."""
     flags: dict[int, list[str]] = {}
     for w in report.warnings:
         for i in w.passages:
             flags.setdefault(i, []).append(w.id)
-    names = {w.id: w.name for w in report.warnings}
+    return flags
+
+
+def _run_starts(report: Report) -> dict[int, int]:
+    """Flagged passage index -> the first passage of its run (its block's start marker)."""
+    flags = _flags(report)
+    return {p.index: run[0].index for run in _runs(report, flags) if run[0].index in flags for p in run}
+
+
+def _reader(report: Report) -> str:
+    flags = _flags(report)
+    chapters = report.work.chapters
     out = []
     chapter = -1
-    for p in report.passages:
-        if p.chapter != chapter:
-            chapter = p.chapter
-            title = report.work.chapters[chapter].title if chapter < len(report.work.chapters) else None
-            out.append(f'<h3 class="chapter">{_e(title or f"Chapter {chapter + 1}")}</h3>')
-        paras = "".join(f"<p>{_e(t.strip())}</p>" for t in _BLANK.split(p.text) if t.strip())
-        ids = flags.get(p.index, [])
-        if not ids:
-            out.append(f'<section class="passage" id="p-{p.index}">{paras}</section>')
+    title: str | None = None
+    for run in _runs(report, flags):
+        first = run[0]
+        if first.chapter != chapter:
+            chapter = first.chapter
+            title = chapters[chapter].title if chapter < len(chapters) else None
+            out.append(f'<h3 class="chapter" id="ch-{chapter + 1}">{_e(title or f"Chapter {chapter + 1}")}</h3>')
+        body = "".join(
+            f'<div class="passage" id="p-{p.index}">{"".join(f"<p>{_e(t)}</p>" for t in _paragraphs(p, title))}</div>'
+            for p in run
+        )
+        if first.index not in flags:
+            out.append(body)
             continue
-        label = ", ".join(names[i] for i in ids)
-        n = len([t for t in _BLANK.split(p.text) if t.strip()])
+        ids = list(dict.fromkeys(i for p in run for i in flags[p.index]))
+        label = _e(_run_label(run, ids, report))
+        n = sum(len(_paragraphs(p, title)) for p in run)
+        key = f"r-{first.index}"
         out.append(
-            f'<section class="passage flagged" id="p-{p.index}" data-warnings="{_e(" ".join(ids))}">'
-            f'<div class="notice" hidden><span>{_e(label)}: {n} paragraph{"s" if n != 1 else ""} hidden.</span> '
-            f'<button type="button" class="reveal" aria-expanded="false" aria-controls="c-{p.index}">Show</button> '
-            f'<a href="#after-{p.index}">Skip past it</a></div>'
-            f'<div class="content" id="c-{p.index}">{paras}</div></section><span id="after-{p.index}"></span>'
+            f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}">'
+            f'<p class="marker start"><strong>{label}: starts</strong> '
+            f'<span class="count">({n} paragraph{"s" if n != 1 else ""})</span> '
+            f'<a href="#end-{key}">Skip past it</a></p>'
+            f'<p class="notice">{label}: {n} paragraph{"s" if n != 1 else ""} hidden, as you chose. '
+            '<label><input type="checkbox" class="reveal" '
+            f'aria-controls="c-{key}"> Show it anyway</label></p>'
+            f'<div class="content" id="c-{key}">{body}</div>'
+            f'<p class="marker end" id="end-{key}" tabindex="-1"><strong>{label}: ends</strong></p></section>'
         )
     choices = "".join(
         f'<label><input type="checkbox" name="hide" value="{_e(w.id)}"> {_e(w.name)}</label>' for w in report.warnings
     )
     return (
-        '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h">Reading mode</h2>'
-        f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}</fieldset>"
+        '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h" tabindex="-1">Reading mode</h2>'
+        f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}"
+        '<p class="note" id="remembered">Your choices are remembered in this browser and applied to every '
+        "forewarn report you open in it. "
+        '<button type="button" id="forget" hidden>Forget my choices</button></p></fieldset>'
+        f"{_chapter_nav(report)}"
+        '<noscript><p class="note">Without JavaScript, hiding works in current browsers but your choices '
+        "are not remembered when you reopen the page.</p></noscript>"
         f'<article class="work">{"".join(out)}</article></section>'
     )
+
+
+def _hide_rules(report: Report) -> str:
+    """CSS that hides chosen warnings' passages without JavaScript (one rule per warning)."""
+    rules = []
+    for w in report.warnings:
+        if not _ID.fullmatch(w.id):  # ids come from the taxonomy; never put anything else into CSS
+            continue
+        rules.append(
+            f'#reading:has(input[name="hide"][value="{w.id}"]:checked) .flagged[data-warnings~="{w.id}"]'
+            ":not(:has(.reveal:checked)) .content{display:none}"
+            f'#reading:has(input[name="hide"][value="{w.id}"]:checked) .flagged[data-warnings~="{w.id}"]'
+            " .notice{display:block}"
+        )
+    return "".join(rules)
 
 
 def render_html(report: Report) -> str:
@@ -150,11 +321,13 @@ def render_html(report: Report) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; img-src data:\">"
-        f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}</style></head><body>"
+        f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}{_hide_rules(report)}</style></head><body>"
+        '<a class="skip" href="#reading-h">Skip to reading mode</a>'
         f'<header><h1>{_e(title)}</h1><p class="meta">{work.word_count:,} words, {len(work.chapters)} '
-        f"chapter{'s' if len(work.chapters) != 1 else ''} &middot; model {_e(report.model_version)}</p>"
+        f"chapter{'s' if len(work.chapters) != 1 else ''}</p>"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
-        f"</header><main>{_summary(report)}{_declared(report)}{_reader(report)}</main>"
+        f"</header><main>{_summary(report)}{HOW_TO_READ}{_declared(report)}{_reader(report)}</main>"
+        f'<footer><p class="meta">Detected by forewarn, model {_e(report.model_version)}.</p></footer>'
         f'<script type="application/json" id="forewarn-data">{data}</script>'
         f"<script>{_asset('report.js')}</script></body></html>"
     )

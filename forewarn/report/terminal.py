@@ -8,7 +8,6 @@ from the work (titles, tags) is printed as plain text, never as rich markup.
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from forewarn.aggregate import WorkWarning
@@ -16,6 +15,9 @@ from forewarn.declared import declares_none
 from forewarn.pipeline import Report
 
 BAR_WIDTH = 16
+GAP = "  "
+# Below this an undeclared detection is shown as unsure rather than as the author's omission.
+LOW_CONFIDENCE = 0.5
 # --only/--ignore leave warnings out of the AO3 suggestions, which can then be too low.
 PARTIAL = "(from the selected warnings only)"
 
@@ -33,14 +35,75 @@ def position_bar(warning: WorkWarning, report: Report, *, width: int = BAR_WIDTH
     return "".join(cells)
 
 
-def _where(warning: WorkWarning, report: Report) -> str:
+def _spots(warning: WorkWarning, report: Report) -> tuple[list[str], int]:
+    """Evidence locations ("ch2 36%"), text order, and how many more passages there are."""
     many = len(report.work.chapters) > 1
     spots = [
         (f"ch{e.chapter + 1} " if many else "") + f"{e.position:.0f}%"
         for e in sorted(warning.evidence, key=lambda e: e.start)
     ]
-    more = warning.passage_count - len(spots)
-    return ", ".join(spots) + (f" +{more}" if more > 0 else "")
+    return spots, max(warning.passage_count - len(spots), 0)
+
+
+def _where(spots: list[str], more: int, width: int | None = None) -> str:
+    """Whole locations that fit ``width``; the rest are counted in "+N" (never cut mid-location)."""
+    for keep in range(len(spots), -1, -1):
+        rest = more + len(spots) - keep
+        text = ", ".join(spots[:keep]) + (f" +{rest}" if rest else "")
+        if width is None or len(text.strip()) <= width:
+            return text.strip()
+    return f"+{more + len(spots)}"
+
+
+def _status(warning: WorkWarning, missing: set[str]) -> Text:
+    if warning.id not in missing:
+        return Text("yes", style="green")
+    if warning.confidence < LOW_CONFIDENCE:  # unsure: a possible false alarm, not the author's omission
+        return Text("no?", style="yellow")
+    return Text("NO", style="bold red")
+
+
+def _line(console: Console, text: Text) -> None:
+    """Print wrapped to the console's width without trailing spaces."""
+    for line in text.wrap(console, console.width):
+        line.rstrip()
+        console.print(line, no_wrap=True, crop=False)
+
+
+def _table(report: Report, console: Console) -> None:
+    """One row per warning; the bar is dropped before locations would be cut short."""
+    missing = set(report.comparison.missing)
+    rows = [(w, *_spots(w, report)) for w in report.warnings]
+    name_w = max(len("detected"), *(len(w.name) for w in report.warnings))
+    fixed = name_w + 4 + 9 + 5 + 5 * len(GAP)  # name, conf, severity, decl. and the gaps between
+    room = console.width - fixed
+    full = max(len(_where(spots, more)) for _, spots, more in rows)
+    bar_w = min(24, room - full - len(GAP)) if room - full - len(GAP) >= 8 else 0
+    where_w = max(room - (bar_w + len(GAP) if bar_w else 0), 8)
+    head = ["detected".ljust(name_w), "conf", "severity".ljust(9), "decl."]
+    if bar_w:
+        head.append(("where in the work" if bar_w >= 17 else "where").ljust(bar_w))
+    head.append("at" if bar_w else "where")
+    _line(console, Text(GAP.join(head), style="bold"))
+    folded = False
+    for w, spots, more in rows:
+        line = Text(w.name.ljust(name_w) + GAP + f"{w.confidence:.2f}".rjust(4) + GAP + w.severity.ljust(9) + GAP)
+        status = _status(w, missing)
+        line.append_text(status)
+        line.append(" " * (5 - len(status.plain)) + GAP)
+        if bar_w:
+            line.append(position_bar(w, report, width=bar_w) + GAP)
+        where = _where(spots, more, where_w)
+        folded = folded or "+" in where
+        line.append(where)
+        _line(console, line)
+    legend = []
+    if folded:
+        legend.append("+N: N more flagged passages")
+    if any(w.id in missing and w.confidence < LOW_CONFIDENCE for w in report.warnings):
+        legend.append("no?: not declared, low confidence")
+    if legend:
+        _line(console, Text("; ".join(legend), style="dim"))
 
 
 def render(report: Report, *, console: Console, show_passages: bool = False) -> None:
@@ -55,7 +118,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         f"{len(report.passages):,} passage{'s' if len(report.passages) != 1 else ''}",
         style="dim",
     )
-    console.print(head)
+    _line(console, head)
 
     declared = [d for d in report.declared if d.warning_id or d.source == "header"]
     if declared:
@@ -67,43 +130,21 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
                 label = f"{d.warning_id} ({d.raw.strip()})"
             parts.append(label)
         line.append(", ".join(parts))
-        console.print(line)
+        _line(console, line)
     else:
-        console.print(Text("Declared: nothing found (no warnings line, tags or archive warnings)"))
+        _line(console, Text("Declared: nothing found (no warnings line, tags or archive warnings)"))
 
     if not report.warnings:
-        console.print(Text("Detected: no warnings above threshold.", style="green"))
+        _line(console, Text("Detected: no warnings above threshold.", style="green"))
     else:
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        missing = set(report.comparison.missing)
-        # Names, confidence, severity and the declared flag never shrink; the bar takes what is
-        # left (8 to 24 cells) after about 18 cells for positions, which may be cut short.
-        name_width = max(len(w.name) for w in report.warnings)
-        bar_width = max(8, min(24, console.width - name_width - 50))
-        table.add_column("detected", no_wrap=True, min_width=name_width)
-        table.add_column("conf", justify="right", no_wrap=True, min_width=4)
-        table.add_column("severity", no_wrap=True, min_width=9)
-        table.add_column("decl.", no_wrap=True, min_width=5)
-        table.add_column("where in the work", no_wrap=True, min_width=bar_width)
-        table.add_column("at", no_wrap=True, overflow="ellipsis")
-        for w in report.warnings:
-            status = Text("NO", style="bold red") if w.id in missing else Text("yes", style="green")
-            table.add_row(
-                Text(w.name),
-                f"{w.confidence:.2f}",
-                w.severity,
-                status,
-                position_bar(w, report, width=bar_width),
-                Text(_where(w, report)),
-            )
-        console.print(table)
+        _table(report, console)
     comp = report.comparison
     if comp.extra:
-        console.print(Text("Declared but not detected: " + ", ".join(comp.extra), style="yellow"))
+        _line(console, Text("Declared but not detected: " + ", ".join(comp.extra), style="yellow"))
     if comp.unmapped:
-        console.print(Text("Declared, not in the taxonomy: " + ", ".join(comp.unmapped), style="dim"))
+        _line(console, Text("Declared, not in the taxonomy: " + ", ".join(comp.unmapped), style="dim"))
     if comp.chose_not_to_warn:
-        console.print(Text("The author chose not to use archive warnings.", style="dim"))
+        _line(console, Text("The author chose not to use archive warnings.", style="dim"))
 
     partial = f" {PARTIAL}" if report.filtered else ""
     rating = Text(f"AO3 rating{partial}: ", style="bold")
@@ -111,17 +152,18 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     rating.append(f" ({report.rating.reason})")
     if meta.rating:
         rating.append(f"; declared: {meta.rating}", style="dim")
-    console.print(rating)
+    _line(console, rating)
     archive = Text(f"AO3 archive warnings{partial}: ", style="bold")
     archive.append("; ".join(f"{s.name} ({s.reason})" for s in report.archive_warnings))
-    console.print(archive)
+    _line(console, archive)
 
     if show_passages:
         for w in report.warnings:
-            console.print(Text(f"\n{w.name}: evidence", style="bold"))
+            _line(console, Text(f"\n{w.name}: evidence", style="bold"))
             for e in w.evidence:
                 snippet = work.text[e.start : e.end].strip().replace("\n", " ")
-                console.print(
+                _line(
+                    console,
                     Text(f"  [ch{e.chapter + 1} {e.position:.0f}% chars {e.start}-{e.end} p={e.probability:.2f}] ")
-                    + Text(snippet[:300] + ("..." if len(snippet) > 300 else ""), style="dim")
+                    + Text(snippet[:300] + ("..." if len(snippet) > 300 else ""), style="dim"),
                 )

@@ -1,39 +1,47 @@
 (function () {
   "use strict";
+  // Hiding itself is CSS (the checkboxes work without JavaScript); this script remembers the
+  // choices in this browser, offers to forget them, and sets classes for browsers without :has().
   var KEY = "forewarn:hide";
   var chosen;
   try { chosen = JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { chosen = []; }
+  if (!Array.isArray(chosen)) { chosen = []; }
   var boxes = document.querySelectorAll('input[name="hide"]');
+  var reset = document.getElementById("forget");
+  function save() {
+    try { localStorage.setItem(KEY, JSON.stringify(chosen)); } catch (e) { /* private mode */ }
+  }
   function apply() {
     var set = {};
     chosen.forEach(function (id) { set[id] = true; });
     document.querySelectorAll("section.flagged").forEach(function (sec) {
       var ids = (sec.getAttribute("data-warnings") || "").split(" ");
       var hide = ids.some(function (id) { return set[id]; });
-      var notice = sec.querySelector(".notice"), content = sec.querySelector(".content");
-      var button = sec.querySelector("button.reveal");
-      notice.hidden = !hide;
-      content.hidden = hide;
-      button.setAttribute("aria-expanded", hide ? "false" : "true");
-      button.textContent = "Show";
+      sec.classList.toggle("hide", hide);
+      var box = sec.querySelector("input.reveal");
+      sec.classList.toggle("shown", !!(box && box.checked));
     });
   }
   boxes.forEach(function (box) {
     box.checked = chosen.indexOf(box.value) >= 0;
     box.addEventListener("change", function () {
       chosen = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).map(function (b) { return b.value; });
-      try { localStorage.setItem(KEY, JSON.stringify(chosen)); } catch (e) { /* private mode */ }
+      save();
       apply();
     });
   });
-  document.querySelectorAll("button.reveal").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var content = document.getElementById(button.getAttribute("aria-controls"));
-      var show = content.hidden;
-      content.hidden = !show;
-      button.setAttribute("aria-expanded", show ? "true" : "false");
-      button.textContent = show ? "Hide" : "Show";
-    });
+  document.querySelectorAll("input.reveal").forEach(function (box) {
+    box.addEventListener("change", apply);
   });
+  if (reset) {
+    reset.hidden = false;
+    reset.addEventListener("click", function () {
+      chosen = [];
+      try { localStorage.removeItem(KEY); } catch (e) { /* private mode */ }
+      boxes.forEach(function (b) { b.checked = false; });
+      document.querySelectorAll("input.reveal").forEach(function (b) { b.checked = false; });
+      apply();
+    });
+  }
   apply();
 })();
