@@ -43,11 +43,26 @@ def _rating_for(w: WorkWarning, taxonomy: Taxonomy) -> str:
     return RATINGS[max(RATINGS.index(d.ao3_rating_depicted) - 1, 0)]
 
 
+# Underage is sexual activity involving a minor: its cues include a bare age ("she was
+# fifteen"), which finds implied cases in sexual passages but also "he was sixteen and had
+# just passed his driving test". Without sexual content or sexual assault detected anywhere in
+# the work it stays a detection to check, and does not drive the rating or the archive warning.
+_UNDERAGE_CONTEXT = frozenset({"sexual-content", "sexual-assault"})
+
+
+def _counts_for_ao3(w: WorkWarning, warnings: Sequence[WorkWarning]) -> bool:
+    if w.id != "underage" or w.severity in ("depicted", "graphic"):
+        return True
+    return any(other.id in _UNDERAGE_CONTEXT for other in warnings)
+
+
 def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> Suggestion:
     """The lowest AO3 rating that covers every detected warning at its severity."""
     best = "General Audiences"
     driver: WorkWarning | None = None
     for w in warnings:
+        if not _counts_for_ao3(w, warnings):
+            continue
         r = _rating_for(w, taxonomy)
         if RATINGS.index(r) > RATINGS.index(best):
             best, driver = r, w
@@ -67,12 +82,13 @@ def suggest_archive_warnings(warnings: Sequence[WorkWarning], *, taxonomy: Taxon
     Graphic Depictions Of Violence needs graphic violence; Major Character Death needs a
     death at least implied (a passing "dead" or "funeral" is everywhere); Rape/Non-Con and
     Underage apply at any severity, a mention included, since AO3 asks for them when it
-    happens to a character, on the page or off it. The reason says what it rests on.
+    happens to a character, on the page or off it (Underage, when only mentioned, with sexual
+    content or sexual assault detected in the work). The reason says what it rests on.
     """
     out: dict[str, Suggestion] = {}
     for w in warnings:
         name = taxonomy.get(w.id).ao3_archive_warning
-        if not name or name in out:
+        if not name or name in out or not _counts_for_ao3(w, warnings):
             continue
         if name == "Graphic Depictions Of Violence" and w.severity != "graphic":
             continue  # AO3 reserves it for graphic, not merely depicted, violence

@@ -288,3 +288,14 @@ def test_the_ao3_reason_locates_the_passage_with_the_warnings_severity() -> None
     assert [e.index for e in death.evidence] == [0, 1, 4]  # the depicted passage is shown too
     (suggestion,) = suggest_archive_warnings([death], taxonomy=tax)
     assert "chapter 2" in suggestion.reason and "chapter 1" not in suggestion.reason
+
+
+def test_an_age_alone_does_not_suggest_underage_or_raise_the_rating() -> None:
+    """'He was sixteen and had just passed his driving test' suggested AO3's Underage warning
+    and a Teen rating: a bare age is an underage cue (it finds implied cases), so without sexual
+    content or sexual assault in the work it drives neither."""
+    alone = _scan("He was sixteen and had just passed his driving test, and he drove his gran to church.")
+    assert [a.name for a in alone.archive_warnings] == ["No Archive Warnings Apply"]
+    assert alone.rating.name == "General Audiences"
+    sexual = _scan("She was fifteen. That night he had sex with her in the back of his car.")
+    assert "Underage" in [a.name for a in sexual.archive_warnings]

@@ -446,11 +446,8 @@ def test_cutting_oneself_with_a_blade_is_self_harm(text: str) -> None:
     assert prob("He cut his hand on the broken glass while washing up.", "self-harm") < LEXICON_THRESHOLD
 
 
-def test_an_age_alone_is_not_underage() -> None:
-    """Underage is sexual activity involving a minor: 'He was sixteen and had just passed his
-    driving test' was an underage cue, and Underage an AO3 archive-warning suggestion."""
-    assert prob("He was sixteen and had just passed his driving test.", "underage") < LEXICON_THRESHOLD
-    assert prob("She was fifteen when he first had sex with her.", "underage") >= LEXICON_THRESHOLD
+def test_an_age_after_a_sexual_act_is_underage() -> None:
+    assert prob("The first time he touched her, she was 12.", "underage") >= LEXICON_THRESHOLD
 
 
 @pytest.mark.parametrize(
