@@ -415,3 +415,10 @@ def test_terminal_marks_unsure_undeclared_detections_softly() -> None:
     unsure = [line for line in terminal_output(80, confidence=0.4).splitlines() if line.startswith("Violence")][0]
     assert " NO " in sure and " no? " in unsure
     assert "no?: not declared, low confidence" in terminal_output(80, confidence=0.4)
+
+
+def test_a_clean_terminal_result_is_not_presented_as_a_guarantee(tmp_path: Path) -> None:
+    calm = tmp_path / "calm.txt"
+    calm.write_text("They walked to the bakery and bought two loaves of bread in the sun.\n", encoding="utf-8")
+    code, out, _ = run("scan", "--scorer", "lexicon", str(calm))
+    assert code == 0 and "Detected: no warnings." in out and "Not a guarantee" in out

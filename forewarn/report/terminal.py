@@ -135,7 +135,15 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         _line(console, Text("Declared: nothing found (no warnings line, tags or archive warnings)"))
 
     if not report.warnings:
-        _line(console, Text("Detected: no warnings above threshold.", style="green"))
+        # Not a clean bill: the cues miss what is only implied (the model card's recall figures).
+        _line(
+            console,
+            Text(
+                "Detected: no warnings. Not a guarantee: implied content without telling words is often "
+                "missed (see `forewarn warnings` for each warning's recall).",
+                style="green",
+            ),
+        )
     else:
         _table(report, console)
     comp = report.comparison
