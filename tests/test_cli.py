@@ -422,3 +422,12 @@ def test_a_clean_terminal_result_is_not_presented_as_a_guarantee(tmp_path: Path)
     calm.write_text("They walked to the bakery and bought two loaves of bread in the sun.\n", encoding="utf-8")
     code, out, _ = run("scan", "--scorer", "lexicon", str(calm))
     assert code == 0 and "Detected: no warnings." in out and "Not a guarantee" in out
+
+
+def test_show_passages_cuts_long_quotes_at_a_word_with_an_ellipsis(tmp_path: Path) -> None:
+    """Snippets were cut mid-word at 300 characters with '...'."""
+    long = tmp_path / "long.txt"
+    words = " ".join(["He stabbed the guard and blood pooled on the stone floor of the cellar."] * 12)
+    long.write_text(words + "\n", encoding="utf-8")
+    code, out, _ = run("scan", "--scorer", "lexicon", "--show-passages", str(long))
+    assert code == 1 and "stabbed\u2026" in out and "..." not in out  # cut after a whole word

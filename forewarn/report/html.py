@@ -16,6 +16,7 @@ from importlib import resources
 
 from forewarn.aggregate import SEVERITIES, WorkWarning
 from forewarn.pipeline import Report
+from forewarn.report import quote
 from forewarn.split import Passage
 
 _BLANK = re.compile(r"\n\s*\n")
@@ -80,18 +81,6 @@ def _locations(report: Report, passages: list[int]) -> str:
     return "; ".join(parts)
 
 
-def _quote(text: str, limit: int = 600) -> str:
-    """Evidence cut at a word boundary with an ellipsis, so a cut quote reads as cut."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-") + "\u2026"
-
-
 def _status(report: Report, warning: WorkWarning) -> str:
     if warning.id not in set(report.comparison.missing):
         return '<span class="ok">declared</span>'
@@ -106,7 +95,7 @@ def _summary(report: Report) -> str:
         evidence = "".join(
             f'<li><a href="#p-{e.index}">chapter {e.chapter + 1}, {e.position:.0f}%</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
-            f"<blockquote>{_e(_quote(report.work.text[e.start : e.end]))}</blockquote></li>"
+            f"<blockquote>{_e(quote(report.work.text[e.start : e.end]))}</blockquote></li>"
             for e in w.evidence
         )
         count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"

@@ -13,6 +13,7 @@ from rich.text import Text
 from forewarn.aggregate import WorkWarning
 from forewarn.declared import declares_none
 from forewarn.pipeline import Report
+from forewarn.report import quote
 
 BAR_WIDTH = 16
 GAP = "  "
@@ -173,5 +174,5 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
                 _line(
                     console,
                     Text(f"  [ch{e.chapter + 1} {e.position:.0f}% chars {e.start}-{e.end} p={e.probability:.2f}] ")
-                    + Text(snippet[:300] + ("..." if len(snippet) > 300 else ""), style="dim"),
+                    + Text(quote(snippet, 300), style="dim"),
                 )
