@@ -473,6 +473,8 @@ def test_an_age_after_a_sexual_act_is_underage() -> None:
         ),
         ("violence", "Her warm-ups sounded like a cat being strangled.", "He strangled the guard with the cord."),
         ("drug-use", "You find the joint with your thumb, and you cut.", "He rolled a joint and lit it."),
+        # the idiom audit's note: the exclude "the bomb" vetoed every literal bomb
+        ("war", "That party was the bomb!", "They dropped the bomb on the city at dawn."),
     ],
 )
 def test_everyday_senses_from_the_rating_review_do_not_count(warning: str, everyday: str, literal: str) -> None:
