@@ -181,6 +181,61 @@ def test_blood_left_after_a_fight_is_not_graphic_violence() -> None:
     assert "Graphic Depictions Of Violence" not in [s.name for s in report.archive_warnings]
 
 
+@pytest.mark.parametrize(
+    ("warning", "scene", "backstory"),
+    [
+        (
+            "childbirth",
+            "In the delivery room Zoe gripped the rail and pushed with everything she had.",
+            "My grandmother gave birth to all six of her children at home, years ago.",
+        ),
+        (
+            "miscarriage",
+            "She miscarried that night in the bathroom; the blood poured out of her and she passed clots.",
+            "Her sister had a miscarriage in 2015 and does not like to talk about it.",
+        ),
+        (
+            "kidnapping",
+            "Three kidnappers grabbed her outside the bakery, pulled a sack over her head and drove off with her.",
+            "He was kidnapped as a boy and still never talks about it.",
+        ),
+        (
+            "homophobia",
+            "'Filthy poof,' the man shouted, and shoved him against the bus shelter.",
+            "Homophobic bullying was common at his old school, the report said.",
+        ),
+        (
+            "eating-disorders",
+            "Her eating disorder was back. At dinner she slipped the bread roll into her coat pocket.",
+            "Her cousin was treated for an eating disorder at sixteen.",
+        ),
+        (
+            "abortion",
+            "At the abortion clinic Mara swallowed the first pill with a paper cup of water.",
+            "Her mother had an abortion before she was born, she said once.",
+        ),
+    ],
+)
+def test_an_event_narrated_on_the_page_is_depicted_and_a_backstory_mention_stays_mentioned(
+    warning: str, scene: str, backstory: str
+) -> None:
+    # Regression: these six warnings had no severity cues, so a birth, a miscarriage, an
+    # abduction or a slur shouted at someone on the page read as "mentioned" (rating one step low).
+    expected = "graphic" if warning == "miscarriage" else "depicted"  # blood pouring, clots
+    assert _severity(_scan(scene), warning) == expected
+    assert _severity(_scan(backstory), warning) == "mentioned"
+
+
+def test_a_gesture_or_a_word_elsewhere_does_not_raise_a_warning_anchored_to_its_cues() -> None:
+    # The new tables are anchored: "pushed" and "grabbed her" far from the warning's own cue
+    # belong to another scene.
+    text = (
+        "Her sister gave birth in March, years ago now. The rest of the evening was quiet. "
+        "Nobody spoke about it. Later, at the bar, Ines pushed, and the stuck door finally opened."
+    )
+    assert _severity(_scan(text), "childbirth") == "mentioned"
+
+
 def test_severity_cues_do_not_raise_backstory_reports_or_negations() -> None:
     assert passage_severity("mention", "The report said he raped her.", "sexual-assault") == "mentioned"
     assert passage_severity("mention", "His father used to hit him until he cried.", "child-abuse") == "mentioned"
