@@ -19,9 +19,9 @@ grandmother's peaceful death later in the passage graphic. For the warnings a gr
 as ``anchored`` (death, suicide: another event in the same scene is common), and for a
 warning's own cues when its table says ``anchored = true`` ("went still" may be a lake), a
 cue counts only in the sentence of one of the warning's lexicon cues or the sentence after it
-(own cues: or before it);
-a passage flagged by a head alone (no cue to anchor to) keeps them all. For the others
-(violence, abuse...) gore two sentences after the blow is usually the same event.
+(own cues also the sentence before); a passage flagged by a head alone (no cue to anchor to)
+keeps them all. For the others (violence, abuse...) gore two sentences after the blow is
+usually the same event. The idioms are the packaged lexicon's, whatever lexicon scored.
 """
 
 from __future__ import annotations

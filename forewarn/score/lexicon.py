@@ -278,6 +278,7 @@ class LexiconScorer:
         # repeat, so this is looked up far more often than computed.
         self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, int, re.Pattern[str]], ...]] = {}
         self._exclude: dict[str, re.Pattern[str]] = {}
+        shared = packaged_excludes() if lexicon_path is None else None
         for wid in self.labels_:
             entry = data.get(wid, {})
             for tier in ("graphic", "depiction", "mention", "topic"):
@@ -298,7 +299,8 @@ class LexiconScorer:
                             self._index.setdefault(_short(a), []).append((group, order, compiled, need))
                             if second:
                                 self._pair_heads.add(first[1:])
-            exclude = compile_cues(entry.get("exclude", []))
+            # The packaged idioms are compiled once per process, shared with the severity cues.
+            exclude = shared.get(wid) if shared is not None else compile_cues(entry.get("exclude", []))
             if exclude is not None:
                 self._exclude[wid] = exclude
 
