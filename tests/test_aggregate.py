@@ -354,3 +354,10 @@ def test_an_age_alone_does_not_suggest_underage_or_raise_the_rating() -> None:
     assert alone.rating.name == "General Audiences"
     sexual = _scan("She was fifteen. That night he had sex with her in the back of his car.")
     assert "Underage" in [a.name for a in sexual.archive_warnings]
+
+
+def test_shaking_ones_head_or_a_hand_is_not_an_assault() -> None:
+    """The assault cue 'shook her head' raised violence, torture and abuse to depicted on a gesture."""
+    text = "The beatings stopped when he left, years ago. She shook her head and shook his hand at the door."
+    assert passage_severity("mention", text, "abuse") == "mentioned"
+    assert passage_severity("mention", "He slapped her face and walked out.", "abuse") == "depicted"
