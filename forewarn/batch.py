@@ -369,18 +369,21 @@ def _run_pool(
     """
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
     inflight: set[Future[dict[str, Any]]] = set()
+
+    def record_until(left: int) -> None:
+        """Record finished works until at most ``left`` are in flight."""
+        nonlocal inflight
+        while len(inflight) > left:
+            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+            for f in done:
+                record(f.result())
+
     try:
         for src, digest, data in todo:
             hashes[src.name] = digest
             inflight.add(pool.submit(scan_one, src.name, data, mode, 1))
-            if len(inflight) >= 2 * workers:
-                done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-                for f in done:
-                    record(f.result())
-        while inflight:
-            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-            for f in done:
-                record(f.result())
+            record_until(2 * workers - 1)
+        record_until(0)
     except KeyboardInterrupt:
         finished = [f for f in inflight if f.done() and not f.cancelled() and f.exception() is None]
         procs = list((pool._processes or {}).values())  # no public API before Python 3.14's terminate_workers()
