@@ -133,30 +133,6 @@ def add_unique(target: list[str], values: list[str]) -> None:
             seen.add(v.casefold())
 
 
-def _apply_header(meta: Metadata, key: str, value: str) -> None:
-    key = key.lower()
-    if key == "title":
-        meta.title = meta.title or value
-    elif key.startswith("author"):
-        add_unique(meta.authors, _split_list(value))
-    elif key == "rating":
-        meta.rating = meta.rating or value
-    elif key.startswith("fandom"):
-        add_unique(meta.fandoms, _split_list(value))
-    elif key.startswith(("pairing", "relationship")):
-        add_unique(meta.relationships, _split_list(value))
-    elif key.startswith("character"):
-        add_unique(meta.characters, _split_list(value))
-    elif key.endswith("tags"):
-        add_unique(meta.freeform_tags, _split_list(value))
-    elif key == "summary":
-        meta.summary = meta.summary or value
-    elif key.startswith("categor"):
-        add_unique(meta.categories, _split_list(value))
-    elif key == "language":
-        meta.language = meta.language or value
-
-
 _FRONT_LISTS = {
     "author": "authors",
     "authors": "authors",
@@ -182,6 +158,17 @@ _FRONT_SCALARS = {"title": "title", "rating": "rating", "language": "language"}
 _FRONT_WARNINGS = frozenset(
     {"warning", "warnings", "content warning", "content warnings", "trigger warning", "trigger warnings", "tw", "cw"}
 )
+
+
+def _apply_header(meta: Metadata, key: str, value: str) -> None:
+    """A "Key: value" header line, mapped like front matter keys (see ``_HEADER``'s keys)."""
+    key = key.lower()
+    if key == "summary":
+        meta.summary = meta.summary or value
+    elif key in _FRONT_LISTS:
+        add_unique(getattr(meta, _FRONT_LISTS[key]), _split_list(value))
+    elif key in _FRONT_SCALARS:
+        setattr(meta, _FRONT_SCALARS[key], getattr(meta, _FRONT_SCALARS[key]) or value)
 
 
 def _apply_front_matter(meta: Metadata, fields: dict[str, Value]) -> None:
