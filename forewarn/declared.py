@@ -52,7 +52,6 @@ _QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("implied", re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded(?:\s+to)?|suggested)\s+", re.I)),
     ("graphic", re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I)),
 )
-_QUALIFIERS_AFTER_FILLER = re.compile("|".join(f"(?:{p.pattern})" for _, p in _QUALIFIERS), re.I)
 _SUFFIX_QUALIFIER = re.compile(r"\s*\((mentioned|implied|graphic|past|brief|mild)\)\s*$", re.I)
 _FILLER = re.compile(
     r"^(?:strong|mild|brief|some|heavy|lots\s+of|a\s+lot\s+of|minor|major|intense|dark|non[- ]graphic|"
@@ -132,7 +131,7 @@ def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
                 break
         else:
             filler = _FILLER.match(phrase)
-            if filler is None or not _QUALIFIERS_AFTER_FILLER.match(phrase[filler.end() :]):
+            if filler is None or not any(p.match(phrase[filler.end() :]) for _, p in _QUALIFIERS):
                 return phrase, qualifier
             phrase = phrase[filler.end() :]
 
