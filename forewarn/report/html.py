@@ -37,11 +37,12 @@ def _passage_map(report: Report) -> dict[int, Passage]:
     return {p.index: p for p in report.passages}
 
 
-def _bar(report: Report, passages: list[int], label: str) -> str:
-    """Where a warning is, as links; a group of labelled links (an image role would hide them)."""
+def _bar(
+    report: Report, passages: list[int], label: str, *, by_index: dict[int, Passage], starts: dict[int, int]
+) -> str:
+    """Where a warning is, as links; a group of labelled links (an image role would hide them).
+    ``by_index`` and ``starts`` (see ``_run_starts``) are computed once per report."""
     marks = []
-    by_index = _passage_map(report)
-    starts = _run_starts(report)
     for i in passages:
         p = by_index.get(i)
         if p is None:
@@ -61,9 +62,8 @@ def _bar(report: Report, passages: list[int], label: str) -> str:
     return f'<div class="bar" role="group" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
 
 
-def _locations(report: Report, passages: list[int]) -> str:
+def _locations(report: Report, passages: list[int], *, by_index: dict[int, Passage]) -> str:
     """Chapters and positions of a warning's passages, runs merged ("chapter 2: 36-45%"); no text."""
-    by_index = _passage_map(report)
     spans: list[tuple[int, float, float, int]] = []  # chapter, from %, to %, last index
     for i in passages:
         p = by_index.get(i)
@@ -91,6 +91,7 @@ def _status(report: Report, warning: WorkWarning) -> str:
 
 def _summary(report: Report) -> str:
     rows = []
+    by_index, starts = _passage_map(report), _run_starts(report)
     for w in report.warnings:
         evidence = "".join(
             f'<li><a href="#p-{e.index}">chapter {e.chapter + 1}, {e.position:.0f}%</a> '
@@ -99,11 +100,12 @@ def _summary(report: Report) -> str:
             for e in w.evidence
         )
         count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
+        where = _locations(report, w.passages, by_index=by_index)
         rows.append(
             f'<tr><th scope="row">{_e(w.name)}</th><td data-label="Confidence">{w.confidence:.2f}</td>'
             f'<td data-label="Severity">{_e(w.severity)}</td><td data-label="Declared?">{_status(report, w)}</td>'
-            f'<td data-label="Where">{count}: <span class="where">{_locations(report, w.passages)}</span>'
-            f"{_bar(report, w.passages, w.name)}"
+            f'<td data-label="Where">{count}: <span class="where">{where}</span>'
+            f"{_bar(report, w.passages, w.name, by_index=by_index, starts=starts)}"
             f"<details><summary>Show evidence (spoilers)</summary><ol>{evidence}</ol></details></td></tr>"
         )
     if not rows:
