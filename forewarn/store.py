@@ -218,6 +218,7 @@ def save_report(
             ),
         )
         work_id = int(cur.lastrowid or 0)
+        _release_path(conn, path=path, content_hash=content_hash)
         conn.execute("INSERT INTO work_paths (work_id, path) VALUES (?, ?)", (work_id, path))
         conn.executemany(
             'INSERT INTO passages (work_id, idx, chapter, start, "end", words, position) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -248,6 +249,7 @@ def add_path(conn: sqlite3.Connection, *, content_hash: str, model_version: str,
         ).fetchone()
         if row is None:
             raise ValueError(f"no work with content {content_hash[:12]} and model {model_version}")
+        _release_path(conn, path=path, content_hash=content_hash)
         cur = conn.execute("INSERT OR IGNORE INTO work_paths (work_id, path) VALUES (?, ?)", (row["id"], path))
     return str(row["path"]) if cur.rowcount else None
 
@@ -257,10 +259,37 @@ def save_error(
 ) -> None:
     with transaction(conn):
         _forget_errors(conn, path=path, content_hash=content_hash, model_version=model_version)
+        _release_path(conn, path=path, content_hash=content_hash)
         conn.execute(
             "INSERT OR REPLACE INTO errors (path, content_hash, model_version, error, at) VALUES (?, ?, ?, ?, ?)",
             (path, content_hash, model_version, error, _now()),
         )
+
+
+def _release_path(conn: sqlite3.Connection, *, path: str, content_hash: str | None) -> None:
+    """A file holds one content: take ``path`` away from works with other content.
+
+    Without this a file edited between runs stayed listed under its old results too. A work
+    left with no file is dropped (its passages and detections with it): no file holds that
+    content any more. One that keeps other copies moves ``works.path`` to one of them. The
+    file's error from its earlier content goes too.
+    """
+    stale = [
+        r["id"]
+        for r in conn.execute(
+            "SELECT id FROM works WHERE content_hash IS NOT ? AND (path = ? OR id IN"
+            " (SELECT work_id FROM work_paths WHERE path = ?))",
+            (content_hash, path, path),
+        )
+    ]
+    for work_id in stale:
+        conn.execute("DELETE FROM work_paths WHERE work_id = ? AND path = ?", (work_id, path))
+        left = conn.execute("SELECT MIN(path) FROM work_paths WHERE work_id = ?", (work_id,)).fetchone()[0]
+        if left is None:
+            conn.execute("DELETE FROM works WHERE id = ?", (work_id,))
+        else:
+            conn.execute("UPDATE works SET path = ? WHERE id = ? AND path = ?", (left, work_id, path))
+    conn.execute("DELETE FROM errors WHERE path = ? AND content_hash IS NOT ?", (path, content_hash))
 
 
 def _forget_errors(conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str) -> None:

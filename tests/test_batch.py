@@ -13,14 +13,17 @@ import time
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from forewarn.batch import iter_sources, run_batch
 from forewarn.cli import main
+from forewarn.pipeline import SCHEMA as SCHEMA_ID
 from forewarn.store import MIGRATIONS, open_db
 
 ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((ROOT / "forewarn" / "schema" / "report-v1.json").read_text(encoding="utf-8"))
 PARA = "He stabbed the guard and blood pooled on the stones. They walked home by the harbour, talking of nothing."
 
 
@@ -346,9 +349,13 @@ def test_batch_exits_1_when_a_work_failed_and_retries_it_next_time(tmp_path: Pat
     third = CliRunner().invoke(main, args)
     assert third.exit_code == 1 and "failed 1;" in third.stdout
     (folder / "blob").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8)
+    assert count(db, "SELECT COUNT(*) FROM errors") == 1  # the file's error is about what it holds now
     fourth = CliRunner().invoke(main, args)
-    assert fourth.exit_code == 1 and "failed 1 (1 failed before and were tried again)" in fourth.stdout
-    assert count(db, "SELECT COUNT(*) FROM errors") == 2  # the empty and the binary content, once each
+    assert fourth.exit_code == 1 and "failed 1;" in fourth.stdout
+    assert count(db, "SELECT COUNT(*) FROM errors WHERE error LIKE '%binary%'") == 1
+    fifth = CliRunner().invoke(main, args)
+    assert fifth.exit_code == 1 and "failed 1 (1 failed before and were tried again)" in fifth.stdout
+    assert count(db, "SELECT COUNT(*) FROM errors") == 1
     assert "Exit codes" in CliRunner().invoke(main, ["batch", "--help"]).output
 
 
@@ -443,6 +450,13 @@ def test_identical_files_are_one_work_with_every_path(tmp_path: Path, workers: s
     with open(out, encoding="utf-8", newline="") as f:
         exported = sorted(len(r["paths"].split(";")) for r in csv.DictReader(f))
     assert exported == [2, 4]  # each work lists every file with its content
+    jl = tmp_path / "x.jsonl"
+    assert CliRunner().invoke(main, ["export", "--db", str(db), "--format", "jsonl", "--out", str(jl)]).exit_code == 0
+    docs = [json.loads(line) for line in jl.read_text(encoding="utf-8").splitlines()]
+    assert sorted(len(d["work"]["paths"]) for d in docs) == [2, 4]  # JSON Lines had no paths
+    for d in docs:
+        assert d["work"]["path"] in d["work"]["paths"]
+        jsonschema.validate({"schema": SCHEMA_ID, "forewarn_version": "0", "reports": [d], "errors": []}, SCHEMA)
 
 
 def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path) -> None:
@@ -500,3 +514,32 @@ def test_workers_below_one_is_a_usage_error_and_creates_no_database(tmp_path: Pa
     result = CliRunner().invoke(main, ["batch", str(tmp_path / "a.txt"), "--db", str(db), "--workers", workers])
     assert result.exit_code == 2 and "--workers" in result.output
     assert not db.exists()
+
+
+def test_a_file_edited_between_runs_is_listed_once_with_its_new_results(tmp_path: Path) -> None:
+    """Regression: the edited file kept its old work's path row, so `query` listed it twice
+    (old and new results) and `stats` counted the old content as a work."""
+    folder = make_collection(tmp_path / "c", 2)
+    (folder / "copy.txt").write_bytes((folder / "work001.txt").read_bytes())
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02" * 300)
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", "1", "--scorer", "lexicon"]
+    assert CliRunner().invoke(main, args).exit_code == 1
+    (folder / "work000.txt").write_text("Title: Calm\n\nThey walked home by the harbour.\n", encoding="utf-8")
+    (folder / "work001.txt").write_text("Title: Calm too\n\nA quiet tea on the lawn.\n", encoding="utf-8")
+    (folder / "bad.txt").write_text("Title: Fixed\n\nHe stabbed the guard.\n", encoding="utf-8")
+    assert CliRunner().invoke(main, args).exit_code == 0
+    rows = json.loads(cli("query", "--db", str(db), "--json")[1])
+    by_path = {Path(r["path"]).name: r for r in rows}
+    assert sorted(r["path"] for r in rows) == sorted(str(folder / n) for n in by_path)  # one row per file
+    assert set(by_path) == {"work000.txt", "work001.txt", "copy.txt", "bad.txt"}
+    assert by_path["work000.txt"]["title"] == "Calm" and "violence" not in by_path["work000.txt"]["detected"]
+    assert by_path["copy.txt"]["title"] == "Work 1" and "violence" in by_path["copy.txt"]["detected"]
+    assert "violence" in by_path["bad.txt"]["detected"]
+    s = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (s["works"], s["files"], s["errors"]) == (4, 4, 0)  # work000's old content is gone
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT path FROM works WHERE title = 'Work 1'").fetchall() == [(str(folder / "copy.txt"),)]
+        assert (
+            conn.execute("SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)").fetchone()[0] == 0
+        )
