@@ -159,6 +159,15 @@ def check_threshold(threshold: float | None) -> None:
         raise ValueError(f"threshold must be from 0 to 1, not {threshold!r}")
 
 
+def _is_file(source: str) -> bool:
+    """Whether ``source`` names an existing file; a line of text longer than the system's
+    file-name limit ("File name too long") is text, not an error."""
+    try:
+        return Path(source).is_file()
+    except OSError:
+        return False
+
+
 def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, max_bytes: int) -> Work:
     if isinstance(source, Work):
         return source
@@ -166,7 +175,7 @@ def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, 
         return read(source, format=fmt, max_bytes=max_bytes)
     if isinstance(source, os.PathLike):
         return read(source, format=fmt, max_bytes=max_bytes)
-    is_file = "\n" not in source and len(source) < 4096 and Path(source).is_file()
+    is_file = "\n" not in source and len(source) < 4096 and _is_file(source)
     if is_file or looks_like_path(source):
         return read(source if is_file else source.strip(), format=fmt, max_bytes=max_bytes)
     if fmt is None:

@@ -91,6 +91,8 @@ def test_a_missing_path_string_is_file_not_found_not_text(missing: str) -> None:
         "I saved it as notes.txt before the fight.",
         "hurt/comfort",
         "Warnings: violence\n\nstory.txt",
+        # One line longer than a file name may be: is_file() raised "File name too long".
+        "He stabbed the guard, " * 20 + "and walked home.",
     ],
 )
 def test_pasted_text_that_mentions_files_is_still_text(text: str) -> None:
