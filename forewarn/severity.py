@@ -19,7 +19,8 @@ grandmother's peaceful death later in the passage graphic. For the warnings a gr
 as ``anchored`` (death, suicide: another event in the same scene is common), and for a
 warning's own cues when its table says ``anchored = true`` ("went still" may be a lake), a
 cue counts only in the sentence of one of the warning's lexicon cues or the sentence after it
-(own cues also the sentence before); a passage flagged by a head alone (no cue to anchor to)
+(own cues also the sentence before; a table's ``window = [first, last]`` widens that, as for
+a miscarriage's bleeding); a passage flagged by a head alone (no cue to anchor to)
 keeps them all. For the others (violence, abuse...) gore two sentences after the blow is
 usually the same event. The idioms are the packaged lexicon's, whatever lexicon scored.
 """
@@ -110,6 +111,14 @@ def severity_version() -> str:
     return f"severity-{hashlib.sha256(_cues_text().encode()).hexdigest()[:8]}"
 
 
+def _window(table: dict[str, Any], default: tuple[int, ...]) -> tuple[int, ...]:
+    """A table's ``window = [first, last]`` (sentences relative to an anchor), else the default."""
+    if "window" not in table:
+        return default
+    first, last = table["window"]
+    return tuple(range(first, last + 1))
+
+
 @lru_cache(maxsize=1)
 def load_severity_cues() -> SeverityCues:
     """The packaged cues: shared groups (``[group.*]``, with their ``warnings``) and per warning."""
@@ -117,8 +126,8 @@ def load_severity_cues() -> SeverityCues:
     cues: dict[str, list[tuple[str, re.Pattern[str], tuple[int, ...]]]] = {}
     groups = data.pop("group", {})
     tables: list[tuple[dict[str, Any], list[str], set[str], tuple[int, ...]]]
-    tables = [(g, g["warnings"], set(g.get("anchored", ())), (0, 1)) for g in groups.values()]
-    tables += [(e, [w], {w} if e.get("anchored") else set(), (-1, 0, 1)) for w, e in data.items()]
+    tables = [(g, g["warnings"], set(g.get("anchored", ())), _window(g, (0, 1))) for g in groups.values()]
+    tables += [(e, [w], {w} if e.get("anchored") else set(), _window(e, (-1, 0, 1))) for w, e in data.items()]
     for entry, warnings, anchored, window in tables:
         for severity in ("graphic", "depicted"):
             pattern = compile_cues(entry.get(severity, []))

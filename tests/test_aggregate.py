@@ -321,6 +321,23 @@ def test_severity_cues_honour_the_lexicons_idioms_and_their_own_anchors() -> Non
     assert river.rating.name != "Mature"
 
 
+def test_a_miscarriages_bleeding_is_hers_only_a_few_sentences_from_it() -> None:
+    """The pregnancy-bleeding cues were not anchored: a past miscarriage named at the start made
+    a cut leg's blood five sentences later a graphic miscarriage."""
+    far = _scan(
+        "Two years ago Maya had a miscarriage, and she still kept the scan in a drawer. The summer went "
+        "by slowly. She planted tomatoes and painted the shed. Her brother visited in August. They walked "
+        "the hills every morning. On the last day he slipped on the rocks and cut his leg open, and the "
+        "blood poured down into his sock."
+    )
+    assert {w.id: w.severity for w in far.warnings}["miscarriage"] == "mentioned"
+    near = _scan(
+        "At eleven weeks the cramps woke Maya in the night. By the time she reached the bathroom she knew "
+        "she was miscarrying. The blood poured out of her and she sat on the cold tiles and shook."
+    )
+    assert {w.id: w.severity for w in near.warnings}["miscarriage"] == "graphic"
+
+
 def test_graphic_torture_suggests_graphic_depictions_of_violence() -> None:
     report = _scan(
         "The guard held his hand flat on the table. The interrogator closed the pliers on the first "
