@@ -33,6 +33,7 @@ class PassageRef:
     end_position: float
     probability: float
     severity: str
+    chapter_position: float = 0.0  # percent into its chapter (the work's, for one chapter)
 
 
 @dataclass
@@ -122,6 +123,7 @@ def aggregate(
                 end_position=passages[i].end_position,
                 probability=round(float(column[i]), 4),
                 severity=severities[i],
+                chapter_position=passages[i].chapter_position,
             )
             for i in top
         ]

@@ -30,6 +30,8 @@ def _where(w: WorkWarning) -> str:
     """Where the warning reaches the severity a suggestion rests on (not merely its likeliest
     passage: a funeral mentioned in chapter 1 must not locate a death shown in chapter 4)."""
     ref = next((e for e in w.evidence if e.severity == w.severity), w.evidence[0])
+    if ref.chapter_position != ref.position:  # one of several chapters: where in it, as a reader skips
+        return f"chapter {ref.chapter + 1}, {ref.chapter_position:.0f}% into the chapter"
     return f"chapter {ref.chapter + 1}, {ref.position:.0f}% into the work"
 
 

@@ -31,6 +31,13 @@ class Passage:
     position: float  # percent of the way through the work where the passage starts
     end_position: float  # percent where it ends
     text: str
+    # The same within its chapter: a reader on an AO3 chapter page skips by the chapter.
+    chapter_position: float = 0.0
+    chapter_end_position: float = 0.0
+
+
+def _percent(offset: int, length: int) -> float:
+    return round(min(max(100.0 * offset / max(length, 1), 0.0), 100.0), 2)
 
 
 def _count_words(text: str, start: int, end: int) -> int:
@@ -94,23 +101,27 @@ def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list
     # Chapter starts always cut, even if a malformed paragraph straddles one.
     cuts = sorted(set(cuts) | chapter_starts | {n})
 
-    starts = sorted(c.start for c in work.chapters)
+    chapters = sorted(work.chapters, key=lambda c: c.start)
+    starts = [c.start for c in chapters]
     passages: list[Passage] = []
     chapter_idx = 0
     for i in range(len(cuts) - 1):
         start, end = cuts[i], cuts[i + 1]
         while chapter_idx + 1 < len(starts) and starts[chapter_idx + 1] <= start:
             chapter_idx += 1
+        lo, hi = (chapters[chapter_idx].start, chapters[chapter_idx].end) if len(chapters) > 1 else (0, n)
         passages.append(
             Passage(
                 index=i,
-                chapter=work.chapters[chapter_idx].index if work.chapters else 0,
+                chapter=chapters[chapter_idx].index if chapters else 0,
                 start=start,
                 end=end,
                 words=_count_words(text, start, end),
                 position=round(100.0 * start / n, 2),
                 end_position=round(100.0 * end / n, 2),
                 text=text[start:end],
+                chapter_position=_percent(start - lo, hi - lo),
+                chapter_end_position=_percent(end - lo, hi - lo),
             )
         )
     return passages

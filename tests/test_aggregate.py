@@ -338,6 +338,29 @@ def test_a_miscarriages_bleeding_is_hers_only_a_few_sentences_from_it() -> None:
     assert {w.id: w.severity for w in near.warnings}["miscarriage"] == "graphic"
 
 
+def test_locations_are_within_the_chapter_in_a_work_of_chapters() -> None:
+    """The reason said "chapter 3, 81% into the work": a reader on chapter 3 needs "4% into it"."""
+    calm = "They walked along the river and talked about the summer, the garden and the neighbours. " * 6
+    text = "\n\n".join(
+        [f"Chapter {k}\n\n{calm}\n\n{calm}" for k in (1, 2)]
+        + ["Chapter 3\n\nHe stabbed the guard in the throat and blood sprayed across the wall.\n\n" + calm]
+    )
+    from io import StringIO
+
+    from rich.console import Console
+
+    from forewarn.report.terminal import render
+
+    report = _scan(text)
+    assert len(report.work.chapters) == 3
+    (ref,) = [e for w in report.warnings if w.id == "violence" for e in w.evidence]
+    assert ref.chapter == 2 and ref.position > 60 and ref.chapter_position < 5
+    assert f"chapter 3, {ref.chapter_position:.0f}% into the chapter" in report.rating.reason
+    out = StringIO()
+    render(report, console=Console(file=out, width=100))
+    assert f"ch3 {ref.chapter_position:.0f}%" in out.getvalue() and "X% into chapter N" in out.getvalue()
+
+
 def test_graphic_torture_suggests_graphic_depictions_of_violence() -> None:
     report = _scan(
         "The guard held his hand flat on the table. The interrogator closed the pliers on the first "

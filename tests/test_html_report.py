@@ -122,7 +122,9 @@ def test_where_is_shown_outside_the_spoilers_and_bar_links_are_labelled() -> Non
     assert 'role="img"' not in html  # a bar of links is a group, not an image hiding them
     assert 'class="bar" role="group" aria-label="Violence: where in the work"' in html
     labels = re.findall(r'<a class="mark" href="#r-\d+"[^>]*aria-label="([^"]*)"', html)
-    assert labels and all(re.fullmatch(r"Violence: chapter 1, \d+%, jump to passage \(shows text\)", x) for x in labels)
+    assert labels and all(
+        re.fullmatch(r"Violence: chapter 1, \d+% in, jump to passage \(shows text\)", x) for x in labels
+    )
 
 
 def test_a_skip_link_comes_first_and_the_table_stacks_on_narrow_screens() -> None:

@@ -57,6 +57,22 @@ def test_positions_are_percentages_in_order() -> None:
     assert [p.index for p in passages] == list(range(len(passages)))
 
 
+def test_chapter_positions_restart_in_each_chapter() -> None:
+    """A reader on an AO3 chapter page skips by the chapter, not by the whole work."""
+    first = "\n\n".join([words(80)] * 2)
+    second = "\n\n".join([words(80)] * 4)
+    text = first + "\n\n" + second
+    cut = len(first) + 2
+    passages = split_work(make_work(text, [cut]))
+    ch2 = [p for p in passages if p.chapter == 1]
+    assert ch2[0].chapter_position == 0.0 and ch2[0].position > 30
+    assert ch2[-1].chapter_end_position == 100.0
+    for p in ch2:
+        assert p.chapter_position == round(100 * (p.start - cut) / (len(text) - cut), 2)
+    one = split_work(make_work(second))
+    assert [(p.chapter_position, p.chapter_end_position) for p in one] == [(p.position, p.end_position) for p in one]
+
+
 def test_wall_of_text_without_sentence_ends_is_cut_on_whitespace() -> None:
     text = words(1000, "run")
     passages = split_work(make_work(text))

@@ -14,7 +14,7 @@ import re
 from html import escape
 from importlib import resources
 
-from forewarn.aggregate import SEVERITIES, WorkWarning
+from forewarn.aggregate import SEVERITIES, PassageRef, WorkWarning
 from forewarn.pipeline import Report
 from forewarn.report import quote
 from forewarn.split import Passage
@@ -48,7 +48,7 @@ def _bar(
         if p is None:
             continue
         width = max(p.end_position - p.position, 0.6)
-        where = f"chapter {p.chapter + 1}, {p.position:.0f}%"
+        where = _place(report, p)
         marks.append(
             f'<a class="mark" href="#r-{starts.get(p.index, p.index)}" '
             f'style="left:{p.position:.2f}%;width:{width:.2f}%" '
@@ -62,18 +62,27 @@ def _bar(
     return f'<div class="bar" role="group" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
 
 
+def _place(report: Report, p: Passage | PassageRef) -> str:
+    """ "chapter 2, 5% in" (into the chapter, as a reader on a chapter page skips) or "36% in"."""
+    if len(report.work.chapters) > 1:
+        return f"chapter {p.chapter + 1}, {p.chapter_position:.0f}% in"
+    return f"{p.position:.0f}% in"
+
+
 def _locations(report: Report, passages: list[int], *, by_index: dict[int, Passage]) -> str:
-    """Chapters and positions of a warning's passages, runs merged ("chapter 2: 36-45%"); no text."""
+    """Chapters and positions of a warning's passages, runs merged ("chapter 2: 36-45%", within
+    the chapter; the whole work's % for one chapter); no text."""
+    many = len(report.work.chapters) > 1
     spans: list[tuple[int, float, float, int]] = []  # chapter, from %, to %, last index
     for i in passages:
         p = by_index.get(i)
         if p is None:
             continue
+        lo, hi = (p.chapter_position, p.chapter_end_position) if many else (p.position, p.end_position)
         if spans and spans[-1][0] == p.chapter and spans[-1][3] == i - 1:
-            spans[-1] = (p.chapter, spans[-1][1], p.end_position, i)
+            spans[-1] = (p.chapter, spans[-1][1], hi, i)
         else:
-            spans.append((p.chapter, p.position, p.end_position, i))
-    many = len(report.work.chapters) > 1
+            spans.append((p.chapter, lo, hi, i))
     parts = []
     for chapter, lo, hi, _ in spans:
         at = f"{lo:.0f}%" if round(hi) - round(lo) < 2 else f"{lo:.0f}&ndash;{hi:.0f}%"
@@ -94,7 +103,7 @@ def _summary(report: Report) -> str:
     by_index, starts = _passage_map(report), _run_starts(report)
     for w in report.warnings:
         evidence = "".join(
-            f'<li><a href="#p-{e.index}">chapter {e.chapter + 1}, {e.position:.0f}%</a> '
+            f'<li><a href="#p-{e.index}">{_place(report, e)}</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
             f"<blockquote>{_e(quote(report.work.text[e.start : e.end]))}</blockquote></li>"
             for e in w.evidence
@@ -127,6 +136,8 @@ HOW_TO_READ = (
     "<p><strong>Severity</strong>, mildest first: <em>mentioned</em> (named or referred to), <em>implied</em> "
     "(suggested, not shown), <em>depicted</em> (happens on the page), <em>graphic</em> (shown in explicit "
     "detail). The table gives the strongest passage.</p>"
+    "<p><strong>Where</strong> gives how far into the chapter a passage starts (for a work of one chapter, into "
+    "the work); the bar shows the whole work, chapter breaks as ticks.</p>"
     "<p><strong>Declared</strong> is what the author tagged or wrote in a warnings line; <strong>detected</strong> "
     "is what forewarn found in the text. 'Not declared' means the text suggests a warning the author did not "
     "list; with low confidence it may be a false alarm.</p>"

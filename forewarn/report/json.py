@@ -67,6 +67,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "words": p.words,
                 "position": p.position,
                 "end_position": p.end_position,
+                "chapter_position": p.chapter_position,
+                "chapter_end_position": p.chapter_end_position,
             }
             for p in report.passages
         ],

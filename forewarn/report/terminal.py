@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from forewarn.aggregate import WorkWarning
+from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import declares_none
 from forewarn.pipeline import Report
 from forewarn.report import quote
@@ -37,13 +37,16 @@ def position_bar(warning: WorkWarning, report: Report, *, width: int = BAR_WIDTH
 
 
 def _spots(warning: WorkWarning, report: Report) -> tuple[list[str], int]:
-    """Evidence locations ("ch2 36%"), text order, and how many more passages there are."""
-    many = len(report.work.chapters) > 1
-    spots = [
-        (f"ch{e.chapter + 1} " if many else "") + f"{e.position:.0f}%"
-        for e in sorted(warning.evidence, key=lambda e: e.start)
-    ]
+    """Evidence locations, text order ("36%" into the work; with chapters "ch2 5%", 5% into
+    chapter 2, as a reader on a chapter page skips), and how many more passages there are."""
+    spots = [_at(e, report) for e in sorted(warning.evidence, key=lambda e: e.start)]
     return spots, max(warning.passage_count - len(spots), 0)
+
+
+def _at(e: PassageRef, report: Report) -> str:
+    if len(report.work.chapters) > 1:
+        return f"ch{e.chapter + 1} {e.chapter_position:.0f}%"
+    return f"{e.position:.0f}%"
 
 
 def _where(spots: list[str], more: int, width: int | None = None) -> str:
@@ -99,12 +102,16 @@ def _table(report: Report, console: Console) -> None:
         line.append(where)
         _line(console, line)
     legend = []
+    if len(report.work.chapters) > 1 and rows and any(spots for _, spots, _ in rows):
+        legend.append("chN X%: X% into chapter N")
     if folded:
         legend.append("+N: N more flagged passages")
     if any(w.id in missing and w.confidence < LOW_CONFIDENCE for w in report.warnings):
         legend.append("no?: not declared, low confidence")
-    if legend:
-        _line(console, Text("; ".join(legend), style="dim"))
+    joined = "; ".join(legend)
+    for item in [joined] if len(joined) <= console.width else legend:  # an explanation is never split
+        if item:
+            _line(console, Text(item, style="dim"))
 
 
 def render(report: Report, *, console: Console, show_passages: bool = False) -> None:
@@ -173,6 +180,6 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
                 snippet = work.text[e.start : e.end].strip().replace("\n", " ")
                 _line(
                     console,
-                    Text(f"  [ch{e.chapter + 1} {e.position:.0f}% chars {e.start}-{e.end} p={e.probability:.2f}] ")
+                    Text(f"  [{_at(e, report)} chars {e.start}-{e.end} p={e.probability:.2f}] ")
                     + Text(quote(snippet, 300), style="dim"),
                 )
