@@ -83,6 +83,26 @@ PAIRS = [
         "Shut up, or I'll give you something to cry about, she told the toddler.",
         "Cheer up, or I'll give you something to laugh about, she told the toddler.",
     ),
+    (
+        "child-abuse",
+        "He kept coming to school hungry, in the same clothes, with a burn on his wrist.",
+        "He kept coming to school early, in his best clothes, with a book under his arm.",
+    ),
+    (
+        "child-abuse",
+        "Her dad would take the belt to her for spilling milk.",
+        "Her dad would take the car to the garage for a service.",
+    ),
+    (
+        "child-abuse",
+        "The minor, aged 7, was locked in the cellar by his guardian for two days.",
+        "The minor, aged 7, was taken to the cinema by his guardian for a treat.",
+    ),
+    (
+        "abuse",
+        "The baron shook his wife by the shoulders until she sobbed.",
+        "The baron shook his wife's hand and wished her a safe journey.",
+    ),
 ]
 
 
