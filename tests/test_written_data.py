@@ -55,3 +55,22 @@ def test_the_second_severity_pair_is_well_formed_and_independent() -> None:
     for r in dev:
         mine = _words(r["text"])
         assert max(len(mine & o) / len(mine | o) for o in others) <= 0.42, r["work_id"]
+
+
+def test_the_third_training_round_is_well_formed_and_not_near_the_evaluation_passages() -> None:
+    """train3-{sa,selfharm,abuse}: 40 positives (10 per severity) + 40 hard negatives per warning."""
+    from collections import Counter
+
+    files = {"sa": ["sexual-assault"], "selfharm": ["self-harm", "suicide"], "abuse": ["abuse", "child-abuse"]}
+    rows = [r for name in files for r in _rows(f"train3-{name}.jsonl")]
+    assert Counter(r["warning"] for r in rows) == {w: 80 for ws in files.values() for w in ws}
+    assert len({r["work_id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert (r["label"], r["kind"]) in ((1, "positive"), (0, "hard_negative")) and r["source"] == "forewarn-written"
+        assert r["label"] == 0 or r["severity"] in SEVERITIES
+    positives = Counter((r["warning"], r["severity"]) for r in rows if r["label"] == 1)
+    assert set(positives.values()) == {10}
+    others = [_words(r["text"]) for name in ("eval.jsonl", "eval-other.jsonl") for r in _rows(name)]
+    for r in rows:
+        mine = _words(r["text"])
+        assert max(len(mine & o) / len(mine | o) for o in others) <= 0.42, r["work_id"]
