@@ -376,6 +376,30 @@ def test_html_legacy_charset(tmp_path: Path) -> None:
     assert paragraphs(work) == ["na\u00efve \u2013 ok"]
 
 
+def _unclosed_fonts(count: int) -> str:
+    return "<body>" + "".join(f"<p><font color=red>Paragraph {i}: the storm broke." for i in range(count))
+
+
+def test_deeply_nested_html_reads_every_paragraph(tmp_path: Path) -> None:
+    """Regression: lxml stopped at 255 levels, so only 127 of 1,000 unclosed-<font> paragraphs were read.
+
+    1,000 paragraphs nest 2,000 levels deep, past Python's recursion limit too.
+    """
+    work = read(write(tmp_path, "fonts.html", _unclosed_fonts(1000)))
+    check_invariants(work)
+    assert len(paragraphs(work)) == 1000 and paragraphs(work)[-1] == "Paragraph 999: the storm broke."
+    epub = read(write_epub(tmp_path / "fonts.epub", [("c1.xhtml", _unclosed_fonts(1000))]))
+    assert len(paragraphs(epub)) == 1000
+
+
+def test_html_too_deep_to_read_whole_is_an_error(tmp_path: Path) -> None:
+    """Past lxml's hard limit (2,048 levels) part of the text would be lost: say so instead."""
+    with pytest.raises(ReadError, match="nested too deeply"):
+        read(write(tmp_path, "fonts.html", _unclosed_fonts(1500)))
+    with pytest.raises(ReadError, match="nested too deeply"):
+        read(write_epub(tmp_path / "fonts.epub", [("c1.xhtml", _unclosed_fonts(1500))]))
+
+
 # --- AO3 ------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ import lxml.html
 
 from forewarn.readers import ao3
 from forewarn.readers.decode import decode
-from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, parse_document
+from forewarn.readers.html import Block, NestingError, element_text, extract_blocks, join_groups, parse_document
 from forewarn.readers.text import add_unique, scan_lines, scan_notes
 from forewarn.work import Metadata, ReadError, Work
 
@@ -280,6 +280,8 @@ def read_epub(data: bytes) -> Work:
         raw = archive.read(name)  # damage and bomb errors must propagate
         try:
             root = parse_document(decode(raw)[0])
+        except NestingError:
+            raise  # a chapter too deep to read whole would lose text silently
         except ReadError:
             continue  # an empty or binary spine document (cover placeholder) holds no story
         if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):

@@ -57,15 +57,30 @@ def declared_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii") if m else None
 
 
+class NestingError(ReadError):
+    """HTML nested deeper than lxml can parse: part of its text would be lost."""
+
+
 def parse_document(markup: str) -> lxml.etree._Element:
-    """Parse HTML/XHTML leniently; unclosed or stray tags are fine."""
+    """Parse HTML/XHTML leniently; unclosed or stray tags are fine.
+
+    Old fic pages leave a ``<font>`` open per paragraph, so nesting runs deep: without
+    ``huge_tree`` lxml drops everything below 255 levels, and even with it, below 2,048.
+    """
     markup = _XML_DECL.sub("", markup, count=1)
     if not markup.strip():
         raise ReadError("empty file: nothing to scan")
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        return lxml.html.document_fromstring(markup)
+        root = lxml.html.document_fromstring(markup, parser=parser)
     except (lxml.etree.ParserError, ValueError) as err:
         raise ReadError(f"cannot parse HTML: {err}") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise NestingError("cannot read HTML: tags are nested too deeply (thousands of unclosed tags?)")
+    return root
+
+
+_Step = tuple[str, lxml.etree._Element, int, bool]  # ("open" | "tail" | "close", element, heading, pre)
 
 
 class _Extractor:
@@ -90,13 +105,27 @@ class _Extractor:
                 self.blocks.append(Block("\n".join(para).strip(), heading))
                 para = []
 
-    def walk(self, el: lxml.etree._Element, heading: int = 0, pre: bool = False) -> None:
+    def walk(self, root: lxml.etree._Element) -> None:
+        """Visit ``root`` in document order with a stack: trees run 2,000 levels deep."""
+        todo: list[_Step] = [("open", root, 0, False)]
+        while todo:
+            step, el, heading, pre = todo.pop()
+            if step == "tail":
+                if el.tail:
+                    self.buffer.append(self._clean(el.tail, pre))
+            elif step == "close":
+                self.flush(heading, pre)
+            else:
+                todo.extend(self.open(el, heading, pre))
+
+    def open(self, el: lxml.etree._Element, heading: int, pre: bool) -> list[_Step]:
+        """Start ``el``; return its remaining steps, last first (they go on a stack)."""
         name = tag_name(el)
         if name in self.skip or not name:
-            return
+            return []
         if name == "br":
             self.buffer.append("\n")
-            return
+            return []
         block = name in BLOCK_TAGS
         level = _HEADINGS.get(name, heading)
         in_pre = pre or name == "pre"
@@ -104,12 +133,10 @@ class _Extractor:
             self.flush(heading, pre)
         if el.text:
             self.buffer.append(self._clean(el.text, in_pre))
-        for child in el:
-            self.walk(child, level, in_pre)
-            if child.tail:
-                self.buffer.append(self._clean(child.tail, in_pre))
-        if block:
-            self.flush(level, in_pre)
+        steps: list[_Step] = [("close", el, level, in_pre)] if block else []
+        for child in reversed(el):
+            steps += [("tail", child, level, in_pre), ("open", child, level, in_pre)]
+        return steps
 
     @staticmethod
     def _clean(text: str, pre: bool) -> str:
