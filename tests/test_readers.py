@@ -446,6 +446,36 @@ def test_ao3_single_chapter(tmp_path: Path) -> None:
     assert work.metadata.rating == "Mature"
 
 
+SITE_PAGE = """<html><head><title>My Story - Chapter 2</title></head><body>
+<div id="chapters"><a href="ch1.html">Chapter 1</a> | <a href="ch2.html">Chapter 2</a></div>
+<p>Also posted on <a href="https://archiveofourown.org/works/123">AO3</a>.</p>
+<div id="story">
+<p>The ferry left without them, and the harbour lights went out one by one.</p>
+<p>They waited on the pier until morning, counting the boats that never came.</p>
+</div>
+</body></html>"""
+
+
+def test_page_with_chapter_menu_and_ao3_link_is_not_an_ao3_download(tmp_path: Path) -> None:
+    """Regression: div#chapters plus any AO3 link made it "AO3", and only the menu was read."""
+    work = read(write(tmp_path, "site.html", SITE_PAGE))
+    check_invariants(work)
+    assert work.source_format == "html"
+    assert "counting the boats that never came." in work.text
+
+
+def test_ao3_reader_that_keeps_too_little_falls_back_to_the_page(tmp_path: Path) -> None:
+    """An AO3-looking preface over a page whose story is outside div#chapters: nothing is dropped."""
+    page = ao3_html(multi_chapter=False)
+    start, end = page.index('<div id="chapters"'), page.index('<div id="afterword">')
+    story = "\n".join(f"<p>{line}</p>" for line in AO3_CHAPTER_ONE)
+    page = page[:start] + f'<div id="chapters"><a href="#">Chapter 1</a></div>\n<div>{story}</div>' + page[end:]
+    work = read(write(tmp_path, "mirror.html", page))
+    check_invariants(work)
+    assert work.source_format == "html"
+    assert all(line in paragraphs(work) for line in AO3_CHAPTER_ONE)
+
+
 # --- EPUB -----------------------------------------------------------------------
 
 

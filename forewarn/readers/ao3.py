@@ -7,6 +7,7 @@ it fills ``Metadata`` and its notes are searched for declaration lines, while
 
 from __future__ import annotations
 
+import copy
 import re
 
 import lxml.etree
@@ -31,17 +32,39 @@ _LIST_FIELDS = {
 }
 
 
+_NOT_STORY = (
+    "//div[@id='preface'] | //div[@id='afterword'] | //div[@id='chapters']//blockquote"
+    " | //div[@id='chapters']//div[contains(concat(' ', @class, ' '), ' meta ')]"
+)
+
+
 def _has_class(el: lxml.etree._Element, name: str) -> bool:
     return name in (el.get("class") or "").split()
 
 
 def is_ao3(root: lxml.etree._Element) -> bool:
-    """AO3 markup: a preface with a tag list, or the generator/link markers."""
+    """AO3 markup: a preface with a tag list, the generator marker, or div#chapters
+    after a preface linking to the work on AO3.
+
+    Any AO3 link beside a div#chapters is not enough: fic sites put a chapter menu
+    in one and link their AO3 mirror.
+    """
     if root.xpath("//div[@id='preface']//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
         return True
     if root.xpath("//meta[@name='generator' and contains(@content, 'Archive of Our Own')]"):
         return True
-    return bool(root.xpath("//div[@id='chapters']") and root.xpath("//a[contains(@href, 'archiveofourown.org')]"))
+    return bool(
+        root.xpath("//div[@id='chapters']")
+        and root.xpath("//div[@id='preface']//a[contains(@href, 'archiveofourown.org/works/')]")
+    )
+
+
+def story_words(root: lxml.etree._Element) -> int:
+    """Words of the page outside the preface, afterword and chapter notes: what ``read_ao3`` should keep."""
+    page = copy.deepcopy(root)
+    for el in page.xpath(_NOT_STORY):
+        el.drop_tree()
+    return sum(len(b.text.split()) for b in extract_blocks(page))
 
 
 def _tag_values(dd: lxml.etree._Element) -> list[str]:

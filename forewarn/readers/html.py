@@ -7,6 +7,7 @@ construction rather than found again by searching.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 
@@ -225,12 +226,18 @@ def page_title(root: lxml.etree._Element) -> str | None:
 
 
 def read_html_document(markup: str, *, encoding: str | None = None) -> Work:
-    """A ``Work`` from an HTML page; AO3 downloads get their own reader."""
+    """A ``Work`` from an HTML page; AO3 downloads get their own reader.
+
+    If the AO3 reader keeps under half of the page's text outside the preface and
+    notes, the page only looked like AO3: it is read as a generic page instead.
+    """
     from forewarn.readers import ao3
 
     root = parse_document(markup)
     if ao3.is_ao3(root):
-        return ao3.read_ao3(root, encoding=encoding)
+        work = ao3.read_ao3(copy.deepcopy(root), encoding=encoding)  # it drops notes from the tree
+        if 2 * work.word_count >= ao3.story_words(root):
+            return work
     blocks = extract_blocks(root)
     text, chapters = join_groups(split_by_headings(blocks))
     meta = Metadata()
