@@ -225,3 +225,15 @@ def zip_bomb(path: Path, *, size: int = 300 * 1024 * 1024) -> Path:
             for _ in range(size // len(chunk)):
                 fh.write(chunk)
     return path
+
+
+def without_utf8_flag(path: Path) -> Path:
+    """Clear the "names are UTF-8" flag, as the ``zip`` tool leaves it: zipfile then shows cp437 mojibake."""
+    data = bytearray(path.read_bytes())
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
+        pos = data.find(signature)
+        while pos != -1:
+            data[pos + flags + 1] &= ~0x08 & 0xFF  # bit 11 (0x800) of the little-endian flags
+            pos = data.find(signature, pos + 4)
+    path.write_bytes(bytes(data))
+    return path

@@ -15,6 +15,7 @@ from readers_fixtures import (
     ao3_epub,
     ao3_html,
     fff_epub,
+    without_utf8_flag,
     write_epub,
     xhtml,
     zip_bomb,
@@ -522,6 +523,29 @@ def test_epub_without_container_falls_back(tmp_path: Path) -> None:
     work = read(write_epub(tmp_path / "bare.epub", docs, container=False))
     check_invariants(work)
     assert paragraphs(work) == ["Chapter 1", "First & foremost.", "Chapter 2", "Second."]
+
+
+def test_epub_utf8_names_without_the_utf8_flag(tmp_path: Path) -> None:
+    """Regression: zipfile shows such names as cp437 ("kapitel_\u251c\u00f1"), so the chapter vanished."""
+    docs = [
+        ("kapitel_\u00e4.xhtml", xhtml("<h1>Chapter 1</h1><p>The ice cracked.</p>")),
+        ("two.xhtml", xhtml("<p>Tea.</p>")),
+    ]
+    path = without_utf8_flag(write_epub(tmp_path / "umlaut.epub", docs))
+    assert "OEBPS/kapitel_\u251c\u00f1.xhtml" in zipfile.ZipFile(path).namelist()
+    assert paragraphs(read(path)) == ["Chapter 1", "The ice cracked.", "Tea."]
+
+
+def test_epub_spine_document_missing_from_the_archive_is_damage(tmp_path: Path) -> None:
+    """A chapter the spine lists but the zip lacks must not vanish silently."""
+    docs = [("c1.xhtml", xhtml("<p>First.</p>")), ("c2.xhtml", xhtml("<p>Second.</p>"))]
+    whole = zipfile.ZipFile(write_epub(tmp_path / "whole.epub", docs))
+    with zipfile.ZipFile(tmp_path / "lost.epub", "w") as zf:
+        for info in whole.infolist():
+            if info.filename != "OEBPS/c2.xhtml":
+                zf.writestr(info, whole.read(info))
+    with pytest.raises(ReadError, match="EPUB is damaged: its spine lists OEBPS/c2.xhtml, which is not in the archive"):
+        read(tmp_path / "lost.epub")
 
 
 def _zip(path: Path, members: dict[str, str]) -> Path:

@@ -74,13 +74,14 @@ class _Archive:
                     f" over the limit of {MAX_RATIO}-fold (possible zip bomb)"
                 )
         self.infos = {i.filename: i for i in infos if not i.is_dir()}
-        self.folded = {name.lower(): name for name in self.infos}
+        repaired = {fixed: i.filename for i in self.infos.values() if (fixed := _utf8_name(i))}
+        self.names = {**repaired, **{name: name for name in self.infos}}  # real names win
+        self.folded = {spelling.lower(): name for spelling, name in self.names.items()}
         self.read_total = 0
 
     def find(self, name: str) -> str | None:
-        if name in self.infos:
-            return name
-        return self.folded.get(name.lower())
+        """The member for a name the OPF uses: exact, UTF-8 repaired, or in another case."""
+        return self.names.get(name) or self.folded.get(name.lower())
 
     def read(self, name: str) -> bytes:
         """Read a member, never trusting its declared size."""
@@ -102,6 +103,16 @@ class _Archive:
         except _ZIP_ERRORS as err:
             raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
         return b"".join(chunks)
+
+
+def _utf8_name(info: zipfile.ZipInfo) -> str | None:
+    """A UTF-8 name stored without the UTF-8 flag (the ``zip`` tool does), which zipfile reads as cp437."""
+    if info.flag_bits & 0x800:
+        return None
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return None
 
 
 def _size(size: int) -> str:
@@ -265,9 +276,12 @@ def _spine(archive: _Archive, meta: Metadata) -> list[tuple[str, str, str]]:
         if idref not in manifest or ref.get("linear") == "no":
             continue
         href, media, props = manifest[idref]
+        if media not in _DOC_TYPES and not href.lower().endswith((".xhtml", ".html", ".htm")):
+            continue
         name = archive.find(href)
-        if name and (media in _DOC_TYPES or name.lower().endswith((".xhtml", ".html", ".htm"))):
-            docs.append((name, idref, props))
+        if name is None:  # a chapter left out silently could be the one that needs a warning
+            raise ReadError(f"EPUB is damaged: its spine lists {href}, which is not in the archive")
+        docs.append((name, idref, props))
     return docs
 
 
