@@ -401,6 +401,17 @@ def test_html_too_deep_to_read_whole_is_an_error(tmp_path: Path) -> None:
         read(write_epub(tmp_path / "fonts.epub", [("c1.xhtml", _unclosed_fonts(1500))]))
 
 
+def test_meta_charset_utf16_over_single_byte_text_is_not_utf16(tmp_path: Path) -> None:
+    """Regression: Windows-1252 bytes of even length declared utf-16 decoded as CJK (1 word).
+
+    As in the HTML standard, a utf-16 meta is taken as utf-8: real UTF-16 shows in its bytes.
+    """
+    markup = '<html><head><meta charset="utf-16"></head><body><p>She said \u201cno\u201d and left.</p></body></html>'
+    data = markup.encode("cp1252")
+    work = read(write(tmp_path, "u16.html", data if len(data) % 2 == 0 else data + b" "))
+    assert paragraphs(work) == ["She said \u201cno\u201d and left."]
+
+
 # --- AO3 ------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ construction rather than found again by searching.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import re
 from dataclasses import dataclass
@@ -53,9 +54,20 @@ def tag_name(el: lxml.etree._Element) -> str:
 
 
 def declared_charset(data: bytes) -> str | None:
-    """The ``<meta charset>`` an HTML file declares in its first 4 KB."""
+    """The ``<meta charset>`` an HTML file declares in its first 4 KB.
+
+    A UTF-16 (or -32) declaration means UTF-8, as in the HTML standard: a meta tag
+    readable as ASCII is not UTF-16, and real UTF-16 shows in the bytes (BOM, NULs).
+    """
     m = _META_CHARSET.search(data[:4096])
-    return m.group(1).decode("ascii") if m else None
+    if not m:
+        return None
+    name = m.group(1).decode("ascii")
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return name  # decode() skips a hint it cannot use
+    return "utf-8" if codec.startswith(("utf-16", "utf-32")) else name
 
 
 class NestingError(ReadError):
