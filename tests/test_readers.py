@@ -21,7 +21,7 @@ from readers_fixtures import (
     zip_bomb,
 )
 
-from forewarn.readers import SUPPORTED_SUFFIXES, format_size, parse_size, read, read_text
+from forewarn.readers import SUPPORTED_SUFFIXES, format_size, parse_size, read, read_text, sniff
 from forewarn.work import ReadError, Work
 
 SAMPLE = Path("/work/shared/samples/000_91f485cde857f4d1.txt")
@@ -312,6 +312,16 @@ def test_bytes_input_sniffs_html_and_uses_format() -> None:
     md = read(b"# Head\n\nBody", name="x.md")
     assert md.source_format == "markdown" and md.source_path == "x.md"
     assert {".txt", ".md", ".html", ".htm", ".xhtml", ".epub"} <= SUPPORTED_SUFFIXES
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_html_bytes_are_sniffed_as_html(codec: str) -> None:
+    """Regression: stdin (bytes, no name) in UTF-16 was read as text with its tags left in."""
+    markup = '<!DOCTYPE html><html><head><meta charset="utf-16"></head><body><p>Hello there.</p></body></html>'
+    data = markup.encode(codec)
+    assert sniff(data) == "html"
+    work = read(data)
+    assert work.source_format == "html" and paragraphs(work) == ["Hello there."]
 
 
 # --- HTML -----------------------------------------------------------------------

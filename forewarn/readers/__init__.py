@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml.etree import LxmlError
 
-from forewarn.readers.decode import decode
+from forewarn.readers.decode import decode, head_text
 from forewarn.readers.epub import read_epub
 from forewarn.readers.html import declared_charset, read_html_document
 from forewarn.readers.text import read_plain
@@ -79,8 +79,7 @@ def _sniff(data: bytes, suffix: str) -> str:
         return "epub"
     if suffix in _SUFFIX_FORMATS:
         return _SUFFIX_FORMATS[suffix]
-    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(tuple(s.encode() for s in _HTML_START)):
+    if head_text(data).lstrip("\ufeff \t\r\n").lower().startswith(_HTML_START):
         return "html"
     return "text"
 

@@ -58,8 +58,8 @@ def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("forewarn-cp1252", _cp1252_fallback)
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text without a BOM shows NULs in every other byte."""
+def _utf16_codec(data: bytes) -> str | None:
+    """UTF-16 text without a BOM shows NULs in every other byte: which ones gives the byte order."""
     sample = data[:4096]
     if len(sample) < 4:
         return None
@@ -67,15 +67,30 @@ def _utf16_without_bom(data: bytes) -> str | None:
     odd = sample[1::2].count(0)
     half = len(sample) // 2
     if odd > 0.4 * half and even < 0.05 * half:
-        codec = "utf-16-le"
-    elif even > 0.4 * half and odd < 0.05 * half:
-        codec = "utf-16-be"
-    else:
+        return "utf-16-le"
+    if even > 0.4 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    codec = _utf16_codec(data)
+    if codec is None:
         return None
     try:
         return data.decode(codec)
     except UnicodeDecodeError:
         return None
+
+
+def head_text(data: bytes, *, size: int = 1024) -> str:
+    """The first ``size`` bytes as text, best effort, for format sniffing.
+
+    UTF-16/32 markup (a BOM, or NULs in every other byte) must still look like markup.
+    """
+    sample = data[:size]
+    codec = next((c for bom, c in _BOMS if sample.startswith(bom)), None) or _utf16_codec(sample) or "utf-8"
+    return sample.decode(codec, errors="ignore")
 
 
 def _looks_western(text: str) -> bool:
