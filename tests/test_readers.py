@@ -747,3 +747,18 @@ def test_front_matter_needs_a_closing_line_and_keys() -> None:
     unclosed = "---\ntitle: Loose Ends\n\nThe rope frayed where she had tied it, and the boat drifted."
     assert read_text(unclosed).metadata.title == "Loose Ends"  # still a "Title:" header line
     assert read_text("---\n\nOnly a rule.\n\n---\n\nThen prose.").metadata.title is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ('"Caf\\u00e9"', "Caf\u00e9"),
+        ('"Caf\\xe9 \\U0001F30A"', "Caf\u00e9 \U0001f30a"),
+        ('"She said \\"hi\\" \\\\ \\/ \\t"', 'She said "hi" \\ / \t'),
+        ('"a\\_b \\N"', "a\u00a0b \u0085"),
+        ('"C:\\q and \\ud800"', "C:\\q and \\ud800"),  # not YAML escapes: kept as written
+    ],
+)
+def test_front_matter_double_quoted_escapes(raw: str, value: str) -> None:
+    """Regression: "Caf\\u00e9" became "Cafu00e9" (the backslash dropped, the rest kept)."""
+    assert read_text(f"---\ntitle: {raw}\n---\n\nThe kettle sang.").metadata.title == value

@@ -17,10 +17,26 @@ _ITEM = re.compile(r"^[ \t]*-(?:[ \t]+(?P<value>.*?))?[ \t]*\r?$")
 _DOUBLE = re.compile(r'^"(?P<body>(?:[^"\\]|\\.)*)"[ \t]*(?:#.*)?$')
 _SINGLE = re.compile(r"^'(?P<body>(?:[^']|'')*)'[ \t]*(?:#.*)?$")
 _FLOW_ITEM = re.compile(r'\s*(?:"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|[^,]+)')
-_ESCAPES = {"n": "\n", "t": "\t"}
+# YAML's double-quoted escapes; any other backslash is kept as written.
+# fmt: off
+_ESCAPES = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}
+# fmt: on
+_ESCAPE = re.compile(r"\\(?:x(?P<x>[0-9A-Fa-f]{2})|u(?P<u>[0-9A-Fa-f]{4})|U(?P<U>[0-9A-Fa-f]{8})|(?P<char>.))")
 _MAX_LINES = 200  # a header, not a document: an unclosed "---" is just a separator
 
 Value = str | list[str]
+
+
+def _unescape(m: re.Match[str]) -> str:
+    """One double-quoted escape ("\\u00e9" is "\u00e9"); unknown or surrogate ones stay as written."""
+    code = m.group("x") or m.group("u") or m.group("U")
+    if code is None:
+        return _ESCAPES.get(m.group("char"), m.group(0))
+    point = int(code, 16)
+    return chr(point) if point <= 0x10FFFF and not 0xD800 <= point <= 0xDFFF else m.group(0)
 
 
 def scalar(raw: str) -> str:
@@ -28,7 +44,7 @@ def scalar(raw: str) -> str:
     raw = raw.strip()
     m = _DOUBLE.match(raw)
     if m:
-        return re.sub(r"\\(.)", lambda e: _ESCAPES.get(e.group(1), e.group(1)), m.group("body"))
+        return _ESCAPE.sub(_unescape, m.group("body"))
     m = _SINGLE.match(raw)
     if m:
         return m.group("body").replace("''", "'")
