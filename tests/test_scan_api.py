@@ -182,3 +182,13 @@ def test_chapter_is_a_0_based_index_in_the_json_and_1_based_for_people() -> None
         "`chapter` (in `evidence` and `passages`) is an index into\n`work.chapters`, so the first chapter is `0`"
         in readme
     )
+
+
+def test_lone_surrogates_in_a_str_are_replaced_not_a_tokenizer_error() -> None:
+    """A lone surrogate ('\\udcff', from a bad decode) made the default scorer's tokenizer raise
+    "TextEncodeInput must be..." and format='html' raise UnicodeEncodeError."""
+    text = "She stabbed him \udcff. Blood pooled on the floor."
+    report = fw.scan(text)  # the default cascade scorer, whose encoder tokenizes
+    assert report.work.text == text.replace("\udcff", "\ufffd")  # same length: offsets still slice the text
+    html = fw.scan(f"<p>{text}</p>", format="html", scorer=LEXICON)
+    assert "\ufffd" in html.work.text
