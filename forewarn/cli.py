@@ -8,6 +8,7 @@ command was misused.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -39,6 +40,22 @@ def _parse_size(value: str) -> int:
         return parse_size(value)
     except ValueError as err:
         raise click.BadParameter(str(err)) from None
+
+
+def _check_writable(path: Path) -> None:
+    """One line and exit 2 before scanning when ``path`` cannot be written: a missing
+    folder used to end a finished scan with a traceback and exit 1 (undeclared)."""
+    parent = path.parent
+    problem = None
+    if not parent.exists():
+        problem = f"no such folder {parent}"
+    elif not parent.is_dir():
+        problem = f"{parent} is not a folder"
+    elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        problem = "permission denied"
+    if problem:
+        _fail(f"cannot write {path}: {problem}")
+        sys.exit(EXIT_ERROR)
 
 
 def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) -> None:
@@ -150,6 +167,8 @@ def scan(
     max_bytes = _parse_size(max_size)
     if html_path is not None and len(paths) != 1:
         raise click.UsageError("--html takes exactly one input file")
+    if html_path is not None:
+        _check_writable(html_path)
     if sum(str(p) == "-" for p in paths) > 1:
         raise click.UsageError("'-' (stdin) can be given once")
     if as_json and show_passages:
@@ -201,7 +220,11 @@ def scan(
     if html_path is not None and reports:
         from forewarn.report.html import render_html
 
-        html_path.write_text(render_html(reports[0]), encoding="utf-8")
+        try:
+            html_path.write_text(render_html(reports[0]), encoding="utf-8")
+        except OSError as e:
+            _fail(f"cannot write {html_path}: {e.strerror or e}")
+            sys.exit(EXIT_ERROR)
         if not as_json:
             click.echo(f"HTML report written to {html_path}")
     if errors:

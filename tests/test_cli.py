@@ -431,3 +431,21 @@ def test_show_passages_cuts_long_quotes_at_a_word_with_an_ellipsis(tmp_path: Pat
     long.write_text(words + "\n", encoding="utf-8")
     code, out, _ = run("scan", "--scorer", "lexicon", "--show-passages", str(long))
     assert code == 1 and "stabbed\u2026" in out and "..." not in out  # cut after a whole word
+
+
+@pytest.mark.parametrize("where", ["missing/r.html", "afile.txt/r.html"])
+def test_an_unwritable_html_path_is_one_line_before_scanning(tmp_path: Path, where: str) -> None:
+    """--html into a missing folder printed a FileNotFoundError traceback after the scan, exit 1."""
+    (tmp_path / "afile.txt").write_text("not a folder")
+    code, out, err = run("scan", "--scorer", "lexicon", "--html", str(tmp_path / where), str(EXAMPLE))
+    assert code == 2 and out == ""  # refused before scanning: no report
+    assert err.strip().startswith("forewarn: error: cannot write") and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_failed_html_write_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    code, _, err = run("scan", "--scorer", "lexicon", "--html", str(tmp_path / "r.html"), str(EXAMPLE))
+    assert code == 2 and err.strip() == f"forewarn: error: cannot write {tmp_path / 'r.html'}: No space left on device"
