@@ -159,6 +159,7 @@ def scan(
     was not declared; 2 an input could not be read or bad usage.
     """
     from forewarn.pipeline import Report, load_taxonomy, scan_work
+    from forewarn.report import printable
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
     from forewarn.score.cascade import default_scorer
@@ -213,10 +214,10 @@ def scan(
         reports.append(report)
         if not as_json:
             if len(paths) > 1:
-                console.rule(str(path))
+                console.rule(printable(str(path), encoding=console.encoding))
             render(report, console=console, show_passages=show_passages)
     if as_json:
-        click.echo(dumps(reports, errors))
+        _echo_json(dumps(reports, errors))
     if html_path is not None and reports:
         from forewarn.report.html import render_html
 
@@ -230,6 +231,18 @@ def scan(
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_UNDECLARED if any(r.undeclared for r in reports) else EXIT_OK)
+
+
+def _echo_json(doc: str) -> None:
+    """Print JSON, as ASCII escapes when stdout's encoding lacks a character (a cp1252
+    stdout crashed on a Japanese title); the document is the same."""
+    import json
+
+    from forewarn.report import printable
+
+    if printable(doc, encoding=getattr(sys.stdout, "encoding", None) or "utf-8") != doc:
+        doc = json.dumps(json.loads(doc), indent=2)
+    click.echo(doc)
 
 
 def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:

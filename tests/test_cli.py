@@ -449,3 +449,17 @@ def test_a_failed_html_write_is_one_line_and_exit_2(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(Path, "write_text", full_disk)
     code, _, err = run("scan", "--scorer", "lexicon", "--html", str(tmp_path / "r.html"), str(EXAMPLE))
     assert code == 2 and err.strip() == f"forewarn: error: cannot write {tmp_path / 'r.html'}: No space left on device"
+
+
+@pytest.mark.parametrize("charset", ["cp1252", "ascii"])
+def test_a_stdout_that_cannot_encode_the_report_gets_ascii_not_a_crash(tmp_path: Path, charset: str) -> None:
+    """`> out.txt` on Windows (cp1252) crashed on the bar's characters with UnicodeEncodeError."""
+    path = tmp_path / "title.txt"
+    path.write_text("Title: Caf\u00e9 \u65e5\u672c\n\nShe stabbed him. Blood pooled on the floor.\n", encoding="utf-8")
+    runner = CliRunner(charset=charset)
+    result = runner.invoke(main, ["scan", "--scorer", "lexicon", str(path), str(EXAMPLE)], catch_exceptions=False)
+    assert result.exit_code == 1 and "AO3 rating" in result.stdout
+    assert re.search(r"  [.#]*#[.#]*  ", result.stdout)  # the bars, in ASCII
+    assert "Caf" in result.stdout and " ??" in result.stdout  # unencodable title characters as "?"
+    result = runner.invoke(main, ["scan", "--json", "--scorer", "lexicon", str(path)], catch_exceptions=False)
+    assert json.loads(result.stdout)["reports"][0]["work"]["title"] == "Caf\u00e9 \u65e5\u672c"  # escaped, not lost
