@@ -463,3 +463,16 @@ def test_a_stdout_that_cannot_encode_the_report_gets_ascii_not_a_crash(tmp_path:
     assert "Caf" in result.stdout and " ??" in result.stdout  # unencodable title characters as "?"
     result = runner.invoke(main, ["scan", "--json", "--scorer", "lexicon", str(path)], catch_exceptions=False)
     assert json.loads(result.stdout)["reports"][0]["work"]["title"] == "Caf\u00e9 \u65e5\u672c"  # escaped, not lost
+
+
+def test_control_characters_from_the_work_are_not_printed_raw(tmp_path: Path) -> None:
+    """ESC sequences in a title or passage reached the terminal: set its title, cleared the screen."""
+    path = tmp_path / "esc.txt"
+    path.write_text(
+        "Title: Evil\x1b]0;PWNED\x07\x1b[2J\x9b31mRED\n\nShe stabbed him. \x1b[8mhidden\x1b[0m Blood pooled.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("scan", "--scorer", "lexicon", "--show-passages", str(path))
+    assert code == 1 and "PWNED" in out and "hidden" in out  # the text is kept, its controls are not
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
+    assert "Evil\ufffd]0;PWNED" in out

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import re
+
+# C0 and C1 control characters but tab and newline: from a work, ESC sequences set the
+# terminal's title, clear its screen or hide text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def quote(text: str, limit: int = 600) -> str:
@@ -20,8 +25,9 @@ def quote(text: str, limit: int = 600) -> str:
 
 def printable(text: str, *, encoding: str = "utf-8") -> str:
     """``text`` as a terminal of this ``encoding`` can print it, same length (so rich spans stay
-    valid): characters it lacks become "?" (on a cp1252 stdout, ``> out.txt`` on Windows, the
-    report crashed with UnicodeEncodeError)."""
+    valid): control characters become U+FFFD, and characters the encoding lacks "?" (on a
+    cp1252 stdout, ``> out.txt`` on Windows, the report crashed with UnicodeEncodeError)."""
+    text = _CONTROL.sub("\ufffd", text)
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
