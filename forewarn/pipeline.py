@@ -10,7 +10,7 @@ import numbers
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,17 @@ def resolve_labels(names: str | Iterable[str] | None, *, taxonomy: Taxonomy) -> 
                 raise ValueError(f"unknown warning {part!r} (see `forewarn warnings`)")
             ids.append(d.id)
     return ids
+
+
+def _selection(
+    only: str | Iterable[str] | None, ignore: str | Iterable[str] | None, *, taxonomy: Taxonomy
+) -> tuple[list[str] | None, list[str]]:
+    """``only`` and ``ignore`` as warning ids, each read once (a generator was used up by the
+    check). An empty ``only`` selects nothing and reports a clean work, which reads as safe."""
+    only_ids = resolve_labels(only, taxonomy=taxonomy)
+    if only_ids is not None and not only_ids:
+        raise ValueError("only needs at least one warning id or alias (None: every warning)")
+    return only_ids, resolve_labels(ignore, taxonomy=taxonomy) or []
 
 
 _ANCHORED = re.compile(r"^(?:~|\.{1,2})?[\\/]|^[A-Za-z]:[\\/]")
@@ -232,8 +243,8 @@ def scan(
     source: str | os.PathLike[str] | bytes | Work,
     *,
     format: str | None = None,
-    only: str | Sequence[str] | None = None,
-    ignore: str | Sequence[str] | None = None,
+    only: str | Iterable[str] | None = None,
+    ignore: str | Iterable[str] | None = None,
     threshold: float | None = None,
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
@@ -252,21 +263,20 @@ def scan(
     ``scan_work``; the first stage here is "reading".
 
     Bad options raise before anything is read: ``ValueError`` for an unknown
-    format, warning name or a threshold outside 0-1.
+    format, warning name, an empty ``only`` or a threshold outside 0-1.
     """
     check_format(format)
     check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
-    resolve_labels(only, taxonomy=taxonomy)
-    resolve_labels(ignore, taxonomy=taxonomy)
+    only_ids, ignore_ids = _selection(only, ignore, taxonomy=taxonomy)
     _stage(on_stage, "reading")
     t0 = time.perf_counter()
     work = _as_work(source, fmt=format, max_bytes=max_bytes)
     t1 = time.perf_counter()
     return scan_work(
         work,
-        only=only,
-        ignore=ignore,
+        only=only_ids,
+        ignore=ignore_ids,
         threshold=threshold,
         scorer=scorer,
         taxonomy=taxonomy,
@@ -284,8 +294,8 @@ def _stage(on_stage: Callable[[str], None] | None, name: str) -> None:
 def scan_work(
     work: Work,
     *,
-    only: str | Sequence[str] | None = None,
-    ignore: str | Sequence[str] | None = None,
+    only: str | Iterable[str] | None = None,
+    ignore: str | Iterable[str] | None = None,
     threshold: float | None = None,
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
@@ -301,8 +311,8 @@ def scan_work(
     """
     check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
-    only_ids = resolve_labels(only, taxonomy=taxonomy)
-    ignore_ids = set(resolve_labels(ignore, taxonomy=taxonomy) or [])
+    only_ids, ignored = _selection(only, ignore, taxonomy=taxonomy)
+    ignore_ids = set(ignored)
     scorer = scorer or default_scorer()
     _stage(on_stage, "splitting")
     t1 = time.perf_counter()

@@ -192,3 +192,19 @@ def test_lone_surrogates_in_a_str_are_replaced_not_a_tokenizer_error() -> None:
     assert report.work.text == text.replace("\udcff", "\ufffd")  # same length: offsets still slice the text
     html = fw.scan(f"<p>{text}</p>", format="html", scorer=LEXICON)
     assert "\ufffd" in html.work.text
+
+
+@pytest.mark.parametrize("empty", ["", " , ", []])
+def test_an_empty_only_is_refused_not_a_clean_report(empty: str | list[str]) -> None:
+    """only='' selected nothing and returned an empty report that reads as safe (CLI and web refuse it)."""
+    with pytest.raises(ValueError, match="only needs at least one warning"):
+        fw.scan(EXAMPLE, scorer=LEXICON, only=empty)
+    with pytest.raises(ValueError, match="only needs at least one warning"):
+        fw.scan_work(read(EXAMPLE), scorer=LEXICON, only=empty)
+    assert fw.scan(EXAMPLE, scorer=LEXICON, ignore=empty).warnings  # an empty ignore skips nothing
+
+
+def test_only_and_ignore_may_be_generators_read_once() -> None:
+    """A generator was used up by the check before the scan, so the report was empty."""
+    report = fw.scan(EXAMPLE, scorer=LEXICON, only=(n for n in ["blood", "violence"]), ignore=iter(["violence"]))
+    assert ids(report) == ["blood"] and report.settings["ignore"] == ["violence"]
