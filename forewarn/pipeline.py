@@ -160,14 +160,16 @@ def check_format(fmt: str | None) -> None:
         raise ValueError(f"unknown format {fmt!r} (use one of: {known}, or None to detect it)")
 
 
-def check_threshold(threshold: float | None) -> None:
-    """Thresholds are probabilities: 2 would silently flag nothing, -1 everything."""
+def check_threshold(threshold: float | None) -> float | None:
+    """The threshold as a Python float; thresholds are probabilities: 2 would silently flag
+    nothing, -1 everything. (A numpy float passed and then broke the report's JSON.)"""
     if threshold is None:
-        return
+        return None
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"threshold must be a number from 0 to 1, not {type(threshold).__name__}")
     if not 0.0 <= threshold <= 1.0:  # also rejects NaN
         raise ValueError(f"threshold must be from 0 to 1, not {threshold!r}")
+    return float(threshold)
 
 
 def _is_file(source: str) -> bool:
@@ -266,7 +268,7 @@ def scan(
     format, warning name, an empty ``only`` or a threshold outside 0-1.
     """
     check_format(format)
-    check_threshold(threshold)
+    threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
     only_ids, ignore_ids = _selection(only, ignore, taxonomy=taxonomy)
     _stage(on_stage, "reading")
@@ -309,7 +311,7 @@ def scan_work(
     starts (reading a large file and splitting it take seconds before any passage is
     scored), and ``on_progress(done, total)`` as passages are scored, from ``(0, total)``.
     """
-    check_threshold(threshold)
+    threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
     only_ids, ignored = _selection(only, ignore, taxonomy=taxonomy)
     ignore_ids = set(ignored)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import forewarn as fw
 from forewarn.readers import read, read_text
+from forewarn.report.json import dumps
 from forewarn.score.cascade import CascadeScorer
 from forewarn.work import ReadError
 
@@ -208,3 +211,10 @@ def test_only_and_ignore_may_be_generators_read_once() -> None:
     """A generator was used up by the check before the scan, so the report was empty."""
     report = fw.scan(EXAMPLE, scorer=LEXICON, only=(n for n in ["blood", "violence"]), ignore=iter(["violence"]))
     assert ids(report) == ["blood"] and report.settings["ignore"] == ["violence"]
+
+
+def test_a_numpy_threshold_is_a_python_float_in_the_report() -> None:
+    """threshold=np.float32(.5) passed the check, then the report's JSON raised TypeError."""
+    report = fw.scan(EXAMPLE, threshold=np.float32(0.5), scorer=LEXICON)
+    assert type(report.settings["threshold"]) is float and report.settings["threshold"] == 0.5
+    assert json.loads(dumps([report]))["reports"][0]["settings"]["threshold"] == 0.5
