@@ -87,7 +87,7 @@ def main() -> None:
 
 
 @main.command(short_help="Scan works and compare with what the author declared.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report instead.")
 @click.option(
     "--html",
@@ -246,10 +246,16 @@ def _echo_json(doc: str) -> None:
 
 
 def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
-    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding)."""
+    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding).
+
+    A folder is that input's error, not a usage error: the other inputs are still scanned.
+    """
     from forewarn.readers import read
+    from forewarn.work import ReadError
 
     if str(path) != "-":
+        if path.is_dir():
+            raise ReadError("is a folder; scan its files, or use `forewarn batch` for a whole folder")
         return read(path, format=fmt, max_bytes=max_bytes)
     work = read(sys.stdin.buffer.read(max_bytes + 1), format=fmt, max_bytes=max_bytes)
     work.source_path = "<stdin>"

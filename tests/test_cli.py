@@ -476,3 +476,13 @@ def test_control_characters_from_the_work_are_not_printed_raw(tmp_path: Path) ->
     assert code == 1 and "PWNED" in out and "hidden" in out  # the text is kept, its controls are not
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
     assert "Evil\ufffd]0;PWNED" in out
+
+
+def test_a_folder_among_the_inputs_is_its_error_and_the_rest_are_scanned(tmp_path: Path) -> None:
+    """A folder made the whole call a usage error: no JSON, though the README promises the others."""
+    code, out, err = run("scan", "--json", "--scorer", "lexicon", str(EXAMPLE), str(tmp_path))
+    doc = json.loads(out)
+    assert code == 2 and len(doc["reports"]) == 1
+    assert doc["errors"] == [{"path": str(tmp_path), "error": doc["errors"][0]["error"]}]
+    assert "is a folder" in doc["errors"][0]["error"] and "forewarn batch" in err
+    jsonschema.validate(doc, SCHEMA)
