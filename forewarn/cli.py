@@ -257,7 +257,10 @@ def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
         if path.is_dir():
             raise ReadError("is a folder; scan its files, or use `forewarn batch` for a whole folder")
         return read(path, format=fmt, max_bytes=max_bytes)
-    work = read(sys.stdin.buffer.read(max_bytes + 1), format=fmt, max_bytes=max_bytes)
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:  # only read up to the limit: its real size is unknown
+        raise ReadError(f"input is more than {max_bytes:,} bytes, the --max-size limit (stdin is read up to it)")
+    work = read(data, format=fmt, max_bytes=max_bytes)
     work.source_path = "<stdin>"
     return work
 

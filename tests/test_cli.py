@@ -486,3 +486,14 @@ def test_a_folder_among_the_inputs_is_its_error_and_the_rest_are_scanned(tmp_pat
     assert doc["errors"] == [{"path": str(tmp_path), "error": doc["errors"][0]["error"]}]
     assert "is a folder" in doc["errors"][0]["error"] and "forewarn batch" in err
     jsonschema.validate(doc, SCHEMA)
+
+
+def test_stdin_over_max_size_does_not_claim_a_size() -> None:
+    """stdin is read up to the limit, so the error said "file is 1,025 bytes" whatever the size."""
+    result = CliRunner().invoke(
+        main, ["scan", "--scorer", "lexicon", "-", "--max-size", "1KiB"], input="She ran. " * 2000
+    )
+    assert result.exit_code == 2 and "1,025" not in result.stderr
+    assert result.stderr.strip() == (
+        "forewarn: error: -: input is more than 1,024 bytes, the --max-size limit (stdin is read up to it)"
+    )
