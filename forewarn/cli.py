@@ -8,6 +8,7 @@ command was misused.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -41,6 +42,22 @@ def _parse_size(value: str) -> int:
         raise click.BadParameter(str(err)) from None
 
 
+def _check_writable(path: Path) -> None:
+    """One line and exit 2 before scanning when ``path`` cannot be written: a missing
+    folder used to end a finished scan with a traceback and exit 1 (undeclared)."""
+    parent = path.parent
+    problem = None
+    if not parent.exists():
+        problem = f"no such folder {parent}"
+    elif not parent.is_dir():
+        problem = f"{parent} is not a folder"
+    elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        problem = "permission denied"
+    if problem:
+        _fail(f"cannot write {path}: {problem}")
+        sys.exit(EXIT_ERROR)
+
+
 def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) -> None:
     """Usage error for an unknown warning, or for an option given with no warning at all.
 
@@ -70,7 +87,7 @@ def main() -> None:
 
 
 @main.command(short_help="Scan works and compare with what the author declared.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report instead.")
 @click.option(
     "--html",
@@ -142,6 +159,7 @@ def scan(
     was not declared; 2 an input could not be read or bad usage.
     """
     from forewarn.pipeline import Report, load_taxonomy, scan_work
+    from forewarn.report import printable
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
     from forewarn.score.cascade import default_scorer
@@ -150,6 +168,8 @@ def scan(
     max_bytes = _parse_size(max_size)
     if html_path is not None and len(paths) != 1:
         raise click.UsageError("--html takes exactly one input file")
+    if html_path is not None:
+        _check_writable(html_path)
     if sum(str(p) == "-" for p in paths) > 1:
         raise click.UsageError("'-' (stdin) can be given once")
     if as_json and show_passages:
@@ -194,14 +214,18 @@ def scan(
         reports.append(report)
         if not as_json:
             if len(paths) > 1:
-                console.rule(str(path))
+                console.rule(printable(str(path), encoding=console.encoding))
             render(report, console=console, show_passages=show_passages)
     if as_json:
-        click.echo(dumps(reports, errors))
+        _echo_json(dumps(reports, errors))
     if html_path is not None and reports:
         from forewarn.report.html import render_html
 
-        html_path.write_text(render_html(reports[0]), encoding="utf-8")
+        try:
+            html_path.write_text(render_html(reports[0]), encoding="utf-8")
+        except OSError as e:
+            _fail(f"cannot write {html_path}: {e.strerror or e}")
+            sys.exit(EXIT_ERROR)
         if not as_json:
             click.echo(f"HTML report written to {html_path}")
     if errors:
@@ -209,13 +233,34 @@ def scan(
     sys.exit(EXIT_UNDECLARED if any(r.undeclared for r in reports) else EXIT_OK)
 
 
+def _echo_json(doc: str) -> None:
+    """Print JSON, as ASCII escapes when stdout's encoding lacks a character (a cp1252
+    stdout crashed on a Japanese title); the document is the same."""
+    import json
+
+    from forewarn.report import printable
+
+    if printable(doc, encoding=getattr(sys.stdout, "encoding", None) or "utf-8") != doc:
+        doc = json.dumps(json.loads(doc), indent=2)
+    click.echo(doc)
+
+
 def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
-    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding)."""
+    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding).
+
+    A folder is that input's error, not a usage error: the other inputs are still scanned.
+    """
     from forewarn.readers import read
+    from forewarn.work import ReadError
 
     if str(path) != "-":
+        if path.is_dir():
+            raise ReadError("is a folder; scan its files, or use `forewarn batch` for a whole folder")
         return read(path, format=fmt, max_bytes=max_bytes)
-    work = read(sys.stdin.buffer.read(max_bytes + 1), format=fmt, max_bytes=max_bytes)
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:  # only read up to the limit: its real size is unknown
+        raise ReadError(f"input is more than {max_bytes:,} bytes, the --max-size limit (stdin is read up to it)")
+    work = read(data, format=fmt, max_bytes=max_bytes)
     work.source_path = "<stdin>"
     return work
 

@@ -10,7 +10,7 @@ import numbers
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,17 @@ def resolve_labels(names: str | Iterable[str] | None, *, taxonomy: Taxonomy) -> 
     return ids
 
 
+def _selection(
+    only: str | Iterable[str] | None, ignore: str | Iterable[str] | None, *, taxonomy: Taxonomy
+) -> tuple[list[str] | None, list[str]]:
+    """``only`` and ``ignore`` as warning ids, each read once (a generator was used up by the
+    check). An empty ``only`` selects nothing and reports a clean work, which reads as safe."""
+    only_ids = resolve_labels(only, taxonomy=taxonomy)
+    if only_ids is not None and not only_ids:
+        raise ValueError("only needs at least one warning id or alias (None: every warning)")
+    return only_ids, resolve_labels(ignore, taxonomy=taxonomy) or []
+
+
 _ANCHORED = re.compile(r"^(?:~|\.{1,2})?[\\/]|^[A-Za-z]:[\\/]")
 _MAX_PATH_CHARS = 1024
 
@@ -149,14 +160,16 @@ def check_format(fmt: str | None) -> None:
         raise ValueError(f"unknown format {fmt!r} (use one of: {known}, or None to detect it)")
 
 
-def check_threshold(threshold: float | None) -> None:
-    """Thresholds are probabilities: 2 would silently flag nothing, -1 everything."""
+def check_threshold(threshold: float | None) -> float | None:
+    """The threshold as a Python float; thresholds are probabilities: 2 would silently flag
+    nothing, -1 everything. (A numpy float passed and then broke the report's JSON.)"""
     if threshold is None:
-        return
+        return None
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"threshold must be a number from 0 to 1, not {type(threshold).__name__}")
     if not 0.0 <= threshold <= 1.0:  # also rejects NaN
         raise ValueError(f"threshold must be from 0 to 1, not {threshold!r}")
+    return float(threshold)
 
 
 def _is_file(source: str) -> bool:
@@ -166,6 +179,15 @@ def _is_file(source: str) -> bool:
         return Path(source).is_file()
     except OSError:
         return False
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(text: str) -> str:
+    """Text with lone surrogates ("\\udcff" from a bad decode or JSON) as U+FFFD: the model's
+    tokenizer refuses them with an obscure TypeError. Same length, so offsets still slice it."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, max_bytes: int) -> Work:
@@ -178,6 +200,7 @@ def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, 
     is_file = "\n" not in source and len(source) < 4096 and _is_file(source)
     if is_file or looks_like_path(source):
         return read(source if is_file else source.strip(), format=fmt, max_bytes=max_bytes)
+    source = _replace_lone_surrogates(source)
     if fmt is None:
         return read_text(source)
     if fmt == "epub":
@@ -222,8 +245,8 @@ def scan(
     source: str | os.PathLike[str] | bytes | Work,
     *,
     format: str | None = None,
-    only: str | Sequence[str] | None = None,
-    ignore: str | Sequence[str] | None = None,
+    only: str | Iterable[str] | None = None,
+    ignore: str | Iterable[str] | None = None,
     threshold: float | None = None,
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
@@ -242,21 +265,20 @@ def scan(
     ``scan_work``; the first stage here is "reading".
 
     Bad options raise before anything is read: ``ValueError`` for an unknown
-    format, warning name or a threshold outside 0-1.
+    format, warning name, an empty ``only`` or a threshold outside 0-1.
     """
     check_format(format)
-    check_threshold(threshold)
+    threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
-    resolve_labels(only, taxonomy=taxonomy)
-    resolve_labels(ignore, taxonomy=taxonomy)
+    only_ids, ignore_ids = _selection(only, ignore, taxonomy=taxonomy)
     _stage(on_stage, "reading")
     t0 = time.perf_counter()
     work = _as_work(source, fmt=format, max_bytes=max_bytes)
     t1 = time.perf_counter()
     return scan_work(
         work,
-        only=only,
-        ignore=ignore,
+        only=only_ids,
+        ignore=ignore_ids,
         threshold=threshold,
         scorer=scorer,
         taxonomy=taxonomy,
@@ -274,8 +296,8 @@ def _stage(on_stage: Callable[[str], None] | None, name: str) -> None:
 def scan_work(
     work: Work,
     *,
-    only: str | Sequence[str] | None = None,
-    ignore: str | Sequence[str] | None = None,
+    only: str | Iterable[str] | None = None,
+    ignore: str | Iterable[str] | None = None,
     threshold: float | None = None,
     scorer: CascadeScorer | None = None,
     taxonomy: Taxonomy | None = None,
@@ -289,10 +311,10 @@ def scan_work(
     starts (reading a large file and splitting it take seconds before any passage is
     scored), and ``on_progress(done, total)`` as passages are scored, from ``(0, total)``.
     """
-    check_threshold(threshold)
+    threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
-    only_ids = resolve_labels(only, taxonomy=taxonomy)
-    ignore_ids = set(resolve_labels(ignore, taxonomy=taxonomy) or [])
+    only_ids, ignored = _selection(only, ignore, taxonomy=taxonomy)
+    ignore_ids = set(ignored)
     scorer = scorer or default_scorer()
     _stage(on_stage, "splitting")
     t1 = time.perf_counter()

@@ -431,3 +431,69 @@ def test_show_passages_cuts_long_quotes_at_a_word_with_an_ellipsis(tmp_path: Pat
     long.write_text(words + "\n", encoding="utf-8")
     code, out, _ = run("scan", "--scorer", "lexicon", "--show-passages", str(long))
     assert code == 1 and "stabbed\u2026" in out and "..." not in out  # cut after a whole word
+
+
+@pytest.mark.parametrize("where", ["missing/r.html", "afile.txt/r.html"])
+def test_an_unwritable_html_path_is_one_line_before_scanning(tmp_path: Path, where: str) -> None:
+    """--html into a missing folder printed a FileNotFoundError traceback after the scan, exit 1."""
+    (tmp_path / "afile.txt").write_text("not a folder")
+    code, out, err = run("scan", "--scorer", "lexicon", "--html", str(tmp_path / where), str(EXAMPLE))
+    assert code == 2 and out == ""  # refused before scanning: no report
+    assert err.strip().startswith("forewarn: error: cannot write") and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_failed_html_write_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    code, _, err = run("scan", "--scorer", "lexicon", "--html", str(tmp_path / "r.html"), str(EXAMPLE))
+    assert code == 2 and err.strip() == f"forewarn: error: cannot write {tmp_path / 'r.html'}: No space left on device"
+
+
+@pytest.mark.parametrize("charset", ["cp1252", "ascii"])
+def test_a_stdout_that_cannot_encode_the_report_gets_ascii_not_a_crash(tmp_path: Path, charset: str) -> None:
+    """`> out.txt` on Windows (cp1252) crashed on the bar's characters with UnicodeEncodeError."""
+    path = tmp_path / "title.txt"
+    path.write_text("Title: Caf\u00e9 \u65e5\u672c\n\nShe stabbed him. Blood pooled on the floor.\n", encoding="utf-8")
+    runner = CliRunner(charset=charset)
+    result = runner.invoke(main, ["scan", "--scorer", "lexicon", str(path), str(EXAMPLE)], catch_exceptions=False)
+    assert result.exit_code == 1 and "AO3 rating" in result.stdout
+    assert re.search(r"  [.#]*#[.#]*  ", result.stdout)  # the bars, in ASCII
+    assert "Caf" in result.stdout and " ??" in result.stdout  # unencodable title characters as "?"
+    result = runner.invoke(main, ["scan", "--json", "--scorer", "lexicon", str(path)], catch_exceptions=False)
+    assert json.loads(result.stdout)["reports"][0]["work"]["title"] == "Caf\u00e9 \u65e5\u672c"  # escaped, not lost
+
+
+def test_control_characters_from_the_work_are_not_printed_raw(tmp_path: Path) -> None:
+    """ESC sequences in a title or passage reached the terminal: set its title, cleared the screen."""
+    path = tmp_path / "esc.txt"
+    path.write_text(
+        "Title: Evil\x1b]0;PWNED\x07\x1b[2J\x9b31mRED\n\nShe stabbed him. \x1b[8mhidden\x1b[0m Blood pooled.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("scan", "--scorer", "lexicon", "--show-passages", str(path))
+    assert code == 1 and "PWNED" in out and "hidden" in out  # the text is kept, its controls are not
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
+    assert "Evil\ufffd]0;PWNED" in out
+
+
+def test_a_folder_among_the_inputs_is_its_error_and_the_rest_are_scanned(tmp_path: Path) -> None:
+    """A folder made the whole call a usage error: no JSON, though the README promises the others."""
+    code, out, err = run("scan", "--json", "--scorer", "lexicon", str(EXAMPLE), str(tmp_path))
+    doc = json.loads(out)
+    assert code == 2 and len(doc["reports"]) == 1
+    assert doc["errors"] == [{"path": str(tmp_path), "error": doc["errors"][0]["error"]}]
+    assert "is a folder" in doc["errors"][0]["error"] and "forewarn batch" in err
+    jsonschema.validate(doc, SCHEMA)
+
+
+def test_stdin_over_max_size_does_not_claim_a_size() -> None:
+    """stdin is read up to the limit, so the error said "file is 1,025 bytes" whatever the size."""
+    result = CliRunner().invoke(
+        main, ["scan", "--scorer", "lexicon", "-", "--max-size", "1KiB"], input="She ran. " * 2000
+    )
+    assert result.exit_code == 2 and "1,025" not in result.stderr
+    assert result.stderr.strip() == (
+        "forewarn: error: -: input is more than 1,024 bytes, the --max-size limit (stdin is read up to it)"
+    )

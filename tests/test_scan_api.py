@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import forewarn as fw
 from forewarn.readers import read, read_text
+from forewarn.report.json import dumps
 from forewarn.score.cascade import CascadeScorer
 from forewarn.work import ReadError
 
@@ -182,3 +185,36 @@ def test_chapter_is_a_0_based_index_in_the_json_and_1_based_for_people() -> None
         "`chapter` (in `evidence` and `passages`) is an index into\n`work.chapters`, so the first chapter is `0`"
         in readme
     )
+
+
+def test_lone_surrogates_in_a_str_are_replaced_not_a_tokenizer_error() -> None:
+    """A lone surrogate ('\\udcff', from a bad decode) made the default scorer's tokenizer raise
+    "TextEncodeInput must be..." and format='html' raise UnicodeEncodeError."""
+    text = "She stabbed him \udcff. Blood pooled on the floor."
+    report = fw.scan(text)  # the default cascade scorer, whose encoder tokenizes
+    assert report.work.text == text.replace("\udcff", "\ufffd")  # same length: offsets still slice the text
+    html = fw.scan(f"<p>{text}</p>", format="html", scorer=LEXICON)
+    assert "\ufffd" in html.work.text
+
+
+@pytest.mark.parametrize("empty", ["", " , ", []])
+def test_an_empty_only_is_refused_not_a_clean_report(empty: str | list[str]) -> None:
+    """only='' selected nothing and returned an empty report that reads as safe (CLI and web refuse it)."""
+    with pytest.raises(ValueError, match="only needs at least one warning"):
+        fw.scan(EXAMPLE, scorer=LEXICON, only=empty)
+    with pytest.raises(ValueError, match="only needs at least one warning"):
+        fw.scan_work(read(EXAMPLE), scorer=LEXICON, only=empty)
+    assert fw.scan(EXAMPLE, scorer=LEXICON, ignore=empty).warnings  # an empty ignore skips nothing
+
+
+def test_only_and_ignore_may_be_generators_read_once() -> None:
+    """A generator was used up by the check before the scan, so the report was empty."""
+    report = fw.scan(EXAMPLE, scorer=LEXICON, only=(n for n in ["blood", "violence"]), ignore=iter(["violence"]))
+    assert ids(report) == ["blood"] and report.settings["ignore"] == ["violence"]
+
+
+def test_a_numpy_threshold_is_a_python_float_in_the_report() -> None:
+    """threshold=np.float32(.5) passed the check, then the report's JSON raised TypeError."""
+    report = fw.scan(EXAMPLE, threshold=np.float32(0.5), scorer=LEXICON)
+    assert type(report.settings["threshold"]) is float and report.settings["threshold"] == 0.5
+    assert json.loads(dumps([report]))["reports"][0]["settings"]["threshold"] == 0.5

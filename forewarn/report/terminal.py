@@ -13,7 +13,7 @@ from rich.text import Text
 from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import declares_none
 from forewarn.pipeline import Report
-from forewarn.report import quote
+from forewarn.report import printable, quote
 
 BAR_WIDTH = 16
 GAP = "  "
@@ -21,18 +21,24 @@ GAP = "  "
 LOW_CONFIDENCE = 0.5
 # --only/--ignore leave warnings out of the AO3 suggestions, which can then be too low.
 PARTIAL = "(from the selected warnings only)"
+# Bar cells (empty, flagged), and the fallback for a terminal whose encoding lacks them.
+MARKS = ("·", "█")
+ASCII_MARKS = (".", "#")
 
 
-def position_bar(warning: WorkWarning, report: Report, *, width: int = BAR_WIDTH) -> str:
+def position_bar(
+    warning: WorkWarning, report: Report, *, width: int = BAR_WIDTH, marks: tuple[str, str] = MARKS
+) -> str:
     """A strip of the work with flagged passages marked, e.g. ``··█····██·``."""
-    cells = ["·"] * width
+    empty, flagged_mark = marks
+    cells = [empty] * width
     flagged = set(warning.passages)
     for p in report.passages:
         if p.index in flagged:
             lo = min(int(p.position / 100 * width), width - 1)
             hi = min(max(int(p.end_position / 100 * width), lo + 1), width)
             for c in range(lo, hi):
-                cells[c] = "█"
+                cells[c] = flagged_mark
     return "".join(cells)
 
 
@@ -67,8 +73,17 @@ def _status(warning: WorkWarning, missing: set[str]) -> Text:
     return Text("NO", style="bold red")
 
 
+def _marks(console: Console) -> tuple[str, str]:
+    """The bar's characters, in ASCII when the console's encoding lacks them."""
+    return MARKS if printable("".join(MARKS), encoding=console.encoding) == "".join(MARKS) else ASCII_MARKS
+
+
 def _line(console: Console, text: Text) -> None:
-    """Print wrapped to the console's width without trailing spaces."""
+    """Print wrapped to the console's width without trailing spaces, in characters it can encode."""
+    safe = printable(text.plain, encoding=console.encoding)
+    if safe != text.plain:
+        text = text.copy()
+        text.plain = safe
     for line in text.wrap(console, console.width):
         line.rstrip()
         console.print(line, no_wrap=True, crop=False)
@@ -96,7 +111,7 @@ def _table(report: Report, console: Console) -> None:
         line.append_text(status)
         line.append(" " * (5 - len(status.plain)) + GAP)
         if bar_w:
-            line.append(position_bar(w, report, width=bar_w) + GAP)
+            line.append(position_bar(w, report, width=bar_w, marks=_marks(console)) + GAP)
         where = _where(spots, more, where_w)
         folded = folded or "+" in where
         line.append(where)
