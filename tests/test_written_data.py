@@ -74,3 +74,30 @@ def test_the_third_training_round_is_well_formed_and_not_near_the_evaluation_pas
     for r in rows:
         mine = _words(r["text"])
         assert max(len(mine & o) / len(mine | o) for o in others) <= 0.42, r["work_id"]
+
+
+def test_the_third_severity_pair_is_well_formed_and_independent() -> None:
+    """severity-dev3 (cues developed on it) and severity-eval3 (another writer, who saw neither
+    the cues, the lexicon nor dev3) cover war, dying, animal death and cruelty, captivity and
+    dissection."""
+    from collections import Counter
+
+    dev, ev = _rows("severity-dev3.jsonl"), _rows("severity-eval3.jsonl")
+    for part, got in (("dev3", dev), ("eval3", ev)):
+        assert len(got) == 96 and len({r["work_id"] for r in got}) == 96
+        assert set(Counter((r["warning"], r["severity"]) for r in got).values()) == {4}
+        assert {r["warning"] for r in got} == {
+            "war",
+            "dying",
+            "animal-death",
+            "animal-cruelty",
+            "captivity",
+            "dissection",
+        }
+        for r in got:
+            assert r["severity"] in SEVERITIES and str(r["work_id"]).startswith(f"fw-sev-{part}-")
+            assert (r["label"], r["kind"], r["source"]) == (1, "positive", "forewarn-written")
+    others = [_words(r["text"]) for r in ev]
+    for r in dev:
+        mine = _words(r["text"])
+        assert max(len(mine & o) / len(mine | o) for o in others) <= 0.42, r["work_id"]
