@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -302,3 +303,25 @@ def test_an_unknown_work_is_an_html_404_page_for_browsers_and_json_otherwise(cli
     assert api.status_code == 404 and "in memory only" in api.json()["detail"]
     twin = client.get("/works/0000000000000000.json", headers=browser)
     assert twin.status_code == 404 and twin.json()["detail"]
+
+
+def test_odd_json_bodies_and_db_ids_are_4xx_not_500(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a lone surrogate, deeply nested JSON and /db/² were 500s."""
+    from forewarn.batch import run_batch
+
+    client = TestClient(create_app(scorer=CascadeScorer()), raise_server_exceptions=False)
+    body = json.dumps({"text": STORY + " @ b"}).replace("@", "\\udcff")
+    r = client.post("/api/scan", content=body.encode(), headers=JSON)
+    assert r.status_code == 200 and "\ufffd b" in client.get(r.json()["url"]).text
+    r = client.post("/api/scan", content=b"[" * 100_000, headers=JSON)
+    assert r.status_code == 422 and "not valid JSON" in r.json()["detail"]
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY)
+    run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    db = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db"), raise_server_exceptions=False)
+    for wid in ("%C2%B2", "%D9%A1", "9" * 30, "9" * 5000):
+        assert db.get(f"/db/{wid}").status_code == 404 and db.get(f"/db/{wid}.json").status_code == 404
+
+
+JSON = {"Content-Type": "application/json"}

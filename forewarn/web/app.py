@@ -216,7 +216,7 @@ def create_app(
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_upload_bytes + 64 * 1024:
+        if length and _is_ascii_number(length) and int(length) > max_upload_bytes + 64 * 1024:
             return _too_large(request, max_upload_bytes)
         response: Response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
@@ -236,6 +236,7 @@ def create_app(
 
     async def scan_pasted(text: str, options: Options | None = None) -> tuple[str, Report]:
         opts = options or Options()
+        text = _replace_lone_surrogates(text)
 
         def work() -> Report:
             return scan_work(read_text(text, name="pasted text"), scorer=get_scorer(), **opts.model_dump())
@@ -387,6 +388,8 @@ def create_app(
             payload = json.loads(body)
         except ValueError:
             raise HTTPException(status_code=422, detail="body is not valid JSON") from None
+        except RecursionError:  # '[' * 100000: deeper than the parser goes
+            raise HTTPException(status_code=422, detail="body is not valid JSON: nested too deeply") from None
         if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
             raise HTTPException(status_code=422, detail='expected {"text": "..."}')
         unknown = sorted(set(payload) - set(ScanRequest.model_fields))
@@ -471,6 +474,16 @@ def _options(given: dict[str, Any]) -> Options:
     return Options(only=lists["only"], ignore=lists["ignore"], threshold=threshold)
 
 
+def _is_ascii_number(value: str) -> bool:
+    """Only 0-9: ``str.isdigit`` also takes '²' and '١', which ``int`` then refuses."""
+    return value.isascii() and value.isdigit()
+
+
+def _replace_lone_surrogates(text: str) -> str:
+    """Pasted JSON may hold a lone "\\udcff", which no encoder takes: it becomes U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _decode_text(body: bytes, content_type: str) -> str:
     """A text/plain body as text: its charset= (UTF-8 by default); undecodable is a 422."""
     charset = "utf-8"
@@ -501,7 +514,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
             yield conn
 
     def stored(work_id: str) -> sqlite3.Row:
-        if not work_id.isdigit():
+        if not _is_ascii_number(work_id) or len(work_id) > 18:  # '²'.isdigit(); SQLite ids fit 64 bits
             raise HTTPException(status_code=404, detail="no such work in the database")
         with connect() as conn:
             row = conn.execute(
