@@ -325,3 +325,20 @@ def test_odd_json_bodies_and_db_ids_are_4xx_not_500(tmp_path) -> None:  # type: 
 
 
 JSON = {"Content-Type": "application/json"}
+
+
+def test_the_same_bytes_read_another_way_are_another_work(client: TestClient) -> None:
+    """Regression: the id hashed the bytes only, so x.txt's report replaced x.html's page."""
+    data = ("<p>" + STORY.replace("\n\n", "</p><p>") + "</p>").encode()
+    scans = {
+        "html": client.post("/api/scan", files={"file": ("x.html", data, "text/html")}).json(),
+        "text": client.post("/api/scan", files={"file": ("x.txt", data, "text/plain")}).json(),
+        "pasted": client.post("/api/scan", json={"text": data.decode()}).json(),
+        "renamed": client.post("/api/scan", files={"file": ("y.html", data, "text/html")}).json(),
+    }
+    assert len({s["id"] for s in scans.values()}) == 4
+    for s in scans.values():  # each page still shows its own report
+        assert client.get(s["url"] + ".json").json()["work"] == s["report"]["work"]
+    assert scans["html"]["report"]["work"]["format"] != scans["text"]["report"]["work"]["format"]
+    again = client.post("/api/scan", files={"file": ("x.html", data, "text/html")}).json()
+    assert again["id"] == scans["html"]["id"]  # the same upload is the same work

@@ -7,8 +7,8 @@ a CDN). Scans run in worker threads with a timeout; at most ``max_scans`` run
 at once and further ones get a 503 with Retry-After, because a timed-out scan
 cannot be stopped (Python threads cannot be cancelled) and keeps its slot until
 it ends. Uploads are capped; a work's text is only ever rendered escaped (by
-``forewarn.report.html``). Recent reports are kept in memory, keyed by content
-hash: nothing is written to disk.
+``forewarn.report.html``). Recent reports are kept in memory, keyed by a hash of
+the content, the file name and the options: nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def create_app(
             w.source_path = name
             return scan_work(w, scorer=get_scorer(), **opts.model_dump())
 
-        return await _run(data, work, opts)
+        return await _run(data, work, opts, source=f"file {name or ''}")
 
     async def scan_pasted(text: str, options: Options | None = None) -> tuple[str, Report]:
         opts = options or Options()
@@ -241,9 +241,9 @@ def create_app(
         def work() -> Report:
             return scan_work(read_text(text, name="pasted text"), scorer=get_scorer(), **opts.model_dump())
 
-        return await _run(text.encode("utf-8"), work, opts)
+        return await _run(text.encode("utf-8"), work, opts, source="pasted text")
 
-    async def _run(data: bytes, fn: Callable[[], Report], options: Options) -> tuple[str, Report]:
+    async def _run(data: bytes, fn: Callable[[], Report], options: Options, *, source: str) -> tuple[str, Report]:
         if len(data) > max_upload_bytes:
             raise TooLarge()
         if not slots.acquire(blocking=False):
@@ -256,7 +256,7 @@ def create_app(
             raise HTTPException(status_code=422, detail=str(e)) from None
         except TimeoutError:
             raise HTTPException(status_code=504, detail=f"scanning took longer than {scan_timeout_s:.0f} s") from None
-        wid = hashlib.sha256(data + options.key()).hexdigest()[:16]
+        wid = _work_id(data, source=source, options=options)
         reports[wid] = report
         reports.move_to_end(wid)
         while len(reports) > keep:
@@ -430,6 +430,14 @@ def create_app(
         _add_db_routes(app, db_path, scan_bytes)
 
     return app
+
+
+def _work_id(data: bytes, *, source: str, options: Options) -> str:
+    """What the report depends on: the bytes, how they came (a file's name picks its
+    format and title; pasted text reads as Markdown) and the options. Hashing the
+    bytes alone let x.txt's report replace x.html's page."""
+    key = source.encode("utf-8", "surrogatepass") + b"\0" + data + options.key()
+    return hashlib.sha256(key).hexdigest()[:16]
 
 
 def _wants_html(request: Request) -> bool:
