@@ -342,3 +342,49 @@ def test_the_same_bytes_read_another_way_are_another_work(client: TestClient) ->
     assert scans["html"]["report"]["work"]["format"] != scans["text"]["report"]["work"]["format"]
     again = client.post("/api/scan", files={"file": ("x.html", data, "text/html")}).json()
     assert again["id"] == scans["html"]["id"]  # the same upload is the same work
+
+
+def test_a_timed_out_scan_stops_at_its_next_step_and_frees_its_slot() -> None:
+    """Regression: a timed-out scan ran to its end holding its slot, so two made every request a 503."""
+    import threading
+    import time
+
+    calls = []
+
+    class Slow(CascadeScorer):
+        def score(self, texts):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            time.sleep(0.15)
+            return super().score(texts)
+
+    app = TestClient(create_app(scorer=Slow(), scan_timeout_s=0.2, max_scans=1))
+    long = "\n\n".join([STORY] * 1000)  # 800 passages: 13 chunks of 64, about 2 s
+    r = app.post("/api/scan", json={"text": long})
+    assert r.status_code == 504 and "stopped" in r.json()["detail"]
+    for _ in range(100):
+        r = app.post("/api/scan", json={"text": STORY})
+        if r.status_code != 503:
+            break
+        assert "timed-out" in r.json()["detail"]
+        threading.Event().wait(0.05)
+    assert r.status_code == 200
+    assert len(calls[:-1]) < 13  # the long scan stopped after a chunk or two, not after all 13
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+def test_a_timeout_must_be_a_positive_finite_number(timeout: float) -> None:
+    """Regression: --timeout 0, -1 or nan was taken, and every scan got a 504."""
+    with pytest.raises(ValueError, match="positive"):
+        create_app(scorer=CascadeScorer(), scan_timeout_s=timeout)
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_serve_refuses_a_bad_timeout_in_one_line(timeout: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)  # never serve in a test
+    r = CliRunner().invoke(main, ["serve", "--port", "0", f"--timeout={timeout}"])
+    assert r.exit_code == 2 and "timeout" in r.output and "Traceback" not in r.output
