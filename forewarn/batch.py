@@ -99,7 +99,7 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
                 raise ValueError(f"{t} has {len(infos)} members, over the limit of {MAX_ZIP_MEMBERS}")
             for info in sorted(infos, key=lambda i: i.filename):
                 name = info.filename
-                if info.is_dir() or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                if info.is_dir() or not _wanted(name):  # as in a folder: a supported suffix or none
                     continue
                 if name.startswith("/") or ".." in Path(name).parts:
                     continue  # never trust member paths; we only read, but keep names sane

@@ -559,3 +559,17 @@ def test_a_glob_does_not_follow_symlinked_folders_like_a_folder_walk(tmp_path: P
     assert [s.name for s in iter_sources(str(folder / "**" / "*.txt"))] == walked
     assert [s.name for s in iter_sources(str(folder / "**"))] == walked
     assert [s.name for s in iter_sources(str(folder / "sub" / "*.txt"))] == walked[:2]  # sub/ sorts first
+
+
+def test_zip_members_are_chosen_like_files_in_a_folder(tmp_path: Path) -> None:
+    """Regression: a ZIP skipped members without a suffix, which a folder scans."""
+    folder = make_collection(tmp_path / "c", 1)
+    (folder / "noext").write_text(f"Title: No suffix\n\n{PARA}\n")
+    (folder / "cover.jpg").write_bytes(b"\xff\xd8\xff")
+    archive = tmp_path / "c.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in sorted(folder.iterdir()):
+            z.write(p, p.name)
+    in_folder = sorted(Path(s.name).name for s in iter_sources(folder))
+    in_zip = sorted(s.member or "" for s in iter_sources(archive))
+    assert in_zip == in_folder == ["noext", "work000.txt"]
