@@ -99,7 +99,7 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
                 raise ValueError(f"{t} has {len(infos)} members, over the limit of {MAX_ZIP_MEMBERS}")
             for info in sorted(infos, key=lambda i: i.filename):
                 name = info.filename
-                if info.is_dir() or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                if info.is_dir() or not _wanted(name):  # as in a folder: a supported suffix or none
                     continue
                 if name.startswith("/") or ".." in Path(name).parts:
                     continue  # never trust member paths; we only read, but keep names sane
@@ -111,11 +111,26 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
         yield Source(name=t, path=t, size=os.path.getsize(t))
     else:
         root = _glob_root(t)
-        for p in sorted(glob.glob(t, recursive=True)):
+        for p in _glob(t, root):
             below = Path(os.path.relpath(p, root)).parts
             if os.path.isfile(p) and _wanted(p) and not _hidden(below):
                 p = os.path.abspath(p)
                 yield Source(name=p, path=p, size=os.path.getsize(p))
+
+
+def _glob(pattern: str, root: str) -> list[str]:
+    """The paths matching ``pattern``, sorted; ``**`` does not enter symlinked folders.
+
+    Like the folder walk: ``glob.glob`` follows them, so ``sub/loop -> .`` gave
+    ``sub/loop/loop/...`` copies of every file, and two such loops never ended.
+    ``pathlib``'s ``**`` skips them; a trailing ``**`` still means every file below.
+    """
+    if not glob.has_magic(pattern):
+        return []  # a missing path: not a folder, ZIP or file
+    rest = os.path.relpath(pattern, root)
+    if Path(rest).name == "**":
+        rest = os.path.join(rest, "*")
+    return sorted(str(p) for p in Path(root).glob(rest))
 
 
 def list_sources(target: str | Path) -> list[Source]:

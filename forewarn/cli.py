@@ -831,8 +831,12 @@ def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float,
     if db is not None:
         _open_existing(db).close()  # fail now with one line, not on the first /db request
     max_upload_bytes = _parse_size(max_upload)
+    try:
+        app = create_app(db_path=db, max_upload_bytes=max_upload_bytes, scan_timeout_s=timeout, max_scans=max_scans)
+    except ValueError as e:  # --timeout 0, -1 or nan
+        _fail(str(e))
+        sys.exit(EXIT_ERROR)
     sock = _listen(host, port)
-    app = create_app(db_path=db, max_upload_bytes=max_upload_bytes, scan_timeout_s=timeout, max_scans=max_scans)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"forewarn: serving on http://{shown}:{bound}/ (Ctrl+C to stop)", err=True)

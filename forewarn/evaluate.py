@@ -32,7 +32,8 @@ class LabeledPassage:
 
 
 def read_jsonl(path: str | Path, parse: Callable[[dict[str, Any], int], T], *, what: str) -> list[T]:
-    """``parse(row, line_number)`` for every non-blank line; a bad line is a ValueError naming it."""
+    """``parse(row, line_number)`` for every non-blank line; a bad line is a ValueError naming it,
+    and so is a file without any (its metrics would be a table of NaNs)."""
     out = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -40,9 +41,21 @@ def read_jsonl(path: str | Path, parse: Callable[[dict[str, Any], int], T], *, w
                 continue
             try:
                 out.append(parse(json.loads(line), n))
-            except (KeyError, ValueError, TypeError) as e:
+            except (KeyError, ValueError, TypeError, OverflowError, RecursionError) as e:
                 raise ValueError(f"{path}:{n}: not a {what} ({e})") from None
+    if not out:
+        raise ValueError(f"{path}: no {what} in it")
     return out
+
+
+def _text(row: dict[str, Any]) -> str:
+    """The row's text: a string with something to score (5 or "" failed deep in the scorer)."""
+    text = row["text"]
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, not {type(text).__name__}")
+    if not text.strip():
+        raise ValueError("text is empty")
+    return text
 
 
 def load_labeled(paths: Sequence[str | Path], *, label_mode: str = "majority") -> list[LabeledPassage]:
@@ -51,14 +64,20 @@ def load_labeled(paths: Sequence[str | Path], *, label_mode: str = "majority") -
         raise ValueError("label_mode must be 'majority' or 'any'")
 
     def parse(r: dict[str, Any], n: int) -> LabeledPassage:
+        if not isinstance(r["warning"], str):
+            raise TypeError("warning must be a warning id")
         if "labels" in r:
+            if not isinstance(r["labels"], list):
+                raise TypeError("labels must be a list of annotator votes")
             votes = [int(v) for v in r["labels"]]
+            if not votes:
+                raise ValueError("labels is empty")
             share = sum(votes) / len(votes)
             label = int(share > 0.5) if label_mode == "majority" else int(share > 0)
         else:
             label = int(r["label"])
             share = float(label)
-        return LabeledPassage(r["text"], r["warning"], label, share, str(r.get("work_id", n)), r.get("source", "dev"))
+        return LabeledPassage(_text(r), r["warning"], label, share, str(r.get("work_id", n)), r.get("source", "dev"))
 
     return [p for path in paths for p in read_jsonl(path, parse, what="labeled passage")]
 
@@ -351,7 +370,7 @@ def load_works(path: str | Path) -> list[LabeledWork]:
         if not isinstance(row["warnings"], list) or not isinstance(row.get("scored", []), list):
             raise TypeError("warnings and scored must be lists of warning ids")
         warnings = frozenset(row["warnings"])
-        return LabeledWork(str(row.get("id", n)), str(row["text"]), warnings, frozenset(row.get("scored", warnings)))
+        return LabeledWork(str(row.get("id", n)), _text(row), warnings, frozenset(row.get("scored", warnings)))
 
     return read_jsonl(path, parse, what="labeled work")
 

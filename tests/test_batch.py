@@ -543,3 +543,33 @@ def test_a_file_edited_between_runs_is_listed_once_with_its_new_results(tmp_path
         assert (
             conn.execute("SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)").fetchone()[0] == 0
         )
+
+
+def test_a_glob_does_not_follow_symlinked_folders_like_a_folder_walk(tmp_path: Path) -> None:
+    """Regression: with `fics/sub/selfloop -> .`, 'fics/**/*.txt' stored 84 paths
+    (.../selfloop/selfloop/...) for 6 files; two such loops never finished."""
+    folder = make_collection(tmp_path / "fics", 2)
+    make_collection(folder / "sub", 1)
+    make_collection(tmp_path / "elsewhere", 1)
+    (folder / "sub" / "selfloop").symlink_to(".")
+    (folder / "outside").symlink_to(tmp_path / "elsewhere")
+    (folder / "sub" / "link.txt").symlink_to(folder / "work000.txt")  # a linked file is a file, as in folders
+    walked = sorted(s.name for s in iter_sources(folder))
+    assert len(walked) == 4
+    assert [s.name for s in iter_sources(str(folder / "**" / "*.txt"))] == walked
+    assert [s.name for s in iter_sources(str(folder / "**"))] == walked
+    assert [s.name for s in iter_sources(str(folder / "sub" / "*.txt"))] == walked[:2]  # sub/ sorts first
+
+
+def test_zip_members_are_chosen_like_files_in_a_folder(tmp_path: Path) -> None:
+    """Regression: a ZIP skipped members without a suffix, which a folder scans."""
+    folder = make_collection(tmp_path / "c", 1)
+    (folder / "noext").write_text(f"Title: No suffix\n\n{PARA}\n")
+    (folder / "cover.jpg").write_bytes(b"\xff\xd8\xff")
+    archive = tmp_path / "c.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in sorted(folder.iterdir()):
+            z.write(p, p.name)
+    in_folder = sorted(Path(s.name).name for s in iter_sources(folder))
+    in_zip = sorted(s.member or "" for s in iter_sources(archive))
+    assert in_zip == in_folder == ["noext", "work000.txt"]

@@ -96,3 +96,33 @@ def test_work_level_evaluation_counts_each_work_once_per_scored_warning(tmp_path
     (tmp_path / "string.jsonl").write_text('{"text": "t", "warnings": ["war"]}\n{"text": "t", "warnings": "blood"}\n')
     with pytest.raises(ValueError, match="string.jsonl:2: not a labeled work"):
         load_works(tmp_path / "string.jsonl")
+
+
+PASSAGE = {"warning": "violence", "labels": [1, 1, 0], "text": "He punched him.", "work_id": "1"}
+WORK = {"id": "w", "text": "He punched him.", "warnings": ["violence"]}
+
+
+@pytest.mark.parametrize(
+    ("option", "rows", "message"),
+    [
+        ("--data", [PASSAGE, {**PASSAGE, "text": 5}], "d.jsonl:2: not a labeled passage (text must be"),
+        ("--data", [{**PASSAGE, "text": "  "}], "d.jsonl:1: not a labeled passage (text is empty)"),
+        ("--data", [{**PASSAGE, "labels": []}], "d.jsonl:1: not a labeled passage (labels is empty)"),
+        ("--data", [{**PASSAGE, "warning": 3}], "d.jsonl:1: not a labeled passage (warning must be"),
+        ("--data", [], "d.jsonl: no labeled passage in it"),
+        ("--works", [WORK, {**WORK, "text": ""}], "d.jsonl:2: not a labeled work (text is empty)"),
+        ("--works", [{**WORK, "text": 5}], "d.jsonl:1: not a labeled work (text must be"),
+        ("--works", [], "d.jsonl: no labeled work in it"),
+    ],
+)
+def test_evaluate_refuses_bad_data_in_one_line(tmp_path: Path, option: str, rows: list, message: str) -> None:  # type: ignore[type-arg]
+    """Regression: "text": 5 and an empty text were tracebacks; an empty file printed a table of NaNs, exit 0."""
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) or "\n")
+    r = CliRunner().invoke(main, ["evaluate", option, str(path), "--scorer", "lexicon"])
+    assert r.exit_code == 2 and r.stderr.startswith(f"forewarn: error: {tmp_path}/"), r.output
+    assert message in r.stderr and r.stderr.count("\n") == 1 and "nan" not in r.output

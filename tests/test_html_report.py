@@ -181,3 +181,28 @@ def test_remembered_choices_are_explained_next_to_the_controls_with_a_reset() ->
     fieldset = re.search(r"<fieldset>.*?</fieldset>", html, flags=re.S)
     assert fieldset and "applied to every forewarn report" in fieldset.group(0)
     assert '<button type="button" id="forget" hidden>Forget my choices</button>' in fieldset.group(0)
+
+
+def _reading_paragraphs(html: str) -> list[str]:
+    article = html[html.index('<article class="work">') :]
+    return re.findall(r'<div class="passage" id="p-\d+">(.*?)</div>', article, flags=re.S)
+
+
+def test_a_paragraph_per_line_text_keeps_its_paragraphs() -> None:
+    """Regression: one paragraph per line came out as one <p> (the browser ran the lines
+    together) and the notice said "1 paragraph hidden"."""
+    lines = ['"Where were you?" she asked.', '"Out," he said.', "He stabbed the guard.", "He died.", '"Good."']
+    html = render_html(report_for("\n".join(lines) + "\n"))
+    (passage,) = _reading_paragraphs(html)
+    assert re.findall(r"<p>(.*?)</p>", passage) == [line.replace('"', "&quot;") for line in lines]
+    assert "5 paragraphs hidden" in html and "(5 paragraphs)" in html
+
+
+def test_line_breaks_of_an_html_work_are_kept_and_no_text_is_lost() -> None:
+    """Regression: <br> lines of an HTML work were one run-on line in the reading mode."""
+    from forewarn.readers import read
+
+    page = b"<html><body><p>Roses are red,<br>he stabbed the guard.</p><p>The end &lt;3</p></body></html>"
+    html = render_html(scan_work(read(page, name="poem.html"), scorer=scorer()))
+    (passage,) = _reading_paragraphs(html)
+    assert re.findall(r"<p>(.*?)</p>", passage) == ["Roses are red,<br>he stabbed the guard.", "The end &lt;3"]

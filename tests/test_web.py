@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -302,3 +303,88 @@ def test_an_unknown_work_is_an_html_404_page_for_browsers_and_json_otherwise(cli
     assert api.status_code == 404 and "in memory only" in api.json()["detail"]
     twin = client.get("/works/0000000000000000.json", headers=browser)
     assert twin.status_code == 404 and twin.json()["detail"]
+
+
+def test_odd_json_bodies_and_db_ids_are_4xx_not_500(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a lone surrogate, deeply nested JSON and /db/² were 500s."""
+    from forewarn.batch import run_batch
+
+    client = TestClient(create_app(scorer=CascadeScorer()), raise_server_exceptions=False)
+    body = json.dumps({"text": STORY + " @ b"}).replace("@", "\\udcff")
+    r = client.post("/api/scan", content=body.encode(), headers=JSON)
+    assert r.status_code == 200 and "\ufffd b" in client.get(r.json()["url"]).text
+    r = client.post("/api/scan", content=b"[" * 100_000, headers=JSON)
+    assert r.status_code == 422 and "not valid JSON" in r.json()["detail"]
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY)
+    run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    db = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db"), raise_server_exceptions=False)
+    for wid in ("%C2%B2", "%D9%A1", "9" * 30, "9" * 5000):
+        assert db.get(f"/db/{wid}").status_code == 404 and db.get(f"/db/{wid}.json").status_code == 404
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def test_the_same_bytes_read_another_way_are_another_work(client: TestClient) -> None:
+    """Regression: the id hashed the bytes only, so x.txt's report replaced x.html's page."""
+    data = ("<p>" + STORY.replace("\n\n", "</p><p>") + "</p>").encode()
+    scans = {
+        "html": client.post("/api/scan", files={"file": ("x.html", data, "text/html")}).json(),
+        "text": client.post("/api/scan", files={"file": ("x.txt", data, "text/plain")}).json(),
+        "pasted": client.post("/api/scan", json={"text": data.decode()}).json(),
+        "renamed": client.post("/api/scan", files={"file": ("y.html", data, "text/html")}).json(),
+    }
+    assert len({s["id"] for s in scans.values()}) == 4
+    for s in scans.values():  # each page still shows its own report
+        assert client.get(s["url"] + ".json").json()["work"] == s["report"]["work"]
+    assert scans["html"]["report"]["work"]["format"] != scans["text"]["report"]["work"]["format"]
+    again = client.post("/api/scan", files={"file": ("x.html", data, "text/html")}).json()
+    assert again["id"] == scans["html"]["id"]  # the same upload is the same work
+
+
+def test_a_timed_out_scan_stops_at_its_next_step_and_frees_its_slot() -> None:
+    """Regression: a timed-out scan ran to its end holding its slot, so two made every request a 503."""
+    import threading
+    import time
+
+    calls = []
+
+    class Slow(CascadeScorer):
+        def score(self, texts):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            time.sleep(0.15)
+            return super().score(texts)
+
+    app = TestClient(create_app(scorer=Slow(), scan_timeout_s=0.2, max_scans=1))
+    long = "\n\n".join([STORY] * 1000)  # 800 passages: 13 chunks of 64, about 2 s
+    r = app.post("/api/scan", json={"text": long})
+    assert r.status_code == 504 and "stopped" in r.json()["detail"]
+    for _ in range(100):
+        r = app.post("/api/scan", json={"text": STORY})
+        if r.status_code != 503:
+            break
+        assert "timed-out" in r.json()["detail"]
+        threading.Event().wait(0.05)
+    assert r.status_code == 200
+    assert len(calls[:-1]) < 13  # the long scan stopped after a chunk or two, not after all 13
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+def test_a_timeout_must_be_a_positive_finite_number(timeout: float) -> None:
+    """Regression: --timeout 0, -1 or nan was taken, and every scan got a 504."""
+    with pytest.raises(ValueError, match="positive"):
+        create_app(scorer=CascadeScorer(), scan_timeout_s=timeout)
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_serve_refuses_a_bad_timeout_in_one_line(timeout: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)  # never serve in a test
+    r = CliRunner().invoke(main, ["serve", "--port", "0", f"--timeout={timeout}"])
+    assert r.exit_code == 2 and "timeout" in r.output and "Traceback" not in r.output

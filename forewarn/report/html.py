@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from html import escape
 from importlib import resources
 
@@ -21,6 +22,7 @@ from forewarn.split import Passage
 
 _BLANK = re.compile(r"\n\s*\n")
 _ID = re.compile(r"[a-z0-9-]+")
+_LINE_BREAK_FORMATS = {"html", "ao3-html", "epub"}
 # Below this an undeclared detection is shown as unsure rather than as the author's omission.
 LOW_CONFIDENCE = 0.5
 
@@ -214,12 +216,30 @@ def _run_label(run: list[Passage], ids: list[str], report: Report) -> str:
     return "; ".join(f"{names[i]}, {known[i]}" if i in known else names[i] for i in ids)
 
 
-def _paragraphs(p: Passage, title: str | None) -> list[str]:
-    """The passage's paragraphs, without the chapter title already shown as its heading."""
-    paras = [t.strip() for t in _BLANK.split(p.text) if t.strip()]
+def _paragraphs(report: Report, p: Passage, title: str | None) -> list[str]:
+    """The passage's text as the reader's paragraph spans, without the chapter title already
+    shown as its heading. Splitting at blank lines alone merged a text of one paragraph per
+    line into one; text outside every span (there should be none) is kept, never dropped."""
+    text, chapters = report.work.text, report.work.chapters
+    spans = chapters[p.chapter].paragraphs if p.chapter < len(chapters) else []
+    cuts, at = [], p.start
+    for span in spans[bisect_right(spans, p.start, key=lambda s: s.end) :]:  # the first ending inside
+        if span.start >= p.end:
+            break
+        start, end = max(span.start, p.start), min(span.end, p.end)
+        cuts += [(at, start), (start, end)] if start > at else [(start, end)]
+        at = max(at, end)
+    cuts.append((at, p.end))
+    paras = [t.strip() for start, end in cuts for t in _BLANK.split(text[start:end]) if t.strip()]
     if title:
         paras = [t for t in paras if t != title.strip()]
     return paras
+
+
+def _paragraph_html(paragraph: str, *, lines: bool) -> str:
+    """One escaped <p>; ``lines``: its line breaks are the work's (an HTML <br>), so kept."""
+    escaped = _e(paragraph)
+    return f"<p>{escaped.replace(chr(10), '<br>') if lines else escaped}</p>"
 
 
 def _chapter_nav(report: Report) -> str:
@@ -251,6 +271,9 @@ def _run_starts(report: Report) -> dict[int, int]:
 def _reader(report: Report) -> str:
     flags = _flags(report)
     chapters = report.work.chapters
+    # HTML readers turn only <br> (and <pre> lines) into a newline inside a paragraph; in
+    # plain text and Markdown it is a hard wrap, which the browser should reflow.
+    lines = report.work.source_format in _LINE_BREAK_FORMATS
     out = []
     chapter = -1
     title: str | None = None
@@ -261,7 +284,8 @@ def _reader(report: Report) -> str:
             title = chapters[chapter].title if chapter < len(chapters) else None
             out.append(f'<h3 class="chapter" id="ch-{chapter + 1}">{_e(title or f"Chapter {chapter + 1}")}</h3>')
         body = "".join(
-            f'<div class="passage" id="p-{p.index}">{"".join(f"<p>{_e(t)}</p>" for t in _paragraphs(p, title))}</div>'
+            f'<div class="passage" id="p-{p.index}">'
+            f"{''.join(_paragraph_html(t, lines=lines) for t in _paragraphs(report, p, title))}</div>"
             for p in run
         )
         if first.index not in flags:
@@ -269,7 +293,7 @@ def _reader(report: Report) -> str:
             continue
         ids = list(dict.fromkeys(i for p in run for i in flags[p.index]))
         label = _e(_run_label(run, ids, report))
-        n = sum(len(_paragraphs(p, title)) for p in run)
+        n = sum(len(_paragraphs(report, p, title)) for p in run)
         key = f"r-{first.index}"
         out.append(
             f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}">'

@@ -4,11 +4,12 @@ Every page has a JSON twin (``/works/ID`` and ``/works/ID.json``, ``/db/ID``
 and ``/db/ID.json``); ``POST /api/scan`` is the HTTP API (OpenAPI at
 ``/openapi.json``; no ``/docs`` pages, since Swagger UI loads its scripts from
 a CDN). Scans run in worker threads with a timeout; at most ``max_scans`` run
-at once and further ones get a 503 with Retry-After, because a timed-out scan
-cannot be stopped (Python threads cannot be cancelled) and keeps its slot until
-it ends. Uploads are capped; a work's text is only ever rendered escaped (by
-``forewarn.report.html``). Recent reports are kept in memory, keyed by content
-hash: nothing is written to disk.
+at once and further ones get a 503 with Retry-After. Python threads cannot be
+killed, so a timed-out scan is told to stop and ends at its next step (a stage,
+or a chunk of 64 passages), keeping its slot until then. Uploads are capped; a
+work's text is only ever rendered escaped (by ``forewarn.report.html``). Recent
+reports are kept in memory, keyed by a hash of the content, the file name and the
+options: nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from forewarn.readers import format_size, read, read_text, sniff
 from forewarn.report.html import render_html
 from forewarn.report.json import report_to_dict
 from forewarn.taxonomy import load_taxonomy
-from forewarn.work import ReadError
+from forewarn.work import ReadError, Work
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
@@ -51,6 +52,10 @@ _ID = r"[0-9a-f]{16}"
 
 class TooLarge(Exception):
     pass
+
+
+class Stopped(Exception):
+    """Raised in a scan's thread at its next step once its request has timed out."""
 
 
 class Options(BaseModel):
@@ -134,8 +139,8 @@ _SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
         413: "The upload is over the server's --max-upload limit.",
         415: "A body that is not JSON, a form, or text/plain.",
         422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...), or a bad option.",
-        503: "Every scan slot is taken; retry after the Retry-After header's seconds.",
-        504: "The scan took longer than the server's --timeout.",
+        503: "Every scan slot is taken (maybe by timed-out scans still stopping); retry after Retry-After seconds.",
+        504: "The scan took longer than the server's --timeout; it is stopped at its next step.",
     }.items()
 }
 
@@ -146,7 +151,7 @@ class Busy(HTTPException):
     def __init__(self, retry_after_s: float) -> None:
         super().__init__(
             status_code=503,
-            detail="the scanner is busy with other works; try again shortly",
+            detail="the scanner is busy with other works (or with timed-out ones still stopping); try again shortly",
             headers={"Retry-After": str(max(1, math.ceil(retry_after_s)))},
         )
 
@@ -195,6 +200,8 @@ def create_app(
     """
     if max_scans < 1:
         raise ValueError("max_scans must be at least 1")
+    if not (math.isfinite(scan_timeout_s) and scan_timeout_s > 0):  # 0, -1 or nan: every scan a 504
+        raise ValueError(f"the timeout must be a positive number of seconds, not {scan_timeout_s}")
     app = FastAPI(
         title="forewarn",
         version=__version__,
@@ -216,7 +223,7 @@ def create_app(
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_upload_bytes + 64 * 1024:
+        if length and _is_ascii_number(length) and int(length) > max_upload_bytes + 64 * 1024:
             return _too_large(request, max_upload_bytes)
         response: Response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
@@ -227,35 +234,52 @@ def create_app(
     async def scan_bytes(data: bytes, name: str | None, options: Options | None = None) -> tuple[str, Report]:
         opts = options or Options()
 
-        def work() -> Report:
+        def work(stop: threading.Event) -> Report:
             w = read(data, name=name, format=sniff(data, name))
             w.source_path = name
-            return scan_work(w, scorer=get_scorer(), **opts.model_dump())
+            return scan_until(stop, w, opts)
 
-        return await _run(data, work, opts)
+        return await _run(data, work, opts, source=f"file {name or ''}")
 
     async def scan_pasted(text: str, options: Options | None = None) -> tuple[str, Report]:
         opts = options or Options()
+        text = _replace_lone_surrogates(text)
 
-        def work() -> Report:
-            return scan_work(read_text(text, name="pasted text"), scorer=get_scorer(), **opts.model_dump())
+        def work(stop: threading.Event) -> Report:
+            return scan_until(stop, read_text(text, name="pasted text"), opts)
 
-        return await _run(text.encode("utf-8"), work, opts)
+        return await _run(text.encode("utf-8"), work, opts, source="pasted text")
 
-    async def _run(data: bytes, fn: Callable[[], Report], options: Options) -> tuple[str, Report]:
+    def scan_until(stop: threading.Event, work: Work, options: Options) -> Report:
+        """``scan_work``, ended by ``Stopped`` at its next stage or chunk of passages once
+        ``stop`` is set: a timed-out scan then frees its slot soon, not after the whole work."""
+
+        def check(*_: object) -> None:
+            if stop.is_set():
+                raise Stopped()
+
+        check()  # reading may have taken the whole timeout
+        return scan_work(work, scorer=get_scorer(), on_stage=check, on_progress=check, **options.model_dump())
+
+    async def _run(
+        data: bytes, fn: Callable[[threading.Event], Report], options: Options, *, source: str
+    ) -> tuple[str, Report]:
         if len(data) > max_upload_bytes:
             raise TooLarge()
         if not slots.acquire(blocking=False):
             raise Busy(min(scan_timeout_s, 30.0))
-        future = pool.submit(fn)
+        stop = threading.Event()
+        future = pool.submit(fn, stop)
         future.add_done_callback(lambda _: slots.release())  # when the thread ends, not at the timeout
         try:
             report = await asyncio.wait_for(asyncio.wrap_future(future), timeout=scan_timeout_s)
         except ReadError as e:
             raise HTTPException(status_code=422, detail=str(e)) from None
         except TimeoutError:
-            raise HTTPException(status_code=504, detail=f"scanning took longer than {scan_timeout_s:.0f} s") from None
-        wid = hashlib.sha256(data + options.key()).hexdigest()[:16]
+            stop.set()
+            detail = f"scanning took longer than {scan_timeout_s:g} s; the scan is stopped at its next step"
+            raise HTTPException(status_code=504, detail=detail) from None
+        wid = _work_id(data, source=source, options=options)
         reports[wid] = report
         reports.move_to_end(wid)
         while len(reports) > keep:
@@ -387,6 +411,8 @@ def create_app(
             payload = json.loads(body)
         except ValueError:
             raise HTTPException(status_code=422, detail="body is not valid JSON") from None
+        except RecursionError:  # '[' * 100000: deeper than the parser goes
+            raise HTTPException(status_code=422, detail="body is not valid JSON: nested too deeply") from None
         if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
             raise HTTPException(status_code=422, detail='expected {"text": "..."}')
         unknown = sorted(set(payload) - set(ScanRequest.model_fields))
@@ -427,6 +453,14 @@ def create_app(
         _add_db_routes(app, db_path, scan_bytes)
 
     return app
+
+
+def _work_id(data: bytes, *, source: str, options: Options) -> str:
+    """What the report depends on: the bytes, how they came (a file's name picks its
+    format and title; pasted text reads as Markdown) and the options. Hashing the
+    bytes alone let x.txt's report replace x.html's page."""
+    key = source.encode("utf-8", "surrogatepass") + b"\0" + data + options.key()
+    return hashlib.sha256(key).hexdigest()[:16]
 
 
 def _wants_html(request: Request) -> bool:
@@ -471,6 +505,16 @@ def _options(given: dict[str, Any]) -> Options:
     return Options(only=lists["only"], ignore=lists["ignore"], threshold=threshold)
 
 
+def _is_ascii_number(value: str) -> bool:
+    """Only 0-9: ``str.isdigit`` also takes '²' and '١', which ``int`` then refuses."""
+    return value.isascii() and value.isdigit()
+
+
+def _replace_lone_surrogates(text: str) -> str:
+    """Pasted JSON may hold a lone "\\udcff", which no encoder takes: it becomes U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _decode_text(body: bytes, content_type: str) -> str:
     """A text/plain body as text: its charset= (UTF-8 by default); undecodable is a 422."""
     charset = "utf-8"
@@ -501,7 +545,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
             yield conn
 
     def stored(work_id: str) -> sqlite3.Row:
-        if not work_id.isdigit():
+        if not _is_ascii_number(work_id) or len(work_id) > 18:  # '²'.isdigit(); SQLite ids fit 64 bits
             raise HTTPException(status_code=404, detail="no such work in the database")
         with connect() as conn:
             row = conn.execute(
