@@ -567,11 +567,28 @@ def evaluate(
         click.echo("default cascade (what 'forewarn scan' uses):")
     else:
         _note_if_training_data(data, model_dir or default_bundle())
-        per = evaluate_model(default_scorer(scorer, bundle), passages)
+        judge = default_scorer(scorer, bundle)
+        _check_known_warnings(passages, judge.labels_)
+        per = evaluate_model(judge, passages)
         doc = {"evaluation": f"the bundle on the given data, scorer {scorer}", "per_warning": per}
     click.echo(format_table(per))
     if json_out:
         Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
+
+
+def _check_known_warnings(passages: list[Any], known: list[str]) -> None:
+    """Passages of warnings the model does not score were left out silently: a table of NaNs
+    (every id unknown, e.g. "sexual_assault") or a missing row. Say so; refuse when none is known."""
+    unknown = sorted({p.warning for p in passages} - set(known))
+    if not unknown:
+        return
+    named = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+    if len(unknown) == len({p.warning for p in passages}):
+        raise click.UsageError(
+            f"no passage is labeled with a warning the model scores ({named}); see forewarn warnings"
+        )
+    n = sum(p.warning in unknown for p in passages)
+    click.echo(f"note: {n} passages left out: the model does not score {named}", err=True)
 
 
 @main.command(short_help="Scan a folder, ZIP or glob into a results database.")

@@ -126,3 +126,19 @@ def test_evaluate_refuses_bad_data_in_one_line(tmp_path: Path, option: str, rows
     r = CliRunner().invoke(main, ["evaluate", option, str(path), "--scorer", "lexicon"])
     assert r.exit_code == 2 and r.stderr.startswith(f"forewarn: error: {tmp_path}/"), r.output
     assert message in r.stderr and r.stderr.count("\n") == 1 and "nan" not in r.output
+
+
+def test_evaluate_says_which_warnings_the_model_does_not_score(tmp_path: Path) -> None:
+    """Passages of an unknown id were dropped silently: all unknown printed a table of NaNs, exit 0."""
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({**PASSAGE, "warning": "sexual_assault"}) + "\n")
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(path), "--scorer", "lexicon"])
+    assert r.exit_code == 2 and "no passage is labeled with a warning the model scores (sexual_assault)" in r.stderr
+    path.write_text(json.dumps({**PASSAGE, "warning": "sexual_assault"}) + "\n" + json.dumps(PASSAGE) + "\n")
+    r = CliRunner().invoke(main, ["evaluate", "--data", str(path), "--scorer", "lexicon"])
+    assert r.exit_code == 0 and "1 passages left out: the model does not score sexual_assault" in r.stderr
+    assert "violence" in r.stdout
