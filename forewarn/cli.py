@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from forewarn import __version__
 
@@ -29,7 +30,14 @@ EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); wha
 
 
 def _fail(message: str) -> None:
-    click.echo(f"forewarn: error: {message}", err=True)
+    _err(f"forewarn: error: {message}")
+
+
+def _err(line: str) -> None:
+    """One line to stderr; names from a work or an archive may hold escape sequences."""
+    from forewarn.report import printable
+
+    click.echo(printable(line, encoding=getattr(sys.stderr, "encoding", None) or "utf-8"), err=True)
 
 
 def _parse_size(value: str) -> int:
@@ -214,7 +222,7 @@ def scan(
         reports.append(report)
         if not as_json:
             if len(paths) > 1:
-                console.rule(printable(str(path), encoding=console.encoding))
+                console.rule(Text(printable(str(path), encoding=console.encoding)))  # a name is not markup
             render(report, console=console, show_passages=show_passages)
     if as_json:
         _echo_json(dumps(reports, errors))
@@ -683,7 +691,7 @@ def batch(
         f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
     )
     for name, message in summary.errors[:20]:
-        click.echo(f"  failed: {name}: {message}", err=True)
+        _err(f"  failed: {name}: {message}")
     if len(summary.errors) > 20:
         click.echo(f"  ... and {len(summary.errors) - 20:,} more (all are in the database's errors table)", err=True)
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)

@@ -259,14 +259,15 @@ def save_error(
 ) -> None:
     with transaction(conn):
         _forget_errors(conn, path=path, content_hash=content_hash, model_version=model_version)
-        _release_path(conn, path=path, content_hash=content_hash)
+        if content_hash is not None:  # unread (locked, no permission): what the file holds is unknown
+            _release_path(conn, path=path, content_hash=content_hash)
         conn.execute(
             "INSERT OR REPLACE INTO errors (path, content_hash, model_version, error, at) VALUES (?, ?, ?, ?, ?)",
             (path, content_hash, model_version, error, _now()),
         )
 
 
-def _release_path(conn: sqlite3.Connection, *, path: str, content_hash: str | None) -> None:
+def _release_path(conn: sqlite3.Connection, *, path: str, content_hash: str) -> None:
     """A file holds one content: take ``path`` away from works with other content.
 
     Without this a file edited between runs stayed listed under its old results too. A work

@@ -573,3 +573,18 @@ def test_zip_members_are_chosen_like_files_in_a_folder(tmp_path: Path) -> None:
     in_folder = sorted(Path(s.name).name for s in iter_sources(folder))
     in_zip = sorted(s.member or "" for s in iter_sources(archive))
     assert in_zip == in_folder == ["noext", "work000.txt"]
+
+
+def test_a_file_that_cannot_be_read_keeps_its_earlier_results(tmp_path: Path) -> None:
+    """Regression: an unreadable file (locked, no permission: no content hash) released its
+    path like edited content, which deleted the work scanned from it in an earlier run."""
+    from forewarn.store import save_error
+
+    folder = make_collection(tmp_path / "c", 1)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    conn = open_db(db)
+    (path,) = [r[0] for r in conn.execute("SELECT path FROM work_paths")]
+    save_error(conn, path=path, content_hash=None, model_version="any", error="Permission denied")
+    assert [r[0] for r in conn.execute("SELECT path FROM work_paths")] == [path]
+    assert count(db, "SELECT COUNT(*) FROM detections") > 0 and count(db, "SELECT COUNT(*) FROM errors") == 1

@@ -497,3 +497,21 @@ def test_stdin_over_max_size_does_not_claim_a_size() -> None:
     assert result.stderr.strip() == (
         "forewarn: error: -: input is more than 1,024 bytes, the --max-size limit (stdin is read up to it)"
     )
+
+
+def test_file_names_are_printed_as_text_not_markup_or_escapes(tmp_path: Path) -> None:
+    """A name with '[/]' crashed the rule between inputs (rich MarkupError); a ZIP member's name
+    with an escape sequence reached the terminal raw in batch's failure lines."""
+    (tmp_path / "a[").mkdir()
+    odd = tmp_path / "a[" / "]b.txt"
+    odd.write_text("He stabbed the guard.\n", encoding="utf-8")
+    plain = tmp_path / "[bold red]c.txt"
+    plain.write_text("A calm afternoon.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(odd), str(plain)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert str(odd) in result.stdout and "[bold red]c.txt" in result.stdout
+    archive = tmp_path / "w.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("\x1b]0;PWNED\x07.txt", b"\x00\x01\x02" * 100)
+    result = CliRunner().invoke(main, ["batch", str(archive), "--db", str(tmp_path / "r.db"), "--workers", "1"])
+    assert "failed: " in result.stderr and "\x1b" not in result.stderr and "\x07" not in result.stderr
