@@ -124,10 +124,14 @@ def _glob(pattern: str, root: str) -> list[str]:
     Like the folder walk: ``glob.glob`` follows them, so ``sub/loop -> .`` gave
     ``sub/loop/loop/...`` copies of every file, and two such loops never ended.
     ``pathlib``'s ``**`` skips them; a trailing ``**`` still means every file below.
+    A ``**`` inside a name ("ch**.txt") is no recursion: ``glob.glob`` reads it as ``*``
+    (pathlib refuses it), and without recursion a loop cannot repeat.
     """
     if not glob.has_magic(pattern):
         return []  # a missing path: not a folder, ZIP or file
     rest = os.path.relpath(pattern, root)
+    if "**" not in Path(rest).parts:
+        return sorted(glob.glob(pattern))
     if Path(rest).name == "**":
         rest = os.path.join(rest, "*")
     return sorted(str(p) for p in Path(root).glob(rest))

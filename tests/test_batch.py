@@ -102,6 +102,8 @@ def test_zip_and_glob_targets(tmp_path: Path) -> None:
     names = [s.name for s in iter_sources(archive)]
     assert names == [f"{archive}!works/work00{i}.txt" for i in range(3)]
     assert len(list(iter_sources(str(folder / "work00*.txt")))) == 3
+    assert len(list(iter_sources(str(folder / "work**.txt")))) == 3  # '**' inside a name is '*', as before
+    assert len(list(iter_sources(str(tmp_path / "**" / "work00*.txt")))) == 3
     summary = run_batch(archive, db=tmp_path / "z.db", workers=1, mode="lexicon")
     assert summary.scanned == 3
 
