@@ -21,7 +21,7 @@ from forewarn import __version__
 from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
-from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text
+from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text, replace_lone_surrogates
 from forewarn.readers.text import DECLARATION
 from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
@@ -181,15 +181,6 @@ def _is_file(source: str) -> bool:
         return False
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _replace_lone_surrogates(text: str) -> str:
-    """Text with lone surrogates ("\\udcff" from a bad decode or JSON) as U+FFFD: the model's
-    tokenizer refuses them with an obscure TypeError. Same length, so offsets still slice it."""
-    return _LONE_SURROGATE.sub("\ufffd", text)
-
-
 def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, max_bytes: int) -> Work:
     if isinstance(source, Work):
         return source
@@ -200,7 +191,7 @@ def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, 
     is_file = "\n" not in source and len(source) < 4096 and _is_file(source)
     if is_file or looks_like_path(source):
         return read(source if is_file else source.strip(), format=fmt, max_bytes=max_bytes)
-    source = _replace_lone_surrogates(source)
+    source = replace_lone_surrogates(source)  # before encoding a str given a format
     if fmt is None:
         return read_text(source)
     if fmt == "epub":

@@ -195,6 +195,10 @@ def test_lone_surrogates_in_a_str_are_replaced_not_a_tokenizer_error() -> None:
     assert report.work.text == text.replace("\udcff", "\ufffd")  # same length: offsets still slice the text
     html = fw.scan(f"<p>{text}</p>", format="html", scorer=LEXICON)
     assert "\ufffd" in html.work.text
+    from forewarn.readers import read_text
+
+    work = read_text(text)  # scan_work on a Work read from such a str still reached the tokenizer
+    assert fw.scan_work(work).work.text == report.work.text
 
 
 @pytest.mark.parametrize("empty", ["", " , ", []])

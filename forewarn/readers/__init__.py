@@ -19,7 +19,16 @@ from forewarn.readers.html import declared_charset, read_html_document
 from forewarn.readers.text import read_plain
 from forewarn.work import ReadError, Work
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "format_size", "parse_size", "read", "read_text", "sniff"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "format_size",
+    "parse_size",
+    "read",
+    "read_text",
+    "replace_lone_surrogates",
+    "sniff",
+]
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 _SUFFIX_FORMATS = {
@@ -154,9 +163,19 @@ def _read_bytes(data: bytes, fmt: str) -> Work:
         raise ReadError(f"cannot read {fmt} input: {type(err).__name__}") from None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """Text with lone surrogates ("\\udcff" from a bad decode or pasted JSON) as U+FFFD: no
+    encoder takes them and the model's tokenizer fails with an obscure TypeError. Same length,
+    so offsets still slice the text."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def read_text(text: str, *, name: str | None = None) -> Work:
     """A ``Work`` from pasted text; markdown "#"/"##" headings start chapters."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = replace_lone_surrogates(text).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise ReadError("no text given: nothing to scan")
     work = read_plain(text, markdown=True, encoding=None)

@@ -243,7 +243,6 @@ def create_app(
 
     async def scan_pasted(text: str, options: Options | None = None) -> tuple[str, Report]:
         opts = options or Options()
-        text = _replace_lone_surrogates(text)
 
         def work(stop: threading.Event) -> Report:
             return scan_until(stop, read_text(text, name="pasted text"), opts)
@@ -508,11 +507,6 @@ def _options(given: dict[str, Any]) -> Options:
 def _is_ascii_number(value: str) -> bool:
     """Only 0-9: ``str.isdigit`` also takes '²' and '١', which ``int`` then refuses."""
     return value.isascii() and value.isdigit()
-
-
-def _replace_lone_surrogates(text: str) -> str:
-    """Pasted JSON may hold a lone "\\udcff", which no encoder takes: it becomes U+FFFD."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _decode_text(body: bytes, content_type: str) -> str:
