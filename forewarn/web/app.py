@@ -37,7 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forewarn import __version__
 from forewarn.pipeline import Report, check_threshold, resolve_labels, scan_work
-from forewarn.readers import format_size, read, read_text, sniff
+from forewarn.readers import format_size, read, read_text, replace_lone_surrogates, sniff
 from forewarn.report.html import render_html
 from forewarn.report.json import report_to_dict
 from forewarn.taxonomy import load_taxonomy
@@ -243,6 +243,7 @@ def create_app(
 
     async def scan_pasted(text: str, options: Options | None = None) -> tuple[str, Report]:
         opts = options or Options()
+        text = replace_lone_surrogates(text)  # pasted JSON may hold "\\udcff": its id hashes UTF-8
 
         def work(stop: threading.Event) -> Report:
             return scan_until(stop, read_text(text, name="pasted text"), opts)
