@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from forewarn.store import stored_report, work_paths
+
 COLUMNS = [
     "path",
     "paths",
@@ -23,17 +25,12 @@ COLUMNS = [
 ]
 
 
-def _paths(conn: sqlite3.Connection, work_id: int) -> list[str]:
-    """Every file with this work's content (``open_db`` has migrated the file to have the table)."""
-    return [r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ? ORDER BY path", (work_id,))]
-
-
 def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """One flat row per work; warning lists are ';'-joined ids, strongest first, and ``paths``
     every file with the work's content (identical files are one work), ';'-joined."""
     out = []
     for w in conn.execute("SELECT * FROM works ORDER BY path"):
-        paths = _paths(conn, w["id"])
+        paths = work_paths(conn, w["id"])
         dets = conn.execute(
             "SELECT warning, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC", (w["id"],)
         ).fetchall()
@@ -55,27 +52,15 @@ def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return out
 
 
-def _document(conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
-    """The stored report, with ``work.path`` and ``work.paths`` as the database has them now
-    (the report was written with the path of the copy scanned first)."""
-    work_id, report_json = conn.execute(
-        "SELECT id, report_json FROM works WHERE content_hash = ? AND model_version = ?",
-        (row["content_hash"], row["model_version"]),
-    ).fetchone()
-    report: dict[str, Any] = json.loads(report_json)
-    report["work"]["path"] = row["path"]
-    report["work"]["paths"] = _paths(conn, work_id) or [row["path"]]
-    return report
-
-
 def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path) -> int:
     """Write the export; returns the number of works."""
-    data = rows(conn)
     if fmt == "jsonl":
+        ids = [r[0] for r in conn.execute("SELECT id FROM works ORDER BY path")]
         with open(out, "w", encoding="utf-8") as f:
-            for row in data:
-                f.write(json.dumps(_document(conn, row), ensure_ascii=False) + "\n")
-        return len(data)
+            for work_id in ids:
+                f.write(json.dumps(stored_report(conn, work_id), ensure_ascii=False) + "\n")
+        return len(ids)
+    data = rows(conn)
     if fmt == "csv":
         with open(out, "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)

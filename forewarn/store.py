@@ -332,6 +332,21 @@ def finish_run(
         )
 
 
+def work_paths(conn: sqlite3.Connection, work_id: int) -> list[str]:
+    """Every file with this work's content, sorted."""
+    return [r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ? ORDER BY path", (work_id,))]
+
+
+def stored_report(conn: sqlite3.Connection, work_id: int) -> dict[str, Any]:
+    """The saved report with ``work.path`` and ``work.paths`` as the database has them now: it was
+    saved with the path of the copy scanned first, which may since hold other content."""
+    path, report_json = conn.execute("SELECT path, report_json FROM works WHERE id = ?", (work_id,)).fetchone()
+    report: dict[str, Any] = json.loads(report_json)
+    report["work"]["path"] = path
+    report["work"]["paths"] = work_paths(conn, work_id) or [path]
+    return report
+
+
 def query_works(
     conn: sqlite3.Connection,
     *,

@@ -542,9 +542,14 @@ def test_a_file_edited_between_runs_is_listed_once_with_its_new_results(tmp_path
     assert (s["works"], s["files"], s["errors"]) == (4, 4, 0)  # work000's old content is gone
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT path FROM works WHERE title = 'Work 1'").fetchall() == [(str(folder / "copy.txt"),)]
-        assert (
-            conn.execute("SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)").fetchone()[0] == 0
-        )
+        (work1,) = conn.execute("SELECT id FROM works WHERE title = 'Work 1'").fetchone()
+    from fastapi.testclient import TestClient
+
+    from forewarn.web.app import create_app
+
+    stored = TestClient(create_app(db_path=db)).get(f"/db/{work1}.json").json()  # was the report as saved
+    assert (stored["work"]["path"], stored["work"]["paths"]) == (str(folder / "copy.txt"), [str(folder / "copy.txt")])
+    assert count(db, "SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)") == 0
 
 
 def test_a_glob_does_not_follow_symlinked_folders_like_a_folder_walk(tmp_path: Path) -> None:

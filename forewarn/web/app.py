@@ -532,7 +532,7 @@ def _too_large(request: Request, limit: int) -> Response:
 
 def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., Any]) -> None:
     """Browse a results database: ``/db``, ``/db/ID``, and their ``.json`` twins."""
-    from forewarn.store import open_db, query_works
+    from forewarn.store import open_db, query_works, stored_report
 
     @contextmanager
     def connect() -> Iterator[sqlite3.Connection]:
@@ -568,8 +568,9 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
 
     @app.get("/db/{work_id}.json")
     async def db_work_json(work_id: str) -> dict[str, Any]:
-        report: dict[str, Any] = json.loads(stored(work_id)["report_json"])
-        return report
+        row = stored(work_id)
+        with connect() as conn:
+            return stored_report(conn, int(row["id"]))
 
     @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
     async def db_work(work_id: str) -> Response:
@@ -588,7 +589,9 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
                 why = f"Reading mode is not available now ({e.detail})."
         else:
             why = "Reading mode needs the work's text, which is no longer at its path (or has changed)."
-        return HTMLResponse(_stored_page(row, json.loads(row["report_json"]), why))
+        with connect() as conn:
+            report = stored_report(conn, int(row["id"]))
+        return HTMLResponse(_stored_page(row, report, why))
 
 
 def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
