@@ -222,3 +222,12 @@ def test_a_numpy_threshold_is_a_python_float_in_the_report() -> None:
     report = fw.scan(EXAMPLE, threshold=np.float32(0.5), scorer=LEXICON)
     assert type(report.settings["threshold"]) is float and report.settings["threshold"] == 0.5
     assert json.loads(dumps([report]))["reports"][0]["settings"]["threshold"] == 0.5
+
+
+@pytest.mark.parametrize("name", ["story\ud800.txt", "a\x00b.txt"])
+def test_a_path_no_file_can_have_is_a_read_error(name: str) -> None:
+    """A lone surrogate or a NUL in a path string escaped as UnicodeEncodeError / ValueError."""
+    from forewarn.work import ReadError
+
+    with pytest.raises(ReadError, match="not a valid file name"):
+        fw.scan(name, scorer=LEXICON)

@@ -127,6 +127,8 @@ def read(
             raise ReadError(f"file not found: {path}") from None
         except OSError as err:
             raise ReadError(f"cannot read {path}: {err.strerror or err}") from None
+        except ValueError:  # a NUL or a lone surrogate in the name (UnicodeEncodeError is one)
+            raise ReadError(f"cannot read {path!r}: not a valid file name") from None
         if Path(path).is_dir():
             raise ReadError(f"{path} is a directory, not a file")
         if st.st_size > max_bytes:
