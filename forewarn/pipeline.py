@@ -349,8 +349,8 @@ def scan_work(
         warnings=warnings,
         declared=declared,
         comparison=comparison,
-        rating=suggest_rating(warnings, taxonomy=taxonomy),
-        archive_warnings=suggest_archive_warnings(warnings, taxonomy=taxonomy),
+        rating=suggest_rating(warnings, taxonomy=taxonomy, chapters=len(work.chapters)),
+        archive_warnings=suggest_archive_warnings(warnings, taxonomy=taxonomy, chapters=len(work.chapters)),
         model_version=scorer.version_,
         settings={
             "threshold": threshold,

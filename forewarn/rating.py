@@ -26,11 +26,11 @@ class Suggestion:
     reason: str
 
 
-def _where(w: WorkWarning) -> str:
+def _where(w: WorkWarning, chapters: int) -> str:
     """Where the warning reaches the severity a suggestion rests on (not merely its likeliest
     passage: a funeral mentioned in chapter 1 must not locate a death shown in chapter 4)."""
     ref = next((e for e in w.evidence if e.severity == w.severity), w.evidence[0])
-    if ref.chapter_position != ref.position:  # one of several chapters: where in it, as a reader skips
+    if chapters > 1:  # where in the chapter, as a reader on an AO3 chapter page skips
         return f"chapter {ref.chapter + 1}, {ref.chapter_position:.0f}% into the chapter"
     return f"chapter {ref.chapter + 1}, {ref.position:.0f}% into the work"
 
@@ -58,7 +58,7 @@ def _counts_for_ao3(w: WorkWarning, warnings: Sequence[WorkWarning]) -> bool:
     return any(other.id in _UNDERAGE_CONTEXT for other in warnings)
 
 
-def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> Suggestion:
+def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy, chapters: int = 1) -> Suggestion:
     """The lowest AO3 rating that covers every detected warning at its severity."""
     best = "General Audiences"
     driver: WorkWarning | None = None
@@ -70,7 +70,7 @@ def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> Su
             best, driver = r, w
     if driver is None:
         return Suggestion(best, "no detected warning calls for more than General Audiences")
-    return Suggestion(best, f"{driver.name.lower()} {driver.severity} ({_where(driver)})")
+    return Suggestion(best, f"{driver.name.lower()} {driver.severity} ({_where(driver, chapters)})")
 
 
 # Archive warnings for what happens to a character, which AO3 asks for whether or not it is
@@ -78,7 +78,9 @@ def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> Su
 EVENT_WARNINGS = ("Rape/Non-Con", "Underage")
 
 
-def suggest_archive_warnings(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy) -> list[Suggestion]:
+def suggest_archive_warnings(
+    warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy, chapters: int = 1
+) -> list[Suggestion]:
     """AO3 archive warnings that the detections point to, or 'No Archive Warnings Apply'.
 
     Graphic Depictions Of Violence needs graphic violence; Major Character Death needs a
@@ -96,7 +98,7 @@ def suggest_archive_warnings(warnings: Sequence[WorkWarning], *, taxonomy: Taxon
             continue  # AO3 reserves it for graphic, not merely depicted, violence
         if w.severity == "mentioned" and name not in EVENT_WARNINGS:
             continue  # a passing mention of a death is not what the warning is for
-        reason = f"{w.name.lower()} {w.severity} ({_where(w)})"
+        reason = f"{w.name.lower()} {w.severity} ({_where(w, chapters)})"
         if name == "Major Character Death":
             reason += "; applies only if a major character dies"
         elif w.severity == "mentioned":

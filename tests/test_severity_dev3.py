@@ -4,15 +4,11 @@ graphic; a mention, a backstory or the same words far from the warning stay ment
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from forewarn.pipeline import Report
-from forewarn.severity import SEVERITIES
-from forewarn.taxonomy import load_taxonomy
 
 WRITTEN = Path(__file__).resolve().parent.parent / "data" / "written"
 SIX = {"war", "dying", "animal-death", "animal-cruelty", "captivity", "dissection"}
@@ -28,19 +24,6 @@ def _scan(text: str) -> Report:
 
 def _severity(text: str, warning: str) -> str | None:
     return {w.id: w.severity for w in _scan(text).warnings}.get(warning)
-
-
-def test_severity_dev3_has_four_passages_per_warning_and_severity() -> None:
-    rows = [json.loads(line) for line in (WRITTEN / "severity-dev3.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 96 and len({r["work_id"] for r in rows}) == 96
-    assert {r["warning"] for r in rows} == SIX
-    assert set(Counter((r["warning"], r["severity"]) for r in rows).values()) == {4}
-    ids = set(load_taxonomy().ids)
-    for r in rows:
-        assert r["warning"] in ids and r["severity"] in SEVERITIES
-        assert (r["label"], r["kind"], r["source"]) == (1, "positive", "forewarn-written")
-        assert str(r["work_id"]).startswith("fw-sev-dev3-")
-        assert 40 <= len(str(r["text"]).split()) <= 160
 
 
 @pytest.mark.parametrize(
@@ -164,3 +147,6 @@ def test_the_new_warnings_join_the_gore_group_anchored_to_their_own_cues() -> No
         "flesh split open to the bone."
     )
     assert {w.id: w.severity for w in far.warnings}.get("animal-death") == "mentioned"
+    shot = "The hunters shot the stag and it fell dead in the bracken"
+    assert _severity(shot + ".", "animal-death") == "depicted"
+    assert _severity(shot + ", entrails spilling onto the moss.", "animal-death") == "graphic"  # a gore cue
