@@ -29,6 +29,20 @@ EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read
 EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
 
 
+class _Probability(click.FloatRange):
+    """A number from 0 to 1. click's FloatRange lets "nan" through, and every comparison with
+    it is false: a traceback later (--threshold) or silently no rows (--min-confidence)."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 1.0)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail("nan is not a number from 0 to 1", param, ctx)
+        return number
+
+
 def _fail(message: str) -> None:
     _err(f"forewarn: error: {message}")
 
@@ -115,7 +129,7 @@ def main() -> None:
 )
 @click.option(
     "--threshold",
-    type=click.FloatRange(0.0, 1.0),
+    type=_Probability(),
     help="Passage probability needed to flag a warning (default: per-warning, tuned).",
 )
 @click.option(
@@ -714,7 +728,7 @@ def _open_existing(db: str) -> Any:
 @click.option("--db", required=True, help="Results database.")
 @click.option("--has", "has", multiple=True, help="Detected warning (id or alias; repeatable: all must match).")
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
-@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
 @click.option("--json", "as_json", is_flag=True)
 def query(

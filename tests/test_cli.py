@@ -515,3 +515,12 @@ def test_file_names_are_printed_as_text_not_markup_or_escapes(tmp_path: Path) ->
         z.writestr("\x1b]0;PWNED\x07.txt", b"\x00\x01\x02" * 100)
     result = CliRunner().invoke(main, ["batch", str(archive), "--db", str(tmp_path / "r.db"), "--workers", "1"])
     assert "failed: " in result.stderr and "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_nan_is_not_a_probability(tmp_path: Path) -> None:
+    """click's FloatRange(0, 1) accepts 'nan': --threshold nan was a traceback (exit 1, the
+    'undeclared' code) and query --min-confidence nan silently matched no work."""
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE), "--threshold", "nan"])
+    assert result.exit_code == 2 and "nan is not a number from 0 to 1" in result.output
+    result = CliRunner().invoke(main, ["query", "--db", str(tmp_path / "r.db"), "--min-confidence", "nan"])
+    assert result.exit_code == 2 and "nan is not a number from 0 to 1" in result.output
