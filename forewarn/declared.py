@@ -9,7 +9,7 @@ taxonomy's aliases; what does not map is kept, visibly, as unmapped.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from forewarn.readers.text import DECLARATION
@@ -203,8 +203,18 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
     return items
 
 
-def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxonomy: Taxonomy) -> Comparison:
+def compare(
+    declared: Sequence[DeclaredItem],
+    detected: Sequence[str],
+    *,
+    taxonomy: Taxonomy,
+    considered: Collection[str] | None = None,
+) -> Comparison:
     """Which detections the author declared, which they did not, and the reverse.
+
+    ``considered``: the warnings looked for (``--only``/``--ignore``); a declared warning
+    outside them is not "extra" (nobody looked), yet still covers the broader ones it implies
+    (``--only violence`` on a work declaring torture: violence is declared).
 
     Rule: a detected warning counts as declared when it is declared itself, or
     when a narrower warning that implies it is declared (declaring "torture"
@@ -236,7 +246,7 @@ def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxono
     return Comparison(
         matching=[w for w in detected_set if w in covered],
         missing=[w for w in detected_set if w not in covered],
-        extra=[w for w in ids if w not in detected_set],
+        extra=[w for w in ids if w not in detected_set and (considered is None or w in considered)],
         unmapped=list(dict.fromkeys(unmapped)),
         no_archive_warnings=NO_WARNINGS_APPLY in special,
         chose_not_to_warn=CHOSE_NOT_TO_WARN in special,

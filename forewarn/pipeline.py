@@ -336,12 +336,7 @@ def scan_work(
         spans=result.spans,
     )
     declared = declared_from_metadata(work.metadata, taxonomy=taxonomy)
-    considered = set(kept)
-    comparison = compare(
-        [d for d in declared if d.warning_id is None or d.warning_id in considered],
-        [w.id for w in warnings],
-        taxonomy=taxonomy,
-    )
+    comparison = compare(declared, [w.id for w in warnings], taxonomy=taxonomy, considered=set(kept))
     t4 = time.perf_counter()
     return Report(
         work=work,

@@ -231,3 +231,16 @@ def test_a_path_no_file_can_have_is_a_read_error(name: str) -> None:
 
     with pytest.raises(ReadError, match="not a valid file name"):
         fw.scan(name, scorer=LEXICON)
+
+
+def test_a_narrower_declaration_still_covers_when_only_the_broader_warning_is_scanned() -> None:
+    """--only violence (or --ignore torture) dropped the declared torture before the comparison,
+    so the violence it covers was reported as undeclared (exit 1)."""
+    text = (
+        "Warnings: torture\n\nThey tied him to the chair and broke his fingers one by one to make him talk, "
+        "then beat the guard with the rifle butt until he lay still."
+    )
+    for kwargs in ({"only": "violence"}, {"ignore": "torture"}):
+        report = fw.scan(text, scorer=LEXICON, **kwargs)  # type: ignore[arg-type]
+        assert "violence" in report.comparison.matching and report.comparison.covered_by == {"violence": "torture"}
+        assert "torture" not in report.comparison.extra  # not looked for: not "declared but not found"
