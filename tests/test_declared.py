@@ -249,3 +249,41 @@ def test_an_alias_after_many_qualifiers_still_maps() -> None:
     assert all(len(key.split()) <= MAX_ITEM_WORDS // 4 for key in TAX._index)  # type: ignore[attr-defined]
     (item,) = parse_declaration("TW: brief mentions of past graphic depiction of violence scenes", taxonomy=TAX)
     assert (item.warning_id, item.qualifier) == ("violence", "mentioned")
+
+
+# A story that mentions no warning, for checking that a header's words are not scored as story.
+CALM_STORY = (
+    "Mara walked to the harbour in the early morning. The gulls were loud, and the boats rocked "
+    "gently against the pier while the fishermen sorted their nets and argued about the weather.\n\n"
+    "She bought bread from the baker and sat on the sea wall to eat it, watching the tide come in "
+    "over the flat grey sand. Nothing much happened that day, and she was glad of it.\n"
+)
+
+
+def _scan(header: str) -> tuple[list[str | None], list[str]]:
+    """Declared ids and detected ids when ``header`` tops a calm story (lexicon scorer)."""
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(header + "\n\n" + CALM_STORY, format="text", scorer=CascadeScorer())
+    return [d.warning_id for d in report.declared], [w.id for w in report.warnings]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "CW// self-harm, suicide",
+        "TW// self-harm, suicide",
+        "TWs: self-harm, suicide",
+        "CWs: self-harm, suicide",
+        "TW/CW: self-harm, suicide",
+        "Chapter Warnings: self-harm, suicide",
+        "Warning(s): self-harm, suicide",
+        "Trigger Warning(s): self-harm, suicide",
+        "\u26a0\ufe0f Warnings: self-harm, suicide",
+    ],
+)
+def test_common_header_styles_are_declarations(header: str) -> None:
+    """These headers were not recognised: nothing was declared and their words were scored as story."""
+    assert ids(header) == ["self-harm", "suicide"]
+    assert _scan(header) == (["self-harm", "suicide"], [])

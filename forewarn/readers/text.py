@@ -25,17 +25,25 @@ _HEADING = re.compile(
 _MD_HEADING = re.compile(r"^(#{1,2})\s+(?P<title>.+?)\s*#*$")
 _MAX_HEADING_CHARS = 100
 
+# The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
+# "Trigger Warning(s)", "TW", "CWs", "TW/CW" ...
+_DECLARATION_WORD = (
+    r"(?:(?:archive|chapter|trigger|content)\s+)?warnings?(?:\(s\))?(?:\s+for\s+this\s+chapter)?"
+    r"|(?:tw|cw)s?(?:\s*/\s*(?:tw|cw)s?)?"
+)
+# Symbols authors put before the word ("\u26a0\ufe0f Warnings:"); not quotes, so dialogue
+# ('"Warning: the stove is hot," she said.') is not taken for a declaration.
+_LEAD_SYMBOLS = r"\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"
 _DECLARATION = re.compile(
-    r"^[\s*_>\[(]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
-    r"(?:archive\s+warnings?|warnings?(?:\s+for\s+this\s+chapter)?|tw|cw|"
-    r"trigger\s+warnings?|content\s+warnings?)[\s*_\])]*[:\-\u2013\u2014]",
+    rf"^[\s*_>\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
+    rf"(?:{_DECLARATION_WORD})[\s*_\])]*(?:[:\-\u2013\u2014]|//)",
     re.IGNORECASE,
 )
 # A warnings line that follows a sentence on the same line: "Thanks to my beta! TW: blood."
 # Only a colon counts here ("He stopped. Warning - ..." is as likely prose).
 _INLINE_DECLARATION = re.compile(
-    r"[.!?\u2026][\"'\u201d\u2019)\]*_]*\s+(?P<declaration>[*_]*(?:archive\s+warnings?|warnings?|tw|cw|"
-    r"trigger\s+warnings?|content\s+warnings?)[*_]*\s*:.*)$",
+    rf"[.!?\u2026][\"'\u201d\u2019)\]*_]*\s+(?P<declaration>[*_{_LEAD_SYMBOLS}]*(?:{_DECLARATION_WORD})"
+    r"[*_]*\s*(?::|//).*)$",
     re.IGNORECASE,
 )
 _HEADER = re.compile(
