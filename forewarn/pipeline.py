@@ -22,7 +22,7 @@ from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text, replace_lone_surrogates
-from forewarn.readers.text import DECLARATION
+from forewarn.readers.text import DECLARATION, list_item
 from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
@@ -39,11 +39,18 @@ _META_LINE = re.compile(
 
 
 def scoring_text(text: str) -> str:
-    """The passage text as scored: declaration and tag lines replaced by spaces."""
-    if ":" not in text and "-" not in text:
+    """The passage text as scored: declaration and tag lines replaced by spaces, with the
+    bullet lines of a list under a bare "Warnings:" line (the readers read it as one)."""
+    if ":" not in text and "-" not in text and "/" not in text:
         return text
     lines = text.split("\n")
-    return "\n".join(" " * len(line) if _META_LINE.match(line) else line for line in lines)
+    blank = [False] * len(lines)
+    listing = False
+    for i, line in enumerate(lines):
+        m = _META_LINE.match(line)
+        blank[i] = m is not None or (listing and list_item(line) is not None)
+        listing = (m is not None and not line[m.end() :].strip(" \t*_")) or (listing and blank[i])
+    return "\n".join(" " * len(line) if b else line for line, b in zip(lines, blank, strict=True))
 
 
 @dataclass(repr=False)

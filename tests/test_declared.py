@@ -287,3 +287,30 @@ def test_common_header_styles_are_declarations(header: str) -> None:
     """These headers were not recognised: nothing was declared and their words were scored as story."""
     assert ids(header) == ["self-harm", "suicide"]
     assert _scan(header) == (["self-harm", "suicide"], [])
+
+
+@pytest.mark.parametrize("bullet", ["- ", "* ", "\u2022 ", "\u2022"])
+def test_a_warnings_header_with_a_bullet_list_below_is_read(bullet: str) -> None:
+    """'Warnings:' over '- violence' lines gave 'Declared: nothing found' and three undeclared warnings."""
+    header = f"Title: Harbour\nWarnings:\n{bullet}violence\n{bullet}self-harm\n{bullet}death"
+    assert read_text(header + "\n\n" + CALM_STORY).metadata.declaration_lines == [
+        "Warnings: violence, self-harm, death"
+    ]
+    assert _scan(header) == (["violence", "self-harm", "death"], [])
+    # The list ends at the first blank line; a bare header over prose declares nothing.
+    story = read_text("Warnings:\n- violence\n\n- a list in the story\n\n" + CALM_STORY)
+    assert story.metadata.declaration_lines == ["Warnings: violence"]
+
+
+def test_declaration_lists_are_blanked_before_scoring() -> None:
+    from forewarn.pipeline import scoring_text
+
+    text = "Warnings:\n- death\n* blood\nShe died.\n- a dash in the story\nTW// death"
+    assert [ln.strip() for ln in scoring_text(text).split("\n")] == [
+        "",
+        "",
+        "",
+        "She died.",
+        "- a dash in the story",
+        "",
+    ]
