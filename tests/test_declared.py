@@ -314,3 +314,19 @@ def test_declaration_lists_are_blanked_before_scoring() -> None:
         "- a dash in the story",
         "",
     ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Title: Harbour\nSummary: Mara goes to the harbour. TW: self-harm, death",
+        "---\ntitle: Harbour\nwarnings: [self-harm]\nsummary: >\n  Mara by the sea,\n  after a death.\n"
+        'description: "TW: death"\ntags: [Angst, Major Character Death]\n---',
+    ],
+)
+def test_metadata_the_readers_parsed_is_not_scored_as_story(header: str) -> None:
+    """A summary line or a front matter block was scored: death and self-harm were 'detected'
+    with the author's own header as the evidence."""
+    declared, detected = _scan(header)
+    assert "death" in declared and "self-harm" in declared
+    assert detected == []

@@ -48,12 +48,16 @@ _INLINE_DECLARATION = re.compile(
 )
 # A line of a bulleted list; the item must hold a word ("---" under a header is a separator).
 LIST_ITEM = re.compile(r"^[ \t]*[-*+\u2013\u2022\u2023\u25e6\u2043][ \t]*(?P<item>(?=[^\n]*\w)\S.*?)[ \t]*$")
+_HEADER_KEYS = (
+    r"title|authors?|rating|fandoms?|pairings?|relationships?|characters?|"
+    r"(?:additional |freeform )?tags|summary|categor(?:y|ies)|language"
+)
 _HEADER = re.compile(
-    r"^[\s*_]*(?P<key>title|authors?|rating|fandoms?|pairings?|relationships?|characters?|"
-    r"(?:additional |freeform )?tags|summary|categor(?:y|ies)|language)[\s*_]*:[\s*_]*"
-    r"(?P<value>.+?)\s*$",
+    rf"^[\s*_]*(?P<key>{_HEADER_KEYS})[\s*_]*:[\s*_]*(?P<value>.+?)\s*$",
     re.IGNORECASE,
 )
+# The start of a "Key: value" header line the readers read as metadata (its value may be empty).
+HEADER_LINE = re.compile(rf"^[\s*_]*(?:{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
 _HEAD_LINES = 30
 _TAIL_LINES = 15
 _NOTE = re.compile(
