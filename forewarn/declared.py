@@ -66,6 +66,22 @@ _FILLER = re.compile(
     re.I,
 )
 
+# Words that may follow an alias without changing what it names ("blood play scenes",
+# "self-harm mentions"), normalized like aliases. Any other word may ("death threats",
+# "birth control", "language barrier", "cutting off contact"): such items stay unmapped.
+_MODIFIERS = frozenset(
+    normalize(w)  # plurals fold to these
+    for w in (
+        *("play", "theme", "content", "scene", "mention", "reference", "depiction", "description"),
+        *("element", "imagery", "image", "warning", "discussion", "talk", "undertone", "overtone"),
+        *("implication", "hint", "aftermath", "stuff", "heavy", "galore", "ahead", "included", "involved"),
+        *("survivor", "recovery", "attempt", "complication", "loss"),
+    )
+)
+# Words after which an alias is followed by what it is done to ("violence against women").
+_OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
+_NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
+
 
 @dataclass(frozen=True)
 class DeclaredItem:
@@ -107,9 +123,32 @@ def _resolve(phrase: str, taxonomy: Taxonomy, *, strict: bool = False) -> Warnin
     if d is not None or strict:
         return d
     words = normalize(stripped).split()
-    # "blood play scenes" -> "blood play" -> "blood": longest alias prefix wins.
+    return _head_alias(words, taxonomy) or _tail_alias(words, taxonomy)
+
+
+def _head_alias(words: list[str], taxonomy: Taxonomy) -> WarningDef | None:
+    """The longest alias prefix, when the words after it are modifiers ("blood play scenes")
+    or an object ("death of a parent"); "death threats" or "blood magic" are not death or blood."""
     for n in range(len(words) - 1, 0, -1):
+        d = taxonomy.resolve(" ".join(words[:n])) if words[n] in _OBJECT_WORDS else None
+        if d is not None:
+            return d
+    for n in range(len(words) - 1, 0, -1):
+        if words[n] not in _MODIFIERS:
+            return None
         d = taxonomy.resolve(" ".join(words[:n]))
+        if d is not None:
+            return d
+    return None
+
+
+def _tail_alias(words: list[str], taxonomy: Taxonomy) -> WarningDef | None:
+    """The longest alias of two or more words that ends the item ("non-con drug use" is drug
+    use). One word is too little ("hair cutting"), and "no character death" declares none."""
+    if not words or words[0] in _NEGATIONS:
+        return None
+    for n in range(1, len(words) - 1):
+        d = taxonomy.resolve(" ".join(words[n:]))
         if d is not None:
             return d
     return None

@@ -330,3 +330,44 @@ def test_metadata_the_readers_parsed_is_not_scored_as_story(header: str) -> None
     declared, detected = _scan(header)
     assert "death" in declared and "self-harm" in declared
     assert detected == []
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        # Regression: the longest alias prefix mapped these to the wrong warning.
+        ("non-con drug use", "drug-use"),
+        ("death threats", None),
+        ("cutting off contact", None),
+        ("birth control", None),
+        ("language barrier", None),
+        ("blood magic", None),
+        # An alias followed by words that only say how it appears still maps.
+        ("blood play", "blood"),
+        ("strong sexual themes", "sexual-content"),
+        ("blood play scenes", "blood"),
+        ("self-harm mentions", "self-harm"),
+        ("violence references", "violence"),
+        ("gore imagery", "blood"),
+    ],
+)
+def test_the_head_word_fallback_only_skips_modifiers(item: str, expected: str | None) -> None:
+    (declared,) = parse_declaration(f"Warnings: {item}", taxonomy=TAX)
+    assert declared.warning_id == expected
+    unmapped = compare([declared], [], taxonomy=TAX).unmapped
+    assert unmapped == ([] if expected else [item])  # what does not map stays visible
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("death of a parent", "death"),
+        ("violence against women", "violence"),
+        ("child abuse survivor", "child-abuse"),
+        ("dub-con drug use", "drug-use"),  # a longer alias ending the item
+        ("no major character death", None),
+        ("hair cutting", None),
+    ],
+)
+def test_the_fallback_reads_objects_and_trailing_aliases(item: str, expected: str | None) -> None:
+    assert ids(f"TW: {item}") == [expected]
