@@ -54,7 +54,17 @@ _QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("implied", re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded(?:\s+to)?|suggested)\s+", re.I)),
     ("graphic", re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I)),
 )
-_SUFFIX_QUALIFIER = re.compile(r"\((mentioned|implied|graphic|past|brief|mild)\)\s*$", re.I)
+# A note in brackets after an item ("self-harm (past, not graphic)"): a qualifier if one of
+# its parts is exactly one of these words ("not graphic" is not "graphic").
+_SUFFIX_NOTE = re.compile(r"[(\[](?P<note>[^()\[\]]*)[)\]]\s*$")
+_NOTE_QUALIFIERS = {
+    "mentioned": "mentioned",
+    "implied": "implied",
+    "graphic": "graphic",
+    "past": "mentioned",
+    "brief": "mentioned",
+    "mild": "mentioned",
+}
 # An item's words read to map it: no alias is near that long, even after stacked qualifiers
 # and fillers, and trying every prefix of a 4,000-word item took half a minute.
 MAX_ITEM_WORDS = 32
@@ -154,11 +164,25 @@ def _tail_alias(words: list[str], taxonomy: Taxonomy) -> WarningDef | None:
     return None
 
 
+def _split(body: str) -> list[str]:
+    """``body`` cut at the separators outside brackets: "abuse (physical, emotional)" is one item."""
+    depth, inside = 0, []
+    for ch in body:
+        depth = depth + 1 if ch in "([" else max(depth - 1, 0) if ch in ")]" else depth
+        inside.append(depth > 0)
+    parts, start = [], 0
+    for m in _SPLIT.finditer(body):
+        if not inside[m.start()]:
+            parts.append(body[start : m.start()])
+            start = m.end()
+    return [*parts, body[start:]]
+
+
 def _items(text: str) -> list[str]:
     body = _PREFIX.sub("", text.strip(), count=1)
     body = _LEAD_IN.sub("", body, count=1)
     body = body.strip().rstrip(".!").strip()
-    parts = [p.strip().strip(" .*-_\t\"'") for p in _SPLIT.split(body)]
+    parts = [p.strip().strip(" .*-_\t\"'") for p in _split(body)]
     return [p for p in parts if p]
 
 
@@ -181,11 +205,13 @@ def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
 
 
 def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
-    phrase, qualifier = raw, None
-    suffix = _SUFFIX_QUALIFIER.search(phrase)
+    phrase, qualifier, note = raw, None, ""
+    suffix = _SUFFIX_NOTE.search(phrase) if not raw.startswith(("(", "[")) else None
     if suffix:
-        q = suffix.group(1).lower()
-        qualifier = {"past": "mentioned", "brief": "mentioned", "mild": "mentioned"}.get(q, q)
+        # Read without its note: "abuse (physical, emotional)" is abuse.
+        note = suffix.group("note")
+        parts = [n.strip().lower() for n in re.split(r"[,;/]", note)]
+        qualifier = next((_NOTE_QUALIFIERS[n] for n in parts if n in _NOTE_QUALIFIERS), None)
         phrase = phrase[: suffix.start()].rstrip()
     words = phrase.split(maxsplit=MAX_ITEM_WORDS)
     if len(words) > MAX_ITEM_WORDS:
@@ -194,6 +220,8 @@ def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> 
     qualifier = qualifier or leading
     d = _resolve(rest, taxonomy, strict=strict) if rest != phrase else None
     d = d or _resolve(phrase, taxonomy, strict=strict)
+    if d is None and note and qualifier is None:
+        d = _resolve(note, taxonomy, strict=True)  # "SA (sexual assault)" names it in the note
     return DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=qualifier, source=source)
 
 

@@ -371,3 +371,18 @@ def test_the_head_word_fallback_only_skips_modifiers(item: str, expected: str | 
 )
 def test_the_fallback_reads_objects_and_trailing_aliases(item: str, expected: str | None) -> None:
     assert ids(f"TW: {item}") == [expected]
+
+
+def test_commas_inside_parentheses_do_not_split_items() -> None:
+    """'abuse (physical, emotional)' gave an unmapped 'emotional)'; 'self-harm (past, not
+    graphic)' lost its 'past' and added an unmapped 'not graphic)'."""
+    items = parse_declaration(
+        "Warnings: abuse (physical, emotional), self-harm (past, not graphic), blood [brief, mild]", taxonomy=TAX
+    )
+    assert [(d.raw, d.warning_id, d.qualifier) for d in items] == [
+        ("abuse (physical, emotional)", "abuse", None),
+        ("self-harm (past, not graphic)", "self-harm", "mentioned"),
+        ("blood [brief, mild]", "blood", "mentioned"),
+    ]
+    assert compare(items, [], taxonomy=TAX).unmapped == []
+    assert ids("TW: SA (sexual assault), violence") == ["sexual-assault", "violence"]
