@@ -90,6 +90,7 @@ _MODIFIERS = frozenset(
 )
 # Words after which an alias is followed by what it is done to ("violence against women").
 _OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
+_UNDERAGE = re.compile(r"^underage\s+", re.I)
 _NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
 
 
@@ -225,9 +226,25 @@ def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> 
     return DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=qualifier, source=source)
 
 
+def _declared(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> list[DeclaredItem]:
+    """One item, or two for AO3's "Underage X" tags ("Underage Rape/Non-con" declares
+    underage and sexual assault), which match no alias whole."""
+    item = _one(raw, taxonomy=taxonomy, source=source, strict=strict)
+    m = _UNDERAGE.match(raw)
+    if item.warning_id is not None or m is None:
+        return [item]
+    rest = _one(raw[m.end() :], taxonomy=taxonomy, source=source, strict=strict)
+    if rest.warning_id is None:
+        return [item]
+    return [
+        DeclaredItem(raw, "underage", rest.qualifier, source),
+        DeclaredItem(raw, rest.warning_id, rest.qualifier, source),
+    ]
+
+
 def parse_declaration(text: str, *, taxonomy: Taxonomy, source: str = "header") -> list[DeclaredItem]:
     """Parse one declaration line ("Warnings: ...", "TW: ...") into items."""
-    return [_one(raw, taxonomy=taxonomy, source=source) for raw in _items(text)]
+    return [item for raw in _items(text) for item in _declared(raw, taxonomy=taxonomy, source=source)]
 
 
 def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
@@ -264,9 +281,7 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
             DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=None, source="ao3-archive-warning")
         )
     for tag in metadata.freeform_tags:
-        item = _one(tag, taxonomy=taxonomy, source="ao3-tag", strict=True)
-        if item.warning_id is not None:
-            items.append(item)
+        items.extend(d for d in _declared(tag, taxonomy=taxonomy, source="ao3-tag", strict=True) if d.warning_id)
     return items
 
 

@@ -386,3 +386,23 @@ def test_commas_inside_parentheses_do_not_split_items() -> None:
     ]
     assert compare(items, [], taxonomy=TAX).unmapped == []
     assert ids("TW: SA (sexual assault), violence") == ["sexual-assault", "violence"]
+
+
+@pytest.mark.parametrize(
+    "tag,expected",
+    [
+        ("Rape/Non-con Elements", [("sexual-assault", None)]),
+        ("Non-Con Elements", [("sexual-assault", None)]),
+        ("Dubcon Elements", [("sexual-assault", None)]),
+        ("Underage Rape/Non-con", [("underage", None), ("sexual-assault", None)]),
+        ("Major Character Death (temporary)", [("death", None)]),
+        ("Implied Rape/Non-con", [("sexual-assault", "implied")]),
+        ("Attempted Rape/Non-con", [("sexual-assault", None)]),
+        ("Underage Drinking", [("drug-use", None)]),
+    ],
+)
+def test_more_common_ao3_tags_map(tag: str, expected: list[tuple[str, str | None]]) -> None:
+    """AO3 tags map by exact alias; these common ones declared nothing."""
+    items = declared_from_metadata(Metadata(freeform_tags=[tag]), taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == expected
+    assert all(d.raw == tag for d in items)
