@@ -29,6 +29,12 @@ def declares_none(raw: str) -> bool:
     return raw.strip().strip(".!").lower() in NONE_DECLARED
 
 
+def names_no_warning(raw: str) -> bool:
+    """True for an item that is known but names no warning: "none", or an AO3 value such as
+    "No Archive Warnings Apply". Reports show these as written, never as unmapped."""
+    return declares_none(raw) or raw.strip().lower() in AO3_NO_WARNING
+
+
 # The same line start the readers use to find declarations, plus the space after it.
 _PREFIX = re.compile(DECLARATION.pattern + r"\s*", re.IGNORECASE)
 _LEAD_IN = re.compile(
@@ -308,12 +314,7 @@ def compare(declared: Sequence[DeclaredItem], detected: Sequence[str], *, taxono
                 via.setdefault(broader, wid)
     detected_set = list(dict.fromkeys(detected))
     unmapped = [
-        d.raw
-        for d in declared
-        if d.warning_id is None
-        and d.source == "header"
-        and not declares_none(d.raw)
-        and d.raw.strip().lower() not in AO3_NO_WARNING
+        d.raw for d in declared if d.warning_id is None and d.source == "header" and not names_no_warning(d.raw)
     ]
     return Comparison(
         matching=[w for w in detected_set if w in covered],

@@ -406,3 +406,36 @@ def test_more_common_ao3_tags_map(tag: str, expected: list[tuple[str, str | None
     items = declared_from_metadata(Metadata(freeform_tags=[tag]), taxonomy=TAX)
     assert [(d.warning_id, d.qualifier) for d in items] == expected
     assert all(d.raw == tag for d in items)
+
+
+def _displays(header: str) -> tuple[str, str]:
+    """The terminal's "Declared:" line and the HTML's declared list for ``header`` atop a calm story."""
+    import io
+
+    from rich.console import Console
+
+    from forewarn.pipeline import scan
+    from forewarn.report.html import render_html
+    from forewarn.report.terminal import render
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(header + "\n\n" + CALM_STORY, format="text", scorer=CascadeScorer())
+    out = io.StringIO()
+    render(report, console=Console(file=out, width=200, no_color=True))
+    line = next(ln for ln in out.getvalue().splitlines() if ln.startswith("Declared:"))
+    html = render_html(report)
+    return line, html[
+        html.index("What the author declared") : html.index("</ul>", html.index("What the author declared"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Archive Warnings: No Archive Warnings Apply", "Warnings: Creator Chose Not To Use Archive Warnings"],
+)
+def test_ao3_no_warning_values_in_a_header_are_not_shown_as_unmapped(header: str) -> None:
+    """The JSON comparison knew them; the terminal said '(unmapped)', the HTML 'not in the taxonomy'."""
+    line, html = _displays(header)
+    value = header.split(": ", 1)[1]
+    assert line == f"Declared: {value}"
+    assert "not in the taxonomy" not in html and "no warning named" in html
