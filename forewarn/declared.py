@@ -44,7 +44,11 @@ _LEAD_IN = re.compile(
 )
 # No \s* around the separators: on a long run of spaces it made splitting quadratic
 # (a minute for 80 KB); the parts are stripped instead.
-_SPLIT = re.compile(r",|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n", re.IGNORECASE)
+# Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood").
+_SPLIT = re.compile(
+    r",|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
+    re.IGNORECASE,
+)
 # (qualifier, leading words) in the order tried. AO3's "Implied/Referenced X" tags say only
 # that X is not on the page; "implied" is the nearest of our qualifiers. The slash form is
 # tried first because "implied past X" is a mention and plain "implied" needs a space after it.
@@ -205,10 +209,12 @@ def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
                 phrase = phrase[m.end() :]
                 break
         else:
-            filler = _FILLER.match(phrase)
-            if filler is None or not any(p.match(phrase[filler.end() :]) for _, p in _QUALIFIERS):
+            rest = phrase  # fillers stack too: "very brief mention of blood"
+            while (filler := _FILLER.match(rest)) is not None:
+                rest = rest[filler.end() :]
+            if rest == phrase or not any(p.match(rest) for _, p in _QUALIFIERS):
                 return phrase, qualifier
-            phrase = phrase[filler.end() :]
+            phrase = rest
 
 
 def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:

@@ -439,3 +439,16 @@ def test_ao3_no_warning_values_in_a_header_are_not_shown_as_unmapped(header: str
     value = header.split(": ", 1)[1]
     assert line == f"Declared: {value}"
     assert "not in the taxonomy" not in html and "no warning named" in html
+
+
+def test_emoji_bullets_and_stacked_fillers() -> None:
+    """'TW: 🔪 violence 🩸 blood' was one unmapped item; 'very brief mention of blood' was unmapped."""
+    assert ids("TW: \U0001f52a violence \U0001fa78 blood \u26a0\ufe0f death") == ["violence", "blood", "death"]
+    (item,) = parse_declaration("Warnings: very brief mention of blood", taxonomy=TAX)
+    assert (item.warning_id, item.qualifier) == ("blood", "mentioned")
+
+
+def test_a_declared_id_is_shown_once() -> None:
+    """The terminal showed 'self-harm (self-harm)' for a declared 'self-harm'."""
+    line, _ = _displays("TW: self-harm, Self Harm, blood play")
+    assert line == "Declared: self-harm, self-harm, blood (blood play)"

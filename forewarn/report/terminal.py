@@ -14,6 +14,7 @@ from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import names_no_warning
 from forewarn.pipeline import Report
 from forewarn.report import printable, quote
+from forewarn.taxonomy import normalize
 
 BAR_WIDTH = 16
 GAP = "  "
@@ -149,7 +150,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         parts = []
         for d in declared:
             label = d.warning_id or (d.raw.strip() if names_no_warning(d.raw) else f"{d.raw} (unmapped)")
-            if d.warning_id and d.raw.strip().lower() != d.warning_id.replace("-", " "):
+            if d.warning_id and normalize(d.raw) != normalize(d.warning_id):  # not "self-harm (self-harm)"
                 label = f"{d.warning_id} ({d.raw.strip()})"
             parts.append(label)
         line.append(", ".join(parts))
