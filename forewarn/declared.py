@@ -29,6 +29,12 @@ def declares_none(raw: str) -> bool:
     return raw.strip().strip(".!").lower() in NONE_DECLARED
 
 
+def names_no_warning(raw: str) -> bool:
+    """True for an item that is known but names no warning: "none", or an AO3 value such as
+    "No Archive Warnings Apply". Reports show these as written, never as unmapped."""
+    return declares_none(raw) or raw.strip().lower() in AO3_NO_WARNING
+
+
 # The same line start the readers use to find declarations, plus the space after it.
 _PREFIX = re.compile(DECLARATION.pattern + r"\s*", re.IGNORECASE)
 _LEAD_IN = re.compile(
@@ -38,7 +44,11 @@ _LEAD_IN = re.compile(
 )
 # No \s* around the separators: on a long run of spaces it made splitting quadratic
 # (a minute for 80 KB); the parts are stripped instead.
-_SPLIT = re.compile(r",|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n", re.IGNORECASE)
+# Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood").
+_SPLIT = re.compile(
+    r",|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
+    re.IGNORECASE,
+)
 # (qualifier, leading words) in the order tried. AO3's "Implied/Referenced X" tags say only
 # that X is not on the page; "implied" is the nearest of our qualifiers. The slash form is
 # tried first because "implied past X" is a mention and plain "implied" needs a space after it.
@@ -54,7 +64,17 @@ _QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("implied", re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded(?:\s+to)?|suggested)\s+", re.I)),
     ("graphic", re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I)),
 )
-_SUFFIX_QUALIFIER = re.compile(r"\((mentioned|implied|graphic|past|brief|mild)\)\s*$", re.I)
+# A note in brackets after an item ("self-harm (past, not graphic)"): a qualifier if one of
+# its parts is exactly one of these words ("not graphic" is not "graphic").
+_SUFFIX_NOTE = re.compile(r"[(\[](?P<note>[^()\[\]]*)[)\]]\s*$")
+_NOTE_QUALIFIERS = {
+    "mentioned": "mentioned",
+    "implied": "implied",
+    "graphic": "graphic",
+    "past": "mentioned",
+    "brief": "mentioned",
+    "mild": "mentioned",
+}
 # An item's words read to map it: no alias is near that long, even after stacked qualifiers
 # and fillers, and trying every prefix of a 4,000-word item took half a minute.
 MAX_ITEM_WORDS = 32
@@ -65,6 +85,23 @@ _FILLER = re.compile(
     r"descriptions?\s+of|depictions?\s+of)\s+",
     re.I,
 )
+
+# Words that may follow an alias without changing what it names ("blood play scenes",
+# "self-harm mentions"), normalized like aliases. Any other word may ("death threats",
+# "birth control", "language barrier", "cutting off contact"): such items stay unmapped.
+_MODIFIERS = frozenset(
+    normalize(w)  # plurals fold to these
+    for w in (
+        *("play", "theme", "content", "scene", "mention", "reference", "depiction", "description"),
+        *("element", "imagery", "image", "warning", "discussion", "talk", "undertone", "overtone"),
+        *("implication", "hint", "aftermath", "stuff", "heavy", "galore", "ahead", "included", "involved"),
+        *("survivor", "recovery", "attempt", "complication", "loss"),
+    )
+)
+# Words after which an alias is followed by what it is done to ("violence against women").
+_OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
+_UNDERAGE = re.compile(r"^underage\s+", re.I)
+_NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
 
 
 @dataclass(frozen=True)
@@ -107,19 +144,56 @@ def _resolve(phrase: str, taxonomy: Taxonomy, *, strict: bool = False) -> Warnin
     if d is not None or strict:
         return d
     words = normalize(stripped).split()
-    # "blood play scenes" -> "blood play" -> "blood": longest alias prefix wins.
+    return _head_alias(words, taxonomy) or _tail_alias(words, taxonomy)
+
+
+def _head_alias(words: list[str], taxonomy: Taxonomy) -> WarningDef | None:
+    """The longest alias prefix, when the words after it are modifiers ("blood play scenes")
+    or an object ("death of a parent"); "death threats" or "blood magic" are not death or blood."""
     for n in range(len(words) - 1, 0, -1):
+        d = taxonomy.resolve(" ".join(words[:n])) if words[n] in _OBJECT_WORDS else None
+        if d is not None:
+            return d
+    for n in range(len(words) - 1, 0, -1):
+        if words[n] not in _MODIFIERS:
+            return None
         d = taxonomy.resolve(" ".join(words[:n]))
         if d is not None:
             return d
     return None
 
 
+def _tail_alias(words: list[str], taxonomy: Taxonomy) -> WarningDef | None:
+    """The longest alias of two or more words that ends the item ("non-con drug use" is drug
+    use). One word is too little ("hair cutting"), and "no character death" declares none."""
+    if not words or words[0] in _NEGATIONS:
+        return None
+    for n in range(1, len(words) - 1):
+        d = taxonomy.resolve(" ".join(words[n:]))
+        if d is not None:
+            return d
+    return None
+
+
+def _split(body: str) -> list[str]:
+    """``body`` cut at the separators outside brackets: "abuse (physical, emotional)" is one item."""
+    depth, inside = 0, []
+    for ch in body:
+        depth = depth + 1 if ch in "([" else max(depth - 1, 0) if ch in ")]" else depth
+        inside.append(depth > 0)
+    parts, start = [], 0
+    for m in _SPLIT.finditer(body):
+        if not inside[m.start()]:
+            parts.append(body[start : m.start()])
+            start = m.end()
+    return [*parts, body[start:]]
+
+
 def _items(text: str) -> list[str]:
     body = _PREFIX.sub("", text.strip(), count=1)
     body = _LEAD_IN.sub("", body, count=1)
     body = body.strip().rstrip(".!").strip()
-    parts = [p.strip().strip(" .*-_\t\"'") for p in _SPLIT.split(body)]
+    parts = [p.strip().strip(" .*-_\t\"'") for p in _split(body)]
     return [p for p in parts if p]
 
 
@@ -135,18 +209,22 @@ def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
                 phrase = phrase[m.end() :]
                 break
         else:
-            filler = _FILLER.match(phrase)
-            if filler is None or not any(p.match(phrase[filler.end() :]) for _, p in _QUALIFIERS):
+            rest = phrase  # fillers stack too: "very brief mention of blood"
+            while (filler := _FILLER.match(rest)) is not None:
+                rest = rest[filler.end() :]
+            if rest == phrase or not any(p.match(rest) for _, p in _QUALIFIERS):
                 return phrase, qualifier
-            phrase = phrase[filler.end() :]
+            phrase = rest
 
 
 def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
-    phrase, qualifier = raw, None
-    suffix = _SUFFIX_QUALIFIER.search(phrase)
+    phrase, qualifier, note = raw, None, ""
+    suffix = _SUFFIX_NOTE.search(phrase) if not raw.startswith(("(", "[")) else None
     if suffix:
-        q = suffix.group(1).lower()
-        qualifier = {"past": "mentioned", "brief": "mentioned", "mild": "mentioned"}.get(q, q)
+        # Read without its note: "abuse (physical, emotional)" is abuse.
+        note = suffix.group("note")
+        parts = [n.strip().lower() for n in re.split(r"[,;/]", note)]
+        qualifier = next((_NOTE_QUALIFIERS[n] for n in parts if n in _NOTE_QUALIFIERS), None)
         phrase = phrase[: suffix.start()].rstrip()
     words = phrase.split(maxsplit=MAX_ITEM_WORDS)
     if len(words) > MAX_ITEM_WORDS:
@@ -155,12 +233,30 @@ def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> 
     qualifier = qualifier or leading
     d = _resolve(rest, taxonomy, strict=strict) if rest != phrase else None
     d = d or _resolve(phrase, taxonomy, strict=strict)
+    if d is None and note and qualifier is None:
+        d = _resolve(note, taxonomy, strict=True)  # "SA (sexual assault)" names it in the note
     return DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=qualifier, source=source)
+
+
+def _declared(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> list[DeclaredItem]:
+    """One item, or two for AO3's "Underage X" tags ("Underage Rape/Non-con" declares
+    underage and sexual assault), which match no alias whole."""
+    item = _one(raw, taxonomy=taxonomy, source=source, strict=strict)
+    m = _UNDERAGE.match(raw)
+    if item.warning_id is not None or m is None:
+        return [item]
+    rest = _one(raw[m.end() :], taxonomy=taxonomy, source=source, strict=strict)
+    if rest.warning_id is None:
+        return [item]
+    return [
+        DeclaredItem(raw, "underage", rest.qualifier, source),
+        DeclaredItem(raw, rest.warning_id, rest.qualifier, source),
+    ]
 
 
 def parse_declaration(text: str, *, taxonomy: Taxonomy, source: str = "header") -> list[DeclaredItem]:
     """Parse one declaration line ("Warnings: ...", "TW: ...") into items."""
-    return [_one(raw, taxonomy=taxonomy, source=source) for raw in _items(text)]
+    return [item for raw in _items(text) for item in _declared(raw, taxonomy=taxonomy, source=source)]
 
 
 def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
@@ -197,9 +293,7 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
             DeclaredItem(raw=raw, warning_id=d.id if d else None, qualifier=None, source="ao3-archive-warning")
         )
     for tag in metadata.freeform_tags:
-        item = _one(tag, taxonomy=taxonomy, source="ao3-tag", strict=True)
-        if item.warning_id is not None:
-            items.append(item)
+        items.extend(d for d in _declared(tag, taxonomy=taxonomy, source="ao3-tag", strict=True) if d.warning_id)
     return items
 
 
@@ -236,12 +330,7 @@ def compare(
                 via.setdefault(broader, wid)
     detected_set = list(dict.fromkeys(detected))
     unmapped = [
-        d.raw
-        for d in declared
-        if d.warning_id is None
-        and d.source == "header"
-        and not declares_none(d.raw)
-        and d.raw.strip().lower() not in AO3_NO_WARNING
+        d.raw for d in declared if d.warning_id is None and d.source == "header" and not names_no_warning(d.raw)
     ]
     return Comparison(
         matching=[w for w in detected_set if w in covered],

@@ -10,7 +10,7 @@ import numbers
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text, replace_lone_surrogates
-from forewarn.readers.text import DECLARATION
+from forewarn.readers.frontmatter import parse_front_matter
+from forewarn.readers.text import DECLARATION, HEADER_LINE, list_item
 from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
@@ -30,20 +31,38 @@ from forewarn.work import Work
 
 SCHEMA = "forewarn.report/1"
 STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
-# The author's own declarations ("Warnings: violence, ...") and tag lines name warnings
-# without containing them: they are blanked before scoring (offsets unchanged).
-_META_LINE = re.compile(
-    DECLARATION.pattern + r"|^\s*(?:additional\s+)?(?:tags|rating|archive\s+warnings?|category)\s*:",
-    re.IGNORECASE,
-)
+# The author's own declarations ("Warnings: violence, ...") and the header lines the readers
+# read as metadata ("Tags:", "Summary: ... TW: death") name warnings without containing them:
+# they are blanked before scoring (offsets unchanged).
+_META_LINE = re.compile(DECLARATION.pattern + "|" + HEADER_LINE.pattern, re.IGNORECASE)
 
 
 def scoring_text(text: str) -> str:
-    """The passage text as scored: declaration and tag lines replaced by spaces."""
-    if ":" not in text and "-" not in text:
+    """The passage text as scored: declaration and tag lines replaced by spaces, with the
+    bullet lines of a list under a bare "Warnings:" line (the readers read it as one)."""
+    if ":" not in text and "-" not in text and "/" not in text:
         return text
     lines = text.split("\n")
-    return "\n".join(" " * len(line) if _META_LINE.match(line) else line for line in lines)
+    blank = [False] * len(lines)
+    listing = False
+    for i, line in enumerate(lines):
+        m = _META_LINE.match(line)
+        blank[i] = m is not None or (listing and list_item(line) is not None)
+        listing = (m is not None and not line[m.end() :].strip(" \t*_")) or (listing and blank[i])
+    return "\n".join(" " * len(line) if b else line for line, b in zip(lines, blank, strict=True))
+
+
+def scoring_texts(work: Work, passages: Sequence[Passage]) -> list[str]:
+    """Each passage's text as scored (see ``scoring_text``), with a text or markdown work's
+    YAML front matter blanked too: the readers took it as metadata, and its summary or
+    warnings would otherwise be found in the story."""
+    front = parse_front_matter(work.text) if work.source_format in ("text", "markdown") else None
+    end = front[1] if front is not None else 0
+    texts = []
+    for p in passages:
+        cut = min(max(end - p.start, 0), len(p.text))
+        texts.append(re.sub(r"[^\n]", " ", p.text[:cut]) + scoring_text(p.text[cut:]))
+    return texts
 
 
 @dataclass(repr=False)
@@ -312,7 +331,7 @@ def scan_work(
     passages = split_work(work)
     t2 = time.perf_counter()
     _stage(on_stage, "scoring")
-    texts = [scoring_text(p.text) for p in passages]
+    texts = scoring_texts(work, passages)
     result = score_in_chunks(scorer, texts, on_progress=on_progress)
     t3 = time.perf_counter()
 

@@ -249,3 +249,206 @@ def test_an_alias_after_many_qualifiers_still_maps() -> None:
     assert all(len(key.split()) <= MAX_ITEM_WORDS // 4 for key in TAX._index)  # type: ignore[attr-defined]
     (item,) = parse_declaration("TW: brief mentions of past graphic depiction of violence scenes", taxonomy=TAX)
     assert (item.warning_id, item.qualifier) == ("violence", "mentioned")
+
+
+# A story that mentions no warning, for checking that a header's words are not scored as story.
+CALM_STORY = (
+    "Mara walked to the harbour in the early morning. The gulls were loud, and the boats rocked "
+    "gently against the pier while the fishermen sorted their nets and argued about the weather.\n\n"
+    "She bought bread from the baker and sat on the sea wall to eat it, watching the tide come in "
+    "over the flat grey sand. Nothing much happened that day, and she was glad of it.\n"
+)
+
+
+def _scan(header: str) -> tuple[list[str | None], list[str]]:
+    """Declared ids and detected ids when ``header`` tops a calm story (lexicon scorer)."""
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(header + "\n\n" + CALM_STORY, format="text", scorer=CascadeScorer())
+    return [d.warning_id for d in report.declared], [w.id for w in report.warnings]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "CW// self-harm, suicide",
+        "TW// self-harm, suicide",
+        "TWs: self-harm, suicide",
+        "CWs: self-harm, suicide",
+        "TW/CW: self-harm, suicide",
+        "Chapter Warnings: self-harm, suicide",
+        "Warning(s): self-harm, suicide",
+        "Trigger Warning(s): self-harm, suicide",
+        "\u26a0\ufe0f Warnings: self-harm, suicide",
+    ],
+)
+def test_common_header_styles_are_declarations(header: str) -> None:
+    """These headers were not recognised: nothing was declared and their words were scored as story."""
+    assert ids(header) == ["self-harm", "suicide"]
+    assert _scan(header) == (["self-harm", "suicide"], [])
+
+
+@pytest.mark.parametrize("bullet", ["- ", "* ", "\u2022 ", "\u2022"])
+def test_a_warnings_header_with_a_bullet_list_below_is_read(bullet: str) -> None:
+    """'Warnings:' over '- violence' lines gave 'Declared: nothing found' and three undeclared warnings."""
+    header = f"Title: Harbour\nWarnings:\n{bullet}violence\n{bullet}self-harm\n{bullet}death"
+    assert read_text(header + "\n\n" + CALM_STORY).metadata.declaration_lines == [
+        "Warnings: violence, self-harm, death"
+    ]
+    assert _scan(header) == (["violence", "self-harm", "death"], [])
+    # The list ends at the first blank line; a bare header over prose declares nothing.
+    story = read_text("Warnings:\n- violence\n\n- a list in the story\n\n" + CALM_STORY)
+    assert story.metadata.declaration_lines == ["Warnings: violence"]
+
+
+def test_declaration_lists_are_blanked_before_scoring() -> None:
+    from forewarn.pipeline import scoring_text
+
+    text = "Warnings:\n- death\n* blood\nShe died.\n- a dash in the story\nTW// death"
+    assert [ln.strip() for ln in scoring_text(text).split("\n")] == [
+        "",
+        "",
+        "",
+        "She died.",
+        "- a dash in the story",
+        "",
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Title: Harbour\nSummary: Mara goes to the harbour. TW: self-harm, death",
+        "---\ntitle: Harbour\nwarnings: [self-harm]\nsummary: >\n  Mara by the sea,\n  after a death.\n"
+        'description: "TW: death"\ntags: [Angst, Major Character Death]\n---',
+    ],
+)
+def test_metadata_the_readers_parsed_is_not_scored_as_story(header: str) -> None:
+    """A summary line or a front matter block was scored: death and self-harm were 'detected'
+    with the author's own header as the evidence."""
+    declared, detected = _scan(header)
+    assert "death" in declared and "self-harm" in declared
+    assert detected == []
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        # Regression: the longest alias prefix mapped these to the wrong warning.
+        ("non-con drug use", "drug-use"),
+        ("death threats", None),
+        ("cutting off contact", None),
+        ("birth control", None),
+        ("language barrier", None),
+        ("blood magic", None),
+        # An alias followed by words that only say how it appears still maps.
+        ("blood play", "blood"),
+        ("strong sexual themes", "sexual-content"),
+        ("blood play scenes", "blood"),
+        ("self-harm mentions", "self-harm"),
+        ("violence references", "violence"),
+        ("gore imagery", "blood"),
+    ],
+)
+def test_the_head_word_fallback_only_skips_modifiers(item: str, expected: str | None) -> None:
+    (declared,) = parse_declaration(f"Warnings: {item}", taxonomy=TAX)
+    assert declared.warning_id == expected
+    unmapped = compare([declared], [], taxonomy=TAX).unmapped
+    assert unmapped == ([] if expected else [item])  # what does not map stays visible
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("death of a parent", "death"),
+        ("violence against women", "violence"),
+        ("child abuse survivor", "child-abuse"),
+        ("dub-con drug use", "drug-use"),  # a longer alias ending the item
+        ("no major character death", None),
+        ("hair cutting", None),
+    ],
+)
+def test_the_fallback_reads_objects_and_trailing_aliases(item: str, expected: str | None) -> None:
+    assert ids(f"TW: {item}") == [expected]
+
+
+def test_commas_inside_parentheses_do_not_split_items() -> None:
+    """'abuse (physical, emotional)' gave an unmapped 'emotional)'; 'self-harm (past, not
+    graphic)' lost its 'past' and added an unmapped 'not graphic)'."""
+    items = parse_declaration(
+        "Warnings: abuse (physical, emotional), self-harm (past, not graphic), blood [brief, mild]", taxonomy=TAX
+    )
+    assert [(d.raw, d.warning_id, d.qualifier) for d in items] == [
+        ("abuse (physical, emotional)", "abuse", None),
+        ("self-harm (past, not graphic)", "self-harm", "mentioned"),
+        ("blood [brief, mild]", "blood", "mentioned"),
+    ]
+    assert compare(items, [], taxonomy=TAX).unmapped == []
+    assert ids("TW: SA (sexual assault), violence") == ["sexual-assault", "violence"]
+
+
+@pytest.mark.parametrize(
+    "tag,expected",
+    [
+        ("Rape/Non-con Elements", [("sexual-assault", None)]),
+        ("Non-Con Elements", [("sexual-assault", None)]),
+        ("Dubcon Elements", [("sexual-assault", None)]),
+        ("Underage Rape/Non-con", [("underage", None), ("sexual-assault", None)]),
+        ("Major Character Death (temporary)", [("death", None)]),
+        ("Implied Rape/Non-con", [("sexual-assault", "implied")]),
+        ("Attempted Rape/Non-con", [("sexual-assault", None)]),
+        ("Underage Drinking", [("drug-use", None)]),
+    ],
+)
+def test_more_common_ao3_tags_map(tag: str, expected: list[tuple[str, str | None]]) -> None:
+    """AO3 tags map by exact alias; these common ones declared nothing."""
+    items = declared_from_metadata(Metadata(freeform_tags=[tag]), taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == expected
+    assert all(d.raw == tag for d in items)
+
+
+def _displays(header: str) -> tuple[str, str]:
+    """The terminal's "Declared:" line and the HTML's declared list for ``header`` atop a calm story."""
+    import io
+
+    from rich.console import Console
+
+    from forewarn.pipeline import scan
+    from forewarn.report.html import render_html
+    from forewarn.report.terminal import render
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(header + "\n\n" + CALM_STORY, format="text", scorer=CascadeScorer())
+    out = io.StringIO()
+    render(report, console=Console(file=out, width=200, no_color=True))
+    line = next(ln for ln in out.getvalue().splitlines() if ln.startswith("Declared:"))
+    html = render_html(report)
+    return line, html[
+        html.index("What the author declared") : html.index("</ul>", html.index("What the author declared"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Archive Warnings: No Archive Warnings Apply", "Warnings: Creator Chose Not To Use Archive Warnings"],
+)
+def test_ao3_no_warning_values_in_a_header_are_not_shown_as_unmapped(header: str) -> None:
+    """The JSON comparison knew them; the terminal said '(unmapped)', the HTML 'not in the taxonomy'."""
+    line, html = _displays(header)
+    value = header.split(": ", 1)[1]
+    assert line == f"Declared: {value}"
+    assert "not in the taxonomy" not in html and "no warning named" in html
+
+
+def test_emoji_bullets_and_stacked_fillers() -> None:
+    """'TW: 🔪 violence 🩸 blood' was one unmapped item; 'very brief mention of blood' was unmapped."""
+    assert ids("TW: \U0001f52a violence \U0001fa78 blood \u26a0\ufe0f death") == ["violence", "blood", "death"]
+    (item,) = parse_declaration("Warnings: very brief mention of blood", taxonomy=TAX)
+    assert (item.warning_id, item.qualifier) == ("blood", "mentioned")
+
+
+def test_a_declared_id_is_shown_once() -> None:
+    """The terminal showed 'self-harm (self-harm)' for a declared 'self-harm'."""
+    line, _ = _displays("TW: self-harm, Self Harm, blood play")
+    assert line == "Declared: self-harm, self-harm, blood (blood play)"

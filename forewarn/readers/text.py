@@ -25,25 +25,39 @@ _HEADING = re.compile(
 _MD_HEADING = re.compile(r"^(#{1,2})\s+(?P<title>.+?)\s*#*$")
 _MAX_HEADING_CHARS = 100
 
+# The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
+# "Trigger Warning(s)", "TW", "CWs", "TW/CW" ...
+_DECLARATION_WORD = (
+    r"(?:(?:archive|chapter|trigger|content)\s+)?warnings?(?:\(s\))?(?:\s+for\s+this\s+chapter)?"
+    r"|(?:tw|cw)s?(?:\s*/\s*(?:tw|cw)s?)?"
+)
+# Symbols authors put before the word ("\u26a0\ufe0f Warnings:"); not quotes, so dialogue
+# ('"Warning: the stove is hot," she said.') is not taken for a declaration.
+_LEAD_SYMBOLS = r"\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"
 _DECLARATION = re.compile(
-    r"^[\s*_>\[(]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
-    r"(?:archive\s+warnings?|warnings?(?:\s+for\s+this\s+chapter)?|tw|cw|"
-    r"trigger\s+warnings?|content\s+warnings?)[\s*_\])]*[:\-\u2013\u2014]",
+    rf"^[\s*_>\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
+    rf"(?:{_DECLARATION_WORD})[\s*_\])]*(?:[:\-\u2013\u2014]|//)",
     re.IGNORECASE,
 )
 # A warnings line that follows a sentence on the same line: "Thanks to my beta! TW: blood."
 # Only a colon counts here ("He stopped. Warning - ..." is as likely prose).
 _INLINE_DECLARATION = re.compile(
-    r"[.!?\u2026][\"'\u201d\u2019)\]*_]*\s+(?P<declaration>[*_]*(?:archive\s+warnings?|warnings?|tw|cw|"
-    r"trigger\s+warnings?|content\s+warnings?)[*_]*\s*:.*)$",
+    rf"[.!?\u2026][\"'\u201d\u2019)\]*_]*\s+(?P<declaration>[*_{_LEAD_SYMBOLS}]*(?:{_DECLARATION_WORD})"
+    r"[*_]*\s*(?::|//).*)$",
     re.IGNORECASE,
+)
+# A line of a bulleted list; the item must hold a word ("---" under a header is a separator).
+LIST_ITEM = re.compile(r"^[ \t]*[-*+\u2013\u2022\u2023\u25e6\u2043][ \t]*(?P<item>(?=[^\n]*\w)\S.*?)[ \t]*$")
+_HEADER_KEYS = (
+    r"title|authors?|rating|fandoms?|pairings?|relationships?|characters?|"
+    r"(?:additional |freeform )?tags|summary|categor(?:y|ies)|language"
 )
 _HEADER = re.compile(
-    r"^[\s*_]*(?P<key>title|authors?|rating|fandoms?|pairings?|relationships?|characters?|"
-    r"(?:additional |freeform )?tags|summary|categor(?:y|ies)|language)[\s*_]*:[\s*_]*"
-    r"(?P<value>.+?)\s*$",
+    rf"^[\s*_]*(?P<key>{_HEADER_KEYS})[\s*_]*:[\s*_]*(?P<value>.+?)\s*$",
     re.IGNORECASE,
 )
+# The start of a "Key: value" header line the readers read as metadata (its value may be empty).
+HEADER_LINE = re.compile(rf"^[\s*_]*(?:{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
 _HEAD_LINES = 30
 _TAIL_LINES = 15
 _NOTE = re.compile(
@@ -94,6 +108,40 @@ def is_declaration(line: str) -> bool:
     return bool(_DECLARATION.match(line))
 
 
+def is_bare_declaration(line: str) -> bool:
+    """A declaration line with nothing after its colon ("Warnings:"): its list is below it."""
+    m = _DECLARATION.match(line)
+    return m is not None and not line[m.end() :].strip(" \t*_")
+
+
+def list_item(line: str) -> str | None:
+    """The item of a bullet line ("- violence", "* death", "\u2022 blood"), else None."""
+    m = LIST_ITEM.match(line)
+    return m.group("item") if m else None
+
+
+def declaration_lines(text: str) -> list[str]:
+    """The non-empty lines of ``text``, stripped, with each bare declaration line joined
+    to the bullet lines below it (up to a blank or other line) into one line.
+
+    "Warnings:" over "- violence" and "- death" is "Warnings: violence, death", read
+    like the one-line form; unjoined, the header declared nothing.
+    """
+    lines: list[str] = []
+    joined = 0  # items joined to the last line, while it is an open bare declaration
+    for raw in text.split("\n"):
+        line = raw.strip()
+        item = list_item(line) if joined >= 0 and lines else None
+        if item is not None:
+            lines[-1] += (", " if joined else " ") + item
+            joined += 1
+            continue
+        joined = 0 if is_bare_declaration(line) else -1
+        if line:
+            lines.append(line)
+    return lines
+
+
 def find_declaration(line: str) -> str | None:
     """The declaration in a preface, summary or notes line, if any.
 
@@ -114,7 +162,7 @@ def scan_notes(text: str, meta: Metadata) -> None:
     These are not story prose, so a warnings line counts after a sentence too
     ("Thanks to my beta! TW: blood"; see ``find_declaration``).
     """
-    for line in text.split("\n"):
+    for line in declaration_lines(text):
         found = find_declaration(line)
         if found:
             add_unique(meta.declaration_lines, [found])
@@ -205,7 +253,7 @@ def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
     """
     from forewarn.declared import is_warning_list  # declared.py imports this module
 
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    lines = declaration_lines(text)
     head = lines[:_HEAD_LINES]
     tail = lines[max(len(head), len(lines) - _TAIL_LINES) :]
     window = head + tail

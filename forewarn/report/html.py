@@ -16,6 +16,7 @@ from html import escape
 from importlib import resources
 
 from forewarn.aggregate import SEVERITIES, PassageRef, WorkWarning
+from forewarn.declared import names_no_warning
 from forewarn.pipeline import Report
 from forewarn.report import quote
 from forewarn.split import Passage
@@ -163,10 +164,15 @@ def _partial(report: Report) -> str:
     )
 
 
+def _unmapped(raw: str) -> str:
+    """What a declared item without a warning id is: "none" and AO3's no-warning values are known."""
+    return "no warning named" if names_no_warning(raw) else "not in the taxonomy"
+
+
 def _declared(report: Report) -> str:
     items = (
         "".join(
-            f"<li>{_e(d.raw)} &rarr; {_e(d.warning_id or 'not in the taxonomy')}"
+            f"<li>{_e(d.raw)} &rarr; {_e(d.warning_id or _unmapped(d.raw))}"
             f"{' (' + _e(d.qualifier) + ')' if d.qualifier else ''} <small>{_e(d.source)}</small></li>"
             for d in report.declared
         )

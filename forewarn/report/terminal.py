@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.text import Text
 
 from forewarn.aggregate import PassageRef, WorkWarning
-from forewarn.declared import declares_none
+from forewarn.declared import names_no_warning
 from forewarn.pipeline import Report
 from forewarn.report import printable, quote
+from forewarn.taxonomy import normalize
 
 BAR_WIDTH = 16
 GAP = "  "
@@ -148,8 +149,8 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         line = Text("Declared: ", style="bold")
         parts = []
         for d in declared:
-            label = d.warning_id or (d.raw.strip() if declares_none(d.raw) else f"{d.raw} (unmapped)")
-            if d.warning_id and d.raw.strip().lower() != d.warning_id.replace("-", " "):
+            label = d.warning_id or (d.raw.strip() if names_no_warning(d.raw) else f"{d.raw} (unmapped)")
+            if d.warning_id and normalize(d.raw) != normalize(d.warning_id):  # not "self-harm (self-harm)"
                 label = f"{d.warning_id} ({d.raw.strip()})"
             parts.append(label)
         line.append(", ".join(parts))
