@@ -100,6 +100,8 @@ _MODIFIERS = frozenset(
 )
 # Words after which an alias is followed by what it is done to ("violence against women").
 _OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
+# ...unless what follows is no one it is done to ("abuse of power" is not abuse).
+_NOT_OBJECTS = frozenset({"power", "authority", "trust", "office", "position", "process", "privilege", "discretion"})
 _UNDERAGE = re.compile(r"^underage\s+", re.I)
 _NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
 
@@ -151,7 +153,8 @@ def _head_alias(words: list[str], taxonomy: Taxonomy) -> WarningDef | None:
     """The longest alias prefix, when the words after it are modifiers ("blood play scenes")
     or an object ("death of a parent"); "death threats" or "blood magic" are not death or blood."""
     for n in range(len(words) - 1, 0, -1):
-        d = taxonomy.resolve(" ".join(words[:n])) if words[n] in _OBJECT_WORDS else None
+        to_someone = words[n] in _OBJECT_WORDS and (n + 1 == len(words) or words[n + 1] not in _NOT_OBJECTS)
+        d = taxonomy.resolve(" ".join(words[:n])) if to_someone else None
         if d is not None:
             return d
     for n in range(len(words) - 1, 0, -1):
