@@ -158,6 +158,19 @@ def test_markdown_headings(tmp_path: Path) -> None:
     assert len(read(write(tmp_path, "saga.txt", md)).chapters) == 1
 
 
+def test_an_empty_numbered_chapter_keeps_its_place(tmp_path: Path) -> None:
+    """Regression: "Chapter 2" with no text (its body an image, or left empty) was folded into
+    chapter 3 like a "Part One" divider, so every later chapter was reported one lower than its
+    title (violence in "Chapter 3" was "chapter 2")."""
+    text = "Chapter 1\n\nIt rained.\n\nChapter 2\n\nChapter 3\n\nHe stabbed the guard.\n"
+    work = read(write(tmp_path, "gap.txt", text))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2", "Chapter 3"]
+    assert work.text[work.chapters[2].start :].startswith("Chapter 3")
+    parts = "Part One\n\nChapter 1\n\nText one.\n\nChapter 2\n\nText two.\n"  # a divider still folds
+    assert [c.title for c in read(write(tmp_path, "parts.txt", parts)).chapters] == ["Chapter 1", "Chapter 2"]
+
+
 def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     """Regression: "# Title" became chapter 1, so "## Chapter 1: Rain" was reported as chapter 2."""
     md = "# The Long Rain\n\nby wren\n\n## Chapter 1: Rain\n\nIt rained.\n\n## Chapter 2: Sun\n\nIt stopped.\n"

@@ -65,6 +65,7 @@ _NOTE = re.compile(
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^[\W_]+$")
+_NAMES_CHAPTER = re.compile(r"\s*(?:chapter|chap\.|ch\.)\s*\w", re.IGNORECASE)
 _QUOTES = '"\u201c\u201d\u00ab\u00bb'
 _TITLE_WORDS = 8
 
@@ -308,13 +309,15 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
 
     ``starts`` holds ``(paragraph index, title)``. Paragraphs before the first
     start form an untitled chapter. A chapter holding only its heading (a
-    "Part One" divider) is folded into the next one.
+    "Part One" divider) is folded into the next one, unless it names a chapter
+    ("Chapter 2" whose body is an image or was left empty): folding it made every later
+    chapter one lower than its title ("ch7" for "Chapter 8").
     """
     ordered = sorted({idx: title for idx, title in starts if 0 <= idx < len(paragraphs)}.items())
     bounds: list[tuple[int, str | None]] = []
     carry: int | None = None  # first paragraph of absorbed heading-only chapters
     for i, (idx, title) in enumerate(ordered):
-        if i + 1 < len(ordered) and ordered[i + 1][0] - idx <= 1:
+        if i + 1 < len(ordered) and ordered[i + 1][0] - idx <= 1 and not _NAMES_CHAPTER.match(title or ""):
             carry = idx if carry is None else carry
             continue
         bounds.append((idx if carry is None else carry, title))
