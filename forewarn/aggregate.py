@@ -49,6 +49,9 @@ class WorkWarning:
     word_count: int
     evidence: list[PassageRef]
     passages: list[int] = field(default_factory=list)  # every flagged passage index, text order
+    # each flagged passage's own severity, in the order of ``passages``: a reader skipping
+    # passage by passage needs more than the work's strongest and the evidence's
+    passage_severities: list[str] = field(default_factory=list)
     first_position: float = 0.0
 
 
@@ -138,6 +141,7 @@ def aggregate(
                 word_count=int(sum(passages[i].words for i in flagged)),
                 evidence=evidence,
                 passages=[passages[i].index for i in flagged],
+                passage_severities=[severities[i] for i in flagged],
                 first_position=passages[flagged[0]].position,
             )
         )

@@ -206,3 +206,20 @@ def test_line_breaks_of_an_html_work_are_kept_and_no_text_is_lost() -> None:
     html = render_html(scan_work(read(page, name="poem.html"), scorer=scorer()))
     (passage,) = _reading_paragraphs(html)
     assert re.findall(r"<p>(.*?)</p>", passage) == ["Roses are red,<br>he stabbed the guard.", "The end &lt;3"]
+
+
+def test_every_skip_block_names_its_own_severity() -> None:
+    """A block's marker gave a severity only when one of the warning's three evidence passages
+    was in it: the fourth and fifth fights were marked "Violence" with no severity."""
+    calm = "They walked home by the harbour and talked about the weather and the price of bread. " * 20
+    fights = [
+        f"In the {place} he stabbed the guard, and stabbed him again."
+        for place in ("hall", "yard", "mill", "barn", "lane")
+    ]
+    report = report_for("\n\n".join(x for fight in fights for x in (calm, fight)) + "\n\n" + calm)
+    violence = next(w for w in report.warnings if w.id == "violence")
+    assert len(violence.passages) >= 4 and len(violence.evidence) == 3
+    assert len(violence.passage_severities) == len(violence.passages)
+    labels = re.findall(r'<p class="marker start"><strong>([^<]*): starts', render_html(report))
+    assert len(labels) == len(violence.passages)
+    assert all(re.search(r"Violence, (mentioned|implied|depicted|graphic)", label) for label in labels), labels

@@ -209,15 +209,13 @@ def _runs(report: Report, flags: dict[int, list[str]]) -> list[list[Passage]]:
 
 
 def _run_label(run: list[Passage], ids: list[str], report: Report) -> str:
-    """Which warnings a run has, with a severity where the evidence says ("Self-harm, depicted")."""
+    """Which warnings a run has, each with its strongest severity in the run ("Self-harm, depicted")."""
     known: dict[str, str] = {}
     indices = {p.index for p in run}
     for w in report.warnings:
-        for e in w.evidence:
-            if e.index in indices and (
-                w.id not in known or SEVERITIES.index(e.severity) > SEVERITIES.index(known[w.id])
-            ):
-                known[w.id] = e.severity
+        for index, severity in zip(w.passages, w.passage_severities, strict=False):
+            if index in indices and (w.id not in known or SEVERITIES.index(severity) > SEVERITIES.index(known[w.id])):
+                known[w.id] = severity
     names = {w.id: w.name for w in report.warnings}
     return "; ".join(f"{names[i]}, {known[i]}" if i in known else names[i] for i in ids)
 

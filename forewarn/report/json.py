@@ -44,6 +44,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "first_position": w.first_position,
                 "evidence": [asdict(e) for e in w.evidence],
                 "passages": list(w.passages),
+                "passage_severities": list(w.passage_severities),
             }
             for w in report.warnings
         ],
