@@ -43,6 +43,21 @@ class _Probability(click.FloatRange):
         return number
 
 
+def _load_scorer(mode: str, model_dir: Path | None) -> Any:
+    """The scorer for --scorer and --model: a broken bundle (tampered, incomplete, not a bundle,
+    from a newer forewarn) is one line and exit 2, never a traceback."""
+    from forewarn.score.cascade import default_scorer
+    from forewarn.score.model import BundleError
+
+    if model_dir is not None and mode == "lexicon":
+        raise click.UsageError("--model has no effect with --scorer lexicon, which uses no model")
+    try:
+        return default_scorer(mode, str(model_dir) if model_dir else None)
+    except BundleError as e:
+        _fail(str(e))
+        sys.exit(EXIT_ERROR)
+
+
 def _fail(message: str) -> None:
     _err(f"forewarn: error: {message}")
 
@@ -153,6 +168,12 @@ def main() -> None:
     "the heads learned from project-written passages that qualified in training, on every passage "
     "(slower; experimental; see the model card); encoder-everywhere and lexicon: for comparison.",
 )
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A bundle from 'forewarn train' instead of the packaged model.",
+)
 def scan(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -164,6 +185,7 @@ def scan(
     fmt: str | None,
     max_size: str,
     scorer: str,
+    model_dir: Path | None,
 ) -> None:
     """Scan works for content warnings and compare them with the author's declaration.
 
@@ -174,6 +196,7 @@ def scan(
       forewarn scan work.epub --json > report.json
       forewarn scan story.txt --html report.html
       forewarn scan story.txt --ignore strong-language --threshold 0.7
+      forewarn scan story.txt --model my-model   # a bundle from forewarn train
       pbpaste | forewarn scan -          # '-' reads the work from stdin
 
     \b
@@ -184,7 +207,6 @@ def scan(
     from forewarn.report import printable
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
-    from forewarn.score.cascade import default_scorer
     from forewarn.work import ReadError
 
     max_bytes = _parse_size(max_size)
@@ -209,7 +231,7 @@ def scan(
     reports: list[Report] = []
     errors: list[tuple[str, str]] = []
     with err.status(f"loading the {scorer} scorer") if err.is_terminal else nullcontext():
-        the_scorer = default_scorer(scorer)
+        the_scorer = _load_scorer(scorer, model_dir)
     for path in paths:
         try:
             with _progress(err, path.name) as hooks:
@@ -557,18 +579,16 @@ def evaluate(
     import json
 
     from forewarn.evaluate import cross_validate, evaluate_model, format_table, load_labeled
-    from forewarn.score.cascade import default_scorer
     from forewarn.score.model import default_bundle
 
     if bool(data) == bool(works_path):
         raise click.UsageError("give either --data (labeled passages) or --works (labeled works)")
-    bundle = str(model_dir) if model_dir else None
     if works_path:
         from forewarn.evaluate import evaluate_works, format_work_table, load_works
         from forewarn.pipeline import scan
 
         works = _read_each(load_works, [works_path])
-        cascade = default_scorer(scorer, bundle)
+        cascade = _load_scorer(scorer, model_dir)
         per_work = evaluate_works(works, lambda text: {w.id for w in scan(text.encode(), scorer=cascade).warnings})
         click.echo(format_work_table(per_work))
         if json_out:
@@ -581,6 +601,8 @@ def evaluate(
     if folds:
         from forewarn.train import HeadsConfig
 
+        if model_dir is not None:
+            _load_scorer("cascade", model_dir)  # its encoder embeds: a broken bundle is one line first
         emb = _embed(passages, model_dir or default_bundle())
         result = cross_validate(passages, emb, folds=folds, config=HeadsConfig(seed=seed))
         per, doc = result.per_warning, result.metrics_dict()
@@ -589,7 +611,7 @@ def evaluate(
         click.echo("default cascade (what 'forewarn scan' uses):")
     else:
         _note_if_training_data(data, model_dir or default_bundle())
-        judge = default_scorer(scorer, bundle)
+        judge = _load_scorer(scorer, model_dir)
         _check_known_warnings(passages, judge.labels_)
         per = evaluate_model(judge, passages)
         doc = {"evaluation": f"the bundle on the given data, scorer {scorer}", "per_warning": per}

@@ -70,6 +70,60 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
         load_model(bundle)
 
 
+def _rewrite_config(bundle: Path, change: str) -> None:
+    """A config.json changed and its checksum updated, as a newer forewarn would write it."""
+    from forewarn.score.model import write_checksums
+
+    (bundle / "config.json").write_text(change, encoding="utf-8")
+    write_checksums(bundle)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("{not json", "not a bundle this forewarn can read"),
+        ('{"version": "x"}', "not a bundle this forewarn can read"),  # a key renamed or missing
+        (None, r"needs a newer forewarn \(bundle format 99\)"),
+    ],
+)
+def test_a_config_this_forewarn_cannot_read_is_a_bundle_error(tmp_path: Path, config: str | None, message: str) -> None:
+    """A bad or renamed config.json was a JSONDecodeError/KeyError traceback; a bundle from a
+    newer forewarn was read as if it were this one's."""
+    bundle = tmp_path / "b"
+    shutil.copytree(default_bundle(), bundle)
+    if config is None:
+        config = json.dumps({**json.loads((bundle / "config.json").read_text()), "format": 99})
+    _rewrite_config(bundle, config)
+    with pytest.raises(BundleError, match=message):
+        load_model(bundle)
+
+
+def test_scan_and_evaluate_take_a_bundle_and_refuse_a_broken_one_in_one_line(tmp_path: Path) -> None:
+    """`forewarn train --out my-model` made a bundle nothing could scan with; a broken bundle
+    given to evaluate was a traceback with exit 1."""
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    story = tmp_path / "s.txt"
+    story.write_text("He stabbed the guard and blood pooled on the stones.\n", encoding="utf-8")
+    good = tmp_path / "good"
+    shutil.copytree(default_bundle(), good)
+    result = CliRunner().invoke(main, ["scan", str(story), "--model", str(good), "--json"])
+    assert result.exit_code == 1 and "forewarn-minilm-heads" in json.loads(result.stdout)["reports"][0]["model_version"]
+    broken = tmp_path / "broken"
+    shutil.copytree(default_bundle(), broken)
+    (broken / "vocab.json").write_text("{}", encoding="utf-8")
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"warning": "violence", "label": 1, "text": "He stabbed him."}) + "\n")
+    for args in (["scan", str(story)], ["evaluate", "--data", str(data)]):
+        result = CliRunner().invoke(main, [*args, "--model", str(broken)])
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+        assert "vocab.json does not match its SHA256 sum" in result.stderr
+    result = CliRunner().invoke(main, ["scan", str(story), "--model", str(good), "--scorer", "lexicon"])
+    assert result.exit_code == 2 and "--model has no effect with --scorer lexicon" in result.output
+
+
 def test_numpy_tfidf_matches_scikit_learn() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
 

@@ -37,6 +37,10 @@ BUNDLE_FILES = (
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
+# The bundle layout this forewarn reads; a config.json with a higher "format" is refused.
+BUNDLE_FORMAT = 1
+
+
 class BundleError(ValueError):
     """A model bundle that is missing files or fails its checksums."""
 
@@ -136,7 +140,18 @@ class ModelScorer:
         self.batch_size = batch_size
         self.threads = threads
         verify_checksums(self.bundle)
-        config = json.loads((self.bundle / "config.json").read_text(encoding="utf-8"))
+        try:
+            self._load(json.loads((self.bundle / "config.json").read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError, IndexError) as e:  # JSONDecodeError is a ValueError
+            if isinstance(e, BundleError):
+                raise
+            raise BundleError(f"model bundle {self.bundle}: not a bundle this forewarn can read ({e!r})") from None
+        self._encoder: Encoder | None = None
+
+    def _load(self, config: dict[str, Any]) -> None:
+        """Read the bundle's configuration and heads (a newer format is refused, not misread)."""
+        if int(config.get("format", BUNDLE_FORMAT)) > BUNDLE_FORMAT:
+            raise BundleError(f"model bundle {self.bundle} needs a newer forewarn (bundle format {config['format']})")
         self.config_: dict[str, Any] = config
         self.labels_: list[str] = json.loads((self.bundle / "labels.json").read_text(encoding="utf-8"))
         self.version_: str = str(config["version"])
@@ -156,7 +171,6 @@ class ModelScorer:
             self.heads_ = {k: z[k] for k in z.files}
         vocab = json.loads((self.bundle / "vocab.json").read_text(encoding="utf-8"))
         self.tfidf_ = Tfidf(vocab, self.heads_["idf"])
-        self._encoder: Encoder | None = None
 
     @property
     def encoder(self) -> Encoder:
