@@ -482,7 +482,13 @@ DATA_OPTION = click.option(
     help="Directory with encoder.onnx and tokenizer.json (default: the packaged model's).",
 )
 @click.option("--seed", default=0, show_default=True)
-@click.option("--folds", default=5, show_default=True, help="Cross-validation folds for the reported metrics.")
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Cross-validation folds for the reported metrics.",
+)
 @click.option("--label-mode", type=click.Choice(["majority", "any"]), default="majority", show_default=True)
 def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int, folds: int, label_mode: str) -> None:
     """Train the per-warning heads on labeled passages and write a model bundle.
@@ -503,10 +509,15 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
     _require_sklearn("forewarn train")
     encoder_dir = encoder_dir or default_bundle()
     passages = _read_each(lambda p: load_labeled([p], label_mode=label_mode), data)
+    _check_trainable(passages, folds=folds)
     emb = _embed(passages, encoder_dir)
     config = HeadsConfig(seed=seed)
-    cv = cross_validate(passages, emb, folds=folds, config=config)
-    model = run_train(passages, emb, config=config, data_files=list(data), metrics=cv.metrics_dict())
+    try:
+        cv = cross_validate(passages, emb, folds=folds, config=config)
+        model = run_train(passages, emb, config=config, data_files=list(data), metrics=cv.metrics_dict())
+    except ValueError as e:  # what the checks above do not foresee, in one line
+        _fail(f"cannot train on this data: {e}")
+        sys.exit(EXIT_ERROR)
     names = " ".join(f"--data {Path(d).name}" for d in data)
     save_bundle(
         model,
@@ -516,6 +527,26 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
     )
     click.echo(cv.table())
     click.echo(f"bundle written to {out}")
+
+
+def _check_trainable(passages: list[Any], *, folds: int) -> None:
+    """Refuse, before the slow embedding, data the heads cannot be cross-validated on: a warning
+    id outside the taxonomy (it failed after embedding), or a warning with fewer positive or
+    negative passages than folds (scikit-learn's "n_splits cannot be greater than...")."""
+    from forewarn.taxonomy import load_taxonomy
+
+    known = set(load_taxonomy().ids)
+    unknown = sorted({p.warning for p in passages} - known)
+    if unknown:
+        raise click.UsageError(f"unknown warning ids in the data: {', '.join(unknown[:5])} (see forewarn warnings)")
+    for warning in sorted({p.warning for p in passages}):
+        labels = [p.label for p in passages if p.warning == warning]
+        pos, neg = sum(labels), len(labels) - sum(labels)
+        if min(pos, neg) < folds:
+            raise click.UsageError(
+                f"{warning} has {pos} positive and {neg} negative passages; training with --folds {folds} "
+                f"needs at least {folds} of each"
+            )
 
 
 @main.command(short_help="Per-warning precision, recall and F1 on labeled data.")
@@ -596,9 +627,12 @@ def evaluate(
             Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
         return
     if folds:
+        if folds < 2:
+            raise click.UsageError("--folds needs 2 or more (0: judge the bundle as it is)")
         _require_sklearn("forewarn evaluate --folds")
     passages = _read_each(lambda p: load_labeled([p], label_mode=label_mode), data)
     if folds:
+        _check_trainable(passages, folds=folds)
         from forewarn.train import HeadsConfig
 
         if model_dir is not None:

@@ -158,3 +158,34 @@ def test_written_passages_of_an_ao3_warning_train_but_neither_calibrate_nor_judg
     e = np.vstack([emb[: len(ao3)], rng.normal(size=(40, emb.shape[1]))])
     result = cross_validate(ao3 + written, e / np.linalg.norm(e, axis=1, keepdims=True), folds=3)
     assert result.per_warning["war"]["support"] == len(ao3)
+
+
+@pytest.mark.parametrize(
+    ("rows", "args", "message"),
+    [
+        ([("violence", 1)] * 6, [], "violence has 6 positive and 0 negative passages"),
+        ([("violence", 1), ("violence", 0), ("violence", 0)], [], "needs at least 5 of each"),
+        ([("spiders", 1)] * 6 + [("spiders", 0)] * 6, [], "unknown warning ids in the data: spiders"),
+        ([("violence", 1)] * 6 + [("violence", 0)] * 6, ["--folds", "1"], "1 is not in the range x>=2"),
+    ],
+)
+def test_train_refuses_data_it_cannot_cross_validate_before_embedding(
+    tmp_path, rows: list[tuple[str, int]], args: list[str], message: str
+) -> None:  # type: ignore[no-untyped-def]
+    """One-class, tiny or unknown-warning data was embedded first, then a scikit-learn or
+    ValueError traceback (exit 1); --folds 1 likewise."""
+    import json
+
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    data = tmp_path / "d.jsonl"
+    lines = [
+        json.dumps({"warning": w, "label": y, "text": f"Passage {i}.", "work_id": str(i)})
+        for i, (w, y) in enumerate(rows)
+    ]
+    data.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(main, ["train", "--data", str(data), "--out", str(tmp_path / "m"), *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "m").exists()
