@@ -121,12 +121,13 @@ def binary_metrics(y: np.ndarray, prob: np.ndarray, pred: np.ndarray) -> dict[st
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     tnr = tn / (tn + fp) if tn + fp else 0.0
+    both = 0 < tp + fn < len(y)  # with one class only, balanced accuracy (like ROC-AUC) is undefined
     auc = roc_auc(y, prob)
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "f1": round(f1, 4),
-        "balanced_accuracy": round((recall + tnr) / 2, 4),
+        "balanced_accuracy": round((recall + tnr) / 2, 4) if both else None,
         "roc_auc": None if auc is None else round(auc, 4),
         "ece": round(ece(y, prob), 4),
         "support": int(len(y)),
@@ -256,23 +257,33 @@ class FixedHeads:
         return self._probs[[self._row[t] for t in texts]]
 
 
+def _cell(value: float | None, width: int) -> str:
+    """A figure, or "-" where it is undefined (one class only)."""
+    return f"{'-' if value is None else f'{value:.3f}':>{width}}"
+
+
+def _means(per_warning: dict[str, dict[str, Any]], keys: tuple[str, ...]) -> dict[str, float | None]:
+    """Each key's mean over the warnings where it is defined; None where it is nowhere."""
+    out: dict[str, float | None] = {}
+    for k in keys:
+        values = [m[k] for m in per_warning.values() if m[k] is not None]
+        out[k] = float(np.mean(values)) if values else None
+    return out
+
+
 def format_table(per_warning: dict[str, dict[str, Any]]) -> str:
     head = f"{'warning':<18}{'n':>6}{'pos':>6}{'prec':>7}{'rec':>7}{'F1':>7}{'bal.acc':>9}{'AUC':>7}{'ECE':>7}"
     lines = [head, "-" * len(head)]
     for w, m in per_warning.items():
-        auc = "-" if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
         lines.append(
             f"{w:<18}{m['support']:>6}{m['positives']:>6}{m['precision']:>7.3f}{m['recall']:>7.3f}"
-            f"{m['f1']:>7.3f}{m['balanced_accuracy']:>9.3f}{auc:>7}{m['ece']:>7.3f}"
+            f"{m['f1']:>7.3f}{_cell(m['balanced_accuracy'], 9)}{_cell(m['roc_auc'], 7)}{m['ece']:>7.3f}"
         )
-    means = {
-        k: np.mean([m[k] for m in per_warning.values() if m[k] is not None])
-        for k in ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece")
-    }
+    means = _means(per_warning, ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece"))
     lines.append("-" * len(head))
     lines.append(
         f"{'mean':<18}{'':>12}{means['precision']:>7.3f}{means['recall']:>7.3f}{means['f1']:>7.3f}"
-        f"{means['balanced_accuracy']:>9.3f}{means['roc_auc']:>7.3f}{means['ece']:>7.3f}"
+        f"{_cell(means['balanced_accuracy'], 9)}{_cell(means['roc_auc'], 7)}{means['ece']:>7.3f}"
     )
     return "\n".join(lines)
 
@@ -397,14 +408,12 @@ def format_work_table(per_warning: dict[str, dict[str, Any]]) -> str:
     for w, m in per_warning.items():
         lines.append(
             f"{w:<18}{m['support']:>6}{m['positives']:>6}{m['precision']:>7.3f}{m['recall']:>7.3f}"
-            f"{m['f1']:>7.3f}{m['balanced_accuracy']:>9.3f}"
+            f"{m['f1']:>7.3f}{_cell(m['balanced_accuracy'], 9)}"
         )
-    means = {
-        k: np.mean([m[k] for m in per_warning.values()]) for k in ("precision", "recall", "f1", "balanced_accuracy")
-    }
+    means = _means(per_warning, ("precision", "recall", "f1", "balanced_accuracy"))
     lines.append("-" * len(head))
     lines.append(
         f"{'mean':<18}{'':>12}{means['precision']:>7.3f}{means['recall']:>7.3f}{means['f1']:>7.3f}"
-        f"{means['balanced_accuracy']:>9.3f}"
+        f"{_cell(means['balanced_accuracy'], 9)}"
     )
     return "\n".join(lines)

@@ -142,3 +142,19 @@ def test_evaluate_says_which_warnings_the_model_does_not_score(tmp_path: Path) -
     r = CliRunner().invoke(main, ["evaluate", "--data", str(path), "--scorer", "lexicon"])
     assert r.exit_code == 0 and "1 passages left out: the model does not score sexual_assault" in r.stderr
     assert "violence" in r.stdout
+
+
+def test_balanced_accuracy_is_undefined_with_one_class() -> None:
+    """20 positives and no negatives printed bal.acc 0.425 (a true-negative rate of 0 by
+    convention) and a mean of nan; it is '-' like ROC-AUC, and means skip it."""
+    from forewarn.evaluate import format_table
+
+    y = np.ones(20, dtype=int)
+    prob = np.linspace(0.1, 0.9, 20)
+    one = binary_metrics(y, prob, prob >= 0.5)
+    assert one["balanced_accuracy"] is None and one["roc_auc"] is None and one["recall"] == 0.5
+    both = binary_metrics(np.array([1, 0, 1, 0]), np.array([0.9, 0.1, 0.2, 0.8]), np.array([1, 0, 0, 1], dtype=bool))
+    table = format_table({"blood": one, "violence": both})
+    blood, mean = table.splitlines()[2], table.splitlines()[-1]
+    assert blood.split()[6:8] == ["-", "-"] and "nan" not in table
+    assert mean.split()[4] == f"{both['balanced_accuracy']:.3f}"
