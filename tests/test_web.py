@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -252,8 +253,11 @@ def test_bad_api_options_are_a_422_in_a_form_and_on_the_form_page(
 ) -> None:
     r = client.post("/api/scan", files={"file": ("s.txt", STORY.encode(), "text/plain")}, data=fields)
     assert r.status_code == 422 and message in r.json()["detail"]
-    page = client.post("/scan", data={"text": STORY, **fields})
+    pasted = STORY + ' </textarea><script>alert("x")</script>'
+    page = client.post("/scan", data={"text": pasted, **fields})
     assert page.status_code == 422 and 'class="error"' in page.text
+    # what was pasted comes back (it was thrown away), escaped
+    assert html.escape(pasted) in page.text and "<script>alert" not in page.text
 
 
 def test_an_option_in_both_query_and_body_is_a_422(client: TestClient) -> None:

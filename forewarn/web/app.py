@@ -170,7 +170,8 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def form_page(message: str = "") -> str:
+def form_page(message: str = "", *, text: str = "") -> str:
+    """The upload form; after an error it keeps what was pasted (a reader should not paste it again)."""
     error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
     return _page(
         "forewarn",
@@ -179,7 +180,8 @@ def form_page(message: str = "") -> str:
         f'{error}<form method="post" action="/scan" enctype="multipart/form-data">'
         '<label for="file">Upload a work (.txt, .md, .html, .epub)</label>'
         '<input id="file" name="file" type="file" accept=".txt,.md,.html,.htm,.xhtml,.epub">'
-        '<label for="text">or paste its text</label><textarea id="text" name="text"></textarea>'
+        '<label for="text">or paste its text</label><textarea id="text" name="text">'
+        f"{escape(text)}</textarea>"
         '<button type="submit">Check for warnings</button></form></main>',
     )
 
@@ -310,6 +312,14 @@ def create_app(
                 return data, upload.filename or None, None, options
         return None, None, text if isinstance(text, str) else None, options
 
+    async def pasted_text(request: Request) -> str:
+        """The form's pasted text, when the form was read before the error (it is cached)."""
+        try:
+            text = (await request.form()).get("text")
+        except Exception:  # the form itself was the problem: nothing to give back
+            return ""
+        return text if isinstance(text, str) else ""
+
     async def scan_form_data(request: Request) -> tuple[str, Report] | None:
         """Scan the uploaded file, else the pasted text; None when the form has neither."""
         data, name, text, options = await read_upload(request)
@@ -349,7 +359,8 @@ def create_app(
         try:
             scanned = await scan_form_data(request)
         except HTTPException as e:
-            return HTMLResponse(form_page(str(e.detail)), status_code=e.status_code, headers=e.headers)
+            page = form_page(str(e.detail), text=await pasted_text(request))
+            return HTMLResponse(page, status_code=e.status_code, headers=e.headers)
         if scanned is None:
             return HTMLResponse(form_page("Choose a file or paste some text first."), status_code=422)
         return RedirectResponse(f"/works/{scanned[0]}", status_code=303)
