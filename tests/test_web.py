@@ -393,3 +393,22 @@ def test_serve_refuses_a_bad_timeout_in_one_line(timeout: str, monkeypatch: pyte
     monkeypatch.setattr(uvicorn.Server, "run", lambda *a, **k: None)  # never serve in a test
     r = CliRunner().invoke(main, ["serve", "--port", "0", f"--timeout={timeout}"])
     assert r.exit_code == 2 and "timeout" in r.output and "Traceback" not in r.output
+
+
+def test_db_pages_take_the_query_filters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """/db?has=blood&not_declared=1 listed every work: the filters were ignored silently."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "fight.txt").write_text("He stabbed the guard and blood pooled on the stones.\n")
+    (folder / "calm.txt").write_text("They walked home by the harbour and talked of nothing.\n")
+    run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    db = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db"))
+    assert len(db.get("/db.json").json()) == 2
+    hits = db.get("/db.json?has=violence&not_declared=1&min_confidence=0.1").json()
+    assert [r["path"].rsplit("/", 1)[1] for r in hits] == ["fight.txt"]
+    assert "1 work matching" in db.get("/db?has=violence").text
+    for bad, message in (("has=nosuch", "unknown warning"), ("min_confidence=nan", "min_confidence"), ("x=1", "x")):
+        r = db.get(f"/db.json?{bad}")
+        assert r.status_code == 422 and message in r.json()["detail"], r.text

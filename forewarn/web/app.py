@@ -561,21 +561,43 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
             raise HTTPException(status_code=404, detail="no such work in the database")
         return row
 
+    def db_filters(request: Request) -> dict[str, Any]:
+        """The filters of ``forewarn query`` from the query string (they were ignored silently):
+        has (ids or aliases, comma-separated), not_declared, min_confidence, rating_mismatch."""
+        params = request.query_params
+        unknown = sorted(set(params) - {"has", "not_declared", "min_confidence", "rating_mismatch"})
+        if unknown:
+            raise HTTPException(status_code=422, detail=f"unknown filter {unknown[0]!r}")
+        try:
+            has = resolve_labels(params.getlist("has"), taxonomy=load_taxonomy()) or []
+            min_confidence = float(params.get("min_confidence", 0))
+            check_threshold(min_confidence)
+        except (TypeError, ValueError) as e:
+            raise HTTPException(status_code=422, detail=str(e).replace("threshold", "min_confidence")) from None
+        yes = ("1", "true", "yes", "on")
+        flags = {k: params.get(k, "0").lower() in yes for k in ("not_declared", "rating_mismatch")}
+        return {"has": has, "min_confidence": min_confidence, **flags}
+
     @app.get("/db.json")
-    async def db_index_json() -> list[dict[str, Any]]:
+    async def db_index_json(request: Request) -> list[dict[str, Any]]:
+        filters = db_filters(request)
         with connect() as conn:
-            return query_works(conn)
+            return query_works(conn, **filters)
 
     @app.get("/db", response_class=HTMLResponse)
-    async def db_index() -> str:
+    async def db_index(request: Request) -> str:
+        filters = db_filters(request)
         with connect() as conn:
-            rows = query_works(conn)
+            rows = query_works(conn, **filters)
         items = "".join(
             f'<li><a href="/db/{r["id"]}">{escape(r["title"] or r["path"])}</a>: '
             f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
             for r in rows
         )
-        return _page("forewarn: results", f"<h1>Scanned works</h1><ul>{items}</ul>")
+        shown = f"{len(rows)} work{'s' if len(rows) != 1 else ''}"
+        if request.query_params:
+            shown += f' matching {escape(str(request.query_params))} (<a href="/db">all</a>)'
+        return _page("forewarn: results", f"<h1>Scanned works</h1><p>{shown}</p><ul>{items}</ul>")
 
     @app.get("/db/{work_id}.json")
     async def db_work_json(work_id: str) -> dict[str, Any]:
