@@ -1,6 +1,6 @@
 """A readable terminal summary: declared vs detected, where, and the AO3 fit.
 
-Evidence is shown as positions (chapter, % through the work, a bar) rather than
+Evidence is shown as positions (chapter, % through it, a bar of the work) rather than
 quoted text, so reading the report does not spoil the story. Text that comes
 from the work (titles, tags) is printed as plain text, never as rich markup.
 """
