@@ -249,7 +249,7 @@ def scan(
                 )
         except ReadError as e:
             errors.append((str(path), str(e)))
-            _fail(f"{path}: {e}")
+            _fail(str(e) if str(path) in str(e) else f"{path}: {e}")  # "x.txt: file not found: x.txt"
             continue
         except OSError as e:
             errors.append((str(path), e.strerror or str(e)))

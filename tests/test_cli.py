@@ -524,3 +524,14 @@ def test_nan_is_not_a_probability(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "nan is not a number from 0 to 1" in result.output
     result = CliRunner().invoke(main, ["query", "--db", str(tmp_path / "r.db"), "--min-confidence", "nan"])
     assert result.exit_code == 2 and "nan is not a number from 0 to 1" in result.output
+
+
+def test_a_read_error_names_the_file_once(tmp_path: Path) -> None:
+    """It read "forewarn: error: x.txt: file not found: x.txt"."""
+    missing = tmp_path / "x.txt"
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(missing)])
+    assert result.exit_code == 2 and result.stderr.count(str(missing)) == 1, result.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(empty)])
+    assert result.stderr.startswith(f"forewarn: error: {empty}: ") and result.stderr.count(str(empty)) == 1
