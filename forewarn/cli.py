@@ -249,7 +249,7 @@ def scan(
                 )
         except ReadError as e:
             errors.append((str(path), str(e)))
-            _fail(str(e) if str(path) in str(e) else f"{path}: {e}")  # "x.txt: file not found: x.txt"
+            _fail(str(e) if _names(str(e), str(path)) else f"{path}: {e}")  # not "x.txt: file not found: x.txt"
             continue
         except OSError as e:
             errors.append((str(path), e.strerror or str(e)))
@@ -275,6 +275,13 @@ def scan(
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_UNDECLARED if any(r.undeclared for r in reports) else EXIT_OK)
+
+
+def _names(message: str, path: str) -> bool:
+    """Whether ``message`` already names ``path`` as a word ("-" inside "--max-size" does not)."""
+    import re
+
+    return re.search(rf"(?:^|[\s:]){re.escape(path)}(?:$|[\s:])", message) is not None
 
 
 def _echo_json(doc: str) -> None:
