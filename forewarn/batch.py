@@ -155,10 +155,13 @@ def list_sources(target: str | Path) -> list[Source]:
     raise ValueError(f"{t}: no such file or folder")
 
 
-def scan_one(name: str, data: bytes, mode: str = "cascade", threads: int | None = None) -> dict[str, Any]:
+def scan_one(
+    name: str, data: bytes, mode: str = "cascade", threads: int | None = None, bundle: str | None = None
+) -> dict[str, Any]:
     """Read and scan one work; never raises for bad input (returns ``{"error": ...}``).
 
-    ``threads`` caps the encoder's threads in this process (set before its first use).
+    ``threads`` caps the encoder's threads in this process (set before its first use);
+    ``bundle`` is a model bundle's path (default: the packaged model).
     """
     if threads:
         os.environ["FOREWARN_THREADS"] = str(threads)
@@ -172,7 +175,7 @@ def scan_one(name: str, data: bytes, mode: str = "cascade", threads: int | None 
     try:
         work = read(data, name=name, format=sniff(data, name))
         work.source_path = name
-        report = report_to_dict(scan_work(work, scorer=default_scorer(mode)))
+        report = report_to_dict(scan_work(work, scorer=default_scorer(mode, bundle)))
     except ReadError as e:
         return {"name": name, "error": str(e)}
     except Exception as e:  # a bug must not stop a collection; record it against the work
@@ -245,10 +248,10 @@ class BatchInterrupted(KeyboardInterrupt):
         self.summary = summary
 
 
-def model_version(mode: str) -> str:
+def model_version(mode: str, bundle: str | None = None) -> str:
     from forewarn.score.cascade import default_scorer
 
-    return default_scorer(mode).version_
+    return default_scorer(mode, bundle).version_
 
 
 def _pending(
@@ -300,18 +303,21 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     mode: str = "cascade",
+    bundle: str | None = None,
     on_progress: Callable[[BatchSummary, int], None] | None = None,
 ) -> BatchSummary:
     """Scan every supported work under ``target`` into ``db``; returns counts and timing.
 
     Works already scanned with this model version are skipped; works that failed
     before are tried again (a reader fix does not change the model version).
+    ``bundle``: a model bundle's path instead of the packaged model (on a Dask
+    cluster, a path every worker can read).
     """
     if engine not in ("local", "dask"):
         raise ValueError("engine must be 'local' or 'dask'")
     sources = list_sources(target)
     conn = open_db(db)
-    version = model_version(mode)
+    version = model_version(mode, bundle)
     run_id = start_run(conn, model_version=version, engine=engine, target=str(target))
     summary = BatchSummary()
     t0 = time.perf_counter()
@@ -347,13 +353,13 @@ def run_batch(
     with guard.installed():
         try:
             if engine == "dask":
-                _run_dask(todo, record, hashes, mode=mode, workers=n_workers, scheduler=scheduler)
+                _run_dask(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers, scheduler=scheduler)
             elif n_workers == 1:
                 for src, digest, data in todo:
                     hashes[src.name] = digest
-                    record(scan_one(src.name, data, mode))
+                    record(scan_one(src.name, data, mode, None, bundle))
             else:
-                _run_pool(todo, record, hashes, mode=mode, workers=n_workers)
+                _run_pool(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers)
         except KeyboardInterrupt:
             guard.writing = True  # a second Ctrl-C must not lose the run's record
             if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's
@@ -379,6 +385,7 @@ def _run_pool(
     hashes: dict[str, str],
     *,
     mode: str,
+    bundle: str | None,
     workers: int,
 ) -> None:
     """A local process pool; on Ctrl-C, finished results are saved and the workers terminated.
@@ -400,7 +407,7 @@ def _run_pool(
     try:
         for src, digest, data in todo:
             hashes[src.name] = digest
-            inflight.add(pool.submit(scan_one, src.name, data, mode, 1))
+            inflight.add(pool.submit(scan_one, src.name, data, mode, 1, bundle))
             record_until(2 * workers - 1)
         record_until(0)
     except KeyboardInterrupt:
@@ -423,6 +430,7 @@ def _run_dask(
     hashes: dict[str, str],
     *,
     mode: str,
+    bundle: str | None,
     workers: int,
     scheduler: str | None,
 ) -> None:
@@ -447,7 +455,7 @@ def _run_dask(
         inflight = 0
         for src, digest, data in todo:
             hashes[src.name] = digest
-            queue.add(client.submit(scan_one, src.name, data, mode, 1, pure=False))
+            queue.add(client.submit(scan_one, src.name, data, mode, 1, bundle, pure=False))
             inflight += 1
             if inflight >= 2 * workers:
                 record(next(queue).result())

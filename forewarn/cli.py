@@ -683,9 +683,22 @@ def _check_known_warnings(passages: list[Any], known: list[str]) -> None:
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores; 1 = in this process).")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def batch(
-    target: str, db: str, engine: str, workers: int | None, scheduler: str | None, scorer: str, progress: bool | None
+    target: str,
+    db: str,
+    engine: str,
+    workers: int | None,
+    scheduler: str | None,
+    scorer: str,
+    model_dir: Path | None,
+    progress: bool | None,
 ) -> None:
     """Scan every work in a folder, ZIP or glob into a results database.
 
@@ -719,6 +732,8 @@ def batch(
 
     from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
 
+    if model_dir is not None:
+        _load_scorer(scorer, model_dir)  # a broken bundle is one line before any database is made
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
     bar = Progress(
@@ -739,7 +754,14 @@ def batch(
     try:
         with bar:
             summary = run_batch(
-                target, db=db, engine=engine, workers=workers, scheduler=scheduler, mode=scorer, on_progress=on_progress
+                target,
+                db=db,
+                engine=engine,
+                workers=workers,
+                scheduler=scheduler,
+                mode=scorer,
+                bundle=str(model_dir.resolve()) if model_dir else None,
+                on_progress=on_progress,
             )
     except (ValueError, RuntimeError, OSError) as e:
         _fail(str(e))

@@ -595,3 +595,30 @@ def test_a_file_that_cannot_be_read_keeps_its_earlier_results(tmp_path: Path) ->
     save_error(conn, path=path, content_hash=None, model_version="any", error="Permission denied")
     assert [r[0] for r in conn.execute("SELECT path FROM work_paths")] == [path]
     assert count(db, "SELECT COUNT(*) FROM detections") > 0 and count(db, "SELECT COUNT(*) FROM errors") == 1
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_batch_scans_with_a_given_bundle_and_refuses_a_broken_one(tmp_path: Path, workers: str) -> None:
+    """batch had no --model: a collection could only be scanned with the packaged model."""
+    import shutil
+
+    from forewarn.score.model import default_bundle, write_checksums
+
+    folder = make_collection(tmp_path / "c", 2)
+    mine = tmp_path / "mine"
+    shutil.copytree(default_bundle(), mine)
+    config = json.loads((mine / "config.json").read_text())
+    (mine / "config.json").write_text(json.dumps({**config, "version": "my-own-heads-1"}))
+    write_checksums(mine)
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--model", str(mine)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        versions = {v for (v,) in conn.execute("SELECT model_version FROM works")}
+    assert len(versions) == 1 and versions.pop().endswith("+my-own-heads-1")
+    shutil.copytree(mine, tmp_path / "broken")
+    (tmp_path / "broken" / "vocab.json").write_text("{}")
+    broken_args = ["batch", str(folder), "--db", str(tmp_path / "other.db"), "--model", str(tmp_path / "broken")]
+    broken = CliRunner().invoke(main, broken_args)
+    assert broken.exit_code == 2 and "vocab.json does not match" in broken.stderr
+    assert not (tmp_path / "other.db").exists()
