@@ -555,7 +555,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
             raise HTTPException(status_code=404, detail="no such work in the database")
         with connect() as conn:
             row = conn.execute(
-                "SELECT id, path, content_hash, scanned_at, report_json FROM works WHERE id = ?", (int(work_id),)
+                "SELECT id, path, content_hash, scanned_at FROM works WHERE id = ?", (int(work_id),)
             ).fetchone()
         if row is None:
             raise HTTPException(status_code=404, detail="no such work in the database")
