@@ -357,7 +357,7 @@ def run_batch(
             elif n_workers == 1:
                 for src, digest, data in todo:
                     hashes[src.name] = digest
-                    record(scan_one(src.name, data, mode, None, bundle))
+                    record(scan_one(src.name, data, mode, bundle=bundle))
             else:
                 _run_pool(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers)
         except KeyboardInterrupt:
