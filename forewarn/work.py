@@ -64,6 +64,9 @@ class Work:
     source_format: str = "text"
     source_path: str | None = None
     encoding: str | None = None
+    # What the reader could not read but went on without (a chapter file missing from an
+    # EPUB): one line each, shown with every report so a partial read is never silent.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:

@@ -535,3 +535,29 @@ def test_a_read_error_names_the_file_once(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(empty)])
     assert result.stderr.startswith(f"forewarn: error: {empty}: ") and result.stderr.count(str(empty)) == 1
+
+
+def test_a_partly_read_epub_says_so_in_every_report(tmp_path: Path) -> None:
+    """The spine names a chapter file the archive lacks (its name is untrusted text)."""
+    from readers_fixtures import write_epub, xhtml
+
+    docs = [("c1.xhtml", xhtml("<p>He punched the wall until his knuckles bled.</p>")), ("lost.xhtml", xhtml("x"))]
+    whole = zipfile.ZipFile(write_epub(tmp_path / "whole.epub", docs))
+    opf = whole.read("OEBPS/content.opf").decode().replace('href="lost.xhtml"', 'href="&lt;b&gt;lost.xhtml"')
+    with zipfile.ZipFile(tmp_path / "part.epub", "w") as zf:
+        for info in whole.infolist():
+            if info.filename == "OEBPS/content.opf":
+                zf.writestr(info, opf)
+            elif info.filename != "OEBPS/lost.xhtml":
+                zf.writestr(info, whole.read(info))
+    path = str(tmp_path / "part.epub")
+    code, out, _ = run("scan", path)
+    assert code in (0, 1) and "Read in part: EPUB is damaged: OEBPS/<b>lost.xhtml (2nd of 2)" in " ".join(out.split())
+    _, out, _ = run("scan", "--json", path)
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    (notice,) = doc["reports"][0]["work"]["notices"]
+    assert "OEBPS/<b>lost.xhtml" in notice
+    run("scan", "--html", str(tmp_path / "part.html"), path)
+    page = (tmp_path / "part.html").read_text()
+    assert "Read in part: EPUB is damaged: OEBPS/&lt;b&gt;lost.xhtml" in page and "<b>lost" not in page

@@ -570,16 +570,33 @@ def test_epub_utf8_names_without_the_utf8_flag(tmp_path: Path) -> None:
     assert paragraphs(read(path)) == ["Chapter 1", "The ice cracked.", "Tea."]
 
 
-def test_epub_spine_document_missing_from_the_archive_is_damage(tmp_path: Path) -> None:
-    """A chapter the spine lists but the zip lacks must not vanish silently."""
-    docs = [("c1.xhtml", xhtml("<p>First.</p>")), ("c2.xhtml", xhtml("<p>Second.</p>"))]
-    whole = zipfile.ZipFile(write_epub(tmp_path / "whole.epub", docs))
-    with zipfile.ZipFile(tmp_path / "lost.epub", "w") as zf:
+def _without(path: Path, out: Path, *missing: str) -> Path:
+    """A copy of the EPUB at ``path`` lacking the ``missing`` members."""
+    whole = zipfile.ZipFile(path)
+    with zipfile.ZipFile(out, "w") as zf:
         for info in whole.infolist():
-            if info.filename != "OEBPS/c2.xhtml":
+            if info.filename not in missing:
                 zf.writestr(info, whole.read(info))
-    with pytest.raises(ReadError, match="EPUB is damaged: its spine lists OEBPS/c2.xhtml, which is not in the archive"):
-        read(tmp_path / "lost.epub")
+    return out
+
+
+def test_epub_spine_document_missing_from_the_archive_is_read_around_with_a_notice(tmp_path: Path) -> None:
+    """A chapter the spine lists but the zip lacks must not vanish silently, nor hide the others."""
+    docs = [(f"c{n}.xhtml", xhtml(f"<p>{text}</p>")) for n, text in enumerate(["First.", "Second.", "Third."], 1)]
+    work = read(_without(write_epub(tmp_path / "whole.epub", docs), tmp_path / "lost.epub", "OEBPS/c2.xhtml"))
+    check_invariants(work)
+    assert paragraphs(work) == ["First.", "Third."]
+    (notice,) = work.notices
+    assert notice.startswith("EPUB is damaged: OEBPS/c2.xhtml (2nd of 3) is listed in its spine but missing")
+    assert read(tmp_path / "whole.epub").notices == []
+
+
+def test_epub_with_every_spine_document_missing_is_an_error(tmp_path: Path) -> None:
+    docs = [("c1.xhtml", xhtml("<p>First.</p>")), ("c2.xhtml", xhtml("<p>Second.</p>"))]
+    whole = write_epub(tmp_path / "whole.epub", docs)
+    lost = _without(whole, tmp_path / "lost.epub", "OEBPS/c1.xhtml", "OEBPS/c2.xhtml")
+    with pytest.raises(ReadError, match="EPUB is damaged: none of the 2 documents its spine lists is in the archive"):
+        read(lost)
 
 
 def _zip(path: Path, members: dict[str, str]) -> Path:

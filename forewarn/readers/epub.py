@@ -246,8 +246,12 @@ def _no_package(archive: _Archive, *, has_container: bool) -> str:
     return "unsupported archive: a zip file that is not an EPUB (forewarn reads .txt, .md, .html and .epub)"
 
 
-def _spine(archive: _Archive, meta: Metadata) -> list[tuple[str, str, str]]:
-    """``(member name, manifest id, properties)`` of the story documents in order."""
+def _spine(archive: _Archive, meta: Metadata, notices: list[str]) -> list[tuple[str, str, str]]:
+    """``(member name, manifest id, properties)`` of the story documents in order.
+
+    A listed document missing from the archive is read around, with a notice: refusing the
+    whole EPUB would hide every other chapter from the reader too.
+    """
     container = archive.find("META-INF/container.xml")
     opf_name: str | None = None
     if container:
@@ -270,19 +274,35 @@ def _spine(archive: _Archive, meta: Metadata) -> list[tuple[str, str, str]]:
             item.get("media-type") or "",
             item.get("properties") or "",
         )
-    docs: list[tuple[str, str, str]] = []
+    listed: list[tuple[str, str, str]] = []
     for ref in _local(opf, "spine/itemref"):
         idref = ref.get("idref") or ""
         if idref not in manifest or ref.get("linear") == "no":
             continue
         href, media, props = manifest[idref]
-        if media not in _DOC_TYPES and not href.lower().endswith((".xhtml", ".html", ".htm")):
-            continue
+        if media in _DOC_TYPES or href.lower().endswith((".xhtml", ".html", ".htm")):
+            listed.append((href, idref, props))
+    docs: list[tuple[str, str, str]] = []
+    lost: list[str] = []
+    for number, (href, idref, props) in enumerate(listed, 1):
         name = archive.find(href)
         if name is None:  # a chapter left out silently could be the one that needs a warning
-            raise ReadError(f"EPUB is damaged: its spine lists {href}, which is not in the archive")
-        docs.append((name, idref, props))
+            lost.append(f"{href} ({_ordinal(number)} of {len(listed)})")
+        else:
+            docs.append((name, idref, props))
+    if lost and not docs:
+        raise ReadError(f"EPUB is damaged: none of the {len(listed)} documents its spine lists is in the archive")
+    if lost:
+        notices.append(
+            f"EPUB is damaged: {'; '.join(lost)} {'is' if len(lost) == 1 else 'are'} listed in its spine but "
+            "missing from the archive, not scanned; chapter numbers after it count only what was read"
+        )
     return docs
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def read_epub(data: bytes) -> Work:
@@ -290,7 +310,8 @@ def read_epub(data: bytes) -> Work:
     archive = _Archive(data)
     meta = Metadata()
     groups: list[tuple[str | None, list[Block]]] = []
-    for name, item_id, props in _spine(archive, meta):
+    notices: list[str] = []
+    for name, item_id, props in _spine(archive, meta, notices):
         raw = archive.read(name)  # damage and bomb errors must propagate
         try:
             root = parse_document(decode(raw)[0])
@@ -324,4 +345,4 @@ def read_epub(data: bytes) -> Work:
         groups.append((title, blocks))
     text, chapters = join_groups(groups)
     scan_lines(text, meta)
-    return Work(text=text, chapters=chapters, metadata=meta, source_format="epub", encoding="utf-8")
+    return Work(text=text, chapters=chapters, metadata=meta, source_format="epub", encoding="utf-8", notices=notices)

@@ -341,6 +341,11 @@ def _hide_rules(report: Report) -> str:
     return "".join(rules)
 
 
+def _notices(report: Report) -> str:
+    """What the reader could not read, above everything else: the report covers only the rest."""
+    return "".join(f'<p class="notice" role="alert">Read in part: {_e(n)}</p>' for n in report.work.notices)
+
+
 def render_html(report: Report) -> str:
     """The report as one HTML document (str)."""
     work = report.work
@@ -355,6 +360,7 @@ def render_html(report: Report) -> str:
         '<a class="skip" href="#reading-h">Skip to reading mode</a>'
         f'<header><h1>{_e(title)}</h1><p class="meta">{work.word_count:,} words, {len(work.chapters)} '
         f"chapter{'s' if len(work.chapters) != 1 else ''}</p>"
+        f"{_notices(report)}"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
         f"</header><main>{_summary(report)}{HOW_TO_READ}{_declared(report)}{_reader(report)}</main>"
         f'<footer><p class="meta">Detected by forewarn, model {_e(report.model_version)}.</p></footer>'

@@ -30,6 +30,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "words": work.word_count,
             "characters": len(work.text),
             "chapters": [{"index": c.index, "title": c.title, "start": c.start, "end": c.end} for c in work.chapters],
+            "notices": list(work.notices),
         },
         "warnings": [
             {

@@ -143,6 +143,8 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         style="dim",
     )
     _line(console, head)
+    for notice in work.notices:
+        _line(console, Text(f"Read in part: {notice}", style="yellow"))
 
     declared = [d for d in report.declared if d.warning_id or d.source == "header"]
     if declared:
