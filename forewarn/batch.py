@@ -193,6 +193,8 @@ class BatchSummary:
     words: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # Works scanned from what could be read (an EPUB missing a chapter file): path, notice.
+    partial: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
@@ -343,6 +345,7 @@ def run_batch(
                 for path in others:
                     add_path(conn, content_hash=digest, model_version=version, path=path)
                 summary.scanned += 1
+                summary.partial += [(name, notice) for notice in report["work"].get("notices", [])]
                 summary.duplicates += len(others)
                 summary.words += report["work"]["words"]
         summary.seconds = time.perf_counter() - t0

@@ -793,6 +793,10 @@ def batch(
         _err(f"  failed: {name}: {message}")
     if len(summary.errors) > 20:
         click.echo(f"  ... and {len(summary.errors) - 20:,} more (all are in the database's errors table)", err=True)
+    for name, notice in summary.partial[:20]:
+        _err(f"  read in part: {name}: {notice}")
+    if len(summary.partial) > 20:
+        click.echo(f"  ... and {len(summary.partial) - 20:,} more read in part (their reports say so)", err=True)
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 

@@ -622,3 +622,23 @@ def test_batch_scans_with_a_given_bundle_and_refuses_a_broken_one(tmp_path: Path
     broken = CliRunner().invoke(main, broken_args)
     assert broken.exit_code == 2 and "vocab.json does not match" in broken.stderr
     assert not (tmp_path / "other.db").exists()
+
+
+def test_a_work_read_in_part_is_named_after_the_run(tmp_path: Path) -> None:
+    """An EPUB missing a chapter file is scanned from the rest; the run says which, and how."""
+    from readers_fixtures import write_epub, xhtml
+
+    folder = make_collection(tmp_path / "c", 1)
+    whole = zipfile.ZipFile(write_epub(tmp_path / "w.epub", [("c1.xhtml", xhtml(f"<p>{PARA}</p>")), ("c2.xhtml", "")]))
+    with zipfile.ZipFile(folder / "part.epub", "w") as zf:
+        for info in whole.infolist():
+            if info.filename != "OEBPS/c2.xhtml":
+                zf.writestr(info, whole.read(info))
+    db = tmp_path / "r.db"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--workers", "1", "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "scanned 2," in result.stdout, result.output
+    part = folder.resolve() / "part.epub"
+    assert f"read in part: {part}: EPUB is damaged: OEBPS/c2.xhtml (2nd of 2)" in result.stderr
+    with sqlite3.connect(db) as conn:
+        stored = [json.loads(r) for (r,) in conn.execute("SELECT report_json FROM works")]
+    assert sorted(len(r["work"]["notices"]) for r in stored) == [0, 1]
