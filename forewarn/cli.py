@@ -939,7 +939,23 @@ def stats(db: str, as_json: bool) -> None:
     help="Scans running at once; more get a 503 with Retry-After. A scan past --timeout keeps its slot "
     "until it ends (a running thread cannot be stopped).",
 )
-def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float, max_scans: int) -> None:
+@click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True, help="As for scan.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A bundle from 'forewarn train' instead of the packaged model (loaded before serving).",
+)
+def serve(
+    host: str,
+    port: int,
+    db: str | None,
+    max_upload: str,
+    timeout: float,
+    max_scans: int,
+    scorer: str,
+    model_dir: Path | None,
+) -> None:
     """Run the reader's web app: paste or upload a work, see its warnings, read it safely.
 
     Needs the web extra: pip install 'forewarn[web]'.
@@ -948,6 +964,7 @@ def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float,
     Examples:
       forewarn serve
       forewarn serve --port 8080 --db results.db
+      forewarn serve --model my-model          # a bundle from forewarn train
     """
     try:
         import uvicorn
@@ -959,8 +976,13 @@ def serve(host: str, port: int, db: str | None, max_upload: str, timeout: float,
     if db is not None:
         _open_existing(db).close()  # fail now with one line, not on the first /db request
     max_upload_bytes = _parse_size(max_upload)
+    # The packaged cascade loads on the first scan (a quick start); one asked for by name loads
+    # now, so a broken bundle is one line before "serving on", not a 500 on every scan.
+    chosen = None if scorer == "cascade" and model_dir is None else _load_scorer(scorer, model_dir)
     try:
-        app = create_app(db_path=db, max_upload_bytes=max_upload_bytes, scan_timeout_s=timeout, max_scans=max_scans)
+        app = create_app(
+            db_path=db, max_upload_bytes=max_upload_bytes, scan_timeout_s=timeout, max_scans=max_scans, scorer=chosen
+        )
     except ValueError as e:  # --timeout 0, -1 or nan
         _fail(str(e))
         sys.exit(EXIT_ERROR)

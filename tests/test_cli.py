@@ -369,6 +369,35 @@ def test_serve_says_serving_on_the_bound_address_and_answers_there() -> None:
         proc.wait(timeout=10)
 
 
+def test_serve_scores_with_the_scorer_asked_for(tmp_path: Path) -> None:
+    """--scorer and --model as for scan: a broken bundle is one line before "serving on"."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    pytest.importorskip("uvicorn")
+    code, out, err = run("serve", "--port", "0", "--model", str(tmp_path))
+    assert code == 2 and "serving on" not in out + err and len(err.splitlines()) == 1, err
+    code, _, err = run("serve", "--port", "0", "--scorer", "lexicon", "--model", str(tmp_path))
+    assert code == 2 and "--model has no effect with --scorer lexicon" in err
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    command = [sys.executable, "-m", "forewarn", "serve", "--port", "0", "--scorer", "lexicon"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stderr is not None
+        m = re.search(r"(http://\S+/) ", proc.stderr.readline())
+        assert m
+        ask = urllib.request.Request(
+            m.group(1) + "api/scan", data=b"He stabbed the guard.", headers={"Content-Type": "text/plain"}
+        )
+        with urllib.request.urlopen(ask, timeout=30) as r:
+            assert json.loads(r.read())["report"]["model_version"].startswith("lexicon")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def terminal_output(width: int, confidence: float | None = None) -> str:
     """The terminal summary of a four-chapter work with violence in each, at ``width`` columns."""
     import io
