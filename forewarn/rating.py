@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from forewarn.aggregate import WorkWarning
+from forewarn.severity import SEVERITIES
 from forewarn.taxonomy import Taxonomy
 
 RATINGS = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit")
@@ -26,10 +27,13 @@ class Suggestion:
     reason: str
 
 
-def _where(w: WorkWarning, chapters: int) -> str:
+def _where(w: WorkWarning, chapters: int, *, severity: str | None = None, among: Sequence[int] = ()) -> str:
     """Where the warning reaches the severity a suggestion rests on (not merely its likeliest
-    passage: a funeral mentioned in chapter 1 must not locate a death shown in chapter 4)."""
-    ref = next((e for e in w.evidence if e.severity == w.severity), w.evidence[0])
+    passage: a funeral mentioned in chapter 1 must not locate a death shown in chapter 4);
+    ``among``: only these passages may be cited, when one of the evidence is."""
+    cited = [e for e in w.evidence if e.index in among] or w.evidence
+    wanted = severity or w.severity
+    ref = next((e for e in cited if e.severity == wanted), cited[0])
     if chapters > 1:  # where in the chapter, as a reader on an AO3 chapter page skips
         return f"chapter {ref.chapter + 1}, {ref.chapter_position:.0f}% into the chapter"
     return f"chapter {ref.chapter + 1}, {ref.position:.0f}% into the work"
@@ -73,6 +77,18 @@ def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy, chapt
     return Suggestion(best, f"{driver.name.lower()} {driver.severity} ({_where(driver, chapters)})")
 
 
+def _deaths_not_of_animals(w: WorkWarning, warnings: Sequence[WorkWarning]) -> list[tuple[int, str]]:
+    """Death passages beyond a mention, with their severities, leaving out those where an
+    animal's death was found: a pet dying told with "he" and "his body" reads as a death, and
+    alone must not suggest Major Character Death."""
+    animal = {p for other in warnings if other.id == "animal-death" for p in other.passages}
+    if w.passage_severities:
+        flagged = list(zip(w.passages, w.passage_severities, strict=True))
+    else:  # built without them (older callers): the evidence is what is known
+        flagged = [(e.index, e.severity) for e in w.evidence]
+    return [(p, sev) for p, sev in flagged if sev != "mentioned" and p not in animal]
+
+
 # Archive warnings for what happens to a character, which AO3 asks for whether or not it is
 # shown: a mention that a character was raped calls for Rape/Non-Con.
 EVENT_WARNINGS = ("Rape/Non-Con", "Underage")
@@ -100,7 +116,12 @@ def suggest_archive_warnings(
             continue  # a passing mention of a death is not what the warning is for
         reason = f"{w.name.lower()} {w.severity} ({_where(w, chapters)})"
         if name == "Major Character Death":
-            reason += "; applies only if a major character dies"
+            deaths = _deaths_not_of_animals(w, warnings)
+            if not deaths:
+                continue
+            severity = max((sev for _, sev in deaths), key=SEVERITIES.index)
+            where = _where(w, chapters, severity=severity, among=[p for p, _ in deaths])
+            reason = f"{w.name.lower()} {severity} ({where}); applies only if a major character dies"
         elif w.severity == "mentioned":
             reason += "; only mentioned, not shown: applies if it happened to a character in the work"
         out[name] = Suggestion(name, reason)

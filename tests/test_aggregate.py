@@ -401,3 +401,37 @@ def test_shaking_ones_head_or_a_hand_is_not_an_assault() -> None:
     text = "The beatings stopped when he left, years ago. She shook her head and shook his hand at the door."
     assert passage_severity("mention", text, "abuse") == "mentioned"
     assert passage_severity("mention", "He slapped her face and walked out.", "abuse") == "depicted"
+
+
+PET = (
+    "Biscuit was fourteen, old for a dog. The vet said it was time. Mia held him on the table while the needle "
+    "went in, and then his breathing slowed and stopped. She carried his body home in a blanket and buried him "
+    "by the fence."
+)
+
+
+def test_a_pets_death_alone_does_not_suggest_major_character_death() -> None:
+    """Told with "he" and "his body" it reads as a death too; the death stays detected."""
+    report = _scan(PET)
+    found = {w.id: w.severity for w in report.warnings}
+    assert found["death"] == "depicted" and "animal-death" in found
+    assert [a.name for a in report.archive_warnings] == [NO_WARNINGS]
+
+
+def _ww(wid: str, passages: dict[int, str]) -> object:
+    from forewarn.aggregate import PassageRef, WorkWarning
+
+    refs = [PassageRef(i, 0, 10 * i, 10 * i + 9, 10.0 * i, 10.0 * i + 9, 0.9, sev) for i, sev in passages.items()]
+    top = max(passages.values(), key=("mentioned", "implied", "depicted", "graphic").index)
+    return WorkWarning(wid, wid, "death", 0.9, top, len(refs), 9, refs, list(passages), list(passages.values()))
+
+
+def test_major_character_death_rests_on_a_death_that_is_not_an_animals() -> None:
+    taxonomy = load_taxonomy()
+    pet_then_person = [_ww("death", {1: "depicted", 4: "implied"}), _ww("animal-death", {1: "depicted"})]
+    (mcd,) = suggest_archive_warnings(pet_then_person, taxonomy=taxonomy)  # type: ignore[arg-type]
+    assert mcd.name == "Major Character Death"
+    assert mcd.reason.startswith("death implied (chapter 1, 40% into the work)")
+    pet_only = [_ww("death", {1: "depicted", 4: "mentioned"}), _ww("animal-death", {1: "depicted"})]
+    assert [s.name for s in suggest_archive_warnings(pet_only, taxonomy=taxonomy)] == [NO_WARNINGS]  # type: ignore[arg-type]
+    assert [s.name for s in suggest_archive_warnings(pet_only[:1], taxonomy=taxonomy)] == ["Major Character Death"]  # type: ignore[arg-type]
