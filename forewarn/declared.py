@@ -9,7 +9,7 @@ taxonomy's aliases; what does not map is kept, visibly, as unmapped.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from forewarn.readers.text import DECLARATION
@@ -129,6 +129,12 @@ class Comparison:
     # matching warnings the author did not name but covered by a narrower one they declared
     # (detected violence, declared sexual assault): id -> that declared id
     covered_by: dict[str, str] = field(default_factory=dict)
+    # missing warnings that are a kind of one the author declared (detected torture, declared
+    # violence): id -> that declared id; the broader one is then not "extra"
+    declared_broader: dict[str, str] = field(default_factory=dict)
+    # declared as only mentioned or implied, detected on the page (depicted or graphic):
+    # id -> the declared qualifier
+    milder_than_detected: dict[str, str] = field(default_factory=dict)
 
 
 def _resolve(phrase: str, taxonomy: Taxonomy, *, strict: bool = False) -> WarningDef | None:
@@ -306,8 +312,13 @@ def compare(
     *,
     taxonomy: Taxonomy,
     considered: Collection[str] | None = None,
+    severities: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Which detections the author declared, which they did not, and the reverse.
+
+    ``severities``: each detected warning's severity; with it, a warning declared as only
+    mentioned or implied ("mentions of violence") but detected on the page is named in
+    ``milder_than_detected`` (a hint to check, since severity is itself an estimate).
 
     ``considered``: the warnings looked for (``--only``/``--ignore``); a declared warning
     outside them is not "extra" (nobody looked), yet still covers the broader ones it implies
@@ -332,15 +343,35 @@ def compare(
             if broader not in ids:
                 via.setdefault(broader, wid)
     detected_set = list(dict.fromkeys(detected))
+    # A declared warning is borne out by a narrower detection (violence by torture), which
+    # stays missing itself: the author named the kind, not the thing.
+    broader_of = {
+        w: next((b for b in taxonomy.get(w).broader if b in ids), None) for w in detected_set if w not in covered
+    }
+    borne_out = {b for b in broader_of.values() if b}
+    qualifiers: dict[str, set[str | None]] = {}
+    for d in declared:
+        if d.warning_id:
+            qualifiers.setdefault(d.warning_id, set()).add(d.qualifier)
+    milder = {  # only when every declaration of it is mild: "violence, mentions of violence" is not
+        w: "implied" if "implied" in qualifiers[w] else "mentioned"
+        for w in detected_set
+        if qualifiers.get(w, {None}) <= {"mentioned", "implied"}
+        and (severities or {}).get(w) in ("depicted", "graphic")
+    }
     unmapped = [
         d.raw for d in declared if d.warning_id is None and d.source == "header" and not names_no_warning(d.raw)
     ]
     return Comparison(
         matching=[w for w in detected_set if w in covered],
         missing=[w for w in detected_set if w not in covered],
-        extra=[w for w in ids if w not in detected_set and (considered is None or w in considered)],
+        extra=[
+            w for w in ids if w not in detected_set and w not in borne_out and (considered is None or w in considered)
+        ],
         unmapped=list(dict.fromkeys(unmapped)),
         no_archive_warnings=NO_WARNINGS_APPLY in special,
         chose_not_to_warn=CHOSE_NOT_TO_WARN in special,
         covered_by={w: via[w] for w in detected_set if w in via},
+        declared_broader={w: b for w, b in broader_of.items() if b},
+        milder_than_detected=milder,
     )

@@ -355,7 +355,13 @@ def scan_work(
         spans=result.spans,
     )
     declared = declared_from_metadata(work.metadata, taxonomy=taxonomy)
-    comparison = compare(declared, [w.id for w in warnings], taxonomy=taxonomy, considered=set(kept))
+    comparison = compare(
+        declared,
+        [w.id for w in warnings],
+        taxonomy=taxonomy,
+        considered=set(kept),
+        severities={w.id: w.severity for w in warnings},
+    )
     t4 = time.perf_counter()
     return Report(
         work=work,

@@ -590,3 +590,19 @@ def test_a_partly_read_epub_says_so_in_every_report(tmp_path: Path) -> None:
     run("scan", "--html", str(tmp_path / "part.html"), path)
     page = (tmp_path / "part.html").read_text()
     assert "Read in part: EPUB is damaged: OEBPS/&lt;b&gt;lost.xhtml" in page and "<b>lost" not in page
+
+
+def test_the_summary_says_when_a_declaration_is_broader_or_milder_than_the_detection(tmp_path: Path) -> None:
+    story = tmp_path / "pliers.txt"
+    story.write_text(
+        "Warnings: mentions of violence\n\n"
+        "The interrogator pulled out another fingernail with the pliers while the prisoner screamed.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("scan", str(story))
+    assert code == 1 and "Declared but not detected" not in out
+    assert "Declared only as a broader warning: torture (as violence)" in " ".join(out.split())
+    _, out, _ = run("scan", "--json", str(story))
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["reports"][0]["comparison"]["declared_broader"] == {"torture": "violence"}

@@ -85,6 +85,33 @@ def test_narrower_declaration_covers_broader_detection() -> None:
     assert comp.missing == ["torture"]
 
 
+def test_a_broader_declaration_is_borne_out_by_a_narrower_detection_but_does_not_cover_it() -> None:
+    """Regression: declared violence, detected torture said "declared but not detected: violence"."""
+    comp = compare(parse_declaration("TW: violence", taxonomy=TAX), ["torture"], taxonomy=TAX)
+    assert comp.missing == ["torture"] and comp.extra == [] and comp.declared_broader == {"torture": "violence"}
+    comp = compare(parse_declaration("TW: violence, blood", taxonomy=TAX), ["torture"], taxonomy=TAX)
+    assert comp.extra == ["blood"]
+    comp = compare(parse_declaration("TW: torture", taxonomy=TAX), ["torture"], taxonomy=TAX)
+    assert comp.declared_broader == {}
+
+
+@pytest.mark.parametrize(
+    ("line", "severity", "milder"),
+    [
+        ("Warnings: mentions of violence", "depicted", {"violence": "mentioned"}),
+        ("Warnings: implied violence", "graphic", {"violence": "implied"}),
+        ("Warnings: mentions of violence", "mentioned", {}),
+        ("Warnings: mentions of violence", "implied", {}),
+        ("Warnings: violence, mentions of violence", "graphic", {}),  # also declared plainly
+        ("Warnings: violence", "graphic", {}),
+    ],
+)
+def test_a_declaration_milder_than_the_detection_is_named(line: str, severity: str, milder: dict[str, str]) -> None:
+    declared = parse_declaration(line, taxonomy=TAX)
+    comp = compare(declared, ["violence"], taxonomy=TAX, severities={"violence": severity})
+    assert comp.milder_than_detected == milder and comp.matching == ["violence"]
+
+
 def test_a_declaration_of_none_is_not_an_unmapped_warning() -> None:
     for line in ("TW: none", "Warnings: None.", "CW: n/a"):
         items = parse_declaration(line, taxonomy=TAX)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forewarn.declared import Comparison
 
 # C0 and C1 control characters but tab and newline: from a work, ESC sequences set the
 # terminal's title, clear its screen or hide text.
@@ -43,3 +47,17 @@ def _encodes(text: str, codec: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def comparison_notes(comp: Comparison) -> list[str]:
+    """What the declared-vs-detected lists alone do not say, one sentence each (terminal and
+    HTML): a detection the author named only by a broader warning, and a declaration milder
+    than what was detected."""
+    notes = []
+    if comp.declared_broader:
+        named = ", ".join(f"{w} (as {b})" for w, b in comp.declared_broader.items())
+        notes.append(f"Declared only as a broader warning: {named}")
+    if comp.milder_than_detected:
+        named = ", ".join(f"{w} (declared {q}, detected on the page)" for w, q in comp.milder_than_detected.items())
+        notes.append(f"Declared milder than detected: {named}")
+    return notes

@@ -18,7 +18,7 @@ from importlib import resources
 from forewarn.aggregate import SEVERITIES, PassageRef, WorkWarning
 from forewarn.declared import names_no_warning
 from forewarn.pipeline import Report
-from forewarn.report import quote
+from forewarn.report import comparison_notes, quote
 from forewarn.split import Passage
 
 _BLANK = re.compile(r"\n\s*\n")
@@ -180,6 +180,7 @@ def _declared(report: Report) -> str:
     )
     comp = report.comparison
     extra = f"<p>Declared but not detected: {_e(', '.join(comp.extra))}</p>" if comp.extra else ""
+    extra += "".join(f"<p>{_e(note)}</p>" for note in comparison_notes(comp))
     archive = "".join(f"<li><strong>{_e(s.name)}</strong>: {_e(s.reason)}</li>" for s in report.archive_warnings)
     declared_rating = f" (declared: {_e(report.work.metadata.rating)})" if report.work.metadata.rating else ""
     return (

@@ -13,7 +13,7 @@ from rich.text import Text
 from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import names_no_warning
 from forewarn.pipeline import Report
-from forewarn.report import printable, quote
+from forewarn.report import comparison_notes, printable, quote
 from forewarn.taxonomy import normalize
 
 BAR_WIDTH = 16
@@ -175,6 +175,8 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     comp = report.comparison
     if comp.extra:
         _line(console, Text("Declared but not detected: " + ", ".join(comp.extra), style="yellow"))
+    for note in comparison_notes(comp):
+        _line(console, Text(note, style="yellow"))
     if comp.unmapped:
         _line(console, Text("Declared, not in the taxonomy: " + ", ".join(comp.unmapped), style="dim"))
     if comp.chose_not_to_warn:
