@@ -362,6 +362,7 @@ def scan_work(
         considered=set(kept),
         severities={w.id: w.severity for w in warnings},
     )
+    considered = [d for d in declared if d.warning_id in kept]  # --only/--ignore apply to these too
     t4 = time.perf_counter()
     return Report(
         work=work,
@@ -369,8 +370,10 @@ def scan_work(
         warnings=warnings,
         declared=declared,
         comparison=comparison,
-        rating=suggest_rating(warnings, taxonomy=taxonomy, chapters=len(work.chapters)),
-        archive_warnings=suggest_archive_warnings(warnings, taxonomy=taxonomy, chapters=len(work.chapters)),
+        rating=suggest_rating(warnings, taxonomy=taxonomy, chapters=len(work.chapters), declared=considered),
+        archive_warnings=suggest_archive_warnings(
+            warnings, taxonomy=taxonomy, chapters=len(work.chapters), declared=considered
+        ),
         model_version=scorer.version_,
         settings={
             "threshold": threshold,

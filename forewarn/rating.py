@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from forewarn.aggregate import WorkWarning
+from forewarn.declared import DeclaredItem
 from forewarn.severity import SEVERITIES
 from forewarn.taxonomy import Taxonomy
 
@@ -39,11 +40,11 @@ def _where(w: WorkWarning, chapters: int, *, severity: str | None = None, among:
     return f"chapter {ref.chapter + 1}, {ref.position:.0f}% into the work"
 
 
-def _rating_for(w: WorkWarning, taxonomy: Taxonomy) -> str:
-    d = taxonomy.get(w.id)
-    if w.severity == "graphic":
+def _rating_for(wid: str, severity: str, taxonomy: Taxonomy) -> str:
+    d = taxonomy.get(wid)
+    if severity == "graphic":
         return d.ao3_rating_graphic
-    if w.severity == "depicted":
+    if severity == "depicted":
         return d.ao3_rating_depicted
     # Mentioned or implied content rates one step below an on-page depiction.
     return RATINGS[max(RATINGS.index(d.ao3_rating_depicted) - 1, 0)]
@@ -62,19 +63,41 @@ def _counts_for_ao3(w: WorkWarning, warnings: Sequence[WorkWarning]) -> bool:
     return any(other.id in _UNDERAGE_CONTEXT for other in warnings)
 
 
-def suggest_rating(warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy, chapters: int = 1) -> Suggestion:
-    """The lowest AO3 rating that covers every detected warning at its severity."""
+def suggest_rating(
+    warnings: Sequence[WorkWarning],
+    *,
+    taxonomy: Taxonomy,
+    chapters: int = 1,
+    declared: Sequence[DeclaredItem] = (),
+) -> Suggestion:
+    """The lowest AO3 rating that covers every detected warning at its severity, and every
+    ``declared`` one at its declared severity ("graphic violence") or else as a mention: what
+    the author says is in the work counts even where forewarn missed it."""
     best = "General Audiences"
     driver: WorkWarning | None = None
     for w in warnings:
         if not _counts_for_ao3(w, warnings):
             continue
-        r = _rating_for(w, taxonomy)
+        r = _rating_for(w.id, w.severity, taxonomy)
         if RATINGS.index(r) > RATINGS.index(best):
             best, driver = r, w
-    if driver is None:
-        return Suggestion(best, "no detected warning calls for more than General Audiences")
-    return Suggestion(best, f"{driver.name.lower()} {driver.severity} ({_where(driver, chapters)})")
+    reason = f"{driver.name.lower()} {driver.severity} ({_where(driver, chapters)})" if driver else ""
+    for d in declared:
+        if d.warning_id is None or (d.warning_id == "underage" and not _declared_with_sex(declared, warnings)):
+            continue
+        severity = d.qualifier or "mentioned"
+        r = _rating_for(d.warning_id, severity, taxonomy)
+        if RATINGS.index(r) > RATINGS.index(best):
+            best, reason = r, f"declared by the author: {d.raw.strip()}"
+    if not reason:
+        return Suggestion(best, "no detected or declared warning calls for more than General Audiences")
+    return Suggestion(best, reason)
+
+
+def _declared_with_sex(declared: Sequence[DeclaredItem], warnings: Sequence[WorkWarning]) -> bool:
+    """Underage, declared, rates only beside sexual content or assault (declared or detected):
+    an author's "underage drinking" tag is not what the rating rule is for."""
+    return any(d.warning_id in _UNDERAGE_CONTEXT for d in declared) or any(w.id in _UNDERAGE_CONTEXT for w in warnings)
 
 
 def _deaths_not_of_animals(w: WorkWarning, warnings: Sequence[WorkWarning]) -> list[tuple[int, str]]:
@@ -95,7 +118,11 @@ EVENT_WARNINGS = ("Rape/Non-Con", "Underage")
 
 
 def suggest_archive_warnings(
-    warnings: Sequence[WorkWarning], *, taxonomy: Taxonomy, chapters: int = 1
+    warnings: Sequence[WorkWarning],
+    *,
+    taxonomy: Taxonomy,
+    chapters: int = 1,
+    declared: Sequence[DeclaredItem] = (),
 ) -> list[Suggestion]:
     """AO3 archive warnings that the detections point to, or 'No Archive Warnings Apply'.
 
@@ -104,6 +131,11 @@ def suggest_archive_warnings(
     Underage apply at any severity, a mention included, since AO3 asks for them when it
     happens to a character, on the page or off it (Underage, when only mentioned, with sexual
     content or sexual assault detected in the work). The reason says what it rests on.
+
+    ``declared``: what the author declared, which AO3 would also ask a label for when not
+    detected (the author knows the work; forewarn's recall is far from perfect): any
+    declaration of what Rape/Non-Con or Underage covers, graphic violence declared as
+    graphic, and AO3's own archive warnings as given.
     """
     out: dict[str, Suggestion] = {}
     for w in warnings:
@@ -125,8 +157,15 @@ def suggest_archive_warnings(
         elif w.severity == "mentioned":
             reason += "; only mentioned, not shown: applies if it happened to a character in the work"
         out[name] = Suggestion(name, reason)
+    for d in declared:
+        name = taxonomy.get(d.warning_id).ao3_archive_warning if d.warning_id else None
+        if not name or name in out:
+            continue
+        graphic = name == "Graphic Depictions Of Violence" and d.qualifier == "graphic"
+        if name in EVENT_WARNINGS or graphic or d.source == "ao3-archive-warning":
+            out[name] = Suggestion(name, f"declared by the author ({d.raw.strip()}); not detected")
     if not out:
-        return [Suggestion(NO_WARNINGS, "no detection maps to an AO3 archive warning")]
+        return [Suggestion(NO_WARNINGS, "no detection or declaration maps to an AO3 archive warning")]
     return list(out.values())
 
 

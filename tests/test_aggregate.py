@@ -435,3 +435,24 @@ def test_major_character_death_rests_on_a_death_that_is_not_an_animals() -> None
     pet_only = [_ww("death", {1: "depicted", 4: "mentioned"}), _ww("animal-death", {1: "depicted"})]
     assert [s.name for s in suggest_archive_warnings(pet_only, taxonomy=taxonomy)] == [NO_WARNINGS]  # type: ignore[arg-type]
     assert [s.name for s in suggest_archive_warnings(pet_only[:1], taxonomy=taxonomy)] == ["Major Character Death"]  # type: ignore[arg-type]
+
+
+def test_what_the_author_declared_counts_for_the_ao3_labels_even_when_not_detected() -> None:
+    """Regression: "TW: rape" on a picnic scene suggested General Audiences and No Archive Warnings."""
+    from forewarn.declared import parse_declaration
+
+    taxonomy = load_taxonomy()
+
+    def labels(line: str) -> tuple[str, list[str]]:
+        declared = parse_declaration(line, taxonomy=taxonomy)
+        rating = suggest_rating([], taxonomy=taxonomy, declared=declared)
+        return rating.name, [s.name for s in suggest_archive_warnings([], taxonomy=taxonomy, declared=declared)]
+
+    assert labels("TW: rape, self-harm") == ("Teen And Up Audiences", ["Rape/Non-Con"])
+    assert labels("TW: graphic violence")[1] == ["Graphic Depictions Of Violence"]
+    assert labels("TW: violence") == ("General Audiences", [NO_WARNINGS])  # not graphic: no archive warning
+    assert labels("TW: underage") == ("General Audiences", ["Underage"])  # it rates only beside sex
+    assert labels("TW: underage, sex")[0] != "General Audiences"
+    rating = suggest_rating([], taxonomy=taxonomy, declared=parse_declaration("TW: rape", taxonomy=taxonomy))
+    assert rating.reason == "declared by the author: rape"
+    assert suggest_rating([], taxonomy=taxonomy).reason.startswith("no detected or declared warning")

@@ -398,7 +398,7 @@ def test_serve_scores_with_the_scorer_asked_for(tmp_path: Path) -> None:
         proc.wait(timeout=10)
 
 
-def terminal_output(width: int, confidence: float | None = None) -> str:
+def terminal_output(width: int, confidence: float | None = None, *, drop_first_evidence: bool = False) -> str:
     """The terminal summary of a four-chapter work with violence in each, at ``width`` columns."""
     import io
 
@@ -416,9 +416,20 @@ def terminal_output(width: int, confidence: float | None = None) -> str:
     report = scan_work(read_text(text), scorer=CascadeScorer(model=FakeModel({"violence": "stabbed"})))
     if confidence is not None:
         report.warnings[0].confidence = confidence
+    if drop_first_evidence:  # as when later passages are likelier than the first
+        report.warnings[0].evidence = report.warnings[0].evidence[1:]
     out = io.StringIO()
     render(report, console=Console(file=out, width=width, color_system=None, soft_wrap=False))
     return out.getvalue()
+
+
+def test_the_at_column_starts_with_the_first_flagged_passage_and_always_names_one() -> None:
+    """Regression: it listed the likeliest passages only ("ch1 76%, ch2 26%" for a warning that
+    starts at ch1 26%), and at 40 columns just "+8"."""
+    (row,) = [line for line in terminal_output(120, drop_first_evidence=True).splitlines() if line.startswith("Vio")]
+    assert row.endswith("ch1 26%, ch1 76%, ch2 26% +5"), row
+    narrow = terminal_output(40, drop_first_evidence=True)
+    assert re.search(r"ch1\s+26% \+7", narrow), narrow
 
 
 @pytest.mark.parametrize("width", [80, 60, 50])

@@ -14,6 +14,7 @@ from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import names_no_warning
 from forewarn.pipeline import Report
 from forewarn.report import comparison_notes, printable, quote
+from forewarn.split import Passage
 from forewarn.taxonomy import normalize
 
 BAR_WIDTH = 16
@@ -44,13 +45,17 @@ def position_bar(
 
 
 def _spots(warning: WorkWarning, report: Report) -> tuple[list[str], int]:
-    """Evidence locations, text order ("36%" into the work; with chapters "ch2 5%", 5% into
-    chapter 2, as a reader on a chapter page skips), and how many more passages there are."""
-    spots = [_at(e, report) for e in sorted(warning.evidence, key=lambda e: e.start)]
+    """The first flagged passage and the evidence, text order ("36%" into the work; with
+    chapters "ch2 5%", 5% into chapter 2, as a reader on a chapter page skips), and how many
+    more passages there are. The first comes first: a reader skipping ahead needs it most."""
+    refs: dict[int, Passage | PassageRef] = {e.index: e for e in warning.evidence}
+    if warning.passages and warning.passages[0] < len(report.passages):
+        refs.setdefault(warning.passages[0], report.passages[warning.passages[0]])
+    spots = [_at(refs[i], report) for i in sorted(refs)]
     return spots, max(warning.passage_count - len(spots), 0)
 
 
-def _at(e: PassageRef, report: Report) -> str:
+def _at(e: Passage | PassageRef, report: Report) -> str:
     if len(report.work.chapters) > 1:
         return f"ch{e.chapter + 1} {e.chapter_position:.0f}%"
     return f"{e.position:.0f}%"
@@ -58,12 +63,13 @@ def _at(e: PassageRef, report: Report) -> str:
 
 def _where(spots: list[str], more: int, width: int | None = None) -> str:
     """Whole locations that fit ``width``; the rest are counted in "+N" (never cut mid-location)."""
-    for keep in range(len(spots), -1, -1):
+    for keep in range(len(spots), 0, -1):
         rest = more + len(spots) - keep
         text = ", ".join(spots[:keep]) + (f" +{rest}" if rest else "")
         if width is None or len(text.strip()) <= width:
             return text.strip()
-    return f"+{more + len(spots)}"
+    # The first location even past the width (the line wraps): "+2" alone told a reader nothing.
+    return (spots[0] + (f" +{more + len(spots) - 1}" if more + len(spots) > 1 else "")) if spots else f"+{more}"
 
 
 def _status(warning: WorkWarning, missing: set[str]) -> Text:
