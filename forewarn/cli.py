@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -236,6 +237,7 @@ def scan(
         try:
             with _progress(err, path.name) as hooks:
                 hooks.stage("reading")
+                started = time.perf_counter()
                 work = _read_input(path, fmt=fmt, max_bytes=max_bytes)
                 report = scan_work(
                     work,
@@ -244,6 +246,7 @@ def scan(
                     threshold=threshold,
                     scorer=the_scorer,
                     taxonomy=taxonomy,
+                    read_seconds=time.perf_counter() - started,
                     on_stage=hooks.on_stage,
                     on_progress=hooks.on_progress,
                 )

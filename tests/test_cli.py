@@ -617,3 +617,11 @@ def test_the_summary_says_when_a_declaration_is_broader_or_milder_than_the_detec
     doc = json.loads(out)
     jsonschema.validate(doc, SCHEMA)
     assert doc["reports"][0]["comparison"]["declared_broader"] == {"torture": "violence"}
+
+
+def test_json_timings_include_reading() -> None:
+    """Regression: the CLI read the work itself and reported read_s 0.0, total_s without it."""
+    _, out, _ = run("scan", "--json", str(EXAMPLE))
+    timings = json.loads(out)["reports"][0]["timings"]
+    assert timings["read_s"] > 0
+    assert timings["total_s"] >= timings["read_s"] + timings["score_s"] - 0.001  # each rounded to 0.1 ms
