@@ -204,7 +204,7 @@ def scan(
     Exit codes: 0 every detected warning was declared; 1 a detected warning
     was not declared; 2 an input could not be read or bad usage.
     """
-    from forewarn.pipeline import Report, load_taxonomy, scan_work
+    from forewarn.pipeline import Report, load_taxonomy, resolve_selection, scan_work
     from forewarn.report import printable
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
@@ -226,6 +226,10 @@ def scan(
     taxonomy = load_taxonomy()
     _check_warning_list(only, option="--only", taxonomy=taxonomy)
     _check_warning_list(ignore, option="--ignore", taxonomy=taxonomy)
+    try:
+        resolve_selection(only or None, ignore or None, taxonomy=taxonomy)
+    except ValueError as e:
+        raise click.UsageError(str(e).replace("only and ignore", "--only and --ignore")) from None
 
     console = Console(soft_wrap=False)
     err = Console(stderr=True)

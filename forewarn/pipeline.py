@@ -137,7 +137,7 @@ def resolve_labels(names: str | Iterable[str] | None, *, taxonomy: Taxonomy) -> 
     return ids
 
 
-def _selection(
+def resolve_selection(
     only: str | Iterable[str] | None, ignore: str | Iterable[str] | None, *, taxonomy: Taxonomy
 ) -> tuple[list[str] | None, list[str]]:
     """``only`` and ``ignore`` as warning ids, each read once (a generator was used up by the
@@ -145,7 +145,10 @@ def _selection(
     only_ids = resolve_labels(only, taxonomy=taxonomy)
     if only_ids is not None and not only_ids:
         raise ValueError("only needs at least one warning id or alias (None: every warning)")
-    return only_ids, resolve_labels(ignore, taxonomy=taxonomy) or []
+    ignore_ids = resolve_labels(ignore, taxonomy=taxonomy) or []
+    if only_ids and set(only_ids) <= set(ignore_ids):  # the same clean "no warnings" as an empty only
+        raise ValueError(f"only and ignore leave no warning to look for ({', '.join(only_ids)} in both)")
+    return only_ids, ignore_ids
 
 
 _ANCHORED = re.compile(r"^(?:~|\.{1,2})?[\\/]|^[A-Za-z]:[\\/]")
@@ -280,7 +283,7 @@ def scan(
     check_format(format)
     threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
-    only_ids, ignore_ids = _selection(only, ignore, taxonomy=taxonomy)
+    only_ids, ignore_ids = resolve_selection(only, ignore, taxonomy=taxonomy)
     _stage(on_stage, "reading")
     t0 = time.perf_counter()
     work = _as_work(source, fmt=format, max_bytes=max_bytes)
@@ -323,7 +326,7 @@ def scan_work(
     """
     threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
-    only_ids, ignored = _selection(only, ignore, taxonomy=taxonomy)
+    only_ids, ignored = resolve_selection(only, ignore, taxonomy=taxonomy)
     ignore_ids = set(ignored)
     scorer = scorer or default_scorer()
     _stage(on_stage, "splitting")

@@ -625,3 +625,9 @@ def test_json_timings_include_reading() -> None:
     timings = json.loads(out)["reports"][0]["timings"]
     assert timings["read_s"] > 0
     assert timings["total_s"] >= timings["read_s"] + timings["score_s"] - 0.001  # each rounded to 0.1 ms
+
+
+def test_only_wholly_ignored_is_a_usage_error() -> None:
+    """Regression: --only violence --ignore violence printed "no warnings", exit 0."""
+    code, out, err = run("scan", str(EXAMPLE), "--only", "violence", "--ignore", "violence")
+    assert code == 2 and "--only and --ignore leave no warning to look for" in err and not out

@@ -211,6 +211,14 @@ def test_an_empty_only_is_refused_not_a_clean_report(empty: str | list[str]) -> 
     assert fw.scan(EXAMPLE, scorer=LEXICON, ignore=empty).warnings  # an empty ignore skips nothing
 
 
+def test_only_wholly_ignored_is_refused_like_an_empty_only() -> None:
+    with pytest.raises(ValueError, match="only and ignore leave no warning to look for"):
+        fw.scan(EXAMPLE, scorer=LEXICON, only="violence", ignore=["violence", "blood"])
+    assert fw.scan(EXAMPLE, scorer=LEXICON, only="violence,drug-use", ignore="violence").settings["considered"] == [
+        "drug-use"
+    ]
+
+
 def test_only_and_ignore_may_be_generators_read_once() -> None:
     """A generator was used up by the check before the scan, so the report was empty."""
     report = fw.scan(EXAMPLE, scorer=LEXICON, only=(n for n in ["blood", "violence"]), ignore=iter(["violence"]))
