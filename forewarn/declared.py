@@ -21,7 +21,12 @@ NO_WARNINGS_APPLY = "no archive warnings apply"
 # AO3 archive-warning values that name no warning; known, so never shown as unmapped phrases.
 AO3_NO_WARNING = frozenset({CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY, "choose not to use archive warnings"})
 # Author lines that declare there is nothing to warn about ("TW: none"): not unmapped warnings.
-NONE_DECLARED = frozenset({"none", "no warnings", "no warnings apply", "n/a", "nothing", "no tws", "no tw", "no cws"})
+NONE_DECLARED = frozenset(
+    {
+        "none", "none apply", "none needed", "no warnings", "no warnings apply", "no warnings needed", "n/a", "na",
+        "nothing", "no tws", "no tw", "no cws", "no cw", "no content warnings", "no trigger warnings",
+    }
+)  # fmt: skip
 
 
 def declares_none(raw: str) -> bool:

@@ -113,7 +113,7 @@ def test_a_declaration_milder_than_the_detection_is_named(line: str, severity: s
 
 
 def test_a_declaration_of_none_is_not_an_unmapped_warning() -> None:
-    for line in ("TW: none", "Warnings: None.", "CW: n/a"):
+    for line in ("TW: none", "Warnings: None.", "CW: n/a", "TW: none apply", "Warnings: no content warnings"):
         items = parse_declaration(line, taxonomy=TAX)
         assert [d.warning_id for d in items] == [None]
         assert compare(items, ["violence"], taxonomy=TAX).unmapped == []
