@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from forewarn.readers.frontmatter import parse_front_matter
 from forewarn.work import Work
 
 _WORD = re.compile(r"\S+")
@@ -66,6 +67,17 @@ def _sentence_cuts(text: str, start: int, end: int, max_words: int) -> Iterator[
                 count = 1
 
 
+def _story_start(work: Work) -> int:
+    """Where the text after YAML front matter begins (-1: none): a passage starts there, so
+    no passage quoted as evidence opens with the work's metadata block."""
+    if work.source_format not in ("text", "markdown"):
+        return -1
+    front = parse_front_matter(work.text)
+    if front is None:
+        return -1
+    return next((p.start for c in work.chapters for p in c.paragraphs if p.start >= front[1]), -1)
+
+
 def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list[Passage]:
     """Return passages of about ``min_words`` to ``max_words`` words, in text order.
 
@@ -78,13 +90,15 @@ def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list
     if n == 0:
         return []
     cuts: list[int] = [0]
+    story = _story_start(work)
     for chapter in work.chapters:
         if chapter.start > cuts[-1]:
             cuts.append(chapter.start)
         words = _count_words(text, cuts[-1], chapter.paragraphs[0].start) if chapter.paragraphs else 0
         for para in chapter.paragraphs:
             pw = _count_words(text, para.start, para.end)
-            if (words >= min_words or (words and words + pw > max_words)) and para.start > cuts[-1]:
+            full = words >= min_words or (words and words + pw > max_words)
+            if (full or para.start == story) and para.start > cuts[-1]:
                 cuts.append(para.start)
                 words = 0
             if pw > max_words:

@@ -182,6 +182,9 @@ def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     # Several level-1 headings are chapters (or parts), not a title.
     parts = "# Part One\n\nText one.\n\n# Part Two\n\nText two.\n"
     assert [c.title for c in read_text(parts).chapters] == ["Part One", "Part Two"]
+    # A work opening with "# Chapter 1" has no title of its own (it was titled "Chapter 1").
+    chapters = read(write(tmp_path, "ch.md", "# Chapter 1\n\nText one.\n\n# Chapter 2\n\nText two.\n"))
+    assert chapters.metadata.title is None and [c.title for c in chapters.chapters] == ["Chapter 1", "Chapter 2"]
 
 
 @pytest.mark.parametrize(

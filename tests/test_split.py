@@ -110,3 +110,18 @@ def test_spans_reproduce_text(paras: list[str], seps: list[str], chapter_every: 
     assert all(p.text == text[p.start : p.end] for p in passages)
     for s in starts:
         assert any(p.start == s for p in passages)
+
+
+def test_a_passage_starts_where_yaml_front_matter_ends() -> None:
+    """Regression: front matter and the story's first paragraphs were one passage, so its
+    evidence quote opened with the metadata block."""
+    from forewarn.readers import read_text
+
+    story = "He stabbed the guard in the alley. " * 4
+    work = read_text(f"---\ntitle: Rain\nwarnings: [violence]\n---\n\n{story}\n\n{story}\n")
+    passages = split_work(work)
+    assert passages[0].text.startswith("---") and passages[0].text.rstrip().endswith("---")
+    assert passages[1].text.startswith("He stabbed")
+    assert "".join(p.text for p in passages) == work.text
+    plain = read_text(f"Title: Rain\n\n{story}\n\n{story}\n")  # no front matter: one passage as before
+    assert len(split_work(plain)) == 1

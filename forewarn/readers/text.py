@@ -358,7 +358,8 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
             meta.title = meta.title or title
         elif meta.title is None:
             m = re.search(r"^#\s+(.+?)\s*#*$", text, re.MULTILINE)
-            meta.title = m.group(1) if m else None
+            # "# Chapter 1" opening a work names its first chapter, not the work
+            meta.title = m.group(1) if m and heading_title(m.group(1)) is None else None
     if starts and starts[0][0] > 0:
         # A preamble of only title, header, declaration and note lines belongs to the first chapter.
         preamble = paragraphs[: starts[0][0]]
