@@ -412,3 +412,65 @@ def test_db_pages_take_the_query_filters(tmp_path) -> None:  # type: ignore[no-u
     for bad, message in (("has=nosuch", "unknown warning"), ("min_confidence=nan", "min_confidence"), ("x=1", "x")):
         r = db.get(f"/db.json?{bad}")
         assert r.status_code == 422 and message in r.json()["detail"], r.text
+
+
+def _batch_db(tmp_path, works: int = 1):  # type: ignore[no-untyped-def]
+    """A results database of ``works`` small works scanned by batch (lexicon), and its folder."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for i in range(works):
+        (folder / f"w{i}.txt").write_text(f"Title: Work {i}\n\n" + STORY + f"\n\nThe end of work {i}.")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    return db, folder
+
+
+def test_a_damaged_database_is_the_apps_error_not_a_plain_500(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a page overwritten in the database made /db and /db.json plain-text 500s."""
+    import sqlite3
+
+    db, _ = _batch_db(tmp_path, works=30)
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(db.read_bytes())
+    data[page_size:] = b"\xa5" * (len(data) - page_size)  # every page but the schema's
+    db.write_bytes(bytes(data))
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db), raise_server_exceptions=False)
+    for url in ("/db.json", "/db/1.json", "/db/1"):
+        r = client.get(url)
+        assert r.status_code == 500 and "damaged" in r.json()["detail"], (url, r.text)
+    page = client.get("/db", headers={"Accept": "text/html"})
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "damaged" in page.text and "<h1>" in page.text
+    db.write_bytes(b"\x00" * 4096)  # not even the schema
+    r = client.get("/db.json")
+    assert r.status_code == 500 and "not a database" in r.json()["detail"]
+
+
+def test_a_deleted_database_is_not_created_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a database deleted while serving answered /db.json with [] and was created empty."""
+    import shutil
+
+    db, _ = _batch_db(tmp_path)
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db), raise_server_exceptions=False)
+    assert len(client.get("/db.json").json()) == 1
+    db.unlink()
+    r = client.get("/db.json")
+    assert r.status_code == 503 and "not there" in r.json()["detail"]
+    assert not db.exists()
+    page = client.get("/db/1", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and "not there" in page.text and "<h1>" in page.text
+    shutil.rmtree(tmp_path / "c")
+    moved = tmp_path / "sub" / "r.db"
+    moved.parent.mkdir()
+    other = TestClient(create_app(scorer=CascadeScorer(), db_path=moved), raise_server_exceptions=False)
+    shutil.rmtree(moved.parent)  # the folder gone too
+    r = other.get("/db.json")
+    assert r.status_code == 503 and "not there" in r.json()["detail"]
+    (tmp_path / "other.db").write_bytes(b"")  # an empty file is no results database, and stays empty
+    r = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "other.db")).get("/db.json")
+    assert r.status_code == 500 and "not a forewarn results database" in r.json()["detail"]
+    assert (tmp_path / "other.db").read_bytes() == b""
