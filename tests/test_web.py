@@ -474,3 +474,23 @@ def test_a_deleted_database_is_not_created_again(tmp_path) -> None:  # type: ign
     r = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "other.db")).get("/db.json")
     assert r.status_code == 500 and "not a forewarn results database" in r.json()["detail"]
     assert (tmp_path / "other.db").read_bytes() == b""
+
+
+def test_head_where_get_is_and_yes_no_filters_are_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: HEAD /db was a 405, and /db.json?not_declared=banana read as "no" silently."""
+    db, _ = _batch_db(tmp_path)
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db))
+    for url in ("/", "/healthz", "/db", "/db.json", "/db/1.json", "/openapi.json"):
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == get.status_code == 200, url
+        assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers["content-length"] == str(len(get.content))
+    assert client.head("/db/99").status_code == 404 and client.head("/scan").status_code == 405
+    post = client.post("/db")
+    assert post.status_code == 405 and post.headers["allow"] == "GET, HEAD"
+    for bad in ("not_declared=banana", "rating_mismatch=2", "not_declared=1&not_declared=maybe"):
+        r = client.get(f"/db.json?{bad}")
+        assert r.status_code == 422 and "must be 1 or 0" in r.json()["detail"], bad
+    for good in ("not_declared=TRUE", "not_declared=no", "rating_mismatch=off", "rating_mismatch=1"):
+        assert client.get(f"/db.json?{good}").status_code == 200, good
+    assert client.get("/db.json?not_declared=yes").json() == client.get("/db.json?not_declared=1").json()

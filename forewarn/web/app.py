@@ -33,8 +33,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forewarn import __version__
 from forewarn.pipeline import Report, check_threshold, resolve_labels, scan_work
@@ -463,6 +464,7 @@ def create_app(
 
     if db_path is not None:
         _add_db_routes(app, db_path, scan_bytes)
+    app.add_middleware(_HeadLikeGet)
 
     return app
 
@@ -515,6 +517,41 @@ def _options(given: dict[str, Any]) -> Options:
     except (TypeError, ValueError) as e:
         raise HTTPException(status_code=422, detail=str(e)) from None
     return Options(only=lists["only"], ignore=lists["ignore"], threshold=threshold)
+
+
+def _flag(name: str, values: list[str]) -> bool:
+    """A yes/no filter; anything else is a 422, as an unknown filter is (``banana`` read as no)."""
+    yes, no = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+    for value in values:
+        if value.lower() not in yes + no:
+            raise HTTPException(status_code=422, detail=f"{name} must be 1 or 0 (true/false, yes/no), not {value!r}")
+    return any(value.lower() in yes for value in values)
+
+
+class _HeadLikeGet:
+    """HEAD answered wherever GET is, with GET's headers and no body (FastAPI's routes take only
+    the methods named, so HEAD /db was a 405); a 405's Allow lists HEAD with GET."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+
+        async def reply(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                headers = MutableHeaders(scope=message)
+                allowed = [m.strip() for m in headers.get("allow", "").split(",") if m.strip()]
+                if "GET" in allowed and "HEAD" not in allowed:
+                    headers["allow"] = ", ".join([*allowed, "HEAD"])
+            elif message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"} if head else scope, receive, reply)
 
 
 def _is_ascii_number(value: str) -> bool:
@@ -627,8 +664,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
             check_threshold(min_confidence)
         except (TypeError, ValueError) as e:
             raise HTTPException(status_code=422, detail=str(e).replace("threshold", "min_confidence")) from None
-        yes = ("1", "true", "yes", "on")
-        flags = {k: params.get(k, "0").lower() in yes for k in ("not_declared", "rating_mismatch")}
+        flags = {k: _flag(k, params.getlist(k)) for k in ("not_declared", "rating_mismatch")}
         return {"has": has, "min_confidence": min_confidence, **flags}
 
     @app.get("/db.json")
