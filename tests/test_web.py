@@ -104,7 +104,7 @@ def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-de
     index = client.get("/db")
     assert index.status_code == 200 and "&lt;b&gt;A&lt;/b&gt;" in index.text and "<b>A</b>" not in index.text
     r = client.get("/db/1", follow_redirects=False)
-    assert r.status_code == 303 and client.get(r.headers["location"]).status_code == 200
+    assert r.status_code == 200 and "Reading mode" in r.text and "stored by forewarn batch" in r.text
     assert client.get("/db/99").status_code == 404
     missing = client.get("/db/99", headers={"Accept": "text/html"})
     assert missing.status_code == 404 and "no such work in the database" in missing.text and "<h1>" in missing.text
@@ -494,3 +494,41 @@ def test_head_where_get_is_and_yes_no_filters_are_checked(tmp_path) -> None:  # 
     for good in ("not_declared=TRUE", "not_declared=no", "rating_mismatch=off", "rating_mismatch=1"):
         assert client.get(f"/db.json?{good}").status_code == 200, good
     assert client.get("/db.json?not_declared=yes").json() == client.get("/db.json?not_declared=1").json()
+
+
+class _NeverScans(CascadeScorer):
+    """A scorer the /db pages must not use: they show what the batch stored."""
+
+    def score(self, texts):  # type: ignore[no-untyped-def]
+        raise AssertionError("/db/ID scanned the work again")
+
+
+def test_db_page_shows_the_stored_results_not_a_fresh_scan(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /db/ID redirected to a fresh scan with the server's scorer (cascade), so a
+    batch scanned with --scorer lexicon showed other warnings than it stored."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    text = f"Title: {XSS}\n\n" + STORY.replace("the stones.", f"the stones. {XSS}")
+    (folder / "a.txt").write_text(text)
+    run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=tmp_path / "r.db"))
+    stored = client.get("/db/1.json").json()
+    page = client.get("/db/1", follow_redirects=False)
+    assert page.status_code == 200 and "Reading mode" in page.text and "stored by forewarn batch" in page.text
+    assert stored["model_version"].startswith("lexicon/") and html.escape(stored["model_version"]) in page.text
+    for w in stored["warnings"]:
+        assert f'value="{w["id"]}"' in page.text  # the stored warnings are the ones to hide
+    assert page.text.count('class="flagged"') >= 1 and "They walked home by the sea." in page.text
+    assert "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_db_page_shows_a_stored_work_bigger_than_the_upload_limit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /db/ID of a work over --max-upload was a 413 "upload too large" and the upload form."""
+    db, folder = _batch_db(tmp_path)
+    size = (folder / "w0.txt").stat().st_size
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db, max_upload_bytes=size // 2))
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Reading mode" in page.text and "too large" not in page.text

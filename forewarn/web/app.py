@@ -15,6 +15,7 @@ options: nothing is written to disk.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import math
@@ -38,10 +39,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forewarn import __version__
+from forewarn.aggregate import PassageRef, WorkWarning
+from forewarn.declared import Comparison, DeclaredItem
 from forewarn.pipeline import Report, check_threshold, resolve_labels, scan_work
-from forewarn.readers import format_size, read, read_text, replace_lone_surrogates, sniff
+from forewarn.rating import Suggestion
+from forewarn.readers import FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
 from forewarn.report.html import render_html
 from forewarn.report.json import report_to_dict
+from forewarn.split import Passage
 from forewarn.taxonomy import load_taxonomy
 from forewarn.work import ReadError, Work
 
@@ -463,7 +468,7 @@ def create_app(
         return render_html(lookup(wid))
 
     if db_path is not None:
-        _add_db_routes(app, db_path, scan_bytes)
+        _add_db_routes(app, db_path)
     app.add_middleware(_HeadLikeGet)
 
     return app
@@ -621,7 +626,7 @@ def _open_results(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., Any]) -> None:
+def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
     """Browse a results database: ``/db``, ``/db/ID``, and their ``.json`` twins."""
     from forewarn.store import query_works, stored_report
 
@@ -696,24 +701,106 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
 
     @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
     async def db_work(work_id: str) -> Response:
-        """The reading mode when the file is still there unchanged; else the stored report."""
+        """The stored report, with the reading mode when a file still holds the work's text.
+
+        Never a fresh scan: the server's scorer need not be the model the batch used (its
+        warnings would pass for the stored ones), and the upload limit is not one on stored works.
+        """
         row = stored(work_id)
-        path = Path(row["path"])
-        try:
-            data: bytes | None = path.read_bytes()
-        except OSError:  # moved, deleted, unreadable: the stored report still answers
-            data = None
-        if data is not None and hashlib.sha256(data).hexdigest() == row["content_hash"]:
-            try:
-                wid, _ = await scan_bytes(data, str(path))
-                return RedirectResponse(f"/works/{wid}", status_code=303)
-            except HTTPException as e:
-                why = f"Reading mode is not available now ({e.detail})."
-        else:
-            why = "Reading mode needs the work's text, which is no longer at its path (or has changed)."
         with connect() as conn:
             report = stored_report(conn, int(row["id"]))
+        work, why = await asyncio.to_thread(_stored_text, report, row["content_hash"])
+        if work is not None:
+            try:
+                rebuilt = _report_from_dict(report, work)
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                why = "Reading mode is not available: the stored report is in a form this forewarn does not read."
+            else:
+                return HTMLResponse(_stored_reading_page(row, rebuilt))
         return HTMLResponse(_stored_page(row, report, why))
+
+
+def _same_content(path: str, content_hash: str) -> bytes | None:
+    """The file's bytes when it still holds the stored content (hashed first in chunks: a big
+    file that is something else now is not read into memory); None if not, or unreadable."""
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != content_hash:
+            return None
+        with open(path, "rb") as f:
+            data = f.read()
+    except (OSError, ValueError):  # moved, deleted, unreadable, a NUL in the name
+        return None
+    return data if hashlib.sha256(data).hexdigest() == content_hash else None  # changed in between
+
+
+def _stored_text(report: dict[str, Any], content_hash: str) -> tuple[Work | None, str]:
+    """The work's text for the reading mode, read as the batch read it, from the first of its
+    paths that still holds the stored content; else None and why, in one sentence."""
+    stored_work = report["work"]
+    paths = [stored_work["path"]]
+    fmt = {"ao3-html": "html"}.get(stored_work.get("format"), stored_work.get("format"))
+    for path in paths:
+        data = _same_content(path, content_hash)
+        if data is None:
+            continue
+        try:
+            work = read(data, name=path, format=fmt if fmt in FORMATS else None, max_bytes=len(data))
+        except ReadError as e:
+            return None, f"Reading mode is not available: {path} could not be read again ({e})."
+        chapters = [(c["start"], c["end"]) for c in stored_work["chapters"]]
+        if len(work.text) != stored_work["characters"] or [(c.start, c.end) for c in work.chapters] != chapters:
+            return None, (
+                "Reading mode is not available: this version of forewarn reads the work's text differently "
+                "from the one that scanned it, so the stored places would not match (forewarn batch again?)."
+            )
+        work.source_path = path
+        return work, ""
+    where = "its path" if len(paths) == 1 else f"any of its {len(paths)} paths"
+    return None, f"Reading mode needs the work's text, which is no longer at {where} (or has changed)."
+
+
+def _known(cls: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``values`` that are fields of the dataclass ``cls`` (the JSON adds some)."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in values.items() if k in names}
+
+
+def _report_from_dict(report: dict[str, Any], work: Work) -> Report:
+    """A stored report (its JSON form) over the work's text again: its warnings, places, declared
+    comparison and AO3 fit are the stored ones; only the passages' text comes from ``work``."""
+    ao3 = report["ao3"]
+    return Report(
+        work=work,
+        passages=[Passage(**_known(Passage, p), text=work.text[p["start"] : p["end"]]) for p in report["passages"]],
+        warnings=[
+            WorkWarning(
+                **{**_known(WorkWarning, w), "evidence": [PassageRef(**_known(PassageRef, e)) for e in w["evidence"]]}
+            )
+            for w in report["warnings"]
+        ],
+        declared=[DeclaredItem(**_known(DeclaredItem, d)) for d in report["declared"]],
+        comparison=Comparison(**_known(Comparison, report["comparison"])),
+        rating=Suggestion(name=ao3["rating"]["suggested"], reason=ao3["rating"]["reason"]),
+        archive_warnings=[Suggestion(**_known(Suggestion, a)) for a in ao3["archive_warnings"]],
+        model_version=report["model_version"],
+        settings=dict(report.get("settings") or {}),
+        timings=dict(report.get("timings") or {}),
+    )
+
+
+def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
+    """The HTML report with its reading mode, said to be the one stored by ``forewarn batch``."""
+    note = (
+        f'<p class="note">The results stored by forewarn batch on {escape(row["scanned_at"])} with model '
+        f'{escape(report.model_version)} (<a href="/db/{row["id"]}.json">JSON</a>); the text is read from '
+        f'{escape(report.work.source_path or "")}. <a href="/db">All scanned works</a></p>'
+    )
+    page = render_html(report)
+    return page.replace("<main>", f"<main>{note}", 1)
 
 
 def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
