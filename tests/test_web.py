@@ -532,3 +532,30 @@ def test_db_page_shows_a_stored_work_bigger_than_the_upload_limit(tmp_path) -> N
     client = TestClient(create_app(scorer=CascadeScorer(), db_path=db, max_upload_bytes=size // 2))
     page = client.get("/db/1")
     assert page.status_code == 200 and "Reading mode" in page.text and "too large" not in page.text
+
+
+def test_db_page_reads_the_text_from_any_copy_that_still_holds_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /db/ID tried only works.path: two identical files, the first deleted, and the
+    reading mode said the text was "no longer at its path" while the other copy still held it."""
+    from pathlib import Path
+
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text("Title: Copies\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    stored = client.get("/db/1.json").json()["work"]
+    first, *others = (Path(p) for p in stored["paths"])
+    assert first == Path(stored["path"]) and len(others) == 2
+    first.unlink()
+    others[0].write_text("Title: Copies\n\nSomething else now.")  # the second copy changed
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Reading mode</h2>" in page.text and html.escape(str(others[1])) in page.text
+    others[1].unlink()
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Reading mode</h2>" not in page.text
+    assert "no longer at any of its 3 paths" in page.text and "Violence" in page.text

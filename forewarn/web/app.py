@@ -741,7 +741,7 @@ def _stored_text(report: dict[str, Any], content_hash: str) -> tuple[Work | None
     """The work's text for the reading mode, read as the batch read it, from the first of its
     paths that still holds the stored content; else None and why, in one sentence."""
     stored_work = report["work"]
-    paths = [stored_work["path"]]
+    paths = stored_work.get("paths") or [stored_work["path"]]  # every file that held it
     fmt = {"ao3-html": "html"}.get(stored_work.get("format"), stored_work.get("format"))
     for path in paths:
         data = _same_content(path, content_hash)
