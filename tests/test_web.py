@@ -559,3 +559,24 @@ def test_db_page_reads_the_text_from_any_copy_that_still_holds_it(tmp_path) -> N
     page = client.get("/db/1")
     assert page.status_code == 200 and "Reading mode</h2>" not in page.text
     assert "no longer at any of its 3 paths" in page.text and "Violence" in page.text
+
+
+def test_db_page_reads_a_work_stored_from_a_zip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The reading mode of a work batch read from a ZIP ("archive.zip!member") said its text was
+    "no longer at its path" while the archive still held it."""
+    import zipfile
+
+    from forewarn.batch import run_batch
+
+    archive = tmp_path / "fics!.zip"  # a "!" in the archive's own name too
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("dir/story.txt", "Title: Zipped\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(archive, db=db, workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    assert client.get("/db/1.json").json()["work"]["path"] == f"{archive}!dir/story.txt"
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Reading mode</h2>" in page.text and "Zipped" in page.text
+    with zipfile.ZipFile(archive, "w") as z:  # the member now holds something else
+        z.writestr("dir/story.txt", "Title: Zipped\n\nOther words.")
+    assert "Reading mode</h2>" not in client.get("/db/1").text

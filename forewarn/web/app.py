@@ -19,15 +19,18 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import sqlite3
 import threading
+import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
@@ -43,7 +46,7 @@ from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import Comparison, DeclaredItem
 from forewarn.pipeline import Report, check_threshold, resolve_labels, scan_work
 from forewarn.rating import Suggestion
-from forewarn.readers import FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
+from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
 from forewarn.report.html import render_html
 from forewarn.report.json import report_to_dict
 from forewarn.split import Passage
@@ -720,21 +723,43 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         return HTMLResponse(_stored_page(row, report, why))
 
 
+# Batch stores works up to the readers' limit; a file far past it is something else now.
+_STORED_MAX_BYTES = 4 * DEFAULT_MAX_BYTES
+
+
+@contextmanager
+def _open_stored(path: str) -> Iterator[IO[bytes]]:
+    """A stored work's file: a path, or a ZIP member as batch names it (``archive.zip!member``)."""
+    if os.path.isfile(path) or "!" not in path:
+        with open(path, "rb") as f:
+            yield f
+        return
+    for cut in (i for i, c in enumerate(path) if c == "!"):  # the archive's name may hold a "!" too
+        archive, member = path[:cut], path[cut + 1 :]
+        if os.path.isfile(archive) and zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as z:
+                if member in z.NameToInfo:
+                    with z.open(member) as f:
+                        yield f
+                    return
+    raise FileNotFoundError(path)
+
+
+def _read_stored(path: str) -> bytes:
+    with _open_stored(path) as f:
+        data = f.read(_STORED_MAX_BYTES + 1)
+    if len(data) > _STORED_MAX_BYTES:
+        raise ValueError("too large to be the stored work")
+    return data
+
+
 def _same_content(path: str, content_hash: str) -> bytes | None:
-    """The file's bytes when it still holds the stored content (hashed first in chunks: a big
-    file that is something else now is not read into memory); None if not, or unreadable."""
+    """The file's bytes when it still holds the stored content; None if not, or unreadable."""
     try:
-        digest = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != content_hash:
-            return None
-        with open(path, "rb") as f:
-            data = f.read()
-    except (OSError, ValueError):  # moved, deleted, unreadable, a NUL in the name
-        return None
-    return data if hashlib.sha256(data).hexdigest() == content_hash else None  # changed in between
+        data = _read_stored(path)
+    except (OSError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+        return None  # moved, deleted, unreadable, a NUL in the name, a damaged or encrypted ZIP
+    return data if hashlib.sha256(data).hexdigest() == content_hash else None
 
 
 def _stored_text(report: dict[str, Any], content_hash: str) -> tuple[Work | None, str]:
