@@ -580,3 +580,19 @@ def test_db_page_reads_a_work_stored_from_a_zip(tmp_path) -> None:  # type: igno
     with zipfile.ZipFile(archive, "w") as z:  # the member now holds something else
         z.writestr("dir/story.txt", "Title: Zipped\n\nOther words.")
     assert "Reading mode</h2>" not in client.get("/db/1").text
+
+
+def test_db_page_without_reading_mode_when_the_text_reads_differently_now(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A stored report whose places do not fit the text as read now (another forewarn read it)
+    is shown without the reading mode, saying why, rather than with misplaced warnings."""
+    import sqlite3
+
+    db, _ = _batch_db(tmp_path)
+    with sqlite3.connect(db) as conn:
+        report = json.loads(conn.execute("SELECT report_json FROM works WHERE id = 1").fetchone()[0])
+        report["work"]["characters"] += 7
+        conn.execute("UPDATE works SET report_json = ? WHERE id = 1", (json.dumps(report),))
+    page = TestClient(create_app(scorer=_NeverScans(), db_path=db)).get("/db/1")
+    assert page.status_code == 200 and "Reading mode</h2>" not in page.text
+    assert "reads the work&#x27;s text differently" in page.text and "Violence" in page.text
+    assert html.escape(report["model_version"]) in page.text

@@ -850,7 +850,8 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     return _page(
         f"forewarn: {work['title'] or row['path']}",
         f"<h1>{escape(work['title'] or row['path'])}</h1>"
-        f"<p>{escape(row['path'])}: {work['words']:,} words, scanned {escape(row['scanned_at'])}.</p>"
+        f"<p>{escape(row['path'])}: {work['words']:,} words, scanned {escape(row['scanned_at'])} "
+        f"with model {escape(report['model_version'])}.</p>"
         f"<p>{escape(why)} This is the report stored then "
         f'(<a href="/db/{row["id"]}.json">JSON</a>).</p>'
         f"{table}<p>AO3 rating: {escape(rating['suggested'])} ({escape(rating['reason'])})</p>"
