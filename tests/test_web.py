@@ -104,7 +104,7 @@ def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-de
     index = client.get("/db")
     assert index.status_code == 200 and "&lt;b&gt;A&lt;/b&gt;" in index.text and "<b>A</b>" not in index.text
     r = client.get("/db/1", follow_redirects=False)
-    assert r.status_code == 303 and client.get(r.headers["location"]).status_code == 200
+    assert r.status_code == 200 and "Reading mode" in r.text and "stored by forewarn batch" in r.text
     assert client.get("/db/99").status_code == 404
     missing = client.get("/db/99", headers={"Accept": "text/html"})
     assert missing.status_code == 404 and "no such work in the database" in missing.text and "<h1>" in missing.text
@@ -412,3 +412,187 @@ def test_db_pages_take_the_query_filters(tmp_path) -> None:  # type: ignore[no-u
     for bad, message in (("has=nosuch", "unknown warning"), ("min_confidence=nan", "min_confidence"), ("x=1", "x")):
         r = db.get(f"/db.json?{bad}")
         assert r.status_code == 422 and message in r.json()["detail"], r.text
+
+
+def _batch_db(tmp_path, works: int = 1):  # type: ignore[no-untyped-def]
+    """A results database of ``works`` small works scanned by batch (lexicon), and its folder."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for i in range(works):
+        (folder / f"w{i}.txt").write_text(f"Title: Work {i}\n\n" + STORY + f"\n\nThe end of work {i}.")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    return db, folder
+
+
+def test_a_damaged_database_is_the_apps_error_not_a_plain_500(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a page overwritten in the database made /db and /db.json plain-text 500s."""
+    import sqlite3
+
+    db, _ = _batch_db(tmp_path, works=30)
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(db.read_bytes())
+    data[page_size:] = b"\xa5" * (len(data) - page_size)  # every page but the schema's
+    db.write_bytes(bytes(data))
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db), raise_server_exceptions=False)
+    for url in ("/db.json", "/db/1.json", "/db/1"):
+        r = client.get(url)
+        assert r.status_code == 500 and "damaged" in r.json()["detail"], (url, r.text)
+    page = client.get("/db", headers={"Accept": "text/html"})
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "damaged" in page.text and "<h1>" in page.text
+    db.write_bytes(b"\x00" * 4096)  # not even the schema
+    r = client.get("/db.json")
+    assert r.status_code == 500 and "not a database" in r.json()["detail"]
+
+
+def test_a_deleted_database_is_not_created_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a database deleted while serving answered /db.json with [] and was created empty."""
+    import shutil
+
+    db, _ = _batch_db(tmp_path)
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db), raise_server_exceptions=False)
+    assert len(client.get("/db.json").json()) == 1
+    db.unlink()
+    r = client.get("/db.json")
+    assert r.status_code == 503 and "not there" in r.json()["detail"]
+    assert not db.exists()
+    page = client.get("/db/1", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and "not there" in page.text and "<h1>" in page.text
+    shutil.rmtree(tmp_path / "c")
+    moved = tmp_path / "sub" / "r.db"
+    moved.parent.mkdir()
+    other = TestClient(create_app(scorer=CascadeScorer(), db_path=moved), raise_server_exceptions=False)
+    shutil.rmtree(moved.parent)  # the folder gone too
+    r = other.get("/db.json")
+    assert r.status_code == 503 and "not there" in r.json()["detail"]
+    (tmp_path / "other.db").write_bytes(b"")  # an empty file is no results database, and stays empty
+    r = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "other.db")).get("/db.json")
+    assert r.status_code == 500 and "not a forewarn results database" in r.json()["detail"]
+    assert (tmp_path / "other.db").read_bytes() == b""
+
+
+def test_head_where_get_is_and_yes_no_filters_are_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: HEAD /db was a 405, and /db.json?not_declared=banana read as "no" silently."""
+    db, _ = _batch_db(tmp_path)
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db))
+    for url in ("/", "/healthz", "/db", "/db.json", "/db/1.json", "/openapi.json"):
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == get.status_code == 200, url
+        assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers["content-length"] == str(len(get.content))
+    assert client.head("/db/99").status_code == 404 and client.head("/scan").status_code == 405
+    post = client.post("/db")
+    assert post.status_code == 405 and post.headers["allow"] == "GET, HEAD"
+    for bad in ("not_declared=banana", "rating_mismatch=2", "not_declared=1&not_declared=maybe"):
+        r = client.get(f"/db.json?{bad}")
+        assert r.status_code == 422 and "must be 1 or 0" in r.json()["detail"], bad
+    for good in ("not_declared=TRUE", "not_declared=no", "rating_mismatch=off", "rating_mismatch=1"):
+        assert client.get(f"/db.json?{good}").status_code == 200, good
+    assert client.get("/db.json?not_declared=yes").json() == client.get("/db.json?not_declared=1").json()
+
+
+class _NeverScans(CascadeScorer):
+    """A scorer the /db pages must not use: they show what the batch stored."""
+
+    def score(self, texts):  # type: ignore[no-untyped-def]
+        raise AssertionError("/db/ID scanned the work again")
+
+
+def test_db_page_shows_the_stored_results_not_a_fresh_scan(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /db/ID redirected to a fresh scan with the server's scorer (cascade), so a
+    batch scanned with --scorer lexicon showed other warnings than it stored."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    text = f"Title: {XSS}\n\n" + STORY.replace("the stones.", f"the stones. {XSS}")
+    (folder / "a.txt").write_text(text)
+    run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=tmp_path / "r.db"))
+    stored = client.get("/db/1.json").json()
+    page = client.get("/db/1", follow_redirects=False)
+    assert page.status_code == 200 and "Reading mode" in page.text and "stored by forewarn batch" in page.text
+    assert stored["model_version"].startswith("lexicon/") and html.escape(stored["model_version"]) in page.text
+    for w in stored["warnings"]:
+        assert f'value="{w["id"]}"' in page.text  # the stored warnings are the ones to hide
+    assert page.text.count('class="flagged"') >= 1 and "They walked home by the sea." in page.text
+    assert "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_db_page_shows_a_stored_work_bigger_than_the_upload_limit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /db/ID of a work over --max-upload was a 413 "upload too large" and the upload form."""
+    db, folder = _batch_db(tmp_path)
+    size = (folder / "w0.txt").stat().st_size
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db, max_upload_bytes=size // 2))
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Reading mode" in page.text and "too large" not in page.text
+
+
+def test_db_page_reads_the_text_from_any_copy_that_still_holds_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /db/ID tried only works.path: two identical files, the first deleted, and the
+    reading mode said the text was "no longer at its path" while the other copy still held it."""
+    from pathlib import Path
+
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text("Title: Copies\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    stored = client.get("/db/1.json").json()["work"]
+    first, *others = (Path(p) for p in stored["paths"])
+    assert first == Path(stored["path"]) and len(others) == 2
+    first.unlink()
+    others[0].write_text("Title: Copies\n\nSomething else now.")  # the second copy changed
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Reading mode</h2>" in page.text and html.escape(str(others[1])) in page.text
+    others[1].unlink()
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Reading mode</h2>" not in page.text
+    assert "no longer at any of its 3 paths" in page.text and "Violence" in page.text
+
+
+def test_db_page_reads_a_work_stored_from_a_zip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The reading mode of a work batch read from a ZIP ("archive.zip!member") said its text was
+    "no longer at its path" while the archive still held it."""
+    import zipfile
+
+    from forewarn.batch import run_batch
+
+    archive = tmp_path / "fics!.zip"  # a "!" in the archive's own name too
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("dir/story.txt", "Title: Zipped\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(archive, db=db, workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    assert client.get("/db/1.json").json()["work"]["path"] == f"{archive}!dir/story.txt"
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "Reading mode</h2>" in page.text and "Zipped" in page.text
+    with zipfile.ZipFile(archive, "w") as z:  # the member now holds something else
+        z.writestr("dir/story.txt", "Title: Zipped\n\nOther words.")
+    assert "Reading mode</h2>" not in client.get("/db/1").text
+
+
+def test_db_page_without_reading_mode_when_the_text_reads_differently_now(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A stored report whose places do not fit the text as read now (another forewarn read it)
+    is shown without the reading mode, saying why, rather than with misplaced warnings."""
+    import sqlite3
+
+    db, _ = _batch_db(tmp_path)
+    with sqlite3.connect(db) as conn:
+        report = json.loads(conn.execute("SELECT report_json FROM works WHERE id = 1").fetchone()[0])
+        report["work"]["characters"] += 7
+        conn.execute("UPDATE works SET report_json = ? WHERE id = 1", (json.dumps(report),))
+    page = TestClient(create_app(scorer=_NeverScans(), db_path=db)).get("/db/1")
+    assert page.status_code == 200 and "Reading mode</h2>" not in page.text
+    assert "reads the work&#x27;s text differently" in page.text and "Violence" in page.text
+    assert html.escape(report["model_version"]) in page.text

@@ -15,31 +15,41 @@ options: nothing is written to disk.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import math
+import os
 import sqlite3
 import threading
+import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forewarn import __version__
+from forewarn.aggregate import PassageRef, WorkWarning
+from forewarn.declared import Comparison, DeclaredItem
 from forewarn.pipeline import Report, check_threshold, resolve_labels, scan_work
-from forewarn.readers import format_size, read, read_text, replace_lone_surrogates, sniff
+from forewarn.rating import Suggestion
+from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
 from forewarn.report.html import render_html
 from forewarn.report.json import report_to_dict
+from forewarn.split import Passage
 from forewarn.taxonomy import load_taxonomy
 from forewarn.work import ReadError, Work
 
@@ -461,7 +471,8 @@ def create_app(
         return render_html(lookup(wid))
 
     if db_path is not None:
-        _add_db_routes(app, db_path, scan_bytes)
+        _add_db_routes(app, db_path)
+    app.add_middleware(_HeadLikeGet)
 
     return app
 
@@ -516,6 +527,41 @@ def _options(given: dict[str, Any]) -> Options:
     return Options(only=lists["only"], ignore=lists["ignore"], threshold=threshold)
 
 
+def _flag(name: str, values: list[str]) -> bool:
+    """A yes/no filter; anything else is a 422, as an unknown filter is (``banana`` read as no)."""
+    yes, no = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+    for value in values:
+        if value.lower() not in yes + no:
+            raise HTTPException(status_code=422, detail=f"{name} must be 1 or 0 (true/false, yes/no), not {value!r}")
+    return any(value.lower() in yes for value in values)
+
+
+class _HeadLikeGet:
+    """HEAD answered wherever GET is, with GET's headers and no body (FastAPI's routes take only
+    the methods named, so HEAD /db was a 405); a 405's Allow lists HEAD with GET."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+
+        async def reply(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                headers = MutableHeaders(scope=message)
+                allowed = [m.strip() for m in headers.get("allow", "").split(",") if m.strip()]
+                if "GET" in allowed and "HEAD" not in allowed:
+                    headers["allow"] = ", ".join([*allowed, "HEAD"])
+            elif message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"} if head else scope, receive, reply)
+
+
 def _is_ascii_number(value: str) -> bool:
     """Only 0-9: ``str.isdigit`` also takes '²' and '١', which ``int`` then refuses."""
     return value.isascii() and value.isdigit()
@@ -541,14 +587,66 @@ def _too_large(request: Request, limit: int) -> Response:
     return HTMLResponse(form_page(message), status_code=413)
 
 
-def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., Any]) -> None:
+class UnusableDatabase(ValueError):
+    """The results database cannot be read: missing, not a results database, or damaged (one line)."""
+
+    def __init__(self, message: str, *, missing: bool = False) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
+# What the /db pages read: a database without them is not one forewarn can browse.
+_DB_TABLES = ("works", "work_paths", "detections")
+
+
+def _open_results(path: Path) -> sqlite3.Connection:
+    """Open the results database read-only: never created, never migrated, never written.
+
+    Raises ``UnusableDatabase`` with a one-line reason when it is missing, not a results
+    database or damaged. (To be replaced by ``forewarn.store.open_existing``.) ``open_db``
+    created an empty database where the file had been deleted, and answered ``[]``.
+    """
+    if not path.is_file():
+        raise UnusableDatabase(f"the results database {path} is not there (moved or deleted?)", missing=True)
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as e:
+        raise UnusableDatabase(f"cannot open the results database {path} ({e})") from None
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA query_only=ON")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "works" not in tables:
+            raise UnusableDatabase(f"{path} is not a forewarn results database")
+        if not set(_DB_TABLES) <= tables:
+            raise UnusableDatabase(f"{path} was written by an older forewarn: run forewarn batch with it once")
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise UnusableDatabase(f"the results database {path} is damaged or not a database ({e})") from None
+    except UnusableDatabase:
+        conn.close()
+        raise
+    return conn
+
+
+def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
     """Browse a results database: ``/db``, ``/db/ID``, and their ``.json`` twins."""
-    from forewarn.store import open_db, query_works, stored_report
+    from forewarn.store import query_works, stored_report
+
+    path = Path(db_path).absolute()  # the server may change its working folder
 
     @contextmanager
     def connect() -> Iterator[sqlite3.Connection]:
-        with closing(open_db(db_path)) as conn:
-            yield conn
+        """The database for one request; any trouble with it is the app's error page (503 when
+        the file is gone, else 500), not a plain-text 500, including damage found mid-query."""
+        try:
+            with closing(_open_results(path)) as conn:
+                yield conn
+        except UnusableDatabase as e:
+            raise HTTPException(status_code=503 if e.missing else 500, detail=str(e)) from None
+        except (sqlite3.DatabaseError, json.JSONDecodeError) as e:
+            detail = f"the results database {path} is damaged ({e})"
+            raise HTTPException(status_code=500, detail=detail) from None
 
     def stored(work_id: str) -> sqlite3.Row:
         if not _is_ascii_number(work_id) or len(work_id) > 18:  # '²'.isdigit(); SQLite ids fit 64 bits
@@ -574,8 +672,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
             check_threshold(min_confidence)
         except (TypeError, ValueError) as e:
             raise HTTPException(status_code=422, detail=str(e).replace("threshold", "min_confidence")) from None
-        yes = ("1", "true", "yes", "on")
-        flags = {k: params.get(k, "0").lower() in yes for k in ("not_declared", "rating_mismatch")}
+        flags = {k: _flag(k, params.getlist(k)) for k in ("not_declared", "rating_mismatch")}
         return {"has": has, "min_confidence": min_confidence, **flags}
 
     @app.get("/db.json")
@@ -607,24 +704,128 @@ def _add_db_routes(app: FastAPI, db_path: str | Path, scan_bytes: Callable[..., 
 
     @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
     async def db_work(work_id: str) -> Response:
-        """The reading mode when the file is still there unchanged; else the stored report."""
+        """The stored report, with the reading mode when a file still holds the work's text.
+
+        Never a fresh scan: the server's scorer need not be the model the batch used (its
+        warnings would pass for the stored ones), and the upload limit is not one on stored works.
+        """
         row = stored(work_id)
-        path = Path(row["path"])
-        try:
-            data: bytes | None = path.read_bytes()
-        except OSError:  # moved, deleted, unreadable: the stored report still answers
-            data = None
-        if data is not None and hashlib.sha256(data).hexdigest() == row["content_hash"]:
-            try:
-                wid, _ = await scan_bytes(data, str(path))
-                return RedirectResponse(f"/works/{wid}", status_code=303)
-            except HTTPException as e:
-                why = f"Reading mode is not available now ({e.detail})."
-        else:
-            why = "Reading mode needs the work's text, which is no longer at its path (or has changed)."
         with connect() as conn:
             report = stored_report(conn, int(row["id"]))
+        work, why = await asyncio.to_thread(_stored_text, report, row["content_hash"])
+        if work is not None:
+            try:
+                rebuilt = _report_from_dict(report, work)
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                why = "Reading mode is not available: the stored report is in a form this forewarn does not read."
+            else:
+                return HTMLResponse(_stored_reading_page(row, rebuilt))
         return HTMLResponse(_stored_page(row, report, why))
+
+
+# Batch stores works up to the readers' limit; a file far past it is something else now.
+_STORED_MAX_BYTES = 4 * DEFAULT_MAX_BYTES
+
+
+@contextmanager
+def _open_stored(path: str) -> Iterator[IO[bytes]]:
+    """A stored work's file: a path, or a ZIP member as batch names it (``archive.zip!member``)."""
+    if os.path.isfile(path) or "!" not in path:
+        with open(path, "rb") as f:
+            yield f
+        return
+    for cut in (i for i, c in enumerate(path) if c == "!"):  # the archive's name may hold a "!" too
+        archive, member = path[:cut], path[cut + 1 :]
+        if os.path.isfile(archive) and zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as z:
+                if member in z.NameToInfo:
+                    with z.open(member) as f:
+                        yield f
+                    return
+    raise FileNotFoundError(path)
+
+
+def _read_stored(path: str) -> bytes:
+    with _open_stored(path) as f:
+        data = f.read(_STORED_MAX_BYTES + 1)
+    if len(data) > _STORED_MAX_BYTES:
+        raise ValueError("too large to be the stored work")
+    return data
+
+
+def _same_content(path: str, content_hash: str) -> bytes | None:
+    """The file's bytes when it still holds the stored content; None if not, or unreadable."""
+    try:
+        data = _read_stored(path)
+    except (OSError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+        return None  # moved, deleted, unreadable, a NUL in the name, a damaged or encrypted ZIP
+    return data if hashlib.sha256(data).hexdigest() == content_hash else None
+
+
+def _stored_text(report: dict[str, Any], content_hash: str) -> tuple[Work | None, str]:
+    """The work's text for the reading mode, read as the batch read it, from the first of its
+    paths that still holds the stored content; else None and why, in one sentence."""
+    stored_work = report["work"]
+    paths = stored_work.get("paths") or [stored_work["path"]]  # every file that held it
+    fmt = {"ao3-html": "html"}.get(stored_work.get("format"), stored_work.get("format"))
+    for path in paths:
+        data = _same_content(path, content_hash)
+        if data is None:
+            continue
+        try:
+            work = read(data, name=path, format=fmt if fmt in FORMATS else None, max_bytes=len(data))
+        except ReadError as e:
+            return None, f"Reading mode is not available: {path} could not be read again ({e})."
+        chapters = [(c["start"], c["end"]) for c in stored_work["chapters"]]
+        if len(work.text) != stored_work["characters"] or [(c.start, c.end) for c in work.chapters] != chapters:
+            return None, (
+                "Reading mode is not available: this version of forewarn reads the work's text differently "
+                "from the one that scanned it, so the stored places would not match (forewarn batch again?)."
+            )
+        work.source_path = path
+        return work, ""
+    where = "its path" if len(paths) == 1 else f"any of its {len(paths)} paths"
+    return None, f"Reading mode needs the work's text, which is no longer at {where} (or has changed)."
+
+
+def _known(cls: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``values`` that are fields of the dataclass ``cls`` (the JSON adds some)."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in values.items() if k in names}
+
+
+def _report_from_dict(report: dict[str, Any], work: Work) -> Report:
+    """A stored report (its JSON form) over the work's text again: its warnings, places, declared
+    comparison and AO3 fit are the stored ones; only the passages' text comes from ``work``."""
+    ao3 = report["ao3"]
+    return Report(
+        work=work,
+        passages=[Passage(**_known(Passage, p), text=work.text[p["start"] : p["end"]]) for p in report["passages"]],
+        warnings=[
+            WorkWarning(
+                **{**_known(WorkWarning, w), "evidence": [PassageRef(**_known(PassageRef, e)) for e in w["evidence"]]}
+            )
+            for w in report["warnings"]
+        ],
+        declared=[DeclaredItem(**_known(DeclaredItem, d)) for d in report["declared"]],
+        comparison=Comparison(**_known(Comparison, report["comparison"])),
+        rating=Suggestion(name=ao3["rating"]["suggested"], reason=ao3["rating"]["reason"]),
+        archive_warnings=[Suggestion(**_known(Suggestion, a)) for a in ao3["archive_warnings"]],
+        model_version=report["model_version"],
+        settings=dict(report.get("settings") or {}),
+        timings=dict(report.get("timings") or {}),
+    )
+
+
+def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
+    """The HTML report with its reading mode, said to be the one stored by ``forewarn batch``."""
+    note = (
+        f'<p class="note">The results stored by forewarn batch on {escape(row["scanned_at"])} with model '
+        f'{escape(report.model_version)} (<a href="/db/{row["id"]}.json">JSON</a>); the text is read from '
+        f'{escape(report.work.source_path or "")}. <a href="/db">All scanned works</a></p>'
+    )
+    page = render_html(report)
+    return page.replace("<main>", f"<main>{note}", 1)
 
 
 def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
@@ -649,7 +850,8 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     return _page(
         f"forewarn: {work['title'] or row['path']}",
         f"<h1>{escape(work['title'] or row['path'])}</h1>"
-        f"<p>{escape(row['path'])}: {work['words']:,} words, scanned {escape(row['scanned_at'])}.</p>"
+        f"<p>{escape(row['path'])}: {work['words']:,} words, scanned {escape(row['scanned_at'])} "
+        f"with model {escape(report['model_version'])}.</p>"
         f"<p>{escape(why)} This is the report stored then "
         f'(<a href="/db/{row["id"]}.json">JSON</a>).</p>'
         f"{table}<p>AO3 rating: {escape(rating['suggested'])} ({escape(rating['reason'])})</p>"
