@@ -596,3 +596,22 @@ def test_db_page_without_reading_mode_when_the_text_reads_differently_now(tmp_pa
     assert page.status_code == 200 and "Reading mode</h2>" not in page.text
     assert "reads the work&#x27;s text differently" in page.text and "Violence" in page.text
     assert html.escape(report["model_version"]) in page.text
+
+
+def test_the_stored_page_gives_places_as_the_report_does(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Regression: without the text it listed evidence likeliest first with the whole work's
+    percent ("ch. 2, 81%") where every other view gives the chapter's ("chapter 2, 0% in")."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    calm = "They walked along the harbour wall and talked about the nets and the weather. " * 8
+    (folder / "a.md").write_text(f"# Chapter 1\n\n{calm}\n\n# Chapter 2\n\n{STORY}\n\n{calm}\n")
+    run_batch(str(folder), db=tmp_path / "r.db", workers=1, mode="lexicon")
+    stored = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1.json").json()
+    (folder / "a.md").unlink()
+    page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
+    violence = next(w for w in stored["warnings"] if w["id"] == "violence")
+    first = min(violence["evidence"], key=lambda e: e["start"])
+    assert first["chapter"] == 1 and first["chapter_position"] < first["position"]
+    assert f"chapter 2, {first['chapter_position']:.0f}% in" in page

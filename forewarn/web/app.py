@@ -828,12 +828,23 @@ def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
     return page.replace("<main>", f"<main>{note}", 1)
 
 
+def _stored_spot(e: dict[str, Any], *, many: bool) -> str:
+    """Where an evidence passage is, as the HTML report says it: the chapter's percent when
+    there are chapters (a stored report from before chapter positions: the work's)."""
+    if not many:
+        return f"{e['position']:.0f}% in"
+    if "chapter_position" not in e:
+        return f"chapter {e['chapter'] + 1} ({e['position']:.0f}% into the work)"
+    return f"chapter {e['chapter'] + 1}, {e['chapter_position']:.0f}% in"
+
+
 def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     """A report as stored by ``forewarn batch``: warnings and where, without the text."""
     work = report["work"]
     lines = []
+    many = len(work["chapters"]) > 1
     for w in report["warnings"]:
-        where = ", ".join(f"ch. {e['chapter'] + 1}, {e['position']:.0f}%" for e in w["evidence"][:5])
+        where = ", ".join(_stored_spot(e, many=many) for e in sorted(w["evidence"], key=lambda e: e["start"]))
         declared = "declared" if w["declared"] else "NOT declared"
         lines.append(
             f"<tr><td>{escape(w['name'])}</td><td>{w['confidence']:.2f}</td><td>{escape(w['severity'])}</td>"
