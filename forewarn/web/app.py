@@ -22,6 +22,7 @@ import math
 import os
 import sqlite3
 import threading
+import time
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -247,9 +248,10 @@ def create_app(
         opts = options or Options()
 
         def work(stop: threading.Event) -> Report:
+            started = time.perf_counter()
             w = read(data, name=name, format=sniff(data, name))
             w.source_path = name
-            return scan_until(stop, w, opts)
+            return scan_until(stop, w, opts, read_seconds=time.perf_counter() - started)
 
         return await _run(data, work, opts, source=f"file {name or ''}")
 
@@ -258,11 +260,13 @@ def create_app(
         text = replace_lone_surrogates(text)  # pasted JSON may hold "\\udcff": its id hashes UTF-8
 
         def work(stop: threading.Event) -> Report:
-            return scan_until(stop, read_text(text, name="pasted text"), opts)
+            started = time.perf_counter()
+            w = read_text(text, name="pasted text")
+            return scan_until(stop, w, opts, read_seconds=time.perf_counter() - started)
 
         return await _run(text.encode("utf-8"), work, opts, source="pasted text")
 
-    def scan_until(stop: threading.Event, work: Work, options: Options) -> Report:
+    def scan_until(stop: threading.Event, work: Work, options: Options, *, read_seconds: float = 0.0) -> Report:
         """``scan_work``, ended by ``Stopped`` at its next stage or chunk of passages once
         ``stop`` is set: a timed-out scan then frees its slot soon, not after the whole work."""
 
@@ -271,7 +275,14 @@ def create_app(
                 raise Stopped()
 
         check()  # reading may have taken the whole timeout
-        return scan_work(work, scorer=get_scorer(), on_stage=check, on_progress=check, **options.model_dump())
+        return scan_work(
+            work,
+            scorer=get_scorer(),
+            on_stage=check,
+            on_progress=check,
+            read_seconds=read_seconds,
+            **options.model_dump(),
+        )
 
     async def _run(
         data: bytes, fn: Callable[[threading.Event], Report], options: Options, *, source: str
