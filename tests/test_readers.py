@@ -795,3 +795,13 @@ def test_front_matter_needs_a_closing_line_and_keys() -> None:
 def test_front_matter_double_quoted_escapes(raw: str, value: str) -> None:
     """Regression: "Caf\\u00e9" became "Cafu00e9" (the backslash dropped, the rest kept)."""
     assert read_text(f"---\ntitle: {raw}\n---\n\nThe kettle sang.").metadata.title == value
+
+
+def test_epub_subject_rating_is_the_declared_rating(tmp_path: Path) -> None:
+    """Regression: an AO3 EPUB's subject "Explicit" was read as a free-form tag, so the
+    declared rating was missing from the comparison."""
+    subjects = "".join(f"<dc:subject>{s}</dc:subject>" for s in ("Explicit", "Graphic Depictions Of Violence", "Angst"))
+    work = read(write_epub(tmp_path / "r.epub", [("c1.xhtml", xhtml("<p>Text.</p>"))], metadata=subjects))
+    assert work.metadata.rating == "Explicit"
+    assert work.metadata.archive_warnings == ["Graphic Depictions Of Violence"]
+    assert work.metadata.freeform_tags == ["Angst"]

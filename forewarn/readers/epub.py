@@ -40,6 +40,7 @@ _AO3_WARNINGS = {
     "underage",
     "underage sex",
 }
+_AO3_RATINGS = {"general audiences", "teen and up audiences", "mature", "explicit", "not rated"}
 _FFF_LABEL = re.compile(
     r"^(rating|warnings?|genre|characters|relationships|pairings?|ships|status|category|"
     r"categories|published|updated|packaged|words|chapters|summary|language|publisher|"
@@ -164,9 +165,12 @@ def _opf_metadata(opf: lxml.etree._Element, meta: Metadata) -> None:
     meta.title = meta.title or (titles[0] if titles else None)
     add_unique(meta.authors, values("creator"))
     # FanFicFare and AO3 list archive warnings among the subjects, beside the tags.
+    # AO3's own downloads list the rating there too ("Explicit"): a declared rating, not a tag.
     subjects = values("subject")
+    ratings = [v for v in subjects if v.lower() in _AO3_RATINGS]
+    meta.rating = meta.rating or (ratings[0] if ratings else None)
     add_unique(meta.archive_warnings, [v for v in subjects if v.lower() in _AO3_WARNINGS])
-    add_unique(meta.freeform_tags, [v for v in subjects if v.lower() not in _AO3_WARNINGS])
+    add_unique(meta.freeform_tags, [v for v in subjects if v.lower() not in _AO3_WARNINGS | _AO3_RATINGS])
     descriptions = [el.text or "" for el in _local(opf, "metadata/description")]
     if descriptions and descriptions[0].strip():
         # The work's summary (FanFicFare copies it here), where authors put "TW: ..." lines.
