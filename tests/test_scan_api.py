@@ -252,3 +252,14 @@ def test_a_narrower_declaration_still_covers_when_only_the_broader_warning_is_sc
         report = fw.scan(text, scorer=LEXICON, **kwargs)  # type: ignore[arg-type]
         assert "violence" in report.comparison.matching and report.comparison.covered_by == {"violence": "torture"}
         assert "torture" not in report.comparison.extra  # not looked for: not "declared but not found"
+
+
+def test_the_readme_python_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: it named files that do not exist and a variable it never defined."""
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(root)
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - the project's own README
+    assert namespace["one"]["work"]["path"] == "examples/harbour-lights.txt"  # type: ignore[index]
