@@ -10,7 +10,7 @@ import numbers
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,12 +222,18 @@ def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, 
     return read(source.encode("utf-8"), format=fmt, max_bytes=max_bytes)
 
 
+def _score(scorer: CascadeScorer, texts: list[str], labels: Collection[str] | None) -> ScoreResult:
+    # Without a selection, plain ``score(texts)``: any object with that method is a scorer.
+    return scorer.score(texts) if labels is None else scorer.score(texts, labels=labels)
+
+
 def score_in_chunks(
     scorer: CascadeScorer,
     texts: list[str],
     *,
     on_progress: Callable[[int, int], None] | None = None,
     chunk: int = 64,
+    labels: Collection[str] | None = None,
 ) -> ScoreResult:
     """``scorer.score`` over all texts, in chunks when progress is reported (same result).
 
@@ -236,13 +242,13 @@ def score_in_chunks(
     if on_progress is not None:
         on_progress(0, len(texts))
     if on_progress is None or len(texts) <= chunk:
-        result = scorer.score(texts)
+        result = _score(scorer, texts, labels)
         if on_progress is not None:
             on_progress(len(texts), len(texts))
         return result
     parts = []
     for start in range(0, len(texts), chunk):
-        parts.append(scorer.score(texts[start : start + chunk]))
+        parts.append(_score(scorer, texts[start : start + chunk], labels))
         on_progress(min(start + chunk, len(texts)), len(texts))
     return ScoreResult(
         labels=parts[0].labels,
@@ -335,7 +341,9 @@ def scan_work(
     t2 = time.perf_counter()
     _stage(on_stage, "scoring")
     texts = scoring_texts(work, passages)
-    result = score_in_chunks(scorer, texts, on_progress=on_progress)
+    selected = only_ids is not None or ignore_ids
+    wanted = [label for label in scorer.labels_ if (only_ids is None or label in only_ids) and label not in ignore_ids]
+    result = score_in_chunks(scorer, texts, on_progress=on_progress, labels=wanted if selected else None)
     t3 = time.perf_counter()
 
     labels = list(result.labels)

@@ -94,3 +94,24 @@ def test_combine_keeps_the_lexicon_outside_the_gate_and_strong_cues_inside() -> 
     lexicon = np.array([0.02, 0.5, 0.8, 0.34])
     out = combine(head, lexicon, [None, "topic", "depiction", "mention"])
     assert out.tolist() == pytest.approx([0.02, 0.1, 0.8, 0.1])
+
+
+@pytest.mark.parametrize("mode", ["cascade", "thorough", "encoder-everywhere"])
+def test_only_scores_exactly_as_a_full_scan_and_encodes_only_for_the_wanted_heads(sample_path, mode) -> None:  # type: ignore[no-untyped-def]
+    """--only made no scan faster (every head ran); the wanted warnings must not change."""
+    from forewarn.pipeline import scan_work, scoring_texts
+    from forewarn.readers import read
+    from forewarn.score.cascade import default_scorer
+    from forewarn.split import split_work
+
+    scorer = default_scorer(mode)
+    work = read(sample_path)
+    full = scan_work(work, scorer=scorer)
+    texts = scoring_texts(work, split_work(work))
+    for only in (["captivity"], ["violence"], ["violence", "self-harm", "sexual-assault"]):
+        part = scan_work(work, scorer=scorer, only=only)
+        assert [(w.id, w.confidence, w.passages) for w in part.warnings] == [
+            (w.id, w.confidence, w.passages) for w in full.warnings if w.id in only
+        ]
+    lexicon_only = scorer.score(texts, labels=["captivity"])
+    assert lexicon_only.encoded == 0 and scorer.score(texts).encoded > 0

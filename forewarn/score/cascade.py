@@ -24,7 +24,7 @@ lexicon. Heads marked ``lexicon_only`` are never used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -125,19 +125,25 @@ class CascadeScorer:
             spans.append(where)
         return probs, cues, spans
 
-    def score(self, texts: Sequence[str]) -> ScoreResult:
-        """Score passages; returns probabilities, thresholds and severity cues."""
+    def score(self, texts: Sequence[str], *, labels: Collection[str] | None = None) -> ScoreResult:
+        """Score passages; returns probabilities, thresholds and severity cues.
+
+        ``labels``: the warnings wanted (None: all). Their columns are exactly what a full
+        score gives; the others keep the lexicon's, and the encoder runs only for the wanted
+        heads, so ``--only`` a lexicon-only warning encodes nothing.
+        """
         n = len(texts)
         probs, cues, spans = self._lexicon_pass(texts)
         thresholds = {label: self.lexicon_threshold for label in self.labels_}
         encoded = 0
         model = self.model
-        if model is not None and self.mode != "lexicon" and n:
+        unwanted = set() if labels is None else set(self.labels_) - set(labels)
+        if model is not None and self.mode != "lexicon" and n and not set(model.labels_) <= unwanted:
             # Only "thorough" lets the ungated heads add flags; elsewhere the lexicon decides them.
-            ungated = model.ungated_ if self.mode == "thorough" else {}
-            skip = model.lexicon_only_ | (set(model.ungated_) if self.mode != "thorough" else set())
+            ungated = {k: v for k, v in model.ungated_.items() if k not in unwanted} if self.mode == "thorough" else {}
+            skip = model.lexicon_only_ | (set(model.ungated_) if self.mode != "thorough" else set()) | unwanted
             everywhere = self.mode == "encoder-everywhere"
-            if everywhere or ungated:
+            if (everywhere and not set(model.labels_) <= skip) or ungated:
                 rows = list(range(n))
             else:
                 rows = [i for i in range(n) if any(label in cues[i] and label not in skip for label in model.labels_)]
