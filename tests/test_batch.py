@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -615,13 +616,34 @@ def test_batch_scans_with_a_given_bundle_and_refuses_a_broken_one(tmp_path: Path
     assert CliRunner().invoke(main, args).exit_code == 0
     with sqlite3.connect(db) as conn:
         versions = {v for (v,) in conn.execute("SELECT model_version FROM works")}
-    assert len(versions) == 1 and versions.pop().endswith("+my-own-heads-1")
+    (version,) = versions
+    assert re.search(r"\+my-own-heads-1@[0-9a-f]{8}$", version), version
     shutil.copytree(mine, tmp_path / "broken")
     (tmp_path / "broken" / "vocab.json").write_text("{}")
     broken_args = ["batch", str(folder), "--db", str(tmp_path / "other.db"), "--model", str(tmp_path / "broken")]
     broken = CliRunner().invoke(main, broken_args)
     assert broken.exit_code == 2 and "vocab.json does not match" in broken.stderr
     assert not (tmp_path / "other.db").exists()
+
+
+def test_a_bundle_differing_only_in_thresholds_rescans_every_work(tmp_path: Path) -> None:
+    """Regression: two bundles trained with other --label-mode share config.json's version;
+    the second batch said "scanned 0, skipped 2" and kept the first model's results."""
+    import shutil
+
+    from forewarn.score.model import default_bundle, write_checksums
+
+    folder = make_collection(tmp_path / "c", 2)
+    db = tmp_path / "r.db"
+    first = run_batch(folder, db=db, workers=1, bundle=str(default_bundle()))
+    other = tmp_path / "other"
+    shutil.copytree(default_bundle(), other)
+    config = json.loads((other / "config.json").read_text())
+    (other / "config.json").write_text(json.dumps({**config, "thresholds": dict.fromkeys(config["thresholds"], 0.01)}))
+    write_checksums(other)
+    second = run_batch(folder, db=db, workers=1, bundle=str(other))
+    assert (first.scanned, second.scanned, second.skipped) == (2, 2, 0)
+    assert count(db, "SELECT COUNT(DISTINCT model_version) FROM works") == 2
 
 
 def test_a_work_read_in_part_is_named_after_the_run(tmp_path: Path) -> None:
