@@ -25,7 +25,18 @@ from pathlib import Path
 from typing import Any
 
 from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, format_size
-from forewarn.store import add_path, failed_before, finish_run, is_done, open_db, save_error, save_report, start_run
+from forewarn.store import (
+    _release_path,
+    add_path,
+    failed_before,
+    finish_run,
+    is_done,
+    open_db,
+    save_error,
+    save_report,
+    start_run,
+    transaction,
+)
 
 MAX_ZIP_MEMBERS = 200_000
 
@@ -256,6 +267,15 @@ def model_version(mode: str, bundle: str | None = None) -> str:
     return default_scorer(mode, bundle).version_
 
 
+def _release_copy(conn: Any, *, path: str, content_hash: str) -> None:
+    """``path`` now holds ``content_hash``, which failed: it leaves any work with other content.
+
+    ``save_error`` does this for the first path; the content's one error row keeps that path.
+    """
+    with transaction(conn):
+        _release_path(conn, path=path, content_hash=content_hash)
+
+
 def _pending(
     conn: Any,
     sources: list[Source],
@@ -337,6 +357,8 @@ def run_batch(
             if "error" in result:
                 # One error row per content (the first path); every copy is listed as failed.
                 save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
+                for path in others:  # each copy leaves the work of what it held before, as the first did
+                    _release_copy(conn, path=path, content_hash=digest)
                 summary.failed += 1 + len(others)
                 summary.errors += [(path, result["error"]) for path in [name, *others]]
             else:

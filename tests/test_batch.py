@@ -477,6 +477,24 @@ def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path) ->
     assert count(db, "SELECT COUNT(*) FROM errors") == 1  # one row per content
 
 
+@pytest.mark.parametrize("workers", ["2"])
+def test_files_edited_into_copies_of_an_unreadable_file_leave_their_old_work(tmp_path: Path, workers: str) -> None:
+    """Regression: only the first copy of unreadable content released its path; the others
+    waiting for its result kept their old content's work, so `query` still listed them."""
+    folder = make_collection(tmp_path / "c", 2)
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    for name in ("work000.txt", "work001.txt"):
+        (folder / name).write_bytes(b"\x00\x01\x02" * 300)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
+    assert json.loads(cli("query", "--db", str(db), "--json")[1]) == []
+    assert count(db, "SELECT COUNT(*) FROM works") + count(db, "SELECT COUNT(*) FROM work_paths") == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "work000.txt"),)]
+
+
 def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Path) -> None:
     """Databases written before migrations 002 and 003 keep working: their paths are queryable."""
     folder = make_collection(tmp_path / "c", 1)
