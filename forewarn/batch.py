@@ -284,12 +284,14 @@ def _pending(
     *,
     writing: Callable[[], AbstractContextManager[None]],
     copies: dict[str, list[str]],
+    failed: dict[str, str],
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash.
 
     Content is scanned once: a copy of a work in the database gets its path recorded
     (``add_path``); a copy of one in flight waits in ``copies`` (content hash -> paths)
-    for its result.
+    for its result; a copy of one that failed in this run (``failed``: content hash ->
+    error) is listed as failed too, and the error row keeps the first path.
     """
     for src in sources:
         try:
@@ -303,6 +305,12 @@ def _pending(
         digest = hashlib.sha256(data).hexdigest()
         if digest in copies:
             copies[digest].append(src.name)
+            continue
+        if digest in failed:
+            with writing():
+                _release_copy(conn, path=src.name, content_hash=digest)
+                summary.failed += 1
+                summary.errors.append((src.name, failed[digest]))
             continue
         if is_done(conn, digest, version):
             with writing():
@@ -348,6 +356,7 @@ def run_batch(
 
     guard = _InterruptGuard()
     copies: dict[str, list[str]] = {}
+    failed: dict[str, str] = {}  # content that failed in this run -> its error
 
     def record(result: dict[str, Any]) -> None:
         name = result["name"]
@@ -357,6 +366,7 @@ def run_batch(
             if "error" in result:
                 # One error row per content (the first path); every copy is listed as failed.
                 save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
+                failed[digest] = result["error"]
                 for path in others:  # each copy leaves the work of what it held before, as the first did
                     _release_copy(conn, path=path, content_hash=digest)
                 summary.failed += 1 + len(others)
@@ -374,7 +384,7 @@ def run_batch(
         if on_progress:
             on_progress(summary, len(sources))
 
-    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies)
+    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies, failed=failed)
     with guard.installed():
         try:
             if engine == "dask":

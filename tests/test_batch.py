@@ -462,22 +462,29 @@ def test_identical_files_are_one_work_with_every_path(tmp_path: Path, workers: s
         jsonschema.validate({"schema": SCHEMA_ID, "forewarn_version": "0", "reports": [d], "errors": []}, SCHEMA)
 
 
-def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path, workers: str) -> None:
+    """Regression (--workers 1): the second copy was scanned again, counted as "failed before
+    and tried again" on a new database, and its path replaced the first in the errors row."""
     folder = tmp_path / "c"
     folder.mkdir()
     for name in ("a.txt", "b.txt"):
         (folder / name).write_bytes(b"\x00\x01\x02" * 300)
     db = tmp_path / "r.db"
-    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--workers", "2", "--scorer", "lexicon"])
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
     assert (
         f"failed: {folder / 'a.txt'}: binary" in result.stderr
         and f"failed: {folder / 'b.txt'}: binary" in result.stderr
     )
-    assert count(db, "SELECT COUNT(*) FROM errors") == 1  # one row per content
+    with sqlite3.connect(db) as conn:  # one row per content, with the first path
+        assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "a.txt"),)]
+    again = CliRunner().invoke(main, args)
+    assert "failed 2 (1 failed before and were tried again);" in again.stdout, again.output
 
 
-@pytest.mark.parametrize("workers", ["2"])
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_files_edited_into_copies_of_an_unreadable_file_leave_their_old_work(tmp_path: Path, workers: str) -> None:
     """Regression: only the first copy of unreadable content released its path; the others
     waiting for its result kept their old content's work, so `query` still listed them."""
