@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import os
 import signal
+import sqlite3
 import threading
 import time
 import zipfile
@@ -373,13 +374,24 @@ def run_batch(
                 summary.errors += [(path, result["error"]) for path in [name, *others]]
             else:
                 report = result["report"]
-                save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
-                for path in others:
-                    add_path(conn, content_hash=digest, model_version=version, path=path)
-                summary.scanned += 1
-                summary.partial += [(name, notice) for notice in report["work"].get("notices", [])]
-                summary.duplicates += len(others)
-                summary.words += report["work"]["words"]
+                try:
+                    save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
+                except sqlite3.IntegrityError:
+                    if not is_done(conn, digest, version):
+                        raise
+                    # Another batch on this database saved this content first: its paths join that work.
+                    for path in [name, *others]:
+                        if add_path(conn, content_hash=digest, model_version=version, path=path):
+                            summary.duplicates += 1
+                        else:
+                            summary.skipped += 1
+                else:
+                    for path in others:
+                        add_path(conn, content_hash=digest, model_version=version, path=path)
+                    summary.scanned += 1
+                    summary.partial += [(name, notice) for notice in report["work"].get("notices", [])]
+                    summary.duplicates += len(others)
+                    summary.words += report["work"]["words"]
         summary.seconds = time.perf_counter() - t0
         if on_progress:
             on_progress(summary, len(sources))

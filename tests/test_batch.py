@@ -502,6 +502,38 @@ def test_files_edited_into_copies_of_an_unreadable_file_leave_their_old_work(tmp
         assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "work000.txt"),)]
 
 
+def test_a_work_saved_meanwhile_by_another_batch_process_is_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: two batch processes on one database: the slower one's save hit the UNIQUE
+    (content, model) key, crashed with an IntegrityError traceback and left its run unfinished."""
+    import hashlib
+
+    import forewarn.batch
+    from forewarn.store import save_report
+
+    folder = make_collection(tmp_path / "c", 2)
+    (folder / "copy.txt").write_bytes((folder / "work000.txt").read_bytes())
+    db = tmp_path / "r.db"
+    real = forewarn.batch.scan_one
+
+    def raced(name: str, data: bytes, *args: object, **kwargs: object) -> dict[str, object]:
+        result = real(name, data, *args, **kwargs)  # type: ignore[arg-type]
+        if name.endswith("copy.txt"):  # the other process saves it first, from its own path
+            other = open_db(db)
+            digest = hashlib.sha256(data).hexdigest()
+            save_report(other, result["report"], path=str(tmp_path / "theirs.txt"), content_hash=digest, seconds=0)
+            other.close()
+        return result
+
+    monkeypatch.setattr(forewarn.batch, "scan_one", raced)
+    summary = run_batch(folder, db=db, workers=1, mode="lexicon")
+    assert (summary.scanned, summary.duplicates, summary.skipped, summary.failed) == (1, 2, 0, 0)
+    assert count(db, "SELECT COUNT(*) FROM works") == 2
+    assert count(db, "SELECT COUNT(*) FROM work_paths") == 4  # theirs, copy, work000, work001
+    assert count(db, "SELECT COUNT(*) FROM runs WHERE finished IS NOT NULL AND interrupted = 0") == 1
+
+
 def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Path) -> None:
     """Databases written before migrations 002 and 003 keep working: their paths are queryable."""
     folder = make_collection(tmp_path / "c", 1)
