@@ -20,7 +20,8 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import AbstractContextManager, contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -415,6 +416,14 @@ def run_batch(
             finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
             conn.close()
             raise BatchInterrupted(summary) from None
+        except BaseException:  # an error that stops the batch (disk full, a bug): the run keeps its counts
+            with suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                summary.seconds = time.perf_counter() - t0
+                finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+            conn.close()
+            raise
     summary.seconds = time.perf_counter() - t0
     finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
     conn.close()
@@ -424,6 +433,10 @@ def run_batch(
 def _ignore_sigint() -> None:
     """In pool workers: Ctrl-C reaches the whole process group, and the main process stops them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# The error recorded for the works in flight when a worker process died (kill -9, the OOM killer).
+WORKER_STOPPED = "the worker scanning it stopped (out of memory?)"
 
 
 def _run_pool(
@@ -438,23 +451,50 @@ def _run_pool(
     """A local process pool; on Ctrl-C, finished results are saved and the workers terminated.
 
     Waiting for the works in flight could take minutes on long works, and the
-    executor's own exit would even start the queued ones.
+    executor's own exit would even start the queued ones. A worker that dies takes
+    the pool with it: the works in flight then (which one killed it is unknown) are
+    recorded as failed, so the next run tries them again, and a new pool goes on.
     """
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
-    inflight: set[Future[dict[str, Any]]] = set()
+    inflight: dict[Future[dict[str, Any]], str] = {}  # -> the work's name
+
+    def collect(done: Iterable[Future[dict[str, Any]]]) -> bool:
+        """Record finished works; True when the pool broke."""
+        broken = False
+        for f in done:
+            name = inflight.pop(f)
+            if isinstance(f.exception(), BrokenProcessPool):
+                broken = True
+                record({"name": name, "error": WORKER_STOPPED})
+            else:
+                record(f.result())
+        return broken
+
+    def replace_broken_pool() -> None:
+        """Every work still in flight went down with the pool (its futures are failed at once)."""
+        nonlocal pool
+        collect(wait(list(inflight)).done)
+        pool.shutdown(wait=True)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
 
     def record_until(left: int) -> None:
         """Record finished works until at most ``left`` are in flight."""
-        nonlocal inflight
         while len(inflight) > left:
-            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-            for f in done:
-                record(f.result())
+            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            if collect(done):
+                replace_broken_pool()
+
+    def submit(name: str, data: bytes) -> None:
+        try:
+            inflight[pool.submit(scan_one, name, data, mode, 1, bundle)] = name
+        except BrokenProcessPool:  # broke before its futures said so
+            replace_broken_pool()
+            inflight[pool.submit(scan_one, name, data, mode, 1, bundle)] = name
 
     try:
         for src, digest, data in todo:
             hashes[src.name] = digest
-            inflight.add(pool.submit(scan_one, src.name, data, mode, 1, bundle))
+            submit(src.name, data)
             record_until(2 * workers - 1)
         record_until(0)
     except KeyboardInterrupt:
@@ -481,9 +521,13 @@ def _run_dask(
     workers: int,
     scheduler: str | None,
 ) -> None:
-    """The same per-work function on Dask; results come back here to the one writer."""
+    """The same per-work function on Dask; results come back here to the one writer.
+
+    A work whose workers kept dying (``KilledWorker``, after the scheduler's allowed
+    failures) is recorded as failed; the cluster goes on with the rest.
+    """
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError:
         raise RuntimeError("the dask engine needs the extra: pip install 'forewarn[dask]'") from None
     cluster = None
@@ -497,18 +541,27 @@ def _run_dask(
         finally:
             signal.signal(signal.SIGINT, previous)
         client = Client(cluster)
+    names: dict[Any, str] = {}  # future key -> the work's name
+
+    def collect(fut: Any) -> None:
+        name = names.pop(fut.key)
+        try:
+            result = fut.result()
+        except KilledWorker:
+            result = {"name": name, "error": WORKER_STOPPED}
+        record(result)
+
     try:
         queue = as_completed()
-        inflight = 0
         for src, digest, data in todo:
             hashes[src.name] = digest
-            queue.add(client.submit(scan_one, src.name, data, mode, 1, bundle, pure=False))
-            inflight += 1
-            if inflight >= 2 * workers:
-                record(next(queue).result())
-                inflight -= 1
+            fut = client.submit(scan_one, src.name, data, mode, 1, bundle, pure=False)
+            names[fut.key] = src.name
+            queue.add(fut)
+            if len(names) >= 2 * workers:
+                collect(next(queue))
         for fut in queue:
-            record(fut.result())
+            collect(fut)
     finally:
         client.close()
         if cluster is not None:

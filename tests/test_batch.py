@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from forewarn.batch import iter_sources, run_batch
+from forewarn.batch import scan_one as real_scan_one
 from forewarn.cli import main
 from forewarn.pipeline import SCHEMA as SCHEMA_ID
 from forewarn.store import MIGRATIONS, open_db
@@ -199,6 +200,80 @@ def test_parallel_and_dask_give_the_same_detections_as_one_process(tmp_path: Pat
                 "ORDER BY w.path, d.warning"
             ).fetchall()
     assert results["one"] and results["one"] == results["pool"] == results["dask"]
+
+
+def scan_or_die(name: str, data: bytes, *args: object, **kwargs: object) -> dict[str, object]:
+    """scan_one, but the worker process is killed (as by the OOM killer) on a file named *die.txt."""
+    if name.endswith("die.txt"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_scan_one(name, data, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_worker_killed_mid_batch_fails_its_works_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: one pool worker killed (kill -9, out of memory) ended the batch with "A process
+    in the process pool was terminated abruptly", exit 2, and its run row unfinished with 0 counts."""
+    import forewarn.batch
+
+    folder = make_collection(tmp_path / "c", 10)
+    for name in ("a-die.txt", "m-die.txt"):
+        (folder / name).write_text(f"Title: {name}\n\n{PARA}\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    monkeypatch.setattr(forewarn.batch, "scan_one", scan_or_die)  # pool workers are forked: they see it
+    summary = run_batch(folder, db=db, workers=2, mode="lexicon")
+    failed = dict(summary.errors)
+    assert summary.scanned + summary.failed == 12 and summary.scanned >= 12 - 2 * 4, summary
+    assert {str(folder / "a-die.txt"), str(folder / "m-die.txt")} <= set(failed)
+    assert set(failed.values()) == {"the worker scanning it stopped (out of memory?)"}
+    with sqlite3.connect(db) as conn:
+        run = conn.execute("SELECT finished IS NOT NULL, scanned, failed, interrupted FROM runs").fetchone()
+    assert run == (1, summary.scanned, summary.failed, 0)
+    assert count(db, "SELECT COUNT(*) FROM errors") == summary.failed
+    monkeypatch.setattr(forewarn.batch, "scan_one", real_scan_one)
+    again = run_batch(folder, db=db, workers=2, mode="lexicon")  # they are tried again
+    assert (again.scanned, again.retried, again.failed) == (summary.failed, summary.failed, 0)
+
+
+def test_a_worker_killed_on_dask_fails_its_work_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on Dask: a work whose worker died (KilledWorker) was a traceback ending the batch."""
+    pytest.importorskip("distributed")
+    import dask
+
+    import forewarn.batch
+
+    folder = make_collection(tmp_path / "c", 3)
+    (folder / "a-die.txt").write_text(f"Title: die\n\n{PARA}\n", encoding="utf-8")
+    monkeypatch.setattr(forewarn.batch, "scan_one", scan_or_die)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        summary = run_batch(folder, db=tmp_path / "r.db", workers=2, engine="dask", mode="lexicon")
+    # With no failure allowed, a work queued on the same worker may be failed with it.
+    assert summary.scanned + summary.failed == 4 and summary.failed <= 2, summary
+    failed = dict(summary.errors)
+    assert str(folder / "a-die.txt") in failed
+    assert set(failed.values()) == {"the worker scanning it stopped (out of memory?)"}
+
+
+def test_an_error_that_stops_a_batch_still_finishes_its_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: an exception escaping the batch (here a disk error) left the run unfinished, counts 0."""
+    import forewarn.batch
+
+    folder = make_collection(tmp_path / "c", 3)
+    real = forewarn.batch.save_report
+    calls = []
+
+    def failing(*args: object, **kwargs: object) -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(forewarn.batch, "save_report", failing)
+    with pytest.raises(sqlite3.OperationalError):
+        run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    assert count(tmp_path / "r.db", "SELECT COUNT(*) FROM runs WHERE finished IS NOT NULL AND scanned = 1") == 1
 
 
 @pytest.fixture
