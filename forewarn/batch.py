@@ -214,22 +214,32 @@ class BatchSummary:
         return self.words / self.seconds if self.seconds else 0.0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a timeout, ``docker stop``, systemd) during a batch: stopped like Ctrl-C."""
+
+
+def _interrupt(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 class _InterruptGuard:
-    """Ctrl-C waits until the work being written is saved and counted.
+    """Ctrl-C (or SIGTERM) waits until the work being written is saved and counted.
 
     Otherwise an interrupt landing just after a commit leaves the run's counts one
     short of the works in the database.
     """
 
+    SIGNALS = ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL))
+
     def __init__(self) -> None:
         self.writing = False
-        self.pending = False
+        self.pending: int | None = None  # the signal that arrived while writing
 
     def handler(self, signum: int, frame: Any) -> None:
         if self.writing:
-            self.pending = True
+            self.pending = self.pending or signum
         else:
-            raise KeyboardInterrupt
+            raise _interrupt(signum)
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -239,28 +249,32 @@ class _InterruptGuard:
         finally:
             self.writing = False
             if self.pending:
-                self.pending = False
-                raise KeyboardInterrupt
+                signum, self.pending = self.pending, None
+                raise _interrupt(signum)
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        """Handle SIGINT here, unless not on the main thread or the caller handles it already."""
-        ours = threading.current_thread() is threading.main_thread()
-        ours = ours and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        previous = signal.signal(signal.SIGINT, self.handler) if ours else None
+        """Handle SIGINT and SIGTERM here, unless not on the main thread or the caller handles them."""
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum, default in self.SIGNALS:
+                if signal.getsignal(signum) is default:
+                    previous[signum] = signal.signal(signum, self.handler)
         try:
             yield
         finally:
-            if ours:
-                signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a batch, after the works done so far were saved and the run recorded."""
+    """Ctrl-C or SIGTERM (``signum``) during a batch, after the works done so far were saved
+    and the run recorded."""
 
-    def __init__(self, summary: BatchSummary) -> None:
+    def __init__(self, summary: BatchSummary, signum: int = signal.SIGINT) -> None:
         super().__init__(f"interrupted after {summary.scanned} works")
         self.summary = summary
+        self.signum = signum
 
 
 def model_version(mode: str, bundle: str | None = None) -> str:
@@ -350,7 +364,7 @@ def run_batch(
     sources = list_sources(target)
     conn = open_db(db)
     version = model_version(mode, bundle)
-    run_id = start_run(conn, model_version=version, engine=engine, target=str(target))
+    run_id: int | None = None
     summary = BatchSummary()
     t0 = time.perf_counter()
     n_workers = workers or os.cpu_count() or 1
@@ -400,6 +414,8 @@ def run_batch(
     todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies, failed=failed)
     with guard.installed():
         try:
+            with guard.write():  # a Ctrl-C now waits for the run's row, then finishes it as interrupted
+                run_id = start_run(conn, model_version=version, engine=engine, target=str(target))
             if engine == "dask":
                 _run_dask(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers, scheduler=scheduler)
             elif n_workers == 1:
@@ -408,31 +424,40 @@ def run_batch(
                     record(scan_one(src.name, data, mode, bundle=bundle))
             else:
                 _run_pool(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers)
-        except KeyboardInterrupt:
+            guard.writing = True  # all done: a Ctrl-C now waits (and is dropped) while the run is recorded
+        except KeyboardInterrupt as e:
             guard.writing = True  # a second Ctrl-C must not lose the run's record
             if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's
                 conn.execute("ROLLBACK")
             summary.seconds = time.perf_counter() - t0
-            finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+            if run_id is not None:
+                finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
             conn.close()
-            raise BatchInterrupted(summary) from None
+            signum = signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT
+            raise BatchInterrupted(summary, signum) from None
         except BaseException:  # an error that stops the batch (disk full, a bug): the run keeps its counts
             with suppress(sqlite3.Error):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 summary.seconds = time.perf_counter() - t0
-                finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+                if run_id is not None:
+                    finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
             conn.close()
             raise
-    summary.seconds = time.perf_counter() - t0
-    finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
-    conn.close()
+        summary.seconds = time.perf_counter() - t0
+        finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
+        conn.close()
     return summary
 
 
 def _ignore_sigint() -> None:
-    """In pool workers: Ctrl-C reaches the whole process group, and the main process stops them."""
+    """In pool workers: Ctrl-C reaches the whole process group, and the main process stops them.
+
+    SIGTERM ends a worker at once (forked workers would inherit the main process's guard),
+    which is also how the main process stops them.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 # The error recorded for the works in flight when a worker process died (kill -9, the OOM killer).

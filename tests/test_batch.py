@@ -187,6 +187,73 @@ def test_ctrl_c_mid_batch_saves_the_run_and_exits_130(tmp_path: Path, workers: s
     assert count(db, "SELECT COUNT(*) FROM runs WHERE interrupted = 0 AND finished IS NOT NULL") == 1
 
 
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
+        return [int(c) for c in f.read().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_sigterm_mid_batch_stops_the_workers_saves_the_run_and_exits_143(tmp_path: Path) -> None:
+    """Regression: SIGTERM (a timeout, systemd, docker stop) to the main process left the run
+    unfinished and both pool workers alive forever, re-parented to PID 1 and blocked on a pipe."""
+    folder = make_collection(tmp_path / "c", 40, words=3000)
+    db = tmp_path / "r.db"
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(folder), "--db", str(db), "--workers", "2"]
+    cmd += ["--scorer", "lexicon", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if db.exists() and count(db, "SELECT COUNT(*) FROM works") >= 3:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    workers = _children(proc.pid)
+    assert workers
+    proc.send_signal(signal.SIGTERM)  # the main process only, as `kill PID` does
+    try:
+        out, err = (b.decode() for b in proc.communicate(timeout=60))
+    except subprocess.TimeoutExpired:  # orphaned workers kept its pipes open
+        for pid in workers:
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
+        raise
+    saved = count(db, "SELECT COUNT(*) FROM works")
+    assert proc.returncode == 143, (out, err)
+    assert err.strip() == f"terminated (SIGTERM): {saved} works saved; run the same command again to finish"
+    with sqlite3.connect(db) as conn:
+        run = conn.execute("SELECT finished, scanned, interrupted FROM runs").fetchone()
+    assert run[0] is not None and run[1:] == (saved, 1)
+    deadline = time.time() + 10
+    while time.time() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.05)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "pool workers outlived the batch"
+
+
+def test_a_ctrl_c_just_after_the_run_row_is_written_still_finishes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: Ctrl-C between start_run and the interrupt guard left a run row with finished NULL."""
+    import forewarn.batch
+    from forewarn.batch import BatchInterrupted
+
+    folder = make_collection(tmp_path / "c", 2)
+    real = forewarn.batch.start_run
+
+    def start_then_ctrl_c(*args: object, **kwargs: object) -> int:
+        run_id = real(*args, **kwargs)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGINT)  # lands before the caller gets the id
+        return run_id
+
+    monkeypatch.setattr(forewarn.batch, "start_run", start_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    assert isinstance(raised.value, BatchInterrupted)
+    assert count(tmp_path / "r.db", "SELECT COUNT(*) FROM runs WHERE finished IS NOT NULL AND interrupted = 1") == 1
+
+
 def test_parallel_and_dask_give_the_same_detections_as_one_process(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     folder = make_collection(tmp_path / "c", 8)
