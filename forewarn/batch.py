@@ -203,6 +203,7 @@ class BatchSummary:
     duplicates: int = 0  # new paths of content already scanned: recorded, not scanned again
     failed: int = 0
     retried: int = 0  # works that failed in an earlier run and were tried again
+    removed: int = 0  # paths under a folder or ZIP target that are gone, taken out of the database
     words: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -283,6 +284,72 @@ def model_version(mode: str, bundle: str | None = None) -> str:
     return default_scorer(mode, bundle).version_
 
 
+def _listed_in_full(target: str | Path) -> tuple[str, bool] | None:
+    """The prefix of every path a run over ``target`` lists, and whether a recorded path under it
+    that the run did not list may still exist: a folder's ``dir/`` (hidden files and other
+    suffixes are not listed but may have been scanned on their own) or a ZIP's ``archive!``
+    (its members are only ever listed this way). None for a glob or a single file."""
+    t = str(target)
+    if os.path.isdir(t):
+        return os.path.join(os.path.abspath(t), ""), True
+    if os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
+        return os.path.abspath(t) + "!", False
+    return None
+
+
+def _missing(path: str) -> bool:
+    """True when no file is at ``path`` any more (a ZIP member counts as there while its ZIP is)."""
+    try:
+        os.stat(path)
+        return False
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError:  # no permission, an I/O error: perhaps still there
+        return False
+    for i, char in enumerate(path):
+        if char == "!" and os.path.isfile(path[:i]) and zipfile.is_zipfile(path[:i]):
+            return False  # left to a run over that ZIP
+    return True
+
+
+def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> set[str]:
+    """Paths recorded under a folder or ZIP target (``scope``) that no longer exist there."""
+    if scope is None:
+        return set()
+    prefix, may_exist = scope
+    recorded = {
+        r[0]
+        for r in conn.execute(
+            "SELECT path FROM work_paths WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM works"
+            " WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM errors WHERE substr(path, 1, ?1) = ?2",
+            (len(prefix), prefix),
+        )
+    }
+    return {p for p in recorded - listed if not may_exist or _missing(p)}
+
+
+def _release_gone(conn: Any, paths: Iterable[str]) -> int:
+    """Take paths that are gone out of the database, in one transaction: out of their works (a
+    work no file holds any more is deleted) and their error rows. Returns how many."""
+    n = 0
+    with transaction(conn):
+        for path in sorted(paths):
+            _release_path(conn, path=path, content_hash="")  # "": no content, so it leaves every work
+            n += 1
+    return n
+
+
+def _moved(conn: Any, digest: str, version: str, path: str, gone: set[str]) -> bool:
+    """True when every other path of this content's work is gone: ``path`` is a rename, no copy."""
+    if not gone:
+        return False
+    row = conn.execute(
+        "SELECT id, path FROM works WHERE content_hash = ? AND model_version = ?", (digest, version)
+    ).fetchone()
+    others = {row["path"], *(r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ?", (row["id"],)))}
+    return others - {path} <= gone
+
+
 def _release_copy(conn: Any, *, path: str, content_hash: str) -> None:
     """``path`` now holds ``content_hash``, which failed: it leaves any work with other content.
 
@@ -301,13 +368,15 @@ def _pending(
     writing: Callable[[], AbstractContextManager[None]],
     copies: dict[str, list[str]],
     failed: dict[str, str],
+    gone: set[str],
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash.
 
     Content is scanned once: a copy of a work in the database gets its path recorded
     (``add_path``); a copy of one in flight waits in ``copies`` (content hash -> paths)
     for its result; a copy of one that failed in this run (``failed``: content hash ->
-    error) is listed as failed too, and the error row keeps the first path.
+    error) is listed as failed too, and the error row keeps the first path. Content whose
+    every other path is ``gone`` was moved or renamed, not copied.
     """
     for src in sources:
         try:
@@ -330,9 +399,11 @@ def _pending(
             continue
         if is_done(conn, digest, version):
             with writing():
-                if add_path(conn, content_hash=digest, model_version=version, path=src.name):
+                if add_path(conn, content_hash=digest, model_version=version, path=src.name) and not _moved(
+                    conn, digest, version, src.name, gone
+                ):
                     summary.duplicates += 1
-                else:
+                else:  # recorded already, or a file renamed or moved: no copy
                     summary.skipped += 1
             continue
         if failed_before(conn, digest, version):
@@ -411,7 +482,9 @@ def run_batch(
         if on_progress:
             on_progress(summary, len(sources))
 
-    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies, failed=failed)
+    scope = _listed_in_full(target)
+    gone = _gone_paths(conn, scope, {src.name for src in sources})
+    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies, failed=failed, gone=gone)
     with guard.installed():
         try:
             with guard.write():  # a Ctrl-C now waits for the run's row, then finishes it as interrupted
@@ -425,6 +498,8 @@ def run_batch(
             else:
                 _run_pool(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers)
             guard.writing = True  # all done: a Ctrl-C now waits (and is dropped) while the run is recorded
+            # After a whole run, so a renamed file kept its work; a file back meanwhile stays.
+            summary.removed = _release_gone(conn, [p for p in gone if not (scope and scope[1]) or _missing(p)])
         except KeyboardInterrupt as e:
             guard.writing = True  # a second Ctrl-C must not lose the run's record
             if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's

@@ -714,6 +714,8 @@ def batch(
     extensionless binary file is reported as failed); other suffixes and
     hidden files (dot-files, dot-folders, __MACOSX/ and macOS's ._* files)
     are left out, unless the target is that one file. Paths are stored absolute.
+    After a run over a folder or ZIP, files recorded under it that are no
+    longer there are removed from the database (a renamed file keeps its work).
 
     \b
     Exit codes: 0 every work is in the database; 1 at least one work failed
@@ -796,6 +798,12 @@ def batch(
         _err(f"  failed: {name}: {message}")
     if len(summary.errors) > 20:
         click.echo(f"  ... and {len(summary.errors) - 20:,} more (all are in the database's errors table)", err=True)
+    if summary.removed:
+        click.echo(
+            f"{summary.removed:,} file{'s' if summary.removed != 1 else ''} no longer there "
+            f"{'were' if summary.removed != 1 else 'was'} removed from the database",
+            err=True,
+        )
     for name, notice in summary.partial[:20]:
         _err(f"  read in part: {name}: {notice}")
     if len(summary.partial) > 20:

@@ -752,6 +752,41 @@ def test_a_file_edited_between_runs_is_listed_once_with_its_new_results(tmp_path
     assert count(db, "SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)") == 0
 
 
+def test_renamed_and_deleted_files_leave_the_database_after_a_run_over_their_folder(tmp_path: Path) -> None:
+    """Regression: a deleted file stayed listed forever and a renamed one was reported as a copy
+    ("1 identical to another work"), listed under both names."""
+    folder = make_collection(tmp_path / "c", 3)
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02" * 300)
+    (folder / ".hidden.txt").write_text(f"Title: Hidden\n\n{PARA}\n", encoding="utf-8")
+    archive = folder / "more.zip"  # a ZIP in the folder is no work of it, but can be a target itself
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("x.txt", f"Title: X\n\n{PARA} x\n")
+        z.writestr("y.txt", f"Title: Y\n\n{PARA} y\n")
+    db = tmp_path / "r.db"
+    for target in (folder, folder / ".hidden.txt", archive):  # a hidden file named on its own
+        run_batch(target, db=db, workers=1, mode="lexicon")
+    (folder / "work000.txt").rename(folder / "renamed.txt")
+    (folder / "work001.txt").unlink()
+    (folder / "bad.txt").unlink()
+    args = ["batch", str(folder), "--db", str(db), "--workers", "1", "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("scanned 0, skipped 2 (already in the database), failed 0;"), result.stdout
+    assert "3 files no longer there were removed from the database" in result.stderr, result.stderr
+    listed = sorted(r["path"] for r in json.loads(cli("query", "--db", str(db), "--json")[1]))
+    expected = ["renamed.txt", "work002.txt", ".hidden.txt", "more.zip!x.txt", "more.zip!y.txt"]
+    assert listed == sorted(str(folder / name) for name in expected)
+    s = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (s["works"], s["files"], s["errors"]) == (5, 5, 0)
+    assert count(db, "SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)") == 0
+    with zipfile.ZipFile(archive, "w") as z:  # y.txt taken out of the ZIP
+        z.writestr("x.txt", f"Title: X\n\n{PARA} x\n")
+    run_batch(archive, db=db, workers=1, mode="lexicon")
+    run_batch(str(folder / "*.txt"), db=db, workers=1, mode="lexicon")  # a glob lists no folder in full
+    listed = sorted(r["path"] for r in json.loads(cli("query", "--db", str(db), "--json")[1]))
+    assert listed == sorted(str(folder / name) for name in expected if name != "more.zip!y.txt")
+
+
 def test_a_glob_does_not_follow_symlinked_folders_like_a_folder_walk(tmp_path: Path) -> None:
     """Regression: with `fics/sub/selfloop -> .`, 'fics/**/*.txt' stored 84 paths
     (.../selfloop/selfloop/...) for 6 files; two such loops never finished."""
