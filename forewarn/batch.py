@@ -14,18 +14,31 @@ import hashlib
 import itertools
 import os
 import signal
+import sqlite3
 import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import AbstractContextManager, contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, format_size
-from forewarn.store import add_path, failed_before, finish_run, is_done, open_db, save_error, save_report, start_run
+from forewarn.store import (
+    _release_path,
+    add_path,
+    failed_before,
+    finish_run,
+    is_done,
+    open_db,
+    save_error,
+    save_report,
+    start_run,
+    transaction,
+)
 
 MAX_ZIP_MEMBERS = 200_000
 
@@ -190,6 +203,7 @@ class BatchSummary:
     duplicates: int = 0  # new paths of content already scanned: recorded, not scanned again
     failed: int = 0
     retried: int = 0  # works that failed in an earlier run and were tried again
+    removed: int = 0  # paths under a folder or ZIP target that are gone, taken out of the database
     words: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -201,22 +215,32 @@ class BatchSummary:
         return self.words / self.seconds if self.seconds else 0.0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a timeout, ``docker stop``, systemd) during a batch: stopped like Ctrl-C."""
+
+
+def _interrupt(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 class _InterruptGuard:
-    """Ctrl-C waits until the work being written is saved and counted.
+    """Ctrl-C (or SIGTERM) waits until the work being written is saved and counted.
 
     Otherwise an interrupt landing just after a commit leaves the run's counts one
     short of the works in the database.
     """
 
+    SIGNALS = ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL))
+
     def __init__(self) -> None:
         self.writing = False
-        self.pending = False
+        self.pending: int | None = None  # the signal that arrived while writing
 
     def handler(self, signum: int, frame: Any) -> None:
         if self.writing:
-            self.pending = True
+            self.pending = self.pending or signum
         else:
-            raise KeyboardInterrupt
+            raise _interrupt(signum)
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -226,34 +250,113 @@ class _InterruptGuard:
         finally:
             self.writing = False
             if self.pending:
-                self.pending = False
-                raise KeyboardInterrupt
+                signum, self.pending = self.pending, None
+                raise _interrupt(signum)
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        """Handle SIGINT here, unless not on the main thread or the caller handles it already."""
-        ours = threading.current_thread() is threading.main_thread()
-        ours = ours and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        previous = signal.signal(signal.SIGINT, self.handler) if ours else None
+        """Handle SIGINT and SIGTERM here, unless not on the main thread or the caller handles them."""
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum, default in self.SIGNALS:
+                if signal.getsignal(signum) is default:
+                    previous[signum] = signal.signal(signum, self.handler)
         try:
             yield
         finally:
-            if ours:
-                signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a batch, after the works done so far were saved and the run recorded."""
+    """Ctrl-C or SIGTERM (``signum``) during a batch, after the works done so far were saved
+    and the run recorded."""
 
-    def __init__(self, summary: BatchSummary) -> None:
+    def __init__(self, summary: BatchSummary, signum: int = signal.SIGINT) -> None:
         super().__init__(f"interrupted after {summary.scanned} works")
         self.summary = summary
+        self.signum = signum
 
 
 def model_version(mode: str, bundle: str | None = None) -> str:
     from forewarn.score.cascade import default_scorer
 
     return default_scorer(mode, bundle).version_
+
+
+def _listed_in_full(target: str | Path) -> tuple[str, bool] | None:
+    """The prefix of every path a run over ``target`` lists, and whether a recorded path under it
+    that the run did not list may still exist: a folder's ``dir/`` (hidden files and other
+    suffixes are not listed but may have been scanned on their own) or a ZIP's ``archive!``
+    (its members are only ever listed this way). None for a glob or a single file."""
+    t = str(target)
+    if os.path.isdir(t):
+        return os.path.join(os.path.abspath(t), ""), True
+    if os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
+        return os.path.abspath(t) + "!", False
+    return None
+
+
+def _missing(path: str) -> bool:
+    """True when no file is at ``path`` any more (a ZIP member counts as there while its ZIP is)."""
+    try:
+        os.stat(path)
+        return False
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError:  # no permission, an I/O error: perhaps still there
+        return False
+    for i, char in enumerate(path):
+        if char == "!" and os.path.isfile(path[:i]) and zipfile.is_zipfile(path[:i]):
+            return False  # left to a run over that ZIP
+    return True
+
+
+def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> set[str]:
+    """Paths recorded under a folder or ZIP target (``scope``) that no longer exist there."""
+    if scope is None:
+        return set()
+    prefix, may_exist = scope
+    recorded = {
+        r[0]
+        for r in conn.execute(
+            "SELECT path FROM work_paths WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM works"
+            " WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM errors WHERE substr(path, 1, ?1) = ?2",
+            (len(prefix), prefix),
+        )
+    }
+    return {p for p in recorded - listed if not may_exist or _missing(p)}
+
+
+def _release_gone(conn: Any, paths: Iterable[str]) -> int:
+    """Take paths that are gone out of the database, in one transaction: out of their works (a
+    work no file holds any more is deleted) and their error rows. Returns how many."""
+    n = 0
+    with transaction(conn):
+        for path in sorted(paths):
+            _release_path(conn, path=path, content_hash="")  # "": no content, so it leaves every work
+            n += 1
+    return n
+
+
+def _moved(conn: Any, digest: str, version: str, path: str, gone: set[str]) -> bool:
+    """True when every other path of this content's work is gone: ``path`` is a rename, no copy."""
+    if not gone:
+        return False
+    row = conn.execute(
+        "SELECT id, path FROM works WHERE content_hash = ? AND model_version = ?", (digest, version)
+    ).fetchone()
+    others = {row["path"], *(r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ?", (row["id"],)))}
+    return others - {path} <= gone
+
+
+def _release_copy(conn: Any, *, path: str, content_hash: str) -> None:
+    """``path`` now holds ``content_hash``, which failed: it leaves any work with other content.
+
+    ``save_error`` does this for the first path; the content's one error row keeps that path.
+    """
+    with transaction(conn):
+        _release_path(conn, path=path, content_hash=content_hash)
 
 
 def _pending(
@@ -264,12 +367,16 @@ def _pending(
     *,
     writing: Callable[[], AbstractContextManager[None]],
     copies: dict[str, list[str]],
+    failed: dict[str, str],
+    gone: set[str],
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash.
 
     Content is scanned once: a copy of a work in the database gets its path recorded
     (``add_path``); a copy of one in flight waits in ``copies`` (content hash -> paths)
-    for its result.
+    for its result; a copy of one that failed in this run (``failed``: content hash ->
+    error) is listed as failed too, and the error row keeps the first path. Content whose
+    every other path is ``gone`` was moved or renamed, not copied.
     """
     for src in sources:
         try:
@@ -284,11 +391,19 @@ def _pending(
         if digest in copies:
             copies[digest].append(src.name)
             continue
+        if digest in failed:
+            with writing():
+                _release_copy(conn, path=src.name, content_hash=digest)
+                summary.failed += 1
+                summary.errors.append((src.name, failed[digest]))
+            continue
         if is_done(conn, digest, version):
             with writing():
-                if add_path(conn, content_hash=digest, model_version=version, path=src.name):
+                if add_path(conn, content_hash=digest, model_version=version, path=src.name) and not _moved(
+                    conn, digest, version, src.name, gone
+                ):
                     summary.duplicates += 1
-                else:
+                else:  # recorded already, or a file renamed or moved: no copy
                     summary.skipped += 1
             continue
         if failed_before(conn, digest, version):
@@ -320,7 +435,7 @@ def run_batch(
     sources = list_sources(target)
     conn = open_db(db)
     version = model_version(mode, bundle)
-    run_id = start_run(conn, model_version=version, engine=engine, target=str(target))
+    run_id: int | None = None
     summary = BatchSummary()
     t0 = time.perf_counter()
     n_workers = workers or os.cpu_count() or 1
@@ -328,6 +443,7 @@ def run_batch(
 
     guard = _InterruptGuard()
     copies: dict[str, list[str]] = {}
+    failed: dict[str, str] = {}  # content that failed in this run -> its error
 
     def record(result: dict[str, Any]) -> None:
         name = result["name"]
@@ -337,24 +453,42 @@ def run_batch(
             if "error" in result:
                 # One error row per content (the first path); every copy is listed as failed.
                 save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
+                failed[digest] = result["error"]
+                for path in others:  # each copy leaves the work of what it held before, as the first did
+                    _release_copy(conn, path=path, content_hash=digest)
                 summary.failed += 1 + len(others)
                 summary.errors += [(path, result["error"]) for path in [name, *others]]
             else:
                 report = result["report"]
-                save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
-                for path in others:
-                    add_path(conn, content_hash=digest, model_version=version, path=path)
-                summary.scanned += 1
-                summary.partial += [(name, notice) for notice in report["work"].get("notices", [])]
-                summary.duplicates += len(others)
-                summary.words += report["work"]["words"]
+                try:
+                    save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
+                except sqlite3.IntegrityError:
+                    if not is_done(conn, digest, version):
+                        raise
+                    # Another batch on this database saved this content first: its paths join that work.
+                    for path in [name, *others]:
+                        if add_path(conn, content_hash=digest, model_version=version, path=path):
+                            summary.duplicates += 1
+                        else:
+                            summary.skipped += 1
+                else:
+                    for path in others:
+                        add_path(conn, content_hash=digest, model_version=version, path=path)
+                    summary.scanned += 1
+                    summary.partial += [(name, notice) for notice in report["work"].get("notices", [])]
+                    summary.duplicates += len(others)
+                    summary.words += report["work"]["words"]
         summary.seconds = time.perf_counter() - t0
         if on_progress:
             on_progress(summary, len(sources))
 
-    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies)
+    scope = _listed_in_full(target)
+    gone = _gone_paths(conn, scope, {src.name for src in sources})
+    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies, failed=failed, gone=gone)
     with guard.installed():
         try:
+            with guard.write():  # a Ctrl-C now waits for the run's row, then finishes it as interrupted
+                run_id = start_run(conn, model_version=version, engine=engine, target=str(target))
             if engine == "dask":
                 _run_dask(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers, scheduler=scheduler)
             elif n_workers == 1:
@@ -363,23 +497,46 @@ def run_batch(
                     record(scan_one(src.name, data, mode, bundle=bundle))
             else:
                 _run_pool(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers)
-        except KeyboardInterrupt:
+            guard.writing = True  # all done: a Ctrl-C now waits (and is dropped) while the run is recorded
+            # After a whole run, so a renamed file kept its work; a file back meanwhile stays.
+            summary.removed = _release_gone(conn, [p for p in gone if not (scope and scope[1]) or _missing(p)])
+        except KeyboardInterrupt as e:
             guard.writing = True  # a second Ctrl-C must not lose the run's record
             if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's
                 conn.execute("ROLLBACK")
             summary.seconds = time.perf_counter() - t0
-            finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+            if run_id is not None:
+                finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
             conn.close()
-            raise BatchInterrupted(summary) from None
-    summary.seconds = time.perf_counter() - t0
-    finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
-    conn.close()
+            signum = signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT
+            raise BatchInterrupted(summary, signum) from None
+        except BaseException:  # an error that stops the batch (disk full, a bug): the run keeps its counts
+            with suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                summary.seconds = time.perf_counter() - t0
+                if run_id is not None:
+                    finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+            conn.close()
+            raise
+        summary.seconds = time.perf_counter() - t0
+        finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
+        conn.close()
     return summary
 
 
 def _ignore_sigint() -> None:
-    """In pool workers: Ctrl-C reaches the whole process group, and the main process stops them."""
+    """In pool workers: Ctrl-C reaches the whole process group, and the main process stops them.
+
+    SIGTERM ends a worker at once (forked workers would inherit the main process's guard),
+    which is also how the main process stops them.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+# The error recorded for the works in flight when a worker process died (kill -9, the OOM killer).
+WORKER_STOPPED = "the worker scanning it stopped (out of memory?)"
 
 
 def _run_pool(
@@ -394,23 +551,50 @@ def _run_pool(
     """A local process pool; on Ctrl-C, finished results are saved and the workers terminated.
 
     Waiting for the works in flight could take minutes on long works, and the
-    executor's own exit would even start the queued ones.
+    executor's own exit would even start the queued ones. A worker that dies takes
+    the pool with it: the works in flight then (which one killed it is unknown) are
+    recorded as failed, so the next run tries them again, and a new pool goes on.
     """
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
-    inflight: set[Future[dict[str, Any]]] = set()
+    inflight: dict[Future[dict[str, Any]], str] = {}  # -> the work's name
+
+    def collect(done: Iterable[Future[dict[str, Any]]]) -> bool:
+        """Record finished works; True when the pool broke."""
+        broken = False
+        for f in done:
+            name = inflight.pop(f)
+            if isinstance(f.exception(), BrokenProcessPool):
+                broken = True
+                record({"name": name, "error": WORKER_STOPPED})
+            else:
+                record(f.result())
+        return broken
+
+    def replace_broken_pool() -> None:
+        """Every work still in flight went down with the pool (its futures are failed at once)."""
+        nonlocal pool
+        collect(wait(list(inflight)).done)
+        pool.shutdown(wait=True)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
 
     def record_until(left: int) -> None:
         """Record finished works until at most ``left`` are in flight."""
-        nonlocal inflight
         while len(inflight) > left:
-            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-            for f in done:
-                record(f.result())
+            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            if collect(done):
+                replace_broken_pool()
+
+    def submit(name: str, data: bytes) -> None:
+        try:
+            inflight[pool.submit(scan_one, name, data, mode, 1, bundle)] = name
+        except BrokenProcessPool:  # broke before its futures said so
+            replace_broken_pool()
+            inflight[pool.submit(scan_one, name, data, mode, 1, bundle)] = name
 
     try:
         for src, digest, data in todo:
             hashes[src.name] = digest
-            inflight.add(pool.submit(scan_one, src.name, data, mode, 1, bundle))
+            submit(src.name, data)
             record_until(2 * workers - 1)
         record_until(0)
     except KeyboardInterrupt:
@@ -437,9 +621,13 @@ def _run_dask(
     workers: int,
     scheduler: str | None,
 ) -> None:
-    """The same per-work function on Dask; results come back here to the one writer."""
+    """The same per-work function on Dask; results come back here to the one writer.
+
+    A work whose workers kept dying (``KilledWorker``, after the scheduler's allowed
+    failures) is recorded as failed; the cluster goes on with the rest.
+    """
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError:
         raise RuntimeError("the dask engine needs the extra: pip install 'forewarn[dask]'") from None
     cluster = None
@@ -453,18 +641,27 @@ def _run_dask(
         finally:
             signal.signal(signal.SIGINT, previous)
         client = Client(cluster)
+    names: dict[Any, str] = {}  # future key -> the work's name
+
+    def collect(fut: Any) -> None:
+        name = names.pop(fut.key)
+        try:
+            result = fut.result()
+        except KilledWorker:
+            result = {"name": name, "error": WORKER_STOPPED}
+        record(result)
+
     try:
         queue = as_completed()
-        inflight = 0
         for src, digest, data in todo:
             hashes[src.name] = digest
-            queue.add(client.submit(scan_one, src.name, data, mode, 1, bundle, pure=False))
-            inflight += 1
-            if inflight >= 2 * workers:
-                record(next(queue).result())
-                inflight -= 1
+            fut = client.submit(scan_one, src.name, data, mode, 1, bundle, pure=False)
+            names[fut.key] = src.name
+            queue.add(fut)
+            if len(names) >= 2 * workers:
+                collect(next(queue))
         for fut in queue:
-            record(fut.result())
+            collect(fut)
     finally:
         client.close()
         if cluster is not None:

@@ -9,6 +9,7 @@ command was misused.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,7 @@ SCORERS = ["cascade", "thorough", "encoder-everywhere", "lexicon"]  # forewarn.s
 EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
 EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
+EXIT_TERMINATED = 143  # batch: SIGTERM (128 + 15), stopped like Ctrl-C
 
 
 class _Probability(click.FloatRange):
@@ -719,13 +721,15 @@ def batch(
     extensionless binary file is reported as failed); other suffixes and
     hidden files (dot-files, dot-folders, __MACOSX/ and macOS's ._* files)
     are left out, unless the target is that one file. Paths are stored absolute.
+    After a run over a folder or ZIP, files recorded under it that are no
+    longer there are removed from the database (a renamed file keeps its work).
 
     \b
     Exit codes: 0 every work is in the database; 1 at least one work failed
     (listed on stderr, kept in the errors table); 2 bad usage, a missing
     path, a pattern matching nothing, or a --db that is not a results database
-    (no database is created then); 130 interrupted (Ctrl-C): the works done
-    are saved, and the same command finishes the rest.
+    (no database is created then); 130 interrupted (Ctrl-C), 143 stopped by
+    SIGTERM: the works done are saved, and the same command finishes the rest.
 
     \b
     Examples:
@@ -776,12 +780,13 @@ def batch(
     except BatchInterrupted as e:
         done = e.summary
         failed = f" ({done.failed:,} failed)" if done.failed else ""
+        term = e.signum == signal.SIGTERM
         click.echo(
-            f"interrupted: {done.scanned:,} work{'s' if done.scanned != 1 else ''} saved{failed}; "
-            "run the same command again to finish",
+            f"{'terminated (SIGTERM)' if term else 'interrupted'}: {done.scanned:,} "
+            f"work{'s' if done.scanned != 1 else ''} saved{failed}; run the same command again to finish",
             err=True,
         )
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if term else EXIT_INTERRUPTED)
     except KeyboardInterrupt:  # before the run started (listing files, loading the model)
         click.echo("interrupted before any work was scanned", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -800,6 +805,12 @@ def batch(
         _err(f"  failed: {name}: {message}")
     if len(summary.errors) > 20:
         click.echo(f"  ... and {len(summary.errors) - 20:,} more (all are in the database's errors table)", err=True)
+    if summary.removed:
+        click.echo(
+            f"{summary.removed:,} file{'s' if summary.removed != 1 else ''} no longer there "
+            f"{'were' if summary.removed != 1 else 'was'} removed from the database",
+            err=True,
+        )
     for name, notice in summary.partial[:20]:
         _err(f"  read in part: {name}: {notice}")
     if len(summary.partial) > 20:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from forewarn.batch import iter_sources, run_batch
+from forewarn.batch import scan_one as real_scan_one
 from forewarn.cli import main
 from forewarn.pipeline import SCHEMA as SCHEMA_ID
 from forewarn.store import MIGRATIONS, open_db
@@ -185,6 +187,73 @@ def test_ctrl_c_mid_batch_saves_the_run_and_exits_130(tmp_path: Path, workers: s
     assert count(db, "SELECT COUNT(*) FROM runs WHERE interrupted = 0 AND finished IS NOT NULL") == 1
 
 
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as f:
+        return [int(c) for c in f.read().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_sigterm_mid_batch_stops_the_workers_saves_the_run_and_exits_143(tmp_path: Path) -> None:
+    """Regression: SIGTERM (a timeout, systemd, docker stop) to the main process left the run
+    unfinished and both pool workers alive forever, re-parented to PID 1 and blocked on a pipe."""
+    folder = make_collection(tmp_path / "c", 40, words=3000)
+    db = tmp_path / "r.db"
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(folder), "--db", str(db), "--workers", "2"]
+    cmd += ["--scorer", "lexicon", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if db.exists() and count(db, "SELECT COUNT(*) FROM works") >= 3:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    workers = _children(proc.pid)
+    assert workers
+    proc.send_signal(signal.SIGTERM)  # the main process only, as `kill PID` does
+    try:
+        out, err = (b.decode() for b in proc.communicate(timeout=60))
+    except subprocess.TimeoutExpired:  # orphaned workers kept its pipes open
+        for pid in workers:
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
+        raise
+    saved = count(db, "SELECT COUNT(*) FROM works")
+    assert proc.returncode == 143, (out, err)
+    assert err.strip() == f"terminated (SIGTERM): {saved} works saved; run the same command again to finish"
+    with sqlite3.connect(db) as conn:
+        run = conn.execute("SELECT finished, scanned, interrupted FROM runs").fetchone()
+    assert run[0] is not None and run[1:] == (saved, 1)
+    deadline = time.time() + 10
+    while time.time() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.05)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "pool workers outlived the batch"
+
+
+def test_a_ctrl_c_just_after_the_run_row_is_written_still_finishes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: Ctrl-C between start_run and the interrupt guard left a run row with finished NULL."""
+    import forewarn.batch
+    from forewarn.batch import BatchInterrupted
+
+    folder = make_collection(tmp_path / "c", 2)
+    real = forewarn.batch.start_run
+
+    def start_then_ctrl_c(*args: object, **kwargs: object) -> int:
+        run_id = real(*args, **kwargs)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGINT)  # lands before the caller gets the id
+        return run_id
+
+    monkeypatch.setattr(forewarn.batch, "start_run", start_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    assert isinstance(raised.value, BatchInterrupted)
+    assert count(tmp_path / "r.db", "SELECT COUNT(*) FROM runs WHERE finished IS NOT NULL AND interrupted = 1") == 1
+
+
 def test_parallel_and_dask_give_the_same_detections_as_one_process(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     folder = make_collection(tmp_path / "c", 8)
@@ -198,6 +267,80 @@ def test_parallel_and_dask_give_the_same_detections_as_one_process(tmp_path: Pat
                 "ORDER BY w.path, d.warning"
             ).fetchall()
     assert results["one"] and results["one"] == results["pool"] == results["dask"]
+
+
+def scan_or_die(name: str, data: bytes, *args: object, **kwargs: object) -> dict[str, object]:
+    """scan_one, but the worker process is killed (as by the OOM killer) on a file named *die.txt."""
+    if name.endswith("die.txt"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_scan_one(name, data, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_worker_killed_mid_batch_fails_its_works_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: one pool worker killed (kill -9, out of memory) ended the batch with "A process
+    in the process pool was terminated abruptly", exit 2, and its run row unfinished with 0 counts."""
+    import forewarn.batch
+
+    folder = make_collection(tmp_path / "c", 10)
+    for name in ("a-die.txt", "m-die.txt"):
+        (folder / name).write_text(f"Title: {name}\n\n{PARA}\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    monkeypatch.setattr(forewarn.batch, "scan_one", scan_or_die)  # pool workers are forked: they see it
+    summary = run_batch(folder, db=db, workers=2, mode="lexicon")
+    failed = dict(summary.errors)
+    assert summary.scanned + summary.failed == 12 and summary.scanned >= 12 - 2 * 4, summary
+    assert {str(folder / "a-die.txt"), str(folder / "m-die.txt")} <= set(failed)
+    assert set(failed.values()) == {"the worker scanning it stopped (out of memory?)"}
+    with sqlite3.connect(db) as conn:
+        run = conn.execute("SELECT finished IS NOT NULL, scanned, failed, interrupted FROM runs").fetchone()
+    assert run == (1, summary.scanned, summary.failed, 0)
+    assert count(db, "SELECT COUNT(*) FROM errors") == summary.failed
+    monkeypatch.setattr(forewarn.batch, "scan_one", real_scan_one)
+    again = run_batch(folder, db=db, workers=2, mode="lexicon")  # they are tried again
+    assert (again.scanned, again.retried, again.failed) == (summary.failed, summary.failed, 0)
+
+
+def test_a_worker_killed_on_dask_fails_its_work_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on Dask: a work whose worker died (KilledWorker) was a traceback ending the batch."""
+    pytest.importorskip("distributed")
+    import dask
+
+    import forewarn.batch
+
+    folder = make_collection(tmp_path / "c", 3)
+    (folder / "a-die.txt").write_text(f"Title: die\n\n{PARA}\n", encoding="utf-8")
+    monkeypatch.setattr(forewarn.batch, "scan_one", scan_or_die)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        summary = run_batch(folder, db=tmp_path / "r.db", workers=2, engine="dask", mode="lexicon")
+    # With no failure allowed, a work queued on the same worker may be failed with it.
+    assert summary.scanned + summary.failed == 4 and summary.failed <= 2, summary
+    failed = dict(summary.errors)
+    assert str(folder / "a-die.txt") in failed
+    assert set(failed.values()) == {"the worker scanning it stopped (out of memory?)"}
+
+
+def test_an_error_that_stops_a_batch_still_finishes_its_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: an exception escaping the batch (here a disk error) left the run unfinished, counts 0."""
+    import forewarn.batch
+
+    folder = make_collection(tmp_path / "c", 3)
+    real = forewarn.batch.save_report
+    calls = []
+
+    def failing(*args: object, **kwargs: object) -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(forewarn.batch, "save_report", failing)
+    with pytest.raises(sqlite3.OperationalError):
+        run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    assert count(tmp_path / "r.db", "SELECT COUNT(*) FROM runs WHERE finished IS NOT NULL AND scanned = 1") == 1
 
 
 @pytest.fixture
@@ -461,19 +604,76 @@ def test_identical_files_are_one_work_with_every_path(tmp_path: Path, workers: s
         jsonschema.validate({"schema": SCHEMA_ID, "forewarn_version": "0", "reports": [d], "errors": []}, SCHEMA)
 
 
-def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path, workers: str) -> None:
+    """Regression (--workers 1): the second copy was scanned again, counted as "failed before
+    and tried again" on a new database, and its path replaced the first in the errors row."""
     folder = tmp_path / "c"
     folder.mkdir()
     for name in ("a.txt", "b.txt"):
         (folder / name).write_bytes(b"\x00\x01\x02" * 300)
     db = tmp_path / "r.db"
-    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--workers", "2", "--scorer", "lexicon"])
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
     assert (
         f"failed: {folder / 'a.txt'}: binary" in result.stderr
         and f"failed: {folder / 'b.txt'}: binary" in result.stderr
     )
-    assert count(db, "SELECT COUNT(*) FROM errors") == 1  # one row per content
+    with sqlite3.connect(db) as conn:  # one row per content, with the first path
+        assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "a.txt"),)]
+    again = CliRunner().invoke(main, args)
+    assert "failed 2 (1 failed before and were tried again);" in again.stdout, again.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_files_edited_into_copies_of_an_unreadable_file_leave_their_old_work(tmp_path: Path, workers: str) -> None:
+    """Regression: only the first copy of unreadable content released its path; the others
+    waiting for its result kept their old content's work, so `query` still listed them."""
+    folder = make_collection(tmp_path / "c", 2)
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    for name in ("work000.txt", "work001.txt"):
+        (folder / name).write_bytes(b"\x00\x01\x02" * 300)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
+    assert json.loads(cli("query", "--db", str(db), "--json")[1]) == []
+    assert count(db, "SELECT COUNT(*) FROM works") + count(db, "SELECT COUNT(*) FROM work_paths") == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "work000.txt"),)]
+
+
+def test_a_work_saved_meanwhile_by_another_batch_process_is_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: two batch processes on one database: the slower one's save hit the UNIQUE
+    (content, model) key, crashed with an IntegrityError traceback and left its run unfinished."""
+    import hashlib
+
+    import forewarn.batch
+    from forewarn.store import save_report
+
+    folder = make_collection(tmp_path / "c", 2)
+    (folder / "copy.txt").write_bytes((folder / "work000.txt").read_bytes())
+    db = tmp_path / "r.db"
+    real = forewarn.batch.scan_one
+
+    def raced(name: str, data: bytes, *args: object, **kwargs: object) -> dict[str, object]:
+        result = real(name, data, *args, **kwargs)  # type: ignore[arg-type]
+        if name.endswith("copy.txt"):  # the other process saves it first, from its own path
+            other = open_db(db)
+            digest = hashlib.sha256(data).hexdigest()
+            save_report(other, result["report"], path=str(tmp_path / "theirs.txt"), content_hash=digest, seconds=0)
+            other.close()
+        return result
+
+    monkeypatch.setattr(forewarn.batch, "scan_one", raced)
+    summary = run_batch(folder, db=db, workers=1, mode="lexicon")
+    assert (summary.scanned, summary.duplicates, summary.skipped, summary.failed) == (1, 2, 0, 0)
+    assert count(db, "SELECT COUNT(*) FROM works") == 2
+    assert count(db, "SELECT COUNT(*) FROM work_paths") == 4  # theirs, copy, work000, work001
+    assert count(db, "SELECT COUNT(*) FROM runs WHERE finished IS NOT NULL AND interrupted = 0") == 1
 
 
 def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Path) -> None:
@@ -552,6 +752,41 @@ def test_a_file_edited_between_runs_is_listed_once_with_its_new_results(tmp_path
     assert count(db, "SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)") == 0
 
 
+def test_renamed_and_deleted_files_leave_the_database_after_a_run_over_their_folder(tmp_path: Path) -> None:
+    """Regression: a deleted file stayed listed forever and a renamed one was reported as a copy
+    ("1 identical to another work"), listed under both names."""
+    folder = make_collection(tmp_path / "c", 3)
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02" * 300)
+    (folder / ".hidden.txt").write_text(f"Title: Hidden\n\n{PARA}\n", encoding="utf-8")
+    archive = folder / "more.zip"  # a ZIP in the folder is no work of it, but can be a target itself
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("x.txt", f"Title: X\n\n{PARA} x\n")
+        z.writestr("y.txt", f"Title: Y\n\n{PARA} y\n")
+    db = tmp_path / "r.db"
+    for target in (folder, folder / ".hidden.txt", archive):  # a hidden file named on its own
+        run_batch(target, db=db, workers=1, mode="lexicon")
+    (folder / "work000.txt").rename(folder / "renamed.txt")
+    (folder / "work001.txt").unlink()
+    (folder / "bad.txt").unlink()
+    args = ["batch", str(folder), "--db", str(db), "--workers", "1", "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("scanned 0, skipped 2 (already in the database), failed 0;"), result.stdout
+    assert "3 files no longer there were removed from the database" in result.stderr, result.stderr
+    listed = sorted(r["path"] for r in json.loads(cli("query", "--db", str(db), "--json")[1]))
+    expected = ["renamed.txt", "work002.txt", ".hidden.txt", "more.zip!x.txt", "more.zip!y.txt"]
+    assert listed == sorted(str(folder / name) for name in expected)
+    s = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (s["works"], s["files"], s["errors"]) == (5, 5, 0)
+    assert count(db, "SELECT COUNT(*) FROM passages WHERE work_id NOT IN (SELECT id FROM works)") == 0
+    with zipfile.ZipFile(archive, "w") as z:  # y.txt taken out of the ZIP
+        z.writestr("x.txt", f"Title: X\n\n{PARA} x\n")
+    run_batch(archive, db=db, workers=1, mode="lexicon")
+    run_batch(str(folder / "*.txt"), db=db, workers=1, mode="lexicon")  # a glob lists no folder in full
+    listed = sorted(r["path"] for r in json.loads(cli("query", "--db", str(db), "--json")[1]))
+    assert listed == sorted(str(folder / name) for name in expected if name != "more.zip!y.txt")
+
+
 def test_a_glob_does_not_follow_symlinked_folders_like_a_folder_walk(tmp_path: Path) -> None:
     """Regression: with `fics/sub/selfloop -> .`, 'fics/**/*.txt' stored 84 paths
     (.../selfloop/selfloop/...) for 6 files; two such loops never finished."""
@@ -615,13 +850,34 @@ def test_batch_scans_with_a_given_bundle_and_refuses_a_broken_one(tmp_path: Path
     assert CliRunner().invoke(main, args).exit_code == 0
     with sqlite3.connect(db) as conn:
         versions = {v for (v,) in conn.execute("SELECT model_version FROM works")}
-    assert len(versions) == 1 and versions.pop().endswith("+my-own-heads-1")
+    (version,) = versions
+    assert re.search(r"\+my-own-heads-1@[0-9a-f]{8}$", version), version
     shutil.copytree(mine, tmp_path / "broken")
     (tmp_path / "broken" / "vocab.json").write_text("{}")
     broken_args = ["batch", str(folder), "--db", str(tmp_path / "other.db"), "--model", str(tmp_path / "broken")]
     broken = CliRunner().invoke(main, broken_args)
     assert broken.exit_code == 2 and "vocab.json does not match" in broken.stderr
     assert not (tmp_path / "other.db").exists()
+
+
+def test_a_bundle_differing_only_in_thresholds_rescans_every_work(tmp_path: Path) -> None:
+    """Regression: two bundles trained with other --label-mode share config.json's version;
+    the second batch said "scanned 0, skipped 2" and kept the first model's results."""
+    import shutil
+
+    from forewarn.score.model import default_bundle, write_checksums
+
+    folder = make_collection(tmp_path / "c", 2)
+    db = tmp_path / "r.db"
+    first = run_batch(folder, db=db, workers=1, bundle=str(default_bundle()))
+    other = tmp_path / "other"
+    shutil.copytree(default_bundle(), other)
+    config = json.loads((other / "config.json").read_text())
+    (other / "config.json").write_text(json.dumps({**config, "thresholds": dict.fromkeys(config["thresholds"], 0.01)}))
+    write_checksums(other)
+    second = run_batch(folder, db=db, workers=1, bundle=str(other))
+    assert (first.scanned, second.scanned, second.skipped) == (2, 2, 0)
+    assert count(db, "SELECT COUNT(DISTINCT model_version) FROM works") == 2
 
 
 def test_a_work_read_in_part_is_named_after_the_run(tmp_path: Path) -> None:

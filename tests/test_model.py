@@ -62,6 +62,31 @@ def test_tampered_bundle_is_refused(tmp_path: Path) -> None:
         load_model(bundle)
 
 
+def test_two_bundles_with_the_same_config_version_report_different_model_versions(tmp_path: Path) -> None:
+    """Regression: --label-mode and --encoder do not enter config.json's version, so two
+    different bundles reported the same model version and batch kept the first one's results."""
+    import re
+
+    from forewarn.score.model import write_checksums
+
+    shipped = load_model()
+    config = json.loads((default_bundle() / "config.json").read_text())
+    assert re.fullmatch(re.escape(config["version"]) + r"@[0-9a-f]{8}", shipped.version_)
+    same = tmp_path / "same"
+    shutil.copytree(default_bundle(), same)
+    assert load_model(same).version_ == shipped.version_  # content, not folder, decides
+    other = tmp_path / "other"
+    shutil.copytree(default_bundle(), other)
+    thresholds = {label: min(0.99, t + 0.05) for label, t in config["thresholds"].items()}
+    (other / "config.json").write_text(json.dumps({**config, "thresholds": thresholds}, indent=2) + "\n")
+    write_checksums(other)
+    assert load_model(other).config_["version"] == config["version"]
+    assert load_model(other).version_ != shipped.version_
+    (same / "metrics.json").write_text("{}\n")  # documentation only: the scores are the same
+    write_checksums(same)
+    assert load_model(same).version_ == shipped.version_
+
+
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     bundle = tmp_path / "b"
     shutil.copytree(default_bundle(), bundle)

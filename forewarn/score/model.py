@@ -59,7 +59,8 @@ def write_checksums(bundle: Path) -> None:
     (bundle / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def verify_checksums(bundle: Path) -> None:
+def verify_checksums(bundle: Path) -> dict[str, str]:
+    """Check every bundle file against ``SHA256SUMS``; returns the verified sums by file name."""
     sums = bundle / "SHA256SUMS"
     if not sums.is_file():
         raise BundleError(f"model bundle {bundle} has no SHA256SUMS")
@@ -74,6 +75,18 @@ def verify_checksums(bundle: Path) -> None:
             raise BundleError(f"model bundle {bundle} is missing {name}")
         if listed.get(name) != sha256(path):
             raise BundleError(f"model bundle {bundle}: {name} does not match its SHA256 sum")
+    return {name: listed[name] for name in BUNDLE_FILES}
+
+
+def bundle_fingerprint(sums: dict[str, str]) -> str:
+    """A short hash of the files the scores come from (all but ``metrics.json``).
+
+    ``config.json``'s ``version`` names forewarn, the data and the seed, not ``--label-mode``
+    or ``--encoder``: two different bundles could share it, and a batch keyed on it kept the
+    first one's results. The fingerprint tells them apart.
+    """
+    text = "".join(f"{sums[name]}  {name}\n" for name in BUNDLE_FILES if name != "metrics.json")
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 class Tfidf:
@@ -139,7 +152,7 @@ class ModelScorer:
         self.bundle = Path(bundle)
         self.batch_size = batch_size
         self.threads = threads
-        verify_checksums(self.bundle)
+        self.fingerprint_ = bundle_fingerprint(verify_checksums(self.bundle))
         try:
             self._load(json.loads((self.bundle / "config.json").read_text(encoding="utf-8")))
         except (ValueError, KeyError, TypeError, IndexError) as e:  # JSONDecodeError is a ValueError
@@ -154,7 +167,9 @@ class ModelScorer:
             raise BundleError(f"model bundle {self.bundle} needs a newer forewarn (bundle format {config['format']})")
         self.config_: dict[str, Any] = config
         self.labels_: list[str] = json.loads((self.bundle / "labels.json").read_text(encoding="utf-8"))
-        self.version_: str = str(config["version"])
+        # What reports give as model_version and batch keys stored results on: the trained
+        # version plus the bundle's fingerprint, "forewarn-minilm-heads-0.1.0-<data>-s0@<files>".
+        self.version_: str = f"{config['version']}@{self.fingerprint_}"
         self.max_length_: int = int(config.get("max_length", 256))
         self.w_emb_: float = float(config["w_emb"])
         cal = config["calibration"]
