@@ -130,7 +130,7 @@ def open_db(path: str | Path) -> sqlite3.Connection:
         raise NotADatabase(f"{path}: cannot open as a results database ({e})") from None
     try:
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
@@ -139,6 +139,20 @@ def open_db(path: str | Path) -> sqlite3.Connection:
         conn.close()
         raise NotADatabase(f"{path}: not a forewarn results database ({e})") from None
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, *, wait_s: float = 30.0) -> None:
+    """Switch to WAL. SQLite answers "database is locked" at once, without waiting, while
+    another process creates or switches the same new file; so wait here as for a write."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextmanager
@@ -153,20 +167,34 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply the migrations not yet recorded; returns the names applied now."""
-    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    """Apply the migrations not yet recorded; returns the names applied now.
+
+    Which are done is read again inside the one ``BEGIN IMMEDIATE`` transaction that applies
+    them, so processes opening a new database at once wait for each other instead of applying
+    the same migration twice ("table works already exists"); a failed one leaves none applied.
+    """
+    if _applied(conn) >= {name for name, _ in MIGRATIONS}:
+        return []  # the usual case: no write lock taken
     applied = []
-    for name, sql in MIGRATIONS:
-        if name in done:
-            continue
-        with transaction(conn):
+    with transaction(conn):
+        conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = _applied(conn)
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
             for statement in sql.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
-        applied.append(name)
+            applied.append(name)
     return applied
+
+
+def _applied(conn: sqlite3.Connection) -> set[str]:
+    """The migrations recorded in the database (none when it has no ``migrations`` table)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone() is None:
+        return set()
+    return {r[0] for r in conn.execute("SELECT name FROM migrations")}
 
 
 def is_done(conn: sqlite3.Connection, content_hash: str, model_version: str) -> bool:
@@ -191,10 +219,24 @@ def failed_before(conn: sqlite3.Connection, content_hash: str, model_version: st
 def save_report(
     conn: sqlite3.Connection, report: dict[str, Any], *, path: str, content_hash: str, seconds: float
 ) -> int:
-    """Store one work's report (the JSON dict) with its passages and detections, atomically."""
+    """Store one work's report (the JSON dict) with its passages and detections, atomically;
+    returns the work's id.
+
+    When this content already has a report from this model version (another process sharing
+    the database saved it since this one checked ``is_done``), that is not an error: the
+    stored report is kept, ``path`` is recorded as one of its files (as ``add_path`` does)
+    and its id returned.
+    """
     work = report["work"]
     with transaction(conn):
         _forget_errors(conn, path=path, content_hash=content_hash, model_version=report["model_version"])
+        row = conn.execute(
+            "SELECT id FROM works WHERE content_hash = ? AND model_version = ?", (content_hash, report["model_version"])
+        ).fetchone()
+        if row is not None:
+            _release_path(conn, path=path, content_hash=content_hash)
+            conn.execute("INSERT OR IGNORE INTO work_paths (work_id, path) VALUES (?, ?)", (row[0], path))
+            return int(row[0])
         cur = conn.execute(
             "INSERT INTO works (path, content_hash, model_version, format, title, authors, words, chapters,"
             " declared, rating_declared, archive_warnings_declared, rating_suggested, scanned_at, seconds,"
