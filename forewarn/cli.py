@@ -801,16 +801,33 @@ def batch(
 
 
 def _open_existing(db: str) -> Any:
-    """The results database at ``db``; a one-line error (exit 2) when missing or not one."""
-    from forewarn.store import NotADatabase, open_db
+    """The results database at ``db``, read-only (``store.open_existing``: never created,
+    migrated or switched to WAL); a one-line error (exit 2) when missing, not one or damaged."""
+    from forewarn.store import NotADatabase, open_existing
 
     if not Path(db).is_file():
         raise click.UsageError(f"no database at {db} (create one with `forewarn batch`)")
     try:
-        return open_db(db)
+        return open_existing(db)
     except NotADatabase as e:
         _fail(str(e))
         sys.exit(EXIT_ERROR)
+
+
+@contextmanager
+def _reading(db: str) -> Iterator[Any]:
+    """``_open_existing`` for a command's reads: a database damaged past the pages opening it
+    reads (sqlite3.DatabaseError on a later query) is one line and exit 2 too, as for scan."""
+    import sqlite3
+
+    conn = _open_existing(db)
+    try:
+        yield conn
+    except sqlite3.DatabaseError as e:
+        _fail(f"{db}: the results database is damaged ({e})")
+        sys.exit(EXIT_ERROR)
+    finally:
+        conn.close()
 
 
 @main.command(short_help="Find works in a results database.")
@@ -843,13 +860,10 @@ def query(
     taxonomy = load_taxonomy()
     _check_warning_list(has, option="--has", taxonomy=taxonomy)
     ids = resolve_labels(has or None, taxonomy=taxonomy) or []
-    rows = query_works(
-        _open_existing(db),
-        has=ids,
-        not_declared=not_declared,
-        min_confidence=min_confidence,
-        rating_mismatch=rating_mismatch,
-    )
+    with _reading(db) as conn:
+        rows = query_works(
+            conn, has=ids, not_declared=not_declared, min_confidence=min_confidence, rating_mismatch=rating_mismatch
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -882,15 +896,15 @@ def export(db: str, fmt: str, out: str) -> None:
     """
     from forewarn.export import export_db
 
-    conn = _open_existing(db)
-    try:
-        n = export_db(conn, fmt=fmt, out=out)
-    except RuntimeError as e:
-        _fail(str(e))
-        sys.exit(EXIT_ERROR)
-    except OSError as e:
-        _fail(f"cannot write {out}: {e.strerror or e}")
-        sys.exit(EXIT_ERROR)
+    with _reading(db) as conn:
+        try:
+            n = export_db(conn, fmt=fmt, out=out)
+        except RuntimeError as e:
+            _fail(str(e))
+            sys.exit(EXIT_ERROR)
+        except OSError as e:
+            _fail(f"cannot write {out}: {e.strerror or e}")
+            sys.exit(EXIT_ERROR)
     click.echo(f"{n:,} work{'s' if n != 1 else ''} written to {out}")
 
 
@@ -908,7 +922,8 @@ def stats(db: str, as_json: bool) -> None:
 
     from forewarn.store import stats as db_stats
 
-    s = db_stats(_open_existing(db))
+    with _reading(db) as conn:
+        s = db_stats(conn)
     if as_json:
         click.echo(json.dumps(s, indent=2))
         return

@@ -491,6 +491,7 @@ def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Pa
             conn.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
     code, out = cli("query", "--db", str(old), "--json")
     assert code == 0 and [r["path"] for r in json.loads(out)] == [str(folder / "work000.txt")]
+    assert count(old, "SELECT COUNT(*) FROM migrations") == 1  # read as it is: only batch upgrades
     (folder / "again.txt").write_bytes((folder / "work000.txt").read_bytes())
     result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(old), "--workers", "1", "--scorer", "lexicon"])
     assert result.exit_code == 0 and "scanned 0, skipped 1 (already in the database), 1 identical" in result.stdout

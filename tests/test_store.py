@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from forewarn.batch import run_batch
-from forewarn.store import MIGRATIONS, open_db, save_report, stored_report
+from forewarn.cli import main
+from forewarn.store import MIGRATIONS, NotADatabase, open_db, open_existing, save_report, stored_report
 
 PARA = "He stabbed the guard and blood pooled on the stones. They walked home by the harbour, talking of nothing."
 
@@ -59,3 +62,103 @@ def test_saving_a_work_another_process_already_saved_records_the_path(tmp_path: 
     assert conn.execute("SELECT COUNT(*) FROM works").fetchone()[0] == 1
     assert stored_report(conn, work_id)["work"]["paths"] == [str(folder / "a.txt"), other]
     assert json.loads(conn.execute("SELECT report_json FROM works").fetchone()[0])["work"]["title"] == "A"
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def make_works(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        declared = "TW: violence\n\n" if i % 2 else ""
+        (folder / f"work{i:03d}.txt").write_text(f"Title: Work {i}\n{declared}{PARA} Work {i}.\n", encoding="utf-8")
+    return folder
+
+
+def files_next_to(db: Path) -> list[str]:
+    return sorted(p.name for p in db.parent.iterdir() if p.name.startswith(db.name))
+
+
+READ_COMMANDS = (["stats"], ["query"], ["export", "--format", "csv", "--out"])
+
+
+def read_commands(db: Path, out: Path) -> list[list[str]]:
+    return [[*c, str(out)] if c[-1] == "--out" else c for c in READ_COMMANDS]
+
+
+def test_read_commands_leave_another_applications_database_untouched(tmp_path: Path) -> None:
+    """Regression: stats on another app's SQLite file exited 0 ("0 works scanned") after adding
+    forewarn's tables and switching it to WAL; an empty file became a results database."""
+    other = tmp_path / "app.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute("CREATE TABLE works (title TEXT)")  # a table named like one of ours
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    batch = ["batch", str(make_works(tmp_path / "c", 1))]
+    for db in (other, empty):
+        before = db.read_bytes()
+        for args in [*read_commands(db, tmp_path / "x.csv"), *([batch] if db == other else [])]:
+            code, _, err = cli(*args, "--db", str(db))
+            assert code == 2 and "not a forewarn results database" in err and len(err.splitlines()) == 1, (args, err)
+        assert db.read_bytes() == before and files_next_to(db) == [db.name]
+
+
+def test_read_commands_open_a_results_database_read_only(tmp_path: Path) -> None:
+    """Regression: query, stats and export migrated the database and switched it to WAL
+    (so a database on read-only storage could not be read at all)."""
+    db = tmp_path / "r.db"
+    run_batch(make_works(tmp_path / "c", 2), db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("DELETE FROM migrations WHERE name = '003_work_paths'")  # as if 003 were new
+    before = db.read_bytes()
+    for args in read_commands(db, tmp_path / "x.csv"):
+        code, out, err = cli(*args, "--db", str(db))
+        assert code == 0 and "Traceback" not in err, (args, err)
+    assert db.read_bytes() == before and files_next_to(db) == ["r.db"]
+    conn = open_existing(db)
+    with pytest.raises(sqlite3.OperationalError):
+        conn.execute("DELETE FROM works")
+    assert open_existing(db).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes to read-only folders")
+def test_a_wal_database_in_a_read_only_folder_is_read(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "r.db"
+    run_batch(make_works(tmp_path / "c", 2), db=db, workers=1, mode="lexicon")
+    folder.chmod(0o555)
+    try:
+        code, out, _ = cli("query", "--db", str(db))
+        assert code == 0 and len(out.splitlines()) == 2
+    finally:
+        folder.chmod(0o755)
+
+
+def test_missing_database_is_a_one_line_error_from_the_opener(tmp_path: Path) -> None:
+    with pytest.raises(NotADatabase, match="no such results database"):
+        open_existing(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_a_damaged_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """Regression: a page overwritten gave a sqlite3.DatabaseError traceback (exit 1)."""
+    db = tmp_path / "r.db"
+    run_batch(make_works(tmp_path / "c", 40), db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'detections'").fetchone()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * page : root * page] = b"\xff" * page  # opening works; reading detections does not
+    db.write_bytes(bytes(data))
+    open_existing(db).close()
+    for args in read_commands(db, tmp_path / "x.csv"):
+        code, _, err = cli(*args, "--db", str(db))
+        assert code == 2 and err.strip().endswith("the results database is damaged (database disk image is malformed)")
+        assert len(err.splitlines()) == 1, err
