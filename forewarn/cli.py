@@ -830,21 +830,49 @@ def _reading(db: str) -> Iterator[Any]:
         conn.close()
 
 
+_MODEL_VERSION_HELP = (
+    "Results of this model version (see `forewarn stats`); default: each work's result from the "
+    "model version run most recently among those that scanned it."
+)
+
+
+def _check_model_version(conn: Any, db: str, model_version: str | None) -> None:
+    """A --model-version the database has no results of is one line, exit 2 (not an empty list)."""
+    from forewarn.store import model_versions
+
+    if model_version is None:
+        return
+    known = [v["model_version"] for v in model_versions(conn)]
+    if model_version not in known:
+        has = f"it has: {', '.join(known)}" if known else "it has no results"
+        _fail(f"{db}: no results of model version {model_version} ({has})")
+        sys.exit(EXIT_ERROR)
+
+
 @main.command(short_help="Find works in a results database.")
 @click.option("--db", required=True, help="Results database.")
 @click.option("--has", "has", multiple=True, help="Detected warning (id or alias; repeatable: all must match).")
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
 @click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
+@click.option("--model-version", help=_MODEL_VERSION_HELP)
 @click.option("--json", "as_json", is_flag=True)
 def query(
-    db: str, has: tuple[str, ...], not_declared: bool, min_confidence: float, rating_mismatch: bool, as_json: bool
+    db: str,
+    has: tuple[str, ...],
+    not_declared: bool,
+    min_confidence: float,
+    rating_mismatch: bool,
+    model_version: str | None,
+    as_json: bool,
 ) -> None:
     """Find works in a results database.
 
     One line per work: its path, the suggested AO3 rating and the declared one
     (when the work states one), the detected warnings and the undeclared ones.
-    --json rows carry rating_suggested and rating_declared.
+    --json rows carry rating_suggested, rating_declared and model_version. Each
+    work is listed once, with the result of the model version run most recently
+    among those that scanned it (--model-version picks one).
 
     \b
     Examples:
@@ -861,8 +889,14 @@ def query(
     _check_warning_list(has, option="--has", taxonomy=taxonomy)
     ids = resolve_labels(has or None, taxonomy=taxonomy) or []
     with _reading(db) as conn:
+        _check_model_version(conn, db, model_version)
         rows = query_works(
-            conn, has=ids, not_declared=not_declared, min_confidence=min_confidence, rating_mismatch=rating_mismatch
+            conn,
+            has=ids,
+            not_declared=not_declared,
+            min_confidence=min_confidence,
+            rating_mismatch=rating_mismatch,
+            model_version=model_version,
         )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -872,7 +906,12 @@ def query(
         click.echo(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
     works = len({r["id"] for r in rows})
     shared = f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)" if works != len(rows) else ""
-    click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}", err=True)
+    versions = sorted({r["model_version"] for r in rows})
+    if len(versions) == 1:
+        shared += f"; model version {versions[0]}"
+    elif versions:
+        shared += f"; results of {len(versions)} model versions (--json shows each row's, --model-version picks one)"
+    _err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
 
 
 def _ratings(row: dict[str, Any]) -> str:
@@ -885,8 +924,11 @@ def _ratings(row: dict[str, Any]) -> str:
 @click.option("--db", required=True, help="Results database.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file.")
-def export(db: str, fmt: str, out: str) -> None:
-    """Export a results database: one row per work (jsonl: the full reports).
+@click.option("--model-version", help=_MODEL_VERSION_HELP)
+def export(db: str, fmt: str, out: str, model_version: str | None) -> None:
+    """Export a results database: one row per work (jsonl: the full reports), with the
+    result of the model version run most recently among those that scanned it
+    (--model-version picks one; rows name theirs in model_version).
 
     \b
     Examples:
@@ -897,8 +939,9 @@ def export(db: str, fmt: str, out: str) -> None:
     from forewarn.export import export_db
 
     with _reading(db) as conn:
+        _check_model_version(conn, db, model_version)
         try:
-            n = export_db(conn, fmt=fmt, out=out)
+            n = export_db(conn, fmt=fmt, out=out, model_version=model_version)
         except RuntimeError as e:
             _fail(str(e))
             sys.exit(EXIT_ERROR)
@@ -910,9 +953,14 @@ def export(db: str, fmt: str, out: str) -> None:
 
 @main.command(short_help="How many works in a results database under-warn.")
 @click.option("--db", required=True, help="Results database.")
+@click.option("--model-version", help=_MODEL_VERSION_HELP)
 @click.option("--json", "as_json", is_flag=True)
-def stats(db: str, as_json: bool) -> None:
+def stats(db: str, model_version: str | None, as_json: bool) -> None:
     """Summary of a results database: how many works under-warn, per warning.
+
+    Each work is counted once, with the result of the model version run most
+    recently among those that scanned it (--model-version picks one); the model
+    versions in the database are listed when there are several.
 
     \b
     Example:
@@ -923,7 +971,8 @@ def stats(db: str, as_json: bool) -> None:
     from forewarn.store import stats as db_stats
 
     with _reading(db) as conn:
-        s = db_stats(conn)
+        _check_model_version(conn, db, model_version)
+        s = db_stats(conn, model_version=model_version)
     if as_json:
         click.echo(json.dumps(s, indent=2))
         return
@@ -932,7 +981,14 @@ def stats(db: str, as_json: bool) -> None:
     click.echo(
         f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable; "
         f"{s['works_under_warned']:,} with an undeclared warning"
+        + (f" (model version {model_version})" if model_version else "")
     )
+    versions = s["model_versions"]
+    if model_version is None and len(versions) > 1:
+        click.echo(f"each work's result from the model version run last on it; {len(versions)} in the database:")
+        for v in versions:
+            last = f", last run {v['last_run']}" if v["last_run"] else ""
+            click.echo(f"  {v['model_version']}: {v['works']:,} work{'s' if v['works'] != 1 else ''}{last}")
     for r in s["per_warning"]:
         click.echo(
             f"  {r['warning']:<18} detected in {r['detected']:>7,}  undeclared in {r['undeclared']:>7,} "

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from forewarn.store import stored_report, work_paths
+from forewarn.store import shown_works, stored_report, work_paths
 
 COLUMNS = [
     "path",
@@ -25,11 +25,13 @@ COLUMNS = [
 ]
 
 
-def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """One flat row per work; warning lists are ';'-joined ids, strongest first, and ``paths``
-    every file with the work's content (identical files are one work), ';'-joined."""
+def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[dict[str, Any]]:
+    """One flat row per work, its result from ``shown_works(model_version)`` (the newest model's
+    by default; ``model_version`` says which); warning lists are ';'-joined ids, strongest first,
+    and ``paths`` every file with the work's content (identical files are one work), ';'-joined."""
+    chosen, args = shown_works(model_version)
     out = []
-    for w in conn.execute("SELECT * FROM works ORDER BY path"):
+    for w in conn.execute(f"SELECT * FROM works WHERE id IN ({chosen}) ORDER BY path, id", args):
         paths = work_paths(conn, w["id"])
         dets = conn.execute(
             "SELECT warning, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC", (w["id"],)
@@ -52,15 +54,16 @@ def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return out
 
 
-def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path) -> int:
-    """Write the export; returns the number of works."""
+def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path, model_version: str | None = None) -> int:
+    """Write the export; returns the number of works (one result each, as ``rows`` chooses)."""
     if fmt == "jsonl":
-        ids = [r[0] for r in conn.execute("SELECT id FROM works ORDER BY path")]
+        chosen, args = shown_works(model_version)
+        ids = [r[0] for r in conn.execute(f"SELECT id FROM works WHERE id IN ({chosen}) ORDER BY path, id", args)]
         with open(out, "w", encoding="utf-8") as f:
             for work_id in ids:
                 f.write(json.dumps(stored_report(conn, work_id), ensure_ascii=False) + "\n")
         return len(ids)
-    data = rows(conn)
+    data = rows(conn, model_version=model_version)
     if fmt == "csv":
         with open(out, "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)

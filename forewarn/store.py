@@ -457,9 +457,60 @@ def finish_run(
         )
 
 
+# Every (content, path) the database knows: a file holds one content (``_release_path``), so a
+# path recorded for one model version's work holds that content for every version. works.path
+# stands in for a work without work_paths rows (written by a forewarn before 003_work_paths).
+_PATHS = (
+    "SELECT x.content_hash, p.path FROM work_paths p JOIN works x ON x.id = p.work_id"
+    " UNION SELECT x.content_hash, x.path FROM works x"
+    " WHERE NOT EXISTS (SELECT 1 FROM work_paths q WHERE q.work_id = x.id)"
+)
+
+
+def shown_works(model_version: str | None = None) -> tuple[str, list[Any]]:
+    """SQL (and its arguments) selecting the ids of the works that reads show: with a
+    ``model_version``, its results; without, one result per content, from the model version
+    run most recently (the newest ``runs`` row) among those that scanned it.
+
+    A database holds a result per content and model version, so after a model change each
+    file had two (listed twice, counted twice); a work the newest model has not scanned yet
+    keeps its older result.
+    """
+    if model_version is not None:
+        return "SELECT id FROM works WHERE model_version = ?", [model_version]
+    return (
+        "SELECT id FROM (SELECT w.id, ROW_NUMBER() OVER (PARTITION BY w.content_hash"
+        " ORDER BY COALESCE(r.last_run, 0) DESC, w.id DESC) AS n FROM works w"
+        " LEFT JOIN (SELECT model_version, MAX(id) AS last_run FROM runs GROUP BY model_version) r"
+        " ON r.model_version = w.model_version) WHERE n = 1",
+        [],
+    )
+
+
+def model_versions(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The model versions with results in the database, the one run most recently first:
+    ``model_version``, ``works`` (contents it scanned) and ``last_run`` (when it last started)."""
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT w.model_version, COUNT(*) AS works, r.started AS last_run FROM works w"
+            " LEFT JOIN (SELECT model_version, MAX(id) AS id, MAX(started) AS started FROM runs"
+            " GROUP BY model_version) r ON r.model_version = w.model_version"
+            " GROUP BY w.model_version ORDER BY COALESCE(MAX(r.id), 0) DESC, MAX(w.id) DESC"
+        )
+    ]
+
+
 def work_paths(conn: sqlite3.Connection, work_id: int) -> list[str]:
-    """Every file with this work's content, sorted."""
-    return [r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ? ORDER BY path", (work_id,))]
+    """Every file known to hold this work's content (whichever model version's scan saw it), sorted."""
+    return [
+        r[0]
+        for r in conn.execute(
+            f"SELECT path FROM ({_PATHS}) WHERE content_hash = (SELECT content_hash FROM works WHERE id = ?)"
+            " ORDER BY path",
+            (work_id,),
+        )
+    ]
 
 
 def stored_report(conn: sqlite3.Connection, work_id: int) -> dict[str, Any]:
@@ -479,18 +530,19 @@ def query_works(
     not_declared: bool = False,
     min_confidence: float = 0.0,
     rating_mismatch: bool = False,
+    model_version: str | None = None,
 ) -> list[dict[str, Any]]:
     """Works matching every filter: each ``has`` warning detected (and undeclared, if asked).
 
-    One row per path: identical files share a work (same ``id``) and are all listed.
+    One row per path: identical files share a work (same ``id``) and are all listed. Each
+    content's result comes from ``shown_works(model_version)``: the newest model's by default.
     """
+    chosen, args = shown_works(model_version)
     sql = [
-        # works.path when a work has no paths: written to this file by a forewarn before 003_work_paths
-        "SELECT w.id, COALESCE(p.path, w.path) AS path, w.title, w.words, w.rating_declared, w.rating_suggested,"
-        " w.model_version FROM works w LEFT JOIN work_paths p ON p.work_id = w.id"
+        f"SELECT w.id, p.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version"
+        f" FROM works w JOIN ({_PATHS}) p ON p.content_hash = w.content_hash WHERE w.id IN ({chosen})"
     ]
     where: list[str] = []
-    args: list[Any] = []
     for warning in has or []:
         clause = "EXISTS (SELECT 1 FROM detections d WHERE d.work_id = w.id AND d.warning = ? AND d.confidence >= ?"
         args += [warning, min_confidence]
@@ -506,7 +558,7 @@ def query_works(
     if rating_mismatch:
         where.append("w.rating_declared IS NOT NULL")
     if where:
-        sql.append("WHERE " + " AND ".join(where))
+        sql.append("AND " + " AND ".join(where))
     sql.append("ORDER BY 2, w.id")
     rows = [dict(r) for r in conn.execute(" ".join(sql), args)]
     if rating_mismatch:
@@ -522,15 +574,29 @@ def query_works(
     return rows
 
 
-def stats(conn: sqlite3.Connection) -> dict[str, Any]:
+def stats(conn: sqlite3.Connection, *, model_version: str | None = None) -> dict[str, Any]:
     """How many works (distinct contents), files (their paths), errors, and per warning how
-    often detected and left undeclared."""
-    works = conn.execute("SELECT COUNT(*) FROM works").fetchone()[0]
-    files = conn.execute("SELECT COUNT(*) FROM (SELECT path FROM work_paths UNION SELECT path FROM works)").fetchone()[
-        0
-    ]
-    errors = conn.execute("SELECT COUNT(*) FROM errors").fetchone()[0]
-    under = conn.execute("SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0").fetchone()[0]
+    often detected and left undeclared; each content counted once, with its result from
+    ``shown_works(model_version)``. ``errors`` counts unreadable contents: with a model version,
+    its errors; without, those no model version has a result for. ``model_versions`` lists
+    every version in the database (``model_versions()``)."""
+    chosen, args = shown_works(model_version)
+    works = conn.execute(f"SELECT COUNT(*) FROM ({chosen})", args).fetchone()[0]
+    files = conn.execute(
+        f"SELECT COUNT(DISTINCT p.path) FROM ({_PATHS}) p JOIN works w ON w.content_hash = p.content_hash"
+        f" WHERE w.id IN ({chosen})",
+        args,
+    ).fetchone()[0]
+    if model_version is None:
+        errors = conn.execute(
+            "SELECT COUNT(DISTINCT COALESCE(content_hash, 'path:' || path)) FROM errors e"
+            " WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.content_hash = e.content_hash)"
+        ).fetchone()[0]
+    else:
+        errors = conn.execute("SELECT COUNT(*) FROM errors WHERE model_version = ?", (model_version,)).fetchone()[0]
+    under = conn.execute(
+        f"SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0 AND work_id IN ({chosen})", args
+    ).fetchone()[0]
     per = [
         {
             "warning": r["warning"],
@@ -539,7 +605,17 @@ def stats(conn: sqlite3.Connection) -> dict[str, Any]:
             "undeclared_share": round(r["u"] / r["n"], 4) if r["n"] else 0.0,
         }
         for r in conn.execute(
-            "SELECT warning, COUNT(*) AS n, SUM(1 - declared) AS u FROM detections GROUP BY warning ORDER BY n DESC"
+            "SELECT warning, COUNT(*) AS n, SUM(1 - declared) AS u FROM detections"
+            f" WHERE work_id IN ({chosen}) GROUP BY warning ORDER BY n DESC, warning",
+            args,
         )
     ]
-    return {"works": works, "files": files, "errors": errors, "works_under_warned": under, "per_warning": per}
+    return {
+        "works": works,
+        "files": files,
+        "errors": errors,
+        "works_under_warned": under,
+        "per_warning": per,
+        "model_version": model_version,
+        "model_versions": model_versions(conn),
+    }

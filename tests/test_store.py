@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import multiprocessing
 import os
@@ -162,3 +163,38 @@ def test_a_damaged_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
         code, _, err = cli(*args, "--db", str(db))
         assert code == 2 and err.strip().endswith("the results database is damaged (database disk image is malformed)")
         assert len(err.splitlines()) == 1, err
+
+
+def test_after_a_model_change_each_work_is_listed_and_counted_once(tmp_path: Path) -> None:
+    """Regression: after batch --scorer lexicon then cascade, query listed every path twice with
+    nothing naming the model, and stats and export counted each work once per model version."""
+    folder = make_works(tmp_path / "c", 2)
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02" * 300)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    run_batch(folder, db=db, workers=1, mode="cascade")
+    lexicon, cascade = (r[0] for r in sqlite3.connect(db).execute("SELECT model_version FROM runs ORDER BY id"))
+
+    def query(*args: str) -> list[dict[str, object]]:
+        code, out, _ = cli("query", "--db", str(db), "--json", *args)
+        assert code == 0
+        return json.loads(out)  # type: ignore[no-any-return]
+
+    assert [(Path(str(r["path"])).name, r["model_version"]) for r in query()] == [
+        ("work000.txt", cascade),
+        ("work001.txt", cascade),
+    ]
+    assert {r["model_version"] for r in query("--model-version", lexicon)} == {lexicon}
+    code, _, err = cli("query", "--db", str(db))
+    assert code == 0 and err.strip() == f"2 works; model version {cascade}"
+    s = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (s["works"], s["files"], s["errors"]) == (2, 2, 1)
+    assert [v["model_version"] for v in s["model_versions"]] == [cascade, lexicon]
+    assert all(r["detected"] <= 2 for r in s["per_warning"])
+    out = tmp_path / "x.csv"
+    assert cli("export", "--db", str(db), "--out", str(out))[0] == 0
+    assert [r["model_version"] for r in csv.DictReader(out.open(encoding="utf-8"))] == [cascade, cascade]
+    code, _, err = cli("stats", "--db", str(db), "--model-version", "nope")
+    assert code == 2 and "no results of model version nope" in err
+    run_batch(folder, db=db, workers=1, mode="lexicon")  # back to the first model: nothing to scan
+    assert {r["model_version"] for r in query()} == {lexicon}
