@@ -40,7 +40,8 @@ def _csv_cell(value: Any) -> Any:
 def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[dict[str, Any]]:
     """One flat row per work, its result from ``shown_works(model_version)`` (the newest model's
     by default; ``model_version`` says which); warning lists are ';'-joined ids, strongest first,
-    and ``paths`` every file with the work's content (identical files are one work), ';'-joined."""
+    and ``paths`` the list of every file with the work's content (identical files are one work):
+    a list column in Parquet, a JSON array in CSV (a file name may hold any separator)."""
     chosen, args = shown_works(model_version)
     out = []
     for w in conn.execute(f"SELECT * FROM works WHERE id IN ({chosen}) ORDER BY path, id", args):
@@ -51,7 +52,7 @@ def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[
         out.append(
             {
                 "path": w["path"],
-                "paths": ";".join(paths or [w["path"]]),
+                "paths": paths or [w["path"]],
                 "content_hash": w["content_hash"],
                 "model_version": w["model_version"],
                 "title": w["title"],
@@ -80,7 +81,9 @@ def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path, model_vers
         with open(out, "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in data)
+            for row in data:
+                cells = {**row, "paths": json.dumps(row["paths"], ensure_ascii=False)}
+                writer.writerow({k: _csv_cell(v) for k, v in cells.items()})
         return len(data)
     if fmt == "parquet":
         try:
@@ -88,6 +91,8 @@ def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path, model_vers
             import pyarrow.parquet as pq
         except ImportError:
             raise RuntimeError("parquet export needs the extra: pip install 'forewarn[parquet]'") from None
-        pq.write_table(pa.Table.from_pylist(data) if data else pa.table({c: [] for c in COLUMNS}), str(out))
+        types = {"paths": pa.list_(pa.string()), "words": pa.int64()}
+        schema = pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
+        pq.write_table(pa.Table.from_pylist(data, schema=schema), str(out))
         return len(data)
     raise ValueError(f"unknown format {fmt!r}")

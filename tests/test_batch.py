@@ -450,7 +450,7 @@ def test_identical_files_are_one_work_with_every_path(tmp_path: Path, workers: s
     out = tmp_path / "x.csv"
     assert CliRunner().invoke(main, ["export", "--db", str(db), "--out", str(out)]).exit_code == 0
     with open(out, encoding="utf-8", newline="") as f:
-        exported = sorted(len(r["paths"].split(";")) for r in csv.DictReader(f))
+        exported = sorted(len(json.loads(r["paths"])) for r in csv.DictReader(f))
     assert exported == [2, 4]  # each work lists every file with its content
     jl = tmp_path / "x.jsonl"
     assert CliRunner().invoke(main, ["export", "--db", str(db), "--format", "jsonl", "--out", str(jl)]).exit_code == 0

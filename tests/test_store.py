@@ -214,3 +214,31 @@ def test_csv_cells_that_would_start_a_formula_get_an_apostrophe(tmp_path: Path) 
     a, b = csv.DictReader(out.open(encoding="utf-8"))
     assert a["title"] == "'" + title and a["rating_declared"] == "'@M"
     assert b["title"] == "'-1 plain" and b["words"].isdigit()
+
+
+def test_exported_paths_can_be_split_back_whatever_the_file_names_hold(tmp_path: Path) -> None:
+    """Regression: paths were ';'-joined in CSV and Parquet, so a file name with ';' could not be split back."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    names = ["a;b.txt", 'q"uote,d.txt', "plain.txt"]
+    for name in names:
+        (folder / name).write_text(f"Title: Same\n\n{PARA}\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    expected = sorted(str(folder / name) for name in names)
+    out = tmp_path / "x.csv"
+    assert cli("export", "--db", str(db), "--out", str(out))[0] == 0
+    with open(out, encoding="utf-8", newline="") as f:
+        (row,) = csv.DictReader(f)
+    assert json.loads(row["paths"]) == expected and row["path"] in expected
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "x.parquet"
+    assert cli("export", "--db", str(db), "--format", "parquet", "--out", str(out))[0] == 0
+    assert pq.read_table(out).column("paths").to_pylist() == [expected]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "bad.txt").write_bytes(b"")
+    run_batch(empty, db=tmp_path / "e.db", workers=1, mode="lexicon")
+    assert cli("export", "--db", str(tmp_path / "e.db"), "--format", "parquet", "--out", str(out))[0] == 0
+    paths_type = pq.read_table(out).schema.field("paths").type
+    assert paths_type.num_fields == 1 and str(paths_type.value_type) == "string"  # a list of strings
