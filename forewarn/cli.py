@@ -938,6 +938,9 @@ def export(db: str, fmt: str, out: str, model_version: str | None) -> None:
     """
     from forewarn.export import export_db
 
+    if _is_database_file(out, db):
+        _fail(f"--out {out} is the database itself (or its journal): choose another file")
+        sys.exit(EXIT_ERROR)
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
         try:
@@ -949,6 +952,18 @@ def export(db: str, fmt: str, out: str, model_version: str | None) -> None:
             _fail(f"cannot write {out}: {e.strerror or e}")
             sys.exit(EXIT_ERROR)
     click.echo(f"{n:,} work{'s' if n != 1 else ''} written to {out}")
+
+
+def _is_database_file(out: str, db: str) -> bool:
+    """``out`` names the database or one of SQLite's files next to it (a hard link or symlink too)."""
+    base = Path(db).resolve()
+    target = Path(out).resolve()
+    if target in {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}:
+        return True
+    try:
+        return os.path.samefile(out, db)
+    except OSError:  # out does not exist yet
+        return False
 
 
 @main.command(short_help="How many works in a results database under-warn.")

@@ -242,3 +242,26 @@ def test_exported_paths_can_be_split_back_whatever_the_file_names_hold(tmp_path:
     assert cli("export", "--db", str(tmp_path / "e.db"), "--format", "parquet", "--out", str(out))[0] == 0
     paths_type = pq.read_table(out).schema.field("paths").type
     assert paths_type.num_fields == 1 and str(paths_type.value_type) == "string"  # a list of strings
+
+
+def test_export_refuses_to_write_over_the_database(tmp_path: Path) -> None:
+    """Regression: export --out r.db --db r.db overwrote the database with CSV ("2 works written", exit 0)."""
+    db = tmp_path / "r.db"
+    run_batch(make_works(tmp_path / "c", 2), db=db, workers=1, mode="lexicon")
+    (tmp_path / "link.db").symlink_to(db)
+    os.link(db, tmp_path / "hard.db")
+    before = db.read_bytes()
+    for out in (
+        db,
+        tmp_path / "link.db",
+        tmp_path / "hard.db",
+        tmp_path / "r.db-wal",
+        tmp_path / "sub" / ".." / "r.db",
+    ):
+        code, _, err = cli("export", "--db", str(db), "--out", str(out))
+        assert (
+            code == 2
+            and err.strip()
+            == f"forewarn: error: --out {out} is the database itself (or its journal): choose another file"
+        )
+    assert db.read_bytes() == before
