@@ -901,9 +901,15 @@ def query(
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
+    from forewarn.report import printable
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
-        click.echo(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
+        # A file name (or a declared rating) may hold a newline or escape sequences: one line per
+        # work, whatever it holds (printable() keeps newlines, which a multi-line report needs).
+        line = f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}"
+        click.echo(printable(line.translate(_LINE_BREAKS), encoding=encoding))
     works = len({r["id"] for r in rows})
     shared = f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)" if works != len(rows) else ""
     versions = sorted({r["model_version"] for r in rows})
@@ -912,6 +918,9 @@ def query(
     elif versions:
         shared += f"; results of {len(versions)} model versions (--json shows each row's, --model-version picks one)"
     _err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
+
+
+_LINE_BREAKS = {ord(c): "\ufffd" for c in "\n\u2028\u2029"}  # printable() turns the other ones into U+FFFD
 
 
 def _ratings(row: dict[str, Any]) -> str:

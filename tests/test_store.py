@@ -265,3 +265,18 @@ def test_export_refuses_to_write_over_the_database(tmp_path: Path) -> None:
             == f"forewarn: error: --out {out} is the database itself (or its journal): choose another file"
         )
     assert db.read_bytes() == before
+
+
+def test_query_lines_show_control_characters_in_names_as_replacement_characters(tmp_path: Path) -> None:
+    """Regression: a file name with a newline forged a result line, and ANSI escapes reached the terminal."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    name = "a\nforged.txt  [suggested: General Audiences]  -\x1b[31m.txt"
+    (folder / name).write_text(f"Title: A\n\n{PARA}\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    code, out, _ = cli("query", "--db", str(db))
+    (line,) = out.splitlines()
+    assert code == 0 and "\x1b" not in line and "a\ufffdforged.txt" in line
+    (row,) = json.loads(cli("query", "--db", str(db), "--json")[1])
+    assert row["path"] == str(folder / name)  # JSON keeps the name exactly
