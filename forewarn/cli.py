@@ -819,15 +819,51 @@ def batch(
 
 
 def _open_existing(db: str) -> Any:
-    """The results database at ``db``; a one-line error (exit 2) when missing or not one."""
-    from forewarn.store import NotADatabase, open_db
+    """The results database at ``db``, read-only (``store.open_existing``: never created,
+    migrated or switched to WAL); a one-line error (exit 2) when missing, not one or damaged."""
+    from forewarn.store import NotADatabase, open_existing
 
     if not Path(db).is_file():
         raise click.UsageError(f"no database at {db} (create one with `forewarn batch`)")
     try:
-        return open_db(db)
+        return open_existing(db)
     except NotADatabase as e:
         _fail(str(e))
+        sys.exit(EXIT_ERROR)
+
+
+@contextmanager
+def _reading(db: str) -> Iterator[Any]:
+    """``_open_existing`` for a command's reads: a database damaged past the pages opening it
+    reads (sqlite3.DatabaseError on a later query) is one line and exit 2 too, as for scan."""
+    import sqlite3
+
+    conn = _open_existing(db)
+    try:
+        yield conn
+    except sqlite3.DatabaseError as e:
+        _fail(f"{db}: the results database is damaged ({e})")
+        sys.exit(EXIT_ERROR)
+    finally:
+        conn.close()
+
+
+_MODEL_VERSION_HELP = (
+    "Results of this model version (see `forewarn stats`); default: each work's result from the "
+    "model version run most recently among those that scanned it."
+)
+
+
+def _check_model_version(conn: Any, db: str, model_version: str | None) -> None:
+    """A --model-version the database has no results of is one line, exit 2 (not an empty list)."""
+    from forewarn.store import model_versions
+
+    if model_version is None:
+        return
+    known = [v["model_version"] for v in model_versions(conn)]
+    if model_version not in known:
+        has = f"it has: {', '.join(known)}" if known else "it has no results"
+        _fail(f"{db}: no results of model version {model_version} ({has})")
         sys.exit(EXIT_ERROR)
 
 
@@ -837,15 +873,24 @@ def _open_existing(db: str) -> Any:
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
 @click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
+@click.option("--model-version", help=_MODEL_VERSION_HELP)
 @click.option("--json", "as_json", is_flag=True)
 def query(
-    db: str, has: tuple[str, ...], not_declared: bool, min_confidence: float, rating_mismatch: bool, as_json: bool
+    db: str,
+    has: tuple[str, ...],
+    not_declared: bool,
+    min_confidence: float,
+    rating_mismatch: bool,
+    model_version: str | None,
+    as_json: bool,
 ) -> None:
     """Find works in a results database.
 
     One line per work: its path, the suggested AO3 rating and the declared one
     (when the work states one), the detected warnings and the undeclared ones.
-    --json rows carry rating_suggested and rating_declared.
+    --json rows carry rating_suggested, rating_declared and model_version. Each
+    work is listed once, with the result of the model version run most recently
+    among those that scanned it (--model-version picks one).
 
     \b
     Examples:
@@ -861,22 +906,39 @@ def query(
     taxonomy = load_taxonomy()
     _check_warning_list(has, option="--has", taxonomy=taxonomy)
     ids = resolve_labels(has or None, taxonomy=taxonomy) or []
-    rows = query_works(
-        _open_existing(db),
-        has=ids,
-        not_declared=not_declared,
-        min_confidence=min_confidence,
-        rating_mismatch=rating_mismatch,
-    )
+    with _reading(db) as conn:
+        _check_model_version(conn, db, model_version)
+        rows = query_works(
+            conn,
+            has=ids,
+            not_declared=not_declared,
+            min_confidence=min_confidence,
+            rating_mismatch=rating_mismatch,
+            model_version=model_version,
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
+    from forewarn.report import printable
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
-        click.echo(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
+        # A file name (or a declared rating) may hold a newline or escape sequences: one line per
+        # work, whatever it holds (printable() keeps newlines, which a multi-line report needs).
+        line = f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}"
+        click.echo(printable(line.translate(_LINE_BREAKS), encoding=encoding))
     works = len({r["id"] for r in rows})
     shared = f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)" if works != len(rows) else ""
-    click.echo(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}", err=True)
+    versions = sorted({r["model_version"] for r in rows})
+    if len(versions) == 1:
+        shared += f"; model version {versions[0]}"
+    elif versions:
+        shared += f"; results of {len(versions)} model versions (--json shows each row's, --model-version picks one)"
+    _err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
+
+
+_LINE_BREAKS = {ord(c): "\ufffd" for c in "\n\u2028\u2029"}  # printable() turns the other ones into U+FFFD
 
 
 def _ratings(row: dict[str, Any]) -> str:
@@ -889,8 +951,11 @@ def _ratings(row: dict[str, Any]) -> str:
 @click.option("--db", required=True, help="Results database.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file.")
-def export(db: str, fmt: str, out: str) -> None:
-    """Export a results database: one row per work (jsonl: the full reports).
+@click.option("--model-version", help=_MODEL_VERSION_HELP)
+def export(db: str, fmt: str, out: str, model_version: str | None) -> None:
+    """Export a results database: one row per work (jsonl: the full reports), with the
+    result of the model version run most recently among those that scanned it
+    (--model-version picks one; rows name theirs in model_version).
 
     \b
     Examples:
@@ -900,23 +965,44 @@ def export(db: str, fmt: str, out: str) -> None:
     """
     from forewarn.export import export_db
 
-    conn = _open_existing(db)
-    try:
-        n = export_db(conn, fmt=fmt, out=out)
-    except RuntimeError as e:
-        _fail(str(e))
+    if _is_database_file(out, db):
+        _fail(f"--out {out} is the database itself (or its journal): choose another file")
         sys.exit(EXIT_ERROR)
-    except OSError as e:
-        _fail(f"cannot write {out}: {e.strerror or e}")
-        sys.exit(EXIT_ERROR)
+    with _reading(db) as conn:
+        _check_model_version(conn, db, model_version)
+        try:
+            n = export_db(conn, fmt=fmt, out=out, model_version=model_version)
+        except RuntimeError as e:
+            _fail(str(e))
+            sys.exit(EXIT_ERROR)
+        except OSError as e:
+            _fail(f"cannot write {out}: {e.strerror or e}")
+            sys.exit(EXIT_ERROR)
     click.echo(f"{n:,} work{'s' if n != 1 else ''} written to {out}")
+
+
+def _is_database_file(out: str, db: str) -> bool:
+    """``out`` names the database or one of SQLite's files next to it (a hard link or symlink too)."""
+    base = Path(db).resolve()
+    target = Path(out).resolve()
+    if target in {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}:
+        return True
+    try:
+        return os.path.samefile(out, db)
+    except OSError:  # out does not exist yet
+        return False
 
 
 @main.command(short_help="How many works in a results database under-warn.")
 @click.option("--db", required=True, help="Results database.")
+@click.option("--model-version", help=_MODEL_VERSION_HELP)
 @click.option("--json", "as_json", is_flag=True)
-def stats(db: str, as_json: bool) -> None:
+def stats(db: str, model_version: str | None, as_json: bool) -> None:
     """Summary of a results database: how many works under-warn, per warning.
+
+    Each work is counted once, with the result of the model version run most
+    recently among those that scanned it (--model-version picks one); the model
+    versions in the database are listed when there are several.
 
     \b
     Example:
@@ -926,7 +1012,9 @@ def stats(db: str, as_json: bool) -> None:
 
     from forewarn.store import stats as db_stats
 
-    s = db_stats(_open_existing(db))
+    with _reading(db) as conn:
+        _check_model_version(conn, db, model_version)
+        s = db_stats(conn, model_version=model_version)
     if as_json:
         click.echo(json.dumps(s, indent=2))
         return
@@ -935,7 +1023,14 @@ def stats(db: str, as_json: bool) -> None:
     click.echo(
         f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable; "
         f"{s['works_under_warned']:,} with an undeclared warning"
+        + (f" (model version {model_version})" if model_version else "")
     )
+    versions = s["model_versions"]
+    if model_version is None and len(versions) > 1:
+        click.echo(f"each work's result from the model version run last on it; {len(versions)} in the database:")
+        for v in versions:
+            last = f", last run {v['last_run']}" if v["last_run"] else ""
+            click.echo(f"  {v['model_version']}: {v['works']:,} work{'s' if v['works'] != 1 else ''}{last}")
     for r in s["per_warning"]:
         click.echo(
             f"  {r['warning']:<18} detected in {r['detected']:>7,}  undeclared in {r['undeclared']:>7,} "

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from forewarn.store import stored_report, work_paths
+from forewarn.store import shown_works, stored_report, work_paths
 
 COLUMNS = [
     "path",
@@ -25,11 +25,26 @@ COLUMNS = [
 ]
 
 
-def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    """One flat row per work; warning lists are ';'-joined ids, strongest first, and ``paths``
-    every file with the work's content (identical files are one work), ';'-joined."""
+# A spreadsheet runs a cell starting with one of these as a formula: titles and declared ratings
+# are the author's text (=HYPERLINK(...) is an exfiltration link). OWASP's advice: an apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """``value`` safe to open in a spreadsheet: text that would start a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[dict[str, Any]]:
+    """One flat row per work, its result from ``shown_works(model_version)`` (the newest model's
+    by default; ``model_version`` says which); warning lists are ';'-joined ids, strongest first,
+    and ``paths`` the list of every file with the work's content (identical files are one work):
+    a list column in Parquet, a JSON array in CSV (a file name may hold any separator)."""
+    chosen, args = shown_works(model_version)
     out = []
-    for w in conn.execute("SELECT * FROM works ORDER BY path"):
+    for w in conn.execute(f"SELECT * FROM works WHERE id IN ({chosen}) ORDER BY path, id", args):
         paths = work_paths(conn, w["id"])
         dets = conn.execute(
             "SELECT warning, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC", (w["id"],)
@@ -37,7 +52,7 @@ def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         out.append(
             {
                 "path": w["path"],
-                "paths": ";".join(paths or [w["path"]]),
+                "paths": paths or [w["path"]],
                 "content_hash": w["content_hash"],
                 "model_version": w["model_version"],
                 "title": w["title"],
@@ -52,20 +67,23 @@ def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return out
 
 
-def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path) -> int:
-    """Write the export; returns the number of works."""
+def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path, model_version: str | None = None) -> int:
+    """Write the export; returns the number of works (one result each, as ``rows`` chooses)."""
     if fmt == "jsonl":
-        ids = [r[0] for r in conn.execute("SELECT id FROM works ORDER BY path")]
+        chosen, args = shown_works(model_version)
+        ids = [r[0] for r in conn.execute(f"SELECT id FROM works WHERE id IN ({chosen}) ORDER BY path, id", args)]
         with open(out, "w", encoding="utf-8") as f:
             for work_id in ids:
                 f.write(json.dumps(stored_report(conn, work_id), ensure_ascii=False) + "\n")
         return len(ids)
-    data = rows(conn)
+    data = rows(conn, model_version=model_version)
     if fmt == "csv":
         with open(out, "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(data)
+            for row in data:
+                cells = {**row, "paths": json.dumps(row["paths"], ensure_ascii=False)}
+                writer.writerow({k: _csv_cell(v) for k, v in cells.items()})
         return len(data)
     if fmt == "parquet":
         try:
@@ -73,6 +91,8 @@ def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path) -> int:
             import pyarrow.parquet as pq
         except ImportError:
             raise RuntimeError("parquet export needs the extra: pip install 'forewarn[parquet]'") from None
-        pq.write_table(pa.Table.from_pylist(data) if data else pa.table({c: [] for c in COLUMNS}), str(out))
+        types = {"paths": pa.list_(pa.string()), "words": pa.int64()}
+        schema = pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
+        pq.write_table(pa.Table.from_pylist(data, schema=schema), str(out))
         return len(data)
     raise ValueError(f"unknown format {fmt!r}")

@@ -10,6 +10,7 @@ re-running a batch skip what is done.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -119,8 +120,9 @@ class NotADatabase(ValueError):
 
 
 def open_db(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database.
+    """Open (creating if needed) and migrate the database: for ``forewarn batch``, which writes.
 
+    An SQLite file of another application (tables, but not forewarn's) is refused untouched.
     Raises ``NotADatabase`` (a ``ValueError``) with a one-line reason instead of
     sqlite3's errors, so a mistyped ``--db`` never ends in a traceback.
     """
@@ -130,15 +132,110 @@ def open_db(path: str | Path) -> sqlite3.Connection:
         raise NotADatabase(f"{path}: cannot open as a results database ({e})") from None
     try:
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        tables = _tables(conn)
+        if tables and not _is_ours(conn, tables):  # another application's database: leave it as it is
+            conn.close()
+            raise NotADatabase(f"{path}: not a forewarn results database (it holds other tables)")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
         migrate(conn)
+    except sqlite3.OperationalError as e:  # read-only storage, no permission, locked past the timeout
+        conn.close()
+        raise NotADatabase(f"{path}: cannot use as a results database ({e})") from None
     except sqlite3.DatabaseError as e:
         conn.close()
         raise NotADatabase(f"{path}: not a forewarn results database ({e})") from None
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, *, wait_s: float = 30.0) -> None:
+    """Switch to WAL. SQLite answers "database is locked" at once, without waiting, while
+    another process creates or switches the same new file; so wait here as for a write."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+# What query, stats, export and the web app read: works from 001_initial (work_paths from 003
+# is stood in for when missing).
+_READ_COLUMNS = {"id", "path", "content_hash", "model_version", "title", "words", "report_json", "scanned_at"}
+
+
+def open_existing(path: str | Path) -> sqlite3.Connection:
+    """Open an existing results database read-only: for query, stats, export and the web app.
+
+    Never creates the file, never migrates it, never changes its journal mode (an SQLite
+    ``file:...?mode=ro`` connection with ``query_only`` set); SQLite may add the ``-wal`` and
+    ``-shm`` files a WAL database reads through. A database on read-only storage is read as
+    immutable. One from an older forewarn (before ``003_work_paths``) is read as it is, a
+    temporary view standing in for ``work_paths``; one from a newer forewarn is read too
+    (migrations only add tables and columns). Raises ``NotADatabase`` with a one-line reason
+    when ``path`` is missing, cannot be opened, is not a forewarn results database or is
+    damaged. A database damaged past its first pages can still raise ``sqlite3.DatabaseError``
+    on a later query: callers treat that as damaged too.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise NotADatabase(f"{path}: no such results database (`forewarn batch` creates one)")
+    uri = p.resolve().as_uri() + "?mode=ro"
+    try:
+        conn = _connect_ro(uri)
+        try:
+            tables = _tables(conn)
+        except sqlite3.OperationalError:
+            conn.close()
+            if os.access(p.resolve().parent, os.W_OK):
+                raise
+            # WAL on read-only storage: SQLite cannot make the -shm file; nothing can write there either.
+            conn = _connect_ro(uri + "&immutable=1")
+            tables = _tables(conn)
+    except sqlite3.OperationalError as e:
+        raise NotADatabase(f"{path}: cannot open the results database ({e})") from None
+    except sqlite3.DatabaseError as e:
+        what = "not a forewarn results database" if "not a database" in str(e) else "the results database is damaged"
+        raise NotADatabase(f"{path}: {what} ({e})") from None
+    try:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(works)")}
+        if not _is_ours(conn, tables) or "001_initial" not in _applied(conn) or not columns >= _READ_COLUMNS:
+            raise NotADatabase(f"{path}: not a forewarn results database (no forewarn tables in it)")
+        if "work_paths" not in tables:
+            conn.execute("CREATE TEMP VIEW work_paths (work_id, path) AS SELECT id, path FROM works")
+        conn.execute("PRAGMA query_only = ON")
+    except NotADatabase:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as e:
+        conn.close()
+        raise NotADatabase(f"{path}: the results database is damaged ({e})") from None
+    return conn
+
+
+def _connect_ro(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _is_ours(conn: sqlite3.Connection, tables: set[str]) -> bool:
+    """The database has forewarn's ``migrations`` table (other applications have one too) and,
+    unless that is all it has, the first migration recorded in it."""
+    if "migrations" not in tables:
+        return False
+    if not {"name", "applied_at"} <= {r[1] for r in conn.execute("PRAGMA table_info(migrations)")}:
+        return False
+    return tables == {"migrations"} or "001_initial" in _applied(conn)
 
 
 @contextmanager
@@ -153,20 +250,34 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply the migrations not yet recorded; returns the names applied now."""
-    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    """Apply the migrations not yet recorded; returns the names applied now.
+
+    Which are done is read again inside the one ``BEGIN IMMEDIATE`` transaction that applies
+    them, so processes opening a new database at once wait for each other instead of applying
+    the same migration twice ("table works already exists"); a failed one leaves none applied.
+    """
+    if _applied(conn) >= {name for name, _ in MIGRATIONS}:
+        return []  # the usual case: no write lock taken
     applied = []
-    for name, sql in MIGRATIONS:
-        if name in done:
-            continue
-        with transaction(conn):
+    with transaction(conn):
+        conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = _applied(conn)
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
             for statement in sql.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
-        applied.append(name)
+            applied.append(name)
     return applied
+
+
+def _applied(conn: sqlite3.Connection) -> set[str]:
+    """The migrations recorded in the database (none when it has no ``migrations`` table)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone() is None:
+        return set()
+    return {r[0] for r in conn.execute("SELECT name FROM migrations")}
 
 
 def is_done(conn: sqlite3.Connection, content_hash: str, model_version: str) -> bool:
@@ -191,10 +302,24 @@ def failed_before(conn: sqlite3.Connection, content_hash: str, model_version: st
 def save_report(
     conn: sqlite3.Connection, report: dict[str, Any], *, path: str, content_hash: str, seconds: float
 ) -> int:
-    """Store one work's report (the JSON dict) with its passages and detections, atomically."""
+    """Store one work's report (the JSON dict) with its passages and detections, atomically;
+    returns the work's id.
+
+    When this content already has a report from this model version (another process sharing
+    the database saved it since this one checked ``is_done``), that is not an error: the
+    stored report is kept, ``path`` is recorded as one of its files (as ``add_path`` does)
+    and its id returned.
+    """
     work = report["work"]
     with transaction(conn):
         _forget_errors(conn, path=path, content_hash=content_hash, model_version=report["model_version"])
+        row = conn.execute(
+            "SELECT id FROM works WHERE content_hash = ? AND model_version = ?", (content_hash, report["model_version"])
+        ).fetchone()
+        if row is not None:
+            _release_path(conn, path=path, content_hash=content_hash)
+            conn.execute("INSERT OR IGNORE INTO work_paths (work_id, path) VALUES (?, ?)", (row[0], path))
+            return int(row[0])
         cur = conn.execute(
             "INSERT INTO works (path, content_hash, model_version, format, title, authors, words, chapters,"
             " declared, rating_declared, archive_warnings_declared, rating_suggested, scanned_at, seconds,"
@@ -332,9 +457,60 @@ def finish_run(
         )
 
 
+# Every (content, path) the database knows: a file holds one content (``_release_path``), so a
+# path recorded for one model version's work holds that content for every version. works.path
+# stands in for a work without work_paths rows (written by a forewarn before 003_work_paths).
+_PATHS = (
+    "SELECT x.content_hash, p.path FROM work_paths p JOIN works x ON x.id = p.work_id"
+    " UNION SELECT x.content_hash, x.path FROM works x"
+    " WHERE NOT EXISTS (SELECT 1 FROM work_paths q WHERE q.work_id = x.id)"
+)
+
+
+def shown_works(model_version: str | None = None) -> tuple[str, list[Any]]:
+    """SQL (and its arguments) selecting the ids of the works that reads show: with a
+    ``model_version``, its results; without, one result per content, from the model version
+    run most recently (the newest ``runs`` row) among those that scanned it.
+
+    A database holds a result per content and model version, so after a model change each
+    file had two (listed twice, counted twice); a work the newest model has not scanned yet
+    keeps its older result.
+    """
+    if model_version is not None:
+        return "SELECT id FROM works WHERE model_version = ?", [model_version]
+    return (
+        "SELECT id FROM (SELECT w.id, ROW_NUMBER() OVER (PARTITION BY w.content_hash"
+        " ORDER BY COALESCE(r.last_run, 0) DESC, w.id DESC) AS n FROM works w"
+        " LEFT JOIN (SELECT model_version, MAX(id) AS last_run FROM runs GROUP BY model_version) r"
+        " ON r.model_version = w.model_version) WHERE n = 1",
+        [],
+    )
+
+
+def model_versions(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The model versions with results in the database, the one run most recently first:
+    ``model_version``, ``works`` (contents it scanned) and ``last_run`` (when it last started)."""
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT w.model_version, COUNT(*) AS works, r.started AS last_run FROM works w"
+            " LEFT JOIN (SELECT model_version, MAX(id) AS id, MAX(started) AS started FROM runs"
+            " GROUP BY model_version) r ON r.model_version = w.model_version"
+            " GROUP BY w.model_version ORDER BY COALESCE(MAX(r.id), 0) DESC, MAX(w.id) DESC"
+        )
+    ]
+
+
 def work_paths(conn: sqlite3.Connection, work_id: int) -> list[str]:
-    """Every file with this work's content, sorted."""
-    return [r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ? ORDER BY path", (work_id,))]
+    """Every file known to hold this work's content (whichever model version's scan saw it), sorted."""
+    return [
+        r[0]
+        for r in conn.execute(
+            f"SELECT path FROM ({_PATHS}) WHERE content_hash = (SELECT content_hash FROM works WHERE id = ?)"
+            " ORDER BY path",
+            (work_id,),
+        )
+    ]
 
 
 def stored_report(conn: sqlite3.Connection, work_id: int) -> dict[str, Any]:
@@ -354,18 +530,19 @@ def query_works(
     not_declared: bool = False,
     min_confidence: float = 0.0,
     rating_mismatch: bool = False,
+    model_version: str | None = None,
 ) -> list[dict[str, Any]]:
     """Works matching every filter: each ``has`` warning detected (and undeclared, if asked).
 
-    One row per path: identical files share a work (same ``id``) and are all listed.
+    One row per path: identical files share a work (same ``id``) and are all listed. Each
+    content's result comes from ``shown_works(model_version)``: the newest model's by default.
     """
+    chosen, args = shown_works(model_version)
     sql = [
-        # works.path when a work has no paths: written to this file by a forewarn before 003_work_paths
-        "SELECT w.id, COALESCE(p.path, w.path) AS path, w.title, w.words, w.rating_declared, w.rating_suggested,"
-        " w.model_version FROM works w LEFT JOIN work_paths p ON p.work_id = w.id"
+        f"SELECT w.id, p.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version"
+        f" FROM works w JOIN ({_PATHS}) p ON p.content_hash = w.content_hash WHERE w.id IN ({chosen})"
     ]
     where: list[str] = []
-    args: list[Any] = []
     for warning in has or []:
         clause = "EXISTS (SELECT 1 FROM detections d WHERE d.work_id = w.id AND d.warning = ? AND d.confidence >= ?"
         args += [warning, min_confidence]
@@ -381,7 +558,7 @@ def query_works(
     if rating_mismatch:
         where.append("w.rating_declared IS NOT NULL")
     if where:
-        sql.append("WHERE " + " AND ".join(where))
+        sql.append("AND " + " AND ".join(where))
     sql.append("ORDER BY 2, w.id")
     rows = [dict(r) for r in conn.execute(" ".join(sql), args)]
     if rating_mismatch:
@@ -397,15 +574,29 @@ def query_works(
     return rows
 
 
-def stats(conn: sqlite3.Connection) -> dict[str, Any]:
+def stats(conn: sqlite3.Connection, *, model_version: str | None = None) -> dict[str, Any]:
     """How many works (distinct contents), files (their paths), errors, and per warning how
-    often detected and left undeclared."""
-    works = conn.execute("SELECT COUNT(*) FROM works").fetchone()[0]
-    files = conn.execute("SELECT COUNT(*) FROM (SELECT path FROM work_paths UNION SELECT path FROM works)").fetchone()[
-        0
-    ]
-    errors = conn.execute("SELECT COUNT(*) FROM errors").fetchone()[0]
-    under = conn.execute("SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0").fetchone()[0]
+    often detected and left undeclared; each content counted once, with its result from
+    ``shown_works(model_version)``. ``errors`` counts unreadable contents: with a model version,
+    its errors; without, those no model version has a result for. ``model_versions`` lists
+    every version in the database (``model_versions()``)."""
+    chosen, args = shown_works(model_version)
+    works = conn.execute(f"SELECT COUNT(*) FROM ({chosen})", args).fetchone()[0]
+    files = conn.execute(
+        f"SELECT COUNT(DISTINCT p.path) FROM ({_PATHS}) p JOIN works w ON w.content_hash = p.content_hash"
+        f" WHERE w.id IN ({chosen})",
+        args,
+    ).fetchone()[0]
+    if model_version is None:
+        errors = conn.execute(
+            "SELECT COUNT(DISTINCT COALESCE(content_hash, 'path:' || path)) FROM errors e"
+            " WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.content_hash = e.content_hash)"
+        ).fetchone()[0]
+    else:
+        errors = conn.execute("SELECT COUNT(*) FROM errors WHERE model_version = ?", (model_version,)).fetchone()[0]
+    under = conn.execute(
+        f"SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0 AND work_id IN ({chosen})", args
+    ).fetchone()[0]
     per = [
         {
             "warning": r["warning"],
@@ -414,7 +605,17 @@ def stats(conn: sqlite3.Connection) -> dict[str, Any]:
             "undeclared_share": round(r["u"] / r["n"], 4) if r["n"] else 0.0,
         }
         for r in conn.execute(
-            "SELECT warning, COUNT(*) AS n, SUM(1 - declared) AS u FROM detections GROUP BY warning ORDER BY n DESC"
+            "SELECT warning, COUNT(*) AS n, SUM(1 - declared) AS u FROM detections"
+            f" WHERE work_id IN ({chosen}) GROUP BY warning ORDER BY n DESC, warning",
+            args,
         )
     ]
-    return {"works": works, "files": files, "errors": errors, "works_under_warned": under, "per_warning": per}
+    return {
+        "works": works,
+        "files": files,
+        "errors": errors,
+        "works_under_warned": under,
+        "per_warning": per,
+        "model_version": model_version,
+        "model_versions": model_versions(conn),
+    }

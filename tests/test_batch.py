@@ -593,7 +593,7 @@ def test_identical_files_are_one_work_with_every_path(tmp_path: Path, workers: s
     out = tmp_path / "x.csv"
     assert CliRunner().invoke(main, ["export", "--db", str(db), "--out", str(out)]).exit_code == 0
     with open(out, encoding="utf-8", newline="") as f:
-        exported = sorted(len(r["paths"].split(";")) for r in csv.DictReader(f))
+        exported = sorted(len(json.loads(r["paths"])) for r in csv.DictReader(f))
     assert exported == [2, 4]  # each work lists every file with its content
     jl = tmp_path / "x.jsonl"
     assert CliRunner().invoke(main, ["export", "--db", str(db), "--format", "jsonl", "--out", str(jl)]).exit_code == 0
@@ -691,6 +691,7 @@ def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Pa
             conn.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
     code, out = cli("query", "--db", str(old), "--json")
     assert code == 0 and [r["path"] for r in json.loads(out)] == [str(folder / "work000.txt")]
+    assert count(old, "SELECT COUNT(*) FROM migrations") == 1  # read as it is: only batch upgrades
     (folder / "again.txt").write_bytes((folder / "work000.txt").read_bytes())
     result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(old), "--workers", "1", "--scorer", "lexicon"])
     assert result.exit_code == 0 and "scanned 0, skipped 1 (already in the database), 1 identical" in result.stdout
