@@ -460,11 +460,7 @@ def run_batch(
                 summary.errors += [(path, result["error"]) for path in [name, *others]]
             else:
                 report = result["report"]
-                try:
-                    save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
-                except sqlite3.IntegrityError:
-                    if not is_done(conn, digest, version):
-                        raise
+                if is_done(conn, digest, version):
                     # Another batch on this database saved this content first: its paths join that work.
                     for path in [name, *others]:
                         if add_path(conn, content_hash=digest, model_version=version, path=path):
@@ -472,6 +468,8 @@ def run_batch(
                         else:
                             summary.skipped += 1
                 else:
+                    # save_report itself keeps a report saved in the instant since (same result).
+                    save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
                     for path in others:
                         add_path(conn, content_hash=digest, model_version=version, path=path)
                     summary.scanned += 1

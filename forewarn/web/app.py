@@ -32,7 +32,6 @@ from contextlib import closing, contextmanager
 from html import escape
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -598,51 +597,9 @@ def _too_large(request: Request, limit: int) -> Response:
     return HTMLResponse(form_page(message), status_code=413)
 
 
-class UnusableDatabase(ValueError):
-    """The results database cannot be read: missing, not a results database, or damaged (one line)."""
-
-    def __init__(self, message: str, *, missing: bool = False) -> None:
-        super().__init__(message)
-        self.missing = missing
-
-
-# What the /db pages read: a database without them is not one forewarn can browse.
-_DB_TABLES = ("works", "work_paths", "detections")
-
-
-def _open_results(path: Path) -> sqlite3.Connection:
-    """Open the results database read-only: never created, never migrated, never written.
-
-    Raises ``UnusableDatabase`` with a one-line reason when it is missing, not a results
-    database or damaged. (To be replaced by ``forewarn.store.open_existing``.) ``open_db``
-    created an empty database where the file had been deleted, and answered ``[]``.
-    """
-    if not path.is_file():
-        raise UnusableDatabase(f"the results database {path} is not there (moved or deleted?)", missing=True)
-    try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30)
-    except sqlite3.Error as e:
-        raise UnusableDatabase(f"cannot open the results database {path} ({e})") from None
-    try:
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA query_only=ON")
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "works" not in tables:
-            raise UnusableDatabase(f"{path} is not a forewarn results database")
-        if not set(_DB_TABLES) <= tables:
-            raise UnusableDatabase(f"{path} was written by an older forewarn: run forewarn batch with it once")
-    except sqlite3.DatabaseError as e:
-        conn.close()
-        raise UnusableDatabase(f"the results database {path} is damaged or not a database ({e})") from None
-    except UnusableDatabase:
-        conn.close()
-        raise
-    return conn
-
-
 def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
     """Browse a results database: ``/db``, ``/db/ID``, and their ``.json`` twins."""
-    from forewarn.store import query_works, stored_report
+    from forewarn.store import NotADatabase, open_existing, query_works, stored_report
 
     path = Path(db_path).absolute()  # the server may change its working folder
 
@@ -650,11 +607,13 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
     def connect() -> Iterator[sqlite3.Connection]:
         """The database for one request; any trouble with it is the app's error page (503 when
         the file is gone, else 500), not a plain-text 500, including damage found mid-query."""
+        if not path.is_file():  # opened read-only, never made again where it was deleted
+            raise HTTPException(status_code=503, detail=f"the results database {path} is not there (moved or deleted?)")
         try:
-            with closing(_open_results(path)) as conn:
+            with closing(open_existing(path)) as conn:
                 yield conn
-        except UnusableDatabase as e:
-            raise HTTPException(status_code=503 if e.missing else 500, detail=str(e)) from None
+        except NotADatabase as e:
+            raise HTTPException(status_code=500, detail=str(e)) from None
         except (sqlite3.DatabaseError, json.JSONDecodeError) as e:
             detail = f"the results database {path} is damaged ({e})"
             raise HTTPException(status_code=500, detail=detail) from None
