@@ -65,11 +65,16 @@ def _fail(message: str) -> None:
     _err(f"forewarn: error: {message}")
 
 
+_LINE_BREAKS = {ord(c): "\ufffd" for c in "\n\u2028\u2029"}  # printable() turns the other ones into U+FFFD
+
+
 def _err(line: str) -> None:
-    """One line to stderr; names from a work or an archive may hold escape sequences."""
+    """One line to stderr; names from a work or an archive may hold escape sequences, and a
+    newline in a file name would forge a second line ("failed: x" that never failed)."""
     from forewarn.report import printable
 
-    click.echo(printable(line, encoding=getattr(sys.stderr, "encoding", None) or "utf-8"), err=True)
+    one = line.translate(_LINE_BREAKS)
+    click.echo(printable(one, encoding=getattr(sys.stderr, "encoding", None) or "utf-8"), err=True)
 
 
 def _parse_size(value: str) -> int:
@@ -688,7 +693,13 @@ def _check_known_warnings(passages: list[Any], known: list[str]) -> None:
 @main.command(short_help="Scan a folder, ZIP or glob into a results database.")
 @click.argument("target")
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (created if missing).")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: processes on this machine; dask: a Dask cluster (pip install 'forewarn[dask]').",
+)
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores; 1 = in this process).")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
@@ -868,13 +879,13 @@ def _check_model_version(conn: Any, db: str, model_version: str | None) -> None:
 
 
 @main.command(short_help="Find works in a results database.")
-@click.option("--db", required=True, help="Results database.")
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (from forewarn batch).")
 @click.option("--has", "has", multiple=True, help="Detected warning (id or alias; repeatable: all must match).")
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
 @click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 def query(
     db: str,
     has: tuple[str, ...],
@@ -938,9 +949,6 @@ def query(
     _err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
 
 
-_LINE_BREAKS = {ord(c): "\ufffd" for c in "\n\u2028\u2029"}  # printable() turns the other ones into U+FFFD
-
-
 def _ratings(row: dict[str, Any]) -> str:
     """Both AO3 ratings of a query row: a bare suggestion reads as if it were the work's rating."""
     declared = f"; declared: {row['rating_declared']}" if row["rating_declared"] else ""
@@ -948,7 +956,7 @@ def _ratings(row: dict[str, Any]) -> str:
 
 
 @main.command(short_help="Export a results database to CSV, JSON Lines or Parquet.")
-@click.option("--db", required=True, help="Results database.")
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (from forewarn batch).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file.")
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
@@ -994,9 +1002,9 @@ def _is_database_file(out: str, db: str) -> bool:
 
 
 @main.command(short_help="How many works in a results database under-warn.")
-@click.option("--db", required=True, help="Results database.")
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (from forewarn batch).")
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 def stats(db: str, model_version: str | None, as_json: bool) -> None:
     """Summary of a results database: how many works under-warn, per warning.
 

@@ -899,3 +899,13 @@ def test_a_work_read_in_part_is_named_after_the_run(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         stored = [json.loads(r) for (r,) in conn.execute("SELECT report_json FROM works")]
     assert sorted(len(r["work"]["notices"]) for r in stored) == [0, 1]
+
+
+def test_a_newline_in_a_file_name_cannot_forge_a_failure_line(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "x\nfailed: forged.txt").write_bytes(b"\x00\x01\x02" * 300)
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(tmp_path / "r.db"), "--scorer", "lexicon"])
+    assert result.exit_code == 1
+    failures = [line for line in result.stderr.splitlines() if "failed:" in line]
+    assert len(failures) == 1 and failures[0].startswith("  failed: ") and "x\ufffdfailed: forged.txt" in failures[0]
