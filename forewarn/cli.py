@@ -801,7 +801,8 @@ def batch(
     except KeyboardInterrupt:  # before the run started (listing files, loading the model)
         click.echo("interrupted before any work was scanned", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    retried = f" ({summary.retried:,} failed before and were tried again)" if summary.retried else ""
+    were = "was" if summary.retried == 1 else "were"
+    retried = f" ({summary.retried:,} failed before and {were} tried again)" if summary.retried else ""
     copies = (
         f"{summary.duplicates:,} identical to another work (path recorded, not scanned twice), "
         if summary.duplicates
@@ -810,7 +811,11 @@ def batch(
     click.echo(
         f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), {copies}"
         f"failed {summary.failed:,}{retried}; "
-        f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
+        + (
+            f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
+            if summary.words
+            else f"{summary.seconds:.1f} s"
+        )
     )
     for name, message in summary.errors[:20]:
         _err(f"  failed: {name}: {message}")

@@ -499,7 +499,7 @@ def test_batch_exits_1_when_a_work_failed_and_retries_it_next_time(tmp_path: Pat
     assert fourth.exit_code == 1 and "failed 1;" in fourth.stdout
     assert count(db, "SELECT COUNT(*) FROM errors WHERE error LIKE '%binary%'") == 1
     fifth = CliRunner().invoke(main, args)
-    assert fifth.exit_code == 1 and "failed 1 (1 failed before and were tried again)" in fifth.stdout
+    assert fifth.exit_code == 1 and "failed 1 (1 failed before and was tried again)" in fifth.stdout
     assert count(db, "SELECT COUNT(*) FROM errors") == 1
     assert "Exit codes" in CliRunner().invoke(main, ["batch", "--help"]).output
 
@@ -623,7 +623,7 @@ def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path, wo
     with sqlite3.connect(db) as conn:  # one row per content, with the first path
         assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "a.txt"),)]
     again = CliRunner().invoke(main, args)
-    assert "failed 2 (1 failed before and were tried again);" in again.stdout, again.output
+    assert "failed 2 (1 failed before and was tried again);" in again.stdout, again.output
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
