@@ -109,6 +109,45 @@ def test_the_literal_senses_of_those_words_still_count(text: str, warning: str) 
     assert prob(text, warning) >= 0.3
 
 
+# A review found plain physical violence without a cue ("kicked the prisoner in the ribs",
+# "beat him with sticks"): no route to the violence head, so never flagged.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He kicked the prisoner in the ribs until something cracked.",
+        "The soldier raised his rifle and shot the prisoner in the head.",
+        "They beat him with sticks until he stopped moving.",
+        "She hit the guard in the face with the lamp.",
+        "He pistol-whipped the driver and dragged him out of the car.",
+        "The men stomped on his hands until the fingers broke.",
+        "He struck her across the mouth and she tasted copper.",
+        "Someone had bludgeoned the old man in his kitchen.",
+    ],
+)
+def test_physical_violence_without_the_usual_words_is_a_depiction(text: str) -> None:
+    assert prob(text, "violence") >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He kicked the ball into the net.",
+        "She beat the eggs with a fork.",
+        "Her brother beat her at Mario Kart eleven times in a row.",
+        "They shot the film in Prague.",
+        "She hit the lights and the room went dark.",
+        "The clock struck midnight.",
+        "He slapped him on the back and bought the next round.",
+        "They kicked him out of the band for missing rehearsals.",
+        "It struck her as odd that nobody had called.",
+        "She shot him a look across the table.",
+        "Only take a shot you're sure of.",
+    ],
+)
+def test_everyday_senses_of_those_verbs_do_not_count(text: str) -> None:
+    assert prob(text, "violence") < 0.3
+
+
 def test_negation_weakens_but_keeps_a_mention() -> None:
     hits = [h for h in LEX.hits("He did not kill anyone that night.") if h.warning == "death"]
     assert hits and all(h.negated for h in hits)
