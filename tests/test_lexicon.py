@@ -142,10 +142,47 @@ def test_physical_violence_without_the_usual_words_is_a_depiction(text: str) -> 
         "It struck her as odd that nobody had called.",
         "She shot him a look across the table.",
         "Only take a shot you're sure of.",
+        # Found by a review of those cues:
+        "She beat her sister with ease in the race.",
+        "Tom shot the soldier a grin and passed him the bread.",
+        "He slapped his brother on the back.",
+        "Coach kicked the boys off the team for skipping practice.",
+        "In the wash-hut he went at them with a wire brush and a bar of soap.",
     ],
 )
 def test_everyday_senses_of_those_verbs_do_not_count(text: str) -> None:
     assert prob(text, "violence") < 0.3
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        ("Her hands closed around his throat and squeezed until his heels stopped drumming.", "violence"),
+        ("He held her head under the bathwater and counted to twenty.", "violence"),
+        ("The guard swung the iron bar into the back of his knees.", "violence"),
+        ("An hour after the ward round the registrar stepped back: she could not be revived.", "death"),
+        ("Grandad went in his sleep, the week after his birthday.", "death"),
+        ("The nurse drew the sheet up over his face and switched off the monitor.", "death"),
+        ("Two men bundled her into the back of a white van and drove off.", "abduction"),
+        ("The cellar door was bolted from the outside, and there was no handle on my side.", "abduction"),
+    ],
+)
+def test_events_told_without_their_names_are_depictions(text: str, warning: str) -> None:
+    assert prob(text, warning) >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        ("The stallion's monitor flatlined for a second, but it was only a loose lead.", "death"),
+        ("The hospice charity shop sold her a velvet jacket for six pounds.", "death"),
+        ("Desmond got press-ganged into coaching the under-nines.", "abduction"),
+        ("The social worker carried her into our living room in a car seat.", "abduction"),
+        ("They locked the shop from the outside every night at nine.", "abduction"),
+    ],
+)
+def test_their_everyday_look_alikes_are_not(text: str, warning: str) -> None:
+    assert prob(text, warning) < 0.5
 
 
 def test_negation_weakens_but_keeps_a_mention() -> None:
