@@ -852,12 +852,13 @@ def _open_existing(db: str) -> Any:
 def _reading(db: str) -> Iterator[Any]:
     """``_open_existing`` for a command's reads: a database damaged past the pages opening it
     reads (sqlite3.DatabaseError on a later query) is one line and exit 2 too, as for scan."""
+    import json
     import sqlite3
 
     conn = _open_existing(db)
     try:
         yield conn
-    except sqlite3.DatabaseError as e:
+    except (sqlite3.DatabaseError, json.JSONDecodeError) as e:  # a stored report cut short is damage too
         _fail(f"{db}: the results database is damaged ({e})")
         sys.exit(EXIT_ERROR)
     finally:

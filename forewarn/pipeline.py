@@ -6,6 +6,7 @@ agree on every number. Rendering lives in ``forewarn.report``.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import os
 import re
@@ -223,8 +224,11 @@ def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, 
 
 
 def _score(scorer: CascadeScorer, texts: list[str], labels: Collection[str] | None) -> ScoreResult:
-    # Without a selection, plain ``score(texts)``: any object with that method is a scorer.
-    return scorer.score(texts) if labels is None else scorer.score(texts, labels=labels)
+    # ``labels`` only to a ``score`` that takes it: any object with ``score(texts)`` is a scorer
+    # (a subclass overriding it, a test double); it then scores every warning, as before.
+    if labels is None or "labels" not in inspect.signature(scorer.score).parameters:
+        return scorer.score(texts)
+    return scorer.score(texts, labels=labels)
 
 
 def score_in_chunks(

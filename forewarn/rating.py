@@ -28,11 +28,13 @@ class Suggestion:
     reason: str
 
 
-def _where(w: WorkWarning, chapters: int, *, severity: str | None = None, among: Sequence[int] = ()) -> str:
+def _where(w: WorkWarning, chapters: int, *, severity: str | None = None, among: Sequence[int] | None = None) -> str:
     """Where the warning reaches the severity a suggestion rests on (not merely its likeliest
     passage: a funeral mentioned in chapter 1 must not locate a death shown in chapter 4);
-    ``among``: only these passages may be cited, when one of the evidence is."""
-    cited = [e for e in w.evidence if e.index in among] or w.evidence
+    ``among``: only these passages may be cited ("" when none of them is in the evidence)."""
+    cited = w.evidence if among is None else [e for e in w.evidence if e.index in among]
+    if not cited:
+        return ""
     wanted = severity or w.severity
     ref = next((e for e in cited if e.severity == wanted), cited[0])
     if chapters > 1:  # where in the chapter, as a reader on an AO3 chapter page skips
@@ -83,10 +85,9 @@ def suggest_rating(
             best, driver = r, w
     reason = f"{driver.name.lower()} {driver.severity} ({_where(driver, chapters)})" if driver else ""
     for d in declared:
-        if d.warning_id is None or (d.warning_id == "underage" and not _declared_with_sex(declared, warnings)):
+        if d.warning_id is None or not _declared_counts(d, declared, warnings):
             continue
-        severity = d.qualifier or "mentioned"
-        r = _rating_for(d.warning_id, severity, taxonomy)
+        r = _rating_for(d.warning_id, _declared_severity(d), taxonomy)
         if RATINGS.index(r) > RATINGS.index(best):
             best, reason = r, f"declared by the author: {d.raw.strip()}"
     if not reason:
@@ -94,10 +95,23 @@ def suggest_rating(
     return Suggestion(best, reason)
 
 
-def _declared_with_sex(declared: Sequence[DeclaredItem], warnings: Sequence[WorkWarning]) -> bool:
-    """Underage, declared, rates only beside sexual content or assault (declared or detected):
-    an author's "underage drinking" tag is not what the rating rule is for."""
-    return any(d.warning_id in _UNDERAGE_CONTEXT for d in declared) or any(w.id in _UNDERAGE_CONTEXT for w in warnings)
+def _declared_severity(d: DeclaredItem) -> str:
+    """A declaration's severity: its qualifier ("graphic violence"), AO3's own "Graphic
+    Depictions Of Violence" graphic, anything else a mention (the least it can be)."""
+    if d.qualifier:
+        return d.qualifier
+    if d.source == "ao3-archive-warning" and d.raw.strip().lower() == "graphic depictions of violence":
+        return "graphic"
+    return "mentioned"
+
+
+def _declared_counts(d: DeclaredItem, declared: Sequence[DeclaredItem], warnings: Sequence[WorkWarning]) -> bool:
+    """A declared underage counts for the AO3 labels only as AO3's own archive warning or
+    beside sexual content or assault (declared or detected), as a detected one does: the
+    rating and the archive warning must not disagree about it."""
+    if d.warning_id != "underage" or d.source == "ao3-archive-warning":
+        return True
+    return any(x.warning_id in _UNDERAGE_CONTEXT for x in declared) or any(w.id in _UNDERAGE_CONTEXT for w in warnings)
 
 
 def _deaths_not_of_animals(w: WorkWarning, warnings: Sequence[WorkWarning]) -> list[tuple[int, str]]:
@@ -153,17 +167,21 @@ def suggest_archive_warnings(
                 continue
             severity = max((sev for _, sev in deaths), key=SEVERITIES.index)
             where = _where(w, chapters, severity=severity, among=[p for p, _ in deaths])
-            reason = f"{w.name.lower()} {severity} ({where}); applies only if a major character dies"
+            at = f" ({where})" if where else ""  # never the animal's passage it left out
+            reason = f"{w.name.lower()} {severity}{at}; applies only if a major character dies"
         elif w.severity == "mentioned":
             reason += "; only mentioned, not shown: applies if it happened to a character in the work"
         out[name] = Suggestion(name, reason)
+    detected = {w.id: w for w in warnings}
     for d in declared:
         name = taxonomy.get(d.warning_id).ao3_archive_warning if d.warning_id else None
-        if not name or name in out:
+        if not name or name in out or not _declared_counts(d, declared, warnings):
             continue
-        graphic = name == "Graphic Depictions Of Violence" and d.qualifier == "graphic"
+        graphic = name == "Graphic Depictions Of Violence" and _declared_severity(d) == "graphic"
         if name in EVENT_WARNINGS or graphic or d.source == "ao3-archive-warning":
-            out[name] = Suggestion(name, f"declared by the author ({d.raw.strip()}); not detected")
+            seen = detected.get(d.warning_id or "")
+            found = f"detected {seen.severity}" if seen else "not detected"
+            out[name] = Suggestion(name, f"declared by the author ({d.raw.strip()}); {found}")
     if not out:
         return [Suggestion(NO_WARNINGS, "no detection or declaration maps to an AO3 archive warning")]
     return list(out.values())

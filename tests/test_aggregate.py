@@ -451,8 +451,32 @@ def test_what_the_author_declared_counts_for_the_ao3_labels_even_when_not_detect
     assert labels("TW: rape, self-harm") == ("Teen And Up Audiences", ["Rape/Non-Con"])
     assert labels("TW: graphic violence")[1] == ["Graphic Depictions Of Violence"]
     assert labels("TW: violence") == ("General Audiences", [NO_WARNINGS])  # not graphic: no archive warning
-    assert labels("TW: underage") == ("General Audiences", ["Underage"])  # it rates only beside sex
+    assert labels("TW: underage") == ("General Audiences", [NO_WARNINGS])  # only beside sex, as detected
     assert labels("TW: underage, sex")[0] != "General Audiences"
     rating = suggest_rating([], taxonomy=taxonomy, declared=parse_declaration("TW: rape", taxonomy=taxonomy))
     assert rating.reason == "declared by the author: rape"
     assert suggest_rating([], taxonomy=taxonomy).reason.startswith("no detected or declared warning")
+
+
+def test_aos_own_graphic_violence_warning_rates_as_graphic_and_says_what_was_detected() -> None:
+    """Regression: from EPUB metadata it rated as a mere mention (General Audiences), and with
+    violence detected the reason still said "not detected"."""
+    from forewarn.declared import DeclaredItem
+
+    taxonomy = load_taxonomy()
+    gdv = [DeclaredItem("Graphic Depictions Of Violence", "violence", None, "ao3-archive-warning")]
+    assert suggest_rating([], taxonomy=taxonomy, declared=gdv).name == "Mature"
+    seen = [_ww("violence", {2: "depicted"})]
+    (archive,) = suggest_archive_warnings(seen, taxonomy=taxonomy, declared=gdv)  # type: ignore[arg-type]
+    assert archive.reason == "declared by the author (Graphic Depictions Of Violence); detected depicted"
+
+
+def test_major_character_death_never_cites_the_animal_passage_it_left_out() -> None:
+    taxonomy = load_taxonomy()
+    death = _ww("death", {1: "depicted", 2: "depicted"})
+    death.passages.append(12)  # type: ignore[attr-defined]
+    death.passage_severities.append("depicted")  # type: ignore[attr-defined]
+    (mcd,) = suggest_archive_warnings([death, _ww("animal-death", {1: "depicted", 2: "depicted"})], taxonomy=taxonomy)  # type: ignore[list-item]
+    assert (
+        mcd.name == "Major Character Death" and mcd.reason == "death depicted; applies only if a major character dies"
+    )

@@ -263,3 +263,16 @@ def test_the_readme_python_example_runs_as_written(monkeypatch: pytest.MonkeyPat
     namespace: dict[str, object] = {}
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - the project's own README
     assert namespace["one"]["work"]["path"] == "examples/harbour-lights.txt"  # type: ignore[index]
+
+
+def test_a_scorer_whose_score_takes_only_texts_still_works_with_only() -> None:
+    """Regression: --only passed labels= to every scorer, so a subclass overriding score(texts)
+    (or a test double) raised TypeError (a 500 in the web app)."""
+    from forewarn.score.cascade import CascadeScorer
+
+    class Plain(CascadeScorer):
+        def score(self, texts):  # type: ignore[no-untyped-def,override]
+            return super().score(texts)
+
+    report = fw.scan(EXAMPLE, scorer=Plain(), only="violence,drug-use")
+    assert {w.id for w in report.warnings} <= {"violence", "drug-use"} and report.warnings

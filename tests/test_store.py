@@ -280,3 +280,12 @@ def test_query_lines_show_control_characters_in_names_as_replacement_characters(
     assert code == 0 and "\x1b" not in line and "a\ufffdforged.txt" in line
     (row,) = json.loads(cli("query", "--db", str(db), "--json")[1])
     assert row["path"] == str(folder / name)  # JSON keeps the name exactly
+
+
+def test_a_stored_report_cut_short_is_a_damaged_database_not_a_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    run_batch(str(make_works(tmp_path / "c", 1)), db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE works SET report_json = substr(report_json, 1, 50)")
+    code, out, err = cli("export", "--db", str(db), "--out", str(tmp_path / "x.jsonl"), "--format", "jsonl")
+    assert code == 2 and "the results database is damaged" in err and "Traceback" not in err + out

@@ -620,3 +620,33 @@ def test_the_stored_page_gives_places_as_the_report_does(tmp_path, monkeypatch) 
     first = min(violence["evidence"], key=lambda e: e["start"])
     assert first["chapter"] == 1 and first["chapter_position"] < first["position"]
     assert f"chapter 2, {first['chapter_position']:.0f}% in" in page
+
+
+def test_only_wholly_ignored_is_a_422_like_an_empty_only(client: TestClient) -> None:
+    """Regression: the API and the form answered a plain-text 500."""
+    api = client.post("/api/scan", json={"text": STORY, "only": ["violence"], "ignore": ["violence", "blood"]})
+    assert api.status_code == 422 and "leave no warning to look for" in api.json()["detail"]
+    form = client.post("/scan", data={"text": STORY, "only": "violence", "ignore": "violence"})
+    assert form.status_code == 422 and "leave no warning to look for" in form.text
+
+
+def test_the_stored_page_keeps_a_read_in_part_notice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: with the file gone, /db/ID showed the stored results without the notice
+    that a chapter was missing, so a partial read looked whole."""
+    import zipfile
+
+    from readers_fixtures import write_epub, xhtml
+
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    whole = zipfile.ZipFile(write_epub(tmp_path / "w.epub", [("c1.xhtml", xhtml(f"<p>{STORY}</p>")), ("c2.xhtml", "")]))
+    with zipfile.ZipFile(folder / "part.epub", "w") as zf:
+        for info in whole.infolist():
+            if info.filename != "OEBPS/c2.xhtml":
+                zf.writestr(info, whole.read(info))
+    run_batch(str(folder), db=tmp_path / "r.db", workers=1, mode="lexicon")
+    (folder / "part.epub").unlink()
+    page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
+    assert "Read in part: EPUB is damaged: OEBPS/c2.xhtml (2nd of 2)" in page

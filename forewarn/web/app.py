@@ -44,7 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forewarn import __version__
 from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import Comparison, DeclaredItem
-from forewarn.pipeline import Report, check_threshold, resolve_labels, scan_work
+from forewarn.pipeline import Report, check_threshold, resolve_labels, resolve_selection, scan_work
 from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
 from forewarn.report.html import render_html
@@ -523,6 +523,10 @@ def _options(given: dict[str, Any]) -> Options:
         if not ids:  # an empty --only would select nothing and read as "safe"
             raise HTTPException(status_code=422, detail=f"{name} needs at least one warning id or alias")
         lists[name] = ids
+    try:  # only wholly inside ignore: nothing left to look for, the same as an empty only
+        resolve_selection(lists["only"], lists["ignore"], taxonomy=taxonomy)
+    except ValueError as e:
+        raise HTTPException(status_code=422, detail=str(e)) from None
     threshold = given.get("threshold")
     if isinstance(threshold, str):
         try:
@@ -833,7 +837,8 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
         f"<h1>{escape(work['title'] or row['path'])}</h1>"
         f"<p>{escape(row['path'])}: {work['words']:,} words, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
-        f"<p>{escape(why)} This is the report stored then "
+        + "".join(f'<p class="notice">Read in part: {escape(n)}</p>' for n in work.get("notices", []))
+        + f"<p>{escape(why)} This is the report stored then "
         f'(<a href="/db/{row["id"]}.json">JSON</a>).</p>'
         f"{table}<p>AO3 rating: {escape(rating['suggested'])} ({escape(rating['reason'])})</p>"
         '<p><a href="/db">All scanned works</a></p>',
