@@ -27,12 +27,13 @@ COLUMNS = [
 
 # A spreadsheet runs a cell starting with one of these as a formula: titles and declared ratings
 # are the author's text (=HYPERLINK(...) is an exfiltration link). OWASP's advice: an apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width forms
 
 
 def _csv_cell(value: Any) -> Any:
     """``value`` safe to open in a spreadsheet: text that would start a formula gets a leading ``'``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    # Spreadsheets skip leading spaces, and some read full-width signs as their ASCII forms.
+    if isinstance(value, str) and value.lstrip(" \u3000").startswith(_FORMULA_START):
         return "'" + value
     return value
 

@@ -289,3 +289,11 @@ def test_a_stored_report_cut_short_is_a_damaged_database_not_a_traceback(tmp_pat
         conn.execute("UPDATE works SET report_json = substr(report_json, 1, 50)")
     code, out, err = cli("export", "--db", str(db), "--out", str(tmp_path / "x.jsonl"), "--format", "jsonl")
     assert code == 2 and "the results database is damaged" in err and "Traceback" not in err + out
+
+
+@pytest.mark.parametrize("cell", [" =1+1", "\u3000@SUM(A1)", "\uff1dHYPERLINK(1)", "  -2+3"])
+def test_formulas_behind_spaces_or_in_full_width_are_guarded_too(cell: str) -> None:
+    from forewarn.export import _csv_cell
+
+    assert _csv_cell(cell) == "'" + cell
+    assert _csv_cell("A plain title") == "A plain title"
