@@ -46,6 +46,13 @@ class _Probability(click.FloatRange):
         return number
 
 
+def _model_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--model DIR`` (a bundle from ``forewarn train``), as scan, batch, evaluate and serve take it."""
+    return click.option(
+        "--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help=help_text
+    )
+
+
 def _load_scorer(mode: str, model_dir: Path | None) -> Any:
     """The scorer for --scorer and --model: a broken bundle (tampered, incomplete, not a bundle,
     from a newer forewarn) is one line and exit 2, never a traceback."""
@@ -176,12 +183,7 @@ def main() -> None:
     "the heads learned from project-written passages that qualified in training, on every passage "
     "(slower; experimental; see the model card); encoder-everywhere and lexicon: for comparison.",
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A bundle from 'forewarn train' instead of the packaged model.",
-)
+@_model_option("A bundle from 'forewarn train' instead of the packaged model.")
 def scan(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -584,12 +586,7 @@ def _check_trainable(passages: list[Any], *, folds: int) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Labeled whole works, JSONL (id, text, warnings, scored): judged by scanning each.",
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Bundle to evaluate (default: the packaged model).",
-)
+@_model_option("Bundle to evaluate (default: the packaged model).")
 @click.option(
     "--folds", default=0, show_default=True, help="Cross-validate the training procedure instead (retrains per fold)."
 )
@@ -703,12 +700,7 @@ def _check_known_warnings(passages: list[Any], known: list[str]) -> None:
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores; 1 = in this process).")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).",
-)
+@_model_option("A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def batch(
     target: str,
@@ -1067,12 +1059,7 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
     "until it ends (a running thread cannot be stopped).",
 )
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True, help="As for scan.")
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A bundle from 'forewarn train' instead of the packaged model (loaded before serving).",
-)
+@_model_option("A bundle from 'forewarn train' instead of the packaged model (loaded before serving).")
 def serve(
     host: str,
     port: int,

@@ -52,6 +52,18 @@ def count(db: Path, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
 
+def wait_for_works(db: Path, n: int, *, timeout: float = 60) -> None:
+    """Until a running batch has saved ``n`` works (the database may not exist or be locked yet)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if db.exists() and count(db, "SELECT COUNT(*) FROM works") >= n:
+                return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+
+
 def test_migrations_are_recorded_once(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     open_db(db).close()
@@ -163,14 +175,7 @@ def test_ctrl_c_mid_batch_saves_the_run_and_exits_130(tmp_path: Path, workers: s
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # Its own process group, signalled as a whole, as a terminal's Ctrl-C does (pool workers too).
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if db.exists() and count(db, "SELECT COUNT(*) FROM works") >= 3:
-                break
-        except sqlite3.OperationalError:
-            pass
-        time.sleep(0.02)
+    wait_for_works(db, 3)
     os.killpg(proc.pid, signal.SIGINT)
     out, err = (b.decode() for b in proc.communicate(timeout=60))
     saved = count(db, "SELECT COUNT(*) FROM works")
@@ -202,14 +207,7 @@ def test_sigterm_mid_batch_stops_the_workers_saves_the_run_and_exits_143(tmp_pat
     cmd += ["--scorer", "lexicon", "--no-progress"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if db.exists() and count(db, "SELECT COUNT(*) FROM works") >= 3:
-                break
-        except sqlite3.OperationalError:
-            pass
-        time.sleep(0.02)
+    wait_for_works(db, 3)
     workers = _children(proc.pid)
     assert workers
     proc.send_signal(signal.SIGTERM)  # the main process only, as `kill PID` does
