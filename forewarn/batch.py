@@ -480,6 +480,13 @@ def run_batch(
         if on_progress:
             on_progress(summary, len(sources))
 
+    def finish(*, interrupted: bool) -> None:
+        """The run's row gets its counts and time, however it ended; then the database closes."""
+        summary.seconds = time.perf_counter() - t0
+        if run_id is not None:
+            finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=interrupted)
+        conn.close()
+
     scope = _listed_in_full(target)
     gone = _gone_paths(conn, scope, {src.name for src in sources})
     todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies, failed=failed, gone=gone)
@@ -502,24 +509,17 @@ def run_batch(
             guard.writing = True  # a second Ctrl-C must not lose the run's record
             if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's
                 conn.execute("ROLLBACK")
-            summary.seconds = time.perf_counter() - t0
-            if run_id is not None:
-                finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
-            conn.close()
+            finish(interrupted=True)
             signum = signal.SIGTERM if isinstance(e, Terminated) else signal.SIGINT
             raise BatchInterrupted(summary, signum) from None
         except BaseException:  # an error that stops the batch (disk full, a bug): the run keeps its counts
             with suppress(sqlite3.Error):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-                summary.seconds = time.perf_counter() - t0
-                if run_id is not None:
-                    finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds, interrupted=True)
+                finish(interrupted=True)
             conn.close()
             raise
-        summary.seconds = time.perf_counter() - t0
-        finish_run(conn, run_id, counts=vars(summary), seconds=summary.seconds)
-        conn.close()
+        finish(interrupted=False)
     return summary
 
 
