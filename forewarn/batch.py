@@ -340,14 +340,19 @@ def _release_gone(conn: Any, paths: Iterable[str]) -> int:
 
 
 def _moved(conn: Any, digest: str, version: str, path: str, gone: set[str]) -> bool:
-    """True when every other path of this content's work is gone: ``path`` is a rename, no copy."""
+    """True when a path of this content's work is gone: ``path`` is that file renamed or moved,
+    not a copy (also beside a copy still in place). Each gone path explains one new path: it
+    leaves ``gone``'s unclaimed share (the caller passes a set it may change)."""
     if not gone:
         return False
     row = conn.execute(
         "SELECT id, path FROM works WHERE content_hash = ? AND model_version = ?", (digest, version)
     ).fetchone()
     others = {row["path"], *(r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ?", (row["id"],)))}
-    return others - {path} <= gone
+    left = sorted((others - {path}) & gone)
+    if left:
+        gone.discard(left[0])
+    return bool(left)
 
 
 def _release_copy(conn: Any, *, path: str, content_hash: str) -> None:
@@ -375,9 +380,11 @@ def _pending(
     Content is scanned once: a copy of a work in the database gets its path recorded
     (``add_path``); a copy of one in flight waits in ``copies`` (content hash -> paths)
     for its result; a copy of one that failed in this run (``failed``: content hash ->
-    error) is listed as failed too, and the error row keeps the first path. Content whose
-    every other path is ``gone`` was moved or renamed, not copied.
+    error) is listed as failed too, and the error row keeps the first path. A new path of
+    content one of whose paths is ``gone`` was moved or renamed, not copied (one new path per
+    gone one; ``gone`` itself is left as it is, for the end of the run).
     """
+    unclaimed = set(gone)
     for src in sources:
         try:
             data = src.read()
@@ -400,7 +407,7 @@ def _pending(
         if is_done(conn, digest, version):
             with writing():
                 if add_path(conn, content_hash=digest, model_version=version, path=src.name) and not _moved(
-                    conn, digest, version, src.name, gone
+                    conn, digest, version, src.name, unclaimed
                 ):
                     summary.duplicates += 1
                 else:  # recorded already, or a file renamed or moved: no copy

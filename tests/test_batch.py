@@ -907,3 +907,20 @@ def test_a_newline_in_a_file_name_cannot_forge_a_failure_line(tmp_path: Path) ->
     assert result.exit_code == 1
     failures = [line for line in result.stderr.splitlines() if "failed:" in line]
     assert len(failures) == 1 and failures[0].startswith("  failed: ") and "x\ufffdfailed: forged.txt" in failures[0]
+
+
+def test_a_rename_beside_a_copy_still_in_place_is_no_new_copy(tmp_path: Path) -> None:
+    """Regression: a.txt and b.txt identical, a.txt renamed to c.txt: "1 identical to another
+    work", as if c were a third copy; one gone path explains one new path only."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(f"Title: Same\n\n{PARA}\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    (folder / "a.txt").rename(folder / "c.txt")
+    (folder / "d.txt").write_text(f"Title: Same\n\n{PARA}\n", encoding="utf-8")  # and one new copy
+    summary = run_batch(folder, db=db, workers=1, mode="lexicon")
+    assert (summary.scanned, summary.duplicates, summary.skipped, summary.removed) == (0, 1, 2, 1)
+    listed = sorted(Path(r["path"]).name for r in json.loads(cli("query", "--db", str(db), "--json")[1]))
+    assert listed == ["b.txt", "c.txt", "d.txt"]
