@@ -59,10 +59,15 @@ def _rating_for(wid: str, severity: str, taxonomy: Taxonomy) -> str:
 _UNDERAGE_CONTEXT = frozenset({"sexual-content", "sexual-assault"})
 
 
+def _sex_in(warnings: Sequence[WorkWarning], declared: Sequence[DeclaredItem] = ()) -> bool:
+    """Sexual content or sexual assault detected (or, when given, declared) in the work."""
+    return any(w.id in _UNDERAGE_CONTEXT for w in warnings) or any(d.warning_id in _UNDERAGE_CONTEXT for d in declared)
+
+
 def _counts_for_ao3(w: WorkWarning, warnings: Sequence[WorkWarning]) -> bool:
     if w.id != "underage" or w.severity in ("depicted", "graphic"):
         return True
-    return any(other.id in _UNDERAGE_CONTEXT for other in warnings)
+    return _sex_in(warnings)
 
 
 def suggest_rating(
@@ -111,7 +116,7 @@ def _declared_counts(d: DeclaredItem, declared: Sequence[DeclaredItem], warnings
     rating and the archive warning must not disagree about it."""
     if d.warning_id != "underage" or d.source == "ao3-archive-warning":
         return True
-    return any(x.warning_id in _UNDERAGE_CONTEXT for x in declared) or any(w.id in _UNDERAGE_CONTEXT for w in warnings)
+    return _sex_in(warnings, declared)
 
 
 def _deaths_not_of_animals(w: WorkWarning, warnings: Sequence[WorkWarning]) -> list[tuple[int, str]]:
