@@ -336,10 +336,11 @@ def compare(
     violence detected may be another scene than the declared torture.
     """
     special = {d.raw.strip().lower() for d in declared if d.warning_id is None} & AO3_NO_WARNING
-    ids = []
+    qualifiers: dict[str, set[str | None]] = {}  # declared id -> its qualifiers, in declaration order
     for d in declared:
-        if d.warning_id and d.warning_id not in ids:
-            ids.append(d.warning_id)
+        if d.warning_id:
+            qualifiers.setdefault(d.warning_id, set()).add(d.qualifier)
+    ids = list(qualifiers)
     covered = set(ids)
     via: dict[str, str] = {}
     for wid in ids:
@@ -354,10 +355,6 @@ def compare(
         w: next((b for b in taxonomy.get(w).broader if b in ids), None) for w in detected_set if w not in covered
     }
     borne_out = {b for b in broader_of.values() if b}
-    qualifiers: dict[str, set[str | None]] = {}
-    for d in declared:
-        if d.warning_id:
-            qualifiers.setdefault(d.warning_id, set()).add(d.qualifier)
     milder = {  # only when every declaration of it is mild: "violence, mentions of violence" is not
         w: "implied" if "implied" in qualifiers[w] else "mentioned"
         for w in detected_set
