@@ -204,7 +204,8 @@ def open_existing(path: str | Path) -> sqlite3.Connection:
         raise NotADatabase(f"{path}: {what} ({e})") from None
     try:
         columns = {r[1] for r in conn.execute("PRAGMA table_info(works)")}
-        if not _is_ours(conn, tables) or "001_initial" not in _applied(conn) or not columns >= _READ_COLUMNS:
+        # _is_ours asks for 001_initial unless migrations is the only table, when works has no columns
+        if not _is_ours(conn, tables) or not columns >= _READ_COLUMNS:
             raise NotADatabase(f"{path}: not a forewarn results database (no forewarn tables in it)")
         if "work_paths" not in tables:
             conn.execute("CREATE TEMP VIEW work_paths (work_id, path) AS SELECT id, path FROM works")
