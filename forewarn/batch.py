@@ -605,10 +605,16 @@ def _run_pool(
     except KeyboardInterrupt:
         finished = [f for f in inflight if f.done() and not f.cancelled() and f.exception() is None]
         procs = list((pool._processes or {}).values())  # no public API before Python 3.14's terminate_workers()
+        # shutdown(wait=False) forgets the manager thread: the later wait=True joins nothing
+        manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for proc in procs:
             if proc.is_alive():
                 proc.terminate()
+        if manager is not None:
+            # Still running at exit, it raced concurrent.futures' atexit hook, which then wrote to
+            # its closed wake-up pipe: "Exception ignored ... Bad file descriptor" after our message.
+            manager.join(timeout=30)
         for f in finished:
             record(f.result())
         raise
