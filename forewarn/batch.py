@@ -297,8 +297,27 @@ def _listed_in_full(target: str | Path) -> tuple[str, bool] | None:
     return None
 
 
+def zip_splits(path: str) -> Iterator[tuple[str, str]]:
+    """``(archive, member)`` for each "!" in ``path`` whose prefix is a ZIP that ``iter_sources``
+    lists members of (an EPUB is read whole), first cut first: how a stored ``archive!member``
+    name may be read back.
+
+    The archive's name and the member's may both hold a "!", so only the files can tell where
+    the cut is, and two sibling ZIPs (``a`` and ``a!b.zip``) can both fit. Lazy and cheap: a stat
+    and a look at a file's end per "!", never the member list (a ZIP may have 200,000 members,
+    each checked when a folder run looks for gone paths), so whether the member is in the
+    archive is left to the caller.
+    """
+    for i, char in enumerate(path):
+        if char == "!":
+            archive = path[:i]
+            if not archive.lower().endswith(".epub") and os.path.isfile(archive) and zipfile.is_zipfile(archive):
+                yield archive, path[i + 1 :]
+
+
 def _missing(path: str) -> bool:
-    """True when no file is at ``path`` any more (a ZIP member counts as there while its ZIP is)."""
+    """True when no file is at ``path`` any more. A ZIP member counts as there while its ZIP is,
+    in it or not: a run over that ZIP removes it (and need not open the ZIP for each member)."""
     try:
         os.stat(path)
         return False
@@ -306,10 +325,7 @@ def _missing(path: str) -> bool:
         pass
     except OSError:  # no permission, an I/O error: perhaps still there
         return False
-    for i, char in enumerate(path):
-        if char == "!" and os.path.isfile(path[:i]) and zipfile.is_zipfile(path[:i]):
-            return False  # left to a run over that ZIP
-    return True
+    return next(zip_splits(path), None) is None
 
 
 def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> set[str]:

@@ -816,6 +816,43 @@ def test_zip_members_are_chosen_like_files_in_a_folder(tmp_path: Path) -> None:
     assert in_zip == in_folder == ["noext", "work000.txt"]
 
 
+def test_zip_member_names_are_read_back_by_the_files_and_gone_ones_found(tmp_path: Path) -> None:
+    """``archive!member`` is cut where a ZIP is (either name may hold a "!"); a member counts as
+    there while its ZIP is, even when taken out of it (a run over that ZIP removes it)."""
+    from forewarn.batch import _missing, zip_splits
+
+    archive = tmp_path / "fics!.zip"  # a "!" in the archive's name and in a member's
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("dir/story.txt", "x")
+        z.writestr("a!b.txt", "x")
+    assert list(zip_splits(f"{archive}!dir/story.txt")) == [(str(archive), "dir/story.txt")]
+    assert list(zip_splits(f"{archive}!a!b.txt")) == [(str(archive), "a!b.txt")]
+    assert not _missing(f"{archive}!dir/story.txt")
+    assert not _missing(f"{archive}!gone.txt")  # not in the ZIP, but left to a run over it
+    backup = tmp_path / "fics!.zip!old"  # a folder named after the ZIP: both cuts fit
+    backup.mkdir()
+    with zipfile.ZipFile(backup / "c.zip", "w") as z:
+        z.writestr("x.txt", "x")
+    assert list(zip_splits(f"{backup}/c.zip!x.txt")) == [
+        (str(archive), "old/c.zip!x.txt"),
+        (f"{backup}/c.zip", "x.txt"),
+    ]
+
+    plain = tmp_path / "wow!.txt"  # a plain file with a "!", and no ZIP before it
+    plain.write_text("x")
+    assert not _missing(str(plain)) and list(zip_splits(str(plain))) == []
+    plain.unlink()
+    assert _missing(str(plain))
+    epub = tmp_path / "book.epub"  # a ZIP too, but batch reads it whole and names no member of it
+    with zipfile.ZipFile(epub, "w") as z:
+        z.writestr("notes.txt", "x")
+    assert _missing(f"{epub}!notes.txt") and list(zip_splits(f"{epub}!notes.txt")) == []
+
+    archive.unlink()  # a missing ZIP: its members are gone
+    assert _missing(f"{archive}!dir/story.txt") and list(zip_splits(f"{archive}!dir/story.txt")) == []
+    assert list(zip_splits(f"{backup}/c.zip!x.txt")) == [(f"{backup}/c.zip", "x.txt")]
+
+
 def test_a_file_that_cannot_be_read_keeps_its_earlier_results(tmp_path: Path) -> None:
     """Regression: an unreadable file (locked, no permission: no content hash) released its
     path like edited content, which deleted the work scanned from it in an earlier run."""

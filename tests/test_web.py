@@ -587,6 +587,37 @@ def test_db_page_reads_a_work_stored_from_a_zip(tmp_path) -> None:  # type: igno
     assert "Reading mode</h2>" not in client.get("/db/1").text
 
 
+def test_a_stored_zip_member_is_opened_from_the_zip_that_holds_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``archive!member`` where either name may hold a "!": a plain file of that name first,
+    else the first ZIP cut holding the member, so a ZIP ``a.zip`` beside a folder ``a.zip!old``
+    does not hide ``a.zip!old/c.zip``'s members; a gone member or ZIP is not found."""
+    import zipfile
+
+    from forewarn.web.app import _open_stored
+
+    def read(path: object) -> bytes:
+        with _open_stored(str(path)) as f:
+            return f.read()
+
+    archive = tmp_path / "fics!.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("dir/story.txt", "in the ZIP")
+        z.writestr("same.txt", "member")
+    assert read(f"{archive}!dir/story.txt") == b"in the ZIP"
+    (tmp_path / "fics!.zip!same.txt").write_text("plain file")  # a plain file with "!" in its name
+    assert read(f"{archive}!same.txt") == b"plain file"
+    backup = tmp_path / "fics!.zip!old"
+    backup.mkdir()
+    with zipfile.ZipFile(backup / "c.zip", "w") as z:
+        z.writestr("x.txt", "in the later ZIP")
+    assert read(f"{backup}/c.zip!x.txt") == b"in the later ZIP"  # not in fics!.zip: the next cut
+    with pytest.raises(FileNotFoundError):
+        read(f"{archive}!gone.txt")  # the ZIP is there, the member is not
+    archive.unlink()
+    with pytest.raises(FileNotFoundError):
+        read(f"{archive}!dir/story.txt")
+
+
 def test_db_page_without_reading_mode_when_the_text_reads_differently_now(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A stored report whose places do not fit the text as read now (another forewarn read it)
     is shown without the reading mode, saying why, rather than with misplaced warnings."""

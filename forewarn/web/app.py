@@ -708,14 +708,14 @@ def _open_stored(path: str) -> Iterator[IO[bytes]]:
         with open(path, "rb") as f:
             yield f
         return
-    for cut in (i for i, c in enumerate(path) if c == "!"):  # the archive's name may hold a "!" too
-        archive, member = path[:cut], path[cut + 1 :]
-        if os.path.isfile(archive) and zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as z:
-                if member in z.NameToInfo:
-                    with z.open(member) as f:
-                        yield f
-                    return
+    from forewarn.batch import zip_splits  # not at the top: batch brings multiprocessing
+
+    for archive, member in zip_splits(path):  # the first ZIP that holds the member: "a!b.zip!x.txt"
+        with zipfile.ZipFile(archive) as z:  # may be x.txt in "a!b.zip" beside a ZIP "a" without it
+            if member in z.NameToInfo:
+                with z.open(member) as f:
+                    yield f
+                return
     raise FileNotFoundError(path)
 
 
