@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -277,6 +278,32 @@ def test_invalid_utf8_bytes_fall_back(tmp_path: Path) -> None:
 def test_bad_inputs(tmp_path: Path, name: str, content: bytes, fragment: str) -> None:
     with pytest.raises(ReadError, match=fragment):
         read(write(tmp_path, name, content))
+
+
+RTF = rb"{\rtf1\ansi\deff0 {\fonttbl {\f0 Times New Roman;}}\f0\fs24 She ran to the river.\par}"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "what"),
+    [
+        ("story.rtf", RTF, "RTF document"),
+        ("story.txt", RTF, "RTF document"),  # by content, whatever the name
+        ("story", b"\xef\xbb\xbf\r\n" + RTF, "RTF document"),
+        ("story.md", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n", "PDF file"),
+    ],
+)
+def test_rtf_and_pdf_are_refused_in_one_line(tmp_path: Path, name: str, content: bytes, what: str) -> None:
+    """Regression: an RTF file was read as text and its markup shown as the story."""
+    message = f"{what} (not text, HTML or EPUB): save it as plain text or HTML to scan it"
+    with pytest.raises(ReadError) as err:
+        read(write(tmp_path, name, content))
+    assert str(err.value) == message
+    with pytest.raises(ReadError, match=re.escape(message)):  # the web app and batch sniff first
+        sniff(content, name)
+    with pytest.raises(ReadError, match="RTF|PDF"):
+        read(content)  # bytes without a name (stdin)
+    # Only the start counts: a story that mentions RTF markup is still a story.
+    assert read(b"She saved it as {\\rtf1 by mistake.", name="x.txt").text.startswith("She saved")
 
 
 def test_too_large_file_checked_before_reading(tmp_path: Path) -> None:

@@ -44,6 +44,9 @@ _SUFFIX_FORMATS = {
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_SUFFIX_FORMATS)
 FORMATS: frozenset[str] = frozenset({"text", "markdown", "html", "epub"})
 _HTML_START = ("<!doctype html", "<html", "<?xml", "<head", "<body")
+# Formats that are text (or start like text) but that no reader has: their markup would be
+# read as the story. Binary ones (MOBI, most PDFs) fail decoding; a DOCX is a zip, not an EPUB.
+_UNSUPPORTED_START = (("{\\rtf", "RTF document"), ("%pdf-", "PDF file"))
 
 
 # Sizes are binary everywhere (1 MiB = 1024 KiB): "25MB" on the command line is 25 MiB.
@@ -83,12 +86,20 @@ def _too_large(size: int, max_bytes: int) -> ReadError:
 
 
 def _sniff(data: bytes, suffix: str) -> str:
-    """Format from magic bytes first (an EPUB is a zip), then the file suffix."""
+    """Format from magic bytes first (an EPUB is a zip), then the file suffix.
+
+    RTF and PDF are refused by their content, whatever the name: "{\\rtf1..." read as
+    text showed its markup as the story.
+    """
     if data.startswith(b"PK\x03\x04"):
         return "epub"
+    head = head_text(data).lstrip("\ufeff \t\r\n").lower()
+    for start, what in _UNSUPPORTED_START:
+        if head.startswith(start):
+            raise ReadError(f"{what} (not text, HTML or EPUB): save it as plain text or HTML to scan it")
     if suffix in _SUFFIX_FORMATS:
         return _SUFFIX_FORMATS[suffix]
-    if head_text(data).lstrip("\ufeff \t\r\n").lower().startswith(_HTML_START):
+    if head.startswith(_HTML_START):
         return "html"
     return "text"
 
@@ -187,5 +198,8 @@ def read_text(text: str, *, name: str | None = None) -> Work:
 
 
 def sniff(data: bytes, name: str | None = None) -> str:
-    """The format ``read`` would pick for these bytes and this file name."""
+    """The format ``read`` would pick for these bytes and this file name.
+
+    A ``ReadError`` for content no reader has (RTF, PDF), as ``read`` gives.
+    """
     return _sniff(data, Path(name).suffix.lower() if name else "")
