@@ -188,6 +188,24 @@ def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     assert chapters.metadata.title is None and [c.title for c in chapters.chapters] == ["Chapter 1", "Chapter 2"]
 
 
+@pytest.mark.parametrize("mark", ["# # #", "## * * *", "# ~~~", "# ---", "#  -o-", "# \u2042", "# \u2766"])
+def test_a_markdown_heading_of_only_marks_is_a_scene_break(tmp_path: Path, mark: str) -> None:
+    """Regression: pasted text is read as Markdown, and "# # #" made chapters titled "#" that
+    the same text uploaded as .txt did not have, so the two gave different places."""
+    calm = "Lena walked by the river and counted the boats tied to the posts. " * 3
+    text = f"{calm}\n\n{calm}\n\n{mark}\n\nHe stabbed the guard.\n\n{mark}\n\n{calm}\n"
+    for work in (read_text(text), read(write(tmp_path, "s.md", text)), read(write(tmp_path, "s.txt", text))):
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == [None]
+        assert work.metadata.title is None
+        assert mark in paragraphs(work)
+    # A title over a scene break is still the title, and real headings are still chapters.
+    titled = f"# The Saga\n\n## Chapter 1\n\n{calm}\n\n{mark}\n\n{calm}\n\n## Chapter 2\n\n{calm}\n"
+    work = read_text(titled)
+    assert work.metadata.title == "The Saga"
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+
+
 @pytest.mark.parametrize(
     ("body", "title", "chapters"),
     [

@@ -8,6 +8,7 @@ fics and in end notes; we lift them into ``Metadata`` without removing them.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from forewarn.readers.frontmatter import Value, parse_front_matter
 from forewarn.work import Chapter, Metadata, Span, Work
@@ -70,15 +71,43 @@ _QUOTES = '"\u201c\u201d\u00ab\u00bb'
 _TITLE_WORDS = 8
 
 
+# Dinkuses that are symbols, not punctuation, in Unicode ("\u2766", "\u2605"...).
+_BREAK_SYMBOLS = frozenset("\u2766\u2767\u2619\u2756\u25c6\u25c7\u25cb\u25cf\u2605\u2606\u2726\u2727")
+
+
+def is_scene_break(line: str) -> bool:
+    """A line of only marks: "* * *", "# # #", "~~~", "-o-", "\u2042" are scene breaks.
+
+    Punctuation, math and modifier symbols ("~", "=", "+", "^") and a few dinkus symbols;
+    no digit, emoji or letter but the o and x of "-o-" and "~x~" beside a mark.
+    """
+    marks = [c for c in line if not c.isspace() and c not in "oOxX"]
+    return bool(marks) and all(
+        unicodedata.category(c)[0] == "P" or unicodedata.category(c) in ("Sm", "Sk") or c in _BREAK_SYMBOLS
+        for c in marks
+    )
+
+
+def _md_heading(line: str) -> str | None:
+    """The text of a Markdown "#"/"##" heading line; None for a scene break ("# # #")."""
+    m = _MD_HEADING.match(line)
+    title = m.group("title").strip() if m else None
+    return None if title is None or is_scene_break(title) else title
+
+
 def heading_title(line: str, *, markdown: bool = False) -> str | None:
-    """The chapter title if ``line`` is a chapter heading, else None."""
+    """The chapter title if ``line`` is a chapter heading, else None.
+
+    A Markdown heading of only marks ("# # #", "## * * *") is a scene break, as in a
+    .txt file: pasted text is read as Markdown, so it made chapters titled "#".
+    """
     line = line.strip()
     if not line or len(line) > _MAX_HEADING_CHARS:
         return None
     if markdown:
-        m = _MD_HEADING.match(line)
-        if m:
-            return m.group("title").strip()
+        title = _md_heading(line)
+        if title is not None:
+            return title
     bare = line.strip("*_=#~ ").strip()
     if _HEADING.match(bare):
         return bare
@@ -357,9 +386,9 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
             starts = starts[1:]
             meta.title = meta.title or title
         elif meta.title is None:
-            m = re.search(r"^#\s+(.+?)\s*#*$", text, re.MULTILINE)
+            first = next((t for t in map(_level_one, text.split("\n")) if t is not None), None)
             # "# Chapter 1" opening a work names its first chapter, not the work
-            meta.title = m.group(1) if m and heading_title(m.group(1)) is None else None
+            meta.title = first if first is not None and heading_title(first) is None else None
     if starts and starts[0][0] > 0:
         # A preamble of only title, header, declaration and note lines belongs to the first chapter.
         preamble = paragraphs[: starts[0][0]]
@@ -373,7 +402,7 @@ def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, s
 
     Such a heading names the work, not a chapter, so "## Chapter 1" stays chapter 1.
     """
-    if len(starts) < 2 or len(re.findall(r"^[ \t]*#[ \t]", text, re.MULTILINE)) != 1:
+    if len(starts) < 2 or sum(1 for line in text.split("\n") if _level_one(line.strip())) != 1:
         return None
     first = paragraphs[starts[0][0]]
     line = text[first.start : first.end]
@@ -381,6 +410,11 @@ def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, s
     if not re.match(r"#\s", line) or title is None or heading_title(title) is not None:
         return None
     return title
+
+
+def _level_one(line: str) -> str | None:
+    """The title of a level-1 Markdown heading ("# Title"), not a scene break ("# # #")."""
+    return _md_heading(line) if re.match(r"#[ \t]", line) else None
 
 
 def _is_front_block(block: str, *, markdown: bool = False) -> bool:
