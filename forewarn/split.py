@@ -13,11 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from forewarn.readers.frontmatter import parse_front_matter
-from forewarn.work import Work
+from forewarn.work import CJK_CHARS, Work, count_words
 
-_WORD = re.compile(r"\S+")
-# A sentence start: after ., !, ?, or an ellipsis, optionally closed by quotes/brackets.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+")
+# What a wall of text may be cut before: a token, or a Chinese or Japanese character.
+_UNIT = re.compile(rf"[{CJK_CHARS}]|[^\s{CJK_CHARS}]+")
+# A sentence start: after ., !, ?, or an ellipsis, optionally closed by quotes/brackets, and
+# space; or after 。, ！ or ？, which need no space (Chinese and Japanese write none).
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+"
+    r"|(?<=[\u3002\uff01\uff1f\uff61])[\u3002\uff01\uff1f\uff61\u300d\u300f\uff09\u3011\u300b\u3009\"'\u201d\u2019)\]]*\s*"
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ def _percent(offset: int, length: int) -> float:
 
 
 def _count_words(text: str, start: int, end: int) -> int:
-    return sum(1 for _ in _WORD.finditer(text, start, end))
+    return count_words(text, start, end)
 
 
 def _sentence_cuts(text: str, start: int, end: int, max_words: int) -> Iterator[int]:
@@ -50,17 +55,17 @@ def _sentence_cuts(text: str, start: int, end: int, max_words: int) -> Iterator[
     target = max(max_words * 3 // 5, 1)
     words = 0
     last = start
-    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text, start, end) if m.end() < end]
+    breaks = sorted({m.end() for m in _SENTENCE_BREAK.finditer(text, start, end) if start < m.end() < end})
     for b in breaks:
         words += _count_words(text, last, b)
         last = b
         if words >= target:
             yield b
             words = 0
-    # A paragraph without sentence ends (a wall of text): cut on whitespace.
+    # A paragraph without sentence ends (a wall of text): cut between words (or characters).
     if not breaks and _count_words(text, start, end) > max_words:
         count = 0
-        for m in _WORD.finditer(text, start, end):
+        for m in _UNIT.finditer(text, start, end):
             count += 1
             if count > target:
                 yield m.start()

@@ -243,6 +243,21 @@ def test_read_text_pasted() -> None:
         read_text(" \n\t ")
 
 
+def test_chinese_and_japanese_prose_is_not_front_matter(tmp_path: Path) -> None:
+    """Regression: a line of Chinese or Japanese was one "word" and ended in no "." known, so
+    every story line looked like a title line: the whole story counted as its preface."""
+    from forewarn.readers.text import is_front_matter
+
+    assert not is_front_matter("他拔出刀，刺向守卫的腹部，血溅在石头上。")
+    assert not is_front_matter("朝の川辺は静かで、レナは舟を数えながら歩いた")  # over 8 words
+    assert not is_front_matter("「行かないで」")
+    assert is_front_matter("漫长的雨") and is_front_matter("作者：wren")
+    story = "漫长的雨\n\n献给我的妹妹。\n\n他拔出刀，刺向守卫的腹部，血溅在石头上。\n"
+    work = read(write(tmp_path, "zh.txt", story))
+    check_invariants(work)
+    assert work.word_count == 4 + 6 + 17  # one per character, punctuation aside
+
+
 # --- decoding -------------------------------------------------------------------
 
 

@@ -125,3 +125,58 @@ def test_a_passage_starts_where_yaml_front_matter_ends() -> None:
     assert "".join(p.text for p in passages) == work.text
     plain = read_text(f"Title: Rain\n\n{story}\n\n{story}\n")  # no front matter: one passage as before
     assert len(split_work(plain)) == 1
+
+
+def test_chinese_and_japanese_count_a_word_per_character() -> None:
+    """Regression: words were whitespace tokens, so 12,000 characters of Japanese were
+    "200 words" and a passage held 60 paragraphs (4,000 characters)."""
+    from forewarn.work import count_words
+
+    para = (
+        "朝の川辺は静かで、レナは木の杭につながれた舟を数えながら歩いた。まだ返事を書いていない手紙のことを考えていた。"
+    )
+    text = "\n\n".join([para] * 200) + "\n"
+    work = make_work(text)
+    assert work.word_count == 200 * count_words(para) == 200 * 52
+    passages = split_work(work)
+    assert "".join(p.text for p in passages) == text
+    assert all(60 <= p.words <= 250 for p in passages) and len(passages) == 100
+    # Korean puts spaces between words; other text counts as before.
+    assert count_words("그는 칼을 들고 천천히 걸었다.") == 5
+    line = "He said — twice — no."
+    assert count_words(line) == len(line.split()) == 6
+    assert count_words("iPhoneを買った。「そうか」") == 8
+
+
+def test_a_long_chinese_or_japanese_paragraph_is_cut_at_sentence_ends() -> None:
+    sentence = "他拔出刀，刺向守卫的腹部。"
+    text = sentence * 120 + "「真的吗？」她问。" + sentence * 40
+    passages = split_work(make_work(text))
+    assert "".join(p.text for p in passages) == text
+    assert len(passages) > 5 and all(p.words <= 250 for p in passages)
+    assert all(p.text.endswith(("。", "」", "？")) for p in passages)
+    wall = "啊" * 2000  # no sentence ends at all: cut between characters
+    assert [p.words for p in split_work(make_work(wall))][:2] == [150, 150]
+
+
+cjk_paragraph = st.lists(
+    st.text(alphabet=st.sampled_from(list("漢字かなカナ。！？」、 ab.\u3000")), min_size=1, max_size=80),
+    min_size=1,
+    max_size=10,
+).map(lambda ws: "".join(ws))
+
+
+@settings(max_examples=100, deadline=None)
+@given(paras=st.lists(cjk_paragraph, min_size=1, max_size=20), chapter_every=st.integers(min_value=0, max_value=6))
+def test_spans_reproduce_chinese_and_japanese_text(paras: list[str], chapter_every: int) -> None:
+    text = ""
+    starts = []
+    for i, p in enumerate(paras):
+        if chapter_every and i and i % chapter_every == 0:
+            starts.append(len(text))
+        text += p + "\n\n"
+    passages = split_work(make_work(text, starts), min_words=5, max_words=20)
+    assert "".join(p.text for p in passages) == text
+    assert all(p.text == text[p.start : p.end] for p in passages)
+    for s in starts:
+        assert any(p.start == s for p in passages)

@@ -14,7 +14,7 @@ import lxml.etree
 
 from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, tag_name
 from forewarn.readers.text import add_unique, scan_lines, scan_notes
-from forewarn.work import Metadata, Work
+from forewarn.work import Metadata, Work, count_words
 
 _LIST_FIELDS = {
     "archive warning": "archive_warnings",
@@ -64,7 +64,7 @@ def story_words(root: lxml.etree._Element) -> int:
     page = copy.deepcopy(root)
     for el in page.xpath(_NOT_STORY):
         el.drop_tree()
-    return sum(len(b.text.split()) for b in extract_blocks(page))
+    return sum(count_words(b.text) for b in extract_blocks(page))
 
 
 def _tag_values(dd: lxml.etree._Element) -> list[str]:

@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from forewarn.readers.frontmatter import Value, parse_front_matter
-from forewarn.work import Chapter, Metadata, Span, Work
+from forewarn.work import Chapter, Metadata, Span, Work, count_words
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -68,6 +68,8 @@ _NOTE = re.compile(
 _SEPARATOR = re.compile(r"^[\W_]+$")
 _NAMES_CHAPTER = re.compile(r"\s*(?:chapter|chap\.|ch\.)\s*\w", re.IGNORECASE)
 _QUOTES = '"\u201c\u201d\u00ab\u00bb'
+# A line ending so is prose, not a title (Chinese and Japanese: 。！？，、； and 」』 after them).
+_SENTENCE_ENDS = tuple(".!?\u2026,;\u3002\uff01\uff1f\uff0c\u3001\uff1b\u300d\u300f")
 _TITLE_WORDS = 8
 
 
@@ -129,8 +131,8 @@ def is_front_matter(line: str, *, markdown: bool = False) -> bool:
         return True
     if markdown and line.startswith("#"):
         return True
-    title_like = len(line.split()) <= _TITLE_WORDS and not any(q in line for q in _QUOTES)
-    return title_like and not line.endswith((".", "!", "?", "\u2026", ",", ";"))
+    title_like = count_words(line) <= _TITLE_WORDS and not any(q in line for q in _QUOTES)
+    return title_like and not line.endswith(_SENTENCE_ENDS)
 
 
 def is_declaration(line: str) -> bool:
