@@ -501,6 +501,52 @@ def test_meta_charset_utf16_over_single_byte_text_is_not_utf16(tmp_path: Path) -
 # --- AO3 ------------------------------------------------------------------------
 
 
+SPOILER = "In the last chapter Lena's grandmother dies and Theo turns out to be her brother."
+DETAILS = (
+    "<details><summary>Detailed warnings (major spoilers)</summary>"
+    f"<p>{SPOILER}</p><p>TW: character death</p><details><summary>more</summary><p>blood</p></details></details>"
+)
+
+
+def test_details_block_is_an_authors_note_not_story_text(tmp_path: Path) -> None:
+    """Regression: an author's collapsed spoiler block (<details>) was story text: shown open in
+    the reading mode, and a chapter of its own before "Chapter 1" ("Chapter 1, Chapter 1, 2")."""
+    from forewarn.declared import declared_from_metadata
+    from forewarn.split import split_work
+    from forewarn.taxonomy import load_taxonomy
+
+    one = (
+        f"{DETAILS}<h2>Chapter 1</h2><p>Lena walked by the river.</p>"
+        "<p>She stopped<details><summary>A/N</summary>Thanks to my beta!</details> at the bridge.</p>"
+    )
+    two = "<h2>Chapter 2</h2><p>He stabbed the guard.</p>"
+    page = f"<html><head><title>The River</title></head><body><h1>The River</h1><p>by wren</p>{one}{two}</body></html>"
+    html = read(write(tmp_path, "secret.html", page))
+    epub = read(write_epub(tmp_path / "secret.epub", [("c1.xhtml", xhtml(one)), ("c2.xhtml", xhtml(two))]))
+    for work in (html, epub):
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+        assert "She stopped at the bridge." in paragraphs(work)  # the text around a block stays
+        for hidden in (SPOILER, "Detailed warnings", "Thanks to my beta", "blood"):
+            assert hidden not in work.text
+            assert all(hidden not in p.text for p in split_work(work))
+        notes = work.metadata.notes or ""
+        assert SPOILER in notes and "Thanks to my beta!" in notes and "blood" in notes
+        assert "TW: character death" in work.metadata.declaration_lines
+        declared = declared_from_metadata(work.metadata, taxonomy=load_taxonomy())
+        assert "death" in {d.warning_id for d in declared}
+    # An AO3 chapter body: the same.
+    ao3 = ao3_html().replace(f"<p>{AO3_CHAPTER_TWO[0]}</p>", f"{DETAILS}<p>{AO3_CHAPTER_TWO[0]}</p>")
+    work = read(write(tmp_path, "ao3.html", ao3))
+    assert work.source_format == "ao3-html" and SPOILER not in work.text
+    assert SPOILER in (work.metadata.notes or "") and "Written for a prompt." in (work.metadata.notes or "")
+    assert "TW: character death" in work.metadata.declaration_lines
+    # A long collapsed block is rather a scene readers may skip: it stays and is scanned.
+    scene = "He hit the guard again and again until the man lay still in the mud. " * 12
+    long = read(write(tmp_path, "scene.html", f"<p>Rain.</p><details><summary>Skip</summary><p>{scene}</p></details>"))
+    assert scene.strip() in long.text
+
+
 def test_ao3_multi_chapter(tmp_path: Path) -> None:
     work = read(write(tmp_path, "ao3.html", ao3_html()))
     check_invariants(work)

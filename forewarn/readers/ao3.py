@@ -173,9 +173,10 @@ def chapter_groups(root: lxml.etree._Element, meta: Metadata) -> list[tuple[str 
     return groups
 
 
-def read_ao3(root: lxml.etree._Element, *, encoding: str | None = None) -> Work:
-    """A ``Work`` from a parsed AO3 HTML download."""
-    meta = Metadata()
+def read_ao3(root: lxml.etree._Element, *, encoding: str | None = None, meta: Metadata | None = None) -> Work:
+    """A ``Work`` from a parsed AO3 HTML download (``meta``: what is already known, e.g. its
+    ``<details>`` notes)."""
+    meta = meta if meta is not None else Metadata()
     parse_preface(root, meta)
     text, chapters = join_groups(chapter_groups(root, meta))
     scan_lines(text, meta, header=False)

@@ -19,7 +19,15 @@ import lxml.html
 
 from forewarn.readers import ao3
 from forewarn.readers.decode import decode
-from forewarn.readers.html import Block, NestingError, element_text, extract_blocks, join_groups, parse_document
+from forewarn.readers.html import (
+    Block,
+    NestingError,
+    element_text,
+    extract_blocks,
+    join_groups,
+    parse_document,
+    take_details,
+)
 from forewarn.readers.text import add_unique, scan_lines, scan_notes
 from forewarn.work import Metadata, ReadError, Work
 
@@ -323,6 +331,7 @@ def read_epub(data: bytes) -> Work:
             raise  # a chapter too deep to read whole would lose text silently
         except ReadError:
             continue  # an empty or binary spine document (cover placeholder) holds no story
+        take_details(root, meta)
         if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
             ao3.parse_preface(root, meta)
             if root.xpath("//div[@id='chapters']"):

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from forewarn.readers.text import build_chapters, heading_title, is_front_matter, scan_lines
-from forewarn.work import Chapter, Metadata, ReadError, Span, Work
+from forewarn.readers.text import build_chapters, heading_title, is_front_matter, scan_lines, scan_notes
+from forewarn.work import Chapter, Metadata, ReadError, Span, Work, count_words
 
 # fmt: off
 BLOCK_TAGS = frozenset({
@@ -165,6 +165,46 @@ def extract_blocks(root: lxml.etree._Element, *, skip: frozenset[str] = SKIP_TAG
     return ex.blocks
 
 
+# A collapsed block longer than this is more likely a scene the author lets readers skip
+# than a note: it stays in the story, where it is scanned.
+MAX_NOTE_WORDS = 150
+
+
+def take_details(root: lxml.etree._Element, meta: Metadata) -> None:
+    """Move the author's collapsed ``<details>`` blocks out of the story into its notes.
+
+    Authors hide detailed warnings and spoilers behind such a toggle. As story text they
+    were shown open in the reading mode and made a chapter of their own before "Chapter 1".
+    Their text goes to ``meta.notes`` and is read for declarations like AO3's notes
+    (``scan_notes``): a "Detailed warnings" block is where the warnings often are. A block
+    of over ``MAX_NOTE_WORDS`` words stays: that is rather a scene hidden to be skipped,
+    and a scene left unscanned could be the one that needs a warning.
+    """
+    outer = [
+        el
+        for el in root.iter()
+        if tag_name(el) == "details" and not any(tag_name(a) == "details" for a in el.iterancestors())
+    ]
+    notes: list[str] = []
+    for el in outer:
+        parent = el.getparent()
+        text = "\n\n".join(b.text for b in extract_blocks(el))
+        if parent is None or count_words(text) > MAX_NOTE_WORDS:
+            continue
+        if el.tail:  # the text after the block is the story's: keep it where it was
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
+        if text:
+            notes.append(text)
+            scan_notes(text, meta)
+    if notes:
+        meta.notes = "\n\n".join([meta.notes, *notes] if meta.notes else notes)
+
+
 def element_text(el: lxml.etree._Element) -> str:
     """Text of an element with whitespace collapsed (for titles and tag lists)."""
     return _SPACE.sub(" ", "".join(el.itertext())).strip()
@@ -246,13 +286,14 @@ def read_html_document(markup: str, *, encoding: str | None = None) -> Work:
     from forewarn.readers import ao3
 
     root = parse_document(markup)
+    meta = Metadata()
+    take_details(root, meta)
     if ao3.is_ao3(root):
-        work = ao3.read_ao3(copy.deepcopy(root), encoding=encoding)  # it drops notes from the tree
+        work = ao3.read_ao3(copy.deepcopy(root), encoding=encoding, meta=copy.deepcopy(meta))  # it drops notes
         if 2 * work.word_count >= ao3.story_words(root):
             return work
     blocks = extract_blocks(root)
     text, chapters = join_groups(split_by_headings(blocks))
-    meta = Metadata()
     scan_lines(text, meta)
     meta.title = meta.title or page_title(root)
     return Work(text=text, chapters=chapters, metadata=meta, source_format="html", encoding=encoding)
