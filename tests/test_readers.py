@@ -748,6 +748,21 @@ def test_epub_divider_page_folds_into_next_chapter(tmp_path: Path) -> None:
     assert work.text[work.chapters[1].start :].startswith("Part Two")
 
 
+def test_epub_running_header_is_not_every_chapters_title(tmp_path: Path) -> None:
+    """Regression: an EPUB repeating the book's title in <h1> atop each chapter file, before
+    <h2>Chapter N</h2>, had every chapter titled with the book's title."""
+    docs = [(f"c{i}.xhtml", xhtml(f"<h1>The Long Rain</h1><h2>Chapter {i}</h2><p>Text {i}.</p>")) for i in (1, 2, 3)]
+    for title in ("The Long Rain", "Another Title"):  # the book's title, or a heading atop every file
+        work = read(write_epub(tmp_path / "rain.epub", docs, metadata=f"<dc:title>{title}</dc:title>"))
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2", "Chapter 3"]
+    # A file with no other heading keeps it; titles that repeat as a file's only heading stay.
+    docs = [("c1.xhtml", xhtml("<h1>The Long Rain</h1><p>Text.</p>"))]
+    docs += [(f"i{i}.xhtml", xhtml(f"<h2>Interlude</h2><p>Text {i}.</p>")) for i in (1, 2)]
+    work = read(write_epub(tmp_path / "one.epub", docs, metadata="<dc:title>The Long Rain</dc:title>"))
+    assert [c.title for c in work.chapters] == ["The Long Rain", "Interlude", "Interlude"]
+
+
 def test_truncated_epub(tmp_path: Path) -> None:
     data = fff_epub(tmp_path / "whole.epub").read_bytes()
     with pytest.raises(ReadError, match="EPUB is damaged"):

@@ -317,12 +317,32 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _folded(heading: str) -> str:
+    return " ".join(heading.split()).casefold()
+
+
+def _running_headers(headings: dict[int, list[str]], title: str | None) -> set[str]:
+    """Headings that repeat at the top of the documents rather than title them (folded).
+
+    Books that repeat their title ("<h1>The Long Rain</h1><h2>Chapter 3</h2>") in every
+    chapter file had every chapter titled with the book's title. The book's title, and a
+    first heading that opens at least two documents and half of them, are such headers.
+    """
+    firsts: dict[str, int] = {}
+    for found in headings.values():
+        if found:
+            firsts[_folded(found[0])] = firsts.get(_folded(found[0]), 0) + 1
+    running = {h for h, n in firsts.items() if n >= 2 and 2 * n >= len(headings)}
+    return running | ({_folded(title)} if title else set())
+
+
 def read_epub(data: bytes) -> Work:
     """A ``Work`` from EPUB bytes."""
     archive = _Archive(data)
     meta = Metadata()
     groups: list[tuple[str | None, list[Block]]] = []
     notices: list[str] = []
+    headings: dict[int, list[str]] = {}  # group index -> h1-h3 headings of its document
     for name, item_id, props in _spine(archive, meta, notices):
         raw = archive.read(name)  # damage and bomb errors must propagate
         try:
@@ -354,8 +374,13 @@ def read_epub(data: bytes) -> Work:
         ):
             groups.extend(ao3.chapter_groups(root, meta))
             continue
-        title = next((b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3), None)
-        groups.append((title, blocks))
+        headings[len(groups)] = [b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3]
+        groups.append((None, blocks))
+    running = _running_headers(headings, meta.title)
+    for i, found in headings.items():
+        # The first heading that is the document's own; a running header only if there is none.
+        title = next((h for h in found if _folded(h) not in running), found[0] if found else None)
+        groups[i] = (title, groups[i][1])
     text, chapters = join_groups(groups)
     scan_lines(text, meta)
     return Work(text=text, chapters=chapters, metadata=meta, source_format="epub", encoding="utf-8", notices=notices)
