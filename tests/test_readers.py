@@ -121,9 +121,42 @@ def test_text_paragraphs_chapters_and_header(tmp_path: Path) -> None:
     ["Chapter 12: The Fall", "CHAPTER IV", "Chapter One", "Prologue", "Part 2", "Chapter 3 - Rain"],
 )
 def test_heading_forms_start_chapters(line: str) -> None:
-    work = read_text(f"Opening words.\n\n{line}\n\nBody text here.")
+    opening = "Opening words of a scene before any heading. " * 30  # story, not a short preface
+    work = read_text(f"{opening}\n\n{line}\n\nBody text here.")
     check_invariants(work)
     assert [c.title for c in work.chapters] == [None, line]
+
+
+DEDICATION = "This story is dedicated to my sister, who read every draft and told me honestly when it was bad."
+
+
+@pytest.mark.parametrize(
+    "preface",
+    [
+        f"The Long Rain\n\nby wren\n\n{DEDICATION}",
+        "Summary: Lena and the river.\n\nTwo sisters, one river, and a letter that comes too late.",
+        "\u201cAll rivers run to the sea.\u201d\n\n\u2014 Ecclesiastes",
+    ],
+)
+@pytest.mark.parametrize("first", ["Chapter 1", "Chapter One: Rain", "Prologue", "CHAPTER I"])
+def test_a_short_preface_before_chapter_one_is_front_matter(tmp_path: Path, preface: str, first: str) -> None:
+    """Regression: a dedication or summary sentence before "Chapter 1" made an untitled chapter,
+    so "Chapter 2" was chapter 3 in every report."""
+    calm = "The morning was quiet and Lena walked along the river, counting the boats."
+    text = f"{preface}\n\n{first}\n\n{calm}\n\nChapter 2\n\n{calm}\n"
+    html = "".join(f"<p>{p}</p>" for p in preface.split("\n\n"))
+    page = f"<html><body>{html}<h2>{first}</h2><p>{calm}</p><h2>Chapter 2</h2><p>{calm}</p></body></html>"
+    for work in (read_text(text), read(write(tmp_path, "p.txt", text)), read(write(tmp_path, "p.html", page))):
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == [first, "Chapter 2"]
+        assert paragraphs(work)[0] == preface.split("\n\n")[0]  # kept, in the first chapter
+    # Story text before a later chapter's heading, or a long text, stays a chapter of its own.
+    assert [c.title for c in read_text(f"{DEDICATION}\n\nChapter 5\n\n{calm}\n").chapters] == [None, "Chapter 5"]
+    scene = "\n\n".join([calm] * 8)
+    assert [c.title for c in read_text(f"{scene}\n\n{first}\n\n{calm}\n").chapters] == [None, first]
+    # A warnings line in such a preface is read as the preface's, not as story prose.
+    declared = f"{DEDICATION}\n\nWarnings: grief, a funeral, Lena's mum dies off-page\n\n{first}\n\n{calm}\n\n{calm}\n"
+    assert read_text(declared).metadata.declaration_lines == ["Warnings: grief, a funeral, Lena's mum dies off-page"]
 
 
 @pytest.mark.parametrize(

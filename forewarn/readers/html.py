@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from forewarn.readers.text import build_chapters, heading_title, is_front_matter, scan_lines, scan_notes
+from forewarn.readers.text import build_chapters, heading_title, is_front_matter, is_preface, scan_lines, scan_notes
 from forewarn.work import Chapter, Metadata, ReadError, Span, Work, count_words
 
 # fmt: off
@@ -249,14 +249,16 @@ def split_by_headings(blocks: list[Block]) -> list[tuple[str | None, list[Block]
 
 
 def fold_front_matter(groups: list[tuple[str | None, list[Block]]]) -> list[tuple[str | None, list[Block]]]:
-    """Put a leading untitled group of only title/header/note lines into the first chapter.
+    """Put a leading untitled group of only title/header/note lines, or a short preface before
+    "Chapter 1" (see ``is_preface``), into the first chapter.
 
     Otherwise "<h1>Title</h1><h2>Chapter 1</h2>" reports "Chapter 1" as chapter 2.
     """
     if len(groups) < 2 or groups[0][0] is not None:
         return groups
     lead = groups[0][1]
-    if not all(b.heading or all(is_front_matter(ln) for ln in b.text.split("\n")) for b in lead):
+    prose = [b.text for b in lead if not b.heading and not all(is_front_matter(ln) for ln in b.text.split("\n"))]
+    if prose and not is_preface(prose, groups[1][0]):
         return groups
     title, blocks = groups[1]
     return [(title, [*lead, *blocks]), *groups[2:]]

@@ -71,6 +71,10 @@ _QUOTES = '"\u201c\u201d\u00ab\u00bb'
 # A line ending so is prose, not a title (Chinese and Japanese: 。！？，、； and 」』 after them).
 _SENTENCE_ENDS = tuple(".!?\u2026,;\u3002\uff01\uff1f\uff0c\u3001\uff1b\u300d\u300f")
 _TITLE_WORDS = 8
+# A preface of prose (a dedication, a summary, an epigraph) before "Chapter 1": at most this much.
+_PREFACE_PARAGRAPHS = 3
+_PREFACE_WORDS = 100
+_FIRST_CHAPTER = re.compile(r"^(?:(?:chapter|part|book)\s+(?:0*1|one|i)|prologue)(?![\w-])", re.IGNORECASE)
 
 
 # Dinkuses that are symbols, not punctuation, in Unicode ("\u2766", "\u2605"...).
@@ -133,6 +137,20 @@ def is_front_matter(line: str, *, markdown: bool = False) -> bool:
         return True
     title_like = count_words(line) <= _TITLE_WORDS and not any(q in line for q in _QUOTES)
     return title_like and not line.endswith(_SENTENCE_ENDS)
+
+
+def is_preface(prose: list[str], first_title: str | None) -> bool:
+    """Whether the prose paragraphs before the first heading are front matter, not a chapter.
+
+    Only a short preface (at most 3 paragraphs and 100 words: a dedication, a summary, an
+    epigraph) before a heading that opens the story ("Chapter 1", "Chapter One", "Part I",
+    "Prologue"). Made an untitled chapter, it put every later chapter one above its heading
+    ("Chapter 2" was "chapter 3"). Longer text, or text before "Chapter 5" (an excerpt), is
+    more likely story and stays a chapter of its own.
+    """
+    if first_title is None or not _FIRST_CHAPTER.match(first_title.strip("*_=#~ ")):
+        return False
+    return len(prose) <= _PREFACE_PARAGRAPHS and sum(count_words(p) for p in prose) <= _PREFACE_WORDS
 
 
 def is_declaration(line: str) -> bool:
@@ -272,11 +290,24 @@ def _leading_run(lines: list[str]) -> int:
     return next((i for i, line in enumerate(lines) if not is_front_matter(line, markdown=True)), len(lines))
 
 
+def _preface_end(lines: list[str]) -> int:
+    """How many of ``lines`` make the preface: up to the first line of story prose, or up to
+    "Chapter 1" past a short preface ("For my sister.", see ``is_preface``)."""
+    lead = _leading_run(lines)
+    for i in range(lead, len(lines)):
+        title = heading_title(lines[i], markdown=True)
+        if title is not None:
+            prose = [ln for ln in lines[:i] if not is_front_matter(ln, markdown=True)]
+            return i if is_preface(prose, title) else lead
+    return lead
+
+
 def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
     """Fill ``meta`` from the first 30 and last 15 non-empty lines of ``text``.
 
     Declaration lines are collected from the preface (the lines before the first
-    line of story prose, see ``is_front_matter``) and the end notes (the lines
+    line of story prose, see ``is_front_matter``, or before "Chapter 1" after a short
+    preface, see ``is_preface``) and the end notes (the lines
     after the last one), also after a sentence ("A/N: Thanks! TW: blood", see
     ``find_declaration``); between those, only a line that is clearly a list of
     known warnings counts, so dialogue like "Warning: the stove is hot, she
@@ -289,7 +320,7 @@ def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
     head = lines[:_HEAD_LINES]
     tail = lines[max(len(head), len(lines) - _TAIL_LINES) :]
     window = head + tail
-    lead, trail = _leading_run(window), len(window) - _leading_run(window[::-1])
+    lead, trail = _preface_end(head), len(window) - _leading_run(window[::-1])
     for i, line in enumerate(window):
         if i < lead or i >= trail:
             found = find_declaration(line)
@@ -392,9 +423,11 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
             # "# Chapter 1" opening a work names its first chapter, not the work
             meta.title = first if first is not None and heading_title(first) is None else None
     if starts and starts[0][0] > 0:
-        # A preamble of only title, header, declaration and note lines belongs to the first chapter.
-        preamble = paragraphs[: starts[0][0]]
-        if all(p.end <= front_end or _is_front_block(text[p.start : p.end], markdown=markdown) for p in preamble):
+        # A preamble of only title, header, declaration and note lines, or a short preface before
+        # "Chapter 1", belongs to the first chapter.
+        preamble = [text[p.start : p.end] for p in paragraphs[: starts[0][0]] if p.end > front_end]
+        prose = [p for p in preamble if not _is_front_block(p, markdown=markdown)]
+        if not prose or is_preface(prose, starts[0][1]):
             starts[0] = (0, starts[0][1])
     return build_chapters(text, paragraphs, starts), meta
 
