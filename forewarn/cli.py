@@ -513,7 +513,23 @@ DATA_OPTION = click.option(
     help="Cross-validation folds for the reported metrics.",
 )
 @click.option("--label-mode", type=click.Choice(["majority", "any"]), default="majority", show_default=True)
-def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int, folds: int, label_mode: str) -> None:
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Labeled JSONL never trained on (repeatable): decides which project-written heads "
+    "'--scorer thorough' uses (default: out of fold on their own training passages).",
+)
+def train(
+    data: tuple[str, ...],
+    out: Path,
+    encoder_dir: Path | None,
+    seed: int,
+    folds: int,
+    label_mode: str,
+    select: tuple[str, ...],
+) -> None:
     """Train the per-warning heads on labeled passages and write a model bundle.
 
     Needs the training extra: pip install 'forewarn[train]' (scikit-learn).
@@ -522,26 +538,31 @@ def train(data: tuple[str, ...], out: Path, encoder_dir: Path | None, seed: int,
     \b
     Example (reproduces the packaged model, as in the README's Training section):
       forewarn train --data ../shared/data/passages-dev.jsonl --data data/written/tune.jsonl \\
-          --data data/written/train.jsonl --out forewarn/models/default --seed 0
+          --data data/written/train.jsonl --select data/written/select.jsonl \\
+          --out forewarn/models/default --seed 0
     """
     from forewarn.evaluate import cross_validate, load_labeled
     from forewarn.score.model import default_bundle
-    from forewarn.train import HeadsConfig, save_bundle
+    from forewarn.train import HeadsConfig, Selection, save_bundle
     from forewarn.train import train as run_train
 
     _require_sklearn("forewarn train")
     encoder_dir = encoder_dir or default_bundle()
     passages = _read_each(lambda p: load_labeled([p], label_mode=label_mode), data)
     _check_trainable(passages, folds=folds)
+    chosen = _read_each(lambda p: load_labeled([p], label_mode=label_mode), select)
     emb = _embed(passages, encoder_dir)
+    selection = Selection(chosen, _embed(chosen, encoder_dir), list(select)) if select else None
     config = HeadsConfig(seed=seed)
     try:
         cv = cross_validate(passages, emb, folds=folds, config=config)
-        model = run_train(passages, emb, config=config, data_files=list(data), metrics=cv.metrics_dict())
+        model = run_train(
+            passages, emb, config=config, data_files=list(data), metrics=cv.metrics_dict(), select=selection
+        )
     except ValueError as e:  # what the checks above do not foresee, in one line
         _fail(f"cannot train on this data: {e}")
         sys.exit(EXIT_ERROR)
-    names = " ".join(f"--data {Path(d).name}" for d in data)
+    names = " ".join([f"--data {Path(d).name}" for d in data] + [f"--select {Path(d).name}" for d in select])
     save_bundle(
         model,
         out,

@@ -250,27 +250,25 @@ def calibration_from_oof(
     return cal, thr
 
 
-def ungated_thresholds(
+def background_thresholds(
     scores: np.ndarray,
     own: np.ndarray,
     warnings: np.ndarray,
     y: np.ndarray,
     background: np.ndarray,
-    cued: np.ndarray,
     labels: list[str],
     calibration: dict[str, tuple[float, float]],
     thresholds: dict[str, float],
     config: HeadsConfig,
 ) -> dict[str, float]:
-    """Which background-trained heads may add flags to the lexicon's, and above what probability.
+    """Per background-trained head good enough to judge uncued passages: the probability above
+    which it may add flags.
 
-    The threshold is raised until at most ``ungated_max_flag`` of the background (AO3)
-    passages would be flagged out of fold. A head qualifies when its out-of-fold ROC-AUC
-    on its own passages is at least ``ungated_min_auc`` and, out of fold, lexicon-or-head
-    beats the lexicon alone by ``ungated_min_gain`` balanced accuracy on those passages
-    (not F1: on a half-positive set, flagging everything already scores F1 0.67).
+    A head is a candidate when its out-of-fold ROC-AUC on its own passages is at least
+    ``ungated_min_auc``; its threshold is raised until at most ``ungated_max_flag`` of the
+    background (AO3) passages would be flagged out of fold.
     """
-    from forewarn.evaluate import balanced_accuracy, roc_auc
+    from forewarn.evaluate import roc_auc
 
     out: dict[str, float] = {}
     for k, w in enumerate(labels):
@@ -282,12 +280,54 @@ def ungated_thresholds(
             continue
         a, b = calibration[w]
         bg_prob = calibrate(scores[background[:, k], k], np.array(a), np.array(b))
-        thr = round(max(thresholds[w], float(np.quantile(bg_prob, 1.0 - config.ungated_max_flag))), 4)
-        lex = cued[m, k]
-        both = lex | (calibrate(own[m], np.array(a), np.array(b)) > thr)
-        if balanced_accuracy(y[m], both) >= balanced_accuracy(y[m], lex) + config.ungated_min_gain:
-            out[w] = thr
+        out[w] = round(max(thresholds[w], float(np.quantile(bg_prob, 1.0 - config.ungated_max_flag))), 4)
     return out
+
+
+def selection_record(y: np.ndarray, lexicon: np.ndarray, prob: np.ndarray, threshold: float) -> dict[str, Any]:
+    """Lexicon alone against lexicon-or-head on one warning's selection passages."""
+    from forewarn.evaluate import balanced_accuracy
+
+    both = lexicon | (prob > threshold)
+    return {
+        "n": int(y.size),
+        "positives": int(y.sum()),
+        "threshold": threshold,
+        "lexicon_balanced_accuracy": round(float(balanced_accuracy(y, lexicon)), 4),
+        "with_head_balanced_accuracy": round(float(balanced_accuracy(y, both)), 4),
+        "lexicon_f1": round(_f1(y, lexicon), 4),
+        "with_head_f1": round(_f1(y, both), 4),
+    }
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float((pred & (y == 1)).sum())
+    wrong = float((pred != (y == 1)).sum())
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def qualifying(records: dict[str, dict[str, Any]], config: HeadsConfig) -> dict[str, float]:
+    """The heads that add at least ``ungated_min_gain`` balanced accuracy to the lexicon's on the
+    selection passages (not F1: on a half-positive set, flagging everything scores F1 0.67)."""
+    return {
+        w: r["threshold"]
+        for w, r in records.items()
+        if r["with_head_balanced_accuracy"] >= r["lexicon_balanced_accuracy"] + config.ungated_min_gain
+    }
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Labeled passages never trained on, which decide which background-trained heads judge
+    every passage in ``thorough`` mode.
+
+    Without them the decision is taken out of fold on the heads' own training passages,
+    where the lexicon looks better than it is: its cues were written from those passages.
+    """
+
+    passages: list[LabeledPassage]
+    embeddings: np.ndarray
+    files: list[str]
 
 
 @dataclass
@@ -295,6 +335,7 @@ class TrainedModel:
     heads: Heads
     ungated: dict[str, float]  # label -> threshold above which it adds flags (``--scorer thorough``)
     lexicon_only: list[str]  # background-trained heads that did not qualify: the lexicon decides
+    selection: dict[str, dict[str, Any]]  # per candidate head, the evidence for ``ungated``
     calibration: dict[str, tuple[float, float]]
     thresholds: dict[str, float]
     config: HeadsConfig
@@ -302,6 +343,17 @@ class TrainedModel:
     data_sha256: str
     data_files: list[str]
     seconds: float
+    select_files: list[str]
+    select_sha256: str
+
+
+def calibrate_columns(scores: np.ndarray, labels: list[str], calibration: dict[str, tuple[float, float]]) -> np.ndarray:
+    """Each label's column of raw head scores through its Platt calibration."""
+    out = np.empty_like(scores)
+    for k, w in enumerate(labels):
+        a, b = calibration[w]
+        out[:, k] = calibrate(scores[:, k], np.array(a), np.array(b))
+    return out
 
 
 def data_checksum(paths: list[str]) -> str:
@@ -327,8 +379,10 @@ def train(
     config: HeadsConfig = HeadsConfig(),
     data_files: list[str] | None = None,
     metrics: dict[str, Any] | None = None,
+    select: Selection | None = None,
 ) -> TrainedModel:
-    """Fit calibration/thresholds on out-of-fold scores, then the heads on all data."""
+    """Fit calibration/thresholds on out-of-fold scores, then the heads on all data; ``select``
+    (never trained on) decides which background-trained heads ``thorough`` uses."""
     t0 = time.perf_counter()
     texts, warnings, y, target, groups = arrays_of(passages)
     labels = sorted(set(warnings.tolist()))
@@ -355,15 +409,31 @@ def train(
     calibration, thresholds = calibration_from_oof(
         own, warnings, y, labels, include=calibrate_on, objective=config.objective
     )
-    ungated = ungated_thresholds(scores, own, warnings, y, bg, cued, labels, calibration, thresholds, config)
+    candidates = background_thresholds(scores, own, warnings, y, bg, labels, calibration, thresholds, config)
     heads = fit_heads(
         texts, embeddings, warnings, y, target, labels=labels, config=config, background=bg, include=include
     )
+    if select is None:  # out of fold on the heads' own passages
+        judged_w, judged_y, judged_cued = warnings, y, cued
+        judged = calibrate_columns(scores, labels, calibration)
+    else:
+        _, judged_w, judged_y, _, _ = arrays_of(select.passages)
+        judged_cued, _ = lexicon_view(select.passages, labels)
+        raw = heads.scores(select.embeddings, [p.text for p in select.passages], config.w_emb)
+        judged = calibrate_columns(raw, labels, calibration)
+    records = {}
+    for w, thr in candidates.items():
+        k = labels.index(w)
+        m = judged_w == w
+        if len(set(judged_y[m].tolist())) == 2:
+            records[w] = selection_record(judged_y[m], judged_cued[m, k], judged[m, k], thr)
+    ungated = qualifying(records, config)
     files = data_files or []
     return TrainedModel(
         heads,
         ungated,
         [w for k, w in enumerate(labels) if bg[:, k].any() and w not in ungated],
+        records,
         calibration,
         thresholds,
         config,
@@ -371,6 +441,8 @@ def train(
         data_checksum(files) if files else "",
         [Path(f).name for f in files],
         round(time.perf_counter() - t0, 1),
+        [Path(f).name for f in select.files] if select else [],
+        data_checksum(select.files) if select else "",
     )
 
 
@@ -398,9 +470,12 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, *, encoder_dir: Path, 
         "lexicon_only": model.lexicon_only,
         "data_files": model.data_files,
         "data_sha256": model.data_sha256,
+        "select_files": model.select_files,
+        "select_sha256": model.select_sha256,
         "created_by": command,
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    (out / "metrics.json").write_text(json.dumps(model.metrics, indent=2) + "\n")
+    metrics = {**model.metrics, "thorough_selection": model.selection}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     write_checksums(out)
     return out

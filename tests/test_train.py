@@ -96,6 +96,31 @@ def test_only_a_head_that_beats_the_lexicon_out_of_fold_may_add_flags() -> None:
     assert model.ungated["abuse"] >= model.thresholds["abuse"]
 
 
+@pytest.mark.parametrize(("signal", "qualifies"), [(3.0, True), (0.0, False)])
+def test_selection_passages_decide_which_heads_add_flags(tmp_path, signal: float, qualifies: bool) -> None:  # type: ignore[no-untyped-def]
+    """Held-out passages, not the heads' own (where the lexicon's cues were written), decide;
+    they never train: the heads come out identical."""
+    from forewarn.train import Selection
+
+    passages, emb = _synthetic(np.random.default_rng(0))
+    rng = np.random.default_rng(5)
+    chosen, rows = [], []
+    for i in range(40):
+        chosen.append(_p(f"selection passage {i}", "abuse", i % 2, WRITTEN_SOURCE, f"sel-{i}"))
+        rows.append(rng.normal(size=8) + (signal if i % 2 else 0.0) * np.eye(8)[1])
+    e = np.array(rows)
+    (tmp_path / "select.jsonl").write_text("x\n")
+    select = Selection(chosen, e / np.linalg.norm(e, axis=1, keepdims=True), [str(tmp_path / "select.jsonl")])
+    model = train(passages, emb, config=HeadsConfig(c_emb=10.0), select=select)
+    plain = train(passages, emb, config=HeadsConfig(c_emb=10.0))
+    assert ("abuse" in model.ungated) is qualifies
+    assert ("abuse" in model.lexicon_only) is not qualifies
+    assert model.selection["abuse"]["n"] == 40 and plain.selection["abuse"]["n"] == 48
+    assert model.select_files == ["select.jsonl"] and len(model.select_sha256) == 64
+    for name, arr in plain.heads.arrays.items():
+        assert np.array_equal(arr, model.heads.arrays[name])
+
+
 def test_gated_heads_learn_only_from_routed_passages_unless_a_class_would_be_missing() -> None:
     warnings = np.array(["war", "war", "war", "war", "abuse", "abuse", "death", "death"])
     y = np.array([1, 0, 1, 0, 1, 0, 1, 0])
@@ -126,7 +151,7 @@ def test_cross_validation_reports_the_default_cascade_and_the_heads_alone() -> N
 def test_a_head_that_would_flag_every_written_passage_does_not_qualify() -> None:
     """Gain is judged in balanced accuracy: flagging all of a half-positive set scores F1 0.67
     over a silent lexicon, but balanced accuracy 0.5, no better than the lexicon."""
-    from forewarn.train import ungated_thresholds
+    from forewarn.train import background_thresholds, qualifying, selection_record
 
     n_own, n_bg = 20, 100
     y = np.r_[np.tile([0, 1], n_own // 2), np.zeros(n_bg, dtype=int)]
@@ -134,11 +159,32 @@ def test_a_head_that_would_flag_every_written_passage_does_not_qualify() -> None
     own_scores = 0.9 + 0.05 * y[:n_own]  # perfectly ranked, yet every one above threshold
     scores = np.r_[own_scores, np.full(n_bg, 0.1)][:, None]
     background = np.r_[np.zeros(n_own, dtype=bool), np.ones(n_bg, dtype=bool)][:, None]
-    cued = np.zeros((n_own + n_bg, 1), dtype=bool)
-    args = (scores, scores[:, 0], warnings, y, background, cued, ["abuse"], {"abuse": (1.0, 0.0)}, {"abuse": 0.5})
-    assert ungated_thresholds(*args, HeadsConfig()) == {}
+    silent = np.zeros(n_own, dtype=bool)
+    cal = {"abuse": (1.0, 0.0)}
+
+    def judged(thresholds: dict[str, float]) -> dict[str, float]:
+        cand = background_thresholds(
+            scores, scores[:, 0], warnings, y, background, ["abuse"], cal, thresholds, HeadsConfig()
+        )
+        prob = 1 / (1 + np.exp(-np.log(own_scores / (1 - own_scores))))  # Platt (1, 0) is the identity
+        records = {w: selection_record(y[:n_own], silent, prob, t) for w, t in cand.items()}
+        assert records["abuse"]["with_head_f1"] > records["abuse"]["lexicon_f1"] == 0.0
+        return qualifying(records, HeadsConfig())
+
+    assert judged({"abuse": 0.5}) == {}
     # The same head judged more sharply (threshold between its classes) does qualify.
-    assert set(ungated_thresholds(*args[:-1], {"abuse": 0.92}, HeadsConfig())) == {"abuse"}
+    assert set(judged({"abuse": 0.92})) == {"abuse"}
+
+
+def test_a_head_with_poor_ranking_is_no_candidate() -> None:
+    from forewarn.train import background_thresholds
+
+    y = np.array([0, 1] * 10)
+    scores = np.where(y == 1, 0.2, 0.8)[:, None]  # ranks backwards: ROC-AUC 0
+    background = np.zeros((20, 1), dtype=bool)
+    background[:4] = True
+    args = (scores, scores[:, 0], np.array(["abuse"] * 20), y, background, ["abuse"], {"abuse": (1.0, 0.0)})
+    assert background_thresholds(*args, {"abuse": 0.5}, HeadsConfig()) == {}
 
 
 def test_written_passages_of_an_ao3_warning_train_but_neither_calibrate_nor_judge() -> None:
