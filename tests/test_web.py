@@ -681,3 +681,25 @@ def test_the_stored_page_keeps_a_read_in_part_notice(tmp_path) -> None:  # type:
     (folder / "part.epub").unlink()
     page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
     assert "Read in part: EPUB is damaged: OEBPS/c2.xhtml (2nd of 2)" in page
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_focus_outline_stands_out_from_the_page(client: TestClient) -> None:
+    """Regression: #f5a623 on the page's #fdfcf8 was 1.97:1; WCAG 1.4.11 asks 3:1 of a focus indicator."""
+    page = client.get("/").text
+    outline = re.search(r":focus\{outline:3px solid (#[0-9a-f]{6})", page)
+    background = re.search(r"body\{[^}]*background:(#[0-9a-f]{6})", page)
+    assert outline and background
+    assert _contrast(outline.group(1), background.group(1)) >= 3
+    assert _contrast(outline.group(1), "#efefef") >= 3  # a browser's default button face
