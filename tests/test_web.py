@@ -703,3 +703,19 @@ def test_the_focus_outline_stands_out_from_the_page(client: TestClient) -> None:
     assert outline and background
     assert _contrast(outline.group(1), background.group(1)) >= 3
     assert _contrast(outline.group(1), "#efefef") >= 3  # a browser's default button face
+
+
+def test_an_empty_file_is_said_to_be_empty(client: TestClient) -> None:
+    """Regression: uploading a 0-byte file said "Choose a file or paste some text first." although a
+    file was chosen; the CLI says "empty file: nothing to scan". No file chosen still says so."""
+    form = client.post("/scan", files={"file": ("empty<b>.txt", b"", "text/plain")}, data={"text": ""})
+    assert form.status_code == 422 and "empty&lt;b&gt;.txt: empty file: nothing to scan" in form.text
+    assert "Choose a file" not in form.text and "<b>" not in form.text
+    api = client.post("/api/scan", files={"file": ("empty.txt", b"", "text/plain")})
+    assert api.status_code == 422 and api.json()["detail"] == "empty.txt: empty file: nothing to scan"
+    none_chosen = client.post("/scan", files={"file": ("", b"", "application/octet-stream")}, data={"text": ""})
+    assert none_chosen.status_code == 422 and "Choose a file or paste some text first." in none_chosen.text
+    with_text = client.post(
+        "/scan", files={"file": ("e.txt", b"", "text/plain")}, data={"text": STORY}, follow_redirects=False
+    )
+    assert with_text.status_code == 303  # the pasted text is scanned, as before

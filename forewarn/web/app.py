@@ -335,6 +335,9 @@ def create_app(
                 raise TooLarge()
             if data:
                 return data, upload.filename or None, None, options
+            pasted = isinstance(text, str) and text.strip()
+            if upload.filename and not pasted:  # a file was chosen (no file chosen sends a nameless part)
+                raise HTTPException(status_code=422, detail=f"{upload.filename}: empty file: nothing to scan")
         return None, None, text if isinstance(text, str) else None, options
 
     async def pasted_text(request: Request) -> str:
