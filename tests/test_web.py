@@ -719,3 +719,15 @@ def test_an_empty_file_is_said_to_be_empty(client: TestClient) -> None:
         "/scan", files={"file": ("e.txt", b"", "text/plain")}, data={"text": STORY}, follow_redirects=False
     )
     assert with_text.status_code == 303  # the pasted text is scanned, as before
+
+
+def test_a_report_dropped_for_newer_ones_says_only_the_recent_are_kept() -> None:
+    """Regression: a report evicted by the in-memory limit said it was gone "after the server
+    restarts", and a reader looked for a restart that never happened."""
+    client = TestClient(create_app(scorer=CascadeScorer(), keep=2))
+    urls = [client.post("/api/scan", json={"text": f"{STORY}\n\nPart {i}."}).json()["url"] for i in range(3)]
+    assert client.get(urls[2]).status_code == 200 and client.get(urls[1]).status_code == 200
+    gone = client.get(urls[0]).json()["detail"]
+    assert "only the 2 most recent reports are kept" in gone and "restarts" in gone
+    one = TestClient(create_app(scorer=CascadeScorer(), keep=1)).get("/works/0000000000000000").json()["detail"]
+    assert "only the most recent report is kept" in one

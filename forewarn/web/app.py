@@ -473,10 +473,11 @@ def create_app(
     def lookup(wid: str) -> Report:
         report = reports.get(wid)
         if report is None:
+            recent = "only the most recent report is" if keep == 1 else f"only the {keep} most recent reports are"
             raise HTTPException(
                 status_code=404,
-                detail=f"no report for work {wid}: reports are kept in memory only, so they are gone after "
-                "the server restarts. Upload or paste the work again.",
+                detail=f"no report for work {wid}: {recent} kept, in memory only, so older ones are gone, "
+                "and all of them once the server restarts. Upload or paste the work again.",
             )
         return report
 
