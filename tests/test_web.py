@@ -731,3 +731,80 @@ def test_a_report_dropped_for_newer_ones_says_only_the_recent_are_kept() -> None
     assert "only the 2 most recent reports are kept" in gone and "restarts" in gone
     one = TestClient(create_app(scorer=CascadeScorer(), keep=1)).get("/works/0000000000000000").json()["detail"]
     assert "only the most recent report is kept" in one
+
+
+CALM = "They walked along the harbour wall and talked about the nets and the weather. " * 8
+FIGHT = "He stabbed the guard twice and blood pooled on the stones."
+
+
+def _stored_without_text(tmp_path, text: str, edit=None, *, name: str = "a.txt"):  # type: ignore[no-untyped-def]
+    """/db/1 of ``text`` scanned by batch (lexicon) once its file is gone, after ``edit(report)``
+    changed the stored JSON; the page's text and the stored report."""
+    import sqlite3
+
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir(parents=True)
+    (folder / name).write_text(text)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    (folder / name).unlink()
+    with sqlite3.connect(db) as conn:
+        report = json.loads(conn.execute("SELECT report_json FROM works WHERE id = 1").fetchone()[0])
+        if edit is not None:
+            edit(report)
+            conn.execute("UPDATE works SET report_json = ? WHERE id = 1", (json.dumps(report),))
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "no longer at its path" in page.text and "Reading mode</h2>" not in page.text
+    return page.text, client.get("/db/1.json").json()
+
+
+def test_the_stored_page_shows_what_the_html_report_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: with the file gone, /db/ID gave only the 3 strongest passages as "where" and had
+    no declared list, no declared-vs-detected comparison, no archive warnings and no low-confidence
+    marker ("NOT declared" for a 0.3 detection); the stored report has them all."""
+    fights = [FIGHT if i % 2 else CALM for i in range(13)]  # 6 passages of violence, apart
+    text = "\n\n".join(["Title: Harbour\nWarnings: violence, self-harm", *fights])
+
+    def edit(report):  # type: ignore[no-untyped-def]
+        blood = next(w for w in report["warnings"] if w["id"] == "blood")
+        blood["confidence"] = 0.3  # undeclared and unsure
+        report["comparison"]["declared_broader"] = {"torture": "violence"}
+        report["comparison"]["milder_than_detected"] = {"violence": "mentioned"}
+        report["declared"].append({"raw": XSS, "warning_id": None, "qualifier": None, "source": "header"})
+
+    page, stored = _stored_without_text(tmp_path, text, edit)
+    violence = next(w for w in stored["warnings"] if w["id"] == "violence")
+    assert len(violence["passages"]) == 6 and len(violence["evidence"]) == 3
+    first, last = (next(p for p in stored["passages"] if p["index"] == i) for i in violence["passages"][::5])
+    where = f'6 passages: <span class="where">{first["position"]:.0f}&ndash;{last["end_position"]:.0f}%</span>'
+    assert where in page  # every flagged passage, not the strongest three
+    assert "What the author declared" in page and "violence &rarr; violence" in page
+    assert "Declared but not detected: self-harm" in page
+    assert "Declared only as a broader warning: torture (as violence)" in page
+    assert "Declared milder than detected: violence (declared mentioned, detected on the page)" in page
+    assert "Archive warnings:" in page and stored["ao3"]["archive_warnings"]
+    for suggestion in stored["ao3"]["archive_warnings"]:
+        assert f"<strong>{html.escape(suggestion['name'])}</strong>" in page
+    assert '<span class="maybe">not declared (low confidence)</span>' in page and "NOT declared" not in page
+    assert '<span class="ok">declared</span>' in page
+    assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_the_stored_page_gives_chapter_places_for_reports_from_before_chapter_positions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A stored report without chapter positions gets them from its offsets, as the splitter
+    computes them, so its places read as the ones stored with them."""
+    text = f"# Chapter 1\n\n{CALM}\n\n# Chapter 2\n\n{CALM}\n\n{FIGHT}\n\n{CALM}\n"
+
+    def drop(report):  # type: ignore[no-untyped-def]
+        for item in report["passages"] + [e for w in report["warnings"] for e in w["evidence"]]:
+            item.pop("chapter_position")
+            item.pop("chapter_end_position", None)
+
+    with_positions, stored = _stored_without_text(tmp_path / "a", text, name="a.md")
+    without, _ = _stored_without_text(tmp_path / "b", text, drop, name="a.md")
+    table = re.compile(r"<table>.*</table>", re.S)
+    assert "chapter 2: " in table.search(with_positions).group()  # type: ignore[union-attr]
+    assert table.search(without).group() == table.search(with_positions).group()  # type: ignore[union-attr]
