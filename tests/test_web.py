@@ -793,6 +793,22 @@ def test_the_stored_page_shows_what_the_html_report_does(tmp_path) -> None:  # t
     assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;alert(1)" in page
 
 
+def test_the_stored_page_says_when_the_author_chose_not_to_warn(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression (hunt #9): the stored page left out the terminal's "The author chose not to use
+    archive warnings.", so every undeclared detection looked like the author's omission."""
+
+    def edit(report):  # type: ignore[no-untyped-def]
+        report["comparison"]["chose_not_to_warn"] = True
+        raw = "Creator Chose Not To Use Archive Warnings"
+        report["declared"].append({"raw": raw, "warning_id": None, "qualifier": None, "source": "ao3-archive-warning"})
+
+    page, _ = _stored_without_text(tmp_path, "\n\n".join([FIGHT, CALM, FIGHT]), edit)
+    assert page.count("The author chose not to use archive warnings.") == 1
+    assert page.index("The author chose not to use archive warnings.") < page.index("<h2>AO3 fit</h2>")
+    page, _ = _stored_without_text(tmp_path / "plain", "\n\n".join([FIGHT, CALM, FIGHT]))
+    assert "chose not to use archive warnings" not in page
+
+
 def test_the_stored_page_gives_chapter_places_for_reports_from_before_chapter_positions(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A stored report without chapter positions gets them from its offsets, as the splitter
     computes them, so its places read as the ones stored with them."""

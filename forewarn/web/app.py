@@ -822,6 +822,9 @@ def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
     return page.replace("<main>", f"<main>{note}", 1)
 
 
+_CHOSE_NOT_TO_WARN = "The author chose not to use archive warnings."
+
+
 def _with_chapter_positions(report: dict[str, Any]) -> dict[str, Any]:
     """The stored passages and evidence with their places in the chapter, computed as the
     splitter does from their offsets when the report is from before chapter positions."""
@@ -897,6 +900,17 @@ def _stored_summary(report: Report) -> str:
     )
 
 
+def _stored_declared(report: Report) -> str:
+    """The HTML report's declared-vs-detected and AO3 fit sections, with the terminal's note
+    when the author chose not to use archive warnings (undeclared detections are then expected)."""
+    section = _declared(report)
+    if report.comparison.chose_not_to_warn and _CHOSE_NOT_TO_WARN not in section:
+        note = f'<p class="note">{_CHOSE_NOT_TO_WARN}</p>'
+        at = section.find("<h2>AO3 fit</h2>")
+        section = section[:at] + note + section[at:] if at >= 0 else section + note
+    return section
+
+
 def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     """A report as stored by ``forewarn batch``, without the text: what the HTML report shows
     but the quotes and the reading mode."""
@@ -918,7 +932,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
         main = "<p>The stored report is in a form this forewarn does not read; its JSON is linked above.</p>"
     else:  # no bar in this page: its sentence in "How to read this" would point at nothing
         how = HOW_TO_READ.replace("; the bar shows the whole work, chapter breaks as ticks", "")
-        main = _stored_summary(rebuilt) + how + _declared(rebuilt)
+        main = _stored_summary(rebuilt) + how + _stored_declared(rebuilt)
     return _page(
         f"forewarn: {title}",
         f'{head}<main>{main}</main><footer><p><a href="/db">All scanned works</a></p></footer>',
