@@ -824,3 +824,19 @@ def test_the_stored_page_gives_chapter_places_for_reports_from_before_chapter_po
     table = re.compile(r"<table>.*</table>", re.S)
     assert "chapter 2: " in table.search(with_positions).group()  # type: ignore[union-attr]
     assert table.search(without).group() == table.search(with_positions).group()  # type: ignore[union-attr]
+
+
+def test_the_stored_page_marks_the_works_language_and_direction(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression (hunt #7): the stored page's wrapper said nothing of the work's own language or
+    direction; its title takes the stored language when it is a tag, and dir="auto" always."""
+    story = "\n\n".join(["Title: \u05d4\u05e0\u05de\u05dc!", FIGHT, CALM])
+
+    def language(value):  # type: ignore[no-untyped-def]
+        return lambda report: report["work"].__setitem__("language", value)
+
+    page, _ = _stored_without_text(tmp_path / "ar", story, language("ar"))
+    assert '<h1 lang="ar" dir="auto">\u05d4\u05e0\u05de\u05dc!</h1>' in page
+    assert page.startswith('<!DOCTYPE html><html lang="en">')  # the page's own words are English
+    for i, odd in enumerate(["Deutsch", 'ar" onmouseover="alert(1)', None]):  # an AO3 name, a forged tag, none
+        page, _ = _stored_without_text(tmp_path / str(i), story, language(odd))
+        assert '<h1 dir="auto">' in page and "onmouseover" not in page

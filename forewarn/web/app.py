@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -681,7 +682,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         with connect() as conn:
             rows = query_works(conn, **filters)
         items = "".join(
-            f'<li><a href="/db/{r["id"]}">{escape(r["title"] or r["path"])}</a>: '
+            f'<li><a href="/db/{r["id"]}" dir="auto">{escape(r["title"] or r["path"])}</a>: '
             f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
             for r in rows
         )
@@ -822,7 +823,16 @@ def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
     return page.replace("<main>", f"<main>{note}", 1)
 
 
+# A language tag ("ar", "pt-BR"); AO3 gives names ("Deutsch"), and a wrong lang is worse than none.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _CHOSE_NOT_TO_WARN = "The author chose not to use archive warnings."
+
+
+def _lang(language: object) -> str:
+    """` lang="..."` for the work's own text when its language is a valid tag, else nothing."""
+    if isinstance(language, str) and _LANGUAGE_TAG.fullmatch(language.strip()):
+        return f' lang="{escape(language.strip())}"'
+    return ""
 
 
 def _with_chapter_positions(report: dict[str, Any]) -> dict[str, Any]:
@@ -918,7 +928,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     title = work["title"] or row["path"]
     chapters = len(work["chapters"])
     head = (
-        f"<header><h1>{escape(title)}</h1>"
+        f'<header><h1{_lang(work.get("language"))} dir="auto">{escape(title)}</h1>'
         f'<p class="meta">{escape(row["path"])}: {work["words"]:,} words, {chapters} '
         f"chapter{'s' if chapters != 1 else ''}, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
