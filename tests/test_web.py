@@ -837,6 +837,8 @@ def test_the_stored_page_marks_the_works_language_and_direction(tmp_path) -> Non
     page, _ = _stored_without_text(tmp_path / "ar", story, language("ar"))
     assert '<h1 lang="ar" dir="auto">\u05d4\u05e0\u05de\u05dc!</h1>' in page
     assert page.startswith('<!DOCTYPE html><html lang="en">')  # the page's own words are English
+    index = TestClient(create_app(scorer=_NeverScans(), db_path=tmp_path / "ar" / "r.db")).get("/db").text
+    assert '<a href="/db/1" dir="auto">\u05d4\u05e0\u05de\u05dc!</a>' in index  # isolated from ": violence"
     for i, odd in enumerate(["Deutsch", 'ar" onmouseover="alert(1)', None]):  # an AO3 name, a forged tag, none
         page, _ = _stored_without_text(tmp_path / str(i), story, language(odd))
         assert '<h1 dir="auto">' in page and "onmouseover" not in page
