@@ -3,7 +3,8 @@
 Exit codes (documented in the README and in ``forewarn --help``):
 0 scanned, every detected warning was declared; 1 scanned, at least one
 detected warning was not declared; 2 an input could not be read or the
-command was misused.
+command was misused; 141 stdout was closed before the output ended
+(``forewarn scan story.txt | head``), quietly, as a program SIGPIPE ended.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -30,6 +31,9 @@ EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
 EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
 EXIT_TERMINATED = 143  # batch: SIGTERM (128 + 15), stopped like Ctrl-C
+# stdout's reader left early (`| head`, a pager quit): 128 + SIGPIPE, as shells report a program
+# that SIGPIPE ended. click and rich exited 1 there, which is scan's "undeclared warnings".
+EXIT_BROKEN_PIPE = 141
 
 
 class _Probability(click.FloatRange):
@@ -66,6 +70,35 @@ def _load_scorer(mode: str, model_dir: Path | None) -> Any:
     except BundleError as e:
         _fail(str(e))
         sys.exit(EXIT_ERROR)
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """End quietly once stdout's reader has gone: no traceback and no message, and stdout
+    pointed at /dev/null so flushing it at exit does not print "Exception ignored"."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # a stdout without a descriptor (a test runner's)
+        pass
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+class _Console(Console):
+    """A rich console for stdout whose broken pipe is the quiet exit (rich's own exits 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _quiet_broken_pipe()
+
+
+class _Group(click.Group):
+    """The command group; a broken pipe on stdout in any command is the quiet exit (click's is 1)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
 
 
 def _fail(message: str) -> None:
@@ -125,7 +158,7 @@ def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) 
         raise click.UsageError(f"{option} needs at least one warning id or alias (see `forewarn warnings`)")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="forewarn")
 def main() -> None:
     """forewarn: find content warnings in fiction, offline, and where they are.
@@ -211,7 +244,8 @@ def scan(
 
     \b
     Exit codes: 0 every detected warning was declared; 1 a detected warning
-    was not declared; 2 an input could not be read or bad usage.
+    was not declared; 2 an input could not be read or bad usage; 141 the output
+    was closed early (| head), after --html was written.
     """
     from forewarn.pipeline import Report, load_taxonomy, resolve_selection, scan_work
     from forewarn.report import printable
@@ -240,7 +274,7 @@ def scan(
     except ValueError as e:
         raise click.UsageError(str(e).replace("only and ignore", "--only and --ignore")) from None
 
-    console = Console(soft_wrap=False)
+    console = _Console(soft_wrap=False)
     err = Console(stderr=True)
     reports: list[Report] = []
     errors: list[tuple[str, str]] = []
@@ -272,25 +306,29 @@ def scan(
             _fail(f"{path}: {e.strerror or e}")
             continue
         reports.append(report)
+        if html_path is not None:  # before stdout, which `| head` may close: the file is not lost
+            _write_html(html_path, report)
         if not as_json:
             if len(paths) > 1:
                 console.rule(Text(printable(str(path), encoding=console.encoding)))  # a name is not markup
             render(report, console=console, show_passages=show_passages)
     if as_json:
         _echo_json(dumps(reports, errors))
-    if html_path is not None and reports:
-        from forewarn.report.html import render_html
-
-        try:
-            html_path.write_text(render_html(reports[0]), encoding="utf-8")
-        except OSError as e:
-            _fail(f"cannot write {html_path}: {e.strerror or e}")
-            sys.exit(EXIT_ERROR)
-        if not as_json:
-            click.echo(f"HTML report written to {html_path}")
+    if html_path is not None and reports and not as_json:
+        click.echo(f"HTML report written to {html_path}")
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_UNDECLARED if any(r.undeclared for r in reports) else EXIT_OK)
+
+
+def _write_html(html_path: Path, report: Any) -> None:
+    from forewarn.report.html import render_html
+
+    try:
+        html_path.write_text(render_html(report), encoding="utf-8")
+    except OSError as e:
+        _fail(f"cannot write {html_path}: {e.strerror or e}")
+        sys.exit(EXIT_ERROR)
 
 
 def _names(message: str, path: str) -> bool:
@@ -410,7 +448,7 @@ def warnings_cmd(names: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    console = Console()
+    console = _Console()
     if ids is None:
         render_table(rows, console=console)
         return

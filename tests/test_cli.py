@@ -631,3 +631,29 @@ def test_only_wholly_ignored_is_a_usage_error() -> None:
     """Regression: --only violence --ignore violence printed "no warnings", exit 0."""
     code, out, err = run("scan", str(EXAMPLE), "--only", "violence", "--ignore", "violence")
     assert code == 2 and "--only and --ignore leave no warning to look for" in err and not out
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_closed_stdout_keeps_the_html_report_and_exits_quietly(tmp_path: Path, as_json: bool) -> None:
+    """Regression: `forewarn scan --html r.html story | head -3` lost r.html (written after the
+    terminal report, which hit the broken pipe) and exited 1 silently, the "undeclared" code."""
+    import os
+    import subprocess
+    import sys
+
+    from forewarn.cli import EXIT_BROKEN_PIPE
+
+    html = tmp_path / "r.html"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write is EPIPE
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    command = [sys.executable, "-m", "forewarn", "scan", "--scorer", "lexicon", "--html", str(html), str(EXAMPLE)]
+    try:
+        done = subprocess.run(
+            command + (["--json"] if as_json else []), stdout=write_end, stderr=subprocess.PIPE, env=env, timeout=120
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == EXIT_BROKEN_PIPE == 141
+    assert done.stderr == b""  # quiet: no traceback, no "Exception ignored"
+    assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

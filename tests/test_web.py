@@ -681,3 +681,164 @@ def test_the_stored_page_keeps_a_read_in_part_notice(tmp_path) -> None:  # type:
     (folder / "part.epub").unlink()
     page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
     assert "Read in part: EPUB is damaged: OEBPS/c2.xhtml (2nd of 2)" in page
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_focus_outline_stands_out_from_the_page(client: TestClient) -> None:
+    """Regression: #f5a623 on the page's #fdfcf8 was 1.97:1; WCAG 1.4.11 asks 3:1 of a focus indicator."""
+    page = client.get("/").text
+    outline = re.search(r":focus\{outline:3px solid (#[0-9a-f]{6})", page)
+    background = re.search(r"body\{[^}]*background:(#[0-9a-f]{6})", page)
+    assert outline and background
+    assert _contrast(outline.group(1), background.group(1)) >= 3
+    assert _contrast(outline.group(1), "#efefef") >= 3  # a browser's default button face
+
+
+def test_an_empty_file_is_said_to_be_empty(client: TestClient) -> None:
+    """Regression: uploading a 0-byte file said "Choose a file or paste some text first." although a
+    file was chosen; the CLI says "empty file: nothing to scan". No file chosen still says so."""
+    form = client.post("/scan", files={"file": ("empty<b>.txt", b"", "text/plain")}, data={"text": ""})
+    assert form.status_code == 422 and "empty&lt;b&gt;.txt: empty file: nothing to scan" in form.text
+    assert "Choose a file" not in form.text and "<b>" not in form.text
+    api = client.post("/api/scan", files={"file": ("empty.txt", b"", "text/plain")})
+    assert api.status_code == 422 and api.json()["detail"] == "empty.txt: empty file: nothing to scan"
+    none_chosen = client.post("/scan", files={"file": ("", b"", "application/octet-stream")}, data={"text": ""})
+    assert none_chosen.status_code == 422 and "Choose a file or paste some text first." in none_chosen.text
+    with_text = client.post(
+        "/scan", files={"file": ("e.txt", b"", "text/plain")}, data={"text": STORY}, follow_redirects=False
+    )
+    assert with_text.status_code == 303  # the pasted text is scanned, as before
+
+
+def test_a_report_dropped_for_newer_ones_says_only_the_recent_are_kept() -> None:
+    """Regression: a report evicted by the in-memory limit said it was gone "after the server
+    restarts", and a reader looked for a restart that never happened."""
+    client = TestClient(create_app(scorer=CascadeScorer(), keep=2))
+    urls = [client.post("/api/scan", json={"text": f"{STORY}\n\nPart {i}."}).json()["url"] for i in range(3)]
+    assert client.get(urls[2]).status_code == 200 and client.get(urls[1]).status_code == 200
+    gone = client.get(urls[0]).json()["detail"]
+    assert "only the 2 most recent reports are kept" in gone and "restarts" in gone
+    one = TestClient(create_app(scorer=CascadeScorer(), keep=1)).get("/works/0000000000000000").json()["detail"]
+    assert "only the most recent report is kept" in one
+
+
+CALM = "They walked along the harbour wall and talked about the nets and the weather. " * 8
+FIGHT = "He stabbed the guard twice and blood pooled on the stones."
+
+
+def _stored_without_text(tmp_path, text: str, edit=None, *, name: str = "a.txt"):  # type: ignore[no-untyped-def]
+    """/db/1 of ``text`` scanned by batch (lexicon) once its file is gone, after ``edit(report)``
+    changed the stored JSON; the page's text and the stored report."""
+    import sqlite3
+
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir(parents=True)
+    (folder / name).write_text(text)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    (folder / name).unlink()
+    with sqlite3.connect(db) as conn:
+        report = json.loads(conn.execute("SELECT report_json FROM works WHERE id = 1").fetchone()[0])
+        if edit is not None:
+            edit(report)
+            conn.execute("UPDATE works SET report_json = ? WHERE id = 1", (json.dumps(report),))
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    page = client.get("/db/1")
+    assert page.status_code == 200 and "no longer at its path" in page.text and "Reading mode</h2>" not in page.text
+    return page.text, client.get("/db/1.json").json()
+
+
+def test_the_stored_page_shows_what_the_html_report_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: with the file gone, /db/ID gave only the 3 strongest passages as "where" and had
+    no declared list, no declared-vs-detected comparison, no archive warnings and no low-confidence
+    marker ("NOT declared" for a 0.3 detection); the stored report has them all."""
+    fights = [FIGHT if i % 2 else CALM for i in range(13)]  # 6 passages of violence, apart
+    text = "\n\n".join(["Title: Harbour\nWarnings: violence, self-harm", *fights])
+
+    def edit(report):  # type: ignore[no-untyped-def]
+        blood = next(w for w in report["warnings"] if w["id"] == "blood")
+        blood["confidence"] = 0.3  # undeclared and unsure
+        report["comparison"]["declared_broader"] = {"torture": "violence"}
+        report["comparison"]["milder_than_detected"] = {"violence": "mentioned"}
+        report["declared"].append({"raw": XSS, "warning_id": None, "qualifier": None, "source": "header"})
+
+    page, stored = _stored_without_text(tmp_path, text, edit)
+    violence = next(w for w in stored["warnings"] if w["id"] == "violence")
+    assert len(violence["passages"]) == 6 and len(violence["evidence"]) == 3
+    first, last = (next(p for p in stored["passages"] if p["index"] == i) for i in violence["passages"][::5])
+    where = f'6 passages: <span class="where">{first["position"]:.0f}&ndash;{last["end_position"]:.0f}%</span>'
+    assert where in page  # every flagged passage, not the strongest three
+    assert "What the author declared" in page and "violence &rarr; violence" in page
+    assert "Declared but not detected: self-harm" in page
+    assert "Declared only as a broader warning: torture (as violence)" in page
+    assert "Declared milder than detected: violence (declared mentioned, detected on the page)" in page
+    assert "Archive warnings:" in page and stored["ao3"]["archive_warnings"]
+    for suggestion in stored["ao3"]["archive_warnings"]:
+        assert f"<strong>{html.escape(suggestion['name'])}</strong>" in page
+    assert '<span class="maybe">not declared (low confidence)</span>' in page and "NOT declared" not in page
+    assert '<span class="ok">declared</span>' in page
+    assert "<script>alert" not in page and "<img src=x" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_the_stored_page_says_when_the_author_chose_not_to_warn(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression (hunt #9): the stored page left out the terminal's "The author chose not to use
+    archive warnings.", so every undeclared detection looked like the author's omission."""
+
+    def edit(report):  # type: ignore[no-untyped-def]
+        report["comparison"]["chose_not_to_warn"] = True
+        raw = "Creator Chose Not To Use Archive Warnings"
+        report["declared"].append({"raw": raw, "warning_id": None, "qualifier": None, "source": "ao3-archive-warning"})
+
+    page, _ = _stored_without_text(tmp_path, "\n\n".join([FIGHT, CALM, FIGHT]), edit)
+    assert page.count("The author chose not to use archive warnings.") == 1
+    assert page.index("The author chose not to use archive warnings.") < page.index("<h2>AO3 fit</h2>")
+    page, _ = _stored_without_text(tmp_path / "plain", "\n\n".join([FIGHT, CALM, FIGHT]))
+    assert "chose not to use archive warnings" not in page
+
+
+def test_the_stored_page_gives_chapter_places_for_reports_from_before_chapter_positions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A stored report without chapter positions gets them from its offsets, as the splitter
+    computes them, so its places read as the ones stored with them."""
+    text = f"# Chapter 1\n\n{CALM}\n\n# Chapter 2\n\n{CALM}\n\n{FIGHT}\n\n{CALM}\n"
+
+    def drop(report):  # type: ignore[no-untyped-def]
+        for item in report["passages"] + [e for w in report["warnings"] for e in w["evidence"]]:
+            item.pop("chapter_position")
+            item.pop("chapter_end_position", None)
+
+    with_positions, stored = _stored_without_text(tmp_path / "a", text, name="a.md")
+    without, _ = _stored_without_text(tmp_path / "b", text, drop, name="a.md")
+    table = re.compile(r"<table>.*</table>", re.S)
+    assert "chapter 2: " in table.search(with_positions).group()  # type: ignore[union-attr]
+    assert table.search(without).group() == table.search(with_positions).group()  # type: ignore[union-attr]
+
+
+def test_the_stored_page_marks_the_works_language_and_direction(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression (hunt #7): the stored page's wrapper said nothing of the work's own language or
+    direction; its title takes the stored language when it is a tag, and dir="auto" always."""
+    story = "\n\n".join(["Title: \u05d4\u05e0\u05de\u05dc!", FIGHT, CALM])
+
+    def language(value):  # type: ignore[no-untyped-def]
+        return lambda report: report["work"].__setitem__("language", value)
+
+    page, _ = _stored_without_text(tmp_path / "ar", story, language("ar"))
+    assert '<h1 lang="ar" dir="auto">\u05d4\u05e0\u05de\u05dc!</h1>' in page
+    assert page.startswith('<!DOCTYPE html><html lang="en">')  # the page's own words are English
+    index = TestClient(create_app(scorer=_NeverScans(), db_path=tmp_path / "ar" / "r.db")).get("/db").text
+    assert '<a href="/db/1" dir="auto">\u05d4\u05e0\u05de\u05dc!</a>' in index  # isolated from ": violence"
+    for i, odd in enumerate(["Deutsch", 'ar" onmouseover="alert(1)', None]):  # an AO3 name, a forged tag, none
+        page, _ = _stored_without_text(tmp_path / str(i), story, language(odd))
+        assert '<h1 dir="auto">' in page and "onmouseover" not in page
