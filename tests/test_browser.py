@@ -195,3 +195,48 @@ def test_table_is_whole_at_400px(browser: webdriver.Chrome, server: str, tmp_pat
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     finally:
         browser.set_window_size(1200, 900)
+
+
+CALM = "They walked home along the harbour wall and talked about the weather and the nets. " * 6
+
+
+def report_page(tmp_path: Path, name: str, *paragraphs: str) -> str:
+    """A ``forewarn scan --html`` page written to ``tmp_path``; its file:// URL."""
+    from conftest import FakeModel
+
+    from forewarn.pipeline import scan_work
+    from forewarn.readers import read_text
+    from forewarn.report.html import render_html
+    from forewarn.score.cascade import CascadeScorer
+
+    scorer = CascadeScorer(model=FakeModel({"violence": "stabbed", "blood": "blood"}))
+    report = scan_work(read_text("\n\n".join(paragraphs)), scorer=scorer)
+    path = tmp_path / name
+    path.write_text(render_html(report), encoding="utf-8")
+    return path.as_uri()
+
+
+def test_a_choice_for_a_warning_this_report_lacks_is_remembered(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression: ticking a box rebuilt the remembered list from this page's boxes only, so
+    hiding Blood in report B forgot that the reader hides Violence (which B does not have)."""
+    a = report_page(tmp_path, "a.html", CALM, "He stabbed the guard, and stabbed him again.", CALM)
+    b = report_page(tmp_path, "b.html", CALM, "Blood pooled on the stones, blood on her hands.", CALM)
+    browser.get(a)
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")
+    browser.refresh()
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    assert not section_content_visible(browser)
+    browser.get(b)
+    assert not browser.find_elements(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]')
+    blood = browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="blood"]')
+    blood.click()
+    assert sorted(browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))")) == [
+        "blood",
+        "violence",
+    ]
+    blood.click()  # unticking removes only its own id
+    assert browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))") == ["violence"]
+    browser.get(a)
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
+    assert not section_content_visible(browser)
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")

@@ -25,7 +25,10 @@
   boxes.forEach(function (box) {
     box.checked = chosen.indexOf(box.value) >= 0;
     box.addEventListener("change", function () {
-      chosen = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).map(function (b) { return b.value; });
+      // Only this box's warning changes: a choice for a warning this report lacks is kept
+      // (rebuilding the list from this page's boxes forgot it for every other report).
+      chosen = chosen.filter(function (id) { return id !== box.value; });
+      if (box.checked) { chosen.push(box.value); }
       save();
       apply();
     });
