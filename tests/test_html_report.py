@@ -223,3 +223,30 @@ def test_every_skip_block_names_its_own_severity() -> None:
     labels = re.findall(r'<p class="marker start"><strong>([^<]*): starts', render_html(report))
     assert len(labels) == len(violence.passages)
     assert all(re.search(r"Violence, (mentioned|implied|depicted|graphic)", label) for label in labels), labels
+
+
+def _luminance(colour: str) -> float:
+    hexes = colour.lstrip("#")
+    if len(hexes) == 3:
+        hexes = "".join(c * 2 for c in hexes)
+    channels = [int(hexes[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_focus_outline_has_3_to_1_contrast_on_the_page_and_on_the_bar_marks() -> None:
+    """Regression: the focus outline (#f5a623) was 1.97:1 on the page, 2.68:1 on a mark."""
+    from forewarn.report.html import _asset
+
+    css = _asset("report.css")
+    colours = dict(re.findall(r"--(\w+):\s*(#[0-9a-fA-F]{3,6})", css))
+    outlines = re.findall(r":focus[^{]*\{[^}]*outline:\s*\d+px solid (#[0-9a-fA-F]{3,6})", css)
+    assert outlines
+    for outline in outlines:
+        for behind in (colours["bg"], colours["mark"], "#e8e6df", "#fff3cd"):  # page, mark, bar, notice
+            assert _contrast(outline, behind) >= 3, (outline, behind)
