@@ -250,3 +250,31 @@ def test_the_focus_outline_has_3_to_1_contrast_on_the_page_and_on_the_bar_marks(
     for outline in outlines:
         for behind in (colours["bg"], colours["mark"], "#e8e6df", "#fff3cd"):  # page, mark, bar, notice
             assert _contrast(outline, behind) >= 3, (outline, behind)
+
+
+def test_the_cli_titles_the_report_with_the_file_name_not_its_path(tmp_path: Path) -> None:
+    """Regression: `forewarn scan --html` put the whole local path in <title> and <h1>."""
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    story = folder / "story.txt"
+    story.write_text("He stabbed the guard. Blood pooled on the stones.\n\nThey walked home.\n")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "--html", str(out), str(story)])
+    assert result.exit_code in (0, 1), result.output
+    page = out.read_text()
+    assert "<title>forewarn: story.txt</title>" in page and "<h1>story.txt</h1>" in page
+    assert str(folder) not in page and "Downloads" not in page
+
+
+def test_a_title_from_the_work_wins_over_the_file_name() -> None:
+    from forewarn.report.html import _file_name
+
+    report = report_for("Title: Night Train\n\nHe stabbed the guard.\n")
+    report.work.source_path = "/home/someone/Downloads/night.txt"
+    assert "<h1>Night Train</h1>" in render_html(report)
+    assert _file_name("C:\\Users\\me\\story.epub") == "story.epub"
+    assert _file_name("<stdin>") == "<stdin>" and _file_name(None) is None

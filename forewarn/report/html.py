@@ -347,10 +347,18 @@ def _notices(report: Report) -> str:
     return "".join(f'<p class="notice" role="alert">Read in part: {_e(n)}</p>' for n in report.work.notices)
 
 
+def _file_name(path: str | None) -> str | None:
+    """A path's last part ("story.txt"), as the web app names an upload: a shared report
+    should not carry the folders of the machine that wrote it (/home/NAME/Downloads/...)."""
+    if not path:
+        return None
+    return re.split(r"[\\/]", path.rstrip("\\/"))[-1] or path
+
+
 def render_html(report: Report) -> str:
     """The report as one HTML document (str)."""
     work = report.work
-    title = work.metadata.title or (work.source_path or "Pasted text")
+    title = work.metadata.title or _file_name(work.source_path) or "Pasted text"
     data = json.dumps({"warnings": [w.id for w in report.warnings]}).replace("<", "\\u003c")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
