@@ -16,7 +16,7 @@ from html import escape
 from importlib import resources
 
 from forewarn.aggregate import SEVERITIES, PassageRef, WorkWarning
-from forewarn.declared import names_no_warning
+from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, names_no_warning
 from forewarn.pipeline import Report
 from forewarn.report import comparison_notes, quote
 from forewarn.split import Passage
@@ -165,7 +165,11 @@ def _partial(report: Report) -> str:
 
 
 def _unmapped(raw: str) -> str:
-    """What a declared item without a warning id is: "none" and AO3's no-warning values are known."""
+    """What a declared item without a warning id is: "none" and AO3's no-warning values are known.
+    "Creator Chose Not To Use Archive Warnings" is no "none": undeclared content is to be expected."""
+    value = raw.strip().lower()
+    if value in AO3_NO_WARNING and value != NO_WARNINGS_APPLY:
+        return "the author chose not to warn"
     return "no warning named" if names_no_warning(raw) else "not in the taxonomy"
 
 
@@ -181,6 +185,8 @@ def _declared(report: Report) -> str:
     comp = report.comparison
     extra = f"<p>Declared but not detected: {_e(', '.join(comp.extra))}</p>" if comp.extra else ""
     extra += "".join(f"<p>{_e(note)}</p>" for note in comparison_notes(comp))
+    if comp.chose_not_to_warn:  # as the terminal says it
+        extra += "<p>The author chose not to use archive warnings.</p>"
     archive = "".join(f"<li><strong>{_e(s.name)}</strong>: {_e(s.reason)}</li>" for s in report.archive_warnings)
     declared_rating = f" (declared: {_e(report.work.metadata.rating)})" if report.work.metadata.rating else ""
     return (
