@@ -290,3 +290,62 @@ def test_chose_not_to_warn_is_not_shown_as_naming_no_warning() -> None:
     none = render_html(report_for(f"Archive Warning: No Archive Warnings Apply\n\n{FIGHT}\n\n{CALM}"))
     assert "No Archive Warnings Apply &rarr; no warning named" in none
     assert "chose not to" not in none
+
+
+def _article(html: str) -> str:
+    return html[html.index('<article class="work">') :]
+
+
+def test_decorated_chapter_headings_appear_once_without_their_markup() -> None:
+    """Regression: a heading was dropped only when its text equalled the cleaned title, so
+    "# Chapter One", "**Chapter 3**" and "=== Chapter 4 ===" were shown again as paragraphs."""
+    heads = ["# Chapter One", "## Chapter Two: Blood", "**Chapter 3**", "=== Chapter 4 ==="]
+    html = render_html(report_for("\n\n".join(f"{h}\n\n{FIGHT}\n\n{CALM}" for h in heads)))
+    article = _article(html)
+    for head in heads:
+        assert _e_text(head) not in article, head
+    titles = re.findall(r'<h3 class="chapter"[^>]*>(.*?)</h3>', article)
+    assert titles == ["Chapter One", "Chapter Two: Blood", "Chapter 3", "Chapter 4"]
+    assert article.count("Chapter Two: Blood") == 1
+
+
+def _e_text(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=True)
+
+
+def test_a_multi_line_html_heading_is_one_heading_with_its_subtitle() -> None:
+    """Regression: "<h2>Chapter 2<br>The Knife</h2>" gave the heading "Chapter 2" and then the
+    paragraph "Chapter 2<br>The Knife" (the subtitle only in the duplicate)."""
+    from forewarn.readers import read
+
+    page = (
+        f"<html><body><h2>Chapter 1</h2><p>{CALM}</p><h2>Chapter 2<br>The Knife</h2><p>{FIGHT}</p><p>{CALM}</p>"
+        "</body></html>"
+    )
+    article = _article(render_html(scan_work(read(page.encode(), name="s.html"), scorer=scorer())))
+    assert '<h3 class="chapter" id="ch-2">Chapter 2<br>The Knife</h3>' in article
+    assert article.count("The Knife") == 1 and "<p>Chapter 2" not in article
+
+
+def test_a_paragraph_equal_to_the_chapter_title_is_story_text_and_kept(tmp_path: Path) -> None:
+    """Regression: every paragraph equal to the chapter's title was dropped ("Run" in the
+    chapter "Run"), so a reader in the reading mode never saw it."""
+    from readers_fixtures import write_epub, xhtml
+
+    from forewarn.readers import read
+
+    def doc(title: str, *paras: str) -> str:
+        return xhtml(f"<h2>{title}</h2>" + "".join(f"<p>{p}</p>" for p in paras))
+
+    path = write_epub(
+        tmp_path / "refrain.epub",
+        [("c1.xhtml", doc("Run", FIGHT, "Run", CALM, "Run", "She ran.")), ("c2.xhtml", doc("Home", CALM))],
+        metadata="<dc:title>Refrain</dc:title>",
+    )
+    work = read(path)
+    assert [c.title for c in work.chapters] == ["Run", "Home"]
+    article = _article(render_html(scan_work(work, scorer=scorer())))
+    assert article.count("<p>Run</p>") == 2 and '<h3 class="chapter" id="ch-1">Run</h3>' in article
+    assert "<p>She ran.</p>" in article and "<p>Home</p>" not in article

@@ -18,8 +18,10 @@ from importlib import resources
 from forewarn.aggregate import SEVERITIES, PassageRef, WorkWarning
 from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, names_no_warning
 from forewarn.pipeline import Report
+from forewarn.readers.text import heading_title
 from forewarn.report import comparison_notes, quote
 from forewarn.split import Passage
+from forewarn.work import Span
 
 _BLANK = re.compile(r"\n\s*\n")
 _ID = re.compile(r"[a-z0-9-]+")
@@ -227,10 +229,39 @@ def _run_label(run: list[Passage], ids: list[str], report: Report) -> str:
     return "; ".join(f"{names[i]}, {known[i]}" if i in known else names[i] for i in ids)
 
 
-def _paragraphs(report: Report, p: Passage, title: str | None) -> list[str]:
-    """The passage's text as the reader's paragraph spans, without the chapter title already
-    shown as its heading. Splitting at blank lines alone merged a text of one paragraph per
-    line into one; text outside every span (there should be none) is kept, never dropped."""
+def _heading(report: Report, chapter: int) -> Span | None:
+    """The span of a chapter's own heading paragraph, which its <h3> shows: the first paragraph
+    whose first line is the title, as read ("Chapter 2" of "Chapter 2<br>The Knife") or as
+    cleaned ("## Chapter Two", "**Chapter 3**", "=== Chapter 4 ==="). Only that span is
+    dropped: a body paragraph equal to the title ("Run" in the chapter "Run") is story text."""
+    chapters = report.work.chapters
+    if chapter >= len(chapters) or not chapters[chapter].title:
+        return None
+    title = (chapters[chapter].title or "").strip()
+    markdown = report.work.source_format == "markdown"
+    for span in chapters[chapter].paragraphs:
+        first = report.work.text[span.start : span.end].split("\n", 1)[0].strip()
+        if first == title or heading_title(first, markdown=markdown) == title:
+            return span
+    return None
+
+
+def _heading_html(report: Report, chapter: int, heading: Span | None) -> str:
+    """The <h3>'s content: the title, with the heading's further lines (an EPUB's "Chapter
+    2<br>The Knife": its subtitle was shown only in the duplicated heading paragraph)."""
+    chapters = report.work.chapters
+    title = chapters[chapter].title if chapter < len(chapters) else None
+    if not title:
+        return _e(f"Chapter {chapter + 1}")
+    more = report.work.text[heading.start : heading.end].split("\n")[1:] if heading else []
+    return _e(title.strip()) + "".join(f"<br>{_e(line.strip())}" for line in more if line.strip())
+
+
+def _paragraphs(report: Report, p: Passage, heading: Span | None) -> list[str]:
+    """The passage's text as the reader's paragraph spans, without the chapter's heading
+    paragraph (``heading``, see ``_heading``) already shown as its <h3>. Splitting at blank
+    lines alone merged a text of one paragraph per line into one; text outside every span
+    (there should be none) is kept, never dropped."""
     text, chapters = report.work.text, report.work.chapters
     spans = chapters[p.chapter].paragraphs if p.chapter < len(chapters) else []
     cuts, at = [], p.start
@@ -238,13 +269,13 @@ def _paragraphs(report: Report, p: Passage, title: str | None) -> list[str]:
         if span.start >= p.end:
             break
         start, end = max(span.start, p.start), min(span.end, p.end)
-        cuts += [(at, start), (start, end)] if start > at else [(start, end)]
+        if start > at:
+            cuts.append((at, start))
+        if span != heading:
+            cuts.append((start, end))
         at = max(at, end)
     cuts.append((at, p.end))
-    paras = [t.strip() for start, end in cuts for t in _BLANK.split(text[start:end]) if t.strip()]
-    if title:
-        paras = [t for t in paras if t != title.strip()]
-    return paras
+    return [t.strip() for start, end in cuts for t in _BLANK.split(text[start:end]) if t.strip()]
 
 
 def _paragraph_html(paragraph: str, *, lines: bool) -> str:
@@ -281,22 +312,21 @@ def _run_starts(report: Report) -> dict[int, int]:
 
 def _reader(report: Report) -> str:
     flags = _flags(report)
-    chapters = report.work.chapters
     # HTML readers turn only <br> (and <pre> lines) into a newline inside a paragraph; in
     # plain text and Markdown it is a hard wrap, which the browser should reflow.
     lines = report.work.source_format in _LINE_BREAK_FORMATS
     out = []
     chapter = -1
-    title: str | None = None
+    heading: Span | None = None
     for run in _runs(report, flags):
         first = run[0]
         if first.chapter != chapter:
             chapter = first.chapter
-            title = chapters[chapter].title if chapter < len(chapters) else None
-            out.append(f'<h3 class="chapter" id="ch-{chapter + 1}">{_e(title or f"Chapter {chapter + 1}")}</h3>')
+            heading = _heading(report, chapter)
+            out.append(f'<h3 class="chapter" id="ch-{chapter + 1}">{_heading_html(report, chapter, heading)}</h3>')
         body = "".join(
             f'<div class="passage" id="p-{p.index}">'
-            f"{''.join(_paragraph_html(t, lines=lines) for t in _paragraphs(report, p, title))}</div>"
+            f"{''.join(_paragraph_html(t, lines=lines) for t in _paragraphs(report, p, heading))}</div>"
             for p in run
         )
         if first.index not in flags:
@@ -304,7 +334,7 @@ def _reader(report: Report) -> str:
             continue
         ids = list(dict.fromkeys(i for p in run for i in flags[p.index]))
         label = _e(_run_label(run, ids, report))
-        n = sum(len(_paragraphs(report, p, title)) for p in run)
+        n = sum(len(_paragraphs(report, p, heading)) for p in run)
         key = f"r-{first.index}"
         out.append(
             f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}">'
