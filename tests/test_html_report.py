@@ -98,7 +98,7 @@ def test_consecutive_flagged_passages_are_one_block_with_one_skip_link() -> None
     flagged = report.warnings[0].passages
     html = render_html(report)
     sections = flagged_sections(html)
-    runs = [re.findall(r'<div class="passage" id="p-(\d+)"', s) for s in sections]
+    runs = [re.findall(r'<span class="passage" id="p-(\d+)"', s) for s in sections]
     assert [int(i) for run in runs for i in run] == flagged
     assert len(runs) == 2 and len(runs[0]) >= 2, runs  # the fights in a row, then the lone one
     assert html.count("Skip past it") == 2
@@ -183,9 +183,13 @@ def test_remembered_choices_are_explained_next_to_the_controls_with_a_reset() ->
     assert '<button type="button" id="forget" hidden>Forget my choices</button>' in fieldset.group(0)
 
 
+_ANCHOR = re.compile(r'<span class="passage" id="p-\d+"></span>')
+
+
 def _reading_paragraphs(html: str) -> list[str]:
-    article = html[html.index('<article class="work">') :]
-    return re.findall(r'<div class="passage" id="p-\d+">(.*?)</div>', article, flags=re.S)
+    """The reading mode's paragraphs (without the empty anchors where passages start)."""
+    article = _ANCHOR.sub("", html[html.index('<article class="work">') : html.index("</article>")])
+    return re.findall(r"<p>(.*?)</p>", article, flags=re.S)
 
 
 def test_a_paragraph_per_line_text_keeps_its_paragraphs() -> None:
@@ -193,8 +197,7 @@ def test_a_paragraph_per_line_text_keeps_its_paragraphs() -> None:
     together) and the notice said "1 paragraph hidden"."""
     lines = ['"Where were you?" she asked.', '"Out," he said.', "He stabbed the guard.", "He died.", '"Good."']
     html = render_html(report_for("\n".join(lines) + "\n"))
-    (passage,) = _reading_paragraphs(html)
-    assert re.findall(r"<p>(.*?)</p>", passage) == [line.replace('"', "&quot;") for line in lines]
+    assert _reading_paragraphs(html) == [line.replace('"', "&quot;") for line in lines]
     assert "5 paragraphs hidden" in html and "(5 paragraphs)" in html
 
 
@@ -204,8 +207,7 @@ def test_line_breaks_of_an_html_work_are_kept_and_no_text_is_lost() -> None:
 
     page = b"<html><body><p>Roses are red,<br>he stabbed the guard.</p><p>The end &lt;3</p></body></html>"
     html = render_html(scan_work(read(page, name="poem.html"), scorer=scorer()))
-    (passage,) = _reading_paragraphs(html)
-    assert re.findall(r"<p>(.*?)</p>", passage) == ["Roses are red,<br>he stabbed the guard.", "The end &lt;3"]
+    assert _reading_paragraphs(html) == ["Roses are red,<br>he stabbed the guard.", "The end &lt;3"]
 
 
 def test_every_skip_block_names_its_own_severity() -> None:
@@ -346,6 +348,24 @@ def test_a_paragraph_equal_to_the_chapter_title_is_story_text_and_kept(tmp_path:
     )
     work = read(path)
     assert [c.title for c in work.chapters] == ["Run", "Home"]
-    article = _article(render_html(scan_work(work, scorer=scorer())))
-    assert article.count("<p>Run</p>") == 2 and '<h3 class="chapter" id="ch-1">Run</h3>' in article
-    assert "<p>She ran.</p>" in article and "<p>Home</p>" not in article
+    html = render_html(scan_work(work, scorer=scorer()))
+    article = _article(html)
+    assert _reading_paragraphs(html).count("Run") == 2 and '<h3 class="chapter" id="ch-1">Run</h3>' in article
+    assert "She ran." in _reading_paragraphs(html) and "Home" not in _reading_paragraphs(html)
+
+
+def test_a_long_paragraph_cut_into_passages_is_one_paragraph_and_counted_once() -> None:
+    """Regression: split.py cuts a paragraph over 250 words at sentences, and each piece was its
+    own <p> (breaks the author never wrote); the notice counted the pieces as paragraphs."""
+    fight = " ".join([FIGHT.strip()] * 7)  # about 140 sentences' worth: cut into several passages
+    calm = " ".join([CALM.strip()] * 8)
+    report = report_for("\n\n".join([CALM, fight, CALM, calm, "The end came softly, with tea."]))
+    assert len(report.passages) >= 6
+    html = render_html(report)
+    assert _reading_paragraphs(html) == [_e_text(t.strip()) for t in (CALM, fight, CALM, calm)] + [
+        "The end came softly, with tea."
+    ]
+    (section,) = flagged_sections(html)  # the fight and the calm paragraph its last piece shares a passage with
+    assert "2 paragraphs hidden" in section and "(2 paragraphs)" in section
+    anchors = re.findall(r'<span class="passage" id="p-(\d+)"></span>', html)
+    assert [int(i) for i in anchors] == [p.index for p in report.passages]  # every passage can be linked

@@ -200,14 +200,15 @@ def _declared(report: Report) -> str:
 
 
 def _runs(report: Report, flags: dict[int, list[str]]) -> list[list[Passage]]:
-    """Consecutive flagged passages of one chapter as one run (one notice, one skip), others alone."""
+    """Consecutive flagged passages of one chapter as one run (one notice, one skip), and the
+    unflagged passages between them as one run too (a paragraph cut across passages is
+    shown whole within a run)."""
     runs: list[list[Passage]] = []
     for p in report.passages:
         prev = runs[-1][-1] if runs else None
         if (
             prev is not None
-            and p.index in flags
-            and prev.index in flags
+            and (p.index in flags) == (prev.index in flags)
             and prev.chapter == p.chapter
             and prev.index == p.index - 1
         ):
@@ -257,31 +258,58 @@ def _heading_html(report: Report, chapter: int, heading: Span | None) -> str:
     return _e(title.strip()) + "".join(f"<br>{_e(line.strip())}" for line in more if line.strip())
 
 
-def _paragraphs(report: Report, p: Passage, heading: Span | None) -> list[str]:
-    """The passage's text as the reader's paragraph spans, without the chapter's heading
-    paragraph (``heading``, see ``_heading``) already shown as its <h3>. Splitting at blank
+def _segments(report: Report, chapter: int, start: int, end: int, heading: Span | None) -> list[tuple[int, int]]:
+    """``[start, end)`` of a chapter as the reader's paragraphs, offsets without surrounding
+    whitespace: the chapter's paragraph spans, cut to the range, without its heading paragraph
+    (``heading``, see ``_heading``) already shown as its <h3>. A paragraph that split.py cut
+    across passages is one paragraph here when the range holds its pieces. Splitting at blank
     lines alone merged a text of one paragraph per line into one; text outside every span
     (there should be none) is kept, never dropped."""
     text, chapters = report.work.text, report.work.chapters
-    spans = chapters[p.chapter].paragraphs if p.chapter < len(chapters) else []
-    cuts, at = [], p.start
-    for span in spans[bisect_right(spans, p.start, key=lambda s: s.end) :]:  # the first ending inside
-        if span.start >= p.end:
+    spans = chapters[chapter].paragraphs if chapter < len(chapters) else []
+    cuts, at = [], start
+    for span in spans[bisect_right(spans, start, key=lambda s: s.end) :]:  # the first ending inside
+        if span.start >= end:
             break
-        start, end = max(span.start, p.start), min(span.end, p.end)
-        if start > at:
-            cuts.append((at, start))
+        lo, hi = max(span.start, start), min(span.end, end)
+        if lo > at:
+            cuts.append((at, lo))
         if span != heading:
-            cuts.append((start, end))
-        at = max(at, end)
-    cuts.append((at, p.end))
-    return [t.strip() for start, end in cuts for t in _BLANK.split(text[start:end]) if t.strip()]
+            cuts.append((lo, hi))
+        at = max(at, hi)
+    cuts.append((at, end))
+    out = []
+    for lo, hi in cuts:
+        at = lo
+        for sep in [*_BLANK.finditer(text, lo, hi), None]:
+            raw = text[at : sep.start() if sep else hi]
+            if raw.strip():
+                first = at + len(raw) - len(raw.lstrip())
+                out.append((first, first + len(raw.strip())))
+            if sep:
+                at = sep.end()
+    return out
 
 
-def _paragraph_html(paragraph: str, *, lines: bool) -> str:
-    """One escaped <p>; ``lines``: its line breaks are the work's (an HTML <br>), so kept."""
-    escaped = _e(paragraph)
-    return f"<p>{escaped.replace(chr(10), '<br>') if lines else escaped}</p>"
+def _block_html(report: Report, segments: list[tuple[int, int]], anchors: list[tuple[int, str]]) -> str:
+    """The segments as escaped <p>s, with an empty ``<span id>`` per anchor ``(offset, id)`` where
+    its passage starts (at the next paragraph when it starts between them) for links to it.
+    HTML readers turn only <br> (and <pre> lines) into a newline inside a paragraph; in plain
+    text and Markdown it is a hard wrap, which the browser should reflow."""
+    text = report.work.text
+    lines = report.work.source_format in _LINE_BREAK_FORMATS
+    out, k = [], 0
+    for lo, hi in segments:
+        parts, at = [], lo
+        while k < len(anchors) and anchors[k][0] < hi:
+            cut = min(max(anchors[k][0], at), hi)
+            parts += [_e(text[at:cut]), f'<span class="passage" id="{anchors[k][1]}"></span>']
+            at, k = cut, k + 1
+        parts.append(_e(text[at:hi]))
+        body = "".join(parts)
+        out.append(f"<p>{body.replace(chr(10), '<br>') if lines else body}</p>")
+    out += [f'<span class="passage" id="{key}"></span>' for _, key in anchors[k:]]
+    return "".join(out)
 
 
 def _chapter_nav(report: Report) -> str:
@@ -312,9 +340,6 @@ def _run_starts(report: Report) -> dict[int, int]:
 
 def _reader(report: Report) -> str:
     flags = _flags(report)
-    # HTML readers turn only <br> (and <pre> lines) into a newline inside a paragraph; in
-    # plain text and Markdown it is a hard wrap, which the browser should reflow.
-    lines = report.work.source_format in _LINE_BREAK_FORMATS
     out = []
     chapter = -1
     heading: Span | None = None
@@ -324,17 +349,14 @@ def _reader(report: Report) -> str:
             chapter = first.chapter
             heading = _heading(report, chapter)
             out.append(f'<h3 class="chapter" id="ch-{chapter + 1}">{_heading_html(report, chapter, heading)}</h3>')
-        body = "".join(
-            f'<div class="passage" id="p-{p.index}">'
-            f"{''.join(_paragraph_html(t, lines=lines) for t in _paragraphs(report, p, heading))}</div>"
-            for p in run
-        )
+        segments = _segments(report, chapter, first.start, run[-1].end, heading)
+        body = _block_html(report, segments, [(p.start, f"p-{p.index}") for p in run])
         if first.index not in flags:
             out.append(body)
             continue
         ids = list(dict.fromkeys(i for p in run for i in flags[p.index]))
         label = _e(_run_label(run, ids, report))
-        n = sum(len(_paragraphs(report, p, heading)) for p in run)
+        n = len(segments)  # the work's paragraphs, a cut one once
         key = f"r-{first.index}"
         out.append(
             f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}">'
