@@ -369,3 +369,15 @@ def test_a_long_paragraph_cut_into_passages_is_one_paragraph_and_counted_once() 
     assert "2 paragraphs hidden" in section and "(2 paragraphs)" in section
     anchors = re.findall(r'<span class="passage" id="p-(\d+)"></span>', html)
     assert [int(i) for i in anchors] == [p.index for p in report.passages]  # every passage can be linked
+
+
+def test_evidence_quotes_keep_their_paragraph_breaks() -> None:
+    """Regression: a quote's paragraphs ran together ("Kill me." into the next paragraph)."""
+    text = '"Kill me," she said.\n\nHe stabbed the guard, and he\nstabbed him again <b>twice</b>.\n\n' + CALM
+    html = render_html(report_for(text))
+    quote = re.search(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+    assert quote
+    assert quote.group(1).startswith(
+        "&quot;Kill me,&quot; she said.\n\nHe stabbed the guard, and he stabbed him again &lt;b&gt;twice&lt;/b&gt;."
+    )  # paragraphs apart, a hard wrap joined, escaped
+    assert re.search(r"blockquote \{[^}]*white-space: pre-line", html)

@@ -103,6 +103,17 @@ def _status(report: Report, warning: WorkWarning) -> str:
     return '<span class="bad">not declared</span>'
 
 
+def _quote_text(report: Report, e: PassageRef) -> str:
+    """The evidence, cut, its paragraphs apart by a blank line (the quote's ``white-space:
+    pre-line`` shows them: "Kill me." ran into the next paragraph). Plain text's and Markdown's
+    line breaks inside a paragraph are hard wraps, joined as in the reading mode."""
+    text = report.work.text
+    paras = [text[lo:hi] for lo, hi in _segments(report, e.chapter, e.start, e.end, None)]
+    if report.work.source_format not in _LINE_BREAK_FORMATS:
+        paras = [" ".join(p.split()) for p in paras]
+    return quote("\n\n".join(paras))
+
+
 def _summary(report: Report) -> str:
     rows = []
     by_index, starts = _passage_map(report), _run_starts(report)
@@ -110,7 +121,7 @@ def _summary(report: Report) -> str:
         evidence = "".join(
             f'<li><a href="#p-{e.index}">{_place(report, e)}</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
-            f"<blockquote>{_e(quote(report.work.text[e.start : e.end]))}</blockquote></li>"
+            f"<blockquote>{_e(_quote_text(report, e))}</blockquote></li>"
             for e in w.evidence
         )
         count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
