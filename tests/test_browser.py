@@ -240,3 +240,30 @@ def test_a_choice_for_a_warning_this_report_lacks_is_remembered(browser: webdriv
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
     assert not section_content_visible(browser)
     browser.execute_script("localStorage.removeItem('forewarn:hide')")
+
+
+def test_an_evidence_link_into_hidden_text_goes_to_the_notice(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression: with Violence hidden, an evidence link (#p-N, inside display:none) did not scroll."""
+    calm = [CALM] * 30
+    page = report_page(tmp_path, "long.html", *calm, "He stabbed the guard, and stabbed him again.", *calm)
+    browser.get(page)
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")
+    browser.refresh()
+    link = browser.find_element(By.CSS_SELECTOR, "table.warnings details li a")
+    passage = link.get_attribute("data-passage")
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    browser.find_element(By.CSS_SELECTOR, "table.warnings details summary").click()
+    browser.execute_script("window.scrollTo(0, 0)")
+    link.click()
+    notice = browser.find_element(By.CSS_SELECTOR, 'section.flagged[data-warnings~="violence"] .notice')
+    assert notice.is_displayed() and not section_content_visible(browser)
+    assert browser.execute_script("return window.scrollY") > 500
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", notice)
+    assert 0 <= top < browser.execute_script("return window.innerHeight")  # the notice is on screen
+    # Shown, the link goes on to the passage itself.
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    browser.execute_script("window.scrollTo(0, 0)")
+    link.click()
+    assert browser.execute_script("return location.hash") == f"#{passage}"
+    assert browser.execute_script("return window.scrollY") > 500
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")

@@ -381,3 +381,18 @@ def test_evidence_quotes_keep_their_paragraph_breaks() -> None:
         "&quot;Kill me,&quot; she said.\n\nHe stabbed the guard, and he stabbed him again &lt;b&gt;twice&lt;/b&gt;."
     )  # paragraphs apart, a hard wrap joined, escaped
     assert re.search(r"blockquote \{[^}]*white-space: pre-line", html)
+
+
+def test_evidence_links_go_to_their_block_which_stays_visible_when_hidden() -> None:
+    """Regression: evidence linked to #p-N inside the block's content, which is display:none when
+    the reader hides the warning, so the link did nothing. It goes to the block (#r-N)."""
+    report = two_chapter_report()
+    html = render_html(report)
+    links = re.findall(r'<li><a href="#([^"]+)" data-passage="p-(\d+)">', html)
+    assert links and len(links) == len(report.warnings[0].evidence)
+    sections = {
+        m.group(1): m.group(0) for m in re.finditer(r'<section class="flagged" id="(r-\d+)".*?</section>', html)
+    }
+    for target, passage in links:
+        assert target in sections, target
+        assert f'<span class="passage" id="p-{passage}">' in sections[target]  # its passage is in that block

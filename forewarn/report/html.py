@@ -103,6 +103,13 @@ def _status(report: Report, warning: WorkWarning) -> str:
     return '<span class="bad">not declared</span>'
 
 
+def _evidence_target(index: int, starts: dict[int, int]) -> str:
+    """Where an evidence link goes: its block (``r-N``, as the bar marks), whose notice is shown
+    when the reader hid the text; a link into hidden text went nowhere. The script sends it on
+    to the passage itself (``data-passage``) when its text is shown."""
+    return f"r-{starts[index]}" if index in starts else f"p-{index}"
+
+
 def _quote_text(report: Report, e: PassageRef) -> str:
     """The evidence, cut, its paragraphs apart by a blank line (the quote's ``white-space:
     pre-line`` shows them: "Kill me." ran into the next paragraph). Plain text's and Markdown's
@@ -119,7 +126,7 @@ def _summary(report: Report) -> str:
     by_index, starts = _passage_map(report), _run_starts(report)
     for w in report.warnings:
         evidence = "".join(
-            f'<li><a href="#p-{e.index}">{_place(report, e)}</a> '
+            f'<li><a href="#{_evidence_target(e.index, starts)}" data-passage="p-{e.index}">{_place(report, e)}</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
             f"<blockquote>{_e(_quote_text(report, e))}</blockquote></li>"
             for e in w.evidence

@@ -36,6 +36,18 @@
   document.querySelectorAll("input.reveal").forEach(function (box) {
     box.addEventListener("change", apply);
   });
+  // An evidence link goes to its block (#r-N), shown even when its text is hidden; when the
+  // text is shown, on to the passage itself.
+  document.querySelectorAll("a[data-passage]").forEach(function (link) {
+    link.addEventListener("click", function (ev) {
+      var id = link.getAttribute("data-passage");
+      var target = document.getElementById(id);
+      if (target && target.getClientRects().length) {
+        ev.preventDefault();
+        location.hash = id;
+      }
+    });
+  });
   if (reset) {
     reset.hidden = false;
     reset.addEventListener("click", function () {
