@@ -267,3 +267,15 @@ def test_an_evidence_link_into_hidden_text_goes_to_the_notice(browser: webdriver
     assert browser.execute_script("return location.hash") == f"#{passage}"
     assert browser.execute_script("return window.scrollY") > 500
     browser.execute_script("localStorage.removeItem('forewarn:hide')")
+
+
+def test_a_right_to_left_paragraph_is_laid_out_right_to_left(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression: every paragraph was left to right (the page's), so a Hebrew sentence's "!" and
+    brackets landed at its start; dir=auto lets each paragraph take its own direction."""
+    hebrew = "שלום עולם, זה טקסט בעברית (בדיקה)!"
+    browser.get(report_page(tmp_path, "rtl.html", CALM, hebrew, "He stabbed the guard, and stabbed him again."))
+    paragraphs = browser.find_elements(By.CSS_SELECTOR, "article.work p[dir]")
+    directions = {
+        p.text: browser.execute_script("return getComputedStyle(arguments[0]).direction", p) for p in paragraphs
+    }
+    assert directions[hebrew] == "rtl" and directions[CALM.strip()] == "ltr"

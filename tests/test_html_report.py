@@ -106,8 +106,8 @@ def test_consecutive_flagged_passages_are_one_block_with_one_skip_link() -> None
 
 def test_chapters_have_ids_and_their_title_once() -> None:
     html = render_html(two_chapter_report())
-    assert '<h3 class="chapter" id="ch-1">Chapter 1: Salt</h3>' in html
-    assert '<h3 class="chapter" id="ch-2">Chapter 2: After</h3>' in html
+    assert '<h3 class="chapter" id="ch-1" dir="auto">Chapter 1: Salt</h3>' in html
+    assert '<h3 class="chapter" id="ch-2" dir="auto">Chapter 2: After</h3>' in html
     assert html.count("Chapter 2: After") == 2  # the heading and the chapter navigation, not the text
 
 
@@ -139,7 +139,7 @@ def test_a_skip_link_comes_first_and_the_table_stacks_on_narrow_screens() -> Non
 def test_evidence_quotes_are_cut_at_a_word_with_an_ellipsis() -> None:
     long = "He stabbed the guard " + "and the guard staggered backwards into the wall " * 20
     html = render_html(report_for(long + "\n\n" + CALM))
-    quote = re.search(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+    quote = re.search(r'<blockquote dir="auto">(.*?)</blockquote>', html, flags=re.S)
     assert quote and quote.group(1).endswith("\u2026")
     assert quote.group(1)[:-1].split()[-1] in long.split()  # the last word is whole
 
@@ -188,8 +188,8 @@ _ANCHOR = re.compile(r'<span class="passage" id="p-\d+"></span>')
 
 def _reading_paragraphs(html: str) -> list[str]:
     """The reading mode's paragraphs (without the empty anchors where passages start)."""
-    article = _ANCHOR.sub("", html[html.index('<article class="work">') : html.index("</article>")])
-    return re.findall(r"<p>(.*?)</p>", article, flags=re.S)
+    article = _ANCHOR.sub("", html[html.index('<article class="work"') : html.index("</article>")])
+    return re.findall(r'<p dir="auto">(.*?)</p>', article, flags=re.S)
 
 
 def test_a_paragraph_per_line_text_keeps_its_paragraphs() -> None:
@@ -268,7 +268,7 @@ def test_the_cli_titles_the_report_with_the_file_name_not_its_path(tmp_path: Pat
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "--html", str(out), str(story)])
     assert result.exit_code in (0, 1), result.output
     page = out.read_text()
-    assert "<title>forewarn: story.txt</title>" in page and "<h1>story.txt</h1>" in page
+    assert "<title>forewarn: story.txt</title>" in page and '<h1 dir="auto">story.txt</h1>' in page
     assert str(folder) not in page and "Downloads" not in page
 
 
@@ -277,7 +277,7 @@ def test_a_title_from_the_work_wins_over_the_file_name() -> None:
 
     report = report_for("Title: Night Train\n\nHe stabbed the guard.\n")
     report.work.source_path = "/home/someone/Downloads/night.txt"
-    assert "<h1>Night Train</h1>" in render_html(report)
+    assert '<h1 dir="auto">Night Train</h1>' in render_html(report)
     assert _file_name("C:\\Users\\me\\story.epub") == "story.epub"
     assert _file_name("<stdin>") == "<stdin>" and _file_name(None) is None
 
@@ -295,7 +295,7 @@ def test_chose_not_to_warn_is_not_shown_as_naming_no_warning() -> None:
 
 
 def _article(html: str) -> str:
-    return html[html.index('<article class="work">') :]
+    return html[html.index('<article class="work"') :]
 
 
 def test_decorated_chapter_headings_appear_once_without_their_markup() -> None:
@@ -327,8 +327,8 @@ def test_a_multi_line_html_heading_is_one_heading_with_its_subtitle() -> None:
         "</body></html>"
     )
     article = _article(render_html(scan_work(read(page.encode(), name="s.html"), scorer=scorer())))
-    assert '<h3 class="chapter" id="ch-2">Chapter 2<br>The Knife</h3>' in article
-    assert article.count("The Knife") == 1 and "<p>Chapter 2" not in article
+    assert '<h3 class="chapter" id="ch-2" dir="auto">Chapter 2<br>The Knife</h3>' in article
+    assert article.count("The Knife") == 1 and '<p dir="auto">Chapter 2' not in article
 
 
 def test_a_paragraph_equal_to_the_chapter_title_is_story_text_and_kept(tmp_path: Path) -> None:
@@ -350,7 +350,9 @@ def test_a_paragraph_equal_to_the_chapter_title_is_story_text_and_kept(tmp_path:
     assert [c.title for c in work.chapters] == ["Run", "Home"]
     html = render_html(scan_work(work, scorer=scorer()))
     article = _article(html)
-    assert _reading_paragraphs(html).count("Run") == 2 and '<h3 class="chapter" id="ch-1">Run</h3>' in article
+    assert (
+        _reading_paragraphs(html).count("Run") == 2 and '<h3 class="chapter" id="ch-1" dir="auto">Run</h3>' in article
+    )
     assert "She ran." in _reading_paragraphs(html) and "Home" not in _reading_paragraphs(html)
 
 
@@ -375,7 +377,7 @@ def test_evidence_quotes_keep_their_paragraph_breaks() -> None:
     """Regression: a quote's paragraphs ran together ("Kill me." into the next paragraph)."""
     text = '"Kill me," she said.\n\nHe stabbed the guard, and he\nstabbed him again <b>twice</b>.\n\n' + CALM
     html = render_html(report_for(text))
-    quote = re.search(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+    quote = re.search(r'<blockquote dir="auto">(.*?)</blockquote>', html, flags=re.S)
     assert quote
     assert quote.group(1).startswith(
         "&quot;Kill me,&quot; she said.\n\nHe stabbed the guard, and he stabbed him again &lt;b&gt;twice&lt;/b&gt;."
@@ -396,3 +398,46 @@ def test_evidence_links_go_to_their_block_which_stays_visible_when_hidden() -> N
     for target, passage in links:
         assert target in sections, target
         assert f'<span class="passage" id="p-{passage}">' in sections[target]  # its passage is in that block
+
+
+def test_the_works_text_carries_its_language_and_finds_its_own_direction(tmp_path: Path) -> None:
+    """Regression: the page was lang="en" throughout and paragraphs were left to right, so an
+    Arabic or Hebrew paragraph's final "!" jumped to its start and screen readers read it with
+    an English voice. The chrome stays English; the work's text is in its language, dir=auto."""
+    from readers_fixtures import write_epub, xhtml
+
+    from forewarn.readers import read
+
+    arabic = "كان الصباح هادئاً، ومشت لينا على طول النهر (ببطء)!"
+    path = write_epub(
+        tmp_path / "ar.epub",
+        [("c1.xhtml", xhtml(f"<h2>Chapter 1</h2><p>{arabic}</p><p>{FIGHT}</p>")), ("c2.xhtml", xhtml("<p>x</p>"))],
+        metadata="<dc:title>نهر</dc:title><dc:language>ar</dc:language>",
+    )
+    html = render_html(scan_work(read(path), scorer=scorer()))
+    assert html.startswith('<!DOCTYPE html><html lang="en">')
+    assert '<article class="work" lang="ar">' in html and '<h1 dir="auto" lang="ar">نهر</h1>' in html
+    assert arabic in _reading_paragraphs(html)  # each <p dir="auto">
+    assert re.search(r'<blockquote dir="auto" lang="ar">', html)
+    assert '<a href="#ch-1" dir="auto" lang="ar">Chapter 1</a>' in html
+    assert re.search(r'<h3 class="chapter" id="ch-1" dir="auto">', html)
+    # The English markers and notices inside the article say they are English; the text is not.
+    section = re.search(r'<section class="flagged"[^>]*>', html)
+    assert section and section.group(0).endswith(' lang="en">')
+    assert re.search(r'<div class="content" id="c-r-\d+" lang="ar">', html)
+
+
+def test_a_language_name_is_mapped_and_anything_else_is_left_out() -> None:
+    from forewarn.report.html import work_language
+
+    assert work_language("Deutsch") == "de" and work_language("English") == "en"
+    assert work_language("Português brasileiro") == "pt-BR" and work_language("中文-普通话 國語") == "zh"
+    assert work_language("pt_BR") == "pt-BR" and work_language(" he ") == "he"
+    for unknown in (None, "", "Klingon", 'en"><script>alert(1)</script>', "x", "en-"):
+        assert work_language(unknown) is None, unknown
+    report = report_for(f"{FIGHT}\n\n{CALM}")
+    report.work.metadata.language = "Deutsch"
+    assert '<article class="work" lang="de">' in render_html(report)
+    report.work.metadata.language = 'de" onmouseover="alert(1)'
+    page = render_html(report)
+    assert '<article class="work">' in page and "onmouseover" not in page

@@ -30,6 +30,45 @@ _LINE_BREAK_FORMATS = {"html", "ao3-html", "epub"}
 LOW_CONFIDENCE = 0.5
 
 
+# A BCP 47 language tag, loosely: "de", "pt-BR", "zh-Hant-TW", "ar" ("en_GB" is read as en-GB).
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+# Language names as AO3 (its own names), FanFicFare and text headers give them, lowercase.
+_LANG_NAMES = {
+    "english": "en", "deutsch": "de", "german": "de", "español": "es", "spanish": "es",
+    "français": "fr", "french": "fr", "italiano": "it", "italian": "it", "português": "pt",
+    "português brasileiro": "pt-BR", "português europeu": "pt-PT", "portuguese": "pt",
+    "русский": "ru", "russian": "ru", "polski": "pl", "polish": "pl", "nederlands": "nl",
+    "dutch": "nl", "svenska": "sv", "swedish": "sv", "dansk": "da", "danish": "da",
+    "norsk": "no", "norwegian": "no", "suomi": "fi", "finnish": "fi", "čeština": "cs",
+    "czech": "cs", "magyar": "hu", "hungarian": "hu", "română": "ro", "romanian": "ro",
+    "türkçe": "tr", "turkish": "tr", "ελληνικά": "el", "greek": "el", "українська": "uk",
+    "ukrainian": "uk", "català": "ca", "catalan": "ca", "tiếng việt": "vi", "vietnamese": "vi",
+    "bahasa indonesia": "id", "indonesian": "id", "bahasa malaysia": "ms", "malay": "ms",
+    "filipino": "fil", "tagalog": "tl", "العربية": "ar", "arabic": "ar", "עברית": "he",
+    "hebrew": "he", "فارسی": "fa", "persian": "fa", "farsi": "fa", "اردو": "ur", "urdu": "ur",
+    "हिन्दी": "hi", "hindi": "hi", "ไทย": "th", "thai": "th", "日本語": "ja", "japanese": "ja",
+    "한국어": "ko", "korean": "ko", "中文": "zh", "中文-普通话 國語": "zh", "中文-广东话 粵語": "yue",
+    "chinese": "zh",
+}  # fmt: skip
+
+
+def work_language(language: str | None) -> str | None:
+    """The work's language as a tag for ``lang`` ("Deutsch" -> "de", "pt_BR" -> "pt-BR"), or
+    None when it is unknown or not a language ("Klingon", anything else: no attribute)."""
+    value = (language or "").strip()
+    if value.lower() in _LANG_NAMES:
+        return _LANG_NAMES[value.lower()]
+    tag = value.replace("_", "-")
+    return tag if _LANG_TAG.fullmatch(tag) and len(tag) <= 35 else None
+
+
+def _lang(report: Report) -> str:
+    """` lang="..."` for an element of the work's own text (the page's chrome stays English), so
+    screen readers read it in its language; nothing when the language is unknown."""
+    tag = work_language(report.work.metadata.language)
+    return f' lang="{_e(tag)}"' if tag else ""
+
+
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
@@ -128,7 +167,7 @@ def _summary(report: Report) -> str:
         evidence = "".join(
             f'<li><a href="#{_evidence_target(e.index, starts)}" data-passage="p-{e.index}">{_place(report, e)}</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
-            f"<blockquote>{_e(_quote_text(report, e))}</blockquote></li>"
+            f'<blockquote dir="auto"{_lang(report)}>{_e(_quote_text(report, e))}</blockquote></li>'
             for e in w.evidence
         )
         count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
@@ -325,7 +364,7 @@ def _block_html(report: Report, segments: list[tuple[int, int]], anchors: list[t
             at, k = cut, k + 1
         parts.append(_e(text[at:hi]))
         body = "".join(parts)
-        out.append(f"<p>{body.replace(chr(10), '<br>') if lines else body}</p>")
+        out.append(f'<p dir="auto">{body.replace(chr(10), "<br>") if lines else body}</p>')
     out += [f'<span class="passage" id="{key}"></span>' for _, key in anchors[k:]]
     return "".join(out)
 
@@ -335,8 +374,11 @@ def _chapter_nav(report: Report) -> str:
     chapters = report.work.chapters
     if len(chapters) < 2:
         return ""
+    lang = _lang(report)
     links = "".join(
-        f'<li><a href="#ch-{c.index + 1}">{_e(c.title or f"Chapter {c.index + 1}")}</a></li>' for c in chapters
+        f'<li><a href="#ch-{c.index + 1}" dir="auto"{lang if c.title else ""}>'
+        f"{_e(c.title or f'Chapter {c.index + 1}')}</a></li>"
+        for c in chapters
     )
     return f'<nav class="chapters" aria-label="Chapters"><ol>{links}</ol></nav>'
 
@@ -358,6 +400,9 @@ def _run_starts(report: Report) -> dict[int, int]:
 
 def _reader(report: Report) -> str:
     flags = _flags(report)
+    # The article is in the work's language; its markers and notices are the page's English.
+    lang = _lang(report)
+    en = ' lang="en"' if lang else ""
     out = []
     chapter = -1
     heading: Span | None = None
@@ -366,7 +411,11 @@ def _reader(report: Report) -> str:
         if first.chapter != chapter:
             chapter = first.chapter
             heading = _heading(report, chapter)
-            out.append(f'<h3 class="chapter" id="ch-{chapter + 1}">{_heading_html(report, chapter, heading)}</h3>')
+            titled = chapter < len(report.work.chapters) and report.work.chapters[chapter].title
+            out.append(
+                f'<h3 class="chapter" id="ch-{chapter + 1}" dir="auto"{"" if titled else en}>'
+                f"{_heading_html(report, chapter, heading)}</h3>"
+            )
         segments = _segments(report, chapter, first.start, run[-1].end, heading)
         body = _block_html(report, segments, [(p.start, f"p-{p.index}") for p in run])
         if first.index not in flags:
@@ -377,14 +426,14 @@ def _reader(report: Report) -> str:
         n = len(segments)  # the work's paragraphs, a cut one once
         key = f"r-{first.index}"
         out.append(
-            f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}">'
+            f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}"{en}>'
             f'<p class="marker start"><strong>{label}: starts</strong> '
             f'<span class="count">({n} paragraph{"s" if n != 1 else ""})</span> '
             f'<a href="#end-{key}">Skip past it</a></p>'
             f'<p class="notice">{label}: {n} paragraph{"s" if n != 1 else ""} hidden, as you chose. '
             '<label><input type="checkbox" class="reveal" '
             f'aria-controls="c-{key}"> Show it anyway</label></p>'
-            f'<div class="content" id="c-{key}">{body}</div>'
+            f'<div class="content" id="c-{key}"{lang}>{body}</div>'
             f'<p class="marker end" id="end-{key}" tabindex="-1"><strong>{label}: ends</strong></p></section>'
         )
     choices = "".join(
@@ -399,7 +448,7 @@ def _reader(report: Report) -> str:
         f"{_chapter_nav(report)}"
         '<noscript><p class="note">Without JavaScript, hiding works in current browsers but your choices '
         "are not remembered when you reopen the page.</p></noscript>"
-        f'<article class="work">{"".join(out)}</article></section>'
+        f'<article class="work"{lang}>{"".join(out)}</article></section>'
     )
 
 
@@ -435,6 +484,7 @@ def render_html(report: Report) -> str:
     """The report as one HTML document (str)."""
     work = report.work
     title = work.metadata.title or _file_name(work.source_path) or "Pasted text"
+    title_lang = _lang(report) if work.metadata.title else ""  # a file name is in no language
     data = json.dumps({"warnings": [w.id for w in report.warnings]}).replace("<", "\\u003c")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -443,7 +493,8 @@ def render_html(report: Report) -> str:
         "script-src 'unsafe-inline'; img-src data:\">"
         f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}{_hide_rules(report)}</style></head><body>"
         '<a class="skip" href="#reading-h">Skip to reading mode</a>'
-        f'<header><h1>{_e(title)}</h1><p class="meta">{work.word_count:,} words, {len(work.chapters)} '
+        f'<header><h1 dir="auto"{title_lang}>{_e(title)}</h1>'
+        f'<p class="meta">{work.word_count:,} words, {len(work.chapters)} '
         f"chapter{'s' if len(work.chapters) != 1 else ''}</p>"
         f"{_notices(report)}"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
