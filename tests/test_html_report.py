@@ -441,3 +441,50 @@ def test_a_language_name_is_mapped_and_anything_else_is_left_out() -> None:
     report.work.metadata.language = 'de" onmouseover="alert(1)'
     page = render_html(report)
     assert '<article class="work">' in page and "onmouseover" not in page
+
+
+PREFACE = f"The Long Rain\n\nby wren\n\nFor my sister, who read every draft.\n\nChapter 1\n\n{CALM}\n\n{CALM}\n\n"
+PREFACE += f"Chapter 2\n\n{CALM}\n\n{FIGHT}\n\n{CALM}"
+
+
+def test_text_before_chapter_1_is_the_opening_and_chapters_keep_the_works_numbers() -> None:
+    """Regression: a dedication before "Chapter 1" became an untitled "Chapter 1", so the fight
+    under the heading "Chapter 2" was located in "chapter 3", the navigation listed Chapter 1
+    twice and the header counted 3 chapters."""
+    report = report_for(PREFACE)
+    assert [c.title for c in report.work.chapters] == [None, "Chapter 1", "Chapter 2"]  # as read
+    html = render_html(report)
+    where = dict(re.findall(r'<th scope="row">(\w+)</th>.*?<span class="where">(.*?)</span>', html))
+    assert re.fullmatch(r"chapter 2: \d+(&ndash;\d+)?%", where["Violence"]), where
+    assert re.fullmatch(r"opening: \d+(&ndash;\d+)?%", where["War"]), where  # the cascade's "war" cue
+    places = re.findall(r'data-passage="p-\d+">(.*?)</a>', html)
+    assert places and all(re.fullmatch(r"(chapter 2|opening), \d+% in", x) for x in places), places
+    assert re.findall(r'<h3 class="chapter"[^>]*>(.*?)</h3>', html) == ["Opening", "Chapter 1", "Chapter 2"]
+    nav = re.search(r"<nav.*?</nav>", html)
+    assert nav and re.findall(r"<li[^>]*>", nav.group(0)) == [
+        '<li class="opening">',
+        '<li value="1">',
+        '<li value="2">',
+    ]
+    assert '<p class="meta">' in html and "words, 2 chapters</p>" in html
+    fit = re.search(r"<h2>AO3 fit</h2>.*?</ul>", html, flags=re.S)
+    assert fit  # its reasons come from forewarn.rating, which still counts the opening
+    assert "chapter 3" not in html.replace(fit.group(0), "").lower()
+    assert "<em>opening</em>" in html  # How to read this says what the opening is
+
+
+def test_chapters_of_a_work_without_an_opening_are_numbered_as_before() -> None:
+    from forewarn.report.terminal import chapter_number, has_opening
+    from forewarn.work import Chapter
+
+    def chapters(*titles: str | None) -> list[Chapter]:
+        return [Chapter(i, t, i, i + 1) for i, t in enumerate(titles)]
+
+    assert not has_opening(chapters("Chapter 1", "Chapter 2"))
+    assert not has_opening(chapters(None, None, None))  # an EPUB of untitled chapters
+    assert not has_opening(chapters(None))
+    assert has_opening(chapters(None, "Prologue", None))
+    assert [chapter_number(chapters(None, None), i) for i in (0, 1)] == [1, 2]
+    assert [chapter_number(chapters(None, "One", "Two"), i) for i in (0, 1, 2)] == [None, 1, 2]
+    html = render_html(two_chapter_report())
+    assert '<li value="1"><a href="#ch-1"' in html and '<li class="opening">' not in html

@@ -20,6 +20,7 @@ from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, names_no_warnin
 from forewarn.pipeline import Report
 from forewarn.readers.text import heading_title
 from forewarn.report import comparison_notes, quote
+from forewarn.report.terminal import chapter_number, has_opening
 from forewarn.split import Passage
 from forewarn.work import Span
 
@@ -106,10 +107,18 @@ def _bar(
     return f'<div class="bar" role="group" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
 
 
+def _chapter_name(report: Report, chapter: int, *, capital: bool = False) -> str:
+    """ "chapter 2", counted as the reader does from the first chapter heading (the terminal's
+    ``chapter_number``), or "opening" for the text before it."""
+    number = chapter_number(report.work.chapters, chapter)
+    name = "opening" if number is None else f"chapter {number}"
+    return name.capitalize() if capital else name
+
+
 def _place(report: Report, p: Passage | PassageRef) -> str:
     """ "chapter 2, 5% in" (into the chapter, as a reader on a chapter page skips) or "36% in"."""
     if len(report.work.chapters) > 1:
-        return f"chapter {p.chapter + 1}, {p.chapter_position:.0f}% in"
+        return f"{_chapter_name(report, p.chapter)}, {p.chapter_position:.0f}% in"
     return f"{p.position:.0f}% in"
 
 
@@ -130,7 +139,7 @@ def _locations(report: Report, passages: list[int], *, by_index: dict[int, Passa
     parts = []
     for chapter, lo, hi, _ in spans:
         at = f"{lo:.0f}%" if round(hi) - round(lo) < 2 else f"{lo:.0f}&ndash;{hi:.0f}%"
-        parts.append(f"chapter {chapter + 1}: {at}" if many else at)
+        parts.append(f"{_chapter_name(report, chapter)}: {at}" if many else at)
     return "; ".join(parts)
 
 
@@ -199,7 +208,8 @@ HOW_TO_READ = (
     "(suggested, not shown), <em>depicted</em> (happens on the page), <em>graphic</em> (shown in explicit "
     "detail). The table gives the strongest passage.</p>"
     "<p><strong>Where</strong> gives how far into the chapter a passage starts (for a work of one chapter, into "
-    "the work); the bar shows the whole work, chapter breaks as ticks.</p>"
+    "the work); the bar shows the whole work, chapter breaks as ticks. Chapters are counted from the first "
+    "chapter heading; the text before it, if any, is the <em>opening</em>.</p>"
     "<p><strong>Declared</strong> is what the author tagged or wrote in a warnings line; <strong>detected</strong> "
     "is what forewarn found in the text. 'Not declared' means the text suggests a warning the author did not "
     "list; with low confidence it may be a false alarm.</p>"
@@ -310,7 +320,7 @@ def _heading_html(report: Report, chapter: int, heading: Span | None) -> str:
     chapters = report.work.chapters
     title = chapters[chapter].title if chapter < len(chapters) else None
     if not title:
-        return _e(f"Chapter {chapter + 1}")
+        return _e(_chapter_name(report, chapter, capital=True))
     more = report.work.text[heading.start : heading.end].split("\n")[1:] if heading else []
     return _e(title.strip()) + "".join(f"<br>{_e(line.strip())}" for line in more if line.strip())
 
@@ -370,17 +380,19 @@ def _block_html(report: Report, segments: list[tuple[int, int]], anchors: list[t
 
 
 def _chapter_nav(report: Report) -> str:
-    """Links to each chapter of the reading mode (a long work is otherwise one scroll)."""
+    """Links to each chapter of the reading mode (a long work is otherwise one scroll), numbered
+    as the locations count them (an opening gets no number)."""
     chapters = report.work.chapters
     if len(chapters) < 2:
         return ""
     lang = _lang(report)
-    links = "".join(
-        f'<li><a href="#ch-{c.index + 1}" dir="auto"{lang if c.title else ""}>'
-        f"{_e(c.title or f'Chapter {c.index + 1}')}</a></li>"
-        for c in chapters
-    )
-    return f'<nav class="chapters" aria-label="Chapters"><ol>{links}</ol></nav>'
+    links = []
+    for c in chapters:
+        number = chapter_number(chapters, c.index)
+        item = '<li class="opening">' if number is None else f'<li value="{number}">'
+        name = c.title or _chapter_name(report, c.index, capital=True)
+        links.append(f'{item}<a href="#ch-{c.index + 1}" dir="auto"{lang if c.title else ""}>{_e(name)}</a></li>')
+    return f'<nav class="chapters" aria-label="Chapters"><ol>{"".join(links)}</ol></nav>'
 
 
 def _flags(report: Report) -> dict[int, list[str]]:
@@ -485,6 +497,7 @@ def render_html(report: Report) -> str:
     work = report.work
     title = work.metadata.title or _file_name(work.source_path) or "Pasted text"
     title_lang = _lang(report) if work.metadata.title else ""  # a file name is in no language
+    chapters = len(work.chapters) - has_opening(work.chapters)  # as the work counts them
     data = json.dumps({"warnings": [w.id for w in report.warnings]}).replace("<", "\\u003c")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -494,8 +507,7 @@ def render_html(report: Report) -> str:
         f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}{_hide_rules(report)}</style></head><body>"
         '<a class="skip" href="#reading-h">Skip to reading mode</a>'
         f'<header><h1 dir="auto"{title_lang}>{_e(title)}</h1>'
-        f'<p class="meta">{work.word_count:,} words, {len(work.chapters)} '
-        f"chapter{'s' if len(work.chapters) != 1 else ''}</p>"
+        f'<p class="meta">{work.word_count:,} words, {chapters} chapter{"s" if chapters != 1 else ""}</p>'
         f"{_notices(report)}"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
         f"</header><main>{_summary(report)}{HOW_TO_READ}{_declared(report)}{_reader(report)}</main>"
