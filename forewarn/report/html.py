@@ -238,7 +238,7 @@ def _unmapped(raw: str) -> str:
     "Creator Chose Not To Use Archive Warnings" is no "none": undeclared content is to be expected."""
     value = raw.strip().lower()
     if value in AO3_NO_WARNING and value != NO_WARNINGS_APPLY:
-        return "the author chose not to warn"
+        return "no warning named (the author chose not to warn)"
     return "no warning named" if names_no_warning(raw) else "not in the taxonomy"
 
 
