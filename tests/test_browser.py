@@ -195,3 +195,87 @@ def test_table_is_whole_at_400px(browser: webdriver.Chrome, server: str, tmp_pat
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     finally:
         browser.set_window_size(1200, 900)
+
+
+CALM = "They walked home along the harbour wall and talked about the weather and the nets. " * 6
+
+
+def report_page(tmp_path: Path, name: str, *paragraphs: str) -> str:
+    """A ``forewarn scan --html`` page written to ``tmp_path``; its file:// URL."""
+    from conftest import FakeModel
+
+    from forewarn.pipeline import scan_work
+    from forewarn.readers import read_text
+    from forewarn.report.html import render_html
+    from forewarn.score.cascade import CascadeScorer
+
+    scorer = CascadeScorer(model=FakeModel({"violence": "stabbed", "blood": "blood"}))
+    report = scan_work(read_text("\n\n".join(paragraphs)), scorer=scorer)
+    path = tmp_path / name
+    path.write_text(render_html(report), encoding="utf-8")
+    return path.as_uri()
+
+
+def test_a_choice_for_a_warning_this_report_lacks_is_remembered(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression: ticking a box rebuilt the remembered list from this page's boxes only, so
+    hiding Blood in report B forgot that the reader hides Violence (which B does not have)."""
+    a = report_page(tmp_path, "a.html", CALM, "He stabbed the guard, and stabbed him again.", CALM)
+    b = report_page(tmp_path, "b.html", CALM, "Blood pooled on the stones, blood on her hands.", CALM)
+    browser.get(a)
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")
+    browser.refresh()
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    assert not section_content_visible(browser)
+    browser.get(b)
+    assert not browser.find_elements(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]')
+    blood = browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="blood"]')
+    blood.click()
+    assert sorted(browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))")) == [
+        "blood",
+        "violence",
+    ]
+    blood.click()  # unticking removes only its own id
+    assert browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))") == ["violence"]
+    browser.get(a)
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
+    assert not section_content_visible(browser)
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")
+
+
+def test_an_evidence_link_into_hidden_text_goes_to_the_notice(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression: with Violence hidden, an evidence link (#p-N, inside display:none) did not scroll."""
+    calm = [CALM] * 30
+    page = report_page(tmp_path, "long.html", *calm, "He stabbed the guard, and stabbed him again.", *calm)
+    browser.get(page)
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")
+    browser.refresh()
+    link = browser.find_element(By.CSS_SELECTOR, "table.warnings details li a")
+    passage = link.get_attribute("data-passage")
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    browser.find_element(By.CSS_SELECTOR, "table.warnings details summary").click()
+    browser.execute_script("window.scrollTo(0, 0)")
+    link.click()
+    notice = browser.find_element(By.CSS_SELECTOR, 'section.flagged[data-warnings~="violence"] .notice')
+    assert notice.is_displayed() and not section_content_visible(browser)
+    assert browser.execute_script("return window.scrollY") > 500
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", notice)
+    assert 0 <= top < browser.execute_script("return window.innerHeight")  # the notice is on screen
+    # Shown, the link goes on to the passage itself.
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    browser.execute_script("window.scrollTo(0, 0)")
+    link.click()
+    assert browser.execute_script("return location.hash") == f"#{passage}"
+    assert browser.execute_script("return window.scrollY") > 500
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")
+
+
+def test_a_right_to_left_paragraph_is_laid_out_right_to_left(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression: every paragraph was left to right (the page's), so a Hebrew sentence's "!" and
+    brackets landed at its start; dir=auto lets each paragraph take its own direction."""
+    hebrew = "שלום עולם, זה טקסט בעברית (בדיקה)!"
+    browser.get(report_page(tmp_path, "rtl.html", CALM, hebrew, "He stabbed the guard, and stabbed him again."))
+    paragraphs = browser.find_elements(By.CSS_SELECTOR, "article.work p[dir]")
+    directions = {
+        p.text: browser.execute_script("return getComputedStyle(arguments[0]).direction", p) for p in paragraphs
+    }
+    assert directions[hebrew] == "rtl" and directions[CALM.strip()] == "ltr"

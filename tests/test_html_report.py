@@ -98,7 +98,7 @@ def test_consecutive_flagged_passages_are_one_block_with_one_skip_link() -> None
     flagged = report.warnings[0].passages
     html = render_html(report)
     sections = flagged_sections(html)
-    runs = [re.findall(r'<div class="passage" id="p-(\d+)"', s) for s in sections]
+    runs = [re.findall(r'<span class="passage" id="p-(\d+)"', s) for s in sections]
     assert [int(i) for run in runs for i in run] == flagged
     assert len(runs) == 2 and len(runs[0]) >= 2, runs  # the fights in a row, then the lone one
     assert html.count("Skip past it") == 2
@@ -106,8 +106,8 @@ def test_consecutive_flagged_passages_are_one_block_with_one_skip_link() -> None
 
 def test_chapters_have_ids_and_their_title_once() -> None:
     html = render_html(two_chapter_report())
-    assert '<h3 class="chapter" id="ch-1">Chapter 1: Salt</h3>' in html
-    assert '<h3 class="chapter" id="ch-2">Chapter 2: After</h3>' in html
+    assert '<h3 class="chapter" id="ch-1" dir="auto">Chapter 1: Salt</h3>' in html
+    assert '<h3 class="chapter" id="ch-2" dir="auto">Chapter 2: After</h3>' in html
     assert html.count("Chapter 2: After") == 2  # the heading and the chapter navigation, not the text
 
 
@@ -139,7 +139,7 @@ def test_a_skip_link_comes_first_and_the_table_stacks_on_narrow_screens() -> Non
 def test_evidence_quotes_are_cut_at_a_word_with_an_ellipsis() -> None:
     long = "He stabbed the guard " + "and the guard staggered backwards into the wall " * 20
     html = render_html(report_for(long + "\n\n" + CALM))
-    quote = re.search(r"<blockquote>(.*?)</blockquote>", html, flags=re.S)
+    quote = re.search(r'<blockquote dir="auto">(.*?)</blockquote>', html, flags=re.S)
     assert quote and quote.group(1).endswith("\u2026")
     assert quote.group(1)[:-1].split()[-1] in long.split()  # the last word is whole
 
@@ -183,9 +183,13 @@ def test_remembered_choices_are_explained_next_to_the_controls_with_a_reset() ->
     assert '<button type="button" id="forget" hidden>Forget my choices</button>' in fieldset.group(0)
 
 
+_ANCHOR = re.compile(r'<span class="passage" id="p-\d+"></span>')
+
+
 def _reading_paragraphs(html: str) -> list[str]:
-    article = html[html.index('<article class="work">') :]
-    return re.findall(r'<div class="passage" id="p-\d+">(.*?)</div>', article, flags=re.S)
+    """The reading mode's paragraphs (without the empty anchors where passages start)."""
+    article = _ANCHOR.sub("", html[html.index('<article class="work"') : html.index("</article>")])
+    return re.findall(r'<p dir="auto">(.*?)</p>', article, flags=re.S)
 
 
 def test_a_paragraph_per_line_text_keeps_its_paragraphs() -> None:
@@ -193,8 +197,7 @@ def test_a_paragraph_per_line_text_keeps_its_paragraphs() -> None:
     together) and the notice said "1 paragraph hidden"."""
     lines = ['"Where were you?" she asked.', '"Out," he said.', "He stabbed the guard.", "He died.", '"Good."']
     html = render_html(report_for("\n".join(lines) + "\n"))
-    (passage,) = _reading_paragraphs(html)
-    assert re.findall(r"<p>(.*?)</p>", passage) == [line.replace('"', "&quot;") for line in lines]
+    assert _reading_paragraphs(html) == [line.replace('"', "&quot;") for line in lines]
     assert "5 paragraphs hidden" in html and "(5 paragraphs)" in html
 
 
@@ -204,8 +207,7 @@ def test_line_breaks_of_an_html_work_are_kept_and_no_text_is_lost() -> None:
 
     page = b"<html><body><p>Roses are red,<br>he stabbed the guard.</p><p>The end &lt;3</p></body></html>"
     html = render_html(scan_work(read(page, name="poem.html"), scorer=scorer()))
-    (passage,) = _reading_paragraphs(html)
-    assert re.findall(r"<p>(.*?)</p>", passage) == ["Roses are red,<br>he stabbed the guard.", "The end &lt;3"]
+    assert _reading_paragraphs(html) == ["Roses are red,<br>he stabbed the guard.", "The end &lt;3"]
 
 
 def test_every_skip_block_names_its_own_severity() -> None:
@@ -223,3 +225,265 @@ def test_every_skip_block_names_its_own_severity() -> None:
     labels = re.findall(r'<p class="marker start"><strong>([^<]*): starts', render_html(report))
     assert len(labels) == len(violence.passages)
     assert all(re.search(r"Violence, (mentioned|implied|depicted|graphic)", label) for label in labels), labels
+
+
+def _luminance(colour: str) -> float:
+    hexes = colour.lstrip("#")
+    if len(hexes) == 3:
+        hexes = "".join(c * 2 for c in hexes)
+    channels = [int(hexes[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_focus_outline_has_3_to_1_contrast_on_the_page_and_on_the_bar_marks() -> None:
+    """Regression: the focus outline (#f5a623) was 1.97:1 on the page, 2.68:1 on a mark."""
+    from forewarn.report.html import _asset
+
+    css = _asset("report.css")
+    colours = dict(re.findall(r"--(\w+):\s*(#[0-9a-fA-F]{3,6})", css))
+    outlines = re.findall(r":focus[^{]*\{[^}]*outline:\s*\d+px solid (#[0-9a-fA-F]{3,6})", css)
+    assert outlines
+    for outline in outlines:
+        for behind in (colours["bg"], colours["mark"], "#e8e6df", "#fff3cd"):  # page, mark, bar, notice
+            assert _contrast(outline, behind) >= 3, (outline, behind)
+
+
+def test_the_cli_titles_the_report_with_the_file_name_not_its_path(tmp_path: Path) -> None:
+    """Regression: `forewarn scan --html` put the whole local path in <title> and <h1>."""
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    story = folder / "story.txt"
+    story.write_text("He stabbed the guard. Blood pooled on the stones.\n\nThey walked home.\n")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "--html", str(out), str(story)])
+    assert result.exit_code in (0, 1), result.output
+    page = out.read_text()
+    assert "<title>forewarn: story.txt</title>" in page and '<h1 dir="auto">story.txt</h1>' in page
+    assert str(folder) not in page and "Downloads" not in page
+
+
+def test_a_title_from_the_work_wins_over_the_file_name() -> None:
+    from forewarn.report.html import _file_name
+
+    report = report_for("Title: Night Train\n\nHe stabbed the guard.\n")
+    report.work.source_path = "/home/someone/Downloads/night.txt"
+    assert '<h1 dir="auto">Night Train</h1>' in render_html(report)
+    assert _file_name("C:\\Users\\me\\story.epub") == "story.epub"
+    assert _file_name("<stdin>") == "<stdin>" and _file_name(None) is None
+
+
+def test_chose_not_to_warn_is_not_shown_as_naming_no_warning() -> None:
+    """Regression: "Creator Chose Not To Use Archive Warnings" read "no warning named", like "No
+    Archive Warnings Apply" (the opposite), and the terminal's chose-not-to-warn line was missing."""
+    chose = render_html(report_for(f"Archive Warning: Creator Chose Not To Use Archive Warnings\n\n{FIGHT}\n\n{CALM}"))
+    assert "Creator Chose Not To Use Archive Warnings &rarr; no warning named (the author chose not to warn)" in chose
+    assert "<p>The author chose not to use archive warnings.</p>" in chose
+    none = render_html(report_for(f"Archive Warning: No Archive Warnings Apply\n\n{FIGHT}\n\n{CALM}"))
+    assert "No Archive Warnings Apply &rarr; no warning named" in none
+    assert "chose not to" not in none
+
+
+def _article(html: str) -> str:
+    return html[html.index('<article class="work"') :]
+
+
+def test_decorated_chapter_headings_appear_once_without_their_markup() -> None:
+    """Regression: a heading was dropped only when its text equalled the cleaned title, so
+    "# Chapter One", "**Chapter 3**" and "=== Chapter 4 ===" were shown again as paragraphs."""
+    heads = ["# Chapter One", "## Chapter Two: Blood", "**Chapter 3**", "=== Chapter 4 ==="]
+    html = render_html(report_for("\n\n".join(f"{h}\n\n{FIGHT}\n\n{CALM}" for h in heads)))
+    article = _article(html)
+    for head in heads:
+        assert _e_text(head) not in article, head
+    titles = re.findall(r'<h3 class="chapter"[^>]*>(.*?)</h3>', article)
+    assert titles == ["Chapter One", "Chapter Two: Blood", "Chapter 3", "Chapter 4"]
+    assert article.count("Chapter Two: Blood") == 1
+
+
+def _e_text(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=True)
+
+
+def test_a_multi_line_html_heading_is_one_heading_with_its_subtitle() -> None:
+    """Regression: "<h2>Chapter 2<br>The Knife</h2>" gave the heading "Chapter 2" and then the
+    paragraph "Chapter 2<br>The Knife" (the subtitle only in the duplicate)."""
+    from forewarn.readers import read
+
+    page = (
+        f"<html><body><h2>Chapter 1</h2><p>{CALM}</p><h2>Chapter 2<br>The Knife</h2><p>{FIGHT}</p><p>{CALM}</p>"
+        "</body></html>"
+    )
+    article = _article(render_html(scan_work(read(page.encode(), name="s.html"), scorer=scorer())))
+    assert '<h3 class="chapter" id="ch-2" dir="auto">Chapter 2<br>The Knife</h3>' in article
+    assert article.count("The Knife") == 1 and '<p dir="auto">Chapter 2' not in article
+
+
+def test_a_paragraph_equal_to_the_chapter_title_is_story_text_and_kept(tmp_path: Path) -> None:
+    """Regression: every paragraph equal to the chapter's title was dropped ("Run" in the
+    chapter "Run"), so a reader in the reading mode never saw it."""
+    from readers_fixtures import write_epub, xhtml
+
+    from forewarn.readers import read
+
+    def doc(title: str, *paras: str) -> str:
+        return xhtml(f"<h2>{title}</h2>" + "".join(f"<p>{p}</p>" for p in paras))
+
+    path = write_epub(
+        tmp_path / "refrain.epub",
+        [("c1.xhtml", doc("Run", FIGHT, "Run", CALM, "Run", "She ran.")), ("c2.xhtml", doc("Home", CALM))],
+        metadata="<dc:title>Refrain</dc:title>",
+    )
+    work = read(path)
+    assert [c.title for c in work.chapters] == ["Run", "Home"]
+    html = render_html(scan_work(work, scorer=scorer()))
+    article = _article(html)
+    assert (
+        _reading_paragraphs(html).count("Run") == 2 and '<h3 class="chapter" id="ch-1" dir="auto">Run</h3>' in article
+    )
+    assert "She ran." in _reading_paragraphs(html) and "Home" not in _reading_paragraphs(html)
+
+
+def test_a_long_paragraph_cut_into_passages_is_one_paragraph_and_counted_once() -> None:
+    """Regression: split.py cuts a paragraph over 250 words at sentences, and each piece was its
+    own <p> (breaks the author never wrote); the notice counted the pieces as paragraphs."""
+    fight = " ".join([FIGHT.strip()] * 7)  # about 140 sentences' worth: cut into several passages
+    calm = " ".join([CALM.strip()] * 8)
+    report = report_for("\n\n".join([CALM, fight, CALM, calm, "The end came softly, with tea."]))
+    assert len(report.passages) >= 6
+    html = render_html(report)
+    assert _reading_paragraphs(html) == [_e_text(t.strip()) for t in (CALM, fight, CALM, calm)] + [
+        "The end came softly, with tea."
+    ]
+    (section,) = flagged_sections(html)  # the fight and the calm paragraph its last piece shares a passage with
+    assert "2 paragraphs hidden" in section and "(2 paragraphs)" in section
+    anchors = re.findall(r'<span class="passage" id="p-(\d+)"></span>', html)
+    assert [int(i) for i in anchors] == [p.index for p in report.passages]  # every passage can be linked
+
+
+def test_evidence_quotes_keep_their_paragraph_breaks() -> None:
+    """Regression: a quote's paragraphs ran together ("Kill me." into the next paragraph)."""
+    text = '"Kill me," she said.\n\nHe stabbed the guard, and he\nstabbed him again <b>twice</b>.\n\n' + CALM
+    html = render_html(report_for(text))
+    quote = re.search(r'<blockquote dir="auto">(.*?)</blockquote>', html, flags=re.S)
+    assert quote
+    assert quote.group(1).startswith(
+        "&quot;Kill me,&quot; she said.\n\nHe stabbed the guard, and he stabbed him again &lt;b&gt;twice&lt;/b&gt;."
+    )  # paragraphs apart, a hard wrap joined, escaped
+    assert re.search(r"blockquote \{[^}]*white-space: pre-line", html)
+
+
+def test_evidence_links_go_to_their_block_which_stays_visible_when_hidden() -> None:
+    """Regression: evidence linked to #p-N inside the block's content, which is display:none when
+    the reader hides the warning, so the link did nothing. It goes to the block (#r-N)."""
+    report = two_chapter_report()
+    html = render_html(report)
+    links = re.findall(r'<li><a href="#([^"]+)" data-passage="p-(\d+)">', html)
+    assert links and len(links) == len(report.warnings[0].evidence)
+    sections = {
+        m.group(1): m.group(0) for m in re.finditer(r'<section class="flagged" id="(r-\d+)".*?</section>', html)
+    }
+    for target, passage in links:
+        assert target in sections, target
+        assert f'<span class="passage" id="p-{passage}">' in sections[target]  # its passage is in that block
+
+
+def test_the_works_text_carries_its_language_and_finds_its_own_direction(tmp_path: Path) -> None:
+    """Regression: the page was lang="en" throughout and paragraphs were left to right, so an
+    Arabic or Hebrew paragraph's final "!" jumped to its start and screen readers read it with
+    an English voice. The chrome stays English; the work's text is in its language, dir=auto."""
+    from readers_fixtures import write_epub, xhtml
+
+    from forewarn.readers import read
+
+    arabic = "كان الصباح هادئاً، ومشت لينا على طول النهر (ببطء)!"
+    path = write_epub(
+        tmp_path / "ar.epub",
+        [("c1.xhtml", xhtml(f"<h2>Chapter 1</h2><p>{arabic}</p><p>{FIGHT}</p>")), ("c2.xhtml", xhtml("<p>x</p>"))],
+        metadata="<dc:title>نهر</dc:title><dc:language>ar</dc:language>",
+    )
+    html = render_html(scan_work(read(path), scorer=scorer()))
+    assert html.startswith('<!DOCTYPE html><html lang="en">')
+    assert '<article class="work" lang="ar">' in html and '<h1 dir="auto" lang="ar">نهر</h1>' in html
+    assert arabic in _reading_paragraphs(html)  # each <p dir="auto">
+    assert re.search(r'<blockquote dir="auto" lang="ar">', html)
+    assert '<a href="#ch-1" dir="auto" lang="ar">Chapter 1</a>' in html
+    assert re.search(r'<h3 class="chapter" id="ch-1" dir="auto">', html)
+    # The English markers and notices inside the article say they are English; the text is not.
+    section = re.search(r'<section class="flagged"[^>]*>', html)
+    assert section and section.group(0).endswith(' lang="en">')
+    assert re.search(r'<div class="content" id="c-r-\d+" lang="ar">', html)
+
+
+def test_a_language_name_is_mapped_and_anything_else_is_left_out() -> None:
+    from forewarn.report.html import work_language
+
+    assert work_language("Deutsch") == "de" and work_language("English") == "en"
+    assert work_language("Português brasileiro") == "pt-BR" and work_language("中文-普通话 國語") == "zh"
+    assert work_language("pt_BR") == "pt-BR" and work_language(" he ") == "he"
+    for unknown in (None, "", "Klingon", 'en"><script>alert(1)</script>', "x", "en-"):
+        assert work_language(unknown) is None, unknown
+    report = report_for(f"{FIGHT}\n\n{CALM}")
+    report.work.metadata.language = "Deutsch"
+    assert '<article class="work" lang="de">' in render_html(report)
+    report.work.metadata.language = 'de" onmouseover="alert(1)'
+    page = render_html(report)
+    assert '<article class="work">' in page and "onmouseover" not in page
+
+
+PREFACE = f"The Long Rain\n\nby wren\n\nFor my sister, who read every draft.\n\nChapter 1\n\n{CALM}\n\n{CALM}\n\n"
+PREFACE += f"Chapter 2\n\n{CALM}\n\n{FIGHT}\n\n{CALM}"
+
+
+def test_text_before_chapter_1_is_the_opening_and_chapters_keep_the_works_numbers() -> None:
+    """Regression: a dedication before "Chapter 1" became an untitled "Chapter 1", so the fight
+    under the heading "Chapter 2" was located in "chapter 3", the navigation listed Chapter 1
+    twice and the header counted 3 chapters."""
+    report = report_for(PREFACE)
+    assert [c.title for c in report.work.chapters] == [None, "Chapter 1", "Chapter 2"]  # as read
+    html = render_html(report)
+    where = dict(re.findall(r'<th scope="row">(\w+)</th>.*?<span class="where">(.*?)</span>', html))
+    assert re.fullmatch(r"chapter 2: \d+(&ndash;\d+)?%", where["Violence"]), where
+    assert re.fullmatch(r"opening: \d+(&ndash;\d+)?%", where["War"]), where  # the cascade's "war" cue
+    places = re.findall(r'data-passage="p-\d+">(.*?)</a>', html)
+    assert places and all(re.fullmatch(r"(chapter 2|opening), \d+% in", x) for x in places), places
+    assert re.findall(r'<h3 class="chapter"[^>]*>(.*?)</h3>', html) == ["Opening", "Chapter 1", "Chapter 2"]
+    nav = re.search(r"<nav.*?</nav>", html)
+    assert nav and re.findall(r"<li[^>]*>", nav.group(0)) == [
+        '<li class="opening">',
+        '<li value="1">',
+        '<li value="2">',
+    ]
+    assert '<p class="meta">' in html and "words, 2 chapters</p>" in html
+    fit = re.search(r"<h2>AO3 fit</h2>.*?</ul>", html, flags=re.S)
+    assert fit  # its reasons come from forewarn.rating, which still counts the opening
+    assert "chapter 3" not in html.replace(fit.group(0), "").lower()
+    assert "<em>opening</em>" in html  # How to read this says what the opening is
+
+
+def test_chapters_of_a_work_without_an_opening_are_numbered_as_before() -> None:
+    from forewarn.report.terminal import chapter_number, has_opening
+    from forewarn.work import Chapter
+
+    def chapters(*titles: str | None) -> list[Chapter]:
+        return [Chapter(i, t, i, i + 1) for i, t in enumerate(titles)]
+
+    assert not has_opening(chapters("Chapter 1", "Chapter 2"))
+    assert not has_opening(chapters(None, None, None))  # an EPUB of untitled chapters
+    assert not has_opening(chapters(None))
+    assert has_opening(chapters(None, "Prologue", None))
+    assert [chapter_number(chapters(None, None), i) for i in (0, 1)] == [1, 2]
+    assert [chapter_number(chapters(None, "One", "Two"), i) for i in (0, 1, 2)] == [None, 1, 2]
+    html = render_html(two_chapter_report())
+    assert '<li value="1"><a href="#ch-1"' in html and '<li class="opening">' not in html

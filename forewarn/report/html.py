@@ -16,16 +16,58 @@ from html import escape
 from importlib import resources
 
 from forewarn.aggregate import SEVERITIES, PassageRef, WorkWarning
-from forewarn.declared import names_no_warning
+from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, names_no_warning
 from forewarn.pipeline import Report
+from forewarn.readers.text import heading_title
 from forewarn.report import comparison_notes, quote
+from forewarn.report.terminal import chapter_number, has_opening
 from forewarn.split import Passage
+from forewarn.work import Span
 
 _BLANK = re.compile(r"\n\s*\n")
 _ID = re.compile(r"[a-z0-9-]+")
 _LINE_BREAK_FORMATS = {"html", "ao3-html", "epub"}
 # Below this an undeclared detection is shown as unsure rather than as the author's omission.
 LOW_CONFIDENCE = 0.5
+
+
+# A BCP 47 language tag, loosely: "de", "pt-BR", "zh-Hant-TW", "ar" ("en_GB" is read as en-GB).
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+# Language names as AO3 (its own names), FanFicFare and text headers give them, lowercase.
+_LANG_NAMES = {
+    "english": "en", "deutsch": "de", "german": "de", "español": "es", "spanish": "es",
+    "français": "fr", "french": "fr", "italiano": "it", "italian": "it", "português": "pt",
+    "português brasileiro": "pt-BR", "português europeu": "pt-PT", "portuguese": "pt",
+    "русский": "ru", "russian": "ru", "polski": "pl", "polish": "pl", "nederlands": "nl",
+    "dutch": "nl", "svenska": "sv", "swedish": "sv", "dansk": "da", "danish": "da",
+    "norsk": "no", "norwegian": "no", "suomi": "fi", "finnish": "fi", "čeština": "cs",
+    "czech": "cs", "magyar": "hu", "hungarian": "hu", "română": "ro", "romanian": "ro",
+    "türkçe": "tr", "turkish": "tr", "ελληνικά": "el", "greek": "el", "українська": "uk",
+    "ukrainian": "uk", "català": "ca", "catalan": "ca", "tiếng việt": "vi", "vietnamese": "vi",
+    "bahasa indonesia": "id", "indonesian": "id", "bahasa malaysia": "ms", "malay": "ms",
+    "filipino": "fil", "tagalog": "tl", "العربية": "ar", "arabic": "ar", "עברית": "he",
+    "hebrew": "he", "فارسی": "fa", "persian": "fa", "farsi": "fa", "اردو": "ur", "urdu": "ur",
+    "हिन्दी": "hi", "hindi": "hi", "ไทย": "th", "thai": "th", "日本語": "ja", "japanese": "ja",
+    "한국어": "ko", "korean": "ko", "中文": "zh", "中文-普通话 國語": "zh", "中文-广东话 粵語": "yue",
+    "chinese": "zh",
+}  # fmt: skip
+
+
+def work_language(language: str | None) -> str | None:
+    """The work's language as a tag for ``lang`` ("Deutsch" -> "de", "pt_BR" -> "pt-BR"), or
+    None when it is unknown or not a language ("Klingon", anything else: no attribute)."""
+    value = (language or "").strip()
+    if value.lower() in _LANG_NAMES:
+        return _LANG_NAMES[value.lower()]
+    tag = value.replace("_", "-")
+    return tag if _LANG_TAG.fullmatch(tag) and len(tag) <= 35 else None
+
+
+def _lang(report: Report) -> str:
+    """` lang="..."` for an element of the work's own text (the page's chrome stays English), so
+    screen readers read it in its language; nothing when the language is unknown."""
+    tag = work_language(report.work.metadata.language)
+    return f' lang="{_e(tag)}"' if tag else ""
 
 
 def _e(value: object) -> str:
@@ -65,10 +107,18 @@ def _bar(
     return f'<div class="bar" role="group" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
 
 
+def _chapter_name(report: Report, chapter: int, *, capital: bool = False) -> str:
+    """ "chapter 2", counted as the reader does from the first chapter heading (the terminal's
+    ``chapter_number``), or "opening" for the text before it."""
+    number = chapter_number(report.work.chapters, chapter)
+    name = "opening" if number is None else f"chapter {number}"
+    return name.capitalize() if capital else name
+
+
 def _place(report: Report, p: Passage | PassageRef) -> str:
     """ "chapter 2, 5% in" (into the chapter, as a reader on a chapter page skips) or "36% in"."""
     if len(report.work.chapters) > 1:
-        return f"chapter {p.chapter + 1}, {p.chapter_position:.0f}% in"
+        return f"{_chapter_name(report, p.chapter)}, {p.chapter_position:.0f}% in"
     return f"{p.position:.0f}% in"
 
 
@@ -89,7 +139,7 @@ def _locations(report: Report, passages: list[int], *, by_index: dict[int, Passa
     parts = []
     for chapter, lo, hi, _ in spans:
         at = f"{lo:.0f}%" if round(hi) - round(lo) < 2 else f"{lo:.0f}&ndash;{hi:.0f}%"
-        parts.append(f"chapter {chapter + 1}: {at}" if many else at)
+        parts.append(f"{_chapter_name(report, chapter)}: {at}" if many else at)
     return "; ".join(parts)
 
 
@@ -101,14 +151,32 @@ def _status(report: Report, warning: WorkWarning) -> str:
     return '<span class="bad">not declared</span>'
 
 
+def _evidence_target(index: int, starts: dict[int, int]) -> str:
+    """Where an evidence link goes: its block (``r-N``, as the bar marks), whose notice is shown
+    when the reader hid the text; a link into hidden text went nowhere. The script sends it on
+    to the passage itself (``data-passage``) when its text is shown."""
+    return f"r-{starts[index]}" if index in starts else f"p-{index}"
+
+
+def _quote_text(report: Report, e: PassageRef) -> str:
+    """The evidence, cut, its paragraphs apart by a blank line (the quote's ``white-space:
+    pre-line`` shows them: "Kill me." ran into the next paragraph). Plain text's and Markdown's
+    line breaks inside a paragraph are hard wraps, joined as in the reading mode."""
+    text = report.work.text
+    paras = [text[lo:hi] for lo, hi in _segments(report, e.chapter, e.start, e.end, None)]
+    if report.work.source_format not in _LINE_BREAK_FORMATS:
+        paras = [" ".join(p.split()) for p in paras]
+    return quote("\n\n".join(paras))
+
+
 def _summary(report: Report) -> str:
     rows = []
     by_index, starts = _passage_map(report), _run_starts(report)
     for w in report.warnings:
         evidence = "".join(
-            f'<li><a href="#p-{e.index}">{_place(report, e)}</a> '
+            f'<li><a href="#{_evidence_target(e.index, starts)}" data-passage="p-{e.index}">{_place(report, e)}</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
-            f"<blockquote>{_e(quote(report.work.text[e.start : e.end]))}</blockquote></li>"
+            f'<blockquote dir="auto"{_lang(report)}>{_e(_quote_text(report, e))}</blockquote></li>'
             for e in w.evidence
         )
         count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
@@ -140,7 +208,8 @@ HOW_TO_READ = (
     "(suggested, not shown), <em>depicted</em> (happens on the page), <em>graphic</em> (shown in explicit "
     "detail). The table gives the strongest passage.</p>"
     "<p><strong>Where</strong> gives how far into the chapter a passage starts (for a work of one chapter, into "
-    "the work); the bar shows the whole work, chapter breaks as ticks.</p>"
+    "the work); the bar shows the whole work, chapter breaks as ticks. Chapters are counted from the first "
+    "chapter heading; the text before it, if any, is the <em>opening</em>.</p>"
     "<p><strong>Declared</strong> is what the author tagged or wrote in a warnings line; <strong>detected</strong> "
     "is what forewarn found in the text. 'Not declared' means the text suggests a warning the author did not "
     "list; with low confidence it may be a false alarm.</p>"
@@ -165,7 +234,11 @@ def _partial(report: Report) -> str:
 
 
 def _unmapped(raw: str) -> str:
-    """What a declared item without a warning id is: "none" and AO3's no-warning values are known."""
+    """What a declared item without a warning id is: "none" and AO3's no-warning values are known.
+    "Creator Chose Not To Use Archive Warnings" is no "none": undeclared content is to be expected."""
+    value = raw.strip().lower()
+    if value in AO3_NO_WARNING and value != NO_WARNINGS_APPLY:
+        return "no warning named (the author chose not to warn)"
     return "no warning named" if names_no_warning(raw) else "not in the taxonomy"
 
 
@@ -181,6 +254,8 @@ def _declared(report: Report) -> str:
     comp = report.comparison
     extra = f"<p>Declared but not detected: {_e(', '.join(comp.extra))}</p>" if comp.extra else ""
     extra += "".join(f"<p>{_e(note)}</p>" for note in comparison_notes(comp))
+    if comp.chose_not_to_warn:  # as the terminal says it
+        extra += "<p>The author chose not to use archive warnings.</p>"
     archive = "".join(f"<li><strong>{_e(s.name)}</strong>: {_e(s.reason)}</li>" for s in report.archive_warnings)
     declared_rating = f" (declared: {_e(report.work.metadata.rating)})" if report.work.metadata.rating else ""
     return (
@@ -192,14 +267,15 @@ def _declared(report: Report) -> str:
 
 
 def _runs(report: Report, flags: dict[int, list[str]]) -> list[list[Passage]]:
-    """Consecutive flagged passages of one chapter as one run (one notice, one skip), others alone."""
+    """Consecutive flagged passages of one chapter as one run (one notice, one skip), and the
+    unflagged passages between them as one run too (a paragraph cut across passages is
+    shown whole within a run)."""
     runs: list[list[Passage]] = []
     for p in report.passages:
         prev = runs[-1][-1] if runs else None
         if (
             prev is not None
-            and p.index in flags
-            and prev.index in flags
+            and (p.index in flags) == (prev.index in flags)
             and prev.chapter == p.chapter
             and prev.index == p.index - 1
         ):
@@ -221,41 +297,102 @@ def _run_label(run: list[Passage], ids: list[str], report: Report) -> str:
     return "; ".join(f"{names[i]}, {known[i]}" if i in known else names[i] for i in ids)
 
 
-def _paragraphs(report: Report, p: Passage, title: str | None) -> list[str]:
-    """The passage's text as the reader's paragraph spans, without the chapter title already
-    shown as its heading. Splitting at blank lines alone merged a text of one paragraph per
-    line into one; text outside every span (there should be none) is kept, never dropped."""
+def _heading(report: Report, chapter: int) -> Span | None:
+    """The span of a chapter's own heading paragraph, which its <h3> shows: the first paragraph
+    whose first line is the title, as read ("Chapter 2" of "Chapter 2<br>The Knife") or as
+    cleaned ("## Chapter Two", "**Chapter 3**", "=== Chapter 4 ==="). Only that span is
+    dropped: a body paragraph equal to the title ("Run" in the chapter "Run") is story text."""
+    chapters = report.work.chapters
+    if chapter >= len(chapters) or not chapters[chapter].title:
+        return None
+    title = (chapters[chapter].title or "").strip()
+    markdown = report.work.source_format == "markdown"
+    for span in chapters[chapter].paragraphs:
+        first = report.work.text[span.start : span.end].split("\n", 1)[0].strip()
+        if first == title or heading_title(first, markdown=markdown) == title:
+            return span
+    return None
+
+
+def _heading_html(report: Report, chapter: int, heading: Span | None) -> str:
+    """The <h3>'s content: the title, with the heading's further lines (an EPUB's "Chapter
+    2<br>The Knife": its subtitle was shown only in the duplicated heading paragraph)."""
+    chapters = report.work.chapters
+    title = chapters[chapter].title if chapter < len(chapters) else None
+    if not title:
+        return _e(_chapter_name(report, chapter, capital=True))
+    more = report.work.text[heading.start : heading.end].split("\n")[1:] if heading else []
+    return _e(title.strip()) + "".join(f"<br>{_e(line.strip())}" for line in more if line.strip())
+
+
+def _segments(report: Report, chapter: int, start: int, end: int, heading: Span | None) -> list[tuple[int, int]]:
+    """``[start, end)`` of a chapter as the reader's paragraphs, offsets without surrounding
+    whitespace: the chapter's paragraph spans, cut to the range, without its heading paragraph
+    (``heading``, see ``_heading``) already shown as its <h3>. A paragraph that split.py cut
+    across passages is one paragraph here when the range holds its pieces. Splitting at blank
+    lines alone merged a text of one paragraph per line into one; text outside every span
+    (there should be none) is kept, never dropped."""
     text, chapters = report.work.text, report.work.chapters
-    spans = chapters[p.chapter].paragraphs if p.chapter < len(chapters) else []
-    cuts, at = [], p.start
-    for span in spans[bisect_right(spans, p.start, key=lambda s: s.end) :]:  # the first ending inside
-        if span.start >= p.end:
+    spans = chapters[chapter].paragraphs if chapter < len(chapters) else []
+    cuts, at = [], start
+    for span in spans[bisect_right(spans, start, key=lambda s: s.end) :]:  # the first ending inside
+        if span.start >= end:
             break
-        start, end = max(span.start, p.start), min(span.end, p.end)
-        cuts += [(at, start), (start, end)] if start > at else [(start, end)]
-        at = max(at, end)
-    cuts.append((at, p.end))
-    paras = [t.strip() for start, end in cuts for t in _BLANK.split(text[start:end]) if t.strip()]
-    if title:
-        paras = [t for t in paras if t != title.strip()]
-    return paras
+        lo, hi = max(span.start, start), min(span.end, end)
+        if lo > at:
+            cuts.append((at, lo))
+        if span != heading:
+            cuts.append((lo, hi))
+        at = max(at, hi)
+    cuts.append((at, end))
+    out = []
+    for lo, hi in cuts:
+        at = lo
+        for sep in [*_BLANK.finditer(text, lo, hi), None]:
+            raw = text[at : sep.start() if sep else hi]
+            if raw.strip():
+                first = at + len(raw) - len(raw.lstrip())
+                out.append((first, first + len(raw.strip())))
+            if sep:
+                at = sep.end()
+    return out
 
 
-def _paragraph_html(paragraph: str, *, lines: bool) -> str:
-    """One escaped <p>; ``lines``: its line breaks are the work's (an HTML <br>), so kept."""
-    escaped = _e(paragraph)
-    return f"<p>{escaped.replace(chr(10), '<br>') if lines else escaped}</p>"
+def _block_html(report: Report, segments: list[tuple[int, int]], anchors: list[tuple[int, str]]) -> str:
+    """The segments as escaped <p>s, with an empty ``<span id>`` per anchor ``(offset, id)`` where
+    its passage starts (at the next paragraph when it starts between them) for links to it.
+    HTML readers turn only <br> (and <pre> lines) into a newline inside a paragraph; in plain
+    text and Markdown it is a hard wrap, which the browser should reflow."""
+    text = report.work.text
+    lines = report.work.source_format in _LINE_BREAK_FORMATS
+    out, k = [], 0
+    for lo, hi in segments:
+        parts, at = [], lo
+        while k < len(anchors) and anchors[k][0] < hi:
+            cut = min(max(anchors[k][0], at), hi)
+            parts += [_e(text[at:cut]), f'<span class="passage" id="{anchors[k][1]}"></span>']
+            at, k = cut, k + 1
+        parts.append(_e(text[at:hi]))
+        body = "".join(parts)
+        out.append(f'<p dir="auto">{body.replace(chr(10), "<br>") if lines else body}</p>')
+    out += [f'<span class="passage" id="{key}"></span>' for _, key in anchors[k:]]
+    return "".join(out)
 
 
 def _chapter_nav(report: Report) -> str:
-    """Links to each chapter of the reading mode (a long work is otherwise one scroll)."""
+    """Links to each chapter of the reading mode (a long work is otherwise one scroll), numbered
+    as the locations count them (an opening gets no number)."""
     chapters = report.work.chapters
     if len(chapters) < 2:
         return ""
-    links = "".join(
-        f'<li><a href="#ch-{c.index + 1}">{_e(c.title or f"Chapter {c.index + 1}")}</a></li>' for c in chapters
-    )
-    return f'<nav class="chapters" aria-label="Chapters"><ol>{links}</ol></nav>'
+    lang = _lang(report)
+    links = []
+    for c in chapters:
+        number = chapter_number(chapters, c.index)
+        item = '<li class="opening">' if number is None else f'<li value="{number}">'
+        name = c.title or _chapter_name(report, c.index, capital=True)
+        links.append(f'{item}<a href="#ch-{c.index + 1}" dir="auto"{lang if c.title else ""}>{_e(name)}</a></li>')
+    return f'<nav class="chapters" aria-label="Chapters"><ol>{"".join(links)}</ol></nav>'
 
 
 def _flags(report: Report) -> dict[int, list[str]]:
@@ -275,40 +412,40 @@ def _run_starts(report: Report) -> dict[int, int]:
 
 def _reader(report: Report) -> str:
     flags = _flags(report)
-    chapters = report.work.chapters
-    # HTML readers turn only <br> (and <pre> lines) into a newline inside a paragraph; in
-    # plain text and Markdown it is a hard wrap, which the browser should reflow.
-    lines = report.work.source_format in _LINE_BREAK_FORMATS
+    # The article is in the work's language; its markers and notices are the page's English.
+    lang = _lang(report)
+    en = ' lang="en"' if lang else ""
     out = []
     chapter = -1
-    title: str | None = None
+    heading: Span | None = None
     for run in _runs(report, flags):
         first = run[0]
         if first.chapter != chapter:
             chapter = first.chapter
-            title = chapters[chapter].title if chapter < len(chapters) else None
-            out.append(f'<h3 class="chapter" id="ch-{chapter + 1}">{_e(title or f"Chapter {chapter + 1}")}</h3>')
-        body = "".join(
-            f'<div class="passage" id="p-{p.index}">'
-            f"{''.join(_paragraph_html(t, lines=lines) for t in _paragraphs(report, p, title))}</div>"
-            for p in run
-        )
+            heading = _heading(report, chapter)
+            titled = chapter < len(report.work.chapters) and report.work.chapters[chapter].title
+            out.append(
+                f'<h3 class="chapter" id="ch-{chapter + 1}" dir="auto"{"" if titled else en}>'
+                f"{_heading_html(report, chapter, heading)}</h3>"
+            )
+        segments = _segments(report, chapter, first.start, run[-1].end, heading)
+        body = _block_html(report, segments, [(p.start, f"p-{p.index}") for p in run])
         if first.index not in flags:
             out.append(body)
             continue
         ids = list(dict.fromkeys(i for p in run for i in flags[p.index]))
         label = _e(_run_label(run, ids, report))
-        n = sum(len(_paragraphs(report, p, title)) for p in run)
+        n = len(segments)  # the work's paragraphs, a cut one once
         key = f"r-{first.index}"
         out.append(
-            f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}">'
+            f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}"{en}>'
             f'<p class="marker start"><strong>{label}: starts</strong> '
             f'<span class="count">({n} paragraph{"s" if n != 1 else ""})</span> '
             f'<a href="#end-{key}">Skip past it</a></p>'
             f'<p class="notice">{label}: {n} paragraph{"s" if n != 1 else ""} hidden, as you chose. '
             '<label><input type="checkbox" class="reveal" '
             f'aria-controls="c-{key}"> Show it anyway</label></p>'
-            f'<div class="content" id="c-{key}">{body}</div>'
+            f'<div class="content" id="c-{key}"{lang}>{body}</div>'
             f'<p class="marker end" id="end-{key}" tabindex="-1"><strong>{label}: ends</strong></p></section>'
         )
     choices = "".join(
@@ -323,7 +460,7 @@ def _reader(report: Report) -> str:
         f"{_chapter_nav(report)}"
         '<noscript><p class="note">Without JavaScript, hiding works in current browsers but your choices '
         "are not remembered when you reopen the page.</p></noscript>"
-        f'<article class="work">{"".join(out)}</article></section>'
+        f'<article class="work"{lang}>{"".join(out)}</article></section>'
     )
 
 
@@ -347,10 +484,20 @@ def _notices(report: Report) -> str:
     return "".join(f'<p class="notice" role="alert">Read in part: {_e(n)}</p>' for n in report.work.notices)
 
 
+def _file_name(path: str | None) -> str | None:
+    """A path's last part ("story.txt"), as the web app names an upload: a shared report
+    should not carry the folders of the machine that wrote it (/home/NAME/Downloads/...)."""
+    if not path:
+        return None
+    return re.split(r"[\\/]", path.rstrip("\\/"))[-1] or path
+
+
 def render_html(report: Report) -> str:
     """The report as one HTML document (str)."""
     work = report.work
-    title = work.metadata.title or (work.source_path or "Pasted text")
+    title = work.metadata.title or _file_name(work.source_path) or "Pasted text"
+    title_lang = _lang(report) if work.metadata.title else ""  # a file name is in no language
+    chapters = len(work.chapters) - has_opening(work.chapters)  # as the work counts them
     data = json.dumps({"warnings": [w.id for w in report.warnings]}).replace("<", "\\u003c")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -359,8 +506,8 @@ def render_html(report: Report) -> str:
         "script-src 'unsafe-inline'; img-src data:\">"
         f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}{_hide_rules(report)}</style></head><body>"
         '<a class="skip" href="#reading-h">Skip to reading mode</a>'
-        f'<header><h1>{_e(title)}</h1><p class="meta">{work.word_count:,} words, {len(work.chapters)} '
-        f"chapter{'s' if len(work.chapters) != 1 else ''}</p>"
+        f'<header><h1 dir="auto"{title_lang}>{_e(title)}</h1>'
+        f'<p class="meta">{work.word_count:,} words, {chapters} chapter{"s" if chapters != 1 else ""}</p>'
         f"{_notices(report)}"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
         f"</header><main>{_summary(report)}{HOW_TO_READ}{_declared(report)}{_reader(report)}</main>"

@@ -7,6 +7,8 @@ from the work (titles, tags) is printed as plain text, never as rich markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.text import Text
 
@@ -16,6 +18,7 @@ from forewarn.pipeline import Report
 from forewarn.report import comparison_notes, printable, quote
 from forewarn.split import Passage
 from forewarn.taxonomy import normalize
+from forewarn.work import Chapter
 
 BAR_WIDTH = 16
 GAP = "  "
@@ -26,6 +29,21 @@ PARTIAL = "(from the selected warnings only)"
 # Bar cells (empty, flagged), and the fallback for a terminal whose encoding lacks them.
 MARKS = ("·", "█")
 ASCII_MARKS = (".", "#")
+
+
+def has_opening(chapters: Sequence[Chapter]) -> bool:
+    """Whether the first chapter is the text before the first chapter heading (a title page, a
+    dedication, a summary): untitled, before titled chapters. The work does not number it."""
+    return len(chapters) > 1 and not chapters[0].title and any(c.title for c in chapters[1:])
+
+
+def chapter_number(chapters: Sequence[Chapter], index: int) -> int | None:
+    """A chapter's number as the reader counts them, from the first chapter heading: None for the
+    opening (see ``has_opening``). Counting it made "Chapter 2" chapter 3 in every location.
+    The terminal and HTML reports label chapters by this; the JSON keeps the index."""
+    if has_opening(chapters):
+        return index if index > 0 else None
+    return index + 1
 
 
 def position_bar(
@@ -57,7 +75,8 @@ def _spots(warning: WorkWarning, report: Report) -> tuple[list[str], int]:
 
 def _at(e: Passage | PassageRef, report: Report) -> str:
     if len(report.work.chapters) > 1:
-        return f"ch{e.chapter + 1} {e.chapter_position:.0f}%"
+        number = chapter_number(report.work.chapters, e.chapter)
+        return f"{'opening' if number is None else f'ch{number}'} {e.chapter_position:.0f}%"
     return f"{e.position:.0f}%"
 
 
@@ -126,6 +145,8 @@ def _table(report: Report, console: Console) -> None:
     legend = []
     if len(report.work.chapters) > 1 and rows and any(spots for _, spots, _ in rows):
         legend.append("chN X%: X% into chapter N")
+        if any(spot.startswith("opening") for _, spots, _ in rows for spot in spots):
+            legend.append("opening: before the first chapter heading")
     if folded:
         legend.append("+N: N more flagged passages")
     if any(w.id in missing and w.confidence < LOW_CONFIDENCE for w in report.warnings):
@@ -142,7 +163,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     meta = work.metadata
     title = meta.title or (work.source_path or "pasted text")
     head = Text(title, style="bold")
-    chapters = len(work.chapters)
+    chapters = len(work.chapters) - has_opening(work.chapters)  # as the work counts them
     head.append(
         f"  {work.word_count:,} words, {chapters} chapter{'s' if chapters != 1 else ''}, "
         f"{len(report.passages):,} passage{'s' if len(report.passages) != 1 else ''}",

@@ -25,13 +25,28 @@
   boxes.forEach(function (box) {
     box.checked = chosen.indexOf(box.value) >= 0;
     box.addEventListener("change", function () {
-      chosen = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).map(function (b) { return b.value; });
+      // Only this box's warning changes: a choice for a warning this report lacks is kept
+      // (rebuilding the list from this page's boxes forgot it for every other report).
+      chosen = chosen.filter(function (id) { return id !== box.value; });
+      if (box.checked) { chosen.push(box.value); }
       save();
       apply();
     });
   });
   document.querySelectorAll("input.reveal").forEach(function (box) {
     box.addEventListener("change", apply);
+  });
+  // An evidence link goes to its block (#r-N), shown even when its text is hidden; when the
+  // text is shown, on to the passage itself.
+  document.querySelectorAll("a[data-passage]").forEach(function (link) {
+    link.addEventListener("click", function (ev) {
+      var id = link.getAttribute("data-passage");
+      var target = document.getElementById(id);
+      if (target && target.getClientRects().length) {
+        ev.preventDefault();
+        location.hash = id;
+      }
+    });
   });
   if (reset) {
     reset.hidden = false;
