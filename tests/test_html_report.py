@@ -442,7 +442,10 @@ def test_a_language_name_is_mapped_and_anything_else_is_left_out() -> None:
     assert '<article class="work">' in page and "onmouseover" not in page
 
 
-PREFACE = f"The Long Rain\n\nby wren\n\nFor my sister, who read every draft.\n\nChapter 1\n\n{CALM}\n\n{CALM}\n\n"
+# An opening too long to be the first chapter's preface (readers fold up to 3 short paragraphs).
+NOTE = "A note before we start: this story grew out of a long winter and a lot of tea. " * 4
+PREFACE = f"The Long Rain\n\nby wren\n\nFor my sister, who read every draft.\n\n{NOTE}\n\n{NOTE}\n\n"
+PREFACE += f"Chapter 1\n\n{CALM}\n\n{CALM}\n\n"
 PREFACE += f"Chapter 2\n\n{CALM}\n\n{FIGHT}\n\n{CALM}"
 
 
