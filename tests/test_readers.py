@@ -221,6 +221,17 @@ def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     assert chapters.metadata.title is None and [c.title for c in chapters.chapters] == ["Chapter 1", "Chapter 2"]
 
 
+def test_pasted_text_is_read_as_markdown_and_says_so(tmp_path: Path) -> None:
+    """Regression: a str was read as Markdown ("# " headings start chapters) but reported as
+    "text", the format of the same text's bytes, which give other chapters."""
+    md = "# The Storm\n\nHe stabbed the guard.\n\n# Aftermath\n\nShe walked home in the rain.\n"
+    pasted, as_md, as_txt = read_text(md), read(write(tmp_path, "s.md", md)), read(write(tmp_path, "s.txt", md))
+    assert pasted.source_format == as_md.source_format == "markdown"
+    assert [c.title for c in pasted.chapters] == [c.title for c in as_md.chapters] == ["The Storm", "Aftermath"]
+    assert as_txt.source_format == "text" and len(as_txt.chapters) == 1  # a .txt has no markdown headings
+    assert read(md.encode()).source_format == "text"  # bytes without a name: plain text
+
+
 @pytest.mark.parametrize("mark", ["# # #", "## * * *", "# ~~~", "# ---", "#  -o-", "# \u2042", "# \u2766"])
 def test_a_markdown_heading_of_only_marks_is_a_scene_break(tmp_path: Path, mark: str) -> None:
     """Regression: pasted text is read as Markdown, and "# # #" made chapters titled "#" that

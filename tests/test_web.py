@@ -265,6 +265,22 @@ def test_bad_api_options_are_a_422_in_a_form_and_on_the_form_page(
     assert html.escape(pasted) in page.text and "<script>alert" not in page.text
 
 
+def test_pasted_text_is_reported_as_markdown_and_a_txt_upload_as_text(client: TestClient) -> None:
+    """Regression: pasted text was read as Markdown ("# " headings start chapters) but its report
+    said "format": "text", as the .txt upload of the same text, which has one chapter."""
+    md = "# The Storm\n\n" + STORY + "\n\n# Aftermath\n\nShe walked home in the rain.\n"
+    pasted = [
+        client.post("/api/scan", json={"text": md}),
+        client.post("/api/scan", content=md.encode(), headers={"Content-Type": "text/plain"}),
+        client.post("/api/scan", data={"text": md}),
+    ]
+    for r in pasted:
+        work = r.json()["report"]["work"]
+        assert work["format"] == "markdown" and [c["title"] for c in work["chapters"]] == ["The Storm", "Aftermath"]
+    work = client.post("/api/scan", files={"file": ("s.txt", md.encode(), "text/plain")}).json()["report"]["work"]
+    assert work["format"] == "text" and len(work["chapters"]) == 1
+
+
 def test_an_option_in_both_query_and_body_is_a_422(client: TestClient) -> None:
     r = client.post("/api/scan?threshold=0.5", json={"text": STORY, "threshold": 0.9})
     assert r.status_code == 422 and "threshold once" in r.json()["detail"]

@@ -135,12 +135,22 @@ _SCAN_OPENAPI: dict[str, Any] = {
                     "type": "object",
                     "properties": {
                         "file": {"type": "string", "format": "binary", "description": "A .txt, .md, .html or .epub"},
-                        "text": {"type": "string", "description": "Pasted text, when no file is sent."},
+                        "text": {
+                            "type": "string",
+                            "description": "Pasted text, when no file is sent (read as Markdown: '#' headings "
+                            "start chapters).",
+                        },
                         **_OPTION_FIELDS,
                     },
                 }
             },
-            "text/plain": {"schema": {"type": "string", "description": "The work's text (UTF-8 unless charset=)."}},
+            "text/plain": {
+                "schema": {
+                    "type": "string",
+                    "description": "The work's text (UTF-8 unless charset=), read as Markdown: "
+                    "'#' headings start chapters.",
+                }
+            },
         },
     },
 }
