@@ -311,6 +311,27 @@ def test_mojibake_is_fixed(tmp_path: Path) -> None:
     assert "\u201cFine.\u201d" in work.text
 
 
+def test_offsets_are_documented_as_indices_into_the_repaired_text(tmp_path: Path) -> None:
+    """Regression: offsets were documented as indices into "the decoded file with newlines
+    normalised", but the mojibake repair shortens the text, so a JSON client slicing its own
+    decoding of the file got spans shifted after every repair. They index ``work.text``."""
+    import json
+
+    data = "Caf\u00e9 \u2019 Chapter 1\r\n\r\nHe stabbed the guard.\r\n".encode().decode("latin-1").encode()
+    work = read(write(tmp_path, "moji.txt", data))
+    check_invariants(work)
+    plain = data.decode(work.encoding).replace("\r\n", "\n")
+    assert work.text.startswith("Caf\u00e9 \u2019 Chapter 1") and len(work.text) == len(plain) - 3
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root / "forewarn" / "schema" / "report-v1.json").read_text(encoding="utf-8"))
+    characters = schema["$defs"]["report"]["properties"]["work"]["properties"]["characters"]
+    described = schema["description"] + characters.get("description", "")
+    assert "work.text" in described and "mojibake repaired" in described
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    offsets = readme[readme.index("Offsets are character offsets") :].split("\n\n", 1)[0]
+    assert "`work.text`" in offsets and "mojibake repaired" in offsets
+
+
 def test_cp1252_file(tmp_path: Path) -> None:
     raw = "Caf\u00e9 au lait, \u201cna\u00efve\u201d \u2013 it\u2019s fine.".encode("cp1252")
     work = read(write(tmp_path, "old.txt", raw))
