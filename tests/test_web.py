@@ -369,6 +369,23 @@ def test_the_same_bytes_read_another_way_are_another_work(client: TestClient) ->
     assert again["id"] == scans["html"]["id"]  # the same upload is the same work
 
 
+def test_work_ids_do_not_collide_through_a_nul_in_the_text_or_the_file_name(client: TestClient) -> None:
+    """Regression: the id hashed source + NUL + bytes + NUL + the options' JSON, so a text ending
+    in a NUL and that JSON had the id of the text scanned with those options, and replaced its page."""
+    text = "He stabbed the guard and blood pooled on the stones."
+    a = client.post("/api/scan", json={"text": text, "only": "violence"}).json()
+    b = client.post(
+        "/api/scan", json={"text": text + '\x00{"only":["violence"],"ignore":null,"threshold":null}'}
+    ).json()
+    assert a["id"] != b["id"]
+    assert client.get(a["url"] + ".json").json()["settings"]["only"] == ["violence"]  # still a's report
+    from forewarn.web.app import Options, _work_id
+
+    none = Options()
+    assert _work_id(b"b\0c", source="file a", options=none) != _work_id(b"c", source="file a\0b", options=none)
+    assert _work_id(b"x", source="pasted text", options=none) == _work_id(b"x", source="pasted text", options=none)
+
+
 def test_a_timed_out_scan_stops_at_its_next_step_and_frees_its_slot() -> None:
     """Regression: a timed-out scan ran to its end holding its slot, so two made every request a 503."""
     import threading

@@ -76,10 +76,6 @@ class Options(BaseModel):
     ignore: list[str] | None = None
     threshold: float | None = None
 
-    def key(self) -> bytes:
-        """Part of the work id: the same text scanned with other options is another report."""
-        return b"" if self == Options() else b"\0" + self.model_dump_json().encode()
-
 
 class ScanRequest(BaseModel):
     """The JSON body of POST /api/scan (other fields are a 422: a misspelt option must not be ignored)."""
@@ -520,10 +516,16 @@ def create_app(
 
 def _work_id(data: bytes, *, source: str, options: Options) -> str:
     """What the report depends on: the bytes, how they came (a file's name picks its
-    format and title; pasted text reads as Markdown) and the options. Hashing the
-    bytes alone let x.txt's report replace x.html's page."""
-    key = source.encode("utf-8", "surrogatepass") + b"\0" + data + options.key()
-    return hashlib.sha256(key).hexdigest()[:16]
+    format and title; pasted text reads as Markdown) and the options (the same text
+    scanned with other options is another report). Hashing the bytes alone let x.txt's
+    report replace x.html's page.
+
+    The key is one-to-one: the source and options as JSON (ASCII, where a NUL is
+    escaped), one NUL, then the bytes. Joining them with bare NULs let a text holding a
+    NUL and the JSON of some options hash like that text scanned with those options.
+    """
+    head = json.dumps({"source": source, "options": options.model_dump()}, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(head.encode("ascii") + b"\0" + data).hexdigest()[:16]
 
 
 def _wants_html(request: Request) -> bool:
