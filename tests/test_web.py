@@ -177,6 +177,29 @@ def test_413_names_the_limit_in_binary_units() -> None:
     assert r.status_code == 413 and "1.5 MiB" in r.json()["detail"]
 
 
+def test_pasted_text_over_the_limit_in_a_form_is_a_413_and_a_malformed_form_a_422(client: TestClient) -> None:
+    """Regression: a form's text field over --max-upload was Starlette's 400 "Part exceeded maximum
+    size of 195KB." (the file of the same size was the documented 413), and a malformed multipart
+    body an undocumented 400."""
+    big = "word " * 41_000  # 205,000 bytes: over the fixture's 200,000, under the Content-Length check
+    for fields in ({"text": big}, {"text": STORY, "only": big}):
+        r = client.post("/api/scan", files={"file": ("", b"", "application/octet-stream")}, data=fields)
+        assert r.status_code == 413 and r.json()["detail"] == "upload too large: the limit is 195.3 KiB"
+        page = client.post("/scan", files={"file": ("", b"", "application/octet-stream")}, data=fields)
+        assert page.status_code == 413 and "upload too large" in page.text and 'class="error"' in page.text
+    r = client.post("/api/scan", data={"text": big})  # application/x-www-form-urlencoded
+    assert r.status_code == 413 and "too large" in r.json()["detail"]
+    for content_type in ("multipart/form-data", "multipart/form-data; boundary=xyz"):
+        r = client.post("/api/scan", content=b"--nope\r\ngarbage", headers={"Content-Type": content_type})
+        assert r.status_code == 422 and r.json()["detail"].startswith("the form could not be read")
+        page = client.post("/scan", content=b"--nope\r\ngarbage", headers={"Content-Type": content_type})
+        assert page.status_code == 422 and "the form could not be read" in page.text
+    assert (
+        "malformed JSON or multipart"
+        in client.get("/openapi.json").json()["paths"]["/api/scan"]["post"]["responses"]["422"]["description"]
+    )
+
+
 def warning_ids(response) -> list[str]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.text
     return [w["id"] for w in response.json()["report"]["warnings"]]

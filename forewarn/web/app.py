@@ -153,9 +153,10 @@ _SCAN_OPENAPI: dict[str, Any] = {
 _SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": why}
     for status, why in {
-        413: "The upload is over the server's --max-upload limit.",
+        413: "The upload (a file, or pasted text in any form) is over the server's --max-upload limit.",
         415: "A body that is not JSON, a form, or text/plain.",
-        422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...), or a bad option.",
+        422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...) or body (malformed JSON or "
+        "multipart), or a bad option.",
         503: "Every scan slot is taken (maybe by timed-out scans still stopping); retry after Retry-After seconds.",
         504: "The scan took longer than the server's --timeout; it is stopped at its next step.",
     }.items()
@@ -343,7 +344,7 @@ def create_app(
 
     async def read_upload(request: Request) -> tuple[bytes | None, str | None, str | None, Options]:
         """(file bytes, file name, pasted text, options) from a form, size-capped while reading."""
-        form = await request.form(max_part_size=max_upload_bytes + 1)
+        form = await read_form(request)
         options = parse_options(request, form_options(form))
         upload = form.get("file")
         text = form.get("text")
@@ -357,6 +358,20 @@ def create_app(
             if upload.filename and not pasted:  # a file was chosen (no file chosen sends a nameless part)
                 raise HTTPException(status_code=422, detail=f"{upload.filename}: empty file: nothing to scan")
         return None, None, text if isinstance(text, str) else None, options
+
+    async def read_form(request: Request) -> FormData:
+        """The form, its text fields capped at the upload limit. Starlette answers 400 for a field
+        over its cap ("Part exceeded maximum size of 10240KB.") and for a malformed body: the
+        first is the upload limit's 413, the second a 422 as every unreadable body is."""
+        try:
+            return await request.form(max_part_size=max_upload_bytes + 1)
+        except StarletteHTTPException as e:
+            if e.status_code != 400:
+                raise
+            if "exceeded maximum size" in str(e.detail):
+                raise TooLarge() from None
+            detail = f"the form could not be read: {str(e.detail).rstrip('.')}"
+            raise HTTPException(status_code=422, detail=detail) from None
 
     async def pasted_text(request: Request) -> str:
         """The form's pasted text, when the form was read before the error (it is cached)."""
