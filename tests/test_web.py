@@ -304,6 +304,45 @@ def test_pasted_text_is_reported_as_markdown_and_a_txt_upload_as_text(client: Te
     assert work["format"] == "text" and len(work["chapters"]) == 1
 
 
+@pytest.mark.parametrize(
+    ("query", "fields", "message"),
+    [
+        ("?treshold=1", {}, "unknown query parameter 'treshold' (options: only, ignore, threshold)"),
+        ("?only=violence&Ignore=blood", {}, "unknown query parameter 'Ignore'"),
+        ("", {"ignroe": "violence"}, "unknown field 'ignroe' (fields: file, text, only, ignore, threshold)"),
+        ("", {"threshold": "0.5", "treshold": "1"}, "unknown field 'treshold'"),
+    ],
+)
+def test_a_misspelt_option_in_the_query_or_a_form_is_a_422_naming_it(
+    client: TestClient, query: str, fields: dict[str, str], message: str
+) -> None:
+    """Regression: only a JSON body refused unknown names; "?treshold=1" or a form's "ignroe" were
+    ignored, and the scan ran with the defaults."""
+    upload = {"file": ("s.txt", STORY.encode(), "text/plain")}
+    responses = [
+        client.post(f"/api/scan{query}", files=upload, data=fields),
+        client.post(f"/api/scan{query}", data={"text": STORY, **fields}),  # urlencoded
+    ]
+    if not fields:
+        responses.append(
+            client.post(f"/api/scan{query}", content=STORY.encode(), headers={"Content-Type": "text/plain"})
+        )
+        responses.append(client.post(f"/api/scan{query}", json={"text": STORY}))
+    for r in responses:
+        assert r.status_code == 422 and message in r.json()["detail"]
+    page = client.post(f"/scan{query}", data={"text": STORY, **fields})
+    assert page.status_code == 422 and html.escape(message) in page.text and html.escape(STORY) in page.text
+
+
+def test_every_field_of_the_apps_own_form_is_accepted(client: TestClient) -> None:
+    form_html = client.get("/").text.split("<form", 1)[1].split("</form>", 1)[0]
+    names = set(re.findall(r'name="([^"]+)"', form_html))
+    assert names == {"file", "text"}  # a new field must be added to the accepted ones
+    form = {"file": ("", b"", "application/octet-stream")}
+    r = client.post("/scan", files=form, data={"text": STORY}, follow_redirects=False)
+    assert r.status_code == 303
+
+
 def test_an_option_in_both_query_and_body_is_a_422(client: TestClient) -> None:
     r = client.post("/api/scan?threshold=0.5", json={"text": STORY, "threshold": 0.9})
     assert r.status_code == 422 and "threshold once" in r.json()["detail"]

@@ -111,6 +111,9 @@ _OPTION_FIELDS: dict[str, dict[str, Any]] = {
     "ignore": {"type": "string", "description": "Leave these warnings out (ids or aliases, comma-separated)."},
     "threshold": {"type": "number", "minimum": 0, "maximum": 1, "description": "Passage threshold, 0 to 1."},
 }
+# The fields a form may send: the upload form's own (file, text; its button has no name) and the
+# options. Any other is a 422, as in a JSON body: a misspelt option must not be ignored.
+_FORM_FIELDS = ("file", "text", *_OPTION_FIELDS)
 _SCAN_OPENAPI: dict[str, Any] = {
     "parameters": [
         {
@@ -156,7 +159,7 @@ _SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
         413: "The upload (a file, or pasted text in any form) is over the server's --max-upload limit.",
         415: "A body that is not JSON, a form, or text/plain.",
         422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...) or body (malformed JSON or "
-        "multipart), or a bad option.",
+        "multipart), or a bad or unknown option (a misspelt name in the query, form or JSON).",
         503: "Every scan slot is taken (maybe by timed-out scans still stopping); retry after Retry-After seconds.",
         504: "The scan took longer than the server's --timeout; it is stopped at its next step.",
     }.items()
@@ -431,6 +434,10 @@ def create_app(
 
         Given in both places, they would disagree silently: that is a 422 too.
         """
+        unknown = sorted(set(request.query_params) - set(_OPTION_FIELDS))
+        if unknown:  # a misspelt "?treshold=" must not be ignored, as in a JSON body
+            known = ", ".join(_OPTION_FIELDS)
+            raise HTTPException(status_code=422, detail=f"unknown query parameter {unknown[0]!r} (options: {known})")
         query: dict[str, Any] = {}
         for name in ("only", "ignore"):
             if name in request.query_params:
@@ -495,6 +502,10 @@ def create_app(
         return payload["text"], parse_options(request, options)
 
     def form_options(form: FormData) -> dict[str, Any]:
+        unknown = sorted(set(form.keys()) - set(_FORM_FIELDS))
+        if unknown:  # a misspelt "ignroe" must not be ignored, as in a JSON body
+            known = ", ".join(_FORM_FIELDS)
+            raise HTTPException(status_code=422, detail=f"unknown field {unknown[0]!r} (fields: {known})")
         fields: dict[str, Any] = {
             name: [v for v in form.getlist(name) if isinstance(v, str)] for name in ("only", "ignore")
         }
