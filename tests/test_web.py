@@ -200,6 +200,16 @@ def test_pasted_text_over_the_limit_in_a_form_is_a_413_and_a_malformed_form_a_42
     )
 
 
+def test_the_default_upload_limit_is_10_mib_as_documented() -> None:
+    """Regression: create_app() defaulted to 10,000,000 bytes and said "the limit is 9.5 MiB"."""
+    import inspect
+
+    assert inspect.signature(create_app).parameters["max_upload_bytes"].default == 10 * 1024 * 1024
+    client = TestClient(create_app(scorer=CascadeScorer()))
+    r = client.post("/api/scan", content=b"x" * (10 * 1024 * 1024 + 65 * 1024), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 413 and r.json()["detail"] == "upload too large: the limit is 10 MiB"
+
+
 def warning_ids(response) -> list[str]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.text
     return [w["id"] for w in response.json()["report"]["warnings"]]

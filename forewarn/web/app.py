@@ -59,6 +59,9 @@ CSP = (
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 _ID = r"[0-9a-f]{16}"
+# 10 MiB, as `forewarn serve --max-upload` and the README say (it was 10,000,000 bytes here,
+# so an app built with create_app() refused 9.6 MiB and said "the limit is 9.5 MiB").
+DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
 
 
 class TooLarge(Exception):
@@ -226,7 +229,7 @@ def form_page(message: str = "", *, text: str = "") -> str:
 def create_app(
     *,
     db_path: str | Path | None = None,
-    max_upload_bytes: int = 10_000_000,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     scan_timeout_s: float = 60.0,
     keep: int = 64,
     scorer: Any = None,
