@@ -97,6 +97,37 @@ def test_slow_scan_times_out_with_504_and_server_stays_up() -> None:
     assert slow.get("/healthz").status_code == 200
 
 
+def test_the_model_loads_once_and_not_against_the_first_scans_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: the packaged scorer loaded inside the first scan, so with --timeout 1 the first
+    scans were 504s, and two first scans at once each loaded a copy."""
+    import threading
+    import time
+
+    import forewarn.score.cascade as cascade
+
+    loads = []
+
+    def slow_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(1)
+        time.sleep(0.6)  # longer than the timeout
+        return CascadeScorer()
+
+    monkeypatch.setattr(cascade, "default_scorer", slow_load)
+    client = TestClient(create_app(scan_timeout_s=0.4, max_scans=2))
+    codes: list[int] = []
+
+    def scan(n: int) -> None:
+        codes.append(client.post("/api/scan", json={"text": f"{STORY} {n}"}).status_code)
+
+    threads = [threading.Thread(target=scan, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200, 200] and len(loads) == 1
+    assert client.post("/api/scan", json={"text": STORY}).status_code == 200 and len(loads) == 1
+
+
 def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from forewarn.batch import run_batch
 

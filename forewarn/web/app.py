@@ -235,7 +235,8 @@ def create_app(
     scorer: Any = None,
     max_scans: int = 2,
 ) -> FastAPI:
-    """Build the app; ``scorer`` defaults to the packaged cascade (loaded on first scan).
+    """Build the app; ``scorer`` defaults to the packaged cascade, loaded once by the first
+    scan before its timeout starts (loading takes seconds; it is not the scan's time).
 
     ``max_scans`` bounds the scan threads: a scan past its timeout gets a 504 but
     its thread runs on, so without a bound repeated uploads would pile up.
@@ -255,12 +256,19 @@ def create_app(
     slots = threading.BoundedSemaphore(max_scans)
     pool = ThreadPoolExecutor(max_workers=max_scans, thread_name_prefix="forewarn-scan")
 
-    def get_scorer() -> Any:
-        if scorer is not None:
-            return scorer
-        from forewarn.score.cascade import default_scorer
+    loaded: list[Any] = [] if scorer is None else [scorer]
+    load_lock = threading.Lock()
 
-        return default_scorer()
+    def get_scorer() -> Any:
+        """The scorer, the packaged cascade loaded once: first scans at the same time wait for
+        one load (``default_scorer``'s lru_cache let each of them load its own copy)."""
+        if not loaded:
+            with load_lock:
+                if not loaded:
+                    from forewarn.score.cascade import default_scorer
+
+                    loaded.append(default_scorer())
+        return loaded[0]
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
@@ -318,6 +326,8 @@ def create_app(
     ) -> tuple[str, Report]:
         if len(data) > max_upload_bytes:
             raise TooLarge()
+        if not loaded:  # the first scans wait for the model (seconds) outside their --timeout
+            await asyncio.to_thread(get_scorer)
         if not slots.acquire(blocking=False):
             raise Busy(min(scan_timeout_s, 30.0))
         stop = threading.Event()
