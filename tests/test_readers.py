@@ -221,6 +221,17 @@ def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     assert chapters.metadata.title is None and [c.title for c in chapters.chapters] == ["Chapter 1", "Chapter 2"]
 
 
+def test_pasted_text_is_read_as_markdown_and_says_so(tmp_path: Path) -> None:
+    """Regression: a str was read as Markdown ("# " headings start chapters) but reported as
+    "text", the format of the same text's bytes, which give other chapters."""
+    md = "# The Storm\n\nHe stabbed the guard.\n\n# Aftermath\n\nShe walked home in the rain.\n"
+    pasted, as_md, as_txt = read_text(md), read(write(tmp_path, "s.md", md)), read(write(tmp_path, "s.txt", md))
+    assert pasted.source_format == as_md.source_format == "markdown"
+    assert [c.title for c in pasted.chapters] == [c.title for c in as_md.chapters] == ["The Storm", "Aftermath"]
+    assert as_txt.source_format == "text" and len(as_txt.chapters) == 1  # a .txt has no markdown headings
+    assert read(md.encode()).source_format == "text"  # bytes without a name: plain text
+
+
 @pytest.mark.parametrize("mark", ["# # #", "## * * *", "# ~~~", "# ---", "#  -o-", "# \u2042", "# \u2766"])
 def test_a_markdown_heading_of_only_marks_is_a_scene_break(tmp_path: Path, mark: str) -> None:
     """Regression: pasted text is read as Markdown, and "# # #" made chapters titled "#" that
@@ -298,6 +309,27 @@ def test_mojibake_is_fixed(tmp_path: Path) -> None:
     work = read(write(tmp_path, "moji.txt", "I donâ€™t know, she said. â€œFine.â€\x9d"))
     assert "don\u2019t" in work.text
     assert "\u201cFine.\u201d" in work.text
+
+
+def test_offsets_are_documented_as_indices_into_the_repaired_text(tmp_path: Path) -> None:
+    """Regression: offsets were documented as indices into "the decoded file with newlines
+    normalised", but the mojibake repair shortens the text, so a JSON client slicing its own
+    decoding of the file got spans shifted after every repair. They index ``work.text``."""
+    import json
+
+    data = "Caf\u00e9 \u2019 Chapter 1\r\n\r\nHe stabbed the guard.\r\n".encode().decode("latin-1").encode()
+    work = read(write(tmp_path, "moji.txt", data))
+    check_invariants(work)
+    plain = data.decode(work.encoding).replace("\r\n", "\n")
+    assert work.text.startswith("Caf\u00e9 \u2019 Chapter 1") and len(work.text) == len(plain) - 3
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root / "forewarn" / "schema" / "report-v1.json").read_text(encoding="utf-8"))
+    characters = schema["$defs"]["report"]["properties"]["work"]["properties"]["characters"]
+    described = schema["description"] + characters.get("description", "")
+    assert "work.text" in described and "mojibake repaired" in described
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    offsets = readme[readme.index("Offsets are character offsets") :].split("\n\n", 1)[0]
+    assert "`work.text`" in offsets and "mojibake repaired" in offsets
 
 
 def test_cp1252_file(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_a_missing_path_string_is_file_not_found_not_text(missing: str) -> None:
 )
 def test_pasted_text_that_mentions_files_is_still_text(text: str) -> None:
     assert not fw.looks_like_path(text)
-    assert fw.scan(text, scorer=LEXICON).work.source_format == "text"
+    assert fw.scan(text, scorer=LEXICON).work.source_format == "markdown"  # pasted text, read as Markdown
 
 
 HTML = "<html><head><title>Night Shift</title></head><body><h1>One</h1><p>He stabbed the guard twice.</p></body></html>"

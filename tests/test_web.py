@@ -97,6 +97,37 @@ def test_slow_scan_times_out_with_504_and_server_stays_up() -> None:
     assert slow.get("/healthz").status_code == 200
 
 
+def test_the_model_loads_once_and_not_against_the_first_scans_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: the packaged scorer loaded inside the first scan, so with --timeout 1 the first
+    scans were 504s, and two first scans at once each loaded a copy."""
+    import threading
+    import time
+
+    import forewarn.score.cascade as cascade
+
+    loads = []
+
+    def slow_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(1)
+        time.sleep(0.6)  # longer than the timeout
+        return CascadeScorer()
+
+    monkeypatch.setattr(cascade, "default_scorer", slow_load)
+    client = TestClient(create_app(scan_timeout_s=0.4, max_scans=2))
+    codes: list[int] = []
+
+    def scan(n: int) -> None:
+        codes.append(client.post("/api/scan", json={"text": f"{STORY} {n}"}).status_code)
+
+    threads = [threading.Thread(target=scan, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200, 200] and len(loads) == 1
+    assert client.post("/api/scan", json={"text": STORY}).status_code == 200 and len(loads) == 1
+
+
 def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from forewarn.batch import run_batch
 
@@ -175,6 +206,39 @@ def test_413_names_the_limit_in_binary_units() -> None:
     assert r.status_code == 413 and "the limit is 1.5 MiB" in r.text
     r = client.post("/api/scan", content=big, headers={"Content-Type": "text/plain"})
     assert r.status_code == 413 and "1.5 MiB" in r.json()["detail"]
+
+
+def test_pasted_text_over_the_limit_in_a_form_is_a_413_and_a_malformed_form_a_422(client: TestClient) -> None:
+    """Regression: a form's text field over --max-upload was Starlette's 400 "Part exceeded maximum
+    size of 195KB." (the file of the same size was the documented 413), and a malformed multipart
+    body an undocumented 400."""
+    big = "word " * 41_000  # 205,000 bytes: over the fixture's 200,000, under the Content-Length check
+    for fields in ({"text": big}, {"text": STORY, "only": big}):
+        r = client.post("/api/scan", files={"file": ("", b"", "application/octet-stream")}, data=fields)
+        assert r.status_code == 413 and r.json()["detail"] == "upload too large: the limit is 195.3 KiB"
+        page = client.post("/scan", files={"file": ("", b"", "application/octet-stream")}, data=fields)
+        assert page.status_code == 413 and "upload too large" in page.text and 'class="error"' in page.text
+    r = client.post("/api/scan", data={"text": big})  # application/x-www-form-urlencoded
+    assert r.status_code == 413 and "too large" in r.json()["detail"]
+    for content_type in ("multipart/form-data", "multipart/form-data; boundary=xyz"):
+        r = client.post("/api/scan", content=b"--nope\r\ngarbage", headers={"Content-Type": content_type})
+        assert r.status_code == 422 and r.json()["detail"].startswith("the form could not be read")
+        page = client.post("/scan", content=b"--nope\r\ngarbage", headers={"Content-Type": content_type})
+        assert page.status_code == 422 and "the form could not be read" in page.text
+    assert (
+        "malformed JSON or multipart"
+        in client.get("/openapi.json").json()["paths"]["/api/scan"]["post"]["responses"]["422"]["description"]
+    )
+
+
+def test_the_default_upload_limit_is_10_mib_as_documented() -> None:
+    """Regression: create_app() defaulted to 10,000,000 bytes and said "the limit is 9.5 MiB"."""
+    import inspect
+
+    assert inspect.signature(create_app).parameters["max_upload_bytes"].default == 10 * 1024 * 1024
+    client = TestClient(create_app(scorer=CascadeScorer()))
+    r = client.post("/api/scan", content=b"x" * (10 * 1024 * 1024 + 65 * 1024), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 413 and r.json()["detail"] == "upload too large: the limit is 10 MiB"
 
 
 def warning_ids(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -265,6 +329,61 @@ def test_bad_api_options_are_a_422_in_a_form_and_on_the_form_page(
     assert html.escape(pasted) in page.text and "<script>alert" not in page.text
 
 
+def test_pasted_text_is_reported_as_markdown_and_a_txt_upload_as_text(client: TestClient) -> None:
+    """Regression: pasted text was read as Markdown ("# " headings start chapters) but its report
+    said "format": "text", as the .txt upload of the same text, which has one chapter."""
+    md = "# The Storm\n\n" + STORY + "\n\n# Aftermath\n\nShe walked home in the rain.\n"
+    pasted = [
+        client.post("/api/scan", json={"text": md}),
+        client.post("/api/scan", content=md.encode(), headers={"Content-Type": "text/plain"}),
+        client.post("/api/scan", data={"text": md}),
+    ]
+    for r in pasted:
+        work = r.json()["report"]["work"]
+        assert work["format"] == "markdown" and [c["title"] for c in work["chapters"]] == ["The Storm", "Aftermath"]
+    work = client.post("/api/scan", files={"file": ("s.txt", md.encode(), "text/plain")}).json()["report"]["work"]
+    assert work["format"] == "text" and len(work["chapters"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "fields", "message"),
+    [
+        ("?treshold=1", {}, "unknown query parameter 'treshold' (options: only, ignore, threshold)"),
+        ("?only=violence&Ignore=blood", {}, "unknown query parameter 'Ignore'"),
+        ("", {"ignroe": "violence"}, "unknown field 'ignroe' (fields: file, text, only, ignore, threshold)"),
+        ("", {"threshold": "0.5", "treshold": "1"}, "unknown field 'treshold'"),
+    ],
+)
+def test_a_misspelt_option_in_the_query_or_a_form_is_a_422_naming_it(
+    client: TestClient, query: str, fields: dict[str, str], message: str
+) -> None:
+    """Regression: only a JSON body refused unknown names; "?treshold=1" or a form's "ignroe" were
+    ignored, and the scan ran with the defaults."""
+    upload = {"file": ("s.txt", STORY.encode(), "text/plain")}
+    responses = [
+        client.post(f"/api/scan{query}", files=upload, data=fields),
+        client.post(f"/api/scan{query}", data={"text": STORY, **fields}),  # urlencoded
+    ]
+    if not fields:
+        responses.append(
+            client.post(f"/api/scan{query}", content=STORY.encode(), headers={"Content-Type": "text/plain"})
+        )
+        responses.append(client.post(f"/api/scan{query}", json={"text": STORY}))
+    for r in responses:
+        assert r.status_code == 422 and message in r.json()["detail"]
+    page = client.post(f"/scan{query}", data={"text": STORY, **fields})
+    assert page.status_code == 422 and html.escape(message) in page.text and html.escape(STORY) in page.text
+
+
+def test_every_field_of_the_apps_own_form_is_accepted(client: TestClient) -> None:
+    form_html = client.get("/").text.split("<form", 1)[1].split("</form>", 1)[0]
+    names = set(re.findall(r'name="([^"]+)"', form_html))
+    assert names == {"file", "text"}  # a new field must be added to the accepted ones
+    form = {"file": ("", b"", "application/octet-stream")}
+    r = client.post("/scan", files=form, data={"text": STORY}, follow_redirects=False)
+    assert r.status_code == 303
+
+
 def test_an_option_in_both_query_and_body_is_a_422(client: TestClient) -> None:
     r = client.post("/api/scan?threshold=0.5", json={"text": STORY, "threshold": 0.9})
     assert r.status_code == 422 and "threshold once" in r.json()["detail"]
@@ -351,6 +470,23 @@ def test_the_same_bytes_read_another_way_are_another_work(client: TestClient) ->
     assert scans["html"]["report"]["work"]["format"] != scans["text"]["report"]["work"]["format"]
     again = client.post("/api/scan", files={"file": ("x.html", data, "text/html")}).json()
     assert again["id"] == scans["html"]["id"]  # the same upload is the same work
+
+
+def test_work_ids_do_not_collide_through_a_nul_in_the_text_or_the_file_name(client: TestClient) -> None:
+    """Regression: the id hashed source + NUL + bytes + NUL + the options' JSON, so a text ending
+    in a NUL and that JSON had the id of the text scanned with those options, and replaced its page."""
+    text = "He stabbed the guard and blood pooled on the stones."
+    a = client.post("/api/scan", json={"text": text, "only": "violence"}).json()
+    b = client.post(
+        "/api/scan", json={"text": text + '\x00{"only":["violence"],"ignore":null,"threshold":null}'}
+    ).json()
+    assert a["id"] != b["id"]
+    assert client.get(a["url"] + ".json").json()["settings"]["only"] == ["violence"]  # still a's report
+    from forewarn.web.app import Options, _work_id
+
+    none = Options()
+    assert _work_id(b"b\0c", source="file a", options=none) != _work_id(b"c", source="file a\0b", options=none)
+    assert _work_id(b"x", source="pasted text", options=none) == _work_id(b"x", source="pasted text", options=none)
 
 
 def test_a_timed_out_scan_stops_at_its_next_step_and_frees_its_slot() -> None:

@@ -187,13 +187,16 @@ def replace_lone_surrogates(text: str) -> str:
 
 
 def read_text(text: str, *, name: str | None = None) -> Work:
-    """A ``Work`` from pasted text; markdown "#"/"##" headings start chapters."""
+    """A ``Work`` from pasted text, read as Markdown: "#"/"##" headings start chapters.
+
+    Its ``source_format`` says so ("markdown"): the same text as a .txt file's bytes is read
+    as plain text, where a "# Heading" line is not a chapter break.
+    """
     text = replace_lone_surrogates(text).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise ReadError("no text given: nothing to scan")
     work = read_plain(text, markdown=True, encoding=None)
     work.source_path = name
-    work.source_format = "text"
     return work
 
 

@@ -127,6 +127,9 @@ def _decode_legacy(data: bytes, hint: str | None) -> tuple[str, str]:
 def decode(data: bytes, *, hint: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` with mojibake fixed and newlines as ``"\\n"``.
 
+    The repair may shorten the text ("donâ€™t" is "don’t"): reports' offsets index this
+    text (``Work.text``), not the bytes decoded with ``encoding`` alone.
+
     ``hint`` is an encoding the container declared (an HTML ``meta charset``);
     it is tried only when the bytes are not valid UTF-8.
     """

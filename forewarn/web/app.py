@@ -59,6 +59,9 @@ CSP = (
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 _ID = r"[0-9a-f]{16}"
+# 10 MiB, as `forewarn serve --max-upload` and the README say (it was 10,000,000 bytes here,
+# so an app built with create_app() refused 9.6 MiB and said "the limit is 9.5 MiB").
+DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
 
 
 class TooLarge(Exception):
@@ -75,10 +78,6 @@ class Options(BaseModel):
     only: list[str] | None = None
     ignore: list[str] | None = None
     threshold: float | None = None
-
-    def key(self) -> bytes:
-        """Part of the work id: the same text scanned with other options is another report."""
-        return b"" if self == Options() else b"\0" + self.model_dump_json().encode()
 
 
 class ScanRequest(BaseModel):
@@ -115,6 +114,9 @@ _OPTION_FIELDS: dict[str, dict[str, Any]] = {
     "ignore": {"type": "string", "description": "Leave these warnings out (ids or aliases, comma-separated)."},
     "threshold": {"type": "number", "minimum": 0, "maximum": 1, "description": "Passage threshold, 0 to 1."},
 }
+# The fields a form may send: the upload form's own (file, text; its button has no name) and the
+# options. Any other is a 422, as in a JSON body: a misspelt option must not be ignored.
+_FORM_FIELDS = ("file", "text", *_OPTION_FIELDS)
 _SCAN_OPENAPI: dict[str, Any] = {
     "parameters": [
         {
@@ -135,21 +137,32 @@ _SCAN_OPENAPI: dict[str, Any] = {
                     "type": "object",
                     "properties": {
                         "file": {"type": "string", "format": "binary", "description": "A .txt, .md, .html or .epub"},
-                        "text": {"type": "string", "description": "Pasted text, when no file is sent."},
+                        "text": {
+                            "type": "string",
+                            "description": "Pasted text, when no file is sent (read as Markdown: '#' headings "
+                            "start chapters).",
+                        },
                         **_OPTION_FIELDS,
                     },
                 }
             },
-            "text/plain": {"schema": {"type": "string", "description": "The work's text (UTF-8 unless charset=)."}},
+            "text/plain": {
+                "schema": {
+                    "type": "string",
+                    "description": "The work's text (UTF-8 unless charset=), read as Markdown: "
+                    "'#' headings start chapters.",
+                }
+            },
         },
     },
 }
 _SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": why}
     for status, why in {
-        413: "The upload is over the server's --max-upload limit.",
+        413: "The upload (a file, or pasted text in any form) is over the server's --max-upload limit.",
         415: "A body that is not JSON, a form, or text/plain.",
-        422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...), or a bad option.",
+        422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...) or body (malformed JSON or "
+        "multipart), or a bad or unknown option (a misspelt name in the query, form or JSON).",
         503: "Every scan slot is taken (maybe by timed-out scans still stopping); retry after Retry-After seconds.",
         504: "The scan took longer than the server's --timeout; it is stopped at its next step.",
     }.items()
@@ -216,13 +229,14 @@ def form_page(message: str = "", *, text: str = "") -> str:
 def create_app(
     *,
     db_path: str | Path | None = None,
-    max_upload_bytes: int = 10_000_000,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     scan_timeout_s: float = 60.0,
     keep: int = 64,
     scorer: Any = None,
     max_scans: int = 2,
 ) -> FastAPI:
-    """Build the app; ``scorer`` defaults to the packaged cascade (loaded on first scan).
+    """Build the app; ``scorer`` defaults to the packaged cascade, loaded once by the first
+    scan before its timeout starts (loading takes seconds; it is not the scan's time).
 
     ``max_scans`` bounds the scan threads: a scan past its timeout gets a 504 but
     its thread runs on, so without a bound repeated uploads would pile up.
@@ -242,12 +256,19 @@ def create_app(
     slots = threading.BoundedSemaphore(max_scans)
     pool = ThreadPoolExecutor(max_workers=max_scans, thread_name_prefix="forewarn-scan")
 
-    def get_scorer() -> Any:
-        if scorer is not None:
-            return scorer
-        from forewarn.score.cascade import default_scorer
+    loaded: list[Any] = [] if scorer is None else [scorer]
+    load_lock = threading.Lock()
 
-        return default_scorer()
+    def get_scorer() -> Any:
+        """The scorer, the packaged cascade loaded once: first scans at the same time wait for
+        one load (``default_scorer``'s lru_cache let each of them load its own copy)."""
+        if not loaded:
+            with load_lock:
+                if not loaded:
+                    from forewarn.score.cascade import default_scorer
+
+                    loaded.append(default_scorer())
+        return loaded[0]
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
@@ -305,6 +326,8 @@ def create_app(
     ) -> tuple[str, Report]:
         if len(data) > max_upload_bytes:
             raise TooLarge()
+        if not loaded:  # the first scans wait for the model (seconds) outside their --timeout
+            await asyncio.to_thread(get_scorer)
         if not slots.acquire(blocking=False):
             raise Busy(min(scan_timeout_s, 30.0))
         stop = threading.Event()
@@ -337,7 +360,7 @@ def create_app(
 
     async def read_upload(request: Request) -> tuple[bytes | None, str | None, str | None, Options]:
         """(file bytes, file name, pasted text, options) from a form, size-capped while reading."""
-        form = await request.form(max_part_size=max_upload_bytes + 1)
+        form = await read_form(request)
         options = parse_options(request, form_options(form))
         upload = form.get("file")
         text = form.get("text")
@@ -351,6 +374,20 @@ def create_app(
             if upload.filename and not pasted:  # a file was chosen (no file chosen sends a nameless part)
                 raise HTTPException(status_code=422, detail=f"{upload.filename}: empty file: nothing to scan")
         return None, None, text if isinstance(text, str) else None, options
+
+    async def read_form(request: Request) -> FormData:
+        """The form, its text fields capped at the upload limit. Starlette answers 400 for a field
+        over its cap ("Part exceeded maximum size of 10240KB.") and for a malformed body: the
+        first is the upload limit's 413, the second a 422 as every unreadable body is."""
+        try:
+            return await request.form(max_part_size=max_upload_bytes + 1)
+        except StarletteHTTPException as e:
+            if e.status_code != 400:
+                raise
+            if "exceeded maximum size" in str(e.detail):
+                raise TooLarge() from None
+            detail = f"the form could not be read: {str(e.detail).rstrip('.')}"
+            raise HTTPException(status_code=422, detail=detail) from None
 
     async def pasted_text(request: Request) -> str:
         """The form's pasted text, when the form was read before the error (it is cached)."""
@@ -410,6 +447,10 @@ def create_app(
 
         Given in both places, they would disagree silently: that is a 422 too.
         """
+        unknown = sorted(set(request.query_params) - set(_OPTION_FIELDS))
+        if unknown:  # a misspelt "?treshold=" must not be ignored, as in a JSON body
+            known = ", ".join(_OPTION_FIELDS)
+            raise HTTPException(status_code=422, detail=f"unknown query parameter {unknown[0]!r} (options: {known})")
         query: dict[str, Any] = {}
         for name in ("only", "ignore"):
             if name in request.query_params:
@@ -474,6 +515,10 @@ def create_app(
         return payload["text"], parse_options(request, options)
 
     def form_options(form: FormData) -> dict[str, Any]:
+        unknown = sorted(set(form.keys()) - set(_FORM_FIELDS))
+        if unknown:  # a misspelt "ignroe" must not be ignored, as in a JSON body
+            known = ", ".join(_FORM_FIELDS)
+            raise HTTPException(status_code=422, detail=f"unknown field {unknown[0]!r} (fields: {known})")
         fields: dict[str, Any] = {
             name: [v for v in form.getlist(name) if isinstance(v, str)] for name in ("only", "ignore")
         }
@@ -510,10 +555,16 @@ def create_app(
 
 def _work_id(data: bytes, *, source: str, options: Options) -> str:
     """What the report depends on: the bytes, how they came (a file's name picks its
-    format and title; pasted text reads as Markdown) and the options. Hashing the
-    bytes alone let x.txt's report replace x.html's page."""
-    key = source.encode("utf-8", "surrogatepass") + b"\0" + data + options.key()
-    return hashlib.sha256(key).hexdigest()[:16]
+    format and title; pasted text reads as Markdown) and the options (the same text
+    scanned with other options is another report). Hashing the bytes alone let x.txt's
+    report replace x.html's page.
+
+    The key is one-to-one: the source and options as JSON (ASCII, where a NUL is
+    escaped), one NUL, then the bytes. Joining them with bare NULs let a text holding a
+    NUL and the JSON of some options hash like that text scanned with those options.
+    """
+    head = json.dumps({"source": source, "options": options.model_dump()}, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(head.encode("ascii") + b"\0" + data).hexdigest()[:16]
 
 
 def _wants_html(request: Request) -> bool:
