@@ -6,6 +6,7 @@ agree on every number. Rendering lives in ``forewarn.report``.
 
 from __future__ import annotations
 
+import bisect
 import inspect
 import numbers
 import os
@@ -20,11 +21,18 @@ import numpy as np
 
 from forewarn import __version__
 from forewarn.aggregate import WorkWarning, aggregate
-from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
+from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata, is_warning_list
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text, replace_lone_surrogates
 from forewarn.readers.frontmatter import parse_front_matter
-from forewarn.readers.text import DECLARATION, HEADER_LINE, list_item
+from forewarn.readers.text import (
+    HEADER_LINE,
+    find_declaration,
+    is_bare_declaration,
+    is_declaration,
+    is_front_matter,
+    list_item,
+)
 from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
@@ -32,37 +40,104 @@ from forewarn.work import Work
 
 SCHEMA = "forewarn.report/1"
 STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
-# The author's own declarations ("Warnings: violence, ...") and the header lines the readers
-# read as metadata ("Tags:", "Summary: ... TW: death") name warnings without containing them:
-# they are blanked before scoring (offsets unchanged).
-_META_LINE = re.compile(DECLARATION.pattern + "|" + HEADER_LINE.pattern, re.IGNORECASE)
+# How far the readers look for a preface and end notes (``forewarn.readers.text.scan_lines``):
+# the first 30 and the last 15 non-empty lines, bullet lists under a bare "Warnings:" joined.
+_HEAD_LINES = 30
+_TAIL_LINES = 15
+_MAYBE_META = re.compile(r"[:\-/\u2013\u2014]")  # no declaration or header line without one of these
 
 
-def scoring_text(text: str) -> str:
-    """The passage text as scored: declaration and tag lines replaced by spaces, with the
-    bullet lines of a list under a bare "Warnings:" line (the readers read it as one)."""
-    if ":" not in text and "-" not in text and "/" not in text:
-        return text
-    lines = text.split("\n")
-    blank = [False] * len(lines)
-    listing = False
-    for i, line in enumerate(lines):
-        m = _META_LINE.match(line)
-        blank[i] = m is not None or (listing and list_item(line) is not None)
-        listing = (m is not None and not line[m.end() :].strip(" \t*_")) or (listing and blank[i])
-    return "\n".join(" " * len(line) if b else line for line, b in zip(lines, blank, strict=True))
+def _logical_lines(text: str) -> list[tuple[str, int, int]]:
+    """``declaration_lines(text)`` with where each line is: (line, start, end) in ``text``,
+    from the start of its first raw line to the end of its last (a joined bullet list)."""
+    lines: list[tuple[str, int, int]] = []
+    joined = 0  # as in declaration_lines: items joined to the last line, while it is an open bare declaration
+    pos = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        item = list_item(line) if joined >= 0 and lines else None
+        if item is not None:
+            last, start, _ = lines[-1]
+            lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
+            joined += 1
+        else:
+            joined = 0 if is_bare_declaration(line) else -1
+            if line:
+                lines.append((line, pos, pos + len(raw)))
+        pos += len(raw) + 1
+    return lines
 
 
-def scoring_texts(work: Work, passages: Sequence[Passage]) -> list[str]:
-    """Each passage's text as scored (see ``scoring_text``), with a text or markdown work's
-    YAML front matter blanked too: the readers took it as metadata, and its summary or
-    warnings would otherwise be found in the story."""
+def meta_spans(text: str, *, taxonomy: Taxonomy | None = None) -> list[tuple[int, int]]:
+    """The ``[start, end)`` ranges of ``text`` that the readers took as the author's
+    declarations or metadata rather than story: kept out of scoring (offsets unchanged).
+
+    In the preface and end notes (the runs of front-matter lines before the first and after
+    the last line of story prose, as ``scan_lines`` finds them): declaration lines, with a
+    bullet list under a bare "Warnings:", and "Key: value" header lines ("Tags:",
+    "Summary: ..."). In the story: only a declaration line that is a list of known warnings
+    ("TW: blood, SA"). So a line of prose that starts like one ("Warning: anyone who comes
+    closer will be shot", "Summary: the guard stabbed her") is scored like any other.
+    """
+    if _MAYBE_META.search(text) is None:
+        return []
+    lines = _logical_lines(text)
+    head = min(len(lines), _HEAD_LINES)
+    window = [*range(head), *range(max(head, len(lines) - _TAIL_LINES), len(lines))]
+    lead = next((k for k, i in enumerate(window) if not is_front_matter(lines[i][0], markdown=True)), len(window))
+    back = next(
+        (k for k, i in enumerate(reversed(window)) if not is_front_matter(lines[i][0], markdown=True)), len(window)
+    )
+    outside = {i for k, i in enumerate(window) if k < lead or k >= len(window) - back}  # preface, end notes
+    spans = []
+    lists: dict[str, bool] = {}  # a chapter's warnings line is often the same in every chapter
+    for i, (line, start, end) in enumerate(lines):
+        if i in outside:
+            taken = find_declaration(line) is not None or HEADER_LINE.match(line) is not None
+        elif is_declaration(line):
+            if line not in lists:
+                lists[line] = is_warning_list(line, taxonomy=taxonomy)
+            taken = lists[line]
+        else:
+            taken = False
+        if taken:
+            spans.append((start, end))
+    return spans
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
+    """``text`` (at ``offset`` in the work) with the parts inside ``spans`` (in order) replaced
+    by spaces, newlines kept."""
+    parts, pos = [], 0
+    for start, end in spans:
+        a, b = max(start - offset, pos), min(end - offset, len(text))
+        if a < b:
+            parts += [text[pos:a], re.sub(r"[^\n]", " ", text[a:b])]
+            pos = b
+    return "".join([*parts, text[pos:]])
+
+
+def scoring_text(text: str, *, taxonomy: Taxonomy | None = None) -> str:
+    """``text``, read as a whole work, as scored: what ``meta_spans`` finds replaced by spaces."""
+    return _blank(text, meta_spans(text, taxonomy=taxonomy))
+
+
+def scoring_texts(work: Work, passages: Sequence[Passage], *, taxonomy: Taxonomy | None = None) -> list[str]:
+    """Each passage's text as scored: the work's declarations and metadata (``meta_spans``)
+    blanked, with a text or markdown work's YAML front matter too: the readers took it as
+    metadata, and its summary or warnings would otherwise be found in the story."""
     front = parse_front_matter(work.text) if work.source_format in ("text", "markdown") else None
     end = front[1] if front is not None else 0
+    spans = [(0, end)] if end else []
+    spans += [(end + a, end + b) for a, b in meta_spans(work.text[end:], taxonomy=taxonomy)]
+    ends = [b for _, b in spans]  # in order and disjoint
     texts = []
     for p in passages:
-        cut = min(max(end - p.start, 0), len(p.text))
-        texts.append(re.sub(r"[^\n]", " ", p.text[:cut]) + scoring_text(p.text[cut:]))
+        inside, k = [], bisect.bisect_right(ends, p.start)
+        while k < len(spans) and spans[k][0] < p.start + len(p.text):
+            inside.append(spans[k])
+            k += 1
+        texts.append(_blank(p.text, inside, p.start) if inside else p.text)
     return texts
 
 
@@ -344,7 +419,7 @@ def scan_work(
     passages = split_work(work)
     t2 = time.perf_counter()
     _stage(on_stage, "scoring")
-    texts = scoring_texts(work, passages)
+    texts = scoring_texts(work, passages, taxonomy=taxonomy)
     selected = only_ids is not None or ignore_ids
     wanted = [label for label in scorer.labels_ if (only_ids is None or label in only_ids) and label not in ignore_ids]
     result = score_in_chunks(scorer, texts, on_progress=on_progress, labels=wanted if selected else None)
