@@ -5,7 +5,9 @@
 
 ``scan``, ``scan_work``, ``Report``, ``STAGES``, ``SCHEMA`` and ``looks_like_path`` come from
 :mod:`forewarn.pipeline`; they are loaded on first use, so ``import forewarn`` (and the CLI's
-start-up) does not pay for numpy and the readers.
+start-up) does not pay for numpy and the readers. So are the errors ``scan`` documents:
+``ReadError`` (input that cannot be read as a work) and ``BundleError`` (a broken model
+bundle); both are ``ValueError``s, like the errors for bad options.
 """
 
 from __future__ import annotations
@@ -14,18 +16,40 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_API = ("scan", "scan_work", "Report", "STAGES", "SCHEMA", "looks_like_path")
-__all__ = ["scan", "scan_work", "Report", "STAGES", "SCHEMA", "looks_like_path", "__version__"]
+# name -> the module it comes from
+_API = {
+    "scan": "forewarn.pipeline",
+    "scan_work": "forewarn.pipeline",
+    "Report": "forewarn.pipeline",
+    "STAGES": "forewarn.pipeline",
+    "SCHEMA": "forewarn.pipeline",
+    "looks_like_path": "forewarn.pipeline",
+    "ReadError": "forewarn.work",
+    "BundleError": "forewarn.score.model",
+}
+__all__ = [
+    "scan",
+    "scan_work",
+    "Report",
+    "STAGES",
+    "SCHEMA",
+    "looks_like_path",
+    "ReadError",
+    "BundleError",
+    "__version__",
+]
 
 if TYPE_CHECKING:
     from forewarn.pipeline import SCHEMA, STAGES, Report, looks_like_path, scan, scan_work
+    from forewarn.score.model import BundleError
+    from forewarn.work import ReadError
 
 
 def __getattr__(name: str) -> Any:
     if name in _API:
-        from forewarn import pipeline
+        import importlib
 
-        return getattr(pipeline, name)
+        return getattr(importlib.import_module(_API[name]), name)
     raise AttributeError(f"module 'forewarn' has no attribute {name!r}")
 
 

@@ -6,6 +6,7 @@ agree on every number. Rendering lives in ``forewarn.report``.
 
 from __future__ import annotations
 
+import bisect
 import inspect
 import numbers
 import os
@@ -20,49 +21,123 @@ import numpy as np
 
 from forewarn import __version__
 from forewarn.aggregate import WorkWarning, aggregate
-from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
+from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata, is_warning_list
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text, replace_lone_surrogates
 from forewarn.readers.frontmatter import parse_front_matter
-from forewarn.readers.text import DECLARATION, HEADER_LINE, list_item
-from forewarn.score.cascade import CascadeScorer, ScoreResult, default_scorer
+from forewarn.readers.text import (
+    HEADER_LINE,
+    find_declaration,
+    is_bare_declaration,
+    is_declaration,
+    is_front_matter,
+    list_item,
+)
+from forewarn.score.cascade import MODES, CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 from forewarn.work import Work
 
 SCHEMA = "forewarn.report/1"
 STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
-# The author's own declarations ("Warnings: violence, ...") and the header lines the readers
-# read as metadata ("Tags:", "Summary: ... TW: death") name warnings without containing them:
-# they are blanked before scoring (offsets unchanged).
-_META_LINE = re.compile(DECLARATION.pattern + "|" + HEADER_LINE.pattern, re.IGNORECASE)
+# How far the readers look for a preface and end notes (``forewarn.readers.text.scan_lines``):
+# the first 30 and the last 15 non-empty lines, bullet lists under a bare "Warnings:" joined.
+_HEAD_LINES = 30
+_TAIL_LINES = 15
+_MAYBE_META = re.compile(r"[:\-/\u2013\u2014]")  # no declaration or header line without one of these
 
 
-def scoring_text(text: str) -> str:
-    """The passage text as scored: declaration and tag lines replaced by spaces, with the
-    bullet lines of a list under a bare "Warnings:" line (the readers read it as one)."""
-    if ":" not in text and "-" not in text and "/" not in text:
-        return text
-    lines = text.split("\n")
-    blank = [False] * len(lines)
-    listing = False
-    for i, line in enumerate(lines):
-        m = _META_LINE.match(line)
-        blank[i] = m is not None or (listing and list_item(line) is not None)
-        listing = (m is not None and not line[m.end() :].strip(" \t*_")) or (listing and blank[i])
-    return "\n".join(" " * len(line) if b else line for line, b in zip(lines, blank, strict=True))
+def _logical_lines(text: str) -> list[tuple[str, int, int]]:
+    """``declaration_lines(text)`` with where each line is: (line, start, end) in ``text``,
+    from the start of its first raw line to the end of its last (a joined bullet list)."""
+    lines: list[tuple[str, int, int]] = []
+    joined = 0  # as in declaration_lines: items joined to the last line, while it is an open bare declaration
+    pos = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        item = list_item(line) if joined >= 0 and lines else None
+        if item is not None:
+            last, start, _ = lines[-1]
+            lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
+            joined += 1
+        else:
+            joined = 0 if is_bare_declaration(line) else -1
+            if line:
+                lines.append((line, pos, pos + len(raw)))
+        pos += len(raw) + 1
+    return lines
 
 
-def scoring_texts(work: Work, passages: Sequence[Passage]) -> list[str]:
-    """Each passage's text as scored (see ``scoring_text``), with a text or markdown work's
-    YAML front matter blanked too: the readers took it as metadata, and its summary or
-    warnings would otherwise be found in the story."""
+def meta_spans(text: str, *, taxonomy: Taxonomy | None = None) -> list[tuple[int, int]]:
+    """The ``[start, end)`` ranges of ``text`` that the readers took as the author's
+    declarations or metadata rather than story: kept out of scoring (offsets unchanged).
+
+    In the preface and end notes (the runs of front-matter lines before the first and after
+    the last line of story prose, as ``scan_lines`` finds them): declaration lines, with a
+    bullet list under a bare "Warnings:", and "Key: value" header lines ("Tags:",
+    "Summary: ..."). In the story: only a declaration line that is a list of known warnings
+    ("TW: blood, SA"). So a line of prose that starts like one ("Warning: anyone who comes
+    closer will be shot", "Summary: the guard stabbed her") is scored like any other.
+    """
+    if _MAYBE_META.search(text) is None:
+        return []
+    lines = _logical_lines(text)
+    head = min(len(lines), _HEAD_LINES)
+    window = [*range(head), *range(max(head, len(lines) - _TAIL_LINES), len(lines))]
+    lead = next((k for k, i in enumerate(window) if not is_front_matter(lines[i][0], markdown=True)), len(window))
+    back = next(
+        (k for k, i in enumerate(reversed(window)) if not is_front_matter(lines[i][0], markdown=True)), len(window)
+    )
+    outside = {i for k, i in enumerate(window) if k < lead or k >= len(window) - back}  # preface, end notes
+    spans = []
+    lists: dict[str, bool] = {}  # a chapter's warnings line is often the same in every chapter
+    for i, (line, start, end) in enumerate(lines):
+        if i in outside:
+            taken = find_declaration(line) is not None or HEADER_LINE.match(line) is not None
+        elif is_declaration(line):
+            if line not in lists:
+                lists[line] = is_warning_list(line, taxonomy=taxonomy)
+            taken = lists[line]
+        else:
+            taken = False
+        if taken:
+            spans.append((start, end))
+    return spans
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
+    """``text`` (at ``offset`` in the work) with the parts inside ``spans`` (in order) replaced
+    by spaces, newlines kept."""
+    parts, pos = [], 0
+    for start, end in spans:
+        a, b = max(start - offset, pos), min(end - offset, len(text))
+        if a < b:
+            parts += [text[pos:a], re.sub(r"[^\n]", " ", text[a:b])]
+            pos = b
+    return "".join([*parts, text[pos:]])
+
+
+def scoring_text(text: str, *, taxonomy: Taxonomy | None = None) -> str:
+    """``text``, read as a whole work, as scored: what ``meta_spans`` finds replaced by spaces."""
+    return _blank(text, meta_spans(text, taxonomy=taxonomy))
+
+
+def scoring_texts(work: Work, passages: Sequence[Passage], *, taxonomy: Taxonomy | None = None) -> list[str]:
+    """Each passage's text as scored: the work's declarations and metadata (``meta_spans``)
+    blanked, with a text or markdown work's YAML front matter too: the readers took it as
+    metadata, and its summary or warnings would otherwise be found in the story."""
     front = parse_front_matter(work.text) if work.source_format in ("text", "markdown") else None
     end = front[1] if front is not None else 0
+    spans = [(0, end)] if end else []
+    spans += [(end + a, end + b) for a, b in meta_spans(work.text[end:], taxonomy=taxonomy)]
+    ends = [b for _, b in spans]  # in order and disjoint
     texts = []
     for p in passages:
-        cut = min(max(end - p.start, 0), len(p.text))
-        texts.append(re.sub(r"[^\n]", " ", p.text[:cut]) + scoring_text(p.text[cut:]))
+        inside, k = [], bisect.bisect_right(ends, p.start)
+        while k < len(spans) and spans[k][0] < p.start + len(p.text):
+            inside.append(spans[k])
+            k += 1
+        texts.append(_blank(p.text, inside, p.start) if inside else p.text)
     return texts
 
 
@@ -115,16 +190,23 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def resolve_labels(names: str | Iterable[str] | None, *, taxonomy: Taxonomy) -> list[str] | None:
+def resolve_labels(
+    names: str | Iterable[str] | None, *, taxonomy: Taxonomy, option: str = "warning names"
+) -> list[str] | None:
     """Map user-given warning names (ids or aliases) to ids; unknown names are an error.
 
     A ``str`` is one comma-separated list, as on the command line ("violence,self-harm"):
-    iterated, it would be its letters ("unknown warning 'v'").
+    iterated, it would be its letters ("unknown warning 'v'"). Anything but a str or an
+    iterable of names (``only=123``, bytes) is a ``ValueError`` naming ``option``.
     """
     if names is None:
         return None
     if isinstance(names, str):
         names = [names]
+    elif isinstance(names, (bytes, bytearray, memoryview)) or not isinstance(names, Iterable):
+        raise ValueError(
+            f"{option} must be warning ids or aliases, a list or one comma-separated str, not {type(names).__name__}"
+        )
     ids: list[str] = []
     for name in names:
         for part in str(name).split(","):
@@ -142,13 +224,18 @@ def resolve_selection(
     only: str | Iterable[str] | None, ignore: str | Iterable[str] | None, *, taxonomy: Taxonomy
 ) -> tuple[list[str] | None, list[str]]:
     """``only`` and ``ignore`` as warning ids, each read once (a generator was used up by the
-    check). An empty ``only`` selects nothing and reports a clean work, which reads as safe."""
-    only_ids = resolve_labels(only, taxonomy=taxonomy)
+    check). An empty ``only`` selects nothing and reports a clean work, which reads as safe;
+    so do an ``only`` wholly inside ``ignore`` and an ``ignore`` naming every warning: all three
+    are a ``ValueError``. An empty ``ignore`` ignores nothing."""
+    only_ids = resolve_labels(only, taxonomy=taxonomy, option="only")
     if only_ids is not None and not only_ids:
         raise ValueError("only needs at least one warning id or alias (None: every warning)")
-    ignore_ids = resolve_labels(ignore, taxonomy=taxonomy) or []
+    ignore_ids = resolve_labels(ignore, taxonomy=taxonomy, option="ignore") or []
     if only_ids and set(only_ids) <= set(ignore_ids):  # the same clean "no warnings" as an empty only
         raise ValueError(f"only and ignore leave no warning to look for ({', '.join(only_ids)} in both)")
+    every = [d.id for d in taxonomy.warnings]
+    if only_ids is None and every and set(every) <= set(ignore_ids):
+        raise ValueError(f"ignore leaves no warning to look for (it names all {len(every)} warnings)")
     return only_ids, ignore_ids
 
 
@@ -183,16 +270,48 @@ def check_format(fmt: str | None) -> None:
         raise ValueError(f"unknown format {fmt!r} (use one of: {known}, or None to detect it)")
 
 
-def check_threshold(threshold: float | None) -> float | None:
+def check_threshold(threshold: float | str | None) -> float | None:
     """The threshold as a Python float; thresholds are probabilities: 2 would silently flag
-    nothing, -1 everything. (A numpy float passed and then broke the report's JSON.)"""
+    nothing, -1 everything. (A numpy float passed and then broke the report's JSON.) A
+    numeric str ("0.6") is read as its number, as over HTTP; anything else is a ValueError."""
     if threshold is None:
         return None
+    if isinstance(threshold, str):
+        try:
+            threshold = float(threshold)
+        except ValueError:
+            raise ValueError(f"threshold must be a number from 0 to 1, not {threshold!r}") from None
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise TypeError(f"threshold must be a number from 0 to 1, not {type(threshold).__name__}")
+        raise ValueError(f"threshold must be a number from 0 to 1, not {type(threshold).__name__}")
     if not 0.0 <= threshold <= 1.0:  # also rejects NaN
         raise ValueError(f"threshold must be from 0 to 1, not {threshold!r}")
     return float(threshold)
+
+
+def check_scorer(scorer: CascadeScorer | str | None) -> None:
+    """A clear error for a scorer that is neither a scorer nor a mode name, before any input is
+    read (``scorer="lexicon"`` failed deep in the scan with an AttributeError)."""
+    if scorer is None or isinstance(scorer, CascadeScorer):
+        return
+    modes = ", ".join(MODES)
+    if isinstance(scorer, str):
+        if scorer not in MODES:
+            raise ValueError(f"unknown scorer {scorer!r} (use one of: {modes}, a CascadeScorer, or None)")
+        return
+    if not callable(getattr(scorer, "score", None)) or not hasattr(scorer, "labels_"):
+        raise ValueError(f"scorer must be a CascadeScorer or one of: {modes}, not {type(scorer).__name__}")
+
+
+def _get_scorer(scorer: CascadeScorer | str | None) -> CascadeScorer:
+    check_scorer(scorer)
+    if isinstance(scorer, str):
+        return default_scorer(scorer)
+    return scorer or default_scorer()
+
+
+def _expand_user(path: str) -> str:
+    """``path`` with a leading ``~`` or ``~user`` expanded (``open`` and ``os.stat`` do not)."""
+    return os.path.expanduser(path) if path.startswith("~") else path
 
 
 def _is_file(source: str) -> bool:
@@ -204,16 +323,35 @@ def _is_file(source: str) -> bool:
         return False
 
 
-def _as_work(source: str | os.PathLike[str] | bytes | Work, *, fmt: str | None, max_bytes: int) -> Work:
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | Work
+
+
+def check_source(source: object) -> None:
+    """A clear error for a source ``scan`` cannot take (``scan(None)``), before reading."""
+    if not isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview, Work)):
+        raise ValueError(f"source must be a path, bytes, a str of text or a Work, not {type(source).__name__}")
+
+
+def _as_work(source: Source, *, fmt: str | None, max_bytes: int) -> Work:
+    """The work ``source`` names or holds. A path starting with ``~`` (a str taken as a path,
+    or a ``Path``) is expanded unless a file of that very name exists."""
     if isinstance(source, Work):
         return source
-    if isinstance(source, bytes):
-        return read(source, format=fmt, max_bytes=max_bytes)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return read(bytes(source), format=fmt, max_bytes=max_bytes)
     if isinstance(source, os.PathLike):
+        path = os.fspath(source)
+        if isinstance(path, str) and path.startswith("~") and not _is_file(path):
+            return read(Path(_expand_user(path)), format=fmt, max_bytes=max_bytes)
         return read(source, format=fmt, max_bytes=max_bytes)
-    is_file = "\n" not in source and len(source) < 4096 and _is_file(source)
-    if is_file or looks_like_path(source):
-        return read(source if is_file else source.strip(), format=fmt, max_bytes=max_bytes)
+    if "\n" not in source and len(source) < 4096:
+        if _is_file(source):
+            return read(source, format=fmt, max_bytes=max_bytes)
+        expanded = _expand_user(source.strip())
+        if expanded != source.strip() and _is_file(expanded):
+            return read(expanded, format=fmt, max_bytes=max_bytes)
+    if looks_like_path(source):
+        return read(_expand_user(source.strip()), format=fmt, max_bytes=max_bytes)
     source = replace_lone_surrogates(source)  # before encoding a str given a format
     if fmt is None:
         return read_text(source)
@@ -265,32 +403,38 @@ def score_in_chunks(
 
 
 def scan(
-    source: str | os.PathLike[str] | bytes | Work,
+    source: Source,
     *,
     format: str | None = None,
     only: str | Iterable[str] | None = None,
     ignore: str | Iterable[str] | None = None,
-    threshold: float | None = None,
-    scorer: CascadeScorer | None = None,
+    threshold: float | str | None = None,
+    scorer: CascadeScorer | str | None = None,
     taxonomy: Taxonomy | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_stage: Callable[[str], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Scan a path, raw bytes, pasted text or an already-read ``Work``.
+    """Scan a path, raw bytes (also a bytearray or memoryview), pasted text or an
+    already-read ``Work``.
 
     A ``str`` is taken as a path when it names an existing file or looks like a
-    path (see ``looks_like_path``; a missing one raises ``ReadError("file not
-    found: ...")``), otherwise as the text of a work, read as ``format`` when one
-    is given ("html": the str is markup). ``only``/``ignore``: warning ids or
-    aliases, a list or one comma-separated str. ``threshold`` (0 to 1) overrides
-    the per-warning passage thresholds. ``on_stage`` and ``on_progress``: see
-    ``scan_work``; the first stage here is "reading".
+    path (see ``looks_like_path``; "~/" is the home folder; a missing one raises
+    ``ReadError("file not found: ...")``), otherwise as the text of a work, read as
+    ``format`` when one is given ("html": the str is markup). ``only``/``ignore``:
+    warning ids or aliases, a list or one comma-separated str. ``threshold`` (0 to 1,
+    or a numeric str) overrides the per-warning passage thresholds. ``scorer``: a
+    ``CascadeScorer``, or a mode name ("cascade", "thorough", "encoder-everywhere",
+    "lexicon") for the packaged one; None is "cascade". ``on_stage`` and
+    ``on_progress``: see ``scan_work``; the first stage here is "reading".
 
-    Bad options raise before anything is read: ``ValueError`` for an unknown
-    format, warning name, an empty ``only`` or a threshold outside 0-1.
+    Bad options raise ``ValueError`` before anything is read: an unknown format,
+    scorer or warning name, an empty ``only``, ``only``/``ignore`` leaving no warning
+    to look for, a threshold outside 0-1, or an option or source of the wrong type.
     """
+    check_source(source)
     check_format(format)
+    check_scorer(scorer)
     threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
     only_ids, ignore_ids = resolve_selection(only, ignore, taxonomy=taxonomy)
@@ -321,8 +465,8 @@ def scan_work(
     *,
     only: str | Iterable[str] | None = None,
     ignore: str | Iterable[str] | None = None,
-    threshold: float | None = None,
-    scorer: CascadeScorer | None = None,
+    threshold: float | str | None = None,
+    scorer: CascadeScorer | str | None = None,
     taxonomy: Taxonomy | None = None,
     read_seconds: float = 0.0,
     on_stage: Callable[[str], None] | None = None,
@@ -333,20 +477,28 @@ def scan_work(
     For progress displays: ``on_stage(name)`` is called as each stage of ``STAGES``
     starts (reading a large file and splitting it take seconds before any passage is
     scored), and ``on_progress(done, total)`` as passages are scored, from ``(0, total)``.
+    Options are checked as in ``scan``; also, ``only``/``ignore`` leaving none of the
+    scorer's warnings is a ``ValueError``.
     """
+    if not isinstance(work, Work):
+        raise ValueError(f"scan_work takes a Work (see forewarn.readers.read), not {type(work).__name__}")
+    check_scorer(scorer)
     threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
     only_ids, ignored = resolve_selection(only, ignore, taxonomy=taxonomy)
     ignore_ids = set(ignored)
-    scorer = scorer or default_scorer()
+    scorer = _get_scorer(scorer)
+    selected = only_ids is not None or ignore_ids
+    wanted = [label for label in scorer.labels_ if (only_ids is None or label in only_ids) and label not in ignore_ids]
+    if selected and not wanted:  # a scorer without the taxonomy's every warning: the same clean report
+        n = len(scorer.labels_)
+        raise ValueError(f"only and ignore leave no warning to look for (none of the scorer's {n} is left)")
     _stage(on_stage, "splitting")
     t1 = time.perf_counter()
     passages = split_work(work)
     t2 = time.perf_counter()
     _stage(on_stage, "scoring")
-    texts = scoring_texts(work, passages)
-    selected = only_ids is not None or ignore_ids
-    wanted = [label for label in scorer.labels_ if (only_ids is None or label in only_ids) and label not in ignore_ids]
+    texts = scoring_texts(work, passages, taxonomy=taxonomy)
     result = score_in_chunks(scorer, texts, on_progress=on_progress, labels=wanted if selected else None)
     t3 = time.perf_counter()
 

@@ -481,3 +481,58 @@ def test_a_declared_id_is_shown_once() -> None:
     """The terminal showed 'self-harm (self-harm)' for a declared 'self-harm'."""
     line, _ = _displays("TW: self-harm, Self Harm, blood play")
     assert line == "Declared: self-harm, self-harm, blood (blood play)"
+
+
+# A calm story around one line (the hunt's reproduction): the line is neither its first nor its last.
+_AROUND = (
+    "They walked along the fence for an hour without talking, the sun low over the fields.\n\n"
+    "The sign on the gate was old and rusted.\n\n{}\n\n"
+    "They turned back toward the car and drove home in silence."
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Warning: anyone who comes closer will be shot and killed, he shouted, raising his rifle.",
+        "WARNING - he shot the dog and then shot the man who came running, blood everywhere.",
+        "CW - the guard stabbed her twice and blood pooled on the stones.",
+        "Summary: the guard stabbed her twice and blood pooled on the stones.",
+        "Tags: the guard stabbed her twice and blood pooled on the stones.",
+        "Characters: the guard stabbed her twice and blood pooled on the stones.",
+    ],
+)
+def test_a_story_line_that_starts_like_a_declaration_or_header_is_scored(line: str) -> None:
+    """Every line starting "Warning:", "CW -", "Summary:", ... was blanked before scoring, though
+    not read as a declaration: the shooting was not detected and the work came out clean."""
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(_AROUND.format(line), scorer=CascadeScorer())
+    assert report.declared == []
+    assert "violence" in [w.id for w in report.warnings]
+    (evidence,) = [e for w in report.warnings if w.id == "violence" for e in w.evidence]
+    assert line in report.work.text[evidence.start : evidence.end]
+
+
+def test_warning_lists_and_notes_the_readers_took_are_still_not_scored() -> None:
+    """What the readers read as declarations stays blanked: a list of known warnings in the
+    story (a chapter's header, also past the 30 lines the readers look at), and a declaration
+    after a sentence in the end notes."""
+    from forewarn.pipeline import scoring_text
+
+    filler = "\n\n".join(f"Day {i} by the harbour was calm, and the boats came home." for i in range(40))
+    text = f"{CALM_STORY}\nChapter 2\n\nTW: violence, blood\n\n{filler}\n\nCW - gore, torture\n\n{CALM_STORY}"
+    text += "\nThe end.\n\nA/N: Thanks to my beta! TW: murder"
+    blanked = scoring_text(text)
+    assert len(blanked) == len(text)
+    for gone in ("TW: violence, blood", "CW - gore, torture", "A/N: Thanks to my beta! TW: murder"):
+        at = text.index(gone)
+        assert blanked[at : at + len(gone)] == " " * len(gone)
+    assert "Chapter 2" in blanked and "Day 39" in blanked
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(text, format="text", scorer=CascadeScorer())
+    assert report.work.metadata.declaration_lines == ["TW: violence, blood", "CW - gore, torture", "TW: murder"]
+    assert report.warnings == []

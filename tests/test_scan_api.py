@@ -143,8 +143,8 @@ def test_threshold_outside_0_to_1_is_refused(bad: float) -> None:
 def test_threshold_at_the_bounds_and_of_another_type() -> None:
     assert fw.scan("He stabbed the guard.", threshold=0, scorer=LEXICON).settings["threshold"] == 0
     assert fw.scan("He stabbed the guard.", threshold=1.0, scorer=LEXICON).warnings == []
-    with pytest.raises(TypeError, match="threshold must be a number"):
-        fw.scan("He stabbed the guard.", threshold="0.5", scorer=LEXICON)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="threshold must be a number"):
+        fw.scan("He stabbed the guard.", threshold=[0.5], scorer=LEXICON)  # type: ignore[arg-type]
 
 
 def test_repr_shows_sizes_not_the_text() -> None:
@@ -276,3 +276,109 @@ def test_a_scorer_whose_score_takes_only_texts_still_works_with_only() -> None:
 
     report = fw.scan(EXAMPLE, scorer=Plain(), only="violence,drug-use")
     assert {w.id for w in report.warnings} <= {"violence", "drug-use"} and report.warnings
+
+
+ALL_IDS = [d.id for d in fw.pipeline.load_taxonomy().warnings]
+
+
+@pytest.mark.parametrize("ignore", [ALL_IDS, ",".join(ALL_IDS), [*ALL_IDS, "gore"]])
+def test_ignoring_every_warning_is_refused_like_only_inside_ignore(ignore: str | list[str]) -> None:
+    """ignore naming every warning gave a clean "General Audiences" report (exit 0 in the CLI,
+    200 over HTTP), while only wholly inside ignore was refused for that very reason."""
+    with pytest.raises(ValueError, match="ignore leaves no warning to look for"):
+        fw.scan("He stabbed the guard. She was raped.", scorer=LEXICON, ignore=ignore)
+    with pytest.raises(ValueError, match="ignore leaves no warning to look for"):
+        fw.scan_work(read_text("He stabbed the guard."), scorer=LEXICON, ignore=ignore)
+    one_left = fw.scan("He stabbed the guard.", scorer=LEXICON, ignore=[i for i in ALL_IDS if i != "violence"])
+    assert one_left.settings["considered"] == ["violence"] and ids(one_left) == ["violence"]
+
+
+def test_a_scorer_left_with_no_warning_by_only_and_ignore_is_refused() -> None:
+    """A scorer with fewer warnings than the taxonomy: ignore covering its own is no scan either."""
+    narrow = CascadeScorer()
+    narrow.labels_ = ["violence", "blood"]
+    with pytest.raises(ValueError, match="only and ignore leave no warning to look for"):
+        fw.scan("He stabbed the guard.", scorer=narrow, ignore="violence,blood")
+    with pytest.raises(ValueError, match="only and ignore leave no warning to look for"):
+        fw.scan("He stabbed the guard.", scorer=narrow, only="torture")
+
+
+@pytest.mark.parametrize("empty", ["", [], ()])
+def test_an_empty_ignore_ignores_nothing(empty: str | list[str]) -> None:
+    report = fw.scan("He stabbed the guard and blood pooled on the stones.", scorer=LEXICON, ignore=empty)
+    assert report.settings["ignore"] == [] and not report.filtered and "violence" in ids(report)
+
+
+def test_a_path_starting_with_a_tilde_is_in_the_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scan("~/story.txt") was taken as a path (looks_like_path) but never expanded: file not found."""
+    (tmp_path / "story.txt").write_bytes(EXAMPLE.read_bytes())
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    expected = ids(fw.scan(EXAMPLE, scorer=LEXICON))
+    for source in ("~/story.txt", " ~/story.txt ", Path("~/story.txt")):
+        report = fw.scan(source, scorer=LEXICON)  # type: ignore[arg-type]
+        assert ids(report) == expected and report.work.source_path == str(tmp_path / "story.txt")
+    with pytest.raises(ReadError, match="file not found"):
+        fw.scan("~/nothing-here.txt", scorer=LEXICON)
+    monkeypatch.chdir(tmp_path)  # a file of that very name is that file
+    (tmp_path / "~").mkdir()
+    (tmp_path / "~" / "story.txt").write_text("A calm day by the sea.", encoding="utf-8")
+    assert fw.scan("~/story.txt", scorer=LEXICON).work.text == "A calm day by the sea."
+    pasted = "~/story.txt is where I keep it"
+    assert fw.scan(pasted, scorer=LEXICON).work.text == pasted  # text stays text
+
+
+@pytest.mark.parametrize("given", ["0.6", " 0.6 ", "6e-1"])
+def test_a_numeric_str_threshold_is_its_number_as_over_http(given: str) -> None:
+    report = fw.scan("He stabbed the guard.", threshold=given, scorer=LEXICON)
+    assert report.settings["threshold"] == 0.6 and type(report.settings["threshold"]) is float
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold": "high"}, "threshold must be a number from 0 to 1, not 'high'"),
+        ({"threshold": "2"}, "threshold must be from 0 to 1"),
+        ({"threshold": [0.5]}, "threshold must be a number from 0 to 1, not list"),
+        ({"only": 123}, "only must be warning ids or aliases, a list or one comma-separated str, not int"),
+        ({"ignore": b"violence"}, "ignore must be warning ids or aliases.*not bytes"),
+        ({"scorer": "lexicn"}, "unknown scorer 'lexicn' \\(use one of: cascade, thorough, encoder-everywhere, lexicon"),
+        ({"scorer": object()}, "scorer must be a CascadeScorer or one of: cascade, .*not object"),
+    ],
+)
+def test_bad_option_types_are_value_errors_before_reading(kwargs: dict[str, object], message: str) -> None:
+    """README: "Bad values raise ValueError before reading"; these were TypeError or AttributeError
+    (scorer="lexicon" failed deep in the scan), raised after reading the work."""
+    with pytest.raises(ValueError, match=message):
+        fw.scan("/no/such/file.txt", **kwargs)  # type: ignore[arg-type]  # ReadError if read first
+    with pytest.raises(ValueError, match=message):
+        fw.scan_work(read_text("He stabbed the guard."), **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_scorer_may_be_named_by_its_mode() -> None:
+    report = fw.scan("He stabbed the guard and blood pooled on the stones.", scorer="lexicon")
+    assert ids(report) == ids(fw.scan("He stabbed the guard and blood pooled on the stones.", scorer=LEXICON))
+    assert report.model_version.startswith("lexicon/")
+
+
+def test_a_bytearray_or_memoryview_is_read_as_bytes() -> None:
+    """A bytearray fell into the str branch: 'a bytes-like object is required, not str'."""
+    data = EXAMPLE.read_bytes()
+    expected = fw.scan(data, scorer=LEXICON)
+    for source in (bytearray(data), memoryview(data)):
+        report = fw.scan(source, scorer=LEXICON)
+        assert ids(report) == ids(expected) and report.work.text == expected.work.text
+    for bad in (None, 42, ["He stabbed the guard."]):
+        with pytest.raises(ValueError, match="source must be a path, bytes, a str of text or a Work"):
+            fw.scan(bad, scorer=LEXICON)  # type: ignore[arg-type]
+
+
+def test_the_documented_errors_are_exported() -> None:
+    """The README says a missing path raises ReadError, but forewarn.ReadError did not exist."""
+    from forewarn.score.model import BundleError
+
+    assert fw.ReadError is ReadError and fw.BundleError is BundleError
+    assert issubclass(fw.ReadError, ValueError) and issubclass(fw.BundleError, ValueError)
+    assert {"ReadError", "BundleError"} <= set(fw.__all__) and "ReadError" in dir(fw)
+    with pytest.raises(fw.ReadError, match="file not found"):
+        fw.scan("no-such-story.epub", scorer=LEXICON)
