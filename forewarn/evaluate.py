@@ -29,6 +29,7 @@ class LabeledPassage:
     target: float  # share of annotators voting yes (soft label)
     work_id: str
     source: str = "dev"
+    kind: str = ""  # project-written sets: positive, hard_negative, ordinary (prose of no warning)
 
 
 def read_jsonl(path: str | Path, parse: Callable[[dict[str, Any], int], T], *, what: str) -> list[T]:
@@ -77,7 +78,10 @@ def load_labeled(paths: Sequence[str | Path], *, label_mode: str = "majority") -
         else:
             label = int(r["label"])
             share = float(label)
-        return LabeledPassage(_text(r), r["warning"], label, share, str(r.get("work_id", n)), r.get("source", "dev"))
+        work = str(r.get("work_id", n))
+        return LabeledPassage(
+            _text(r), r["warning"], label, share, work, r.get("source", "dev"), str(r.get("kind", ""))
+        )
 
     return [p for path in paths for p in read_jsonl(path, parse, what="labeled passage")]
 

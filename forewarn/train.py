@@ -329,6 +329,24 @@ class Selection:
     embeddings: np.ndarray
     files: list[str]
 
+    def ordinary(self) -> np.ndarray:
+        """Per passage: is it ordinary prose (``kind`` "ordinary"), which warrants none of the
+        warnings its set covers? Such passages written for one warning guard every other head."""
+        return np.array([p.kind == "ordinary" for p in self.passages], dtype=bool)
+
+
+def above_ordinary(threshold: float, ordinary: np.ndarray) -> float:
+    """The threshold, raised above every ordinary passage's probability.
+
+    Out of fold on AO3 background, a head may still flag grief, a hospital visit or a kiss:
+    the background is keyword-selected dark prose with little of that. On the selection set,
+    heads at the background threshold flagged 4-20% of the ordinary passages written for other
+    warnings, and a no-warnings romance was suggested Rape/Non-Con.
+    """
+    if ordinary.size == 0:
+        return threshold
+    return round(max(threshold, float(np.ceil(ordinary.max() * 1e4) / 1e4)), 4)
+
 
 @dataclass
 class TrainedModel:
@@ -421,11 +439,13 @@ def train(
         judged_cued, _ = lexicon_view(select.passages, labels)
         raw = heads.scores(select.embeddings, [p.text for p in select.passages], config.w_emb)
         judged = calibrate_columns(raw, labels, calibration)
+    ordinary = np.zeros(len(judged_w), dtype=bool) if select is None else select.ordinary()
     records = {}
     for w, thr in candidates.items():
         k = labels.index(w)
         m = judged_w == w
         if len(set(judged_y[m].tolist())) == 2:
+            thr = above_ordinary(thr, judged[ordinary & (judged_w != w), k])
             records[w] = selection_record(judged_y[m], judged_cued[m, k], judged[m, k], thr)
     ungated = qualifying(records, config)
     files = data_files or []

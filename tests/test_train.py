@@ -121,6 +121,38 @@ def test_selection_passages_decide_which_heads_add_flags(tmp_path, signal: float
         assert np.array_equal(arr, model.heads.arrays[name])
 
 
+def test_ordinary_prose_written_for_other_warnings_raises_a_heads_threshold(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A head may add flags only above every ordinary passage (grief, a kiss) of the selection
+    set written for another warning: at the background threshold the written-data heads flagged
+    4-20% of them."""
+    from forewarn.train import Selection, above_ordinary
+
+    assert above_ordinary(0.6, np.array([0.2, 0.71234])) == 0.7124
+    assert above_ordinary(0.6, np.array([0.2, 0.3])) == 0.6 == above_ordinary(0.6, np.zeros(0))
+    passages, emb = _synthetic(np.random.default_rng(0))
+    rng = np.random.default_rng(5)
+    chosen, rows = [], []
+    for i in range(40):
+        chosen.append(_p(f"selection passage {i}", "abuse", i % 2, WRITTEN_SOURCE, f"sel-{i}"))
+        rows.append(rng.normal(size=8) + (3.0 if i % 2 else 0.0) * np.eye(8)[1])
+    for i in range(6):  # ordinary prose written for suicide that looks like abuse to the abuse head
+        chosen.append(LabeledPassage(f"ordinary {i}", "suicide", 0, 0.0, f"ord-{i}", WRITTEN_SOURCE, "ordinary"))
+        rows.append(rng.normal(size=8) * 0.1 + 4.0 * np.eye(8)[1])
+    e = np.array(rows)
+    (tmp_path / "select.jsonl").write_text("x\n")
+    select = Selection(chosen, e / np.linalg.norm(e, axis=1, keepdims=True), [str(tmp_path / "select.jsonl")])
+    assert select.ordinary().tolist() == [False] * 40 + [True] * 6
+    model = train(passages, emb, config=HeadsConfig(c_emb=10.0), select=select)
+    plain = train(
+        passages,
+        emb,
+        config=HeadsConfig(c_emb=10.0),
+        select=Selection(chosen[:40], select.embeddings[:40], select.files),
+    )
+    assert model.selection["abuse"]["threshold"] > plain.selection["abuse"]["threshold"]
+    assert model.selection["abuse"]["n"] == 40  # ordinary prose of other warnings guards, it is not judged
+
+
 def test_gated_heads_learn_only_from_routed_passages_unless_a_class_would_be_missing() -> None:
     warnings = np.array(["war", "war", "war", "war", "abuse", "abuse", "death", "death"])
     y = np.array([1, 0, 1, 0, 1, 0, 1, 0])
