@@ -10,6 +10,7 @@ command was misused; 141 stdout was closed before the output ended
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -143,10 +144,11 @@ def _check_writable(path: Path) -> None:
         sys.exit(EXIT_ERROR)
 
 
-def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) -> None:
+def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any, empty_ok: bool = False) -> None:
     """Usage error for an unknown warning, or for an option given with no warning at all.
 
-    ``--only ""`` used to select nothing and report a clean work, which reads as "safe".
+    ``--only ""`` used to select nothing and report a clean work, which reads as "safe";
+    ``--ignore ""`` (``empty_ok``) ignores nothing, as in the Python API and over HTTP.
     """
     from forewarn.pipeline import resolve_labels
 
@@ -154,7 +156,7 @@ def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any) 
         ids = resolve_labels(values or None, taxonomy=taxonomy)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
-    if values and not ids:
+    if values and not ids and not empty_ok:
         raise click.UsageError(f"{option} needs at least one warning id or alias (see `forewarn warnings`)")
 
 
@@ -268,11 +270,12 @@ def scan(
         )
     taxonomy = load_taxonomy()
     _check_warning_list(only, option="--only", taxonomy=taxonomy)
-    _check_warning_list(ignore, option="--ignore", taxonomy=taxonomy)
+    _check_warning_list(ignore, option="--ignore", taxonomy=taxonomy, empty_ok=True)
     try:
         resolve_selection(only or None, ignore or None, taxonomy=taxonomy)
     except ValueError as e:
-        raise click.UsageError(str(e).replace("only and ignore", "--only and --ignore")) from None
+        message = re.sub(r"\b(only|ignore)\b", r"--\1", str(e))  # the options' names on the command line
+        raise click.UsageError(message) from None
 
     console = _Console(soft_wrap=False)
     err = Console(stderr=True)

@@ -36,7 +36,7 @@ from forewarn.readers.text import (
 from forewarn.score.cascade import MODES, CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
-from forewarn.work import Work
+from forewarn.work import Work, has_opening
 
 SCHEMA = "forewarn.report/1"
 STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
@@ -530,6 +530,9 @@ def scan_work(
         severities={w.id: w.severity for w in warnings},
     )
     considered = [d for d in declared if d.warning_id in kept]  # --only/--ignore apply to these too
+    # AO3 reasons number chapters as the reports do: from the first heading, after any opening.
+    opening = has_opening(work.chapters)
+    counted = len(work.chapters) - opening
     t4 = time.perf_counter()
     return Report(
         work=work,
@@ -537,9 +540,9 @@ def scan_work(
         warnings=warnings,
         declared=declared,
         comparison=comparison,
-        rating=suggest_rating(warnings, taxonomy=taxonomy, chapters=len(work.chapters), declared=considered),
+        rating=suggest_rating(warnings, taxonomy=taxonomy, chapters=counted, opening=opening, declared=considered),
         archive_warnings=suggest_archive_warnings(
-            warnings, taxonomy=taxonomy, chapters=len(work.chapters), declared=considered
+            warnings, taxonomy=taxonomy, chapters=counted, opening=opening, declared=considered
         ),
         model_version=scorer.version_,
         settings={

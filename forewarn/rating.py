@@ -28,18 +28,30 @@ class Suggestion:
     reason: str
 
 
-def _where(w: WorkWarning, chapters: int, *, severity: str | None = None, among: Sequence[int] | None = None) -> str:
+def _where(
+    w: WorkWarning,
+    chapters: int,
+    *,
+    opening: bool = False,
+    severity: str | None = None,
+    among: Sequence[int] | None = None,
+) -> str:
     """Where the warning reaches the severity a suggestion rests on (not merely its likeliest
     passage: a funeral mentioned in chapter 1 must not locate a death shown in chapter 4);
-    ``among``: only these passages may be cited ("" when none of them is in the evidence)."""
+    ``among``: only these passages may be cited ("" when none of them is in the evidence).
+    With an ``opening`` (text before the first chapter heading) chapters count from that
+    heading, as the reports number them."""
     cited = w.evidence if among is None else [e for e in w.evidence if e.index in among]
     if not cited:
         return ""
     wanted = severity or w.severity
     ref = next((e for e in cited if e.severity == wanted), cited[0])
+    if opening and ref.chapter == 0:
+        return f"the opening before chapter 1, {ref.position:.0f}% into the work"
+    place = f"chapter {ref.chapter + (0 if opening else 1)}"
     if chapters > 1:  # where in the chapter, as a reader on an AO3 chapter page skips
-        return f"chapter {ref.chapter + 1}, {ref.chapter_position:.0f}% into the chapter"
-    return f"chapter {ref.chapter + 1}, {ref.position:.0f}% into the work"
+        return f"{place}, {ref.chapter_position:.0f}% into the chapter"
+    return f"{place}, {ref.position:.0f}% into the work"
 
 
 def _rating_for(wid: str, severity: str, taxonomy: Taxonomy) -> str:
@@ -75,6 +87,7 @@ def suggest_rating(
     *,
     taxonomy: Taxonomy,
     chapters: int = 1,
+    opening: bool = False,
     declared: Sequence[DeclaredItem] = (),
 ) -> Suggestion:
     """The lowest AO3 rating that covers every detected warning at its severity, and every
@@ -88,7 +101,7 @@ def suggest_rating(
         r = _rating_for(w.id, w.severity, taxonomy)
         if RATINGS.index(r) > RATINGS.index(best):
             best, driver = r, w
-    reason = f"{driver.name.lower()} {driver.severity} ({_where(driver, chapters)})" if driver else ""
+    reason = f"{driver.name.lower()} {driver.severity} ({_where(driver, chapters, opening=opening)})" if driver else ""
     for d in declared:
         if d.warning_id is None or not _declared_counts(d, declared, warnings):
             continue
@@ -141,6 +154,7 @@ def suggest_archive_warnings(
     *,
     taxonomy: Taxonomy,
     chapters: int = 1,
+    opening: bool = False,
     declared: Sequence[DeclaredItem] = (),
 ) -> list[Suggestion]:
     """AO3 archive warnings that the detections point to, or 'No Archive Warnings Apply'.
@@ -165,13 +179,13 @@ def suggest_archive_warnings(
             continue  # AO3 reserves it for graphic, not merely depicted, violence
         if w.severity == "mentioned" and name not in EVENT_WARNINGS:
             continue  # a passing mention of a death is not what the warning is for
-        reason = f"{w.name.lower()} {w.severity} ({_where(w, chapters)})"
+        reason = f"{w.name.lower()} {w.severity} ({_where(w, chapters, opening=opening)})"
         if name == "Major Character Death":
             deaths = _deaths_not_of_animals(w, warnings)
             if not deaths:
                 continue
             severity = max((sev for _, sev in deaths), key=SEVERITIES.index)
-            where = _where(w, chapters, severity=severity, among=[p for p, _ in deaths])
+            where = _where(w, chapters, opening=opening, severity=severity, among=[p for p, _ in deaths])
             at = f" ({where})" if where else ""  # never the animal's passage it left out
             reason = f"{w.name.lower()} {severity}{at}; applies only if a major character dies"
         elif w.severity == "mentioned":

@@ -8,6 +8,7 @@ system lets a report point a reader at the exact span to skip.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # Han (with extension A, the compatibility block and the supplementary planes), the marks
@@ -120,3 +121,18 @@ class Work:
 
 class ReadError(ValueError):
     """Input that cannot be read as a work; the message is one line meant for users."""
+
+
+def has_opening(chapters: Sequence[Chapter]) -> bool:
+    """Whether the first chapter is the text before the first chapter heading (a title page, a
+    dedication, a summary): untitled, before titled chapters. The work does not number it."""
+    return len(chapters) > 1 and not chapters[0].title and any(c.title for c in chapters[1:])
+
+
+def chapter_number(chapters: Sequence[Chapter], index: int) -> int | None:
+    """A chapter's number as the reader counts them, from the first chapter heading: None for the
+    opening (see ``has_opening``). Counting it made "Chapter 2" chapter 3 in every location.
+    The terminal and HTML reports label chapters by this; the JSON keeps the index."""
+    if has_opening(chapters):
+        return index if index > 0 else None
+    return index + 1

@@ -480,3 +480,28 @@ def test_major_character_death_never_cites_the_animal_passage_it_left_out() -> N
     assert (
         mcd.name == "Major Character Death" and mcd.reason == "death depicted; applies only if a major character dies"
     )
+
+
+def test_ao3_reasons_count_chapters_from_the_first_heading_after_an_opening() -> None:
+    """The reports call the text before "Chapter 1" the opening; the AO3 reasons said
+    "chapter 3" for a scene under the heading "Chapter 2"."""
+    from dataclasses import replace
+
+    from forewarn.aggregate import PassageRef, WorkWarning
+
+    def violence(chapter: int) -> WorkWarning:
+        ref = PassageRef(3, chapter, 0, 9, 40.0, 45.0, 0.9, "depicted", chapter_position=12.0)
+        return WorkWarning("violence", "Violence", "aggression", 0.9, "depicted", 1, 9, [ref], [3], ["depicted"])
+
+    taxonomy = load_taxonomy()
+    assert (
+        "(chapter 2, 12% into the chapter)"
+        in suggest_rating([violence(2)], taxonomy=taxonomy, chapters=2, opening=True).reason
+    )
+    assert "(chapter 3, 12% into the chapter)" in suggest_rating([violence(2)], taxonomy=taxonomy, chapters=3).reason
+    before = suggest_rating([violence(0)], taxonomy=taxonomy, chapters=2, opening=True).reason
+    assert "(the opening before chapter 1, 40% into the work)" in before
+    w = violence(2)
+    w = replace(w, severity="graphic", evidence=[replace(w.evidence[0], severity="graphic")])
+    (gdov,) = suggest_archive_warnings([w], taxonomy=taxonomy, chapters=2, opening=True)
+    assert "chapter 2," in gdov.reason

@@ -118,11 +118,12 @@ def test_unknown_warning_is_a_usage_error() -> None:
     assert code == 2 and "unknown warning" in err
 
 
-@pytest.mark.parametrize("option", ["--only", "--ignore"])
 @pytest.mark.parametrize("value", ["", " , ,"])
-def test_an_empty_warning_list_is_a_usage_error_not_a_clean_report(option: str, value: str) -> None:
-    code, out, err = run("scan", "--scorer", "lexicon", option, value, str(EXAMPLE))
-    assert code == 2 and f"{option} needs at least one warning" in err and out == ""
+def test_an_empty_warning_list_is_a_usage_error_not_a_clean_report(value: str) -> None:
+    code, out, err = run("scan", "--scorer", "lexicon", "--only", value, str(EXAMPLE))
+    assert code == 2 and "--only needs at least one warning" in err and out == ""
+    code, out, err = run("scan", "--scorer", "lexicon", "--ignore", value, str(EXAMPLE))
+    assert code in (0, 1) and out, err  # ignores nothing, as the Python API and HTTP do
 
 
 def _truncated_epub(path: Path) -> Path:
@@ -601,6 +602,9 @@ def test_a_partly_read_epub_says_so_in_every_report(tmp_path: Path) -> None:
     run("scan", "--html", str(tmp_path / "part.html"), path)
     page = (tmp_path / "part.html").read_text()
     assert "Read in part: EPUB is damaged: OEBPS/&lt;b&gt;lost.xhtml" in page and "<b>lost" not in page
+    # The notice was a .notice, which the reading mode's stylesheet hides until a block is hidden.
+    (cls,) = re.findall(r'<p class="([\w-]+)" role="alert">Read in part', page)
+    assert not re.search(rf"\.{cls}\s*{{[^}}]*display:\s*none", page)
 
 
 def test_the_summary_says_when_a_declaration_is_broader_or_milder_than_the_detection(tmp_path: Path) -> None:
@@ -631,6 +635,20 @@ def test_only_wholly_ignored_is_a_usage_error() -> None:
     """Regression: --only violence --ignore violence printed "no warnings", exit 0."""
     code, out, err = run("scan", str(EXAMPLE), "--only", "violence", "--ignore", "violence")
     assert code == 2 and "--only and --ignore leave no warning to look for" in err and not out
+
+
+def test_an_empty_ignore_ignores_nothing_and_ignoring_everything_is_refused() -> None:
+    """`--ignore ""` was a usage error while the Python API and HTTP ignore nothing; ignoring
+    every warning would print a clean report."""
+    from forewarn.taxonomy import load_taxonomy
+
+    code, out, err = run("scan", str(EXAMPLE), "--json", "--ignore", "")
+    assert code in (0, 1) and json.loads(out)["reports"][0]["warnings"], err
+    every = ",".join(w.id for w in load_taxonomy().warnings)
+    code, out, err = run("scan", str(EXAMPLE), "--ignore", every)
+    assert code == 2 and "--ignore leaves no warning to look for" in err and not out
+    code, out, err = run("scan", str(EXAMPLE), "--only", "")
+    assert code == 2 and "--only needs at least one warning" in err
 
 
 @pytest.mark.parametrize("as_json", [False, True])

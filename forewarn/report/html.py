@@ -20,9 +20,8 @@ from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, names_no_warnin
 from forewarn.pipeline import Report
 from forewarn.readers.text import heading_title
 from forewarn.report import comparison_notes, quote
-from forewarn.report.terminal import chapter_number, has_opening
 from forewarn.split import Passage
-from forewarn.work import Span
+from forewarn.work import Span, chapter_number, has_opening
 
 _BLANK = re.compile(r"\n\s*\n")
 _ID = re.compile(r"[a-z0-9-]+")
@@ -481,7 +480,7 @@ def _hide_rules(report: Report) -> str:
 
 def _notices(report: Report) -> str:
     """What the reader could not read, above everything else: the report covers only the rest."""
-    return "".join(f'<p class="notice" role="alert">Read in part: {_e(n)}</p>' for n in report.work.notices)
+    return "".join(f'<p class="read-in-part" role="alert">Read in part: {_e(n)}</p>' for n in report.work.notices)
 
 
 def _file_name(path: str | None) -> str | None:

@@ -7,8 +7,6 @@ from the work (titles, tags) is printed as plain text, never as rich markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.console import Console
 from rich.text import Text
 
@@ -18,7 +16,7 @@ from forewarn.pipeline import Report
 from forewarn.report import comparison_notes, printable, quote
 from forewarn.split import Passage
 from forewarn.taxonomy import normalize
-from forewarn.work import Chapter
+from forewarn.work import chapter_number, has_opening
 
 BAR_WIDTH = 16
 GAP = "  "
@@ -29,21 +27,6 @@ PARTIAL = "(from the selected warnings only)"
 # Bar cells (empty, flagged), and the fallback for a terminal whose encoding lacks them.
 MARKS = ("·", "█")
 ASCII_MARKS = (".", "#")
-
-
-def has_opening(chapters: Sequence[Chapter]) -> bool:
-    """Whether the first chapter is the text before the first chapter heading (a title page, a
-    dedication, a summary): untitled, before titled chapters. The work does not number it."""
-    return len(chapters) > 1 and not chapters[0].title and any(c.title for c in chapters[1:])
-
-
-def chapter_number(chapters: Sequence[Chapter], index: int) -> int | None:
-    """A chapter's number as the reader counts them, from the first chapter heading: None for the
-    opening (see ``has_opening``). Counting it made "Chapter 2" chapter 3 in every location.
-    The terminal and HTML reports label chapters by this; the JSON keeps the index."""
-    if has_opening(chapters):
-        return index if index > 0 else None
-    return index + 1
 
 
 def position_bar(
