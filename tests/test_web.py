@@ -975,6 +975,32 @@ def test_the_stored_page_marks_the_works_language_and_direction(tmp_path) -> Non
     assert page.startswith('<!DOCTYPE html><html lang="en">')  # the page's own words are English
     index = TestClient(create_app(scorer=_NeverScans(), db_path=tmp_path / "ar" / "r.db")).get("/db").text
     assert '<a href="/db/1" dir="auto">\u05d4\u05e0\u05de\u05dc!</a>' in index  # isolated from ": violence"
-    for i, odd in enumerate(["Deutsch", 'ar" onmouseover="alert(1)', None]):  # an AO3 name, a forged tag, none
+    page, _ = _stored_without_text(tmp_path / "de", story, language("Deutsch"))  # a name AO3 gives
+    assert '<h1 lang="de" dir="auto">' in page  # as the HTML report takes it
+    for i, odd in enumerate(['ar" onmouseover="alert(1)', "Klingon", None]):  # a forged tag, no language, none
         page, _ = _stored_without_text(tmp_path / str(i), story, language(odd))
         assert '<h1 dir="auto">' in page and "onmouseover" not in page
+
+
+def test_the_stored_page_takes_the_language_a_batch_stored(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: the stored page looked for work.language, but the JSON report had none, so a
+    batch never stored one and the page never had a lang. Now end to end, without editing the JSON."""
+    header = "Title: Der Hafen\nLanguage: Deutsch"
+    page, stored = _stored_without_text(tmp_path / "de", "\n\n".join([header, FIGHT, CALM]))
+    assert stored["work"]["language"] == "Deutsch"
+    assert '<h1 lang="de" dir="auto">Der Hafen</h1>' in page
+    # The file name shown when the work has no title is in no language.
+    page, stored = _stored_without_text(tmp_path / "name", "\n\n".join(["Language: Deutsch", FIGHT, CALM]))
+    assert stored["work"]["language"] == "Deutsch" and stored["work"]["title"] is None
+    assert '<h1 dir="auto">' in page and 'lang="de"' not in page
+    # With the file still there, the reading mode's text is in the work's language too.
+    folder = tmp_path / "kept"
+    folder.mkdir()
+    (folder / "a.txt").write_text("\n\n".join([header, FIGHT, CALM]))
+    from forewarn.batch import run_batch
+
+    run_batch(folder, db=tmp_path / "kept.db", workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=tmp_path / "kept.db"))
+    assert client.get("/db/1.json").json()["work"]["language"] == "Deutsch"
+    kept = client.get("/db/1").text
+    assert "Reading mode</h2>" in kept and '<article class="work" lang="de">' in kept

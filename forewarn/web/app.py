@@ -20,7 +20,6 @@ import hashlib
 import json
 import math
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -48,7 +47,16 @@ from forewarn.declared import Comparison, DeclaredItem
 from forewarn.pipeline import Report, check_threshold, resolve_labels, resolve_selection, scan_work
 from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
-from forewarn.report.html import HOW_TO_READ, _declared, _locations, _passage_map, _place, _status, render_html
+from forewarn.report.html import (
+    HOW_TO_READ,
+    _declared,
+    _locations,
+    _passage_map,
+    _place,
+    _status,
+    render_html,
+    work_language,
+)
 from forewarn.report.json import report_to_dict
 from forewarn.split import Passage, _percent
 from forewarn.taxonomy import load_taxonomy
@@ -874,16 +882,15 @@ def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
     return page.replace("<main>", f"<main>{note}", 1)
 
 
-# A language tag ("ar", "pt-BR"); AO3 gives names ("Deutsch"), and a wrong lang is worse than none.
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _CHOSE_NOT_TO_WARN = "The author chose not to use archive warnings."
 
 
 def _lang(language: object) -> str:
-    """` lang="..."` for the work's own text when its language is a valid tag, else nothing."""
-    if isinstance(language, str) and _LANGUAGE_TAG.fullmatch(language.strip()):
-        return f' lang="{escape(language.strip())}"'
-    return ""
+    """` lang="..."` for the work's own text, from the stored ``work.language`` as the HTML
+    report takes it (a tag, or a name AO3 gives: "Deutsch" is de); else nothing, since a
+    wrong lang is worse than none."""
+    tag = work_language(language) if isinstance(language, str) else None
+    return f' lang="{escape(tag)}"' if tag else ""
 
 
 def _with_chapter_positions(report: dict[str, Any]) -> dict[str, Any]:
@@ -979,7 +986,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     title = work["title"] or row["path"]
     chapters = len(work["chapters"])
     head = (
-        f'<header><h1{_lang(work.get("language"))} dir="auto">{escape(title)}</h1>'
+        f'<header><h1{_lang(work.get("language")) if work["title"] else ""} dir="auto">{escape(title)}</h1>'
         f'<p class="meta">{escape(row["path"])}: {work["words"]:,} words, {chapters} '
         f"chapter{'s' if chapters != 1 else ''}, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
