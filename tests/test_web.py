@@ -231,6 +231,48 @@ def test_pasted_text_over_the_limit_in_a_form_is_a_413_and_a_malformed_form_a_42
     )
 
 
+def test_a_chunked_upload_over_the_limit_is_refused_as_it_streams() -> None:
+    """Regression: a chunked body has no Content-Length, so the middleware's size check passed it
+    and Starlette wrote its whole file part (5 MiB here, any size) to a temporary file before the
+    app's own check said 413. The bytes are now counted as they stream; a chunked upload under the
+    limit is scanned as before."""
+    import asyncio
+
+    import httpx
+
+    app = create_app(scorer=CascadeScorer(), max_upload_bytes=200_000)
+    head = b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n\r\n'
+    tail = b"\r\n--xyz--\r\n"
+
+    async def post(path: str, payload: bytes, chunks: int) -> tuple[httpx.Response, int, int]:
+        pulled = 0
+        parts = [head, *[payload] * chunks, tail]
+
+        async def body():  # type: ignore[no-untyped-def]  # an async generator: sent chunked
+            nonlocal pulled
+            for part in parts:
+                pulled += len(part)
+                yield part
+
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://forewarn") as client:
+            r = await client.post(
+                path,
+                content=body(),
+                headers={"Content-Type": "multipart/form-data; boundary=xyz", "Accept": "text/html"},
+            )
+        assert "content-length" not in r.request.headers and r.request.headers["transfer-encoding"] == "chunked"
+        return r, pulled, sum(map(len, parts))
+
+    for path in ("/api/scan", "/scan"):
+        r, pulled, total = asyncio.run(post(path, b"word " * 13_107, 80))  # 64 KiB a chunk, 5 MiB in all
+        assert r.status_code == 413 and "upload too large: the limit is 195.3 KiB" in r.text
+        assert pulled < 400_000 < total  # refused a chunk or two past the limit, not at the end
+        assert r.headers["Content-Security-Policy"]  # the app's own answer
+    r, _, _ = asyncio.run(post("/api/scan", STORY.encode(), 1))
+    assert r.status_code == 200 and {"violence", "blood"} <= {w["id"] for w in r.json()["report"]["warnings"]}
+
+
 def test_the_default_upload_limit_is_10_mib_as_documented() -> None:
     """Regression: create_app() defaulted to 10,000,000 bytes and said "the limit is 9.5 MiB"."""
     import inspect

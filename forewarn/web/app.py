@@ -278,10 +278,14 @@ def create_app(
                     loaded.append(default_scorer())
         return loaded[0]
 
+    # Inside the middleware below (added later, so outer): a TooLarge raised in its receive would
+    # reach the app's handler wrapped in an ExceptionGroup, a 500.
+    app.add_middleware(_CapBody, limit=max_upload_bytes + _FORM_SLACK)
+
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
-        if length and _is_ascii_number(length) and int(length) > max_upload_bytes + 64 * 1024:
+        if length and _is_ascii_number(length) and int(length) > max_upload_bytes + _FORM_SLACK:
             return _too_large(request, max_upload_bytes)
         response: Response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
@@ -628,6 +632,44 @@ def _flag(name: str, values: list[str]) -> bool:
         if value.lower() not in yes + no:
             raise HTTPException(status_code=422, detail=f"{name} must be 1 or 0 (true/false, yes/no), not {value!r}")
     return any(value.lower() in yes for value in values)
+
+
+# A body may be this much over --max-upload: a form's boundaries, part headers and other fields.
+_FORM_SLACK = 64 * 1024
+
+
+class _CapBody:
+    """A body refused (413) once more than ``limit`` bytes of it have come in, counted as they
+    stream. A body without Content-Length (chunked) passed the header check, and Starlette wrote
+    a multipart file part of any size to a temporary file before the app could look at it.
+
+    The count raises ``TooLarge`` from ``receive`` inside the request, which the app's handler
+    answers; the rest of the body is never read (a later ``receive`` says the client left).
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        size, over = 0, False
+
+        async def counted() -> Message:
+            nonlocal size, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > self.limit:
+                    over = True
+                    raise TooLarge()
+            return message
+
+        await self.app(scope, counted, send)
 
 
 class _HeadLikeGet:
