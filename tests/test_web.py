@@ -95,6 +95,15 @@ def test_slow_scan_times_out_with_504_and_server_stays_up() -> None:
     r = slow.post("/api/scan", json={"text": STORY})
     assert r.status_code == 504 and "longer than" in r.json()["detail"]
     assert slow.get("/healthz").status_code == 200
+    # It says what to do (regression: it said only that the scan took too long).
+    detail = r.json()["detail"]
+    assert "longer than 0.2 s, this server's time limit" in detail
+    assert "the command line, which has no time limit (forewarn scan FILE)" in detail
+    assert detail.endswith("start the server with a larger limit (forewarn serve --timeout 1).")
+    page = slow.post("/scan", data={"text": STORY}, headers={"Accept": "text/html"})
+    assert page.status_code == 504 and "forewarn serve --timeout 1" in page.text and STORY[:40] in page.text
+    described = slow.get("/openapi.json").json()["paths"]["/api/scan"]["post"]["responses"]["504"]["description"]
+    assert "`forewarn scan` has no time limit" in described and "--timeout" in described
 
 
 def test_the_model_loads_once_and_not_against_the_first_scans_timeout(monkeypatch: pytest.MonkeyPatch) -> None:

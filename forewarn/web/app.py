@@ -172,7 +172,8 @@ _SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
         422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...) or body (malformed JSON or "
         "multipart), or a bad or unknown option (a misspelt name in the query, form or JSON).",
         503: "Every scan slot is taken (maybe by timed-out scans still stopping); retry after Retry-After seconds.",
-        504: "The scan took longer than the server's --timeout; it is stopped at its next step.",
+        504: "The scan took longer than the server's --timeout; it is stopped at its next step. `forewarn scan` "
+        "has no time limit, or the server can be started with a larger --timeout.",
     }.items()
 }
 
@@ -351,7 +352,12 @@ def create_app(
             raise HTTPException(status_code=422, detail=str(e)) from None
         except TimeoutError:
             stop.set()
-            detail = f"scanning took longer than {scan_timeout_s:g} s; the scan is stopped at its next step"
+            detail = (
+                f"scanning took longer than {scan_timeout_s:g} s, this server's time limit, so the scan is stopped "
+                "at its next step. To scan this work, use the command line, which has no time limit "
+                "(forewarn scan FILE), or start the server with a larger limit "
+                f"(forewarn serve --timeout {math.ceil(5 * scan_timeout_s)})."
+            )
             raise HTTPException(status_code=504, detail=detail) from None
         wid = _work_id(data, source=source, options=options)
         reports[wid] = report
