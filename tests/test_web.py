@@ -341,6 +341,36 @@ def test_api_options_are_honoured_alike_in_json_form_and_query(client: TestClien
     assert {w["id"] for w in client.get(full["url"] + ".json").json()["warnings"]} == set(everything)
 
 
+def test_an_empty_ignore_ignores_nothing_and_an_empty_only_is_refused(client: TestClient) -> None:
+    """Regression: an empty ignore ("" or []) was a 422 "ignore needs at least one warning" over
+    HTTP, while the Python API (and an empty --ignore) ignores nothing. It is now the same scan as
+    no ignore at all (the same report and work id); an empty only still selects nothing: a 422."""
+    full = client.post("/api/scan", json={"text": STORY}).json()
+    upload = {"file": ("s.txt", STORY.encode(), "text/plain")}
+    uploaded = client.post("/api/scan", files=upload).json()
+    empties = [
+        (client.post("/api/scan", json={"text": STORY, "ignore": []}), full),
+        (client.post("/api/scan", json={"text": STORY, "ignore": ""}), full),
+        (client.post("/api/scan", json={"text": STORY, "ignore": " , "}), full),
+        (client.post("/api/scan?ignore=", json={"text": STORY}), full),
+        (client.post("/api/scan", files=upload, data={"ignore": ""}), uploaded),
+    ]
+    for r, same in empties:
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["id"] == same["id"] and body["report"]["warnings"] == same["report"]["warnings"]
+        assert body["report"]["settings"]["ignore"] == [] and body["report"]["settings"]["filtered"] is False
+    page = client.post("/scan", data={"text": STORY, "ignore": ""}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == full["url"]
+    for r in (
+        client.post("/api/scan", json={"text": STORY, "only": []}),
+        client.post("/api/scan", json={"text": STORY, "only": ""}),
+        client.post("/api/scan?only=", json={"text": STORY}),
+        client.post("/api/scan", files=upload, data={"only": ""}),
+    ):
+        assert r.status_code == 422 and r.json()["detail"] == "only needs at least one warning id or alias"
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -363,7 +393,7 @@ def test_bad_api_options_are_a_422_in_json(client: TestClient, options: dict, me
     ("fields", "message"),
     [
         ({"only": "gremlins"}, "only: unknown warning 'gremlins'"),
-        ({"ignore": ""}, "ignore needs at least one warning"),
+        ({"only": ""}, "only needs at least one warning"),
         ({"threshold": "2"}, "threshold must be from 0 to 1"),
         ({"threshold": "high"}, "threshold must be a number from 0 to 1, not 'high'"),
     ],

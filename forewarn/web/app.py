@@ -594,7 +594,8 @@ def _wants_html(request: Request) -> bool:
 
 
 def _options(given: dict[str, Any]) -> Options:
-    """Checked options: known warning names, at least one when given, a threshold from 0 to 1."""
+    """Checked options: known warning names (at least one in ``only``; an empty ``ignore``, "" or
+    [], ignores nothing), a threshold from 0 to 1."""
     taxonomy = load_taxonomy()
     lists: dict[str, list[str] | None] = {}
     for name in ("only", "ignore"):
@@ -610,9 +611,9 @@ def _options(given: dict[str, Any]) -> Options:
             ids = resolve_labels(value, taxonomy=taxonomy)
         except ValueError as e:
             raise HTTPException(status_code=422, detail=f"{name}: {e}") from None
-        if not ids:  # an empty --only would select nothing and read as "safe"
+        if not ids and name == "only":  # an empty --only would select nothing and read as "safe"
             raise HTTPException(status_code=422, detail=f"{name} needs at least one warning id or alias")
-        lists[name] = ids
+        lists[name] = ids or None  # an empty ignore ignores nothing, as in the Python API (and is that scan)
     try:  # only wholly inside ignore: nothing left to look for, the same as an empty only
         resolve_selection(lists["only"], lists["ignore"], taxonomy=taxonomy)
     except ValueError as e:
