@@ -98,6 +98,30 @@ def test_unfiltered_json_says_so_and_older_reports_still_validate() -> None:
     jsonschema.validate(doc, SCHEMA)
 
 
+def test_json_gives_the_works_language_as_read(tmp_path: Path) -> None:
+    """Regression: the JSON had no work language, though the readers read it (EPUB dc:language,
+    AO3 "Language:", a header's "Language:"); null when the work gives none, and optional."""
+    from readers_fixtures import ao3_html, write_epub, xhtml
+
+    write_epub(
+        tmp_path / "w.epub",
+        [("c1.xhtml", xhtml("<h2>Chapter 1</h2><p>The ferry left at noon without him.</p>"))],
+        metadata="<dc:title>Die F\u00e4hre</dc:title><dc:language>pt-BR</dc:language>",
+    )
+    (tmp_path / "ao3.html").write_text(ao3_html(), encoding="utf-8")
+    (tmp_path / "h.txt").write_text("Title: Der Hafen\nLanguage: Deutsch\n\nDie Boote lagen still im Hafen.\n")
+    (tmp_path / "none.txt").write_text("The boats lay still in the harbour.\n")
+    names = ["w.epub", "ao3.html", "h.txt", "none.txt"]
+    _, out, _ = run("scan", "--scorer", "lexicon", "--json", *(str(tmp_path / n) for n in names))
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    languages = {Path(r["work"]["path"]).name: r["work"]["language"] for r in doc["reports"]}
+    assert languages == {"w.epub": "pt-BR", "ao3.html": "English", "h.txt": "Deutsch", "none.txt": None}
+    for report in doc["reports"]:  # reports written before the field existed
+        del report["work"]["language"]
+    jsonschema.validate(doc, SCHEMA)
+
+
 def test_progress_on_a_terminal_names_each_stage_and_counts_passages() -> None:
     """Regression: the bar showed "0/?" through loading, reading and splitting (~10 s on 20 MB)."""
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE)], env={"TTY_COMPATIBLE": "1"})

@@ -159,6 +159,33 @@ def test_a_short_preface_before_chapter_one_is_front_matter(tmp_path: Path, pref
     assert read_text(declared).metadata.declaration_lines == ["Warnings: grief, a funeral, Lena's mum dies off-page"]
 
 
+def test_key_value_lines_in_the_story_are_not_metadata(tmp_path: Path) -> None:
+    """Regression: "Key: value" lines were read as metadata from any of the first 30 lines, so a
+    story line "Summary: the guard stabbed her..." in chapter 1 became the work's summary. They
+    count only in the header block and the end notes, where the scorer blanks them too."""
+    from forewarn.pipeline import meta_spans
+
+    story = [
+        "The gate stood open when they reached the yard, and nobody came out to meet them.",
+        "Mara counted the windows twice, the way her father had taught her to count exits.",
+        "The stones were wet from the night's rain and the air smelled of smoke and iron.",
+        "Somewhere inside a door banged, once, and then the house was quiet again.",
+        "Summary: the guard stabbed her twice and blood pooled on the stones, Mara said later.",
+        "Characters: she had met too many of them that winter, and none of them kind.",
+        "They left before dawn and did not look back at the house on the hill.",
+        "The road south was empty all the way to the river, and the ferry was late.",
+    ]
+    text = "\n\n".join(story) + "\n"
+    for work in (read_text(text), read(write(tmp_path, "s.txt", text))):
+        assert work.metadata.summary is None
+        assert work.metadata.characters == []
+    assert meta_spans(text) == []  # the reader and the scorer agree: both lines are story
+    # In the header block and the end notes they are still read (the header's first).
+    notes = "Summary: Notes on the ending.\nCharacters: Ferryman"
+    meta = read_text(f"Title: Yard\nSummary: A house on a hill.\n\n{text}\n{notes}\n").metadata
+    assert (meta.title, meta.summary, meta.characters) == ("Yard", "A house on a hill.", ["Ferryman"])
+
+
 @pytest.mark.parametrize(
     "line",
     [

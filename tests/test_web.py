@@ -95,6 +95,15 @@ def test_slow_scan_times_out_with_504_and_server_stays_up() -> None:
     r = slow.post("/api/scan", json={"text": STORY})
     assert r.status_code == 504 and "longer than" in r.json()["detail"]
     assert slow.get("/healthz").status_code == 200
+    # It says what to do (regression: it said only that the scan took too long).
+    detail = r.json()["detail"]
+    assert "longer than 0.2 s, this server's time limit" in detail
+    assert "the command line, which has no time limit (forewarn scan FILE)" in detail
+    assert detail.endswith("start the server with a larger limit (forewarn serve --timeout 1).")
+    page = slow.post("/scan", data={"text": STORY}, headers={"Accept": "text/html"})
+    assert page.status_code == 504 and "forewarn serve --timeout 1" in page.text and STORY[:40] in page.text
+    described = slow.get("/openapi.json").json()["paths"]["/api/scan"]["post"]["responses"]["504"]["description"]
+    assert "`forewarn scan` has no time limit" in described and "--timeout" in described
 
 
 def test_the_model_loads_once_and_not_against_the_first_scans_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -231,6 +240,48 @@ def test_pasted_text_over_the_limit_in_a_form_is_a_413_and_a_malformed_form_a_42
     )
 
 
+def test_a_chunked_upload_over_the_limit_is_refused_as_it_streams() -> None:
+    """Regression: a chunked body has no Content-Length, so the middleware's size check passed it
+    and Starlette wrote its whole file part (5 MiB here, any size) to a temporary file before the
+    app's own check said 413. The bytes are now counted as they stream; a chunked upload under the
+    limit is scanned as before."""
+    import asyncio
+
+    import httpx
+
+    app = create_app(scorer=CascadeScorer(), max_upload_bytes=200_000)
+    head = b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n\r\n'
+    tail = b"\r\n--xyz--\r\n"
+
+    async def post(path: str, payload: bytes, chunks: int) -> tuple[httpx.Response, int, int]:
+        pulled = 0
+        parts = [head, *[payload] * chunks, tail]
+
+        async def body():  # type: ignore[no-untyped-def]  # an async generator: sent chunked
+            nonlocal pulled
+            for part in parts:
+                pulled += len(part)
+                yield part
+
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://forewarn") as client:
+            r = await client.post(
+                path,
+                content=body(),
+                headers={"Content-Type": "multipart/form-data; boundary=xyz", "Accept": "text/html"},
+            )
+        assert "content-length" not in r.request.headers and r.request.headers["transfer-encoding"] == "chunked"
+        return r, pulled, sum(map(len, parts))
+
+    for path in ("/api/scan", "/scan"):
+        r, pulled, total = asyncio.run(post(path, b"word " * 13_107, 80))  # 64 KiB a chunk, 5 MiB in all
+        assert r.status_code == 413 and "upload too large: the limit is 195.3 KiB" in r.text
+        assert pulled < 400_000 < total  # refused a chunk or two past the limit, not at the end
+        assert r.headers["Content-Security-Policy"]  # the app's own answer
+    r, _, _ = asyncio.run(post("/api/scan", STORY.encode(), 1))
+    assert r.status_code == 200 and {"violence", "blood"} <= {w["id"] for w in r.json()["report"]["warnings"]}
+
+
 def test_the_default_upload_limit_is_10_mib_as_documented() -> None:
     """Regression: create_app() defaulted to 10,000,000 bytes and said "the limit is 9.5 MiB"."""
     import inspect
@@ -290,6 +341,36 @@ def test_api_options_are_honoured_alike_in_json_form_and_query(client: TestClien
     assert {w["id"] for w in client.get(full["url"] + ".json").json()["warnings"]} == set(everything)
 
 
+def test_an_empty_ignore_ignores_nothing_and_an_empty_only_is_refused(client: TestClient) -> None:
+    """Regression: an empty ignore ("" or []) was a 422 "ignore needs at least one warning" over
+    HTTP, while the Python API (and an empty --ignore) ignores nothing. It is now the same scan as
+    no ignore at all (the same report and work id); an empty only still selects nothing: a 422."""
+    full = client.post("/api/scan", json={"text": STORY}).json()
+    upload = {"file": ("s.txt", STORY.encode(), "text/plain")}
+    uploaded = client.post("/api/scan", files=upload).json()
+    empties = [
+        (client.post("/api/scan", json={"text": STORY, "ignore": []}), full),
+        (client.post("/api/scan", json={"text": STORY, "ignore": ""}), full),
+        (client.post("/api/scan", json={"text": STORY, "ignore": " , "}), full),
+        (client.post("/api/scan?ignore=", json={"text": STORY}), full),
+        (client.post("/api/scan", files=upload, data={"ignore": ""}), uploaded),
+    ]
+    for r, same in empties:
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["id"] == same["id"] and body["report"]["warnings"] == same["report"]["warnings"]
+        assert body["report"]["settings"]["ignore"] == [] and body["report"]["settings"]["filtered"] is False
+    page = client.post("/scan", data={"text": STORY, "ignore": ""}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == full["url"]
+    for r in (
+        client.post("/api/scan", json={"text": STORY, "only": []}),
+        client.post("/api/scan", json={"text": STORY, "only": ""}),
+        client.post("/api/scan?only=", json={"text": STORY}),
+        client.post("/api/scan", files=upload, data={"only": ""}),
+    ):
+        assert r.status_code == 422 and r.json()["detail"] == "only needs at least one warning id or alias"
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -312,7 +393,7 @@ def test_bad_api_options_are_a_422_in_json(client: TestClient, options: dict, me
     ("fields", "message"),
     [
         ({"only": "gremlins"}, "only: unknown warning 'gremlins'"),
-        ({"ignore": ""}, "ignore needs at least one warning"),
+        ({"only": ""}, "only needs at least one warning"),
         ({"threshold": "2"}, "threshold must be from 0 to 1"),
         ({"threshold": "high"}, "threshold must be a number from 0 to 1, not 'high'"),
     ],
@@ -975,6 +1056,32 @@ def test_the_stored_page_marks_the_works_language_and_direction(tmp_path) -> Non
     assert page.startswith('<!DOCTYPE html><html lang="en">')  # the page's own words are English
     index = TestClient(create_app(scorer=_NeverScans(), db_path=tmp_path / "ar" / "r.db")).get("/db").text
     assert '<a href="/db/1" dir="auto">\u05d4\u05e0\u05de\u05dc!</a>' in index  # isolated from ": violence"
-    for i, odd in enumerate(["Deutsch", 'ar" onmouseover="alert(1)', None]):  # an AO3 name, a forged tag, none
+    page, _ = _stored_without_text(tmp_path / "de", story, language("Deutsch"))  # a name AO3 gives
+    assert '<h1 lang="de" dir="auto">' in page  # as the HTML report takes it
+    for i, odd in enumerate(['ar" onmouseover="alert(1)', "Klingon", None]):  # a forged tag, no language, none
         page, _ = _stored_without_text(tmp_path / str(i), story, language(odd))
         assert '<h1 dir="auto">' in page and "onmouseover" not in page
+
+
+def test_the_stored_page_takes_the_language_a_batch_stored(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: the stored page looked for work.language, but the JSON report had none, so a
+    batch never stored one and the page never had a lang. Now end to end, without editing the JSON."""
+    header = "Title: Der Hafen\nLanguage: Deutsch"
+    page, stored = _stored_without_text(tmp_path / "de", "\n\n".join([header, FIGHT, CALM]))
+    assert stored["work"]["language"] == "Deutsch"
+    assert '<h1 lang="de" dir="auto">Der Hafen</h1>' in page
+    # The file name shown when the work has no title is in no language.
+    page, stored = _stored_without_text(tmp_path / "name", "\n\n".join(["Language: Deutsch", FIGHT, CALM]))
+    assert stored["work"]["language"] == "Deutsch" and stored["work"]["title"] is None
+    assert '<h1 dir="auto">' in page and 'lang="de"' not in page
+    # With the file still there, the reading mode's text is in the work's language too.
+    folder = tmp_path / "kept"
+    folder.mkdir()
+    (folder / "a.txt").write_text("\n\n".join([header, FIGHT, CALM]))
+    from forewarn.batch import run_batch
+
+    run_batch(folder, db=tmp_path / "kept.db", workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=tmp_path / "kept.db"))
+    assert client.get("/db/1.json").json()["work"]["language"] == "Deutsch"
+    kept = client.get("/db/1").text
+    assert "Reading mode</h2>" in kept and '<article class="work" lang="de">' in kept

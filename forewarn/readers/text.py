@@ -311,8 +311,11 @@ def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
     after the last one), also after a sentence ("A/N: Thanks! TW: blood", see
     ``find_declaration``); between those, only a line that is clearly a list of
     known warnings counts, so dialogue like "Warning: the stove is hot, she
-    said." does not. "Key: value" header lines are read only from the top (a
-    "Rating:" in end notes would more likely be chatter).
+    said." does not. "Key: value" header lines ("Summary: ...", "Characters: ...")
+    are read from the header block (the lines before the first line of story prose)
+    and the end notes, the header's values first: the lines that
+    ``forewarn.pipeline.meta_spans`` keeps out of scoring. In the story such a line
+    is prose ("Summary: the guard stabbed her..." in chapter 1 was the work's summary).
     """
     from forewarn.declared import is_warning_list  # declared.py imports this module
 
@@ -329,8 +332,9 @@ def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
         elif is_declaration(line) and is_warning_list(line):
             add_unique(meta.declaration_lines, [line])
     if header:
-        for line in head:
-            m = _HEADER.match(line)
+        story = _leading_run(head)  # as meta_spans: the header block ends where the story starts
+        for i, line in enumerate(window):
+            m = _HEADER.match(line) if i < story or i >= trail else None
             if m and not is_declaration(line):
                 _apply_header(meta, m.group("key"), m.group("value").strip("*_ "))
 

@@ -27,6 +27,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "encoding": work.encoding,
             "title": meta.title,
             "authors": list(meta.authors),
+            "language": meta.language,
             "words": work.word_count,
             "characters": len(work.text),
             "chapters": [{"index": c.index, "title": c.title, "start": c.start, "end": c.end} for c in work.chapters],

@@ -20,7 +20,6 @@ import hashlib
 import json
 import math
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -48,7 +47,16 @@ from forewarn.declared import Comparison, DeclaredItem
 from forewarn.pipeline import Report, check_threshold, resolve_labels, resolve_selection, scan_work
 from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
-from forewarn.report.html import HOW_TO_READ, _declared, _locations, _passage_map, _place, _status, render_html
+from forewarn.report.html import (
+    HOW_TO_READ,
+    _declared,
+    _locations,
+    _passage_map,
+    _place,
+    _status,
+    render_html,
+    work_language,
+)
 from forewarn.report.json import report_to_dict
 from forewarn.split import Passage, _percent
 from forewarn.taxonomy import load_taxonomy
@@ -164,7 +172,8 @@ _SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
         422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...) or body (malformed JSON or "
         "multipart), or a bad or unknown option (a misspelt name in the query, form or JSON).",
         503: "Every scan slot is taken (maybe by timed-out scans still stopping); retry after Retry-After seconds.",
-        504: "The scan took longer than the server's --timeout; it is stopped at its next step.",
+        504: "The scan took longer than the server's --timeout; it is stopped at its next step. `forewarn scan` "
+        "has no time limit, or the server can be started with a larger --timeout.",
     }.items()
 }
 
@@ -270,10 +279,14 @@ def create_app(
                     loaded.append(default_scorer())
         return loaded[0]
 
+    # Inside the middleware below (added later, so outer): a TooLarge raised in its receive would
+    # reach the app's handler wrapped in an ExceptionGroup, a 500.
+    app.add_middleware(_CapBody, limit=max_upload_bytes + _FORM_SLACK)
+
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
-        if length and _is_ascii_number(length) and int(length) > max_upload_bytes + 64 * 1024:
+        if length and _is_ascii_number(length) and int(length) > max_upload_bytes + _FORM_SLACK:
             return _too_large(request, max_upload_bytes)
         response: Response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
@@ -339,7 +352,12 @@ def create_app(
             raise HTTPException(status_code=422, detail=str(e)) from None
         except TimeoutError:
             stop.set()
-            detail = f"scanning took longer than {scan_timeout_s:g} s; the scan is stopped at its next step"
+            detail = (
+                f"scanning took longer than {scan_timeout_s:g} s, this server's time limit, so the scan is stopped "
+                "at its next step. To scan this work, use the command line, which has no time limit "
+                "(forewarn scan FILE), or start the server with a larger limit "
+                f"(forewarn serve --timeout {math.ceil(5 * scan_timeout_s)})."
+            )
             raise HTTPException(status_code=504, detail=detail) from None
         wid = _work_id(data, source=source, options=options)
         reports[wid] = report
@@ -576,7 +594,8 @@ def _wants_html(request: Request) -> bool:
 
 
 def _options(given: dict[str, Any]) -> Options:
-    """Checked options: known warning names, at least one when given, a threshold from 0 to 1."""
+    """Checked options: known warning names (at least one in ``only``; an empty ``ignore``, "" or
+    [], ignores nothing), a threshold from 0 to 1."""
     taxonomy = load_taxonomy()
     lists: dict[str, list[str] | None] = {}
     for name in ("only", "ignore"):
@@ -592,9 +611,9 @@ def _options(given: dict[str, Any]) -> Options:
             ids = resolve_labels(value, taxonomy=taxonomy)
         except ValueError as e:
             raise HTTPException(status_code=422, detail=f"{name}: {e}") from None
-        if not ids:  # an empty --only would select nothing and read as "safe"
+        if not ids and name == "only":  # an empty --only would select nothing and read as "safe"
             raise HTTPException(status_code=422, detail=f"{name} needs at least one warning id or alias")
-        lists[name] = ids
+        lists[name] = ids or None  # an empty ignore ignores nothing, as in the Python API (and is that scan)
     try:  # only wholly inside ignore: nothing left to look for, the same as an empty only
         resolve_selection(lists["only"], lists["ignore"], taxonomy=taxonomy)
     except ValueError as e:
@@ -620,6 +639,44 @@ def _flag(name: str, values: list[str]) -> bool:
         if value.lower() not in yes + no:
             raise HTTPException(status_code=422, detail=f"{name} must be 1 or 0 (true/false, yes/no), not {value!r}")
     return any(value.lower() in yes for value in values)
+
+
+# A body may be this much over --max-upload: a form's boundaries, part headers and other fields.
+_FORM_SLACK = 64 * 1024
+
+
+class _CapBody:
+    """A body refused (413) once more than ``limit`` bytes of it have come in, counted as they
+    stream. A body without Content-Length (chunked) passed the header check, and Starlette wrote
+    a multipart file part of any size to a temporary file before the app could look at it.
+
+    The count raises ``TooLarge`` from ``receive`` inside the request, which the app's handler
+    answers; the rest of the body is never read (a later ``receive`` says the client left).
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        size, over = 0, False
+
+        async def counted() -> Message:
+            nonlocal size, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > self.limit:
+                    over = True
+                    raise TooLarge()
+            return message
+
+        await self.app(scope, counted, send)
 
 
 class _HeadLikeGet:
@@ -874,16 +931,15 @@ def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
     return page.replace("<main>", f"<main>{note}", 1)
 
 
-# A language tag ("ar", "pt-BR"); AO3 gives names ("Deutsch"), and a wrong lang is worse than none.
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _CHOSE_NOT_TO_WARN = "The author chose not to use archive warnings."
 
 
 def _lang(language: object) -> str:
-    """` lang="..."` for the work's own text when its language is a valid tag, else nothing."""
-    if isinstance(language, str) and _LANGUAGE_TAG.fullmatch(language.strip()):
-        return f' lang="{escape(language.strip())}"'
-    return ""
+    """` lang="..."` for the work's own text, from the stored ``work.language`` as the HTML
+    report takes it (a tag, or a name AO3 gives: "Deutsch" is de); else nothing, since a
+    wrong lang is worse than none."""
+    tag = work_language(language) if isinstance(language, str) else None
+    return f' lang="{escape(tag)}"' if tag else ""
 
 
 def _with_chapter_positions(report: dict[str, Any]) -> dict[str, Any]:
@@ -979,7 +1035,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     title = work["title"] or row["path"]
     chapters = len(work["chapters"])
     head = (
-        f'<header><h1{_lang(work.get("language"))} dir="auto">{escape(title)}</h1>'
+        f'<header><h1{_lang(work.get("language")) if work["title"] else ""} dir="auto">{escape(title)}</h1>'
         f'<p class="meta">{escape(row["path"])}: {work["words"]:,} words, {chapters} '
         f"chapter{'s' if chapters != 1 else ''}, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
