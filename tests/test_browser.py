@@ -6,6 +6,7 @@ missing browser skips these tests; in CI (CI=true) it fails them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -216,6 +217,18 @@ def report_page(tmp_path: Path, name: str, *paragraphs: str) -> str:
     return path.as_uri()
 
 
+def remembered(browser: webdriver.Chrome, ids: list[str]) -> None:
+    """Reload until this page sees ``ids`` stored: Chrome commits localStorage from another
+    page's process asynchronously, so an immediate navigation may still read the old list (the
+    test flaked on a busy machine; a reader does not switch pages within milliseconds)."""
+    deadline = time.time() + 10
+    while browser.execute_script("return localStorage.getItem('forewarn:hide')") != json.dumps(ids).replace(" ", ""):
+        if time.time() > deadline:
+            break
+        time.sleep(0.1)
+        browser.refresh()
+
+
 def test_a_choice_for_a_warning_this_report_lacks_is_remembered(browser: webdriver.Chrome, tmp_path: Path) -> None:
     """Regression: ticking a box rebuilt the remembered list from this page's boxes only, so
     hiding Blood in report B forgot that the reader hides Violence (which B does not have)."""
@@ -227,6 +240,7 @@ def test_a_choice_for_a_warning_this_report_lacks_is_remembered(browser: webdriv
     browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
     assert not section_content_visible(browser)
     browser.get(b)
+    remembered(browser, ["violence"])
     assert not browser.find_elements(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]')
     blood = browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="blood"]')
     blood.click()
@@ -237,6 +251,7 @@ def test_a_choice_for_a_warning_this_report_lacks_is_remembered(browser: webdriv
     blood.click()  # unticking removes only its own id
     assert browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))") == ["violence"]
     browser.get(a)
+    remembered(browser, ["violence"])
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
     assert not section_content_visible(browser)
     browser.execute_script("localStorage.removeItem('forewarn:hide')")
