@@ -215,8 +215,9 @@ def main() -> None:
     default="cascade",
     show_default=True,
     help="cascade: lexicon + learned heads where the lexicon finds the topic (default); thorough: also "
-    "the heads learned from project-written passages that qualified in training, on every passage "
-    "(slower; experimental; see the model card); encoder-everywhere and lexicon: for comparison.",
+    "the heads learned from project-written passages, on every passage, for more recall on implied "
+    "content; what only they find is shown as unsure (slower; see the model card); "
+    "encoder-everywhere and lexicon: for comparison.",
 )
 @_model_option("A bundle from 'forewarn train' instead of the packaged model.")
 def scan(

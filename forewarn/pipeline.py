@@ -13,7 +13,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from forewarn.readers.text import (
     is_front_matter,
     list_item,
 )
-from forewarn.score.cascade import MODES, CascadeScorer, ScoreResult, default_scorer
+from forewarn.score.cascade import HEAD_ONLY, MODES, CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 from forewarn.work import Work, has_opening
@@ -369,6 +369,17 @@ def _score(scorer: CascadeScorer, texts: list[str], labels: Collection[str] | No
     return scorer.score(texts, labels=labels)
 
 
+def head_only(warnings: Sequence[WorkWarning], cues: Sequence[dict[str, str]], scorer: CascadeScorer) -> set[str]:
+    """Warnings that only ``thorough``'s written-data heads found: no flagged passage has a
+    lexicon cue for them. On AO3 prose 2 of 29 such flags were right (data/audit/), so they
+    stay unsure (confidence at most ``HEAD_ONLY``, however many passages) and do not set the
+    AO3 rating or archive warnings: one suggested Rape/Non-Con for a 100,000-word text."""
+    model = scorer.model
+    heads = set(model.ungated_) if model is not None and scorer.mode == "thorough" else set()
+    evidence = ("mention", "depiction", "graphic")  # a negated cue says the opposite
+    return {w.id for w in warnings if w.id in heads and not any(cues[i].get(w.id) in evidence for i in w.passages)}
+
+
 def score_in_chunks(
     scorer: CascadeScorer,
     texts: list[str],
@@ -521,6 +532,8 @@ def scan_work(
         texts=texts,
         spans=result.spans,
     )
+    unsure = head_only(warnings, result.cues, scorer)
+    warnings = [replace(w, confidence=min(w.confidence, HEAD_ONLY)) if w.id in unsure else w for w in warnings]
     declared = declared_from_metadata(work.metadata, taxonomy=taxonomy)
     comparison = compare(
         declared,
@@ -533,6 +546,7 @@ def scan_work(
     # AO3 reasons number chapters as the reports do: from the first heading, after any opening.
     opening = has_opening(work.chapters)
     counted = len(work.chapters) - opening
+    basis = [w for w in warnings if w.id not in unsure]  # unsure flags do not set AO3 labels
     t4 = time.perf_counter()
     return Report(
         work=work,
@@ -540,9 +554,9 @@ def scan_work(
         warnings=warnings,
         declared=declared,
         comparison=comparison,
-        rating=suggest_rating(warnings, taxonomy=taxonomy, chapters=counted, opening=opening, declared=considered),
+        rating=suggest_rating(basis, taxonomy=taxonomy, chapters=counted, opening=opening, declared=considered),
         archive_warnings=suggest_archive_warnings(
-            warnings, taxonomy=taxonomy, chapters=counted, opening=opening, declared=considered
+            basis, taxonomy=taxonomy, chapters=counted, opening=opening, declared=considered
         ),
         model_version=scorer.version_,
         settings={

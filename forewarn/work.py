@@ -123,10 +123,37 @@ class ReadError(ValueError):
     """Input that cannot be read as a work; the message is one line meant for users."""
 
 
+_NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+_HEADING_NUMBER = re.compile(r"\s*(?:chapter|ch\.?|part)\s+([0-9]+|[ivxlc]+|[a-z]+)\b", re.IGNORECASE)
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_ROMAN_NUMERAL = re.compile(r"c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")  # up to 399; "civil" is not one
+
+
+def heading_number(title: str | None) -> int | None:
+    """The number a chapter heading gives itself ("Chapter 2", "Chapter Two", "Part III")."""
+    m = _HEADING_NUMBER.match(title or "")
+    if not m:
+        return None
+    word = m.group(1).lower()
+    if word.isdigit():
+        return int(word)
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS.index(word) + 1
+    if _ROMAN_NUMERAL.fullmatch(word):
+        values = [_ROMAN[c] for c in word]
+        return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0], strict=True))
+    return None
+
+
 def has_opening(chapters: Sequence[Chapter]) -> bool:
     """Whether the first chapter is the text before the first chapter heading (a title page, a
-    dedication, a summary): untitled, before titled chapters. The work does not number it."""
-    return len(chapters) > 1 and not chapters[0].title and any(c.title for c in chapters[1:])
+    dedication, a summary): untitled, before titled chapters. The work does not number it.
+    Not when the first heading is "Chapter 2" (or later): then the untitled text is chapter 1,
+    whose heading the author left out."""
+    if len(chapters) < 2 or chapters[0].title:
+        return False
+    first = next((c.title for c in chapters[1:] if c.title), None)
+    return first is not None and (heading_number(first) or 1) <= 1
 
 
 def chapter_number(chapters: Sequence[Chapter], index: int) -> int | None:

@@ -117,3 +117,22 @@ def test_only_scores_exactly_as_a_full_scan_and_encodes_only_for_the_wanted_head
         ]
     lexicon_only = scorer.score(texts, labels=["captivity"])
     assert lexicon_only.encoded == 0 and scorer.score(texts).encoded > 0
+
+
+def test_a_warning_only_the_written_heads_found_stays_unsure_and_sets_no_ao3_label() -> None:
+    """Three head-only passages combined to confidence 0.51 ("NO", not "no?"), and one such
+    flag suggested Rape/Non-Con for a 100,000-word text while the default said No Archive
+    Warnings Apply."""
+    import forewarn
+
+    scorer = CascadeScorer(
+        model=FakeModel({"sexual-assault": "zorp"}, ungated={"sexual-assault": 0.5}), mode="thorough"
+    )
+    text = "\n\n".join(["zorp zorp zorp zorp. They walked to the station in the rain."] * 3)
+    report = forewarn.scan(text, scorer=scorer)
+    (sa,) = [w for w in report.warnings if w.id == "sexual-assault"]
+    assert sa.passage_count >= 1 and sa.confidence <= 0.35
+    assert [a.name for a in report.archive_warnings] == ["No Archive Warnings Apply"]
+    assert report.rating.name == "General Audiences"
+    named = forewarn.scan("He raped her. " + text, scorer=scorer)  # a lexicon cue: the lexicon's own finding
+    assert "Rape/Non-Con" in [a.name for a in named.archive_warnings]

@@ -486,6 +486,12 @@ def test_chapters_of_a_work_without_an_opening_are_numbered_as_before() -> None:
     assert not has_opening(chapters(None, None, None))  # an EPUB of untitled chapters
     assert not has_opening(chapters(None))
     assert has_opening(chapters(None, "Prologue", None))
+    # Regression: story text before "Chapter 2" is chapter 1 with its heading left out, not an
+    # opening (the scene under "Chapter 2" was located in "ch1").
+    assert not has_opening(chapters(None, "Chapter 2", "Chapter 3"))
+    assert not has_opening(chapters(None, "Chapter Two: Blood")) and not has_opening(chapters(None, "Part II"))
+    assert has_opening(chapters(None, "Chapter 1", "Chapter 2")) and has_opening(chapters(None, "Chapter I"))
+    assert [chapter_number(chapters(None, "Chapter 2"), i) for i in (0, 1)] == [1, 2]
     assert [chapter_number(chapters(None, None), i) for i in (0, 1)] == [1, 2]
     assert [chapter_number(chapters(None, "One", "Two"), i) for i in (0, 1, 2)] == [None, 1, 2]
     html = render_html(two_chapter_report())

@@ -1085,3 +1085,12 @@ def test_the_stored_page_takes_the_language_a_batch_stored(tmp_path) -> None:  #
     assert client.get("/db/1.json").json()["work"]["language"] == "Deutsch"
     kept = client.get("/db/1").text
     assert "Reading mode</h2>" in kept and '<article class="work" lang="de">' in kept
+
+
+def test_the_stored_page_counts_chapters_as_the_work_does(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression (review #6): the stored page counted the opening before "Chapter 1" as a
+    chapter ("3 chapters") where the HTML report says 2."""
+    note = "A note before we start: this story grew out of a long winter and a lot of tea. " * 4
+    text = f"The Long Rain\n\n{note}\n\n{note}\n\nChapter 1\n\n{CALM}\n\nChapter 2\n\n{FIGHT}\n\n{CALM}\n"
+    page, _ = _stored_without_text(tmp_path / "a", text, name="a.txt")
+    assert re.search(r"words, 2 chapters, scanned", page), re.search(r"words, \d+ chapters?", page)

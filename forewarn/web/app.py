@@ -60,7 +60,7 @@ from forewarn.report.html import (
 from forewarn.report.json import report_to_dict
 from forewarn.split import Passage, _percent
 from forewarn.taxonomy import load_taxonomy
-from forewarn.work import Chapter, Metadata, ReadError, Work
+from forewarn.work import Chapter, Metadata, ReadError, Work, has_opening
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
@@ -1033,7 +1033,8 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     but the quotes and the reading mode."""
     work = report["work"]
     title = work["title"] or row["path"]
-    chapters = len(work["chapters"])
+    listed = [Chapter(index=c["index"], title=c["title"], start=c["start"], end=c["end"]) for c in work["chapters"]]
+    chapters = len(listed) - has_opening(listed)  # as the work counts them, and the HTML report
     head = (
         f'<header><h1{_lang(work.get("language")) if work["title"] else ""} dir="auto">{escape(title)}</h1>'
         f'<p class="meta">{escape(row["path"])}: {work["words"]:,} words, {chapters} '
