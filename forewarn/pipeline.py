@@ -21,88 +21,42 @@ import numpy as np
 
 from forewarn import __version__
 from forewarn.aggregate import WorkWarning, aggregate
-from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata, is_warning_list
+from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text, replace_lone_surrogates
 from forewarn.readers.frontmatter import parse_front_matter
-from forewarn.readers.text import (
-    HEADER_LINE,
-    find_declaration,
-    is_bare_declaration,
-    is_declaration,
-    is_front_matter,
-    list_item,
-)
+from forewarn.readers.text import read_plain, scan_lines
 from forewarn.score.cascade import HEAD_ONLY, MODES, CascadeScorer, ScoreResult, default_scorer
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
-from forewarn.work import Work, has_opening
+from forewarn.work import Metadata, Span, Work, has_opening
 
 SCHEMA = "forewarn.report/1"
 STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
-# How far the readers look for a preface and end notes (``forewarn.readers.text.scan_lines``):
-# the first 30 and the last 15 non-empty lines, bullet lists under a bare "Warnings:" joined.
-_HEAD_LINES = 30
-_TAIL_LINES = 15
-_MAYBE_META = re.compile(r"[:\-/\u2013\u2014]")  # no declaration or header line without one of these
-
-
-def _logical_lines(text: str) -> list[tuple[str, int, int]]:
-    """``declaration_lines(text)`` with where each line is: (line, start, end) in ``text``,
-    from the start of its first raw line to the end of its last (a joined bullet list)."""
-    lines: list[tuple[str, int, int]] = []
-    joined = 0  # as in declaration_lines: items joined to the last line, while it is an open bare declaration
-    pos = 0
-    for raw in text.split("\n"):
-        line = raw.strip()
-        item = list_item(line) if joined >= 0 and lines else None
-        if item is not None:
-            last, start, _ = lines[-1]
-            lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
-            joined += 1
-        else:
-            joined = 0 if is_bare_declaration(line) else -1
-            if line:
-                lines.append((line, pos, pos + len(raw)))
-        pos += len(raw) + 1
-    return lines
 
 
 def meta_spans(text: str, *, taxonomy: Taxonomy | None = None) -> list[tuple[int, int]]:
-    """The ``[start, end)`` ranges of ``text`` that the readers took as the author's
-    declarations or metadata rather than story: kept out of scoring (offsets unchanged).
-
-    In the preface and end notes (the runs of front-matter lines before the first and after
-    the last line of story prose, as ``scan_lines`` finds them): declaration lines, with a
-    bullet list under a bare "Warnings:", and "Key: value" header lines ("Tags:",
-    "Summary: ..."). In the story: only a declaration line that is a list of known warnings
-    ("TW: blood, SA"). So a line of prose that starts like one ("Warning: anyone who comes
-    closer will be shot", "Summary: the guard stabbed her") is scored like any other.
+    """The ``[start, end)`` ranges of ``text``, read as a text work, that the reader took as
+    the author's declarations or metadata rather than story: kept out of scoring (offsets
+    unchanged). They are the spans the reader records (``Work.meta_spans``, see
+    ``forewarn.readers.text.scan_lines``), so what is read as declared is exactly what is
+    blanked: its YAML front matter; in the preface (a short one before "Chapter 1" too), the
+    header block and the end notes, declaration lines (with a bullet list under a bare
+    "Warnings:") and "Key: value" header lines; in the story, only a declaration line that
+    is a list of known warnings ("TW: blood, SA"). So a line of prose that starts like one
+    ("Warning: anyone who comes closer will be shot", "Summary: the guard stabbed her") is
+    scored like any other.
     """
-    if _MAYBE_META.search(text) is None:
-        return []
-    lines = _logical_lines(text)
-    head = min(len(lines), _HEAD_LINES)
-    window = [*range(head), *range(max(head, len(lines) - _TAIL_LINES), len(lines))]
-    lead = next((k for k, i in enumerate(window) if not is_front_matter(lines[i][0], markdown=True)), len(window))
-    back = next(
-        (k for k, i in enumerate(reversed(window)) if not is_front_matter(lines[i][0], markdown=True)), len(window)
-    )
-    outside = {i for k, i in enumerate(window) if k < lead or k >= len(window) - back}  # preface, end notes
-    spans = []
-    lists: dict[str, bool] = {}  # a chapter's warnings line is often the same in every chapter
-    for i, (line, start, end) in enumerate(lines):
-        if i in outside:
-            taken = find_declaration(line) is not None or HEADER_LINE.match(line) is not None
-        elif is_declaration(line):
-            if line not in lists:
-                lists[line] = is_warning_list(line, taxonomy=taxonomy)
-            taken = lists[line]
-        else:
-            taken = False
-        if taken:
-            spans.append((start, end))
-    return spans
+    return [(s.start, s.end) for s in _work_spans(read_plain(text, markdown=True), taxonomy)]
+
+
+def _work_spans(work: Work, taxonomy: Taxonomy | None = None) -> list[Span]:
+    if work.meta_spans is not None:
+        return work.meta_spans
+    front = parse_front_matter(work.text)
+    end = front[1] if front is not None else 0
+    found = scan_lines(work.text[end:], Metadata(), taxonomy=taxonomy)
+    return ([Span(0, end)] if end else []) + [Span(end + s.start, end + s.end) for s in found]
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]], offset: int = 0) -> str:
@@ -123,13 +77,9 @@ def scoring_text(text: str, *, taxonomy: Taxonomy | None = None) -> str:
 
 
 def scoring_texts(work: Work, passages: Sequence[Passage], *, taxonomy: Taxonomy | None = None) -> list[str]:
-    """Each passage's text as scored: the work's declarations and metadata (``meta_spans``)
-    blanked, with a text or markdown work's YAML front matter too: the readers took it as
-    metadata, and its summary or warnings would otherwise be found in the story."""
-    front = parse_front_matter(work.text) if work.source_format in ("text", "markdown") else None
-    end = front[1] if front is not None else 0
-    spans = [(0, end)] if end else []
-    spans += [(end + a, end + b) for a, b in meta_spans(work.text[end:], taxonomy=taxonomy)]
+    """Each passage's text as scored: what the reader took as the work's declarations and
+    metadata (``Work.meta_spans``, see ``meta_spans``) blanked."""
+    spans = [(s.start, s.end) for s in _work_spans(work, taxonomy)]
     ends = [b for _, b in spans]  # in order and disjoint
     texts = []
     for p in passages:

@@ -104,6 +104,14 @@ class Work:
     # What the reader could not read but went on without (a chapter file missing from an
     # EPUB): one line each, shown with every report so a partial read is never silent.
     notices: list[str] = field(default_factory=list)
+    # The ranges of ``text`` the reader took as the author's declarations or metadata, not
+    # story (in order, disjoint): scoring blanks exactly these, so a line read as declared is
+    # not also found in the story. None: not recorded (a hand-made Work); the pipeline then
+    # reads ``text`` as a text file would be read.
+    meta_spans: list[Span] | None = None
+    # The ranges of ``text`` that the source showed collapsed (HTML ``<details>``): scanned
+    # as story, but a reading mode may collapse them again.
+    collapsed: list[Span] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:

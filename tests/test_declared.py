@@ -536,3 +536,65 @@ def test_warning_lists_and_notes_the_readers_took_are_still_not_scored() -> None
     report = scan(text, format="text", scorer=CascadeScorer())
     assert report.work.metadata.declaration_lines == ["TW: violence, blood", "CW - gore, torture", "TW: murder"]
     assert report.warnings == []
+
+
+CALM_HARBOUR = " ".join(["They walked along the harbour wall and talked about the nets and the weather."] * 6)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Summary:\nAnna comes home after the war and learns to live again, with help from an unlikely friend.",
+        "Summary: Anna comes home after the war and learns to live again, with help\nfrom an unlikely friend.",
+    ],
+)
+def test_a_wrapped_summary_does_not_end_the_header(summary: str) -> None:
+    """Regression (review s14 finding 1): the header block ended at the first line of prose, so
+    the Rating: and Tags: lines after a summary on two lines were not read, and the tags were
+    scored as story: the author's own tags became undeclared detections."""
+    from forewarn import scan
+    from forewarn.pipeline import scoring_text
+
+    tags = "Tags: angst, hurt/comfort, suicidal thoughts, major character death"
+    text = (
+        f"Title: Salt\nFandom: Original Work\n{summary}\nRating: Mature\n{tags}\n\n{CALM_HARBOUR}\n\n{CALM_HARBOUR}\n"
+    )
+    for work in (read(text.encode(), name="a.txt"), read_text(text)):
+        meta = work.metadata
+        assert meta.rating == "Mature" and "suicidal thoughts" in meta.freeform_tags
+        assert meta.summary is not None and meta.summary.endswith("from an unlikely friend.")
+        report = scan(work, scorer="lexicon")
+        assert not {"suicide", "death"} & set(report.comparison.missing)
+    blanked = scoring_text(text)
+    assert "Tags" not in blanked and "Rating" not in blanked and "unlikely friend" not in blanked
+    assert blanked.count("harbour wall") == 12
+
+
+@pytest.mark.parametrize(
+    "preface",
+    [
+        "For my sister.\n\nWarnings: a character dies by suicide",
+        "For my sister, who knows why.\n\nThanks to my beta! TW: suicide attempt, self-harm, blood",
+        "Do not go gentle into that good night,\nOld age should burn and rave at close of day;\n"
+        "Rage, rage against the dying of the light.\nThough wise men at their end know dark is right,\n\n"
+        "Warnings: a character dies by suicide",
+    ],
+)
+def test_a_declaration_in_a_folded_preface_is_declared_and_not_scored(preface: str) -> None:
+    """Regression (review s14 finding 2): the readers folded a short preface into chapter 1 by
+    paragraphs, scan_lines read its declarations by lines and meta_spans had no preface rule, so
+    a warnings line in a dedication was read as declared and still scored (the author's own
+    line was the evidence of undeclared warnings), or (a 4-line epigraph) not read at all."""
+    from forewarn import scan
+    from forewarn.pipeline import meta_spans
+
+    prose = " ".join(["She walked along the river and thought about the summer."] * 12)
+    text = f"{preface}\n\nChapter 1\n\n{prose}\n\nChapter 2\n\n{prose}"
+    warnings_line = preface.rsplit("\n", 1)[-1]
+    declared = warnings_line[warnings_line.index("TW") :] if "TW" in warnings_line else warnings_line
+    work = read_text(text)
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+    assert declared in work.metadata.declaration_lines
+    assert [text[a:b] for a, b in meta_spans(text)] == [warnings_line]
+    report = scan(text, scorer="lexicon")
+    assert not {"suicide", "self-harm", "blood"} & set(report.comparison.missing)  # the epigraph itself is story

@@ -600,10 +600,14 @@ DETAILS = (
 )
 
 
-def test_details_block_is_an_authors_note_not_story_text(tmp_path: Path) -> None:
-    """Regression: an author's collapsed spoiler block (<details>) was story text: shown open in
-    the reading mode, and a chapter of its own before "Chapter 1" ("Chapter 1, Chapter 1, 2")."""
+def test_details_block_is_read_as_notes_and_kept_in_the_story(tmp_path: Path) -> None:
+    """An author's collapsed block (<details>) is read as notes (its declarations count) and
+    stays in the story, where it is scanned: blocks of up to 150 words were taken out, so
+    three 90-word self-harm drabbles in toggles gave no warning. Its spans are recorded
+    (``Work.collapsed``) and its declaration lines are blanked for scoring."""
+    from forewarn import scan
     from forewarn.declared import declared_from_metadata
+    from forewarn.pipeline import scoring_texts
     from forewarn.split import split_work
     from forewarn.taxonomy import load_taxonomy
 
@@ -618,25 +622,32 @@ def test_details_block_is_an_authors_note_not_story_text(tmp_path: Path) -> None
     for work in (html, epub):
         check_invariants(work)
         assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
-        assert "She stopped at the bridge." in paragraphs(work)  # the text around a block stays
-        for hidden in (SPOILER, "Detailed warnings", "Thanks to my beta", "blood"):
-            assert hidden not in work.text
-            assert all(hidden not in p.text for p in split_work(work))
+        for shown in (SPOILER, "Detailed warnings", "Thanks to my beta", "blood", "She stopped", "at the bridge."):
+            assert shown in work.text
+        collapsed = [work.text[s.start : s.end] for s in work.collapsed]
+        assert (
+            SPOILER in collapsed and "Thanks to my beta!" in collapsed and "Lena walked by the river." not in collapsed
+        )
         notes = work.metadata.notes or ""
         assert SPOILER in notes and "Thanks to my beta!" in notes and "blood" in notes
         assert "TW: character death" in work.metadata.declaration_lines
         declared = declared_from_metadata(work.metadata, taxonomy=load_taxonomy())
         assert "death" in {d.warning_id for d in declared}
+        scored = "".join(scoring_texts(work, split_work(work)))
+        assert "TW: character death" not in scored and SPOILER in scored  # the declaration is not story
     # An AO3 chapter body: the same.
     ao3 = ao3_html().replace(f"<p>{AO3_CHAPTER_TWO[0]}</p>", f"{DETAILS}<p>{AO3_CHAPTER_TWO[0]}</p>")
     work = read(write(tmp_path, "ao3.html", ao3))
-    assert work.source_format == "ao3-html" and SPOILER not in work.text
+    assert work.source_format == "ao3-html" and SPOILER in work.text
     assert SPOILER in (work.metadata.notes or "") and "Written for a prompt." in (work.metadata.notes or "")
     assert "TW: character death" in work.metadata.declaration_lines
-    # A long collapsed block is rather a scene readers may skip: it stays and is scanned.
-    scene = "He hit the guard again and again until the man lay still in the mud. " * 12
-    long = read(write(tmp_path, "scene.html", f"<p>Rain.</p><details><summary>Skip</summary><p>{scene}</p></details>"))
-    assert scene.strip() in long.text
+    # Short drabbles in toggles are scanned (review s14 finding 5).
+    drabble = " ".join(["She held the razor over her wrist and pressed until the blood came, hating herself."] * 6)
+    page = "<html><body><h1>Drabbles</h1><p>A collection of short pieces written for prompts this month.</p>"
+    page += "".join(f"<details><summary>Drabble {i}</summary><p>{drabble}</p></details>" for i in (1, 2, 3))
+    work = read(write(tmp_path, "drabbles.html", page + "</body></html>"))
+    assert work.text.count(drabble) == 3 and len(work.collapsed) == 6
+    assert "blood" in {w.id for w in scan(work, scorer="lexicon").warnings}
 
 
 def test_ao3_multi_chapter(tmp_path: Path) -> None:

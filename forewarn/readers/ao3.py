@@ -12,7 +12,7 @@ import re
 
 import lxml.etree
 
-from forewarn.readers.html import Block, element_text, extract_blocks, join_groups, tag_name
+from forewarn.readers.html import Block, collapsed_spans, element_text, extract_blocks, join_groups, tag_name
 from forewarn.readers.text import add_unique, scan_lines, scan_notes
 from forewarn.work import Metadata, Work, count_words
 
@@ -178,6 +178,16 @@ def read_ao3(root: lxml.etree._Element, *, encoding: str | None = None, meta: Me
     ``<details>`` notes)."""
     meta = meta if meta is not None else Metadata()
     parse_preface(root, meta)
-    text, chapters = join_groups(chapter_groups(root, meta))
-    scan_lines(text, meta, header=False)
-    return Work(text=text, chapters=chapters, metadata=meta, source_format="ao3-html", encoding=encoding)
+    groups = chapter_groups(root, meta)
+    text, chapters = join_groups(groups)
+    collapsed = collapsed_spans([g for g in groups if g[1]], chapters)
+    spans = scan_lines(text, meta, header=False, notes=collapsed)
+    return Work(
+        text=text,
+        chapters=chapters,
+        metadata=meta,
+        source_format="ao3-html",
+        encoding=encoding,
+        meta_spans=spans,
+        collapsed=collapsed,
+    )

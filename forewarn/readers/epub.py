@@ -22,6 +22,7 @@ from forewarn.readers.decode import decode
 from forewarn.readers.html import (
     Block,
     NestingError,
+    collapsed_spans,
     element_text,
     extract_blocks,
     join_groups,
@@ -382,5 +383,15 @@ def read_epub(data: bytes) -> Work:
         title = next((h for h in found if _folded(h) not in running), found[0] if found else None)
         groups[i] = (title, groups[i][1])
     text, chapters = join_groups(groups)
-    scan_lines(text, meta)
-    return Work(text=text, chapters=chapters, metadata=meta, source_format="epub", encoding="utf-8", notices=notices)
+    collapsed = collapsed_spans([g for g in groups if g[1]], chapters)
+    spans = scan_lines(text, meta, notes=collapsed)
+    return Work(
+        text=text,
+        chapters=chapters,
+        metadata=meta,
+        source_format="epub",
+        encoding="utf-8",
+        notices=notices,
+        meta_spans=spans,
+        collapsed=collapsed,
+    )

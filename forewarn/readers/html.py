@@ -16,7 +16,7 @@ import lxml.etree
 import lxml.html
 
 from forewarn.readers.text import build_chapters, heading_title, is_front_matter, is_preface, scan_lines, scan_notes
-from forewarn.work import Chapter, Metadata, ReadError, Span, Work, count_words
+from forewarn.work import Chapter, Metadata, ReadError, Span, Work
 
 # fmt: off
 BLOCK_TAGS = frozenset({
@@ -39,10 +39,12 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph of extracted text; ``heading`` is 1-6 for h1-h6, else 0."""
+    """One paragraph of extracted text; ``heading`` is 1-6 for h1-h6, else 0; ``collapsed``:
+    inside a ``<details>`` block."""
 
     text: str
     heading: int = 0
+    collapsed: bool = False
 
 
 def tag_name(el: lxml.etree._Element) -> str:
@@ -103,6 +105,7 @@ class _Extractor:
         self.blocks: list[Block] = []
         self.buffer: list[str] = []
         self.skip = skip
+        self.collapsed = 0  # open <details> elements
 
     def flush(self, heading: int = 0, pre: bool = False) -> None:
         raw = "".join(self.buffer)
@@ -115,7 +118,7 @@ class _Extractor:
             if line.strip():
                 para.append(line.rstrip())
             elif para:
-                self.blocks.append(Block("\n".join(para).strip(), heading))
+                self.blocks.append(Block("\n".join(para).strip(), heading, self.collapsed > 0))
                 para = []
 
     def walk(self, root: lxml.etree._Element) -> None:
@@ -128,6 +131,7 @@ class _Extractor:
                     self.buffer.append(self._clean(el.tail, pre))
             elif step == "close":
                 self.flush(heading, pre)
+                self.collapsed -= tag_name(el) == "details"
             else:
                 todo.extend(self.open(el, heading, pre))
 
@@ -144,6 +148,7 @@ class _Extractor:
         in_pre = pre or name == "pre"
         if block:
             self.flush(heading, pre)
+        self.collapsed += name == "details"
         if el.text:
             self.buffer.append(self._clean(el.text, in_pre))
         steps: list[_Step] = [("close", el, level, in_pre)] if block else []
@@ -165,20 +170,15 @@ def extract_blocks(root: lxml.etree._Element, *, skip: frozenset[str] = SKIP_TAG
     return ex.blocks
 
 
-# A collapsed block longer than this is more likely a scene the author lets readers skip
-# than a note: it stays in the story, where it is scanned.
-MAX_NOTE_WORDS = 150
-
-
 def take_details(root: lxml.etree._Element, meta: Metadata) -> None:
-    """Move the author's collapsed ``<details>`` blocks out of the story into its notes.
+    """Read the author's collapsed ``<details>`` blocks as notes, and leave them in the story.
 
-    Authors hide detailed warnings and spoilers behind such a toggle. As story text they
-    were shown open in the reading mode and made a chapter of their own before "Chapter 1".
-    Their text goes to ``meta.notes`` and is read for declarations like AO3's notes
-    (``scan_notes``): a "Detailed warnings" block is where the warnings often are. A block
-    of over ``MAX_NOTE_WORDS`` words stays: that is rather a scene hidden to be skipped,
-    and a scene left unscanned could be the one that needs a warning.
+    Authors hide detailed warnings behind such a toggle, so their text goes to ``meta.notes``
+    and is read for declarations like AO3's notes (``scan_notes``). But they also hide the
+    skippable scene itself, or drabbles: taken out of the story, three 90-word self-harm
+    drabbles gave no warning. The story keeps them (``Block.collapsed`` marks their
+    paragraphs, ``Work.collapsed`` their spans); their declaration lines are blanked for
+    scoring like other declarations.
     """
     outer = [
         el
@@ -187,22 +187,29 @@ def take_details(root: lxml.etree._Element, meta: Metadata) -> None:
     ]
     notes: list[str] = []
     for el in outer:
-        parent = el.getparent()
         text = "\n\n".join(b.text for b in extract_blocks(el))
-        if parent is None or count_words(text) > MAX_NOTE_WORDS:
-            continue
-        if el.tail:  # the text after the block is the story's: keep it where it was
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
         if text:
             notes.append(text)
             scan_notes(text, meta)
     if notes:
         meta.notes = "\n\n".join([meta.notes, *notes] if meta.notes else notes)
+
+
+def collapsed_spans(groups: list[tuple[str | None, list[Block]]], chapters: list[Chapter]) -> list[Span]:
+    """The spans of ``join_groups(groups)``'s text whose blocks are ``collapsed``."""
+    blocks = [b for _, group in groups for b in group]
+    spans = [p for c in chapters for p in c.paragraphs]
+    return [span for block, span in zip(blocks, spans, strict=True) if block.collapsed]
+
+
+def preface_end(text: str, chapters: list[Chapter]) -> int:
+    """Where the first chapter's heading starts when a preface was folded into it (see
+    ``fold_front_matter``), else 0: ``scan_lines`` reads the lines before it as the preface."""
+    first = chapters[0] if chapters else None
+    if first is None or first.title is None:
+        return 0
+    title = first.title.split("\n")[0]
+    return next((p.start for p in first.paragraphs if text[p.start : p.end].split("\n")[0] == title), 0)
 
 
 def element_text(el: lxml.etree._Element) -> str:
@@ -294,8 +301,17 @@ def read_html_document(markup: str, *, encoding: str | None = None) -> Work:
         work = ao3.read_ao3(copy.deepcopy(root), encoding=encoding, meta=copy.deepcopy(meta))  # it drops notes
         if 2 * work.word_count >= ao3.story_words(root):
             return work
-    blocks = extract_blocks(root)
-    text, chapters = join_groups(split_by_headings(blocks))
-    scan_lines(text, meta)
+    groups = split_by_headings(extract_blocks(root))
+    text, chapters = join_groups(groups)
+    collapsed = collapsed_spans([g for g in groups if g[1]], chapters)
+    spans = scan_lines(text, meta, preface=preface_end(text, chapters), notes=collapsed)
     meta.title = meta.title or page_title(root)
-    return Work(text=text, chapters=chapters, metadata=meta, source_format="html", encoding=encoding)
+    return Work(
+        text=text,
+        chapters=chapters,
+        metadata=meta,
+        source_format="html",
+        encoding=encoding,
+        meta_spans=spans,
+        collapsed=collapsed,
+    )

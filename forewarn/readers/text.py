@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from forewarn.readers.frontmatter import Value, parse_front_matter
 from forewarn.work import Chapter, Metadata, Span, Work, count_words
+
+if TYPE_CHECKING:
+    from forewarn.taxonomy import Taxonomy
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -58,7 +63,9 @@ _HEADER = re.compile(
     re.IGNORECASE,
 )
 # The start of a "Key: value" header line the readers read as metadata (its value may be empty).
-HEADER_LINE = re.compile(rf"^[\s*_]*(?:{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
+HEADER_LINE = re.compile(rf"^[\s*_]*(?P<key>{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
+# Lines of prose a header line may go on over ("Summary:" with its text on the next lines).
+_WRAPPED_LINES = 4
 _HEAD_LINES = 30
 _TAIL_LINES = 15
 _NOTE = re.compile(
@@ -170,26 +177,35 @@ def list_item(line: str) -> str | None:
     return m.group("item") if m else None
 
 
-def declaration_lines(text: str) -> list[str]:
-    """The non-empty lines of ``text``, stripped, with each bare declaration line joined
-    to the bullet lines below it (up to a blank or other line) into one line.
+def logical_lines(text: str) -> list[tuple[str, int, int]]:
+    """The non-empty lines of ``text``, stripped, with where each is: (line, start, end) in
+    ``text``, from the start of its first raw line to the end of its last. Each bare
+    declaration line is joined to the bullet lines below it (up to a blank or other line).
 
     "Warnings:" over "- violence" and "- death" is "Warnings: violence, death", read
     like the one-line form; unjoined, the header declared nothing.
     """
-    lines: list[str] = []
+    lines: list[tuple[str, int, int]] = []
     joined = 0  # items joined to the last line, while it is an open bare declaration
+    pos = 0
     for raw in text.split("\n"):
         line = raw.strip()
         item = list_item(line) if joined >= 0 and lines else None
         if item is not None:
-            lines[-1] += (", " if joined else " ") + item
+            last, start, _ = lines[-1]
+            lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
             joined += 1
-            continue
-        joined = 0 if is_bare_declaration(line) else -1
-        if line:
-            lines.append(line)
+        else:
+            joined = 0 if is_bare_declaration(line) else -1
+            if line:
+                lines.append((line, pos, pos + len(raw)))
+        pos += len(raw) + 1
     return lines
+
+
+def declaration_lines(text: str) -> list[str]:
+    """The lines of ``logical_lines(text)``, without their places."""
+    return [line for line, _, _ in logical_lines(text)]
 
 
 def find_declaration(line: str) -> str | None:
@@ -290,53 +306,141 @@ def _leading_run(lines: list[str]) -> int:
     return next((i for i, line in enumerate(lines) if not is_front_matter(line, markdown=True)), len(lines))
 
 
-def _preface_end(lines: list[str]) -> int:
-    """How many of ``lines`` make the preface: up to the first line of story prose, or up to
-    "Chapter 1" past a short preface ("For my sister.", see ``is_preface``)."""
-    lead = _leading_run(lines)
-    for i in range(lead, len(lines)):
-        title = heading_title(lines[i], markdown=True)
-        if title is not None:
-            prose = [ln for ln in lines[:i] if not is_front_matter(ln, markdown=True)]
-            return i if is_preface(prose, title) else lead
-    return lead
+def _header_end(lines: list[str]) -> int:
+    """How many of ``lines`` make the header block: the lines before the first line of story
+    prose, and past up to 4 lines of prose that go on an open header line ("Summary:" with
+    its text on the next lines, or wrapped onto them; see ``_is_open``) when more "Key:
+    value" lines follow them."""
+    end = _leading_run(lines)
+    while 0 < end < len(lines):
+        last = next((k for k in range(end - 1, -1, -1) if not _is_plain(lines[k])), -1)
+        if last < 0 or not _is_header(lines[last]) or not _is_open(lines[last]):
+            break
+        after = next(
+            (k for k in range(end, min(end + _WRAPPED_LINES + 1, len(lines))) if not _is_plain(lines[k])), None
+        )
+        if after is None or not _is_header(lines[after]):
+            break
+        end = after + _leading_run(lines[after:])
+    return end
 
 
-def scan_lines(text: str, meta: Metadata, *, header: bool = True) -> None:
-    """Fill ``meta`` from the first 30 and last 15 non-empty lines of ``text``.
+def _is_header(line: str) -> bool:
+    return HEADER_LINE.match(line) is not None and not is_declaration(line)
 
-    Declaration lines are collected from the preface (the lines before the first
-    line of story prose, see ``is_front_matter``, or before "Chapter 1" after a short
-    preface, see ``is_preface``) and the end notes (the lines
-    after the last one), also after a sentence ("A/N: Thanks! TW: blood", see
-    ``find_declaration``); between those, only a line that is clearly a list of
-    known warnings counts, so dialogue like "Warning: the stove is hot, she
-    said." does not. "Key: value" header lines ("Summary: ...", "Characters: ...")
-    are read from the header block (the lines before the first line of story prose)
-    and the end notes, the header's values first: the lines that
-    ``forewarn.pipeline.meta_spans`` keeps out of scoring. In the story such a line
-    is prose ("Summary: the guard stabbed her..." in chapter 1 was the work's summary).
+
+def _is_open(line: str) -> bool:
+    """A header line whose value may go on over the next lines: an empty one ("Summary:"), one
+    that ends mid-sentence ("Summary: ... with help") or with a comma ("Tags: angst,")."""
+    m = HEADER_LINE.match(line)
+    value = line[m.end() :].strip(" \t*_") if m else ""
+    return not value or value.endswith(",") or not value.endswith(_SENTENCE_ENDS)
+
+
+def _continues(key: str | None, value: str, line: str) -> bool:
+    """Whether ``line``, in the header block under an open header line, goes on its value: the
+    summary's text, or the rest of a list that ended in a comma ("Tags: angst,")."""
+    if key is None or not _is_plain(line):
+        return False
+    return key == "summary" or value.endswith(",")
+
+
+def _is_plain(line: str) -> bool:
+    """A line that is no header, declaration, note, separator or heading line."""
+    line = line.strip()
+    return not (
+        is_declaration(line)
+        or HEADER_LINE.match(line)
+        or _NOTE.match(line)
+        or _SEPARATOR.match(line)
+        or heading_title(line, markdown=True) is not None
+        or line.startswith("#")
+    )
+
+
+def scan_lines(
+    text: str,
+    meta: Metadata,
+    *,
+    header: bool = True,
+    preface: int = 0,
+    notes: Sequence[Span] = (),
+    taxonomy: Taxonomy | None = None,
+) -> list[Span]:
+    """Fill ``meta`` from the declaration and header lines of ``text``; return where they are.
+
+    The returned spans are what the reader took as the author's declarations or metadata
+    rather than story: ``forewarn.pipeline`` keeps exactly these out of scoring (the
+    readers record them as ``Work.meta_spans``), so what is read as declared is never
+    also found in the story.
+
+    Declaration lines are collected from the preface (in the first 30 lines: those before
+    the first line of story prose, see ``is_front_matter``, and those before ``preface``,
+    the offset where the reader's first chapter heading ends a short preface it folded into
+    chapter 1, see ``is_preface``) and the end notes (in the last 15 lines: those after the
+    last line of story prose), also after a sentence ("A/N: Thanks! TW: blood", see
+    ``find_declaration``). In the story only a line that is clearly a list of known
+    warnings counts ("TW: blood, SA" over a chapter), so dialogue like "Warning: the stove
+    is hot, she said." does not. With ``header``, "Key: value" header lines ("Summary:
+    ...", "Characters: ...") are read from the header block (see ``_header_end``; a
+    summary wrapped onto the next line does not end it) and the end notes, the header's
+    values first. In the story such a line is prose ("Summary: the guard stabbed her..."
+    in chapter 1 was the work's summary). In ``notes`` (collapsed blocks kept in the
+    story, read as notes by the reader) every declaration line counts.
     """
     from forewarn.declared import is_warning_list  # declared.py imports this module
 
-    lines = declaration_lines(text)
-    head = lines[:_HEAD_LINES]
-    tail = lines[max(len(head), len(lines) - _TAIL_LINES) :]
-    window = head + tail
-    lead, trail = _preface_end(head), len(window) - _leading_run(window[::-1])
-    for i, line in enumerate(window):
-        if i < lead or i >= trail:
-            found = find_declaration(line)
-            if found:
-                add_unique(meta.declaration_lines, [found])
-        elif is_declaration(line) and is_warning_list(line):
+    found_lines = logical_lines(text)
+    lines = [line for line, _, _ in found_lines]
+    head = min(len(lines), _HEAD_LINES)
+    window = [*range(head), *range(max(head, len(lines) - _TAIL_LINES), len(lines))]
+    folded = sum(1 for _, start, _ in found_lines[:head] if start < preface)
+    lead = max(_leading_run(lines[:head]), folded)
+    ends = set(window[len(window) - _leading_run([lines[i] for i in reversed(window)]) :])
+    top = max(_header_end(lines[:head]), lead) if header else 0
+    spans: list[Span] = []
+    lists: dict[str, bool] = {}  # a chapter's warnings line is often the same in every chapter
+    key: str | None = None  # the header line whose value the next lines may go on
+    value = ""
+    for i, (line, start, end) in enumerate(found_lines):
+        taken = False
+        if i < lead or i in ends:
+            declaration = find_declaration(line)
+            if declaration:
+                add_unique(meta.declaration_lines, [declaration])
+                taken = True
+        elif is_declaration(line) and any(n.start <= start < n.end for n in notes):
             add_unique(meta.declaration_lines, [line])
-    if header:
-        story = _leading_run(head)  # as meta_spans: the header block ends where the story starts
-        for i, line in enumerate(window):
-            m = _HEADER.match(line) if i < story or i >= trail else None
-            if m and not is_declaration(line):
-                _apply_header(meta, m.group("key"), m.group("value").strip("*_ "))
+            taken = True
+        elif is_declaration(line):
+            if line not in lists:
+                lists[line] = is_warning_list(line, taxonomy=taxonomy)
+            if lists[line]:
+                add_unique(meta.declaration_lines, [line])
+                taken = True
+        if not taken and (i < top or i in ends):
+            if _is_header(line):
+                m = _HEADER.match(line)
+                key = HEADER_LINE.match(line).group("key").lower()  # type: ignore[union-attr]
+                value = m.group("value").strip("*_ ") if m else ""
+                if value:
+                    _apply_header(meta, key, value)
+                key = key if _is_open(line) else None
+                taken = True
+            elif i < top and _continues(key, value, line):
+                value = line.strip("*_ ")
+                if key == "summary":
+                    meta.summary = f"{meta.summary} {value}" if meta.summary else value
+                else:
+                    _apply_header(meta, key or "", value)
+                taken = True
+            else:
+                key = None
+        else:
+            key = None
+        if taken:
+            spans.append(Span(start, end))
+    return spans
 
 
 def paragraph_spans(text: str, *, markdown: bool = False) -> list[Span]:
@@ -401,8 +505,9 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
     return chapters
 
 
-def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Metadata]:
-    """Chapters and metadata of a plain-text or markdown work."""
+def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Metadata, list[Span]]:
+    """Chapters and metadata of a plain-text or markdown work, and the spans of ``text`` read
+    as metadata (its YAML front matter, and the lines ``scan_lines`` took)."""
     paragraphs = paragraph_spans(text, markdown=markdown)
     meta = Metadata()
     front = parse_front_matter(text)
@@ -411,29 +516,37 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
         # Read as YAML, not as "Key: value" header lines ("tags: [a, b]" would keep the brackets).
         fields, front_end = front
         _apply_front_matter(meta, fields)
-    scan_lines(text[front_end:], meta)
     starts: list[tuple[int, str | None]] = []
     for i, span in enumerate(paragraphs):
         title = heading_title(text[span.start : span.end], markdown=markdown)
         if title is not None:
             starts.append((i, title))
+    md_title = None
     if markdown:
-        title = _markdown_title(text, paragraphs, starts)
-        if title is not None:
+        md_title = _markdown_title(text, paragraphs, starts)
+        if md_title is not None:
             starts = starts[1:]
-            meta.title = meta.title or title
-        elif meta.title is None:
-            first = next((t for t in map(_level_one, text.split("\n")) if t is not None), None)
-            # "# Chapter 1" opening a work names its first chapter, not the work
-            meta.title = first if first is not None and heading_title(first) is None else None
+    preface = 0
     if starts and starts[0][0] > 0:
         # A preamble of only title, header, declaration and note lines, or a short preface before
-        # "Chapter 1", belongs to the first chapter.
+        # "Chapter 1", belongs to the first chapter: its lines are read as the preface's.
         preamble = [text[p.start : p.end] for p in paragraphs[: starts[0][0]] if p.end > front_end]
         prose = [p for p in preamble if not _is_front_block(p, markdown=markdown)]
         if not prose or is_preface(prose, starts[0][1]):
+            preface = paragraphs[starts[0][0]].start
             starts[0] = (0, starts[0][1])
-    return build_chapters(text, paragraphs, starts), meta
+    spans = [Span(0, front_end)] if front_end else []
+    spans += [
+        Span(front_end + s.start, front_end + s.end)
+        for s in scan_lines(text[front_end:], meta, preface=max(0, preface - front_end))
+    ]
+    if md_title is not None:
+        meta.title = meta.title or md_title
+    elif markdown and meta.title is None:
+        first = next((t for t in map(_level_one, text.split("\n")) if t is not None), None)
+        # "# Chapter 1" opening a work names its first chapter, not the work
+        meta.title = first if first is not None and heading_title(first) is None else None
+    return build_chapters(text, paragraphs, starts), meta, spans
 
 
 def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> str | None:
@@ -462,11 +575,12 @@ def _is_front_block(block: str, *, markdown: bool = False) -> bool:
 
 def read_plain(text: str, *, markdown: bool = False, encoding: str | None = None) -> Work:
     """A ``Work`` from decoded text (see ``forewarn.readers.read``)."""
-    chapters, meta = parse_text(text, markdown=markdown)
+    chapters, meta, spans = parse_text(text, markdown=markdown)
     return Work(
         text=text,
         chapters=chapters,
         metadata=meta,
+        meta_spans=spans,
         source_format="markdown" if markdown else "text",
         encoding=encoding,
     )
