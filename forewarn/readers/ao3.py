@@ -12,8 +12,8 @@ import re
 
 import lxml.etree
 
-from forewarn.readers.html import Block, collapsed_spans, element_text, extract_blocks, join_groups, tag_name
-from forewarn.readers.text import add_unique, scan_lines, scan_notes
+from forewarn.readers.html import Block, element_text, extract_blocks, tag_name, work_from_groups
+from forewarn.readers.text import add_unique, scan_notes
 from forewarn.work import Metadata, Work, count_words
 
 _LIST_FIELDS = {
@@ -179,15 +179,4 @@ def read_ao3(root: lxml.etree._Element, *, encoding: str | None = None, meta: Me
     meta = meta if meta is not None else Metadata()
     parse_preface(root, meta)
     groups = chapter_groups(root, meta)
-    text, chapters = join_groups(groups)
-    collapsed = collapsed_spans([g for g in groups if g[1]], chapters)
-    spans = scan_lines(text, meta, header=False, notes=collapsed)
-    return Work(
-        text=text,
-        chapters=chapters,
-        metadata=meta,
-        source_format="ao3-html",
-        encoding=encoding,
-        meta_spans=spans,
-        collapsed=collapsed,
-    )
+    return work_from_groups(groups, meta, source_format="ao3-html", encoding=encoding, header=False)

@@ -22,14 +22,13 @@ from forewarn.readers.decode import decode
 from forewarn.readers.html import (
     Block,
     NestingError,
-    collapsed_spans,
     element_text,
     extract_blocks,
-    join_groups,
     parse_document,
     take_details,
+    work_from_groups,
 )
-from forewarn.readers.text import add_unique, scan_lines, scan_notes
+from forewarn.readers.text import add_unique, scan_notes
 from forewarn.work import Metadata, ReadError, Work
 
 MAX_MEMBERS = 5000
@@ -382,16 +381,4 @@ def read_epub(data: bytes) -> Work:
         # The first heading that is the document's own; a running header only if there is none.
         title = next((h for h in found if _folded(h) not in running), found[0] if found else None)
         groups[i] = (title, groups[i][1])
-    text, chapters = join_groups(groups)
-    collapsed = collapsed_spans([g for g in groups if g[1]], chapters)
-    spans = scan_lines(text, meta, notes=collapsed)
-    return Work(
-        text=text,
-        chapters=chapters,
-        metadata=meta,
-        source_format="epub",
-        encoding="utf-8",
-        notices=notices,
-        meta_spans=spans,
-        collapsed=collapsed,
-    )
+    return work_from_groups(groups, meta, source_format="epub", encoding="utf-8", notices=notices)

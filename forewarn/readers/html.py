@@ -212,6 +212,35 @@ def preface_end(text: str, chapters: list[Chapter]) -> int:
     return next((p.start for p in first.paragraphs if text[p.start : p.end].split("\n")[0] == title), 0)
 
 
+def work_from_groups(
+    groups: list[tuple[str | None, list[Block]]],
+    meta: Metadata,
+    *,
+    source_format: str,
+    encoding: str | None,
+    header: bool = True,
+    fold_preface: bool = False,
+    notices: list[str] | None = None,
+) -> Work:
+    """The ``Work`` of chapter groups, for the HTML, AO3 and EPUB readers alike: the joined text,
+    where the author's collapsed blocks are, and which lines were read as declarations or
+    metadata (``scan_lines`` fills ``meta``; scoring later blanks exactly those lines)."""
+    text, chapters = join_groups(groups)
+    collapsed = collapsed_spans([g for g in groups if g[1]], chapters)
+    preface = preface_end(text, chapters) if fold_preface else 0
+    spans = scan_lines(text, meta, header=header, preface=preface, notes=collapsed)
+    return Work(
+        text=text,
+        chapters=chapters,
+        metadata=meta,
+        source_format=source_format,
+        encoding=encoding,
+        notices=notices or [],
+        meta_spans=spans,
+        collapsed=collapsed,
+    )
+
+
 def element_text(el: lxml.etree._Element) -> str:
     """Text of an element with whitespace collapsed (for titles and tag lists)."""
     return _SPACE.sub(" ", "".join(el.itertext())).strip()
@@ -302,16 +331,6 @@ def read_html_document(markup: str, *, encoding: str | None = None) -> Work:
         if 2 * work.word_count >= ao3.story_words(root):
             return work
     groups = split_by_headings(extract_blocks(root))
-    text, chapters = join_groups(groups)
-    collapsed = collapsed_spans([g for g in groups if g[1]], chapters)
-    spans = scan_lines(text, meta, preface=preface_end(text, chapters), notes=collapsed)
+    work = work_from_groups(groups, meta, source_format="html", encoding=encoding, fold_preface=True)
     meta.title = meta.title or page_title(root)
-    return Work(
-        text=text,
-        chapters=chapters,
-        metadata=meta,
-        source_format="html",
-        encoding=encoding,
-        meta_spans=spans,
-        collapsed=collapsed,
-    )
+    return work
