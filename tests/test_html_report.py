@@ -496,3 +496,143 @@ def test_chapters_of_a_work_without_an_opening_are_numbered_as_before() -> None:
     assert [chapter_number(chapters(None, "One", "Two"), i) for i in (0, 1, 2)] == [None, 1, 2]
     html = render_html(two_chapter_report())
     assert '<li value="1"><a href="#ch-1"' in html and '<li class="opening">' not in html
+
+
+# --- The author's collapsed blocks (<details>) ---------------------------------------------
+
+SPOILER = "In the last chapter Lena's grandmother dies and Theo turns out to be her brother."
+
+
+def _html_work(body: str):  # type: ignore[no-untyped-def]
+    from forewarn.readers import read
+
+    page = f"<html><head><title>The River</title></head><body>{body}</body></html>"
+    return read(page.encode(), name="secret.html")
+
+
+def _nesting_errors(markup: str) -> list[str]:
+    """End tags that do not close the innermost open element (invalid nesting)."""
+    from html.parser import HTMLParser
+
+    void = {"br", "input", "img", "meta", "link", "hr", "wbr"}
+    errors: list[str] = []
+    stack: list[str] = []
+
+    class Check(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag not in void:
+                stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            if not stack or stack[-1] != tag:
+                errors.append(f"</{tag}> closes {stack[-1:]}")
+            else:
+                stack.pop()
+
+    Check().feed(markup)
+    return errors + [f"<{t}> left open" for t in stack]
+
+
+def _article_only(html: str) -> str:
+    return html[html.index('<article class="work"') : html.index("</article>") + len("</article>")]
+
+
+def test_an_authors_collapsed_block_stays_closed_and_its_text_appears_once() -> None:
+    """Regression (hunt-web #8): the text of an author's <details> spoiler block was shown as
+    ordinary open paragraphs in the reading mode. It is in a closed <details>, its summary line
+    as the summary, and every paragraph of the work appears once."""
+    work = _html_work(
+        f"<details><summary>Detailed warnings (major spoilers)</summary><p>{SPOILER}</p>"
+        "<p>Theo leaves.</p></details>"
+        "<h2>Chapter 1</h2><p>Lena walked by the river.</p>"
+        "<details><p>Theo was the one who lit the fire.</p></details><p>She went home.</p>"
+    )
+    html = render_html(scan_work(work, scorer=scorer()))
+    article = _article_only(html)
+    assert not _nesting_errors(article)
+    blocks = re.findall(r'<details class="author-collapsed">(.*?)</details>', article, flags=re.S)
+    assert len(blocks) == 2
+    assert '<details class="author-collapsed" open' not in article  # closed by default
+    first = _ANCHOR.sub("", blocks[0])
+    assert first.startswith('<summary dir="auto">Detailed warnings (major spoilers)</summary>')
+    assert _e_text(SPOILER) in first and "Theo leaves." in first
+    # No summary line: a sentence is never shown as the summary.
+    assert blocks[1].startswith("<summary>Collapsed by the author</summary>")
+    assert "Theo was the one who lit the fire." in blocks[1]
+    # Every paragraph once; the open story stays open.
+    plain = _ANCHOR.sub("", article)
+    paragraphs = ["Detailed warnings (major spoilers)", SPOILER, "Theo leaves.", "Lena walked by the river."]
+    for para in [*paragraphs, "Theo was the one who lit the fire.", "She went home."]:
+        assert plain.count(_e_text(para)) == 1, para
+    outside = re.sub(r'<details class="author-collapsed">.*?</details>', "", plain, flags=re.S)
+    assert "grandmother" not in outside and "Theo" not in outside and "Detailed warnings" not in outside
+    assert '<p dir="auto">Lena walked by the river.</p>' in outside and '<p dir="auto">She went home.</p>' in outside
+
+
+def test_a_flagged_passage_inside_a_collapsed_block_can_still_be_hidden() -> None:
+    """A fight inside an author's toggle is in a flagged block like any other: the <details> is
+    inside the block's hideable content (the CSS hide rule and the checkboxes work on it), with
+    its passage anchor, and nothing is nested across the block's edges."""
+    work = _html_work(
+        f"<h1>Salt</h1><p>{CALM}</p><p>{CALM}</p>"
+        f"<details><summary>The fight (skip if you like)</summary><p>{FIGHT}</p></details>"
+        f"<p>{CALM}</p><p>{CALM}</p><p>{CALM}</p>"
+    )
+    report = scan_work(work, scorer=scorer())
+    html = render_html(report)
+    article = _article_only(html)
+    assert not _nesting_errors(article)
+    sections = flagged_sections(html)
+    assert sections and any("author-collapsed" in s for s in sections)
+    for sec in sections:
+        content = re.search(r'<div class="content" id="c-r-\d+"[^>]*>(.*)</div><p class="marker end"', sec, flags=re.S)
+        assert content and "author-collapsed" in content.group(1) and _e_text(FIGHT.strip()) in content.group(1)
+        assert '<span class="passage" id="p-' in content.group(1)
+    assert '.flagged[data-warnings~="violence"]:not(:has(.reveal:checked)) .content{display:none}' in html
+    assert _ANCHOR.sub("", article).count(_e_text(FIGHT.strip())) == 1
+    assert _ANCHOR.sub("", article).count("The fight (skip if you like)") == 1
+
+
+def test_a_collapsed_block_across_a_flagged_blocks_edge_is_collapsed_on_each_side() -> None:
+    """A toggle holding calm text and a fight crosses the edge of the fight's flagged block: it is
+    collapsed separately on each side (never a <details> opened outside the section and closed
+    inside), and no paragraph is lost or shown twice."""
+    paragraphs = [CALM, CALM, FIGHT, FIGHT, CALM, CALM]
+    work = _html_work(
+        "<h1>Salt</h1><p>Opening words before the toggle.</p><details><summary>The rest (spoilers)</summary>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</details><p>After the toggle.</p>"
+    )
+    html = render_html(scan_work(work, scorer=scorer()))
+    article = _article_only(html)
+    assert not _nesting_errors(article)
+    sections = flagged_sections(html)
+    assert sections
+    assert article.count('<details class="author-collapsed">') >= 2  # before, inside (and after) the fight
+    assert "<summary>Collapsed by the author</summary>" in article  # a part after the edge
+    plain = _ANCHOR.sub("", article)
+    assert plain.count(_e_text(CALM.strip())) == 4 and plain.count(_e_text(FIGHT.strip())) == 2
+    assert plain.count("The rest (spoilers)") == 1
+    outside = re.sub(r'<details class="author-collapsed">.*?</details>', "", plain, flags=re.S)
+    assert CALM.strip()[:40] not in outside and FIGHT.strip()[:40] not in outside
+    assert "Opening words before the toggle." in outside and "After the toggle." in outside
+
+
+def test_a_collapsed_blocks_summary_and_text_are_escaped() -> None:
+    work = _html_work(
+        f"<details><summary>Spoilers &lt;b&gt;{_html_escape(XSS)}</summary>"
+        f"<p>{_html_escape(XSS)} and more.</p></details><p>He stabbed the guard.</p>"
+    )
+    html = render_html(scan_work(work, scorer=scorer()))
+    article = _article_only(html)
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>" not in article
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in article
+    block = re.search(r'<details class="author-collapsed">(.*?)</details>', article, flags=re.S)
+    assert block and '<summary dir="auto">Spoilers &lt;b&gt;&lt;script&gt;' in _ANCHOR.sub("", block.group(1))
+    assert not _nesting_errors(article)
+
+
+def _html_escape(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=False)

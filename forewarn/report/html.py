@@ -357,14 +357,58 @@ def _segments(report: Report, chapter: int, start: int, end: int, heading: Span 
     return out
 
 
-def _block_html(report: Report, segments: list[tuple[int, int]], anchors: list[tuple[int, str]]) -> str:
+def _collapsed_blocks(report: Report) -> list[Span]:
+    """The author's collapsed blocks (``Work.collapsed``, one span per paragraph) as spans of
+    whole blocks: paragraphs with only whitespace between them are one block. The work does
+    not record where one ``<details>`` ends and the next begins, so adjacent toggles (three
+    drabbles in a row) are one block here; each paragraph still appears once."""
+    text = report.work.text
+    blocks: list[Span] = []
+    for span in sorted(report.work.collapsed, key=lambda s: (s.start, s.end)):
+        if blocks and not text[blocks[-1].end : span.start].strip():
+            blocks[-1] = Span(blocks[-1].start, max(blocks[-1].end, span.end))
+        else:
+            blocks.append(span)
+    return blocks
+
+
+# A line ending a sentence is story (or a spoiler), not the label of a toggle.
+_SENTENCE_END = tuple(".!?\u2026\u3002\uff01\uff1f")
+
+
+def _looks_like_summary(line: str) -> bool:
+    """Whether a collapsed block's first paragraph reads as the author's ``<summary>`` line
+    ("Detailed warnings (major spoilers)", "A/N", "Drabble 1"): one line of at most 80
+    characters that does not end like a sentence. The summary stays visible while the block is
+    closed, so when in doubt it is not one: "Lena's grandmother dies." stays inside."""
+    line = line.strip()
+    return bool(line) and "\n" not in line and len(line) <= 80 and not line.endswith(_SENTENCE_END)
+
+
+def _block_html(
+    report: Report,
+    segments: list[tuple[int, int]],
+    anchors: list[tuple[int, str]],
+    collapsed: list[Span] | None = None,
+) -> str:
     """The segments as escaped <p>s, with an empty ``<span id>`` per anchor ``(offset, id)`` where
     its passage starts (at the next paragraph when it starts between them) for links to it.
     HTML readers turn only <br> (and <pre> lines) into a newline inside a paragraph; in plain
-    text and Markdown it is a hard wrap, which the browser should reflow."""
+    text and Markdown it is a hard wrap, which the browser should reflow.
+
+    Consecutive segments inside one of the author's ``collapsed`` blocks (``_collapsed_blocks``)
+    are put in a closed ``<details class="author-collapsed">``, as the source showed them, so
+    the author's spoilers are not read as open text (their text is still scanned, and hidden
+    with a flagged block around it). Its summary is the block's first paragraph when that
+    paragraph starts the block whole and looks like the author's summary line (``_looks_like_summary``;
+    the paragraph is then shown there, not again inside), else "Collapsed by the author". Only
+    the segments given are collapsed: a block crossing a flagged block's edge is collapsed on
+    each side separately, never nested across it."""
     text = report.work.text
     lines = report.work.source_format in _LINE_BREAK_FORMATS
-    out, k = [], 0
+    blocks = collapsed or []
+    paras: list[str] = []
+    k = 0
     for lo, hi in segments:
         parts, at = [], lo
         while k < len(anchors) and anchors[k][0] < hi:
@@ -373,9 +417,34 @@ def _block_html(report: Report, segments: list[tuple[int, int]], anchors: list[t
             at, k = cut, k + 1
         parts.append(_e(text[at:hi]))
         body = "".join(parts)
-        out.append(f'<p dir="auto">{body.replace(chr(10), "<br>") if lines else body}</p>')
-    out += [f'<span class="passage" id="{key}"></span>' for _, key in anchors[k:]]
-    return "".join(out)
+        paras.append(body.replace(chr(10), "<br>") if lines else body)
+    tail = "".join(f'<span class="passage" id="{key}"></span>' for _, key in anchors[k:])
+    # The collapsed block each segment lies in, or None.
+    inside: list[Span | None] = []
+    for lo, hi in segments:
+        b = bisect_right(blocks, lo, key=lambda s: s.start) - 1
+        inside.append(blocks[b] if b >= 0 and blocks[b].start <= lo and hi <= blocks[b].end else None)
+    en = ' lang="en"' if _lang(report) else ""
+    out, i = [], 0
+    while i < len(segments):
+        block = inside[i]
+        if block is None:
+            out.append(f'<p dir="auto">{paras[i]}</p>')
+            i += 1
+            continue
+        j = i
+        while j < len(segments) and inside[j] == block:
+            j += 1
+        lo, hi = segments[i]
+        whole = not text[block.start : lo].strip() and text[hi : hi + 1] in ("", "\n")  # not a cut piece
+        if j - i > 1 and whole and _looks_like_summary(text[lo:hi]):
+            summary, i = f'<summary dir="auto">{paras[i]}</summary>', i + 1
+        else:
+            summary = f"<summary{en}>Collapsed by the author</summary>"
+        inner = "".join(f'<p dir="auto">{p}</p>' for p in paras[i:j])
+        out.append(f'<details class="author-collapsed">{summary}{inner}</details>')
+        i = j
+    return "".join(out) + tail
 
 
 def _chapter_nav(report: Report) -> str:
@@ -411,6 +480,7 @@ def _run_starts(report: Report) -> dict[int, int]:
 
 def _reader(report: Report) -> str:
     flags = _flags(report)
+    collapsed = _collapsed_blocks(report)
     # The article is in the work's language; its markers and notices are the page's English.
     lang = _lang(report)
     en = ' lang="en"' if lang else ""
@@ -428,7 +498,7 @@ def _reader(report: Report) -> str:
                 f"{_heading_html(report, chapter, heading)}</h3>"
             )
         segments = _segments(report, chapter, first.start, run[-1].end, heading)
-        body = _block_html(report, segments, [(p.start, f"p-{p.index}") for p in run])
+        body = _block_html(report, segments, [(p.start, f"p-{p.index}") for p in run], collapsed)
         if first.index not in flags:
             out.append(body)
             continue
