@@ -137,8 +137,28 @@ _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _ROMAN_NUMERAL = re.compile(r"c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")  # up to 399; "civil" is not one
 
 
+_CJK_NUMBER = re.compile(r"\s*(?:第([0-9０-９]+|[一二三四五六七八九十]+)[章回話话節节部卷幕篇]|제\s?([0-9]+)\s?장)")
+_CJK_DIGITS = "一二三四五六七八九"
+
+
+def _cjk_number(word: str) -> int | None:
+    """1-99 in digits (full-width too) or Chinese numerals ("十二" is 12, "二十" is 20)."""
+    if word.isdigit():
+        return int(word)  # int() reads full-width digits
+    tens, _, units = word.partition("十")
+    if "十" not in word:
+        return _CJK_DIGITS.index(word) + 1 if len(word) == 1 and word in _CJK_DIGITS else None
+    high = _CJK_DIGITS.index(tens) + 1 if tens in _CJK_DIGITS and tens else (1 if not tens else None)
+    low = _CJK_DIGITS.index(units) + 1 if units in _CJK_DIGITS and units else (0 if not units else None)
+    return None if high is None or low is None else 10 * high + low
+
+
 def heading_number(title: str | None) -> int | None:
-    """The number a chapter heading gives itself ("Chapter 2", "Chapter Two", "Part III")."""
+    """The number a chapter heading gives itself ("Chapter 2", "Chapter Two", "Part III",
+    "第二章", "제2장")."""
+    cjk = _CJK_NUMBER.match(title or "")
+    if cjk:
+        return _cjk_number(cjk.group(1) or cjk.group(2))
     m = _HEADING_NUMBER.match(title or "")
     if not m:
         return None

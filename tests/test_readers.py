@@ -1029,3 +1029,29 @@ def test_epub_subject_rating_is_the_declared_rating(tmp_path: Path) -> None:
     assert work.metadata.rating == "Explicit"
     assert work.metadata.archive_warnings == ["Graphic Depictions Of Violence"]
     assert work.metadata.freeform_tags == ["Angst"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "numbers"),
+    [
+        ("第一章", "第二章　雨の日", [1, 2]),
+        ("第1話：出会い", "第2話", [1, 2]),
+        ("序章", "第一章", [None, 1]),
+        ("제1장", "제2장", [1, 2]),
+    ],
+)
+def test_chinese_japanese_and_korean_chapter_headings_start_chapters(first: str, second: str, numbers: list) -> None:  # type: ignore[type-arg]
+    """ "第一章" was story text, so a Japanese work was one chapter and locations said nothing of
+    where to skip to."""
+    from forewarn.work import chapter_number, heading_number
+
+    para = "雨が降っていた。彼女は窓の外を見ていた。" * 3
+    for data in (f"{first}\n\n{para}\n\n{second}\n\n{para}\n", f"{first}\n\n{para}\n\n{second}\n\n{para}\n".encode()):
+        work = read(data) if isinstance(data, bytes) else read_text(data)
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == [first, second]
+        assert [chapter_number(work.chapters, i) for i in (0, 1)] == [1, 2]
+    assert [heading_number(t) for t in (first, second)] == numbers
+    assert heading_number("第十二話") == 12 and heading_number("第二十章") == 20
+    prose = read_text(f"第一章は好きだ。\n\n{para}\n\n第一次世界大戦の話\n\n{para}")
+    assert len(prose.chapters) == 1  # a sentence that starts like a heading is story

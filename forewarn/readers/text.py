@@ -28,6 +28,11 @@ _HEADING = re.compile(
     rf"^(?:(?:chapter|part|book)\s+{_NUMBER}|prologue|epilogue|interlude){_SEP}$",
     re.IGNORECASE,
 )
+# Chinese and Japanese "第一章" / "第3話" / "序章" / "プロローグ", Korean "제1장", with an optional title.
+_CJK_HEADING = re.compile(
+    r"^(?:第[0-9０-９〇零一二两三四五六七八九十百千]+[章回話话節节部卷幕篇]|序章|終章|终章|序幕|"
+    r"プロローグ|エピローグ|제\s?[0-9]+\s?장)(?:[\s:：.．、\-–—]+.*)?$"
+)
 _MD_HEADING = re.compile(r"^(#{1,2})\s+(?P<title>.+?)\s*#*$")
 _MAX_HEADING_CHARS = 100
 
@@ -81,7 +86,10 @@ _TITLE_WORDS = 8
 # A preface of prose (a dedication, a summary, an epigraph) before "Chapter 1": at most this much.
 _PREFACE_PARAGRAPHS = 3
 _PREFACE_WORDS = 100
-_FIRST_CHAPTER = re.compile(r"^(?:(?:chapter|part|book)\s+(?:0*1|one|i)|prologue)(?![\w-])", re.IGNORECASE)
+_FIRST_CHAPTER = re.compile(
+    r"^(?:(?:(?:chapter|part|book)\s+(?:0*1|one|i)|prologue)(?![\w-])|第(?:0*1|１|一)[章回話话節节部卷幕篇]|序章|プロローグ|제\s?0*1\s?장)",
+    re.IGNORECASE,
+)
 
 
 # Dinkuses that are symbols, not punctuation, in Unicode ("\u2766", "\u2605"...).
@@ -122,7 +130,7 @@ def heading_title(line: str, *, markdown: bool = False) -> str | None:
         if title is not None:
             return title
     bare = line.strip("*_=#~ ").strip()
-    if _HEADING.match(bare):
+    if _HEADING.match(bare) or _CJK_HEADING.match(bare):
         return bare
     return None
 
