@@ -286,7 +286,7 @@ def background_thresholds(
 
 def selection_record(y: np.ndarray, lexicon: np.ndarray, prob: np.ndarray, threshold: float) -> dict[str, Any]:
     """Lexicon alone against lexicon-or-head on one warning's selection passages."""
-    from forewarn.evaluate import balanced_accuracy
+    from forewarn.evaluate import balanced_accuracy, f1_score
 
     both = lexicon | (prob > threshold)
     return {
@@ -295,15 +295,9 @@ def selection_record(y: np.ndarray, lexicon: np.ndarray, prob: np.ndarray, thres
         "threshold": threshold,
         "lexicon_balanced_accuracy": round(float(balanced_accuracy(y, lexicon)), 4),
         "with_head_balanced_accuracy": round(float(balanced_accuracy(y, both)), 4),
-        "lexicon_f1": round(_f1(y, lexicon), 4),
-        "with_head_f1": round(_f1(y, both), 4),
+        "lexicon_f1": round(f1_score(y, lexicon), 4),
+        "with_head_f1": round(f1_score(y, both), 4),
     }
-
-
-def _f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float((pred & (y == 1)).sum())
-    wrong = float((pred != (y == 1)).sum())
-    return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
 def qualifying(records: dict[str, dict[str, Any]], config: HeadsConfig) -> dict[str, float]:
@@ -366,12 +360,10 @@ class TrainedModel:
 
 
 def calibrate_columns(scores: np.ndarray, labels: list[str], calibration: dict[str, tuple[float, float]]) -> np.ndarray:
-    """Each label's column of raw head scores through its Platt calibration."""
-    out = np.empty_like(scores)
-    for k, w in enumerate(labels):
-        a, b = calibration[w]
-        out[:, k] = calibrate(scores[:, k], np.array(a), np.array(b))
-    return out
+    """Each label's column of raw head scores through its Platt calibration (as a bundle's
+    ``ModelScorer.predict_proba`` applies it)."""
+    a, b = np.array([calibration[w] for w in labels]).T
+    return calibrate(scores, a, b)
 
 
 def data_checksum(paths: list[str]) -> str:
