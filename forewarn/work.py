@@ -109,9 +109,12 @@ class Work:
     # not also found in the story. None: not recorded (a hand-made Work); the pipeline then
     # reads ``text`` as a text file would be read.
     meta_spans: list[Span] | None = None
-    # The ranges of ``text`` that the source showed collapsed (HTML ``<details>``): scanned
-    # as story, but a reading mode may collapse them again.
+    # The ranges of ``text`` that the source showed collapsed (HTML ``<details>``), one per
+    # toggle (an outermost ``<details>``, from its first paragraph to its last, in order):
+    # scanned as story, but a reading mode may collapse them again.
     collapsed: list[Span] = field(default_factory=list)
+    # The paragraph of each such toggle that was its label (its ``<summary>``), if it had one.
+    collapsed_summaries: list[Span] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:

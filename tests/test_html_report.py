@@ -618,6 +618,29 @@ def test_a_collapsed_block_across_a_flagged_blocks_edge_is_collapsed_on_each_sid
     assert "Opening words before the toggle." in outside and "After the toggle." in outside
 
 
+def test_adjacent_toggles_are_each_their_own_collapsed_block_with_their_own_summary() -> None:
+    """Regression: three drabbles in adjacent <details> were one collapsed block, "Drabble 1" its
+    summary and "Drabble 2" and "Drabble 3" paragraphs inside it. Each toggle is its own block
+    with its own <summary>: a label that ends like a sentence is still the label, and a toggle
+    without a <summary> is "Collapsed by the author" even when its first line is short."""
+    work = _html_work(
+        "<h1>Drabbles</h1><p>Short pieces written for a prompt this month.</p>"
+        "<details><summary>Drabble 1</summary><p>Rain on the roof.</p></details>"
+        "<details><summary>Drabble 2</summary><p>The kettle sang.</p><p>She slept.</p></details>"
+        "<details><summary>Lena's grandmother dies.</summary><p>Theo leaves.</p></details>"
+        "<details><p>Theo leaves</p><p>The house is quiet.</p></details>"
+    )
+    article = _ANCHOR.sub("", _article_only(render_html(scan_work(work, scorer=scorer()))))
+    assert not _nesting_errors(article)
+    blocks = re.findall(r'<details class="author-collapsed">(.*?)</details>', article, flags=re.S)
+    assert blocks == [
+        '<summary dir="auto">Drabble 1</summary><p dir="auto">Rain on the roof.</p>',
+        '<summary dir="auto">Drabble 2</summary><p dir="auto">The kettle sang.</p><p dir="auto">She slept.</p>',
+        '<summary dir="auto">Lena&#x27;s grandmother dies.</summary><p dir="auto">Theo leaves.</p>',
+        '<summary>Collapsed by the author</summary><p dir="auto">Theo leaves</p><p dir="auto">The house is quiet.</p>',
+    ]
+
+
 def test_a_collapsed_blocks_summary_and_text_are_escaped() -> None:
     work = _html_work(
         f"<details><summary>Spoilers &lt;b&gt;{_html_escape(XSS)}</summary>"

@@ -624,10 +624,13 @@ def test_details_block_is_read_as_notes_and_kept_in_the_story(tmp_path: Path) ->
         assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
         for shown in (SPOILER, "Detailed warnings", "Thanks to my beta", "blood", "She stopped", "at the bridge."):
             assert shown in work.text
-        collapsed = [work.text[s.start : s.end] for s in work.collapsed]
-        assert (
-            SPOILER in collapsed and "Thanks to my beta!" in collapsed and "Lena walked by the river." not in collapsed
-        )
+        collapsed = [work.text[s.start : s.end] for s in work.collapsed]  # one span per toggle
+        assert collapsed == [
+            f"Detailed warnings (major spoilers)\n\n{SPOILER}\n\nTW: character death\n\nmore\n\nblood",
+            "A/N\n\nThanks to my beta!",
+        ]
+        labels = [work.text[s.start : s.end] for s in work.collapsed_summaries]  # not the nested "more"
+        assert labels == ["Detailed warnings (major spoilers)", "A/N"]
         notes = work.metadata.notes or ""
         assert SPOILER in notes and "Thanks to my beta!" in notes and "blood" in notes
         assert "TW: character death" in work.metadata.declaration_lines
@@ -646,8 +649,35 @@ def test_details_block_is_read_as_notes_and_kept_in_the_story(tmp_path: Path) ->
     page = "<html><body><h1>Drabbles</h1><p>A collection of short pieces written for prompts this month.</p>"
     page += "".join(f"<details><summary>Drabble {i}</summary><p>{drabble}</p></details>" for i in (1, 2, 3))
     work = read(write(tmp_path, "drabbles.html", page + "</body></html>"))
-    assert work.text.count(drabble) == 3 and len(work.collapsed) == 6
+    assert work.text.count(drabble) == 3 and len(work.collapsed) == 3
     assert "blood" in {w.id for w in scan(work, scorer="lexicon").warnings}
+
+
+def test_adjacent_toggles_are_recorded_one_span_each_with_their_own_label(tmp_path: Path) -> None:
+    """Regression: the readers recorded one collapsed span per paragraph, so adjacent <details>
+    (three drabbles in a row) could not be told apart. Each toggle is one span, from its first
+    paragraph to its last, and its <summary> paragraph is recorded as its label; a toggle
+    without a <summary> has none, and a label that comes after the toggle's text still counts."""
+    toggles = (
+        "<details><summary>Drabble 1</summary><p>Rain on the roof.</p><p>She slept.</p></details>"
+        "<details><summary>Drabble 2</summary><p>The kettle sang.</p></details>"
+        "<details><p>No label here.</p></details>"
+        "<details><p>Text first.</p><summary>Label last</summary></details>"
+        "<details></details><p>Open text.</p>"
+    )
+    page = f"<html><body><h1>Drabbles</h1><p>Short pieces for a prompt.</p>{toggles}</body></html>"
+    html = read(write(tmp_path, "d.html", page))
+    epub = read(write_epub(tmp_path / "d.epub", [("c1.xhtml", xhtml(f"<h1>Drabbles</h1>{toggles}"))]))
+    for work in (html, epub):
+        check_invariants(work)
+        assert [work.text[s.start : s.end] for s in work.collapsed] == [
+            "Drabble 1\n\nRain on the roof.\n\nShe slept.",
+            "Drabble 2\n\nThe kettle sang.",
+            "No label here.",
+            "Text first.\n\nLabel last",
+        ]
+        labels = [work.text[s.start : s.end] for s in work.collapsed_summaries]
+        assert labels == ["Drabble 1", "Drabble 2", "Label last"]
 
 
 def test_ao3_multi_chapter(tmp_path: Path) -> None:

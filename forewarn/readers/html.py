@@ -40,11 +40,15 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 @dataclass(frozen=True)
 class Block:
     """One paragraph of extracted text; ``heading`` is 1-6 for h1-h6, else 0; ``collapsed``:
-    inside a ``<details>`` block."""
+    inside a ``<details>`` block (a toggle), ``toggle``: the first paragraph of an outermost
+    one (adjacent toggles are separate blocks); ``summary``: inside a ``<summary>``, the depth
+    of its ``<details>`` (1: the label of an outermost toggle), else 0."""
 
     text: str
     heading: int = 0
     collapsed: bool = False
+    toggle: bool = False
+    summary: int = 0
 
 
 def tag_name(el: lxml.etree._Element) -> str:
@@ -106,6 +110,8 @@ class _Extractor:
         self.buffer: list[str] = []
         self.skip = skip
         self.collapsed = 0  # open <details> elements
+        self.summaries: list[int] = []  # the depth of the <details> of each open <summary> (0: none)
+        self.toggle = False  # an outermost <details> is open and none of its paragraphs taken yet
 
     def flush(self, heading: int = 0, pre: bool = False) -> None:
         raw = "".join(self.buffer)
@@ -118,7 +124,10 @@ class _Extractor:
             if line.strip():
                 para.append(line.rstrip())
             elif para:
-                self.blocks.append(Block("\n".join(para).strip(), heading, self.collapsed > 0))
+                summary = self.summaries[-1] if self.summaries else 0
+                text = "\n".join(para).strip()
+                self.blocks.append(Block(text, heading, self.collapsed > 0, self.toggle, summary))
+                self.toggle = False
                 para = []
 
     def walk(self, root: lxml.etree._Element) -> None:
@@ -131,7 +140,7 @@ class _Extractor:
                     self.buffer.append(self._clean(el.tail, pre))
             elif step == "close":
                 self.flush(heading, pre)
-                self.collapsed -= tag_name(el) == "details"
+                self.close(tag_name(el))
             else:
                 todo.extend(self.open(el, heading, pre))
 
@@ -148,13 +157,25 @@ class _Extractor:
         in_pre = pre or name == "pre"
         if block:
             self.flush(heading, pre)
-        self.collapsed += name == "details"
+        if name == "details":
+            self.collapsed += 1
+            self.toggle = self.toggle or self.collapsed == 1
+        elif name == "summary":
+            self.summaries.append(self.collapsed)
         if el.text:
             self.buffer.append(self._clean(el.text, in_pre))
         steps: list[_Step] = [("close", el, level, in_pre)] if block else []
         for child in reversed(el):
             steps += [("tail", child, level, in_pre), ("open", child, level, in_pre)]
         return steps
+
+    def close(self, name: str) -> None:
+        """End a block element ``name`` (its text is flushed)."""
+        if name == "details":
+            self.collapsed -= 1
+            self.toggle = self.toggle and self.collapsed > 0  # an empty toggle starts no paragraph
+        elif name == "summary":
+            self.summaries.pop()
 
     @staticmethod
     def _clean(text: str, pre: bool) -> str:
@@ -177,8 +198,8 @@ def take_details(root: lxml.etree._Element, meta: Metadata) -> None:
     and is read for declarations like AO3's notes (``scan_notes``). But they also hide the
     skippable scene itself, or drabbles: taken out of the story, three 90-word self-harm
     drabbles gave no warning. The story keeps them (``Block.collapsed`` marks their
-    paragraphs, ``Work.collapsed`` their spans); their declaration lines are blanked for
-    scoring like other declarations.
+    paragraphs, ``Work.collapsed`` their spans, one per toggle); their declaration lines are
+    blanked for scoring like other declarations.
     """
     outer = [
         el
@@ -195,11 +216,30 @@ def take_details(root: lxml.etree._Element, meta: Metadata) -> None:
         meta.notes = "\n\n".join([meta.notes, *notes] if meta.notes else notes)
 
 
-def collapsed_spans(groups: list[tuple[str | None, list[Block]]], chapters: list[Chapter]) -> list[Span]:
-    """The spans of ``join_groups(groups)``'s text whose blocks are ``collapsed``."""
+def collapsed_spans(
+    groups: list[tuple[str | None, list[Block]]], chapters: list[Chapter]
+) -> tuple[list[Span], list[Span]]:
+    """The toggles of ``join_groups(groups)``'s text: one span per outermost ``<details>``, from
+    its first ``collapsed`` paragraph to its last, and the paragraph that is each one's label
+    (its ``<summary>``), when it has one. Recorded per paragraph, three drabbles in adjacent
+    toggles were one block with one summary."""
     blocks = [b for _, group in groups for b in group]
     spans = [p for c in chapters for p in c.paragraphs]
-    return [span for block, span in zip(blocks, spans, strict=True) if block.collapsed]
+    toggles: list[Span] = []
+    labels: list[Span] = []
+    inside = False  # the previous paragraph is in the last toggle
+    for block, span in zip(blocks, spans, strict=True):
+        if not block.collapsed:
+            inside = False
+            continue
+        if block.toggle or not inside:
+            toggles.append(span)
+        else:
+            toggles[-1] = Span(toggles[-1].start, span.end)
+        if block.summary == 1 and not (labels and labels[-1].start >= toggles[-1].start):
+            labels.append(span)
+        inside = True
+    return toggles, labels
 
 
 def preface_end(text: str, chapters: list[Chapter]) -> int:
@@ -226,7 +266,7 @@ def work_from_groups(
     where the author's collapsed blocks are, and which lines were read as declarations or
     metadata (``scan_lines`` fills ``meta``; scoring later blanks exactly those lines)."""
     text, chapters = join_groups(groups)
-    collapsed = collapsed_spans([g for g in groups if g[1]], chapters)
+    collapsed, summaries = collapsed_spans([g for g in groups if g[1]], chapters)
     preface = preface_end(text, chapters) if fold_preface else 0
     spans = scan_lines(text, meta, header=header, preface=preface, notes=collapsed)
     return Work(
@@ -238,6 +278,7 @@ def work_from_groups(
         notices=notices or [],
         meta_spans=spans,
         collapsed=collapsed,
+        collapsed_summaries=summaries,
     )
 
 

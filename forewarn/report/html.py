@@ -358,31 +358,9 @@ def _segments(report: Report, chapter: int, start: int, end: int, heading: Span 
 
 
 def _collapsed_blocks(report: Report) -> list[Span]:
-    """The author's collapsed blocks (``Work.collapsed``, one span per paragraph) as spans of
-    whole blocks: paragraphs with only whitespace between them are one block. The work does
-    not record where one ``<details>`` ends and the next begins, so adjacent toggles (three
-    drabbles in a row) are one block here; each paragraph still appears once."""
-    text = report.work.text
-    blocks: list[Span] = []
-    for span in sorted(report.work.collapsed, key=lambda s: (s.start, s.end)):
-        if blocks and not text[blocks[-1].end : span.start].strip():
-            blocks[-1] = Span(blocks[-1].start, max(blocks[-1].end, span.end))
-        else:
-            blocks.append(span)
-    return blocks
-
-
-# A line ending a sentence is story (or a spoiler), not the label of a toggle.
-_SENTENCE_END = tuple(".!?\u2026\u3002\uff01\uff1f")
-
-
-def _looks_like_summary(line: str) -> bool:
-    """Whether a collapsed block's first paragraph reads as the author's ``<summary>`` line
-    ("Detailed warnings (major spoilers)", "A/N", "Drabble 1"): one line of at most 80
-    characters that does not end like a sentence. The summary stays visible while the block is
-    closed, so when in doubt it is not one: "Lena's grandmother dies." stays inside."""
-    line = line.strip()
-    return bool(line) and "\n" not in line and len(line) <= 80 and not line.endswith(_SENTENCE_END)
+    """The author's collapsed blocks (``Work.collapsed``, one span per toggle), in order. Each
+    toggle is its own block: adjacent ones (three drabbles in a row) are not merged."""
+    return sorted(report.work.collapsed, key=lambda s: (s.start, s.end))
 
 
 def _block_html(
@@ -399,14 +377,15 @@ def _block_html(
     Consecutive segments inside one of the author's ``collapsed`` blocks (``_collapsed_blocks``)
     are put in a closed ``<details class="author-collapsed">``, as the source showed them, so
     the author's spoilers are not read as open text (their text is still scanned, and hidden
-    with a flagged block around it). Its summary is the block's first paragraph when that
-    paragraph starts the block whole and looks like the author's summary line (``_looks_like_summary``;
-    the paragraph is then shown there, not again inside), else "Collapsed by the author". Only
-    the segments given are collapsed: a block crossing a flagged block's edge is collapsed on
-    each side separately, never nested across it."""
+    with a flagged block around it). Its summary is the toggle's own ``<summary>`` paragraph
+    (``Work.collapsed_summaries``) when that is among the segments, whole, with text beside it
+    (it is then shown there, not again inside), else "Collapsed by the author". Only the
+    segments given are collapsed: a block crossing a flagged block's edge is collapsed on each
+    side separately, never nested across it."""
     text = report.work.text
     lines = report.work.source_format in _LINE_BREAK_FORMATS
     blocks = collapsed or []
+    labels = {(s.start, s.end) for s in report.work.collapsed_summaries}
     paras: list[str] = []
     k = 0
     for lo, hi in segments:
@@ -435,13 +414,12 @@ def _block_html(
         j = i
         while j < len(segments) and inside[j] == block:
             j += 1
-        lo, hi = segments[i]
-        whole = not text[block.start : lo].strip() and text[hi : hi + 1] in ("", "\n")  # not a cut piece
-        if j - i > 1 and whole and _looks_like_summary(text[lo:hi]):
-            summary, i = f'<summary dir="auto">{paras[i]}</summary>', i + 1
-        else:
+        label = next((k for k in range(i, j) if segments[k] in labels), None) if j - i > 1 else None
+        if label is None:
             summary = f"<summary{en}>Collapsed by the author</summary>"
-        inner = "".join(f'<p dir="auto">{p}</p>' for p in paras[i:j])
+        else:
+            summary = f'<summary dir="auto">{paras[label]}</summary>'
+        inner = "".join(f'<p dir="auto">{paras[k]}</p>' for k in range(i, j) if k != label)
         out.append(f'<details class="author-collapsed">{summary}{inner}</details>')
         i = j
     return "".join(out) + tail
