@@ -641,6 +641,20 @@ def test_adjacent_toggles_are_each_their_own_collapsed_block_with_their_own_summ
     ]
 
 
+def test_a_toggles_heading_like_summary_is_its_label_not_a_chapter() -> None:
+    """Regression: "<summary>Part two</summary>" started a chapter "Part two" in the reading mode
+    (its own <h3>, a link in the chapter list); it is the collapsed block's summary."""
+    work = _html_work(
+        "<h1>Salt</h1><p>She walked to the harbour and back again.</p>"
+        "<details><summary>Part two</summary><p>The hidden scene.</p></details><p>She went home.</p>"
+    )
+    article = _ANCHOR.sub("", _article_only(render_html(scan_work(work, scorer=scorer()))))
+    assert '<h3 class="chapter" id="ch-2"' not in article and "Part two</h3>" not in article
+    assert re.findall(r'<details class="author-collapsed">(.*?)</details>', article, flags=re.S) == [
+        '<summary dir="auto">Part two</summary><p dir="auto">The hidden scene.</p>'
+    ]
+
+
 def test_a_collapsed_blocks_summary_and_text_are_escaped() -> None:
     work = _html_work(
         f"<details><summary>Spoilers &lt;b&gt;{_html_escape(XSS)}</summary>"

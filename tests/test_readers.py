@@ -680,6 +680,28 @@ def test_adjacent_toggles_are_recorded_one_span_each_with_their_own_label(tmp_pa
         assert labels == ["Drabble 1", "Drabble 2", "Label last"]
 
 
+def test_a_toggles_summary_that_reads_as_a_heading_starts_no_chapter(tmp_path: Path) -> None:
+    """Regression: "<summary>Part two</summary>" made a chapter "Part two" of a collapsed scene.
+    A <summary> is its toggle's label, also as an <h2> ("<summary><h2>Chapter 3</h2>") and in an
+    EPUB chapter (where it became the chapter's title); real headings still start chapters."""
+    one = (
+        "<h2>Chapter 1</h2><p>She walked to the harbour.</p>"
+        "<details><summary>Part two</summary><p>The hidden scene.</p></details>"
+        "<details><summary><h2>Chapter 3</h2></summary><p>Another hidden scene.</p></details>"
+        "<p>She went home.</p>"
+    )
+    two = "<h2>Chapter 2</h2><p>The ferry left.</p>"
+    html = read(write(tmp_path, "s.html", f"<html><body><h1>Salt</h1>{one}{two}</body></html>"))
+    epub = read(write_epub(tmp_path / "s.epub", [("c1.xhtml", xhtml(one)), ("c2.xhtml", xhtml(two))]))
+    for work in (html, epub):
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+        assert [work.text[s.start : s.end] for s in work.collapsed_summaries] == ["Part two", "Chapter 3"]
+    # Outside a toggle such a line is still a heading.
+    work = read(write(tmp_path, "p.html", "<html><body><p>Part one</p><p>A.</p><p>Part two</p><p>B.</p></body></html>"))
+    assert [c.title for c in work.chapters] == ["Part one", "Part two"]
+
+
 def test_ao3_multi_chapter(tmp_path: Path) -> None:
     work = read(write(tmp_path, "ao3.html", ao3_html()))
     check_invariants(work)

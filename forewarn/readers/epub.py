@@ -374,7 +374,8 @@ def read_epub(data: bytes) -> Work:
         ):
             groups.extend(ao3.chapter_groups(root, meta))
             continue
-        headings[len(groups)] = [b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3]
+        # A toggle's <summary> is its label, never the chapter's title.
+        headings[len(groups)] = [b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3 and not b.summary]
         groups.append((None, blocks))
     running = _running_headers(headings, meta.title)
     for i, found in headings.items():

@@ -312,12 +312,15 @@ def join_groups(groups: list[tuple[str | None, list[Block]]]) -> tuple[str, list
 
 
 def split_by_headings(blocks: list[Block]) -> list[tuple[str | None, list[Block]]]:
-    """Chapters of a single HTML page: h1-h3 "Chapter ..." headings start them."""
+    """Chapters of a single HTML page: h1-h3 "Chapter ..." headings start them, and lines that
+    read as one ("Part two"). Not a toggle's ``<summary>``: that is the toggle's label, and
+    "Part two" over a collapsed scene made a chapter of it."""
     groups: list[tuple[str | None, list[Block]]] = [(None, [])]
     for block in blocks:
         first_line = block.text.split("\n", 1)[0]
-        if (1 <= block.heading <= 3 and _CHAPTERISH.search(first_line)) or (
-            block.heading == 0 and "\n" not in block.text and heading_title(block.text)
+        if not block.summary and (
+            (1 <= block.heading <= 3 and _CHAPTERISH.search(first_line))
+            or (block.heading == 0 and "\n" not in block.text and heading_title(block.text))
         ):
             groups.append((first_line, [block]))
         else:
