@@ -12,7 +12,8 @@ import re
 
 import lxml.etree
 
-from forewarn.readers.html import Block, element_text, extract_blocks, tag_name, work_from_groups
+from forewarn.readers.blocks import Block, element_text, extract_blocks, tag_name
+from forewarn.readers.html import work_from_groups
 from forewarn.readers.text import add_unique, scan_notes
 from forewarn.work import Metadata, Work, count_words
 

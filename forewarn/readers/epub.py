@@ -18,16 +18,9 @@ import lxml.etree
 import lxml.html
 
 from forewarn.readers import ao3
+from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
-from forewarn.readers.html import (
-    Block,
-    NestingError,
-    element_text,
-    extract_blocks,
-    parse_document,
-    take_details,
-    work_from_groups,
-)
+from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
 from forewarn.readers.text import add_unique, scan_notes
 from forewarn.work import Metadata, ReadError, Work
 
