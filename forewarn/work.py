@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 # Han (with extension A, the compatibility block and the supplementary planes), the marks
 # 々〆〇, Hiragana and Katakana (half-width too). Not Hangul: Korean puts spaces between words.
@@ -53,6 +54,19 @@ class Span:
 
     start: int
     end: int
+
+
+EmphasisKind = Literal["em", "strong"]
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """Text the source emphasised: ``[start, end)`` of ``Work.text`` in italics (``kind`` "em":
+    ``<em>``, ``<i>``) or in bold ("strong": ``<strong>``, ``<b>``)."""
+
+    start: int
+    end: int
+    kind: EmphasisKind = "em"
 
 
 @dataclass
@@ -115,6 +129,10 @@ class Work:
     collapsed: list[Span] = field(default_factory=list)
     # The paragraph of each such toggle that was its label (its ``<summary>``), if it had one.
     collapsed_summaries: list[Span] = field(default_factory=list)
+    # The ranges of ``text`` the source showed in italics or bold (HTML ``<em>``, ``<i>``,
+    # ``<strong>``, ``<b>``), in order of their start; each inside one paragraph, without
+    # whitespace at its ends. Only a reading mode uses them: ``text`` is the same without them.
+    emphasis: list[Emphasis] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:

@@ -673,3 +673,56 @@ def _html_escape(text: str) -> str:
     from html import escape
 
     return escape(text, quote=False)
+
+
+# --- Emphasis ------------------------------------------------------------------------------
+
+
+def test_emphasis_is_shown_in_the_reading_mode_and_its_text_stays_escaped() -> None:
+    """Regression: italics and bold were lost in the reading mode. They are <em> and <strong>
+    again (from <em>/<i> and <strong>/<b>), around escaped text: a <script> written inside
+    <em> is text, and nothing else of the work becomes markup."""
+    work = _html_work(
+        f"<h1>Salt</h1><p>She <em>really</em> <b>meant <i>it</i></b>. <em>{_html_escape(XSS)}</em></p>"
+        "<p><i>Roses are red,<br>he said</i> &lt;b&gt;not bold&lt;/b&gt;</p>"
+    )
+    html = render_html(scan_work(work, scorer=scorer()))
+    assert "<script>alert" not in html and "<img src=x" not in html
+    article = _article_only(html)
+    assert not _nesting_errors(article)
+    assert _reading_paragraphs(html) == [
+        "Salt",
+        "She <em>really</em> <strong>meant <em>it</em></strong>. "
+        "<em>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=&quot;alert(2)&quot;&gt;</em>",
+        "<em>Roses are red,<br>he said</em> &lt;b&gt;not bold&lt;/b&gt;",
+    ]
+
+
+def test_emphasis_across_a_flagged_blocks_edge_is_closed_and_reopened_on_each_side() -> None:
+    """A long italic paragraph cut across passages (a fight in its middle) is shown in pieces
+    inside and outside the flagged block: each piece has its own <em>, and no tag is left open
+    across the block's edge or the passage anchors."""
+    calm = CALM * 2
+    work = _html_work(f"<h1>Salt</h1><p><i>{calm}{FIGHT}{FIGHT}{calm}</i></p><p>After.</p>")
+    report = scan_work(work, scorer=scorer())
+    html = render_html(report)
+    article = _article_only(html)
+    assert flagged_sections(html) and len(report.passages) > 2
+    assert not _nesting_errors(article)
+    plain = re.sub(r"</?em>", "", _ANCHOR.sub("", article))
+    assert plain.count("He stabbed the guard") == FIGHT.count("He stabbed the guard") * 2
+    for section in flagged_sections(html):
+        content = re.search(r'<div class="content"[^>]*>(.*)</div><p class="marker end"', section, flags=re.S)
+        assert content and content.group(1).count("<em>") == content.group(1).count("</em>") >= 1
+
+
+def test_overlapping_emphasis_is_nested_whatever_the_spans() -> None:
+    """A hand-made Work may give emphasis that crosses; the tags still nest, the text is whole."""
+    from forewarn.report.inline import Inline
+    from forewarn.work import Emphasis
+
+    inline = Inline("abc<def", [Emphasis(0, 4, "strong"), Emphasis(2, 7, "em"), Emphasis(5, 5)], line_breaks=False)
+    out = inline.html(0, 7, [(3, "p-1")])
+    assert not _nesting_errors(out)
+    assert re.sub(r"<[^>]*>", "", out) == "abc&lt;def"
+    assert out == '<strong>ab<em>c<span class="passage" id="p-1"></span>&lt;</em></strong><em>def</em>'

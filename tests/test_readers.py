@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import zipfile
+from collections import Counter
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from readers_fixtures import (
     AO3_CHAPTER_ONE,
     AO3_CHAPTER_TWO,
@@ -700,6 +706,123 @@ def test_a_toggles_summary_that_reads_as_a_heading_starts_no_chapter(tmp_path: P
     # Outside a toggle such a line is still a heading.
     work = read(write(tmp_path, "p.html", "<html><body><p>Part one</p><p>A.</p><p>Part two</p><p>B.</p></body></html>"))
     assert [c.title for c in work.chapters] == ["Part one", "Part two"]
+
+
+EMPHASIS_BODY = (
+    "<h2>Chapter 1</h2><p>She <em>really</em> <b>meant <i>it</i></b>,<strong> twice </strong>.</p>"
+    "<p><i>Roses are red,<br>he said</i> &lt;3 <em>&lt;script&gt;alert(1)&lt;/script&gt;</em></p>"
+    "<details><summary><b>Drabble</b> 1</summary><p>A <i>quiet</i> one.</p></details>"
+    "<p><b>bold<span> run</span></b><i></i><em> </em>end</p>"
+)
+
+
+def _emphasised(work: Work) -> list[tuple[str, str]]:
+    return [(work.text[e.start : e.end], e.kind) for e in work.emphasis]
+
+
+def test_emphasis_is_recorded_and_the_text_and_offsets_stay_the_same(tmp_path: Path) -> None:
+    """Regression: italics and bold were lost (the reading mode showed none). The readers record
+    them (``Work.emphasis``, offsets into ``text``, without whitespace at their ends) for HTML,
+    EPUB and AO3 chapters; the text, chapters, paragraphs, declarations and toggles are exactly
+    those of the same work without the tags."""
+    plain = re.sub(r"</?(?:em|i|b|strong)>", "", EMPHASIS_BODY)
+    expected = [
+        ("really", "em"),
+        ("meant it", "strong"),
+        ("it", "em"),
+        ("twice", "strong"),
+        ("Roses are red,\nhe said", "em"),
+        ("<script>alert(1)</script>", "em"),
+        ("Drabble", "strong"),
+        ("quiet", "em"),
+        ("bold run", "strong"),
+    ]
+    ao3 = ao3_html().replace(f"<p>{AO3_CHAPTER_TWO[0]}</p>", EMPHASIS_BODY.replace("h2>", "h3>"))
+    ao3_plain = ao3_html().replace(f"<p>{AO3_CHAPTER_TWO[0]}</p>", plain.replace("h2>", "h3>"))
+    pairs = [
+        (
+            write(tmp_path, "e.html", f"<html><body>{EMPHASIS_BODY}</body></html>"),
+            write(tmp_path, "p.html", f"<html><body>{plain}</body></html>"),
+        ),
+        (
+            write_epub(tmp_path / "e.epub", [("c1.xhtml", xhtml(EMPHASIS_BODY))]),
+            write_epub(tmp_path / "p.epub", [("c1.xhtml", xhtml(plain))]),
+        ),
+        (write(tmp_path, "ao3e.html", ao3), write(tmp_path, "ao3p.html", ao3_plain)),
+    ]
+    for (tagged, untagged), source_format in zip(pairs, ["html", "epub", "ao3-html"], strict=True):
+        work, bare = read(tagged), read(untagged)
+        check_invariants(work)
+        assert work.source_format == bare.source_format == source_format
+        assert _emphasised(work) == expected, tagged.name
+        assert bare.emphasis == []
+        assert work.text == bare.text and paragraphs(work) == paragraphs(bare)
+        assert [(c.title, c.start, c.end) for c in work.chapters] == [(c.title, c.start, c.end) for c in bare.chapters]
+        assert (work.meta_spans, work.collapsed, work.collapsed_summaries) == (
+            bare.meta_spans,
+            bare.collapsed,
+            bare.collapsed_summaries,
+        )
+        assert work.metadata == bare.metadata
+        for e in work.emphasis:
+            chunk = work.text[e.start : e.end]
+            assert chunk == chunk.strip() and "\n\n" not in chunk  # inside one paragraph
+
+
+def test_emphasis_across_paragraphs_is_cut_at_each() -> None:
+    """An emphasis element holding block elements (<b>...<div>...</div>...</b>) is recorded in
+    each paragraph it covers, never across the blank line between them."""
+    work = read(b"<html><body><b>bold<div>in a div</div>after</b> plain</body></html>", name="b.html")
+    assert work.text == "bold\n\nin a div\n\nafter plain"
+    assert _emphasised(work) == [("bold", "strong"), ("in a div", "strong"), ("after", "strong")]
+
+
+_LEAF = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab &<\n\t\u00a0\u3000")), max_size=6).map(html_escape),
+    st.just("<br>"),
+)
+_MARKUP = st.recursive(
+    _LEAF,
+    lambda kids: st.tuples(
+        st.sampled_from(["em", "i", "b", "strong", "span", "p", "div", "pre", "details", "summary"]),
+        st.lists(kids, max_size=4),
+    ).map(lambda t: f"<{t[0]}>{''.join(t[1])}</{t[0]}>"),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MARKUP, min_size=1, max_size=4))
+def test_emphasis_never_changes_the_extracted_text(parts: list[str]) -> None:
+    """Whatever the markup, the paragraphs are those of the same tree without its <em>, <i>, <b>
+    and <strong>; each emphasis range lies in its paragraph, non-empty, without whitespace at
+    its ends."""
+    import lxml.etree
+
+    from forewarn.readers.blocks import BLOCK_TAGS, extract_blocks, tag_name
+    from forewarn.readers.html import parse_document
+
+    try:
+        root = parse_document(f"<html><body>{''.join(parts)}</body></html>")
+    except ReadError:
+        return
+    bare = copy.deepcopy(root)
+    lxml.etree.strip_tags(bare, "em", "i", "b", "strong")
+    blocks, plain = extract_blocks(root), extract_blocks(bare)
+    assert [dataclasses.replace(b, emphasis=()) for b in blocks] == plain
+    for block in blocks:
+        for e in block.emphasis:
+            chunk = block.text[e.start : e.end]
+            assert 0 <= e.start < e.end <= len(block.text) and chunk == chunk.strip()
+    # Each emphasis element within one paragraph (no block or <br> inside) is one range of its text.
+    expected: Counter[str] = Counter()
+    for el in root.iter("em", "i", "b", "strong"):
+        whole = not any(tag_name(d) in BLOCK_TAGS or tag_name(d) == "br" for d in el.iterdescendants())
+        words = " ".join("".join(el.itertext()).split())
+        if whole and words:
+            expected[words] += 1
+    found = Counter(" ".join(b.text[e.start : e.end].split()) for b in blocks for e in b.emphasis)
+    assert expected - found == Counter()  # found has more: the pieces of the other elements
 
 
 def test_ao3_multi_chapter(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import lxml.html
 
 from forewarn.readers.blocks import Block, element_text, extract_blocks, tag_name
 from forewarn.readers.text import build_chapters, heading_title, is_front_matter, is_preface, scan_lines, scan_notes
-from forewarn.work import Chapter, Metadata, ReadError, Span, Work
+from forewarn.work import Chapter, Emphasis, Metadata, ReadError, Span, Work
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CHAPTERISH = re.compile(r"\b(?:chapter|prologue|epilogue)\b", re.IGNORECASE)
@@ -114,6 +114,17 @@ def collapsed_spans(
     return toggles, labels
 
 
+def emphasis_spans(groups: list[tuple[str | None, list[Block]]], chapters: list[Chapter]) -> list[Emphasis]:
+    """The blocks' emphasis (``Block.emphasis``) as offsets into ``join_groups(groups)``'s text."""
+    blocks = [b for _, group in groups for b in group]
+    spans = [p for c in chapters for p in c.paragraphs]
+    return [
+        Emphasis(span.start + e.start, span.start + e.end, e.kind)
+        for block, span in zip(blocks, spans, strict=True)
+        for e in block.emphasis
+    ]
+
+
 def preface_end(text: str, chapters: list[Chapter]) -> int:
     """Where the first chapter's heading starts when a preface was folded into it (see
     ``fold_front_matter``), else 0: ``scan_lines`` reads the lines before it as the preface."""
@@ -139,6 +150,7 @@ def work_from_groups(
     metadata (``scan_lines`` fills ``meta``; scoring later blanks exactly those lines)."""
     text, chapters = join_groups(groups)
     collapsed, summaries = collapsed_spans([g for g in groups if g[1]], chapters)
+    emphasis = emphasis_spans([g for g in groups if g[1]], chapters)
     preface = preface_end(text, chapters) if fold_preface else 0
     spans = scan_lines(text, meta, header=header, preface=preface, notes=collapsed)
     return Work(
@@ -151,6 +163,7 @@ def work_from_groups(
         meta_spans=spans,
         collapsed=collapsed,
         collapsed_summaries=summaries,
+        emphasis=emphasis,
     )
 
 

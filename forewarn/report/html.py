@@ -20,6 +20,7 @@ from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, names_no_warnin
 from forewarn.pipeline import Report
 from forewarn.readers.text import heading_title
 from forewarn.report import comparison_notes, quote
+from forewarn.report.inline import Inline
 from forewarn.split import Passage
 from forewarn.work import Span, chapter_number, has_opening
 
@@ -367,12 +368,15 @@ def _block_html(
     report: Report,
     segments: list[tuple[int, int]],
     anchors: list[tuple[int, str]],
-    collapsed: list[Span] | None = None,
+    *,
+    collapsed: list[Span],
+    inline: Inline,
 ) -> str:
-    """The segments as escaped <p>s, with an empty ``<span id>`` per anchor ``(offset, id)`` where
-    its passage starts (at the next paragraph when it starts between them) for links to it.
-    HTML readers turn only <br> (and <pre> lines) into a newline inside a paragraph; in plain
-    text and Markdown it is a hard wrap, which the browser should reflow.
+    """The segments as <p>s (``inline``: escaped, with the source's italics and bold), with an
+    empty ``<span id>`` per anchor ``(offset, id)`` where its passage starts (at the next
+    paragraph when it starts between them) for links to it. HTML readers turn only <br> (and
+    <pre> lines) into a newline inside a paragraph; in plain text and Markdown it is a hard
+    wrap, which the browser should reflow.
 
     Consecutive segments inside one of the author's ``collapsed`` blocks (``_collapsed_blocks``)
     are put in a closed ``<details class="author-collapsed">``, as the source showed them, so
@@ -382,27 +386,21 @@ def _block_html(
     (it is then shown there, not again inside), else "Collapsed by the author". Only the
     segments given are collapsed: a block crossing a flagged block's edge is collapsed on each
     side separately, never nested across it."""
-    text = report.work.text
-    lines = report.work.source_format in _LINE_BREAK_FORMATS
-    blocks = collapsed or []
     labels = {(s.start, s.end) for s in report.work.collapsed_summaries}
     paras: list[str] = []
     k = 0
     for lo, hi in segments:
-        parts, at = [], lo
+        here = []
         while k < len(anchors) and anchors[k][0] < hi:
-            cut = min(max(anchors[k][0], at), hi)
-            parts += [_e(text[at:cut]), f'<span class="passage" id="{anchors[k][1]}"></span>']
-            at, k = cut, k + 1
-        parts.append(_e(text[at:hi]))
-        body = "".join(parts)
-        paras.append(body.replace(chr(10), "<br>") if lines else body)
+            here.append((min(max(anchors[k][0], lo), hi), anchors[k][1]))
+            k += 1
+        paras.append(inline.html(lo, hi, here))
     tail = "".join(f'<span class="passage" id="{key}"></span>' for _, key in anchors[k:])
     # The collapsed block each segment lies in, or None.
     inside: list[Span | None] = []
     for lo, hi in segments:
-        b = bisect_right(blocks, lo, key=lambda s: s.start) - 1
-        inside.append(blocks[b] if b >= 0 and blocks[b].start <= lo and hi <= blocks[b].end else None)
+        b = bisect_right(collapsed, lo, key=lambda s: s.start) - 1
+        inside.append(collapsed[b] if b >= 0 and collapsed[b].start <= lo and hi <= collapsed[b].end else None)
     en = ' lang="en"' if _lang(report) else ""
     out, i = [], 0
     while i < len(segments):
@@ -459,6 +457,8 @@ def _run_starts(report: Report) -> dict[int, int]:
 def _reader(report: Report) -> str:
     flags = _flags(report)
     collapsed = _collapsed_blocks(report)
+    work = report.work
+    inline = Inline(work.text, work.emphasis, line_breaks=work.source_format in _LINE_BREAK_FORMATS)
     # The article is in the work's language; its markers and notices are the page's English.
     lang = _lang(report)
     en = ' lang="en"' if lang else ""
@@ -476,7 +476,8 @@ def _reader(report: Report) -> str:
                 f"{_heading_html(report, chapter, heading)}</h3>"
             )
         segments = _segments(report, chapter, first.start, run[-1].end, heading)
-        body = _block_html(report, segments, [(p.start, f"p-{p.index}") for p in run], collapsed)
+        anchors = [(p.start, f"p-{p.index}") for p in run]
+        body = _block_html(report, segments, anchors, collapsed=collapsed, inline=inline)
         if first.index not in flags:
             out.append(body)
             continue
