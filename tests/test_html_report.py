@@ -373,14 +373,16 @@ def test_a_long_paragraph_cut_into_passages_is_one_paragraph_and_counted_once() 
 
 
 def test_evidence_quotes_keep_their_paragraph_breaks() -> None:
-    """Regression: a quote's paragraphs ran together ("Kill me." into the next paragraph)."""
+    """Regression: a quote's paragraphs ran together ("Kill me." into the next paragraph). A line
+    break inside a paragraph is kept too, as the reading mode keeps it (hard wraps are joined:
+    see ``test_a_plain_texts_hard_wraps_are_joined_and_its_other_line_breaks_kept``)."""
     text = '"Kill me," she said.\n\nHe stabbed the guard, and he\nstabbed him again <b>twice</b>.\n\n' + CALM
     html = render_html(report_for(text))
     quote = re.search(r'<blockquote dir="auto">(.*?)</blockquote>', html, flags=re.S)
     assert quote
     assert quote.group(1).startswith(
-        "&quot;Kill me,&quot; she said.\n\nHe stabbed the guard, and he stabbed him again &lt;b&gt;twice&lt;/b&gt;."
-    )  # paragraphs apart, a hard wrap joined, escaped
+        "&quot;Kill me,&quot; she said.\n\nHe stabbed the guard, and he\nstabbed him again &lt;b&gt;twice&lt;/b&gt;."
+    )  # paragraphs apart, the line break kept, escaped
     assert re.search(r"blockquote \{[^}]*white-space: pre-line", html)
 
 
@@ -721,8 +723,81 @@ def test_overlapping_emphasis_is_nested_whatever_the_spans() -> None:
     from forewarn.report.inline import Inline
     from forewarn.work import Emphasis
 
-    inline = Inline("abc<def", [Emphasis(0, 4, "strong"), Emphasis(2, 7, "em"), Emphasis(5, 5)], line_breaks=False)
+    inline = Inline("abc<def", [Emphasis(0, 4, "strong"), Emphasis(2, 7, "em"), Emphasis(5, 5)])
     out = inline.html(0, 7, [(3, "p-1")])
     assert not _nesting_errors(out)
     assert re.sub(r"<[^>]*>", "", out) == "abc&lt;def"
     assert out == '<strong>ab<em>c<span class="passage" id="p-1"></span>&lt;</em></strong><em>def</em>'
+
+
+# --- Line breaks of plain text ---------------------------------------------------------------
+
+POEM = "Roses are red,\nhe stabbed the guard,\nthe <b>night</b> was long\nand so are you."
+TEXTS = "Mum: where are you\nMe: at Jo's\nMum: it's 2am\nMe: ok ok coming"
+
+
+def test_a_plain_texts_line_breaks_inside_a_paragraph_are_shown() -> None:
+    """Regression: a poem's, song lyrics' or text messages' lines (single newlines in plain text
+    or Markdown) were joined into one line in the reading mode. They are <br>s, as an HTML
+    work's <br> lines are; the work's text and offsets are unchanged."""
+    from forewarn.readers import read
+
+    source = f"{POEM}\n\n{CALM.strip()}\n\n{TEXTS}\n"
+    for work in (read_text(source), read(source.encode(), name="poem.txt")):
+        report = scan_work(work, scorer=scorer())
+        assert report.work.text == source and work.source_format in ("markdown", "text")
+        html = render_html(report)
+        assert not _nesting_errors(_article_only(html))
+        assert _reading_paragraphs(html) == [
+            "Roses are red,<br>he stabbed the guard,<br>the &lt;b&gt;night&lt;/b&gt; was long<br>and so are you.",
+            _e_text(CALM.strip()),
+            "Mum: where are you<br>Me: at Jo&#x27;s<br>Mum: it&#x27;s 2am<br>Me: ok ok coming",
+        ]
+        quote = re.search(r'<blockquote dir="auto">(.*?)</blockquote>', html, flags=re.S)
+        assert quote and quote.group(1).startswith("Roses are red,\nhe stabbed the guard,\n")  # as in the reading
+
+
+def test_a_plain_texts_hard_wraps_are_joined_and_its_other_line_breaks_kept() -> None:
+    """A text wrapped to a width (FanFicFare's .txt, Project Gutenberg) is not shown as ragged
+    short lines: its wrapped paragraphs reflow, while a poem in it keeps its lines."""
+    import textwrap
+
+    prose = [textwrap.fill(CALM.strip() + f" Day {i}.", width=72) for i in range(6)]
+    fight = textwrap.fill(FIGHT.strip(), width=72)
+    short = textwrap.fill("He came home late and said nothing at all.", width=72)  # one line, no wrap
+    source = "\n\n".join([*prose[:3], POEM, fight, short, *prose[3:]]) + "\n"
+    work = read_text(source)
+    assert work.text == source
+    html = render_html(scan_work(work, scorer=scorer()))
+    paragraphs = _reading_paragraphs(html)
+    assert paragraphs[3] == (
+        "Roses are red,<br>he stabbed the guard,<br>the &lt;b&gt;night&lt;/b&gt; was long<br>and so are you."
+    )
+    wrapped = [p for i, p in enumerate(paragraphs) if i != 3]
+    assert len(wrapped) == 8 and all("<br>" not in p for p in wrapped)
+    quotes = re.findall(r'<blockquote dir="auto">(.*?)</blockquote>', html, flags=re.S)
+    joined = " ".join(fight.split("\n")[:3])  # hard wraps joined in the quotes too
+    assert "\n" in fight[:200] and any(joined in q for q in quotes), quotes
+
+
+def test_hard_wraps_are_found_only_in_text_wrapped_to_a_width() -> None:
+    import textwrap
+
+    from forewarn.report.inline import hard_wraps
+    from forewarn.work import Span
+
+    def spans(text: str) -> list[Span]:
+        out, at = [], 0
+        for para in text.split("\n\n"):
+            out.append(Span(at, at + len(para)))
+            at += len(para) + 2
+        return out
+
+    wrapped = textwrap.fill(FIGHT.strip(), width=66)
+    text = f"{wrapped}\n\n{POEM}"
+    wraps = hard_wraps(text, spans(text))
+    assert wraps == {i for i, c in enumerate(wrapped) if c == "\n"} and wraps
+    assert hard_wraps(POEM, spans(POEM)) == frozenset()
+    assert hard_wraps(TEXTS, spans(TEXTS)) == frozenset()
+    long_lines = "\n".join([CALM.strip()[:80], CALM.strip()[:55], CALM.strip()[:75]])  # not full: lines kept
+    assert hard_wraps(f"{wrapped}\n\n{long_lines}", spans(f"{wrapped}\n\n{long_lines}")) == wraps

@@ -20,12 +20,13 @@ from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, names_no_warnin
 from forewarn.pipeline import Report
 from forewarn.readers.text import heading_title
 from forewarn.report import comparison_notes, quote
-from forewarn.report.inline import Inline
+from forewarn.report.inline import Inline, hard_wraps
 from forewarn.split import Passage
 from forewarn.work import Span, chapter_number, has_opening
 
 _BLANK = re.compile(r"\n\s*\n")
 _ID = re.compile(r"[a-z0-9-]+")
+# Formats whose readers make a newline only of <br> (and <pre> lines): none is a hard wrap.
 _LINE_BREAK_FORMATS = {"html", "ao3-html", "epub"}
 # Below this an undeclared detection is shown as unsure rather than as the author's omission.
 LOW_CONFIDENCE = 0.5
@@ -158,25 +159,24 @@ def _evidence_target(index: int, starts: dict[int, int]) -> str:
     return f"r-{starts[index]}" if index in starts else f"p-{index}"
 
 
-def _quote_text(report: Report, e: PassageRef) -> str:
+def _quote_text(report: Report, e: PassageRef, inline: Inline) -> str:
     """The evidence, cut, its paragraphs apart by a blank line (the quote's ``white-space:
-    pre-line`` shows them: "Kill me." ran into the next paragraph). Plain text's and Markdown's
-    line breaks inside a paragraph are hard wraps, joined as in the reading mode."""
-    text = report.work.text
-    paras = [text[lo:hi] for lo, hi in _segments(report, e.chapter, e.start, e.end, None)]
+    pre-line`` shows them: "Kill me." ran into the next paragraph), and its line breaks as the
+    reading mode shows them (``inline``: a plain text's hard wraps are joined)."""
+    paras = [inline.plain(lo, hi) for lo, hi in _segments(report, e.chapter, e.start, e.end, None)]
     if report.work.source_format not in _LINE_BREAK_FORMATS:
-        paras = [" ".join(p.split()) for p in paras]
+        paras = ["\n".join(" ".join(line.split()) for line in p.split("\n")) for p in paras]
     return quote("\n\n".join(paras))
 
 
-def _summary(report: Report) -> str:
+def _summary(report: Report, inline: Inline) -> str:
     rows = []
     by_index, starts = _passage_map(report), _run_starts(report)
     for w in report.warnings:
         evidence = "".join(
             f'<li><a href="#{_evidence_target(e.index, starts)}" data-passage="p-{e.index}">{_place(report, e)}</a> '
             f"(p={e.probability:.2f}, {_e(e.severity)})"
-            f'<blockquote dir="auto"{_lang(report)}>{_e(_quote_text(report, e))}</blockquote></li>'
+            f'<blockquote dir="auto"{_lang(report)}>{_e(_quote_text(report, e, inline))}</blockquote></li>'
             for e in w.evidence
         )
         count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
@@ -372,11 +372,9 @@ def _block_html(
     collapsed: list[Span],
     inline: Inline,
 ) -> str:
-    """The segments as <p>s (``inline``: escaped, with the source's italics and bold), with an
-    empty ``<span id>`` per anchor ``(offset, id)`` where its passage starts (at the next
-    paragraph when it starts between them) for links to it. HTML readers turn only <br> (and
-    <pre> lines) into a newline inside a paragraph; in plain text and Markdown it is a hard
-    wrap, which the browser should reflow.
+    """The segments as <p>s (``inline``: escaped, with the source's italics, bold and line
+    breaks), with an empty ``<span id>`` per anchor ``(offset, id)`` where its passage starts
+    (at the next paragraph when it starts between them) for links to it.
 
     Consecutive segments inside one of the author's ``collapsed`` blocks (``_collapsed_blocks``)
     are put in a closed ``<details class="author-collapsed">``, as the source showed them, so
@@ -454,11 +452,21 @@ def _run_starts(report: Report) -> dict[int, int]:
     return {p.index: run[0].index for run in _runs(report, flags) if run[0].index in flags for p in run}
 
 
-def _reader(report: Report) -> str:
+def _inline(report: Report) -> Inline:
+    """How the work's paragraphs are shown. HTML readers turn only <br> (and <pre> lines) into a
+    newline, so each is a line break; in plain text and Markdown a newline inside a paragraph is
+    one too (a poem's, a text-message exchange's: they were joined into one line), but for hard
+    wraps (``hard_wraps``), which the browser reflows."""
+    work = report.work
+    if work.source_format in _LINE_BREAK_FORMATS:
+        return Inline(work.text, work.emphasis)
+    wraps = hard_wraps(work.text, (p for c in work.chapters for p in c.paragraphs))
+    return Inline(work.text, work.emphasis, wraps=wraps)
+
+
+def _reader(report: Report, inline: Inline) -> str:
     flags = _flags(report)
     collapsed = _collapsed_blocks(report)
-    work = report.work
-    inline = Inline(work.text, work.emphasis, line_breaks=work.source_format in _LINE_BREAK_FORMATS)
     # The article is in the work's language; its markers and notices are the page's English.
     lang = _lang(report)
     en = ' lang="en"' if lang else ""
@@ -547,6 +555,7 @@ def render_html(report: Report) -> str:
     title_lang = _lang(report) if work.metadata.title else ""  # a file name is in no language
     chapters = len(work.chapters) - has_opening(work.chapters)  # as the work counts them
     data = json.dumps({"warnings": [w.id for w in report.warnings]}).replace("<", "\\u003c")
+    inline = _inline(report)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -558,7 +567,7 @@ def render_html(report: Report) -> str:
         f'<p class="meta">{work.word_count:,} words, {chapters} chapter{"s" if chapters != 1 else ""}</p>'
         f"{_notices(report)}"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
-        f"</header><main>{_summary(report)}{HOW_TO_READ}{_declared(report)}{_reader(report)}</main>"
+        f"</header><main>{_summary(report, inline)}{HOW_TO_READ}{_declared(report)}{_reader(report, inline)}</main>"
         f'<footer><p class="meta">Detected by forewarn, model {_e(report.model_version)}.</p></footer>'
         f'<script type="application/json" id="forewarn-data">{data}</script>'
         f"<script>{_asset('report.js')}</script></body></html>"

@@ -1,26 +1,64 @@
 """A paragraph of the work as the reading mode shows it: its text escaped, the source's italics
-and bold (``Work.emphasis``) as ``<em>`` and ``<strong>``, its line breaks as ``<br>``, and
-empty anchors where passages start. The work's text is never markup: only these tags are
-added, around escaped text, and they always nest."""
+and bold (``Work.emphasis``) as ``<em>`` and ``<strong>``, its line breaks as ``<br>`` (but a
+plain text's hard wraps, see ``hard_wraps``), and empty anchors where passages start. The
+work's text is never markup: only these tags are added, around escaped text, and they always
+nest."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from html import escape
 
-from forewarn.work import Emphasis
+from forewarn.work import Emphasis, Span
+
+# Narrower text is written line by line (a poem, lyrics, text messages), not wrapped to a width.
+_MIN_WRAP = 50
+
+
+def hard_wraps(text: str, paragraphs: Iterable[Span]) -> frozenset[int]:
+    """The newlines of ``text``'s paragraphs that are hard wraps, not line breaks: a plain text
+    wrapped to a width (FanFicFare's, Project Gutenberg's) reflows; every other newline inside
+    a paragraph is a line break (a poem, song lyrics, a text-message exchange, a header block).
+
+    The width is the work's: its longest lines but a few (the 95th percentile of the lengths of
+    the lines that a newline ends), at least 50 characters. A paragraph is wrapped when each of
+    its lines is full: the next line's first word would not have fitted after it. Lines
+    written one by one are rarely all full, so they keep their breaks."""
+    found: list[tuple[int, list[str]]] = []  # paragraphs of several lines: start, lines
+    ended: list[int] = []  # lengths of the lines that a newline ends
+    for span in paragraphs:
+        chunk = text[span.start : span.end]
+        if "\n" in chunk:
+            found.append((span.start, chunk.split("\n")))
+            ended += [len(line.rstrip()) for line in found[-1][1][:-1]]
+    if not ended:
+        return frozenset()
+    width = sorted(ended)[int(0.95 * (len(ended) - 1))]
+    if width < _MIN_WRAP:
+        return frozenset()
+    wraps: set[int] = set()
+    for start, lines in found:
+        firsts = [(line.split() or [""])[0] for line in lines[1:]]
+        if all(len(line.rstrip()) + 1 + len(first) > width for line, first in zip(lines, firsts, strict=False)):
+            at = start
+            for line in lines[:-1]:
+                at += len(line)
+                wraps.add(at)
+                at += 1
+    return frozenset(wraps)
 
 
 class Inline:
-    """Renders pieces of ``text``; the emphasis is sorted once per work."""
+    """Renders pieces of ``text``; the emphasis is sorted once per work. A newline is a ``<br>``
+    unless it is one of ``wraps`` (hard wraps, shown as the space they stand for)."""
 
-    def __init__(self, text: str, emphasis: Sequence[Emphasis], *, line_breaks: bool) -> None:
+    def __init__(self, text: str, emphasis: Sequence[Emphasis], *, wraps: Collection[int] = frozenset()) -> None:
         self.text = text
         self.emphasis = sorted((e for e in emphasis if e.start < e.end), key=lambda e: e.start)
         self.starts = [e.start for e in self.emphasis]
         self.longest = max((e.end - e.start for e in self.emphasis), default=0)
-        self.line_breaks = line_breaks
+        self.wraps = wraps
 
     def html(self, lo: int, hi: int, anchors: Sequence[tuple[int, str]] = ()) -> str:
         """``text[lo:hi]`` as HTML, with an empty ``<span class="passage" id>`` per anchor
@@ -51,6 +89,23 @@ class Inline:
                 out.append(self._text(at, points[i + 1]))
         return "".join(out)
 
+    def plain(self, lo: int, hi: int) -> str:
+        """``text[lo:hi]`` as text, its hard wraps as spaces (for a quote, which shows newlines)."""
+        return "".join("\n" if part is None else part.replace("\n", " ") for part in self._lines(lo, hi))
+
     def _text(self, lo: int, hi: int) -> str:
-        piece = escape(self.text[lo:hi], quote=True)
-        return piece.replace("\n", "<br>") if self.line_breaks else piece
+        return "".join("<br>" if part is None else escape(part, quote=True) for part in self._lines(lo, hi))
+
+    def _lines(self, lo: int, hi: int) -> list[str | None]:
+        """``text[lo:hi]`` in pieces, a line break as None between them (a hard wrap stays in its
+        piece, a newline that HTML shows as a space)."""
+        parts: list[str | None] = []
+        at = lo
+        newline = self.text.find("\n", lo, hi)
+        while newline >= 0:
+            if newline not in self.wraps:
+                parts += [self.text[at:newline], None]
+                at = newline + 1
+            newline = self.text.find("\n", newline + 1, hi)
+        parts.append(self.text[at:hi])
+        return parts
