@@ -27,15 +27,17 @@ from forewarn.score.cascade import default_scorer  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mode", default="cascade", choices=["cascade", "thorough", "lexicon"])
+    ap.add_argument("--model", default=None, help="model bundle directory (default: the packaged one)")
+    ap.add_argument("--out", default=None, help="results file (default: bench/results/written-eval[-MODE].json)")
     args = ap.parse_args()
     passages = load_labeled([ROOT / "data/written/eval.jsonl", ROOT / "data/written/eval-other.jsonl"])
-    scorer = default_scorer(args.mode)
+    scorer = default_scorer(args.mode, args.model)
     per = evaluate_model(scorer, passages)
     print(format_table(per))
     name = "written-eval.json" if args.mode == "cascade" else f"written-eval-{args.mode}.json"
     record = {"evaluation": "project-written eval set", "mode": args.mode, "scorer": scorer.version_}
     record["per_warning"] = per
-    (ROOT / "bench/results" / name).write_text(json.dumps(record, indent=2) + "\n")
+    (Path(args.out) if args.out else ROOT / "bench/results" / name).write_text(json.dumps(record, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -619,13 +619,14 @@ def _check_trainable(passages: list[Any], *, folds: int) -> None:
     """Refuse, before the slow embedding, data the heads cannot be cross-validated on: a warning
     id outside the taxonomy (it failed after embedding), or a warning with fewer positive or
     negative passages than folds (scikit-learn's "n_splits cannot be greater than...")."""
+    from forewarn.evaluate import NO_WARNING
     from forewarn.taxonomy import load_taxonomy
 
     known = set(load_taxonomy().ids)
-    unknown = sorted({p.warning for p in passages} - known)
+    unknown = sorted({p.warning for p in passages} - known - {NO_WARNING})
     if unknown:
         raise click.UsageError(f"unknown warning ids in the data: {', '.join(unknown[:5])} (see forewarn warnings)")
-    for warning in sorted({p.warning for p in passages}):
+    for warning in sorted({p.warning for p in passages} - {NO_WARNING}):
         labels = [p.label for p in passages if p.warning == warning]
         pos, neg = sum(labels), len(labels) - sum(labels)
         if min(pos, neg) < folds:

@@ -32,6 +32,11 @@ class LabeledPassage:
     kind: str = ""  # project-written sets: positive, hard_negative, ordinary (prose of no warning)
 
 
+# The ``warning`` of a passage that warrants none: it trains no head of its own and teaches
+# the written-data heads what unremarkable fiction looks like (``forewarn.train``).
+NO_WARNING = "none"
+
+
 def read_jsonl(path: str | Path, parse: Callable[[dict[str, Any], int], T], *, what: str) -> list[T]:
     """``parse(row, line_number)`` for every non-blank line; a bad line is a ValueError naming it,
     and so is a file without any (its metrics would be a table of NaNs)."""
@@ -78,6 +83,8 @@ def load_labeled(paths: Sequence[str | Path], *, label_mode: str = "majority") -
         else:
             label = int(r["label"])
             share = float(label)
+        if r["warning"] == NO_WARNING and label:
+            raise ValueError(f"a passage of warning {NO_WARNING!r} warrants none: its label must be 0")
         work = str(r.get("work_id", n))
         return LabeledPassage(
             _text(r), r["warning"], label, share, work, r.get("source", "dev"), str(r.get("kind", ""))
@@ -314,7 +321,7 @@ def cross_validate(
 
     config = config or HeadsConfig()
     texts, warn, y, _, groups = arrays_of(passages)
-    labels = sorted(set(warn.tolist()))
+    labels = sorted(set(warn.tolist()) - {NO_WARNING})
     heads_prob = np.zeros(len(passages))
     heads_pred = np.zeros(len(passages), dtype=bool)
     prob = np.zeros(len(passages))
@@ -334,6 +341,8 @@ def cross_validate(
         head_col = {w: k for k, w in enumerate(model.heads.labels)}
         for r, i in enumerate(te):
             w = warn[i]
+            if w == NO_WARNING:
+                continue
             heads_prob[i] = calibrated[r, head_col[w]]
             heads_pred[i] = heads_prob[i] >= model.thresholds[w]
             prob[i] = cascade.probs[r, cascade.labels.index(w)]

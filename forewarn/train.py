@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from forewarn import __version__
-from forewarn.evaluate import LabeledPassage, fit_platt, grouped_folds, pick_threshold
+from forewarn.evaluate import NO_WARNING, LabeledPassage, fit_platt, grouped_folds, pick_threshold
 from forewarn.score.model import calibrate, head_scores, write_checksums
 
 
@@ -85,9 +85,9 @@ def own_rows(
     unless the routed ones lack a class (then all of the warning's passages count).
     """
     col = {w: k for k, w in enumerate(labels)}
-    k = np.array([col[w] for w in warnings], dtype=int)
+    k = np.array([col.get(w, 0) for w in warnings], dtype=int)
     has_background: np.ndarray = np.asarray(background.any(axis=0))
-    out = routed[np.arange(len(warnings)), k] | has_background[k]
+    out = (routed[np.arange(len(warnings)), k] | has_background[k]) & (warnings != NO_WARNING)
     for w in labels:
         m = warnings == w
         if len(set(y[m & out].tolist())) < 2:
@@ -112,11 +112,13 @@ def background_matrix(passages: list[LabeledPassage], labels: list[str], cued: n
     """``(passages, labels)`` booleans: may this passage serve as a presumed negative for this label?
 
     Only for labels whose examples are all project-written; only AO3 passages labeled for
-    another warning, and only where the lexicon finds no cue for the label.
+    another warning and passages written to warrant no warning (``NO_WARNING``: AO3 passages
+    are keyword-picked dark prose, so without these a kiss on a sofa looked like incest), and
+    only where the lexicon finds no cue for the label.
     """
     out = np.zeros((len(passages), len(labels)), dtype=bool)
-    ao3 = np.array([p.source != WRITTEN_SOURCE for p in passages])
     warn = np.array([p.warning for p in passages])
+    ao3 = np.array([p.source != WRITTEN_SOURCE for p in passages]) | (warn == NO_WARNING)
     for k, w in enumerate(labels):
         if all(p.source == WRITTEN_SOURCE for p in passages if p.warning == w):
             out[:, k] = ao3 & (warn != w) & ~cued[:, k]
@@ -266,7 +268,7 @@ def background_thresholds(
 
     A head is a candidate when its out-of-fold ROC-AUC on its own passages is at least
     ``ungated_min_auc``; its threshold is raised until at most ``ungated_max_flag`` of the
-    background (AO3) passages would be flagged out of fold.
+    background passages (AO3 ones and those of no warning) would be flagged out of fold.
     """
     from forewarn.evaluate import roc_auc
 
@@ -395,7 +397,7 @@ def train(
     (never trained on) decides which background-trained heads ``thorough`` uses."""
     t0 = time.perf_counter()
     texts, warnings, y, target, groups = arrays_of(passages)
-    labels = sorted(set(warnings.tolist()))
+    labels = sorted(set(warnings.tolist()) - {NO_WARNING})
     cued, routed = lexicon_view(passages, labels)
     bg = background_matrix(passages, labels, cued)
     include = own_rows(warnings, y, labels, routed, bg) if config.gated else None
@@ -414,7 +416,7 @@ def train(
         include=include,
     )
     col = {w: k for k, w in enumerate(labels)}
-    own = scores[np.arange(len(texts)), [col[w] for w in warnings]]
+    own = scores[np.arange(len(texts)), [col.get(w, 0) for w in warnings]]  # NO_WARNING rows: unused
     calibrate_on = real_rows(passages) if include is None else include & real_rows(passages)
     calibration, thresholds = calibration_from_oof(
         own, warnings, y, labels, include=calibrate_on, objective=config.objective

@@ -9,7 +9,7 @@ pytest.importorskip("sklearn")
 
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
-from forewarn.evaluate import LabeledPassage, grouped_folds  # noqa: E402
+from forewarn.evaluate import NO_WARNING, LabeledPassage, grouped_folds  # noqa: E402
 from forewarn.train import (  # noqa: E402
     WRITTEN_SOURCE,
     HeadsConfig,
@@ -68,6 +68,36 @@ def test_background_is_ao3_passages_of_other_warnings_without_a_cue() -> None:
     bg = background_matrix(passages, labels, lexicon_view(passages, labels)[0])
     assert bg[:, 1].sum() == 0  # war has AO3 passages of its own: no background
     assert bg[:, 0].tolist() == [True, False, False, False]
+
+
+def test_passages_written_to_warrant_no_warning_are_background_for_written_heads_only() -> None:
+    """A kiss on a sofa is what the keyword-picked AO3 background lacks; such a passage trains
+    no head of its own and is no own passage of any warning."""
+    passages = [
+        _p("the soldiers marched to the front", "war", 1),
+        _p("he checked her phone every night", "abuse", 1, WRITTEN_SOURCE),
+        _p("they argued about the dishes", "abuse", 0, WRITTEN_SOURCE),
+        _p("she kissed him on the sofa and they watched a film", NO_WARNING, 0, WRITTEN_SOURCE),
+    ]
+    labels = ["abuse", "war"]
+    cued, routed = lexicon_view(passages, labels)
+    bg = background_matrix(passages, labels, cued)
+    assert bg[:, 0].tolist() == [True, False, False, True]  # written-only abuse learns from it
+    assert not bg[:, 1].any()  # war is AO3-labeled: no background at all
+    warnings = np.array([p.warning for p in passages])
+    rows = own_rows(warnings, np.array([p.label for p in passages]), labels, routed, bg)
+    assert not rows[3]
+
+
+def test_a_passage_of_no_warning_must_be_labeled_0(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from forewarn.evaluate import load_labeled
+
+    f = tmp_path / "none.jsonl"
+    f.write_text('{"warning": "none", "label": 0, "text": "a quiet walk"}\n')
+    assert load_labeled([f])[0].warning == NO_WARNING
+    f.write_text('{"warning": "none", "label": 1, "text": "a quiet walk"}\n')
+    with pytest.raises(ValueError, match="none.jsonl:1: .*label must be 0"):
+        load_labeled([f])
 
 
 def _synthetic(rng: np.random.Generator) -> tuple[list[LabeledPassage], np.ndarray]:
@@ -178,6 +208,20 @@ def test_cross_validation_reports_the_default_cascade_and_the_heads_alone() -> N
     assert result.per_warning["abuse"]["recall"] == 0.0 < result.heads_per_warning["abuse"]["recall"]
     doc = result.metrics_dict()
     assert doc["heads_everywhere"]["per_warning"] == result.heads_per_warning
+
+
+def test_no_warning_passages_train_no_head_and_get_no_metrics() -> None:
+    from forewarn.evaluate import cross_validate
+
+    passages, emb = _synthetic(np.random.default_rng(1))
+    rng = np.random.default_rng(9)
+    ordinary = [_p(f"an ordinary scene {i}", NO_WARNING, 0, WRITTEN_SOURCE, f"none-{i}") for i in range(30)]
+    extra = rng.normal(size=(30, 8))
+    emb = np.vstack([emb, extra / np.linalg.norm(extra, axis=1, keepdims=True)])
+    model = train(passages + ordinary, emb, config=HeadsConfig(c_emb=10.0))
+    assert NO_WARNING not in model.heads.labels and NO_WARNING not in model.thresholds
+    result = cross_validate(passages + ordinary, emb, folds=3, config=HeadsConfig(c_emb=10.0))
+    assert set(result.per_warning) == {"abuse", "suicide", "war"}
 
 
 def test_a_head_that_would_flag_every_written_passage_does_not_qualify() -> None:
