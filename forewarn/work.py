@@ -152,7 +152,34 @@ class ReadError(ValueError):
     """Input that cannot be read as a work; the message is one line meant for users."""
 
 
-_NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+# Chapter numbers written as words ("Chapter Twelve"), with their values: the text reader's
+# heading pattern and heading_number() both use this one table.
+NUMBER_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+} | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 _HEADING_NUMBER = re.compile(r"\s*(?:chapter|ch\.?|part)\s+([0-9]+|[ivxlc]+|[a-z]+)\b", re.IGNORECASE)
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _ROMAN_NUMERAL = re.compile(r"c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")  # up to 399; "civil" is not one
@@ -186,8 +213,8 @@ def heading_number(title: str | None) -> int | None:
     word = m.group(1).lower()
     if word.isdigit():
         return int(word)
-    if word in _NUMBER_WORDS:
-        return _NUMBER_WORDS.index(word) + 1
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
     if _ROMAN_NUMERAL.fullmatch(word):
         values = [_ROMAN[c] for c in word]
         return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0], strict=True))

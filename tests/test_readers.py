@@ -1230,3 +1230,15 @@ def test_chinese_japanese_and_korean_chapter_headings_start_chapters(first: str,
     assert heading_number("第十二話") == 12 and heading_number("第二十章") == 20
     prose = read_text(f"第一章は好きだ。\n\n{para}\n\n第一次世界大戦の話\n\n{para}")
     assert len(prose.chapters) == 1  # a sentence that starts like a heading is story
+
+
+def test_chapter_numbers_in_words_beyond_twelve_are_read_where_headings_are_found() -> None:
+    """The text reader found "Chapter Fifteen" a heading while heading_number() knew words
+    only up to twelve (two lists); one table now serves both."""
+    from forewarn.work import heading_number
+
+    para = "The rain went on all afternoon and nobody left the house. " * 4
+    work = read_text(f"Chapter Fourteen\n\n{para}\n\nChapter Fifteen\n\n{para}\n")
+    assert [c.title for c in work.chapters] == ["Chapter Fourteen", "Chapter Fifteen"]
+    assert [heading_number(c.title) for c in work.chapters] == [14, 15]
+    assert heading_number("Part Twenty") == 20 and heading_number("Chapter Twelve") == 12

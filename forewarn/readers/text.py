@@ -13,15 +13,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from forewarn.readers.frontmatter import Value, parse_front_matter
-from forewarn.work import Chapter, Metadata, Span, Work, count_words
+from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words
 
 if TYPE_CHECKING:
     from forewarn.taxonomy import Taxonomy
 
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
-)
+_NUMBER_WORDS = "|".join(NUMBER_WORDS)
 _NUMBER = rf"(?:\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))?)"
 _SEP = r"(?:\s*[:.\-\u2013\u2014]\s*(?P<rest>.*)|\s*\(.*\))?"
 _HEADING = re.compile(
