@@ -268,7 +268,8 @@ def background_thresholds(
 
     A head is a candidate when its out-of-fold ROC-AUC on its own passages is at least
     ``ungated_min_auc``; its threshold is raised until at most ``ungated_max_flag`` of the
-    background passages (AO3 ones and those of no warning) would be flagged out of fold.
+    AO3 background passages would be flagged out of fold (not counting ordinary written ones:
+    easy negatives, they would lower it).
     """
     from forewarn.evaluate import roc_auc
 
@@ -281,7 +282,8 @@ def background_thresholds(
         if auc is None or auc < config.ungated_min_auc:
             continue
         a, b = calibration[w]
-        bg_prob = calibrate(scores[background[:, k], k], np.array(a), np.array(b))
+        ao3 = background[:, k] & (warnings != NO_WARNING)  # the easy ordinary ones would lower it
+        bg_prob = calibrate(scores[ao3, k], np.array(a), np.array(b))
         out[w] = round(max(thresholds[w], float(np.quantile(bg_prob, 1.0 - config.ungated_max_flag))), 4)
     return out
 

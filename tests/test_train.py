@@ -263,6 +263,23 @@ def test_a_head_with_poor_ranking_is_no_candidate() -> None:
     assert background_thresholds(*args, {"abuse": 0.5}, HeadsConfig()) == {}
 
 
+def test_the_background_threshold_counts_ao3_passages_not_ordinary_written_ones() -> None:
+    """Easy ordinary passages in the quantile lowered the threshold: on AO3 dev passages the
+    heads' own flags went from 96 to 158 when 480 of them joined the background."""
+    from forewarn.train import background_thresholds
+
+    n = 1100
+    warnings = np.array(["abuse"] * 40 + ["war"] * 60 + [NO_WARNING] * 1000)
+    y = np.r_[np.tile([0, 1], 20), np.zeros(1060, dtype=int)]
+    own = np.r_[np.where(y[:40] == 1, 0.9, 0.1), np.zeros(1060)]
+    scores = np.r_[own[:40], np.linspace(0.3, 0.69, 60), np.full(1000, 0.01)][:, None]
+    background = np.zeros((n, 1), dtype=bool)
+    background[40:] = True
+    cal = {"abuse": (1.0, 0.0)}  # identity on the logit
+    out = background_thresholds(scores, own, warnings, y, background, ["abuse"], cal, {"abuse": 0.5}, HeadsConfig())
+    assert out["abuse"] > 0.68  # the AO3 passages' 99th percentile (0.686), not the pooled one (0.62)
+
+
 def test_written_passages_of_an_ao3_warning_train_but_neither_calibrate_nor_judge() -> None:
     """Thresholds must fit the prose that is scanned: AO3 passages where a warning has them."""
     from forewarn.evaluate import cross_validate
