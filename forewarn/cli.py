@@ -580,7 +580,8 @@ def train(
     \b
     Example (reproduces the packaged model, as in the README's Training section):
       forewarn train --data ../shared/data/passages-dev.jsonl --data data/written/tune.jsonl \\
-          --data data/written/train.jsonl --select data/written/select.jsonl \\
+          --data data/written/train.jsonl --data data/written/train-other.jsonl \\
+          --select data/written/select.jsonl --select data/written/select-other.jsonl \\
           --out forewarn/models/default --seed 0
     """
     from forewarn.evaluate import cross_validate, load_labeled

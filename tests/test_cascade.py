@@ -115,7 +115,9 @@ def test_only_scores_exactly_as_a_full_scan_and_encodes_only_for_the_wanted_head
         assert [(w.id, w.confidence, w.passages) for w in part.warnings] == [
             (w.id, w.confidence, w.passages) for w in full.warnings if w.id in only
         ]
-    lexicon_only = scorer.score(texts, labels=["captivity"])
+    # A warning whose head the bundle never uses (left to the lexicon) encodes nothing.
+    assert scorer.model is not None and scorer.model.lexicon_only_
+    lexicon_only = scorer.score(texts, labels=[min(scorer.model.lexicon_only_)])
     assert lexicon_only.encoded == 0 and scorer.score(texts).encoded > 0
 
 
