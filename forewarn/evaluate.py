@@ -32,8 +32,8 @@ class LabeledPassage:
     kind: str = ""  # project-written sets: positive, hard_negative, ordinary (prose of no warning)
 
 
-# The ``warning`` of a passage that warrants none: it trains no head of its own and teaches
-# the written-data heads what unremarkable fiction looks like (``forewarn.train``).
+# The ``warning`` of a passage that warrants none: it trains no head of its own and serves the
+# written-data heads as a background negative (``forewarn.train.background_matrix``).
 NO_WARNING = "none"
 
 
