@@ -410,12 +410,12 @@ def _block_html(
         j = i
         while j < len(segments) and inside[j] == block:
             j += 1
-        label = next((k for k in range(i, j) if segments[k] in labels), None) if j - i > 1 else None
+        label = next((m for m in range(i, j) if segments[m] in labels), None) if j - i > 1 else None
         if label is None:
             summary = f"<summary{en}>Collapsed by the author</summary>"
         else:
             summary = f'<summary dir="auto">{paras[label]}</summary>'
-        inner = "".join(f'<p dir="auto">{paras[k]}</p>' for k in range(i, j) if k != label)
+        inner = "".join(f'<p dir="auto">{paras[m]}</p>' for m in range(i, j) if m != label)
         out.append(f'<details class="author-collapsed">{summary}{inner}</details>')
         i = j
     return "".join(out) + tail
