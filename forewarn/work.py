@@ -62,11 +62,15 @@ EmphasisKind = Literal["em", "strong"]
 @dataclass(frozen=True)
 class Emphasis:
     """Text the source emphasised: ``[start, end)`` of ``Work.text`` in italics (``kind`` "em":
-    ``<em>``, ``<i>``) or in bold ("strong": ``<strong>``, ``<b>``)."""
+    ``<em>``, ``<i>``, Markdown's ``*``/``_``) or in bold ("strong": ``<strong>``, ``<b>``,
+    ``**``/``__``). ``markers``: how many characters at each end of the range are the markers
+    that wrote it (Markdown's ``*`` or ``**``, which stay in the text; a reading mode hides
+    them), 0 for HTML's tags, which are not in the text."""
 
     start: int
     end: int
     kind: EmphasisKind = "em"
+    markers: int = 0
 
 
 @dataclass
@@ -130,8 +134,9 @@ class Work:
     # The paragraph of each such toggle that was its label (its ``<summary>``), if it had one.
     collapsed_summaries: list[Span] = field(default_factory=list)
     # The ranges of ``text`` the source showed in italics or bold (HTML ``<em>``, ``<i>``,
-    # ``<strong>``, ``<b>``), in order of their start; each inside one paragraph, without
-    # whitespace at its ends. Only a reading mode uses them: ``text`` is the same without them.
+    # ``<strong>``, ``<b>``; Markdown's and plain text's ``*``, ``_``, ``**``, ``__``, markers
+    # included), in order of their start; each inside one paragraph, without whitespace at its
+    # ends. Only a reading mode uses them: ``text`` is the same without them.
     emphasis: list[Emphasis] = field(default_factory=list)
 
     @property

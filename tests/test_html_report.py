@@ -730,6 +730,39 @@ def test_overlapping_emphasis_is_nested_whatever_the_spans() -> None:
     assert out == '<strong>ab<em>c<span class="passage" id="p-1"></span>&lt;</em></strong><em>def</em>'
 
 
+def test_markdown_emphasis_is_shown_without_its_markers_and_quotes_keep_them() -> None:
+    """Pasted text's and a .txt file's ``*italics*`` and ``**bold**`` are <em> and <strong> in the
+    reading mode, their markers left out; what they hold stays escaped, other asterisks stay,
+    and the evidence quotes the text as written."""
+    from forewarn.readers import read
+
+    source = (
+        f"She *really* **meant _it_**. *{XSS}* 2*3*4\n\n"
+        f"{CALM.strip()}\n\n*He stabbed the guard.* He stabbed the guard again, **twice**.\n"
+    )
+    for work in (read_text(source), read(source.encode(), name="s.txt")):
+        html = render_html(scan_work(work, scorer=scorer()))
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert not _nesting_errors(_article_only(html))
+        paras = _reading_paragraphs(html)
+        assert paras[0] == f"She <em>really</em> <strong>meant <em>it</em></strong>. <em>{_e_text(XSS)}</em> 2*3*4"
+        assert "<em>He stabbed the guard.</em> He stabbed the guard again, <strong>twice</strong>." in paras
+        quotes = re.findall(r'<blockquote dir="auto">(.*?)</blockquote>', html, flags=re.S)
+        assert quotes and all(q.startswith("She *really* **meant _it_**. *&lt;script&gt;") for q in quotes)
+
+
+def test_markers_are_hidden_only_around_text() -> None:
+    """A piece cut inside an emphasis still leaves out only its markers; a hand-made span whose
+    markers would leave nothing shows them."""
+    from forewarn.report.inline import Inline
+    from forewarn.work import Emphasis
+
+    inline = Inline("a **b c** *d*", [Emphasis(2, 9, "strong", 2), Emphasis(10, 13, "em", 2)])
+    assert inline.html(0, 13) == "a <strong>b c</strong> <em>*d*</em>"
+    assert inline.html(3, 6, [(3, "p-1")]) == '<span class="passage" id="p-1"></span><strong>b </strong>'
+    assert inline.html(5, 8) == "<strong> c</strong>"
+
+
 # --- Line breaks of plain text ---------------------------------------------------------------
 
 POEM = "Roses are red,\nhe stabbed the guard,\nthe <b>night</b> was long\nand so are you."

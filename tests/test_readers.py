@@ -825,6 +825,77 @@ def test_emphasis_never_changes_the_extracted_text(parts: list[str]) -> None:
     assert expected - found == Counter()  # found has more: the pieces of the other elements
 
 
+MARKDOWN_EMPHASIS = (
+    "Chapter 1\n\nShe *really* **meant _it_**, __twice__. ***Both*** at once.\n\n"
+    '"*Yes*," she said. *sigh* *eye\nroll* and *<script>alert(1)</script>*\n\n'
+    "* * *\n\n*\n\n***\n\n*~*~*~*\n\n"
+    "2*3*4 is 24; snake_case_names and f*ck; \\*escaped* and 4 * 5 * 6.\n\n"
+    "* a bullet\n* another *item*\n\n"
+    "*unmatched here\n\nand there* too; **half* and _mixed*; ****four****.\n"
+)
+
+
+def test_markdown_emphasis_is_recorded_with_its_markers_and_the_text_is_unchanged(tmp_path: Path) -> None:
+    """Markdown's and plain text's ``*italics*``, ``_italics_``, ``**bold**`` and ``__bold__`` are
+    the work's emphasis, as HTML's tags are: each range covers its markers (``markers`` at each
+    end), so it slices the text as read. Conservative: products, snake_case, a word with an
+    asterisk, scene breaks, bullets, escaped and unmatched markers and emphasis across a blank
+    line are text. The same in a .txt file, a .md file and pasted text."""
+    text = MARKDOWN_EMPHASIS
+    expected = [
+        ("*really*", "em", 1),
+        ("**meant _it_**", "strong", 2),
+        ("_it_", "em", 1),
+        ("__twice__", "strong", 2),
+        ("***Both***", "em", 1),
+        ("**Both**", "strong", 2),
+        ("*Yes*", "em", 1),
+        ("*sigh*", "em", 1),
+        ("*eye\nroll*", "em", 1),
+        ("*<script>alert(1)</script>*", "em", 1),
+        ("*item*", "em", 1),
+    ]
+    works = [read_text(text), read(write(tmp_path, "e.md", text)), read(write(tmp_path, "e.txt", text))]
+    assert [w.source_format for w in works] == ["markdown", "markdown", "text"]
+    for work in works:
+        check_invariants(work)
+        assert work.text == text
+        assert [(work.text[e.start : e.end], e.kind, e.markers) for e in work.emphasis] == expected
+        spans = [p for c in work.chapters for p in c.paragraphs]
+        for e in work.emphasis:
+            assert any(p.start <= e.start < e.end <= p.end for p in spans)
+
+
+_MD_TEXT = st.text(alphabet=st.sampled_from(list("ab2 *_\\\n~.#-")), min_size=1, max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MD_TEXT, st.booleans())
+def test_markdown_emphasis_never_changes_the_text(text: str, markdown: bool) -> None:
+    """Whatever the markers, the text is the text given, and each emphasis range lies inside one
+    paragraph, opens and closes with the same ``markers`` marker characters and holds a letter
+    or digit between them; the chapters, paragraphs and metadata are those of the same text
+    read without emphasis."""
+    from forewarn.readers.text import parse_text, read_plain
+
+    if not text.strip():
+        return
+    work = read_plain(text, markdown=markdown)
+    assert work.text == text
+    chapters, meta, spans = parse_text(text, markdown=markdown)
+    assert (work.chapters, work.metadata, work.meta_spans) == (chapters, meta, spans)
+    paras = [p for c in work.chapters for p in c.paragraphs]
+    assert work.emphasis == sorted(work.emphasis, key=lambda e: (e.start, -e.end))
+    for e in work.emphasis:
+        assert any(p.start <= e.start < e.end <= p.end for p in paras)
+        assert e.markers == (1 if e.kind == "em" else 2)
+        opening, closing = text[e.start : e.start + e.markers], text[e.end - e.markers : e.end]
+        assert opening == closing and len(set(opening)) == 1 and opening[0] in "*_"
+        inner = text[e.start + e.markers : e.end - e.markers]
+        assert any(c.isalnum() for c in inner) and inner == inner.strip()
+        assert "\n\n" not in text[e.start : e.end]
+
+
 def test_ao3_multi_chapter(tmp_path: Path) -> None:
     work = read(write(tmp_path, "ao3.html", ao3_html()))
     check_invariants(work)

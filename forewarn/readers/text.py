@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from forewarn.readers.emphasis import markdown_emphasis
 from forewarn.readers.frontmatter import Value, parse_front_matter
 from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words
 
@@ -579,7 +580,12 @@ def _is_front_block(block: str, *, markdown: bool = False) -> bool:
 
 
 def read_plain(text: str, *, markdown: bool = False, encoding: str | None = None) -> Work:
-    """A ``Work`` from decoded text (see ``forewarn.readers.read``)."""
+    """A ``Work`` from decoded text (see ``forewarn.readers.read``).
+
+    Its ``*italics*``, ``_italics_``, ``**bold**`` and ``__bold__`` are its emphasis (see
+    ``forewarn.readers.emphasis``) in a .txt file too, not only in Markdown: fan fiction saved
+    as plain text writes italics so, and Project Gutenberg's texts write them ``_so_``.
+    """
     chapters, meta, spans = parse_text(text, markdown=markdown)
     return Work(
         text=text,
@@ -588,6 +594,7 @@ def read_plain(text: str, *, markdown: bool = False, encoding: str | None = None
         meta_spans=spans,
         source_format="markdown" if markdown else "text",
         encoding=encoding,
+        emphasis=markdown_emphasis(text, (p for c in chapters for p in c.paragraphs)),
     )
 
 

@@ -1,8 +1,9 @@
 """A paragraph of the work as the reading mode shows it: its text escaped, the source's italics
-and bold (``Work.emphasis``) as ``<em>`` and ``<strong>``, its line breaks as ``<br>`` (but a
-plain text's hard wraps, see ``hard_wraps``), and empty anchors where passages start. The
-work's text is never markup: only these tags are added, around escaped text, and they always
-nest."""
+and bold (``Work.emphasis``) as ``<em>`` and ``<strong>``, without the Markdown markers that
+wrote them (``Emphasis.markers``), its line breaks as ``<br>`` (but a plain text's hard wraps,
+see ``hard_wraps``), and empty anchors where passages start. The work's text is never markup:
+only these tags are added, around escaped text, and they always nest; the markers are the only
+text left out."""
 
 from __future__ import annotations
 
@@ -49,6 +50,17 @@ def hard_wraps(text: str, paragraphs: Iterable[Span]) -> frozenset[int]:
     return frozenset(wraps)
 
 
+def _markers(spans: Iterable[Emphasis]) -> list[tuple[int, int]]:
+    """The ranges of the spans' markers (``Emphasis.markers`` at each end), which the reading mode
+    leaves out; none for a span that would be left empty (a hand-made one)."""
+    return [
+        r
+        for e in spans
+        if 0 < 2 * e.markers < e.end - e.start
+        for r in ((e.start, e.start + e.markers), (e.end - e.markers, e.end))
+    ]
+
+
 class Inline:
     """Renders pieces of ``text``; the emphasis is sorted once per work. A newline is a ``<br>``
     unless it is one of ``wraps`` (hard wraps, shown as the space they stand for)."""
@@ -68,7 +80,8 @@ class Inline:
         spans cross."""
         found = self.emphasis[bisect_left(self.starts, lo - self.longest) : bisect_left(self.starts, hi)]
         spans = [e for e in found if e.end > lo]
-        edges = [max(e.start, lo) for e in spans] + [min(e.end, hi) for e in spans]
+        hidden = _markers(spans)
+        edges = [at for a, b in [*((e.start, e.end) for e in spans), *hidden] for at in (a, b) if lo < at < hi]
         points = sorted({lo, hi, *edges, *(at for at, _ in anchors)})
         out: list[str] = []
         opened: list[str] = []
@@ -85,7 +98,7 @@ class Inline:
                 k += 1
             out += [f"<{tag}>" for tag in want[keep:]]
             opened = want
-            if i + 1 < len(points):
+            if i + 1 < len(points) and not any(a <= at < b for a, b in hidden):
                 out.append(self._text(at, points[i + 1]))
         return "".join(out)
 
