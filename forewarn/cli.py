@@ -9,6 +9,7 @@ command was misused; 141 stdout was closed before the output ended
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import signal
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 import click
 from rich.console import Console
@@ -84,8 +85,42 @@ def _quiet_broken_pipe() -> NoReturn:
     sys.exit(EXIT_BROKEN_PIPE)
 
 
+class _WholeWrites:
+    """A text stream (stdout) whose every write is written whole, or raises BrokenPipeError when
+    the reader has gone. A long write (over the stream's 8 KiB buffer) that the pipe took only in
+    part, its reader leaving meanwhile (``forewarn scan --json | head -1``), was lost in silence:
+    Python's buffered writer returns the part it wrote and its text layer ignores the count, so
+    no error came and the scan exited 1 ("undeclared") instead of 141. Here the rest is written
+    again, which raises. Everything else is the stream's own."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        stream = self._stream
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:  # a stream without a binary layer has no such partial writes
+            return int(stream.write(text))
+        stream.flush()  # what was written before goes first
+        # As the text layer would write it: stdout's newlines are os.linesep on Windows.
+        data = memoryview(text.replace("\n", os.linesep).encode(stream.encoding or "utf-8", stream.errors or "strict"))
+        while data:
+            written = buffer.write(data)
+            if not written:
+                raise BrokenPipeError(errno.EPIPE, "stdout took nothing")
+            data = data[written:]
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 class _Console(Console):
-    """A rich console for stdout whose broken pipe is the quiet exit (rich's own exits 1)."""
+    """A rich console for stdout whose broken pipe is the quiet exit (rich's own exits 1),
+    also mid-write (see ``_WholeWrites``)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(file=cast("IO[str]", _WholeWrites(sys.stdout)), **options)
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
@@ -351,7 +386,9 @@ def _echo_json(doc: str) -> None:
 
     if printable(doc, encoding=getattr(sys.stdout, "encoding", None) or "utf-8") != doc:
         doc = json.dumps(json.loads(doc), indent=2)
-    click.echo(doc)
+    out = _WholeWrites(sys.stdout)  # a long document: see there
+    out.write(doc + "\n")
+    out.flush()
 
 
 def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
@@ -450,7 +487,7 @@ def warnings_cmd(names: tuple[str, ...], as_json: bool) -> None:
     ids = list(dict.fromkeys(resolve_labels(names, taxonomy=taxonomy) or [])) or None
     rows = quality_rows(ids)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        _echo_json(json.dumps(rows, indent=2))
         return
     console = _Console()
     if ids is None:
@@ -991,7 +1028,7 @@ def query(
             model_version=model_version,
         )
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        _echo_json(json.dumps(rows, indent=2))
         return
     from forewarn.report import printable
 
@@ -1087,7 +1124,7 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
         _check_model_version(conn, db, model_version)
         s = db_stats(conn, model_version=model_version)
     if as_json:
-        click.echo(json.dumps(s, indent=2))
+        _echo_json(json.dumps(s, indent=2))
         return
     works = s["works"]
     files = f" ({s['files']:,} files; identical ones are one work)" if s["files"] != works else ""

@@ -699,3 +699,41 @@ def test_a_closed_stdout_keeps_the_html_report_and_exits_quietly(tmp_path: Path,
     assert done.returncode == EXIT_BROKEN_PIPE == 141
     assert done.stderr == b""  # quiet: no traceback, no "Exception ignored"
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_reader_that_leaves_mid_output_gets_141_and_no_traceback(tmp_path: Path, as_json: bool) -> None:
+    """Regression: `forewarn scan story.txt --json | head -1` exited 1 ("undeclared"), the rest of
+    the report lost in silence: the reader took the first bytes and closed the pipe while a long
+    write was under way, and Python's text layer ignores a write that went out only in part.
+    The reader here takes 64 bytes and leaves while forewarn is still writing (the output is far
+    larger than the pipe holds); the scan ends with 141, as a program SIGPIPE ended, and nothing
+    on stderr: no traceback, no "Exception ignored"."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    from forewarn.cli import EXIT_BROKEN_PIPE
+
+    if as_json:  # one long work (about 240 KB of JSON: a row per passage)
+        long = tmp_path / "long.txt"
+        long.write_text("\n\n".join([EXAMPLE.read_text(encoding="utf-8")] * 100), encoding="utf-8")
+        args = [str(long), "--json"]
+    else:  # 60 works, each with its quoted evidence (about 130 KB)
+        args = [str(EXAMPLE)] * 60 + ["--show-passages"]
+    read_end, write_end = os.pipe()
+    if hasattr(fcntl, "F_SETPIPE_SZ"):  # the smallest pipe, whatever the system's default
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    command = [sys.executable, "-m", "forewarn", "scan", "--scorer", "lexicon", *args]
+    try:
+        proc = subprocess.Popen(command, stdout=write_end, stderr=subprocess.PIPE, env=env)
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        first = reader.read(64)
+    _, err = proc.communicate(timeout=120)
+    assert len(first) == 64 and (first.startswith(b"{") or not as_json)
+    assert err == b"", err.decode(errors="replace")  # quiet: no traceback, no "Exception ignored"
+    assert proc.returncode == EXIT_BROKEN_PIPE == 141
