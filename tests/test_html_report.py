@@ -145,7 +145,7 @@ def test_evidence_quotes_are_cut_at_a_word_with_an_ellipsis() -> None:
 
 
 def test_low_confidence_undeclared_detections_are_not_styled_as_the_authors_fault() -> None:
-    from forewarn.report.html import _status
+    from forewarn.report.html_summary import _status
 
     report = two_chapter_report()
     warning = report.warnings[0]
@@ -429,7 +429,7 @@ def test_the_works_text_carries_its_language_and_finds_its_own_direction(tmp_pat
 
 
 def test_a_language_name_is_mapped_and_anything_else_is_left_out() -> None:
-    from forewarn.report.html import work_language
+    from forewarn.report.html_common import work_language
 
     assert work_language("Deutsch") == "de" and work_language("English") == "en"
     assert work_language("Português brasileiro") == "pt-BR" and work_language("中文-普通话 國語") == "zh"

@@ -47,16 +47,9 @@ from forewarn.declared import Comparison, DeclaredItem
 from forewarn.pipeline import Report, check_threshold, resolve_labels, resolve_selection, scan_work
 from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
-from forewarn.report.html import (
-    HOW_TO_READ,
-    _declared,
-    _locations,
-    _passage_map,
-    _place,
-    _status,
-    render_html,
-    work_language,
-)
+from forewarn.report.html import render_html
+from forewarn.report.html_common import _passage_map, _place, work_language
+from forewarn.report.html_summary import HOW_TO_READ, _declared, _locations, _status
 from forewarn.report.json import report_to_dict
 from forewarn.split import Passage, _percent
 from forewarn.taxonomy import load_taxonomy
@@ -988,7 +981,7 @@ def _textless_report(report: dict[str, Any]) -> Report:
 
 
 def _stored_summary(report: Report) -> str:
-    """The HTML report's table of warnings (``forewarn.report.html._summary``) without what needs
+    """The HTML report's table of warnings (``forewarn.report.html_summary._summary``) without what needs
     the text: the strongest passages' places instead of their quotes, and no bar of links into a
     reading mode; every flagged passage's place, and "not declared (low confidence)" as there."""
     by_index = _passage_map(report)
