@@ -508,6 +508,16 @@ def _embed(passages: list[Any], encoder_dir: Path) -> Any:
     return enc.encode([p.text for p in passages])
 
 
+def _embed_focus(passages: list[Any], emb: Any, encoder_dir: Path) -> Any:
+    """Each passage's cue-sentence embedding for its own warning (``forewarn.train.focus_embeddings``)."""
+    from forewarn.score.encoder import Encoder
+    from forewarn.train import focus_embeddings
+
+    enc = Encoder(encoder_dir / "encoder.onnx", encoder_dir / "tokenizer.json", max_length=256)
+    click.echo("embedding cue sentences...", err=True)
+    return focus_embeddings(passages, emb, enc.encode)
+
+
 def _require_sklearn(what: str) -> None:
     """Exit with one line naming the extra when scikit-learn is missing (it is optional)."""
     try:
@@ -632,12 +642,19 @@ def train(
     _check_trainable(passages, folds=folds)
     chosen = _read_each(lambda p: load_labeled([p], label_mode=label_mode), select)
     emb = _embed(passages, encoder_dir)
-    selection = Selection(chosen, _embed(chosen, encoder_dir), list(select)) if select else None
     config = HeadsConfig(seed=seed)
+    focus = _embed_focus(passages, emb, encoder_dir) if config.focus else None
+    selection = Selection(chosen, _embed(chosen, encoder_dir), list(select)) if select else None
     try:
-        cv = cross_validate(passages, emb, folds=folds, config=config)
+        cv = cross_validate(passages, emb, folds=folds, config=config, focus=focus)
         model = run_train(
-            passages, emb, config=config, data_files=list(data), metrics=cv.metrics_dict(), select=selection
+            passages,
+            emb,
+            config=config,
+            data_files=list(data),
+            metrics=cv.metrics_dict(),
+            select=selection,
+            focus=focus,
         )
     except ValueError as e:  # what the checks above do not foresee, in one line
         _fail(f"cannot train on this data: {e}")
@@ -758,7 +775,9 @@ def evaluate(
         if model_dir is not None:
             _load_scorer("cascade", model_dir)  # its encoder embeds: a broken bundle is one line first
         emb = _embed(passages, model_dir or default_bundle())
-        result = cross_validate(passages, emb, folds=folds, config=HeadsConfig(seed=seed))
+        config = HeadsConfig(seed=seed)
+        focus = _embed_focus(passages, emb, model_dir or default_bundle()) if config.focus else None
+        result = cross_validate(passages, emb, folds=folds, config=config, focus=focus)
         per, doc = result.per_warning, result.metrics_dict()
         click.echo("heads alone, every passage (--scorer encoder-everywhere):")
         click.echo(format_table(result.heads_per_warning))

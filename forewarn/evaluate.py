@@ -264,7 +264,8 @@ class FixedHeads:
         self.lexicon_only_: set[str] = set(model.lexicon_only)
         self.version_ = "cross-validation"
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], *, cue_spans: object = None) -> np.ndarray:
+        """The known probabilities (they were computed with each passage's cue sentences)."""
         return self._probs[[self._row[t] for t in texts]]
 
 
@@ -307,10 +308,16 @@ def _rows(
 
 
 def cross_validate(
-    passages: list[LabeledPassage], embeddings: np.ndarray, *, folds: int = 5, config: Any = None
+    passages: list[LabeledPassage],
+    embeddings: np.ndarray,
+    *,
+    folds: int = 5,
+    config: Any = None,
+    focus: np.ndarray | None = None,
 ) -> CVResult:
     """k-fold CV grouped by work of the whole training procedure (``forewarn.train.train``):
     each fold's model fits its own calibration and thresholds on its training part only.
+    ``focus``: the passages' cue-sentence embeddings (``forewarn.train.focus_embeddings``).
 
     The test fold is scored as ``forewarn scan`` scores it, by the default cascade
     (lexicon gate, heads behind it); the heads alone on every passage are kept too.
@@ -328,9 +335,13 @@ def cross_validate(
     pred = np.zeros(len(passages), dtype=bool)
     sources = np.array([p.source for p in passages])
     for tr, te in grouped_folds(warn, y, groups, sources, folds=folds, seed=config.seed):
-        model = train([passages[i] for i in tr], embeddings[tr], config=config)
+        model = train(
+            [passages[i] for i in tr], embeddings[tr], config=config, focus=None if focus is None else focus[tr]
+        )
         test_texts = [texts[i] for i in te]
-        scores = model.heads.scores(embeddings[te], test_texts, config.w_emb)
+        scores = model.heads.scores(
+            embeddings[te], test_texts, config.w_emb, focus=None if focus is None else focus[te]
+        )
         calibrated = np.column_stack(
             [
                 calibrate(scores[:, k], np.array(model.calibration[w][0]), np.array(model.calibration[w][1]))

@@ -24,6 +24,7 @@ import hashlib
 import json
 import shutil
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ class HeadsConfig:
     ungated_min_gain: float = 0.02  # out-of-fold balanced accuracy it must add to the lexicon's on its own passages
     gated: bool = True  # AO3-trained heads learn only from passages the lexicon routes to them
     objective: str = "f1"  # what thresholds maximise: "f1" or "balanced_accuracy" (measured worse)
+    focus: bool = True  # gated heads also read their cue sentences (forewarn.score.focus)
 
 
 WRITTEN_SOURCE = "forewarn-written"
@@ -125,19 +127,65 @@ def background_matrix(passages: list[LabeledPassage], labels: list[str], cued: n
     return out
 
 
+def focus_labels(passages: list[LabeledPassage]) -> set[str]:
+    """The warnings whose heads read cue sentences: those with AO3 passages, which the gate
+    routes by cue. Written-only warnings' heads judge every passage in ``thorough`` mode and
+    learn from background passages that have no cue for them, so they read the passage only."""
+    return {p.warning for p in passages if p.source != WRITTEN_SOURCE and p.warning != NO_WARNING}
+
+
+def focus_texts(passages: list[LabeledPassage]) -> list[str]:
+    """Per passage, the sentences holding its own warning's cues and topic words
+    (``forewarn.score.focus``); the passage itself when there are none or its warning is not a
+    focus label."""
+    from forewarn.score.focus import cue_sentences
+    from forewarn.score.lexicon import LexiconScorer
+
+    lexicon = LexiconScorer()
+    labels = focus_labels(passages)
+    out = []
+    for p in passages:
+        spans = (
+            [(h.start, h.end) for h in lexicon.hits(p.text) if h.warning == p.warning] if p.warning in labels else []
+        )
+        out.append(cue_sentences(p.text, spans))
+    return out
+
+
+def focus_embeddings(passages: list[LabeledPassage], embeddings: np.ndarray, encode: Any) -> np.ndarray:
+    """``(passages, dim)``: each passage's cue-sentence embedding for its own warning (its own
+    embedding where the cue sentences are the whole passage); ``encode`` embeds a list of texts."""
+    texts = focus_texts(passages)
+    out = np.array(embeddings, copy=True)
+    rows = [i for i, (p, t) in enumerate(zip(passages, texts, strict=True)) if t != p.text]
+    if rows:
+        out[rows] = encode([texts[i] for i in rows])
+    return out
+
+
 @dataclass
 class Heads:
     """Fitted heads for a set of labels, plus the TF-IDF vocabulary they use."""
 
     labels: list[str]
     vocabulary: dict[str, int]
-    arrays: dict[str, np.ndarray]  # emb_coef, emb_intercept, tfidf_coef, tfidf_intercept, idf
+    arrays: dict[str, np.ndarray]  # emb_coef, emb_intercept, tfidf_coef, tfidf_intercept, idf[, focus_coef]
 
-    def scores(self, emb: np.ndarray, texts: list[str], w_emb: float) -> np.ndarray:
+    def scores(self, emb: np.ndarray, texts: list[str], w_emb: float, *, focus: np.ndarray | None = None) -> np.ndarray:
+        """Scores of every head for every passage; ``focus`` (from :func:`focus_embeddings`) holds
+        each passage's cue-sentence embedding for its own warning, so a focus head's column is
+        meaningful for the passages of its own warning (the only ones training reads it for)."""
         from forewarn.score.model import Tfidf
 
         tf = Tfidf(self.vocabulary, self.arrays["idf"])
-        return head_scores(emb, tf.dot([t.lower() for t in texts], self.arrays["tfidf_coef"]), self.arrays, w_emb)
+        tfidf = tf.dot([t.lower() for t in texts], self.arrays["tfidf_coef"])
+        rows = np.arange(len(texts))
+        where = (
+            {}
+            if focus is None or "focus_coef" not in self.arrays
+            else {k: (rows, focus) for k in range(len(self.labels)) if self.arrays["focus_coef"][k].any()}
+        )
+        return head_scores(emb, tfidf, self.arrays, w_emb, focus=where)
 
 
 def fit_heads(
@@ -151,11 +199,15 @@ def fit_heads(
     config: HeadsConfig,
     background: np.ndarray | None = None,
     include: np.ndarray | None = None,
+    focus: np.ndarray | None = None,
+    focus_for: Collection[str] = (),
 ) -> Heads:
     """One TF-IDF vocabulary over all texts; per label, two logistic regressions.
 
     ``background`` (from :func:`background_matrix`) adds presumed negatives per label;
-    ``include`` (from :func:`own_rows`) limits which of a label's own passages it learns from.
+    ``include`` (from :func:`own_rows`) limits which of a label's own passages it learns from;
+    ``focus`` (from :func:`focus_embeddings`) is read beside the passage's embedding by the
+    heads of the labels ``focus_for`` (from :func:`focus_labels`).
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -172,13 +224,16 @@ def fit_heads(
         "tfidf_intercept": np.zeros(len(labels)),
         "idf": vec.idf_.astype(np.float64),
     }
+    if focus is not None:
+        arrays["focus_coef"] = np.zeros((len(labels), d))
     for k, w in enumerate(labels):
         m = np.flatnonzero((warnings == w) & (True if include is None else include))
         if m.size == 0 or len(set(y[m])) < 2:
             raise ValueError(f"warning {w!r} needs positive and negative examples")
         bg = np.flatnonzero(background[:, k]) if background is not None else np.zeros(0, dtype=int)
+        feats = np.hstack([emb, focus]) if focus is not None and w in focus_for else emb
         # Soft labels: each passage once as positive and once as negative, weighted by the votes.
-        xe = np.vstack([emb[m], emb[m], emb[bg]])
+        xe = np.vstack([feats[m], feats[m], feats[bg]])
         ye = np.r_[np.ones(m.size), np.zeros(m.size), np.zeros(bg.size)]
         bw = np.full(bg.size, config.background_weight * m.size / max(bg.size, 1))
         sw = np.r_[target[m], 1.0 - target[m], bw] + 1e-6
@@ -189,7 +244,9 @@ def fit_heads(
         tf_lr = LogisticRegression(C=config.c_tfidf, max_iter=5000, class_weight=balance)
         rows = np.r_[m, bg]
         tf_lr.fit(x_all[rows], np.r_[y[m], np.zeros(bg.size)], sample_weight=np.r_[np.ones(m.size), bw])
-        arrays["emb_coef"][k] = emb_lr.coef_[0]
+        arrays["emb_coef"][k] = emb_lr.coef_[0][:d]
+        if feats.shape[1] > d:
+            arrays["focus_coef"][k] = emb_lr.coef_[0][d:]
         arrays["emb_intercept"][k] = emb_lr.intercept_[0]
         arrays["tfidf_coef"][k] = tf_lr.coef_[0]
         arrays["tfidf_intercept"][k] = tf_lr.intercept_[0]
@@ -211,6 +268,8 @@ def oof_scores(
     folds: int,
     background: np.ndarray | None = None,
     include: np.ndarray | None = None,
+    focus: np.ndarray | None = None,
+    focus_for: Collection[str] = (),
 ) -> np.ndarray:
     """Out-of-fold ensemble scores ``(passages, labels)``: each passage scored by every head,
     by heads that never saw its work."""
@@ -226,8 +285,12 @@ def oof_scores(
             config=config,
             background=None if background is None else background[tr],
             include=None if include is None else include[tr],
+            focus=None if focus is None else focus[tr],
+            focus_for=focus_for,
         )
-        out[te] = heads.scores(emb[te], [texts[i] for i in te], config.w_emb)
+        out[te] = heads.scores(
+            emb[te], [texts[i] for i in te], config.w_emb, focus=None if focus is None else focus[te]
+        )
     return out
 
 
@@ -394,12 +457,15 @@ def train(
     data_files: list[str] | None = None,
     metrics: dict[str, Any] | None = None,
     select: Selection | None = None,
+    focus: np.ndarray | None = None,
 ) -> TrainedModel:
     """Fit calibration/thresholds on out-of-fold scores, then the heads on all data; ``select``
-    (never trained on) decides which background-trained heads ``thorough`` uses."""
+    (never trained on) decides which background-trained heads ``thorough`` uses; ``focus``
+    (from :func:`focus_embeddings`) lets the gated heads read cue sentences."""
     t0 = time.perf_counter()
     texts, warnings, y, target, groups = arrays_of(passages)
     labels = sorted(set(warnings.tolist()) - {NO_WARNING})
+    focus_for = focus_labels(passages) if focus is not None else set()
     cued, routed = lexicon_view(passages, labels)
     bg = background_matrix(passages, labels, cued)
     include = own_rows(warnings, y, labels, routed, bg) if config.gated else None
@@ -416,6 +482,8 @@ def train(
         folds=config.inner_folds + 1,
         background=bg,
         include=include,
+        focus=focus,
+        focus_for=focus_for,
     )
     col = {w: k for k, w in enumerate(labels)}
     own = scores[np.arange(len(texts)), [col.get(w, 0) for w in warnings]]  # NO_WARNING rows: unused
@@ -425,7 +493,17 @@ def train(
     )
     candidates = background_thresholds(scores, own, warnings, y, bg, labels, calibration, thresholds, config)
     heads = fit_heads(
-        texts, embeddings, warnings, y, target, labels=labels, config=config, background=bg, include=include
+        texts,
+        embeddings,
+        warnings,
+        y,
+        target,
+        labels=labels,
+        config=config,
+        background=bg,
+        include=include,
+        focus=focus,
+        focus_for=focus_for,
     )
     if select is None:  # out of fold on the heads' own passages
         judged_w, judged_y, judged_cued = warnings, y, cued
@@ -476,6 +554,7 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, *, encoder_dir: Path, 
     tag = model.data_sha256[:8] or "nodata"
     config = {
         "version": f"forewarn-minilm-heads-{__version__}-{tag}-s{model.config.seed}",
+        "format": 2 if "focus_coef" in model.heads.arrays else 1,
         "encoder": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), ONNX, int8 per-channel weights",
         "max_length": 256,
         "w_emb": model.config.w_emb,

@@ -44,7 +44,7 @@ class FakeModel:
         self.ungated_ = ungated or {}
         self.lexicon_only_ = lexicon_only or set()
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], *, cue_spans: object = None) -> np.ndarray:
         out = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
         for i, t in enumerate(texts):
             low = t.lower()

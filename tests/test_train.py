@@ -328,3 +328,34 @@ def test_train_refuses_data_it_cannot_cross_validate_before_embedding(
     result = CliRunner().invoke(main, ["train", "--data", str(data), "--out", str(tmp_path / "m"), *args])
     assert result.exit_code == 2 and message in result.output, result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_gated_heads_read_cue_sentences_and_written_only_heads_do_not() -> None:
+    from forewarn.train import focus_labels, focus_texts
+
+    passages, emb = _synthetic(np.random.default_rng(2))
+    assert focus_labels(passages) == {"war"}
+    texts = focus_texts(passages)
+    y = np.array([p.label for p in passages])
+    war = np.array([p.warning == "war" for p in passages])
+    # War positives end "... trench shelling" with no sentence end: the whole passage is the sentence.
+    assert all(t == p.text for t, p in zip(texts, passages, strict=True))
+    assert focus_texts([_p("A quiet road. Then the shelling began. Bread.", "war", 1)]) == ["Then the shelling began."]
+    # The signal lives only in the cue-sentence embedding: the passage embedding is noise.
+    rng = np.random.default_rng(3)
+    noise = rng.normal(size=emb.shape)
+    focus = emb.copy()
+    focus[war] = rng.normal(size=(war.sum(), emb.shape[1])) + 3.0 * y[war, None] * np.eye(emb.shape[1])[0]
+    with_focus = train(passages, noise, config=HeadsConfig(c_emb=10.0), focus=focus)
+    k = with_focus.heads.labels.index("war")
+    coef = with_focus.heads.arrays["focus_coef"]
+    assert coef[k].any() and not np.delete(coef, k, axis=0).any()
+    scores = with_focus.heads.scores(
+        noise[war], [p.text for p in passages if p.warning == "war"], 0.7, focus=focus[war]
+    )
+    plain = train(passages, noise, config=HeadsConfig(c_emb=10.0)).heads
+    assert "focus_coef" not in plain.arrays
+    no_focus = plain.scores(noise[war], [p.text for p in passages if p.warning == "war"], 0.7)
+    from forewarn.evaluate import roc_auc
+
+    assert roc_auc(y[war], scores[:, k]) > roc_auc(y[war], no_focus[:, plain.labels.index("war")])

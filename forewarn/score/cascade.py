@@ -25,7 +25,7 @@ marked ``lexicon_only`` are never used.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -40,6 +40,7 @@ from forewarn.severity import severity_version
 # confidence in every report. On AO3 prose 2 of the 29 passages these heads flagged were
 # right when read blind (data/audit/), though on the written evaluation set most are.
 HEAD_ONLY = 0.35
+Spans = dict[str, list[tuple[int, int]]]  # warning id -> [start, end) of its cues in a passage
 _TIER_RANK = {"topic": 0, "negated": 1, "mention": 2, "depiction": 3, "graphic": 4}
 MODES = ("cascade", "thorough", "encoder-everywhere", "lexicon")
 LEXICON_THRESHOLD = 0.3  # one plain mention flags a passage (see CascadeScorer)
@@ -54,7 +55,9 @@ class Heads(Protocol):
     lexicon_only_: set[str]
     version_: str
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+    def predict_proba(
+        self, texts: Sequence[str], *, cue_spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None
+    ) -> np.ndarray: ...
 
 
 @dataclass
@@ -105,30 +108,33 @@ class CascadeScorer:
         A warning present in a passage's dict is one the passage is routed to: the
         gate of the cascade (any cue, a ``topic`` or negated one included).
         """
-        probs, cues, _ = self._lexicon_pass(texts)
+        probs, cues, _, _ = self._lexicon_pass(texts)
         return probs, cues
 
-    def _lexicon_pass(
-        self, texts: Sequence[str]
-    ) -> tuple[np.ndarray, list[dict[str, str]], list[dict[str, list[tuple[int, int]]]]]:
-        """``lexicon_view`` plus, per passage, where each warning's cues are (topic words aside)."""
+    def _lexicon_pass(self, texts: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]], list[Spans], list[Spans]]:
+        """``lexicon_view`` plus, per passage, where each warning's cues are: topic words aside
+        (for severity), and with them (for the heads' cue sentences)."""
         probs = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
         cues: list[dict[str, str]] = []
-        spans: list[dict[str, list[tuple[int, int]]]] = []
+        spans: list[Spans] = []
+        routes: list[Spans] = []
         for i, text in enumerate(texts):
             hits = self.lexicon.hits(text)
             probs[i] = self.lexicon.proba_from_hits(hits)
             best: dict[str, str] = {}
-            where: dict[str, list[tuple[int, int]]] = {}
+            where: Spans = {}
+            route: Spans = {}
             for hit in hits:
                 tier = "negated" if hit.negated and hit.tier != "topic" else hit.tier
                 if _TIER_RANK[tier] > _TIER_RANK.get(best.get(hit.warning, ""), -1):
                     best[hit.warning] = tier
                 if hit.tier != "topic":
                     where.setdefault(hit.warning, []).append((hit.start, hit.end))
+                route.setdefault(hit.warning, []).append((hit.start, hit.end))
             cues.append(best)
             spans.append(where)
-        return probs, cues, spans
+            routes.append(route)
+        return probs, cues, spans, routes
 
     def score(self, texts: Sequence[str], *, labels: Collection[str] | None = None) -> ScoreResult:
         """Score passages; returns probabilities, thresholds and severity cues.
@@ -138,7 +144,7 @@ class CascadeScorer:
         heads, so ``--only`` a lexicon-only warning encodes nothing.
         """
         n = len(texts)
-        probs, cues, spans = self._lexicon_pass(texts)
+        probs, cues, spans, routes = self._lexicon_pass(texts)
         thresholds = {label: self.lexicon_threshold for label in self.labels_}
         encoded = 0
         model = self.model
@@ -153,7 +159,7 @@ class CascadeScorer:
             else:
                 rows = [i for i in range(n) if any(label in cues[i] and label not in skip for label in model.labels_)]
             if rows:
-                mp = model.predict_proba([texts[i] for i in rows])
+                mp = model.predict_proba([texts[i] for i in rows], cue_spans=[routes[i] for i in rows])
                 encoded = len(rows)
                 sub = [cues[i] for i in rows]
                 for k, label in enumerate(model.labels_):

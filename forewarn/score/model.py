@@ -2,7 +2,8 @@
 
 A bundle is a directory: ``encoder.onnx`` (MiniLM, int8, mean-pooled output),
 ``tokenizer.json``, ``heads.npz`` (embedding and TF-IDF coefficients per
-label, the TF-IDF idf vector), ``vocab.json`` (TF-IDF vocabulary),
+label, the TF-IDF idf vector; in format 2 also coefficients on the embedding of
+a passage's cue sentences, ``forewarn.score.focus``), ``vocab.json`` (TF-IDF vocabulary),
 ``labels.json``, ``config.json`` (version, ensemble weight, per-label Platt
 calibration and thresholds), ``metrics.json`` and ``SHA256SUMS``. Nothing is
 unpickled (``np.load(allow_pickle=False)``) and every file is checked against
@@ -16,7 +17,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from forewarn.score.encoder import Encoder
+from forewarn.score.focus import cue_sentences
 
 BUNDLE_FILES = (
     "encoder.onnx",
@@ -38,7 +40,8 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 # The bundle layout this forewarn reads; a config.json with a higher "format" is refused.
-BUNDLE_FORMAT = 1
+# 2: heads may read cue sentences (``focus_coef`` in heads.npz), which format-1 readers would ignore.
+BUNDLE_FORMAT = 2
 
 
 class BundleError(ValueError):
@@ -132,9 +135,26 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
 
 
-def head_scores(emb: np.ndarray, tfidf_scores: np.ndarray, heads: dict[str, np.ndarray], w_emb: float) -> np.ndarray:
-    """The uncalibrated ensemble score: a weighted mean of the two heads' probabilities."""
-    p_emb = _sigmoid(emb @ heads["emb_coef"].T + heads["emb_intercept"])
+Focus = dict[int, tuple[np.ndarray, np.ndarray]]
+
+
+def head_scores(
+    emb: np.ndarray, tfidf_scores: np.ndarray, heads: dict[str, np.ndarray], w_emb: float, *, focus: Focus | None = None
+) -> np.ndarray:
+    """The uncalibrated ensemble score: a weighted mean of the two heads' probabilities.
+
+    Heads with ``focus_coef`` also read the embedding of a passage's cue sentences
+    (``forewarn.score.focus``); ``focus`` maps a label's column to ``(rows, embeddings)`` of the
+    rows that have cue sentences for it. Other rows read the passage itself in that slot, as in
+    training.
+    """
+    logits = emb @ heads["emb_coef"].T + heads["emb_intercept"]
+    if "focus_coef" in heads:
+        coef = heads["focus_coef"]
+        logits = logits + emb @ coef.T
+        for k, (rows, cue_emb) in (focus or {}).items():
+            logits[rows, k] += (cue_emb - emb[rows]) @ coef[k]
+    p_emb = _sigmoid(logits)
     p_tfidf = _sigmoid(tfidf_scores + heads["tfidf_intercept"])
     return w_emb * p_emb + (1.0 - w_emb) * p_tfidf
 
@@ -184,6 +204,11 @@ class ModelScorer:
         self.metrics_: dict[str, Any] = json.loads((self.bundle / "metrics.json").read_text(encoding="utf-8"))
         with np.load(self.bundle / "heads.npz", allow_pickle=False) as z:
             self.heads_ = {k: z[k] for k in z.files}
+        # Labels whose heads also read the sentences holding their cues (forewarn.score.focus).
+        focus = self.heads_.get("focus_coef")
+        self.focus_: set[str] = (
+            set() if focus is None else {label for label, row in zip(self.labels_, focus, strict=True) if row.any()}
+        )
         vocab = json.loads((self.bundle / "vocab.json").read_text(encoding="utf-8"))
         self.tfidf_ = Tfidf(vocab, self.heads_["idf"])
 
@@ -199,16 +224,55 @@ class ModelScorer:
             )
         return self._encoder
 
-    def scores(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
-        """Uncalibrated ensemble scores; ``embeddings`` may be passed if already computed."""
+    def scores(
+        self,
+        texts: Sequence[str],
+        *,
+        embeddings: np.ndarray | None = None,
+        cue_spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None,
+    ) -> np.ndarray:
+        """Uncalibrated ensemble scores; ``embeddings`` may be passed if already computed.
+
+        ``cue_spans``: per text, label -> where the lexicon found that label's cues and topic
+        words. Focus heads then also read those sentences; without it they read each text as one
+        without cues (the passage twice).
+        """
         emb = self.encoder.encode(texts) if embeddings is None else embeddings
         lowered = [t.lower() for t in texts]
-        return head_scores(emb, self.tfidf_.dot(lowered, self.heads_["tfidf_coef"]), self.heads_, self.w_emb_)
+        tfidf = self.tfidf_.dot(lowered, self.heads_["tfidf_coef"])
+        return head_scores(emb, tfidf, self.heads_, self.w_emb_, focus=self._focus(texts, emb, cue_spans))
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def _focus(
+        self, texts: Sequence[str], emb: np.ndarray, cue_spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None
+    ) -> Focus:
+        """Per focus label, the rows with cue sentences and their embeddings (each distinct
+        sentence set encoded once)."""
+        if not self.focus_ or cue_spans is None:
+            return {}
+        wanted: dict[int, list[tuple[int, str]]] = {}
+        for k, label in enumerate(self.labels_):
+            if label not in self.focus_:
+                continue
+            for i, spans in enumerate(cue_spans):
+                if spans.get(label):
+                    window = cue_sentences(texts[i], spans[label])
+                    if window != texts[i]:
+                        wanted.setdefault(k, []).append((i, window))
+        distinct = sorted({w for pairs in wanted.values() for _, w in pairs})
+        if not distinct:
+            return {}
+        row_of = {w: r for r, w in enumerate(distinct)}
+        encoded = self.encoder.encode(distinct)
+        return {
+            k: (np.array([i for i, _ in pairs]), encoded[[row_of[w] for _, w in pairs]]) for k, pairs in wanted.items()
+        }
+
+    def predict_proba(
+        self, texts: Sequence[str], *, cue_spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None
+    ) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, len(self.labels_)), dtype=np.float32)
-        return calibrate(self.scores(texts), self.platt_a_, self.platt_b_).astype(np.float32)
+        return calibrate(self.scores(texts, cue_spans=cue_spans), self.platt_a_, self.platt_b_).astype(np.float32)
 
 
 def default_bundle() -> Path:
