@@ -19,13 +19,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NoReturn, cast
+from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 from rich.console import Console
 from rich.text import Text
 
 from forewarn import __version__
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SCORERS = ["cascade", "thorough", "encoder-everywhere", "lexicon"]  # forewarn.score.cascade.MODES, without its imports
 
@@ -508,7 +511,7 @@ def _embed(passages: list[Any], encoder_dir: Path) -> Any:
     return enc.encode([p.text for p in passages])
 
 
-def _embed_focus(passages: list[Any], emb: Any, encoder_dir: Path) -> Any:
+def _embed_focus(passages: list[Any], emb: np.ndarray, encoder_dir: Path) -> np.ndarray:
     """Each passage's cue-sentence embedding for its own warning (``forewarn.train.focus_embeddings``)."""
     from forewarn.score.encoder import Encoder
     from forewarn.train import focus_embeddings

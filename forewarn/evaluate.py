@@ -265,7 +265,9 @@ class FixedHeads:
         self.version_ = "cross-validation"
 
     def predict_proba(self, texts: Sequence[str], *, cue_spans: object = None) -> np.ndarray:
-        """The known probabilities (they were computed with each passage's cue sentences)."""
+        """The known probabilities. Each passage's own warning's column was computed with its
+        cue sentences for that warning (the only column cross-validation reads); a text that
+        occurs twice in a fold gets one row (none does in the shipped training data)."""
         return self._probs[[self._row[t] for t in texts]]
 
 

@@ -24,8 +24,9 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,14 @@ def background_matrix(passages: list[LabeledPassage], labels: list[str], cued: n
     return out
 
 
+@lru_cache(maxsize=1)
+def packaged_lexicon_version() -> str:
+    """The version of the lexicon training reads (routes, background, cue sentences)."""
+    from forewarn.score.lexicon import LexiconScorer
+
+    return LexiconScorer().version_
+
+
 def focus_labels(passages: list[LabeledPassage]) -> set[str]:
     """The warnings whose heads read cue sentences: those with AO3 passages, which the gate
     routes by cue. Written-only warnings' heads judge every passage in ``thorough`` mode and
@@ -152,7 +161,9 @@ def focus_texts(passages: list[LabeledPassage]) -> list[str]:
     return out
 
 
-def focus_embeddings(passages: list[LabeledPassage], embeddings: np.ndarray, encode: Any) -> np.ndarray:
+def focus_embeddings(
+    passages: list[LabeledPassage], embeddings: np.ndarray, encode: Callable[[list[str]], np.ndarray]
+) -> np.ndarray:
     """``(passages, dim)``: each passage's cue-sentence embedding for its own warning (its own
     embedding where the cue sentences are the whole passage); ``encode`` embeds a list of texts."""
     texts = focus_texts(passages)
@@ -224,14 +235,15 @@ def fit_heads(
         "tfidf_intercept": np.zeros(len(labels)),
         "idf": vec.idf_.astype(np.float64),
     }
-    if focus is not None:
+    with_focus = np.hstack([emb, focus]) if focus is not None and set(labels) & set(focus_for) else None
+    if with_focus is not None:
         arrays["focus_coef"] = np.zeros((len(labels), d))
     for k, w in enumerate(labels):
         m = np.flatnonzero((warnings == w) & (True if include is None else include))
         if m.size == 0 or len(set(y[m])) < 2:
             raise ValueError(f"warning {w!r} needs positive and negative examples")
         bg = np.flatnonzero(background[:, k]) if background is not None else np.zeros(0, dtype=int)
-        feats = np.hstack([emb, focus]) if focus is not None and w in focus_for else emb
+        feats = with_focus if with_focus is not None and w in focus_for else emb
         # Soft labels: each passage once as positive and once as negative, weighted by the votes.
         xe = np.vstack([feats[m], feats[m], feats[bg]])
         ye = np.r_[np.ones(m.size), np.zeros(m.size), np.zeros(bg.size)]
@@ -424,6 +436,7 @@ class TrainedModel:
     seconds: float
     select_files: list[str]
     select_sha256: str
+    lexicon_version: str = ""  # the lexicon whose hits routed the passages and made the cue sentences
 
 
 def calibrate_columns(scores: np.ndarray, labels: list[str], calibration: dict[str, tuple[float, float]]) -> np.ndarray:
@@ -537,6 +550,7 @@ def train(
         round(time.perf_counter() - t0, 1),
         [Path(f).name for f in select.files] if select else [],
         data_checksum(select.files) if select else "",
+        packaged_lexicon_version(),
     )
 
 
@@ -555,6 +569,8 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, *, encoder_dir: Path, 
     config = {
         "version": f"forewarn-minilm-heads-{__version__}-{tag}-s{model.config.seed}",
         "format": 2 if "focus_coef" in model.heads.arrays else 1,
+        # The heads read the cue sentences of this lexicon's hits: another lexicon changes their input.
+        "lexicon": model.lexicon_version,
         "encoder": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), ONNX, int8 per-channel weights",
         "max_length": 256,
         "w_emb": model.config.w_emb,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -73,8 +75,8 @@ def test_a_focus_head_reads_the_cue_sentences_it_is_given(tmp_path: Path) -> Non
     tfidf = model.tfidf_.dot([text.lower()], heads["tfidf_coef"])[:, k] + heads["tfidf_intercept"][k]
     expected = model.w_emb_ * p_emb + (1 - model.w_emb_) / (1 + np.exp(-tfidf))
     np.testing.assert_allclose(model.scores([text], cue_spans=spans)[:, k], expected, rtol=1e-5)
-    # Without cue spans the head reads the passage in the cue-sentence slot; other heads never change.
-    plain = model.scores([text])
+    # Given no cue spans the head reads the passage in the cue-sentence slot; other heads never change.
+    plain = model.scores([text], cue_spans=[{}])
     with_spans = model.scores([text], cue_spans=spans)
     assert plain[0, k] != with_spans[0, k]
     np.testing.assert_array_equal(np.delete(plain, k, axis=1), np.delete(with_spans, k, axis=1))
@@ -102,3 +104,70 @@ def test_the_cascade_gives_the_model_cue_and_topic_spans_of_routed_passages() ->
     assert isinstance(spans, list) and len(spans) == 1  # only the routed passage is encoded
     start, end = spans[0]["war"][0]
     assert "shelling" in texts[1][start:end]
+
+
+def test_training_and_the_cascade_make_the_same_cue_sentences() -> None:
+    """What a head learned from (``train.focus_texts``) is what a scan gives it: the same hits
+    (topic words and negated cues included), the same sentences."""
+    from forewarn.evaluate import load_labeled
+    from forewarn.score.cascade import CascadeScorer
+    from forewarn.train import focus_texts
+
+    root = Path(__file__).resolve().parent.parent
+    written = load_labeled([root / "data/written/train-gate.jsonl"])
+    # As AO3 passages (what the focus heads train on): violence, death, abduction and war.
+    passages = [dataclasses.replace(p, source="dev") for p in written]
+    expected = focus_texts(passages)
+    _, _, _, routes = CascadeScorer()._lexicon_pass([p.text for p in passages])
+    got = [cue_sentences(p.text, r.get(p.warning, [])) for p, r in zip(passages, routes, strict=True)]
+    assert got == expected
+    assert sum(e != p.text for e, p in zip(expected, passages, strict=True)) > 50  # cue sentences, not passages
+
+
+def test_without_cue_spans_the_model_finds_them_with_the_lexicon(tmp_path: Path) -> None:
+    model = load_model(_focus_bundle(tmp_path, "war", np.full(384, 0.5, dtype=np.float32)))
+    texts = ["They ate bread by the river. The shelling went on all night. Nobody slept.", "A calm day."]
+    from forewarn.score.focus import hit_spans
+    from forewarn.score.lexicon import LexiconScorer
+
+    lexicon = LexiconScorer()
+    spans = [hit_spans(lexicon.hits(t)) for t in texts]
+    np.testing.assert_array_equal(model.predict_proba(texts), model.predict_proba(texts, cue_spans=spans))
+    with pytest.raises(ValueError, match="cue_spans has 1 entries for 2 texts"):
+        model.predict_proba(texts, cue_spans=spans[:1])
+
+
+def test_only_the_wanted_heads_get_cue_spans() -> None:
+    from forewarn.score.cascade import CascadeScorer
+
+    seen: list[object] = []
+
+    class Spy:
+        labels_ = ["war", "death"]
+        thresholds_ = np.array([0.5, 0.5])
+        ungated_: dict[str, float] = {}
+        lexicon_only_: set[str] = set()
+        version_ = "spy"
+
+        def predict_proba(self, texts, *, cue_spans=None):  # type: ignore[no-untyped-def]
+            seen.append(cue_spans)
+            return np.zeros((len(texts), 2), dtype=np.float32)
+
+    CascadeScorer(model=Spy()).score(["The shelling killed him and he died in the trench."], labels=["war"])
+    (spans,) = seen
+    assert isinstance(spans, list) and set(spans[0]) == {"war"}
+
+
+def test_a_bundle_trained_without_focus_labels_stays_format_1() -> None:
+    """Written-only data has no gated heads: no cue-sentence coefficients, nothing older readers refuse."""
+    from forewarn.evaluate import LabeledPassage
+    from forewarn.train import HeadsConfig, train
+
+    rng = np.random.default_rng(0)
+    passages = [
+        LabeledPassage(f"plain words number {i}", "abuse", i % 2, i % 2, f"w{i}", source="forewarn-written")
+        for i in range(40)
+    ]
+    emb = rng.normal(size=(40, 8))
+    model = train(passages, emb, config=HeadsConfig(), focus=emb.copy())
+    assert "focus_coef" not in model.heads.arrays

@@ -25,13 +25,14 @@ marked ``lexicon_only`` are never used.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 
+from forewarn.score.focus import CueSpans, hit_spans
 from forewarn.score.lexicon import LexiconScorer
 from forewarn.score.model import load_model
 from forewarn.severity import severity_version
@@ -55,9 +56,7 @@ class Heads(Protocol):
     lexicon_only_: set[str]
     version_: str
 
-    def predict_proba(
-        self, texts: Sequence[str], *, cue_spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None
-    ) -> np.ndarray: ...
+    def predict_proba(self, texts: Sequence[str], *, cue_spans: Sequence[CueSpans] | None = None) -> np.ndarray: ...
 
 
 @dataclass
@@ -117,23 +116,21 @@ class CascadeScorer:
         probs = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
         cues: list[dict[str, str]] = []
         spans: list[Spans] = []
-        routes: list[Spans] = []
+        routes: list[Spans] = []  # every hit: what routes a passage, and what its heads' cue sentences hold
         for i, text in enumerate(texts):
             hits = self.lexicon.hits(text)
             probs[i] = self.lexicon.proba_from_hits(hits)
             best: dict[str, str] = {}
             where: Spans = {}
-            route: Spans = {}
             for hit in hits:
                 tier = "negated" if hit.negated and hit.tier != "topic" else hit.tier
                 if _TIER_RANK[tier] > _TIER_RANK.get(best.get(hit.warning, ""), -1):
                     best[hit.warning] = tier
                 if hit.tier != "topic":
                     where.setdefault(hit.warning, []).append((hit.start, hit.end))
-                route.setdefault(hit.warning, []).append((hit.start, hit.end))
             cues.append(best)
             spans.append(where)
-            routes.append(route)
+            routes.append(hit_spans(hits))
         return probs, cues, spans, routes
 
     def score(self, texts: Sequence[str], *, labels: Collection[str] | None = None) -> ScoreResult:
@@ -159,7 +156,9 @@ class CascadeScorer:
             else:
                 rows = [i for i in range(n) if any(label in cues[i] and label not in skip for label in model.labels_)]
             if rows:
-                mp = model.predict_proba([texts[i] for i in rows], cue_spans=[routes[i] for i in rows])
+                # Cue sentences only for the heads used (``skip`` heads' columns are discarded).
+                wanted = [{w: s for w, s in routes[i].items() if w not in skip} for i in rows]
+                mp = model.predict_proba([texts[i] for i in rows], cue_spans=wanted)
                 encoded = len(rows)
                 sub = [cues[i] for i in rows]
                 for k, label in enumerate(model.labels_):

@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from forewarn.score.encoder import Encoder
-from forewarn.score.focus import cue_sentences
+from forewarn.score.focus import CueSpans, cue_sentences, hit_spans
 
 BUNDLE_FILES = (
     "encoder.onnx",
@@ -145,8 +145,8 @@ def head_scores(
 
     Heads with ``focus_coef`` also read the embedding of a passage's cue sentences
     (``forewarn.score.focus``); ``focus`` maps a label's column to ``(rows, embeddings)`` of the
-    rows that have cue sentences for it. Other rows read the passage itself in that slot, as in
-    training.
+    rows that have cue sentences for it (each row once). Other rows read the passage itself in
+    that slot, as in training.
     """
     logits = emb @ heads["emb_coef"].T + heads["emb_intercept"]
     if "focus_coef" in heads:
@@ -180,6 +180,7 @@ class ModelScorer:
                 raise
             raise BundleError(f"model bundle {self.bundle}: not a bundle this forewarn can read ({e!r})") from None
         self._encoder: Encoder | None = None
+        self._lexicon: Any = None  # for cue spans when a caller gives none (see ``scores``)
 
     def _load(self, config: dict[str, Any]) -> None:
         """Read the bundle's configuration and heads (a newer format is refused, not misread)."""
@@ -229,25 +230,37 @@ class ModelScorer:
         texts: Sequence[str],
         *,
         embeddings: np.ndarray | None = None,
-        cue_spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None,
+        cue_spans: Sequence[CueSpans] | None = None,
     ) -> np.ndarray:
         """Uncalibrated ensemble scores; ``embeddings`` may be passed if already computed.
 
         ``cue_spans``: per text, label -> where the lexicon found that label's cues and topic
-        words. Focus heads then also read those sentences; without it they read each text as one
-        without cues (the passage twice).
+        words (the cascade has them, ``forewarn.score.focus.hit_spans``); focus heads read those
+        sentences. Labels left out are not read with cue sentences, so their scores are not the
+        trained ones. None: the packaged lexicon finds them (about 1 s to build, once).
         """
+        if cue_spans is None and self.focus_:
+            cue_spans = self._cue_spans(texts)
+        if cue_spans is not None and len(cue_spans) != len(texts):
+            raise ValueError(f"cue_spans has {len(cue_spans)} entries for {len(texts)} texts")
         emb = self.encoder.encode(texts) if embeddings is None else embeddings
         lowered = [t.lower() for t in texts]
         tfidf = self.tfidf_.dot(lowered, self.heads_["tfidf_coef"])
-        return head_scores(emb, tfidf, self.heads_, self.w_emb_, focus=self._focus(texts, emb, cue_spans))
+        return head_scores(emb, tfidf, self.heads_, self.w_emb_, focus=self._focus(texts, cue_spans or []))
 
-    def _focus(
-        self, texts: Sequence[str], emb: np.ndarray, cue_spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None
-    ) -> Focus:
+    def _cue_spans(self, texts: Sequence[str]) -> list[dict[str, list[tuple[int, int]]]]:
+        """Cue spans from the packaged lexicon, for callers without a cascade (training read the
+        same lexicon's hits)."""
+        if self._lexicon is None:
+            from forewarn.score.lexicon import LexiconScorer
+
+            self._lexicon = LexiconScorer()
+        return [hit_spans(self._lexicon.hits(t)) for t in texts]
+
+    def _focus(self, texts: Sequence[str], cue_spans: Sequence[CueSpans]) -> Focus:
         """Per focus label, the rows with cue sentences and their embeddings (each distinct
         sentence set encoded once)."""
-        if not self.focus_ or cue_spans is None:
+        if not self.focus_:
             return {}
         wanted: dict[int, list[tuple[int, str]]] = {}
         for k, label in enumerate(self.labels_):
@@ -267,9 +280,7 @@ class ModelScorer:
             k: (np.array([i for i, _ in pairs]), encoded[[row_of[w] for _, w in pairs]]) for k, pairs in wanted.items()
         }
 
-    def predict_proba(
-        self, texts: Sequence[str], *, cue_spans: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None
-    ) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], *, cue_spans: Sequence[CueSpans] | None = None) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, len(self.labels_)), dtype=np.float32)
         return calibrate(self.scores(texts, cue_spans=cue_spans), self.platt_a_, self.platt_b_).astype(np.float32)
