@@ -82,24 +82,30 @@ def test_a_focus_head_reads_the_cue_sentences_it_is_given(tmp_path: Path) -> Non
     np.testing.assert_array_equal(np.delete(plain, k, axis=1), np.delete(with_spans, k, axis=1))
 
 
+class _Spy:
+    """A model that records the cue spans the cascade gives it and answers 0."""
+
+    ungated_: dict[str, float] = {}
+    lexicon_only_: set[str] = set()
+    version_ = "spy"
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels_ = labels
+        self.thresholds_ = np.full(len(labels), 0.5)
+        self.seen: list[object] = []
+
+    def predict_proba(self, texts: list[str], *, cue_spans: object = None) -> np.ndarray:
+        self.seen.append(cue_spans)
+        return np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
+
+
 def test_the_cascade_gives_the_model_cue_and_topic_spans_of_routed_passages() -> None:
     from forewarn.score.cascade import CascadeScorer
 
-    seen: list[object] = []
-
-    class Spy:
-        labels_ = ["war"]
-        thresholds_ = np.array([0.5])
-        ungated_: dict[str, float] = {}
-        lexicon_only_: set[str] = set()
-        version_ = "spy"
-
-        def predict_proba(self, texts, *, cue_spans=None):  # type: ignore[no-untyped-def]
-            seen.append(cue_spans)
-            return np.zeros((len(texts), 1), dtype=np.float32)
-
+    spy = _Spy(["war"])
     texts = ["A quiet day by the river.", "The shelling went on all night."]
-    CascadeScorer(model=Spy()).score(texts)
+    CascadeScorer(model=spy).score(texts)
+    seen = spy.seen
     (spans,) = seen
     assert isinstance(spans, list) and len(spans) == 1  # only the routed passage is encoded
     start, end = spans[0]["war"][0]
@@ -140,21 +146,9 @@ def test_without_cue_spans_the_model_finds_them_with_the_lexicon(tmp_path: Path)
 def test_only_the_wanted_heads_get_cue_spans() -> None:
     from forewarn.score.cascade import CascadeScorer
 
-    seen: list[object] = []
-
-    class Spy:
-        labels_ = ["war", "death"]
-        thresholds_ = np.array([0.5, 0.5])
-        ungated_: dict[str, float] = {}
-        lexicon_only_: set[str] = set()
-        version_ = "spy"
-
-        def predict_proba(self, texts, *, cue_spans=None):  # type: ignore[no-untyped-def]
-            seen.append(cue_spans)
-            return np.zeros((len(texts), 2), dtype=np.float32)
-
-    CascadeScorer(model=Spy()).score(["The shelling killed him and he died in the trench."], labels=["war"])
-    (spans,) = seen
+    spy = _Spy(["war", "death"])
+    CascadeScorer(model=spy).score(["The shelling killed him and he died in the trench."], labels=["war"])
+    (spans,) = spy.seen
     assert isinstance(spans, list) and set(spans[0]) == {"war"}
 
 
