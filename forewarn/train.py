@@ -147,17 +147,15 @@ def focus_texts(passages: list[LabeledPassage]) -> list[str]:
     """Per passage, the sentences holding its own warning's cues and topic words
     (``forewarn.score.focus``); the passage itself when there are none or its warning is not a
     focus label."""
-    from forewarn.score.focus import cue_sentences
+    from forewarn.score.focus import cue_sentences, hit_spans
     from forewarn.score.lexicon import LexiconScorer
 
     lexicon = LexiconScorer()
     labels = focus_labels(passages)
     out = []
     for p in passages:
-        spans = (
-            [(h.start, h.end) for h in lexicon.hits(p.text) if h.warning == p.warning] if p.warning in labels else []
-        )
-        out.append(cue_sentences(p.text, spans))
+        spans = hit_spans(lexicon.hits(p.text)).get(p.warning, []) if p.warning in labels else []
+        out.append(cue_sentences(p.text, spans))  # as the cascade's routes give them at scan time
     return out
 
 
