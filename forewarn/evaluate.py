@@ -256,7 +256,9 @@ class FixedHeads:
     """Stands in for a bundle whose probabilities are already known (cross-validation)."""
 
     def __init__(self, texts: Sequence[str], probs: np.ndarray, *, model: Any) -> None:
-        self._row = {t: i for i, t in enumerate(texts)}
+        self._row: dict[str, int] = {}
+        for i, t in enumerate(texts):
+            self._row.setdefault(t, i)  # a repeated text: its first row (see ``own_columns``)
         self._probs = probs
         self.labels_: list[str] = list(model.heads.labels)
         self.thresholds_ = np.array([model.thresholds[w] for w in self.labels_])
@@ -266,9 +268,22 @@ class FixedHeads:
 
     def predict_proba(self, texts: Sequence[str], *, cue_spans: object = None) -> np.ndarray:
         """The known probabilities. Each passage's own warning's column was computed with its
-        cue sentences for that warning (the only column cross-validation reads); a text that
-        occurs twice in a fold gets one row (none does in the shipped training data)."""
+        cue sentences for that warning (the only column cross-validation reads)."""
         return self._probs[[self._row[t] for t in texts]]
+
+
+def own_columns(texts: Sequence[str], probs: np.ndarray, cols: Sequence[int | None]) -> np.ndarray:
+    """``probs`` with the rows of a repeated text made one (its first): a passage labeled for
+    several warnings, one row each as multi-label data often comes, keeps per warning the column
+    its own row computed with that warning's cue sentences. ``cols``: each row's own column."""
+    out = probs.copy()
+    first: dict[str, int] = {}
+    for r, t in enumerate(texts):
+        r0 = first.setdefault(t, r)
+        col = cols[r]
+        if r0 != r and col is not None:
+            out[r0, col] = probs[r, col]
+    return out
 
 
 def _cell(value: float | None, width: int) -> str:
@@ -350,8 +365,9 @@ def cross_validate(
                 for k, w in enumerate(model.heads.labels)
             ]
         ).astype(np.float32)
-        cascade = CascadeScorer(model=FixedHeads(test_texts, calibrated, model=model)).score(test_texts)
         head_col = {w: k for k, w in enumerate(model.heads.labels)}
+        fixed = own_columns(test_texts, calibrated, [head_col.get(warn[i]) for i in te])
+        cascade = CascadeScorer(model=FixedHeads(test_texts, fixed, model=model)).score(test_texts)
         for r, i in enumerate(te):
             w = warn[i]
             if w == NO_WARNING:

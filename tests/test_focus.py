@@ -165,3 +165,23 @@ def test_a_bundle_trained_without_focus_labels_stays_format_1() -> None:
     emb = rng.normal(size=(40, 8))
     model = train(passages, emb, config=HeadsConfig(), focus=emb.copy())
     assert "focus_coef" not in model.heads.arrays
+
+
+def test_a_passage_labeled_for_two_warnings_keeps_each_warnings_own_column_in_cross_validation() -> None:
+    """Multi-label data often repeats a passage once per warning; its rows see different cue
+    sentences, and the cascade, which looks rows up by text, must get each warning's own."""
+    from forewarn.evaluate import FixedHeads, own_columns
+
+    texts = ["same text", "other text", "same text"]
+    probs = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+    merged = own_columns(texts, probs, [0, 0, 1])  # row 0 is labeled for column 0, row 2 for column 1
+    np.testing.assert_array_equal(merged, [[0.1, 0.6], [0.3, 0.4], [0.5, 0.6]])
+
+    class Model:
+        heads = type("H", (), {"labels": ["a", "b"]})()
+        thresholds = {"a": 0.5, "b": 0.5}
+        ungated: dict[str, float] = {}
+        lexicon_only: list[str] = []
+
+    fixed = FixedHeads(texts, merged, model=Model())
+    np.testing.assert_array_equal(fixed.predict_proba(["same text", "same text"]), [[0.1, 0.6], [0.1, 0.6]])
