@@ -254,6 +254,27 @@ def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     assert chapters.metadata.title is None and [c.title for c in chapters.chapters] == ["Chapter 1", "Chapter 2"]
 
 
+def test_heading_titles_leave_out_emphasis_markers(tmp_path: Path) -> None:
+    """Regression: "## Chapter 1: **Rain**" was titled with its markers (shown so in the reading
+    mode's headings and chapter list), and a .txt heading "Chapter 1: **Rain**" lost only its
+    last two ("Chapter 1: **Rain"). Markers that are not emphasis stay ("2*3*4")."""
+    from forewarn.pipeline import scan_work
+    from forewarn.report.html import render_html
+
+    md = "# *The* Long Rain\n\n## Chapter 1: **Rain**\n\nIt rained.\n\n## Chapter 2: _Sun_ 2*3*4\n\nIt stopped.\n"
+    for work in (read(write(tmp_path, "rain.md", md)), read_text(md)):
+        check_invariants(work)
+        assert work.metadata.title == "The Long Rain"
+        assert [c.title for c in work.chapters] == ["Chapter 1: Rain", "Chapter 2: Sun 2*3*4"]
+    txt = "Chapter 1: **Rain**\n\nIt rained.\n\n**Chapter 2**\n\nIt stopped.\n"
+    work = read(write(tmp_path, "rain.txt", txt))
+    assert [c.title for c in work.chapters] == ["Chapter 1: Rain", "Chapter 2"]
+    assert work.text == txt  # titles change, the text never does
+    html = render_html(scan_work(read_text(md), scorer="lexicon"))
+    assert "**" not in html.split('id="reading"', 1)[1].split("<article", 1)[0]  # the chapter list
+    assert re.findall(r'<h3 class="chapter"[^>]*>([^<]*)</h3>', html) == ["Chapter 1: Rain", "Chapter 2: Sun 2*3*4"]
+
+
 def test_pasted_text_is_read_as_markdown_and_says_so(tmp_path: Path) -> None:
     """Regression: a str was read as Markdown ("# " headings start chapters) but reported as
     "text", the format of the same text's bytes, which give other chapters."""

@@ -67,3 +67,13 @@ def markdown_emphasis(text: str, paragraphs: Iterable[Span]) -> list[Emphasis]:
     order of start (an outer span first), as ``Work.emphasis`` holds it."""
     found = [e for p in paragraphs for e in _emphasis_in(text, p.start, p.end)]
     return sorted(found, key=lambda e: (e.start, -e.end))
+
+
+def without_markers(line: str) -> str:
+    """``line`` with the markers of its emphasis removed: a heading's "Chapter 2: *Rain*" is
+    titled "Chapter 2: Rain" (titles are shown as text, where markers would be noise)."""
+    cut: set[int] = set()
+    for e in _emphasis_in(line, 0, len(line)):
+        cut.update(range(e.start, e.start + e.markers))
+        cut.update(range(e.end - e.markers, e.end))
+    return "".join(c for i, c in enumerate(line) if i not in cut) if cut else line

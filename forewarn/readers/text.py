@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from forewarn.readers.emphasis import markdown_emphasis
+from forewarn.readers.emphasis import markdown_emphasis, without_markers
 from forewarn.readers.frontmatter import Value, parse_front_matter
 from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words
 
@@ -111,7 +111,7 @@ def _md_heading(line: str) -> str | None:
     """The text of a Markdown "#"/"##" heading line; None for a scene break ("# # #")."""
     m = _MD_HEADING.match(line)
     title = m.group("title").strip() if m else None
-    return None if title is None or is_scene_break(title) else title
+    return None if title is None or is_scene_break(title) else without_markers(title)
 
 
 def heading_title(line: str, *, markdown: bool = False) -> str | None:
@@ -127,7 +127,7 @@ def heading_title(line: str, *, markdown: bool = False) -> str | None:
         title = _md_heading(line)
         if title is not None:
             return title
-    bare = line.strip("*_=#~ ").strip()
+    bare = without_markers(line).strip("*_=#~ ").strip()
     if _HEADING.match(bare) or _CJK_HEADING.match(bare):
         return bare
     return None
