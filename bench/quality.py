@@ -36,17 +36,19 @@ def main() -> None:
             quality[wid] = {**m, "measured_on": f"dev passages, 5-fold CV by work, default cascade (n={m['support']})"}
     out = ROOT / "forewarn/data/quality.json"
     out.write_text(json.dumps({"source": "bench/quality.py", "warnings": quality}, indent=2) + "\n")
-    print("| warning | precision | recall | F1 | balanced acc. | ROC-AUC | ECE | n (pos) | measured on |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| warning | precision | recall | F1 | F1 95% int. | balanced acc. | ROC-AUC | ECE | n (pos) | measured on |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for d in load_taxonomy().warnings:
         q = quality.get(d.id)
         if q is None:
-            print(f"| {d.id} | - | - | - | - | - | - | - | no labeled data yet: lexicon only, unmeasured |")
+            print(f"| {d.id} | - | - | - | - | - | - | - | - | no labeled data yet: lexicon only, unmeasured |")
             continue
         auc = "-" if q.get("roc_auc") is None else f"{q['roc_auc']:.3f}"
+        ci = "-" if not q.get("f1_ci") else f"{q['f1_ci'][0]:.2f}-{q['f1_ci'][1]:.2f}"
         print(
-            f"| {d.id} | {q['precision']:.3f} | {q['recall']:.3f} | {q['f1']:.3f} | {q['balanced_accuracy']:.3f} "
-            f"| {auc} | {q['ece']:.3f} | {q['support']} ({q['positives']}) | {q['measured_on']} |"
+            f"| {d.id} | {q['precision']:.3f} | {q['recall']:.3f} | {q['f1']:.3f} | {ci} "
+            f"| {q['balanced_accuracy']:.3f} | {auc} | {q['ece']:.3f} | {q['support']} ({q['positives']}) "
+            f"| {q['measured_on']} |"
         )
 
 

@@ -749,7 +749,7 @@ def evaluate(
     """
     import json
 
-    from forewarn.evaluate import cross_validate, evaluate_model, format_table, load_labeled
+    from forewarn.evaluate import cross_validate, evaluate_model, format_table, load_labeled, mean_metrics
     from forewarn.score.model import default_bundle
 
     if bool(data) == bool(works_path):
@@ -763,7 +763,11 @@ def evaluate(
         per_work = evaluate_works(works, lambda text: {w.id for w in scan(text.encode(), scorer=cascade).warnings})
         click.echo(format_work_table(per_work))
         if json_out:
-            doc = {"evaluation": f"{len(works)} labeled works, scorer {scorer}", "per_warning": per_work}
+            doc = {
+                "evaluation": f"{len(works)} labeled works, scorer {scorer}",
+                "mean": mean_metrics(per_work, ("precision", "recall", "f1", "balanced_accuracy")),
+                "per_warning": per_work,
+            }
             Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
         return
     if folds:
@@ -790,7 +794,11 @@ def evaluate(
         judge = _load_scorer(scorer, model_dir)
         _check_known_warnings(passages, judge.labels_)
         per = evaluate_model(judge, passages)
-        doc = {"evaluation": f"the bundle on the given data, scorer {scorer}", "per_warning": per}
+        doc = {
+            "evaluation": f"the bundle on the given data, scorer {scorer}",
+            "mean": mean_metrics(per),
+            "per_warning": per,
+        }
     click.echo(format_table(per))
     if json_out:
         Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")

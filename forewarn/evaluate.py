@@ -124,6 +124,8 @@ def ece(y: np.ndarray, prob: np.ndarray, *, bins: int = 10) -> float:
 
 
 def binary_metrics(y: np.ndarray, prob: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
+    """The figures of one warning at a threshold, with the confusion counts they come from and
+    95% bootstrap intervals for F1 and balanced accuracy (``interval``)."""
     tp = int((pred & (y == 1)).sum())
     fp = int((pred & (y == 0)).sum())
     fn = int((~pred & (y == 1)).sum())
@@ -134,6 +136,7 @@ def binary_metrics(y: np.ndarray, prob: np.ndarray, pred: np.ndarray) -> dict[st
     tnr = tn / (tn + fp) if tn + fp else 0.0
     both = 0 < tp + fn < len(y)  # with one class only, balanced accuracy (like ROC-AUC) is undefined
     auc = roc_auc(y, prob)
+    confusion = {"tp": tp, "fp": fp, "fn": fn, "tn": tn}
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),
@@ -143,7 +146,64 @@ def binary_metrics(y: np.ndarray, prob: np.ndarray, pred: np.ndarray) -> dict[st
         "ece": round(ece(y, prob), 4),
         "support": int(len(y)),
         "positives": int(y.sum()),
+        "confusion": confusion,
+        "f1_ci": interval([confusion], "f1"),
+        "balanced_accuracy_ci": interval([confusion], "balanced_accuracy") if both else None,
     }
+
+
+CI_DRAWS = 2000
+CI_METRICS = ("f1", "balanced_accuracy")
+
+
+def interval(
+    confusions: Sequence[dict[str, int]], metric: str, *, draws: int = CI_DRAWS, seed: int = 0
+) -> list[float] | None:
+    """95% percentile-bootstrap interval of ``metric`` ("f1" or "balanced_accuracy") averaged
+    over warnings, each given by its confusion counts; None if there are none.
+
+    Why: 80 passages a warning leave an F1 uncertain by about 0.1, so a figure is weighed against
+    a bar or a held-out split only with its interval. Resampling a warning's passages with
+    replacement draws its four counts from a multinomial, so the counts are enough (a stored
+    ``metrics.json`` can be re-read). Warnings are resampled independently, the thresholds held
+    fixed: this is the test set's sampling error, not the training's. Draws where a warning has
+    one class only (balanced accuracy undefined) are left out. Deterministic for a ``seed``.
+    """
+    if not confusions:
+        return None
+    rng = np.random.default_rng(seed)
+    values = np.zeros(draws)
+    for c in confusions:
+        counts = np.array([c["tp"], c["fp"], c["fn"], c["tn"]], dtype=float)
+        n = int(counts.sum())
+        if n == 0:
+            return None
+        tp, fp, fn, tn = rng.multinomial(n, counts / n, size=draws).T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if metric == "f1":
+                denom = 2 * tp + fp + fn
+                values += np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)
+            elif metric == "balanced_accuracy":
+                values += np.where((tp + fn > 0) & (tn + fp > 0), (tp / (tp + fn) + tn / (tn + fp)) / 2, np.nan)
+            else:
+                raise ValueError(f"no interval for {metric!r} (one of: {', '.join(CI_METRICS)})")
+    values = values[~np.isnan(values)] / len(confusions)
+    if not len(values):
+        return None
+    lo, hi = np.percentile(values, [2.5, 97.5])
+    return [round(float(lo), 4), round(float(hi), 4)]
+
+
+def mean_metrics(per_warning: dict[str, dict[str, Any]], keys: Sequence[str] = ()) -> dict[str, Any]:
+    """The mean of each figure over the warnings where it is defined (None where it is nowhere),
+    with the 95% bootstrap interval of the mean F1 and balanced accuracy (``interval``)."""
+    keys = keys or ("precision", "recall", "f1", "balanced_accuracy", "roc_auc", "ece")
+    out: dict[str, Any] = {k: None if v is None else round(v, 4) for k, v in _means(per_warning, tuple(keys)).items()}
+    for k in CI_METRICS:
+        if k in keys:
+            defined = [m["confusion"] for m in per_warning.values() if m.get(k) is not None and "confusion" in m]
+            out[f"{k}_ci"] = interval(defined, k)
+    return out
 
 
 def fit_platt(logits: np.ndarray, y: np.ndarray, *, iters: int = 200) -> tuple[float, float]:
@@ -240,10 +300,10 @@ class CVResult:
         return {
             "evaluation": f"{self.folds}-fold cross-validation grouped by work, default cascade",
             "settings": self.settings,
-            "mean": {k: self.mean(k) for k in keys},
+            "mean": mean_metrics(self.per_warning, keys),
             "per_warning": self.per_warning,
             "heads_everywhere": {
-                "mean": {k: self.mean(k, heads=True) for k in keys},
+                "mean": mean_metrics(self.heads_per_warning, keys),
                 "per_warning": self.heads_per_warning,
             },
         }
@@ -314,7 +374,18 @@ def format_table(per_warning: dict[str, dict[str, Any]]) -> str:
         f"{'mean':<18}{'':>12}{means['precision']:>7.3f}{means['recall']:>7.3f}{means['f1']:>7.3f}"
         f"{_cell(means['balanced_accuracy'], 9)}{_cell(means['roc_auc'], 7)}{means['ece']:>7.3f}"
     )
-    return "\n".join(lines)
+    return "\n".join([*lines, *_interval_line(per_warning)])
+
+
+def _interval_line(per_warning: dict[str, dict[str, Any]]) -> list[str]:
+    """The mean's 95% intervals, as a line under a table (none without confusion counts)."""
+    means = mean_metrics(per_warning, CI_METRICS)
+    parts = [
+        f"{name} {ci[0]:.3f}-{ci[1]:.3f}"
+        for name, ci in (("F1", means.get("f1_ci")), ("balanced accuracy", means.get("balanced_accuracy_ci")))
+        if ci is not None
+    ]
+    return [f"95% bootstrap interval of the mean: {', '.join(parts)}"] if parts else []
 
 
 def _rows(
@@ -440,7 +511,8 @@ def evaluate_works(works: Sequence[LabeledWork], detect: Any) -> dict[str, dict[
         y = np.array([t for t, _ in rows], dtype=int)
         pred = np.array([p for _, p in rows], dtype=bool)
         m = binary_metrics(y, pred.astype(float), pred)
-        out[label] = {k: m[k] for k in ("precision", "recall", "f1", "balanced_accuracy", "support", "positives")}
+        keep = ("precision", "recall", "f1", "balanced_accuracy", "support", "positives", "confusion")
+        out[label] = {k: m[k] for k in (*keep, "f1_ci", "balanced_accuracy_ci")}
     return out
 
 
@@ -458,4 +530,4 @@ def format_work_table(per_warning: dict[str, dict[str, Any]]) -> str:
         f"{'mean':<18}{'':>12}{means['precision']:>7.3f}{means['recall']:>7.3f}{means['f1']:>7.3f}"
         f"{_cell(means['balanced_accuracy'], 9)}"
     )
-    return "\n".join(lines)
+    return "\n".join([*lines, *_interval_line(per_warning)])

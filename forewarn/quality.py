@@ -53,6 +53,7 @@ def quality_rows(ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
                 "precision": q.get("precision"),
                 "recall": q.get("recall"),
                 "f1": q.get("f1"),
+                "f1_ci": q.get("f1_ci"),
                 "balanced_accuracy": q.get("balanced_accuracy"),
                 "support": q.get("support"),
                 "measured_on": q.get("measured_on", UNMEASURED),

@@ -205,6 +205,10 @@ def test_warnings_lists_the_whole_taxonomy_with_quality() -> None:
     assert all(r["measured_on"] for r in rows)
     measured = [r for r in rows if r["f1"] is not None]
     assert {r["id"] for r in measured} >= {"violence", "war", "death", "racism"}
+    # Each figure comes with its 95% bootstrap interval, which holds it.
+    assert all(r["f1_ci"][0] <= r["f1"] <= r["f1_ci"][1] for r in measured)
+    _, card, _ = run("warnings", "violence")
+    assert "95% interval" in " ".join(card.split())
 
 
 def test_warnings_table_has_names_and_fits_80_columns() -> None:

@@ -155,6 +155,77 @@ def test_balanced_accuracy_is_undefined_with_one_class() -> None:
     assert one["balanced_accuracy"] is None and one["roc_auc"] is None and one["recall"] == 0.5
     both = binary_metrics(np.array([1, 0, 1, 0]), np.array([0.9, 0.1, 0.2, 0.8]), np.array([1, 0, 0, 1], dtype=bool))
     table = format_table({"blood": one, "violence": both})
-    blood, mean = table.splitlines()[2], table.splitlines()[-1]
+    blood, mean = table.splitlines()[2], next(ln for ln in table.splitlines() if ln.startswith("mean"))
     assert blood.split()[6:8] == ["-", "-"] and "nan" not in table
     assert mean.split()[4] == f"{both['balanced_accuracy']:.3f}"
+
+
+# --- Bootstrap intervals ------------------------------------------------------------------
+
+
+def test_binary_metrics_carry_the_confusion_counts_and_intervals_around_the_figures() -> None:
+    y = np.array([1] * 40 + [0] * 40)
+    pred = np.array([True] * 30 + [False] * 10 + [True] * 5 + [False] * 35)
+    m = binary_metrics(y, pred.astype(float), pred)
+    assert m["confusion"] == {"tp": 30, "fp": 5, "fn": 10, "tn": 35}
+    for key in ("f1", "balanced_accuracy"):
+        lo, hi = m[f"{key}_ci"]
+        assert lo < m[key] < hi and hi - lo > 0.05  # 80 passages: wide, and around the figure
+    perfect = binary_metrics(y, y.astype(float), y.astype(bool))
+    assert perfect["f1_ci"] == [1.0, 1.0] and perfect["balanced_accuracy_ci"] == [1.0, 1.0]
+    one_class = binary_metrics(np.ones(5, dtype=int), np.ones(5), np.ones(5, dtype=bool))
+    assert one_class["balanced_accuracy"] is None and one_class["balanced_accuracy_ci"] is None
+
+
+def test_intervals_narrow_with_more_passages_and_with_more_warnings() -> None:
+    from forewarn.evaluate import interval
+
+    def width(ci: list[float] | None) -> float:
+        assert ci is not None
+        return ci[1] - ci[0]
+
+    small = {"tp": 30, "fp": 5, "fn": 10, "tn": 35}
+    large = {k: v * 100 for k, v in small.items()}
+    assert width(interval([large], "f1")) < width(interval([small], "f1")) / 5
+    assert width(interval([small] * 8, "balanced_accuracy")) < width(interval([small], "balanced_accuracy")) / 2
+    assert interval([small], "f1", seed=3) == interval([small], "f1", seed=3)
+    assert interval([], "f1") is None
+    with pytest.raises(ValueError, match="no interval"):
+        interval([small], "roc_auc")
+
+
+def test_the_interval_of_a_mean_covers_the_true_mean_about_95_times_in_100() -> None:
+    """Coverage: test sets of 80 passages drawn from two known classifiers; the interval of the
+    mean F1 should hold the classifiers' true mean F1 in about 95% of them."""
+    from forewarn.evaluate import interval
+
+    rng = np.random.default_rng(1)
+    cells = [np.array([0.35, 0.05, 0.15, 0.45]), np.array([0.2, 0.1, 0.1, 0.6])]  # tp, fp, fn, tn
+
+    def f1(p: np.ndarray) -> float:
+        return float(2 * p[0] / (2 * p[0] + p[1] + p[2]))
+
+    truth = np.mean([f1(p) for p in cells])
+    hits = 0
+    for trial in range(300):
+        drawn = [dict(zip(("tp", "fp", "fn", "tn"), map(int, rng.multinomial(80, p)), strict=True)) for p in cells]
+        ci = interval(drawn, "f1", draws=500, seed=trial)
+        assert ci is not None
+        hits += ci[0] <= truth <= ci[1]
+    assert 0.88 <= hits / 300 <= 0.99
+
+
+def test_tables_and_means_report_the_interval_of_the_mean() -> None:
+    from forewarn.evaluate import format_table, mean_metrics
+
+    y = np.array([1] * 40 + [0] * 40)
+    pred = np.array([True] * 30 + [False] * 10 + [True] * 5 + [False] * 35)
+    per = {"blood": binary_metrics(y, pred.astype(float), pred), "abuse": binary_metrics(y, pred.astype(float), ~pred)}
+    means = mean_metrics(per)
+    assert means["f1"] == round((per["blood"]["f1"] + per["abuse"]["f1"]) / 2, 4)
+    lo, hi = means["f1_ci"]
+    assert lo < means["f1"] < hi
+    assert f"F1 {lo:.3f}-{hi:.3f}" in format_table(per).splitlines()[-1]
+    # Figures read from an older metrics.json (no confusion counts): means, no interval.
+    old = {w: {k: v for k, v in m.items() if k != "confusion"} for w, m in per.items()}
+    assert mean_metrics(old)["f1_ci"] is None and "interval" not in format_table(old)

@@ -65,7 +65,10 @@ def render_card(row: dict[str, Any], *, console: Console) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    quality = f"F1 {_figure(row['f1'])}, balanced accuracy {_figure(row['balanced_accuracy'])}"
+    quality = f"F1 {_figure(row['f1'])}"
+    if row.get("f1_ci"):
+        quality += f" (95% interval {_figure(row['f1_ci'][0])}-{_figure(row['f1_ci'][1])})"
+    quality += f", balanced accuracy {_figure(row['balanced_accuracy'])}"
     if row["precision"] is not None:
         quality += f", precision {_figure(row['precision'])}, recall {_figure(row['recall'])}"
     fields = [
