@@ -42,9 +42,10 @@ def names_no_warning(raw: str) -> bool:
 
 # The same line start the readers use to find declarations, plus the space after it.
 _PREFIX = re.compile(DECLARATION.pattern + r"\s*", re.IGNORECASE)
+# Whole words only: "forced pregnancy" does not start with "for", nor "foreplay" with "for".
 _LEAD_IN = re.compile(
     r"^\s*(?:this\s+(?:fic|story|chapter|work|one)\s+(?:will\s+)?(?:contains?|includes?|has|deals\s+with|features?)"
-    r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\s*:?\s*",
+    r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\b\s*:?\s*",
     re.IGNORECASE,
 )
 # No \s* around the separators: on a long run of spaces it made splitting quadratic

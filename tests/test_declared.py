@@ -598,3 +598,14 @@ def test_a_declaration_in_a_folded_preface_is_declared_and_not_scored(preface: s
     assert [text[a:b] for a, b in meta_spans(text)] == [warnings_line]
     report = scan(text, scorer="lexicon")
     assert not {"suicide", "self-harm", "blood"} & set(report.comparison.missing)  # the epigraph itself is story
+
+
+def test_a_lead_in_word_must_end_at_a_word_boundary() -> None:
+    """Regression: the lead-in "for"/"contains" was cut from the start of longer words, so
+    "forced pregnancy" declared "ced pregnancy" and "foreplay" declared "eplay"."""
+    raws = [d.raw for d in parse_declaration("TW: forced pregnancy, forced marriage", taxonomy=TAX)]
+    assert raws == ["forced pregnancy", "forced marriage"]
+    for item in ("foreplay", "force-feeding", "containment breach", "included scenes"):
+        assert [d.raw for d in parse_declaration(f"TW: {item}", taxonomy=TAX)] == [item]
+    assert ids("TW: contains violence") == ["violence"]  # a whole lead-in word still goes
+    assert ids("This chapter contains: blood") == ["blood"]
