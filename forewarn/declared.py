@@ -232,11 +232,12 @@ def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
             phrase = rest
 
 
-def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
+def _without_note(raw: str) -> tuple[str, str | None, str]:
+    """``raw`` without its note (cut to MAX_ITEM_WORDS words), the qualifier the note gives,
+    and the note: "abuse (physical, emotional)" is abuse."""
     phrase, qualifier, note = raw, None, ""
     suffix = _SUFFIX_NOTE.search(phrase) if not raw.startswith(("(", "[")) else None
     if suffix:
-        # Read without its note: "abuse (physical, emotional)" is abuse.
         note = suffix.group("note")
         parts = [n.strip().lower() for n in re.split(r"[,;/]", note)]
         qualifier = next((_NOTE_QUALIFIERS[n] for n in parts if n in _NOTE_QUALIFIERS), None)
@@ -244,6 +245,12 @@ def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> 
     words = phrase.split(maxsplit=MAX_ITEM_WORDS)
     if len(words) > MAX_ITEM_WORDS:
         phrase = " ".join(words[:MAX_ITEM_WORDS])
+    return phrase, qualifier, note
+
+
+def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
+    """``raw`` read as one warning (with its qualifier), or unmapped."""
+    phrase, qualifier, note = _without_note(raw)
     rest, leading = _strip_qualifiers(phrase)
     qualifier = qualifier or leading
     d = _resolve(rest, taxonomy, strict=strict) if rest != phrase else None
@@ -254,19 +261,56 @@ def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> 
 
 
 def _declared(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> list[DeclaredItem]:
-    """One item, or two for AO3's "Underage X" tags ("Underage Rape/Non-con" declares
-    underage and sexual assault), which match no alias whole."""
-    item = _one(raw, taxonomy=taxonomy, source=source, strict=strict)
-    m = _UNDERAGE.match(raw)
-    if item.warning_id is not None or m is None:
-        return [item]
-    rest = _one(raw[m.end() :], taxonomy=taxonomy, source=source, strict=strict)
-    if rest.warning_id is None:
-        return [item]
-    return [
-        DeclaredItem(raw, "underage", rest.qualifier, source),
-        DeclaredItem(raw, rest.warning_id, rest.qualifier, source),
-    ]
+    """One item, or one per warning for an item that names several and matches no alias
+    whole (see ``_parts``: "Underage Rape/Non-con", "self-harm/suicide").
+
+    The parts are tried before a head- or tail-word match of the whole: by its tail,
+    "underage non-con" is sexual assault alone and "self-harm/suicide" suicide alone.
+    """
+    item = _one(raw, taxonomy=taxonomy, source=source, strict=True)
+    if item.warning_id is None:
+        core = _strip_qualifiers(_without_note(raw)[0])[0]
+        parts = _parts(core, taxonomy=taxonomy, source=source, strict=strict)
+        if parts:
+            named: dict[str | None, str | None] = {}  # once each: "noncon/dubcon" is one warning
+            for p in parts:
+                named.setdefault(p.warning_id, p.qualifier or item.qualifier)
+            return [DeclaredItem(raw, wid, q, source) for wid, q in named.items()]
+        if not strict:
+            item = _one(raw, taxonomy=taxonomy, source=source)
+    return [item]
+
+
+# Where an item joins warnings: "&" or "and" (in tags; lines are split there already), else a
+# bare "/" ("self-harm/suicide"). Tried in this order so "s/h and suicide" splits at "and".
+_JOINS = (re.compile(r"\s*&\s*|\s+and\s+", re.I), re.compile(r"\s*/\s*"))
+
+
+def _parts(core: str, *, taxonomy: Taxonomy, source: str, strict: bool) -> list[DeclaredItem] | None:
+    """The warnings an item without qualifiers names when it joins several, or None.
+
+    AO3's "Underage X" is underage and X, when X is sexual ("Underage Drinking" is not);
+    "self-harm/suicide" or "Kidnapping and Abduction" is each warning joined, when every
+    part maps ("hurt/comfort" does not, and stays whole).
+    """
+    m = _UNDERAGE.match(core)
+    if m:
+        rest = _declared(core[m.end() :], taxonomy=taxonomy, source=source, strict=strict)
+        if all(d.warning_id and taxonomy.get(d.warning_id).group == "sexual-content" for d in rest):
+            return [DeclaredItem(core, "underage", rest[0].qualifier, source), *rest]
+    for join in _JOINS:
+        pieces = [p.strip() for p in join.split(core)]
+        if len(pieces) < 2 or not all(pieces):
+            continue
+        out: list[DeclaredItem] = []
+        for piece in pieces:  # stops at the first part that does not map
+            named = _declared(piece, taxonomy=taxonomy, source=source, strict=strict)
+            if named[0].warning_id is None:
+                break
+            out.extend(named)
+        else:
+            return out
+    return None
 
 
 def parse_declaration(text: str, *, taxonomy: Taxonomy, source: str = "header") -> list[DeclaredItem]:
@@ -283,7 +327,7 @@ def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
     """
     taxonomy = taxonomy or load_taxonomy()
     items = _items(line)
-    known = sum(1 for raw in items if _one(raw, taxonomy=taxonomy, source="header", strict=True).warning_id)
+    known = sum(1 for raw in items if _declared(raw, taxonomy=taxonomy, source="header", strict=True)[0].warning_id)
     return known * 2 > len(items)
 
 

@@ -609,3 +609,51 @@ def test_a_lead_in_word_must_end_at_a_word_boundary() -> None:
         assert [d.raw for d in parse_declaration(f"TW: {item}", taxonomy=TAX)] == [item]
     assert ids("TW: contains violence") == ["violence"]  # a whole lead-in word still goes
     assert ids("This chapter contains: blood") == ["blood"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["TW: self-harm/suicide", "TW: Self-Harm & Suicide", "TW: self-harm and suicide", "TW: self harm / suicide"],
+)
+def test_an_item_joining_two_warnings_declares_both(line: str) -> None:
+    """Regression: the alias "self-harm and suicide" (normalized without "and", "/" a space)
+    made these declare suicide only, so a detected self-harm was reported as undeclared."""
+    assert ids(line) == ["self-harm", "suicide"]
+    assert compare(parse_declaration(line, taxonomy=TAX), ["self-harm"], taxonomy=TAX).missing == []
+
+
+@pytest.mark.parametrize(
+    "tag,expected",
+    [
+        ("Self-Harm and Suicide", [("self-harm", None), ("suicide", None)]),
+        ("Kidnapping and Abduction", [("kidnapping", None), ("abduction", None)]),
+        ("Implied/Referenced Self-Harm/Suicide", [("self-harm", "implied"), ("suicide", "implied")]),
+        ("Sex and Violence", [("sexual-content", None), ("violence", None)]),
+        ("Blood and Gore", [("blood", None)]),  # one warning, once
+        ("Hurt/Comfort", []),  # the parts do not map: nothing
+        ("Life and Death", []),  # nor does one of them
+    ],
+)
+def test_a_tag_joining_two_warnings_declares_each(tag: str, expected: list[tuple[str, str | None]]) -> None:
+    items = declared_from_metadata(Metadata(freeform_tags=[tag]), taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == expected
+    assert all(d.raw == tag for d in items)
+
+
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ("TW: underage non-con", ["underage", "sexual-assault"]),
+        ("TW: Underage Rape/Non-Con", ["underage", "sexual-assault"]),
+        ("TW: underage sexual content", ["underage", "sexual-content"]),
+        ("TW: underage noncon", ["underage", "sexual-assault"]),
+        ("TW: implied underage rape", ["underage", "sexual-assault"]),
+        # Not sexual: no underage.
+        ("TW: underage drinking", ["drug-use"]),
+        ("TW: underage drug use", ["drug-use"]),
+    ],
+)
+def test_underage_before_another_warning_declares_both(line: str, expected: list[str]) -> None:
+    """Regression: the tail match ("non-con" ends "underage non-con") was taken first, so
+    these declared only sexual assault or sexual content and lost underage."""
+    assert ids(line) == expected
