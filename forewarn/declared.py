@@ -109,6 +109,11 @@ _OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
 # ...unless what follows is no one it is done to ("abuse of power" is not abuse).
 _NOT_OBJECTS = frozenset({"power", "authority", "trust", "office", "position", "process", "privilege", "discretion"})
 _UNDERAGE = re.compile(r"^underage\s+", re.I)
+# Names of child sexual abuse, which is child abuse, sexual assault and (AO3's) underage at
+# once. The taxonomy maps each alias to one warning (child abuse); these declare the rest too.
+_ALSO_DECLARED = {
+    normalize(name): ("sexual-assault", "underage") for name in ("csa", "child sexual abuse", "childhood sexual abuse")
+}
 _NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
 
 
@@ -278,7 +283,11 @@ def _declared(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False
             return [DeclaredItem(raw, wid, q, source) for wid, q in named.items()]
         if not strict:
             item = _one(raw, taxonomy=taxonomy, source=source)
-    return [item]
+    if item.warning_id is None:
+        return [item]
+    words = f" {normalize(_without_note(raw)[0])} "
+    also = [wid for name, wids in _ALSO_DECLARED.items() if f" {name} " in words for wid in wids]
+    return [item, *(DeclaredItem(raw, wid, item.qualifier, source) for wid in dict.fromkeys(also))]
 
 
 # Where an item joins warnings: "&" or "and" (in tags; lines are split there already), else a

@@ -143,7 +143,7 @@ def test_sample_declaration_is_still_found(sample_path: Path) -> None:
 def test_common_abbreviations_and_tags_map() -> None:
     assert ids("TW: SA, CSA, MCD, noncon, dub-con, suicidal ideation, gore, character death") == [
         "sexual-assault",
-        "child-abuse",
+        *("child-abuse", "sexual-assault", "underage"),  # CSA: see test_child_sexual_abuse_declares_...
         "death",
         "sexual-assault",
         "sexual-assault",
@@ -657,3 +657,29 @@ def test_underage_before_another_warning_declares_both(line: str, expected: list
     """Regression: the tail match ("non-con" ends "underage non-con") was taken first, so
     these declared only sexual assault or sexual content and lost underage."""
     assert ids(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line,qualifier",
+    [
+        ("TW: CSA", None),
+        ("TW: child sexual abuse", None),
+        ("TW: Childhood Sexual Abuse", None),
+        ("TW: past CSA", "mentioned"),
+        ("TW: CSA (implied)", "implied"),
+    ],
+)
+def test_child_sexual_abuse_declares_sexual_assault_and_underage_too(line: str, qualifier: str | None) -> None:
+    """Regression: CSA declared child abuse only, so a detected sexual assault was "missing" and
+    the declaration suggested neither Rape/Non-Con nor Underage."""
+    from forewarn.rating import suggest_archive_warnings
+
+    items = parse_declaration(line, taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == [
+        ("child-abuse", qualifier),
+        ("sexual-assault", qualifier),
+        ("underage", qualifier),
+    ]
+    assert compare(items, ["sexual-assault", "child-abuse"], taxonomy=TAX).missing == []
+    assert [s.name for s in suggest_archive_warnings([], taxonomy=TAX, declared=items)] == ["Rape/Non-Con", "Underage"]
+    assert ids("TW: child abuse") == ["child-abuse"]
