@@ -50,9 +50,13 @@ _LEAD_IN = re.compile(
 )
 # No \s* around the separators: on a long run of spaces it made splitting quadratic
 # (a minute for 80 KB); the parts are stripped instead.
-# Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood").
+# Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood"),
+# as are dots and bullets ("violence \u00b7 blood"), CJK commas, and a hyphen or dash with a
+# space each side ("violence - blood"; "self-harm" has none). "and/or" before "and".
 _SPLIT = re.compile(
-    r",|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
+    r",|;|\||\s/\s|\+|\band\s*/\s*or\b|\band\b|&|\bplus\b|\n|\s[-\u2013\u2014]\s"
+    r"|[\u00b7\u2219\u2022\u2023\u25e6\u25aa\u2043\uff0c\u3001]"
+    r"|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
     re.IGNORECASE,
 )
 # (qualifier, leading words) in the order tried. AO3's "Implied/Referenced X" tags say only

@@ -683,3 +683,41 @@ def test_child_sexual_abuse_declares_sexual_assault_and_underage_too(line: str, 
     assert compare(items, ["sexual-assault", "child-abuse"], taxonomy=TAX).missing == []
     assert [s.name for s in suggest_archive_warnings([], taxonomy=TAX, declared=items)] == ["Rape/Non-Con", "Underage"]
     assert ids("TW: child abuse") == ["child-abuse"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "TW: violence \u00b7 blood \u00b7 death",
+        "TW: violence \u2219 blood \u2219 death",
+        "TW: violence \u2013 blood \u2014 death",
+        "TW: violence - blood - death",
+        "TW: violence/blood/death",
+        "TW: violence \u25e6 blood \u2023 death",
+        "TW: violence \u25aa blood \u2043 death",
+        "TW: violence\uff0cblood\u3001death",
+        "TW: violence, blood and/or death",
+    ],
+)
+def test_common_list_separators_split_items(line: str) -> None:
+    """Regression: each of these lines was one unmapped item ("and/or" left "/or death")."""
+    assert ids(line) == ["violence", "blood", "death"]
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("noncon/dubcon", ["sexual-assault"]),
+        ("transphobia/misgendering", ["transphobia"]),
+        # Slash forms that map whole stay whole.
+        ("Rape/Non-Con", ["sexual-assault"]),
+        ("Implied/Referenced Self-Harm", ["self-harm"]),
+        ("s/a", ["sexual-assault"]),
+        ("hurt/comfort", [None]),
+        ("self-harm", ["self-harm"]),  # a hyphen without spaces does not split
+    ],
+)
+def test_a_slash_splits_an_item_only_when_its_parts_map(item: str, expected: list[str | None]) -> None:
+    items = parse_declaration(f"TW: {item}", taxonomy=TAX)
+    assert [d.warning_id for d in items] == expected
+    assert all(d.raw == item for d in items)
