@@ -17,9 +17,10 @@ from forewarn.taxonomy import Taxonomy, WarningDef, load_taxonomy, normalize
 from forewarn.work import Metadata
 
 CHOSE_NOT_TO_WARN = "creator chose not to use archive warnings"
+CHOSE_NOT_TO_WARN_OLD = "choose not to use archive warnings"  # AO3's older spelling, same choice
 NO_WARNINGS_APPLY = "no archive warnings apply"
 # AO3 archive-warning values that name no warning; known, so never shown as unmapped phrases.
-AO3_NO_WARNING = frozenset({CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY, "choose not to use archive warnings"})
+AO3_NO_WARNING = frozenset({CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY, CHOSE_NOT_TO_WARN_OLD})
 # Author lines that declare there is nothing to warn about ("TW: none"): not unmapped warnings.
 NONE_DECLARED = frozenset(
     {
@@ -32,6 +33,13 @@ NONE_DECLARED = frozenset(
 def declares_none(raw: str) -> bool:
     """True for a declared item that says there are no warnings ("none", "n/a")."""
     return raw.strip().strip(".!").lower() in NONE_DECLARED
+
+
+def _ao3_value(raw: str) -> str:
+    """An AO3 archive-warning value as compared: lower case, the older spelling of the
+    creator's choice not to warn read as the current one."""
+    key = raw.strip().lower()
+    return CHOSE_NOT_TO_WARN if key == CHOSE_NOT_TO_WARN_OLD else key
 
 
 def names_no_warning(raw: str) -> bool:
@@ -356,8 +364,7 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
     for line in metadata.declaration_lines:
         items.extend(parse_declaration(line, taxonomy=taxonomy, source="header"))
     for raw in metadata.archive_warnings:
-        key = raw.strip().lower()
-        if key in (CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY):
+        if _ao3_value(raw) in AO3_NO_WARNING:
             items.append(DeclaredItem(raw=raw, warning_id=None, qualifier=None, source="ao3-archive-warning"))
             continue
         d = taxonomy.resolve(raw)
@@ -393,7 +400,7 @@ def compare(
     ``covered_by`` says which matches rest on that rule, so a report can say so: the
     violence detected may be another scene than the declared torture.
     """
-    special = {d.raw.strip().lower() for d in declared if d.warning_id is None} & AO3_NO_WARNING
+    special = {_ao3_value(d.raw) for d in declared if d.warning_id is None} & AO3_NO_WARNING
     qualifiers: dict[str, set[str | None]] = {}  # declared id -> its qualifiers, in declaration order
     for d in declared:
         if d.warning_id:

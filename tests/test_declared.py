@@ -721,3 +721,18 @@ def test_a_slash_splits_an_item_only_when_its_parts_map(item: str, expected: lis
     items = parse_declaration(f"TW: {item}", taxonomy=TAX)
     assert [d.warning_id for d in items] == expected
     assert all(d.raw == item for d in items)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        Metadata(archive_warnings=["Choose Not To Use Archive Warnings"]),
+        Metadata(declaration_lines=["Archive Warnings: Choose Not To Use Archive Warnings"]),
+        Metadata(archive_warnings=["Creator Chose Not To Use Archive Warnings"]),
+    ],
+)
+def test_the_older_spelling_of_chose_not_to_warn_counts_alike(meta: Metadata) -> None:
+    """Regression: AO3's older "Choose Not To Use Archive Warnings" was known (never unmapped)
+    but did not set chose_not_to_warn, so the reports did not say the author chose not to warn."""
+    comp = compare(declared_from_metadata(meta, taxonomy=TAX), ["violence"], taxonomy=TAX)
+    assert comp.chose_not_to_warn and not comp.no_archive_warnings and comp.unmapped == []
