@@ -83,16 +83,27 @@ _QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("graphic", re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I)),
 )
 # A note in brackets after an item ("self-harm (past, not graphic)"): a qualifier if one of
-# its parts is exactly one of these words ("not graphic" is not "graphic").
+# its parts is exactly one of these words ("not graphic" is not "graphic"), after words that
+# only say how much ("very graphic" is graphic, "brief mention" a mention).
 _SUFFIX_NOTE = re.compile(r"[(\[](?P<note>[^()\[\]]*)[)\]]\s*$")
 _NOTE_QUALIFIERS = {
     "mentioned": "mentioned",
+    "mention": "mentioned",
+    "mentions": "mentioned",
+    "referenced": "mentioned",
+    "reference": "mentioned",
+    "references": "mentioned",
     "implied": "implied",
     "graphic": "graphic",
     "past": "mentioned",
     "brief": "mentioned",
     "mild": "mentioned",
 }
+_INTENSIFIERS = re.compile(r"^(?:(?:very|extremely|slightly|brief|briefly|really|quite)\s+)+")
+# A note that says the item is not graphic; no qualifier, but a note all the same.
+_NOT_GRAPHIC = re.compile(r"^(?:not|non|semi)[\s-]*graphic$")
+# The same notes after a spaced dash or a colon: "self harm - mentioned", "violence: very graphic".
+_NOTE_MARK = re.compile(r"\s[-\u2013\u2014]\s|:")
 # An item's words read to map it: no alias is near that long, even after stacked qualifiers
 # and fillers, and trying every prefix of a 4,000-word item took half a minute.
 MAX_ITEM_WORDS = 32
@@ -213,11 +224,15 @@ def _split(body: str) -> list[str]:
     for ch in body:
         depth = depth + 1 if ch in "([" else max(depth - 1, 0) if ch in ")]" else depth
         inside.append(depth > 0)
+    cuts = [m for m in _SPLIT.finditer(body) if not inside[m.start()]]
     parts, start = [], 0
-    for m in _SPLIT.finditer(body):
-        if not inside[m.start()]:
-            parts.append(body[start : m.start()])
-            start = m.end()
+    for i, m in enumerate(cuts):
+        end = cuts[i + 1].start() if i + 1 < len(cuts) else len(body)
+        # "self harm - mentioned": the dash starts a note on the item, not an item.
+        if _NOTE_MARK.fullmatch(m.group()) and _is_severity_note(body[m.end() : end]):
+            continue
+        parts.append(body[start : m.start()])
+        start = m.end()
     return [*parts, body[start:]]
 
 
@@ -249,16 +264,35 @@ def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
             phrase = rest
 
 
+def _note_words(note: str) -> list[str]:
+    """A note's parts, lower case, without intensifiers: "Very graphic, past" -> graphic, past."""
+    return [_INTENSIFIERS.sub("", n.strip().lower()) for n in re.split(r"[,;/]", note)]
+
+
+def _note_qualifier(note: str) -> str | None:
+    """The qualifier a note gives: the first of its parts that is one ("past, not graphic")."""
+    return next((_NOTE_QUALIFIERS[n] for n in _note_words(note) if n in _NOTE_QUALIFIERS), None)
+
+
+def _is_severity_note(text: str) -> bool:
+    """Whether ``text`` after a dash or colon only says how it appears ("mentioned", "very
+    graphic", "not graphic"): a note on the item before it, not an item of its own."""
+    return all(n in _NOTE_QUALIFIERS or _NOT_GRAPHIC.match(n) for n in _note_words(text))
+
+
 def _without_note(raw: str) -> tuple[str, str | None, str]:
     """``raw`` without its note (cut to MAX_ITEM_WORDS words), the qualifier the note gives,
-    and the note: "abuse (physical, emotional)" is abuse."""
+    and the note: "abuse (physical, emotional)" is abuse, "self harm - mentioned" a mention."""
     phrase, qualifier, note = raw, None, ""
     suffix = _SUFFIX_NOTE.search(phrase) if not raw.startswith(("(", "[")) else None
+    mark = None if suffix else next(reversed(list(_NOTE_MARK.finditer(phrase))), None)
     if suffix:
         note = suffix.group("note")
-        parts = [n.strip().lower() for n in re.split(r"[,;/]", note)]
-        qualifier = next((_NOTE_QUALIFIERS[n] for n in parts if n in _NOTE_QUALIFIERS), None)
         phrase = phrase[: suffix.start()].rstrip()
+    elif mark and _is_severity_note(phrase[mark.end() :]):
+        note = phrase[mark.end() :]
+        phrase = phrase[: mark.start()].rstrip()
+    qualifier = _note_qualifier(note) if note else None
     words = phrase.split(maxsplit=MAX_ITEM_WORDS)
     if len(words) > MAX_ITEM_WORDS:
         phrase = " ".join(words[:MAX_ITEM_WORDS])

@@ -736,3 +736,43 @@ def test_the_older_spelling_of_chose_not_to_warn_counts_alike(meta: Metadata) ->
     but did not set chose_not_to_warn, so the reports did not say the author chose not to warn."""
     comp = compare(declared_from_metadata(meta, taxonomy=TAX), ["violence"], taxonomy=TAX)
     assert comp.chose_not_to_warn and not comp.no_archive_warnings and comp.unmapped == []
+
+
+@pytest.mark.parametrize(
+    "item,qualifier",
+    [
+        ("violence (very graphic)", "graphic"),
+        ("violence (extremely graphic)", "graphic"),
+        ("violence - graphic", "graphic"),
+        ("violence: very graphic", "graphic"),
+        ("violence (not graphic)", None),
+        ("violence (non-graphic)", None),
+        ("violence (semi-graphic)", None),
+        ("violence (not very graphic)", None),
+        ("violence - not graphic", None),
+        ("violence (mention)", "mentioned"),
+        ("violence (referenced)", "mentioned"),
+        ("violence (brief mention)", "mentioned"),
+        ("violence - mentioned", "mentioned"),
+        ("violence: mentioned", "mentioned"),
+        ("violence \u2013 implied", "implied"),
+    ],
+)
+def test_severity_notes_qualify_the_item(item: str, qualifier: str | None) -> None:
+    """Regression: "(very graphic)" counted as a mention, "(mention)" or "(referenced)" as
+    nothing, and "self harm - mentioned" or "self harm: mentioned" was unmapped."""
+    assert [(d.raw, d.warning_id, d.qualifier) for d in parse_declaration(f"TW: {item}, blood", taxonomy=TAX)] == [
+        (item, "violence", qualifier),
+        ("blood", "blood", None),
+    ]
+
+
+def test_a_very_graphic_declaration_rates_as_graphic() -> None:
+    """README: a declaration counts as a mention unless it says "graphic"; "(very graphic)" does."""
+    from forewarn.rating import suggest_archive_warnings, suggest_rating
+
+    declared = parse_declaration("TW: violence (very graphic)", taxonomy=TAX)
+    assert suggest_rating([], taxonomy=TAX, declared=declared).name == "Mature"
+    assert [s.name for s in suggest_archive_warnings([], taxonomy=TAX, declared=declared)] == [
+        "Graphic Depictions Of Violence"
+    ]
