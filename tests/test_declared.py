@@ -776,3 +776,43 @@ def test_a_very_graphic_declaration_rates_as_graphic() -> None:
     assert [s.name for s in suggest_archive_warnings([], taxonomy=TAX, declared=declared)] == [
         "Graphic Depictions Of Violence"
     ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "TW for this chapter: self-harm, suicide",
+        "CW for this chapter: self-harm, suicide",
+        "TWs for chapter 3: self-harm, suicide",
+        "Chapter 3 warnings: self-harm, suicide",
+        "Warnings for chapter 3: self-harm, suicide",
+        "CN: self-harm, suicide",
+        "CNs - self-harm, suicide",
+        "Content notes: self-harm, suicide",
+        "Content note: self-harm, suicide",
+    ],
+)
+def test_more_header_styles_are_declarations(header: str) -> None:
+    """Regression: nothing was declared and the header's words were scored as story."""
+    assert ids(header) == ["self-harm", "suicide"]
+    assert _scan(header) == (["self-harm", "suicide"], [])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Content with that, the guard stabbed her twice and blood pooled on the stones.",
+        "CN Tower guards stabbed her twice and blood pooled on the stones.",
+        "Content notes: the guard stabbed her twice and blood pooled on the stones.",
+        "Chapter 3 was when the guard stabbed her twice and blood pooled on the stones.",
+    ],
+)
+def test_story_lines_starting_like_the_new_headers_are_scored(line: str) -> None:
+    """A story line starting "CN", "Content" or "Chapter 3" is no declaration (in the story,
+    not even "Content notes:" unless its items are known warnings)."""
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(_AROUND.format(line), scorer=CascadeScorer())
+    assert report.declared == []
+    assert "violence" in [w.id for w in report.warnings]

@@ -36,10 +36,12 @@ _MD_HEADING = re.compile(r"^(#{1,2})\s+(?P<title>.+?)\s*#*$")
 _MAX_HEADING_CHARS = 100
 
 # The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
-# "Trigger Warning(s)", "TW", "CWs", "TW/CW" ...
+# "Chapter 3 warnings", "Trigger Warning(s)", "TW", "CWs", "TW/CW", "CN", "Content notes",
+# each maybe "for this chapter" or "for chapter 3". A colon or dash must follow (see below).
+_FOR_CHAPTER = r"(?:\s+for\s+(?:this\s+chapter|chapter\s+\d+))?"
 _DECLARATION_WORD = (
-    r"(?:(?:archive|chapter|trigger|content)\s+)?warnings?(?:\(s\))?(?:\s+for\s+this\s+chapter)?"
-    r"|(?:tw|cw)s?(?:\s*/\s*(?:tw|cw)s?)?"
+    rf"(?:(?:archive|chapter(?:\s+\d+)?|trigger|content)\s+)?warnings?(?:\(s\))?{_FOR_CHAPTER}"
+    rf"|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?{_FOR_CHAPTER}|content\s+notes?{_FOR_CHAPTER}"
 )
 # Symbols authors put before the word ("\u26a0\ufe0f Warnings:"); not quotes, so dialogue
 # ('"Warning: the stove is hot," she said.') is not taken for a declaration.
