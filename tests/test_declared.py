@@ -816,3 +816,8 @@ def test_story_lines_starting_like_the_new_headers_are_scored(line: str) -> None
     report = scan(_AROUND.format(line), scorer=CascadeScorer())
     assert report.declared == []
     assert "violence" in [w.id for w in report.warnings]
+
+
+def test_censored_spellings_map() -> None:
+    """Authors censor words so feeds do not hide the post: these were unmapped."""
+    assert ids("TW: su1c1de, su*cide, s/h, n0ncon") == ["suicide", "suicide", "self-harm", "sexual-assault"]
