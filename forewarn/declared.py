@@ -17,9 +17,10 @@ from forewarn.taxonomy import Taxonomy, WarningDef, load_taxonomy, normalize
 from forewarn.work import Metadata
 
 CHOSE_NOT_TO_WARN = "creator chose not to use archive warnings"
+CHOSE_NOT_TO_WARN_OLD = "choose not to use archive warnings"  # AO3's older spelling, same choice
 NO_WARNINGS_APPLY = "no archive warnings apply"
 # AO3 archive-warning values that name no warning; known, so never shown as unmapped phrases.
-AO3_NO_WARNING = frozenset({CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY, "choose not to use archive warnings"})
+AO3_NO_WARNING = frozenset({CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY, CHOSE_NOT_TO_WARN_OLD})
 # Author lines that declare there is nothing to warn about ("TW: none"): not unmapped warnings.
 NONE_DECLARED = frozenset(
     {
@@ -34,6 +35,13 @@ def declares_none(raw: str) -> bool:
     return raw.strip().strip(".!").lower() in NONE_DECLARED
 
 
+def _ao3_value(raw: str) -> str:
+    """An AO3 archive-warning value as compared: lower case, the older spelling of the
+    creator's choice not to warn read as the current one."""
+    key = raw.strip().lower()
+    return CHOSE_NOT_TO_WARN if key == CHOSE_NOT_TO_WARN_OLD else key
+
+
 def names_no_warning(raw: str) -> bool:
     """True for an item that is known but names no warning: "none", or an AO3 value such as
     "No Archive Warnings Apply". Reports show these as written, never as unmapped."""
@@ -42,16 +50,21 @@ def names_no_warning(raw: str) -> bool:
 
 # The same line start the readers use to find declarations, plus the space after it.
 _PREFIX = re.compile(DECLARATION.pattern + r"\s*", re.IGNORECASE)
+# Whole words only: "forced pregnancy" does not start with "for", nor "foreplay" with "for".
 _LEAD_IN = re.compile(
     r"^\s*(?:this\s+(?:fic|story|chapter|work|one)\s+(?:will\s+)?(?:contains?|includes?|has|deals\s+with|features?)"
-    r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\s*:?\s*",
+    r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\b\s*:?\s*",
     re.IGNORECASE,
 )
 # No \s* around the separators: on a long run of spaces it made splitting quadratic
 # (a minute for 80 KB); the parts are stripped instead.
-# Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood").
+# Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood"),
+# as are dots and bullets ("violence \u00b7 blood"), CJK commas, and a hyphen or dash with a
+# space each side ("violence - blood"; "self-harm" has none). "and/or" before "and".
 _SPLIT = re.compile(
-    r",|;|\||\u2022|\s/\s|\+|\band\b|&|\bplus\b|\n|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
+    r",|;|\||\s/\s|\+|\band\s*/\s*or\b|\band\b|&|\bplus\b|\n|\s[-\u2013\u2014]\s"
+    r"|[\u00b7\u2219\u2022\u2023\u25e6\u25aa\u2043\uff0c\u3001]"
+    r"|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
     re.IGNORECASE,
 )
 # (qualifier, leading words) in the order tried. AO3's "Implied/Referenced X" tags say only
@@ -70,16 +83,27 @@ _QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("graphic", re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I)),
 )
 # A note in brackets after an item ("self-harm (past, not graphic)"): a qualifier if one of
-# its parts is exactly one of these words ("not graphic" is not "graphic").
+# its parts is exactly one of these words ("not graphic" is not "graphic"), after words that
+# only say how much ("very graphic" is graphic, "brief mention" a mention).
 _SUFFIX_NOTE = re.compile(r"[(\[](?P<note>[^()\[\]]*)[)\]]\s*$")
 _NOTE_QUALIFIERS = {
     "mentioned": "mentioned",
+    "mention": "mentioned",
+    "mentions": "mentioned",
+    "referenced": "mentioned",
+    "reference": "mentioned",
+    "references": "mentioned",
     "implied": "implied",
     "graphic": "graphic",
     "past": "mentioned",
     "brief": "mentioned",
     "mild": "mentioned",
 }
+_INTENSIFIERS = re.compile(r"^(?:(?:very|extremely|slightly|brief|briefly|really|quite)\s+)+")
+# A note that says the item is not graphic; no qualifier, but a note all the same.
+_NOT_GRAPHIC = re.compile(r"^(?:not|non|semi)[\s-]*graphic$")
+# The same notes after a spaced dash or a colon: "self harm - mentioned", "violence: very graphic".
+_NOTE_MARK = re.compile(r"\s[-\u2013\u2014]\s|:")
 # An item's words read to map it: no alias is near that long, even after stacked qualifiers
 # and fillers, and trying every prefix of a 4,000-word item took half a minute.
 MAX_ITEM_WORDS = 32
@@ -108,6 +132,11 @@ _OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
 # ...unless what follows is no one it is done to ("abuse of power" is not abuse).
 _NOT_OBJECTS = frozenset({"power", "authority", "trust", "office", "position", "process", "privilege", "discretion"})
 _UNDERAGE = re.compile(r"^underage\s+", re.I)
+# Names of child sexual abuse, which is child abuse, sexual assault and (AO3's) underage at
+# once. The taxonomy maps each alias to one warning (child abuse); these declare the rest too.
+_ALSO_DECLARED = {
+    normalize(name): ("sexual-assault", "underage") for name in ("csa", "child sexual abuse", "childhood sexual abuse")
+}
 _NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
 
 
@@ -195,11 +224,15 @@ def _split(body: str) -> list[str]:
     for ch in body:
         depth = depth + 1 if ch in "([" else max(depth - 1, 0) if ch in ")]" else depth
         inside.append(depth > 0)
+    cuts = [m for m in _SPLIT.finditer(body) if not inside[m.start()]]
     parts, start = [], 0
-    for m in _SPLIT.finditer(body):
-        if not inside[m.start()]:
-            parts.append(body[start : m.start()])
-            start = m.end()
+    for i, m in enumerate(cuts):
+        end = cuts[i + 1].start() if i + 1 < len(cuts) else len(body)
+        # "self harm - mentioned": the dash starts a note on the item, not an item.
+        if _NOTE_MARK.fullmatch(m.group()) and _is_severity_note(body[m.end() : end]):
+            continue
+        parts.append(body[start : m.start()])
+        start = m.end()
     return [*parts, body[start:]]
 
 
@@ -231,18 +264,44 @@ def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
             phrase = rest
 
 
-def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
+def _note_words(note: str) -> list[str]:
+    """A note's parts, lower case, without intensifiers: "Very graphic, past" -> graphic, past."""
+    return [_INTENSIFIERS.sub("", n.strip().lower()) for n in re.split(r"[,;/]", note)]
+
+
+def _note_qualifier(note: str) -> str | None:
+    """The qualifier a note gives: the first of its parts that is one ("past, not graphic")."""
+    return next((_NOTE_QUALIFIERS[n] for n in _note_words(note) if n in _NOTE_QUALIFIERS), None)
+
+
+def _is_severity_note(text: str) -> bool:
+    """Whether ``text`` after a dash or colon only says how it appears ("mentioned", "very
+    graphic", "not graphic"): a note on the item before it, not an item of its own."""
+    return all(n in _NOTE_QUALIFIERS or _NOT_GRAPHIC.match(n) for n in _note_words(text))
+
+
+def _without_note(raw: str) -> tuple[str, str | None, str]:
+    """``raw`` without its note (cut to MAX_ITEM_WORDS words), the qualifier the note gives,
+    and the note: "abuse (physical, emotional)" is abuse, "self harm - mentioned" a mention."""
     phrase, qualifier, note = raw, None, ""
     suffix = _SUFFIX_NOTE.search(phrase) if not raw.startswith(("(", "[")) else None
+    mark = None if suffix else next(reversed(list(_NOTE_MARK.finditer(phrase))), None)
     if suffix:
-        # Read without its note: "abuse (physical, emotional)" is abuse.
         note = suffix.group("note")
-        parts = [n.strip().lower() for n in re.split(r"[,;/]", note)]
-        qualifier = next((_NOTE_QUALIFIERS[n] for n in parts if n in _NOTE_QUALIFIERS), None)
         phrase = phrase[: suffix.start()].rstrip()
+    elif mark and _is_severity_note(phrase[mark.end() :]):
+        note = phrase[mark.end() :]
+        phrase = phrase[: mark.start()].rstrip()
+    qualifier = _note_qualifier(note) if note else None
     words = phrase.split(maxsplit=MAX_ITEM_WORDS)
     if len(words) > MAX_ITEM_WORDS:
         phrase = " ".join(words[:MAX_ITEM_WORDS])
+    return phrase, qualifier, note
+
+
+def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
+    """``raw`` read as one warning (with its qualifier), or unmapped."""
+    phrase, qualifier, note = _without_note(raw)
     rest, leading = _strip_qualifiers(phrase)
     qualifier = qualifier or leading
     d = _resolve(rest, taxonomy, strict=strict) if rest != phrase else None
@@ -253,19 +312,60 @@ def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> 
 
 
 def _declared(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> list[DeclaredItem]:
-    """One item, or two for AO3's "Underage X" tags ("Underage Rape/Non-con" declares
-    underage and sexual assault), which match no alias whole."""
-    item = _one(raw, taxonomy=taxonomy, source=source, strict=strict)
-    m = _UNDERAGE.match(raw)
-    if item.warning_id is not None or m is None:
+    """One item, or one per warning for an item that names several and matches no alias
+    whole (see ``_parts``: "Underage Rape/Non-con", "self-harm/suicide").
+
+    The parts are tried before a head- or tail-word match of the whole: by its tail,
+    "underage non-con" is sexual assault alone and "self-harm/suicide" suicide alone.
+    """
+    item = _one(raw, taxonomy=taxonomy, source=source, strict=True)
+    if item.warning_id is None:
+        core = _strip_qualifiers(_without_note(raw)[0])[0]
+        parts = _parts(core, taxonomy=taxonomy, source=source, strict=strict)
+        if parts:
+            named: dict[str | None, str | None] = {}  # once each: "noncon/dubcon" is one warning
+            for p in parts:
+                named.setdefault(p.warning_id, p.qualifier or item.qualifier)
+            return [DeclaredItem(raw, wid, q, source) for wid, q in named.items()]
+        if not strict:
+            item = _one(raw, taxonomy=taxonomy, source=source)
+    if item.warning_id is None:
         return [item]
-    rest = _one(raw[m.end() :], taxonomy=taxonomy, source=source, strict=strict)
-    if rest.warning_id is None:
-        return [item]
-    return [
-        DeclaredItem(raw, "underage", rest.qualifier, source),
-        DeclaredItem(raw, rest.warning_id, rest.qualifier, source),
-    ]
+    words = f" {normalize(_without_note(raw)[0])} "
+    also = [wid for name, wids in _ALSO_DECLARED.items() if f" {name} " in words for wid in wids]
+    return [item, *(DeclaredItem(raw, wid, item.qualifier, source) for wid in dict.fromkeys(also))]
+
+
+# Where an item joins warnings: "&" or "and" (in tags; lines are split there already), else a
+# bare "/" ("self-harm/suicide"). Tried in this order so "s/h and suicide" splits at "and".
+_JOINS = (re.compile(r"\s*&\s*|\s+and\s+", re.I), re.compile(r"\s*/\s*"))
+
+
+def _parts(core: str, *, taxonomy: Taxonomy, source: str, strict: bool) -> list[DeclaredItem] | None:
+    """The warnings an item without qualifiers names when it joins several, or None.
+
+    AO3's "Underage X" is underage and X, when X is sexual ("Underage Drinking" is not);
+    "self-harm/suicide" or "Kidnapping and Abduction" is each warning joined, when every
+    part maps ("hurt/comfort" does not, and stays whole).
+    """
+    m = _UNDERAGE.match(core)
+    if m:
+        rest = _declared(core[m.end() :], taxonomy=taxonomy, source=source, strict=strict)
+        if all(d.warning_id and taxonomy.get(d.warning_id).group == "sexual-content" for d in rest):
+            return [DeclaredItem(core, "underage", rest[0].qualifier, source), *rest]
+    for join in _JOINS:
+        pieces = [p.strip() for p in join.split(core)]
+        if len(pieces) < 2 or not all(pieces):
+            continue
+        out: list[DeclaredItem] = []
+        for piece in pieces:  # stops at the first part that does not map
+            named = _declared(piece, taxonomy=taxonomy, source=source, strict=strict)
+            if named[0].warning_id is None:
+                break
+            out.extend(named)
+        else:
+            return out
+    return None
 
 
 def parse_declaration(text: str, *, taxonomy: Taxonomy, source: str = "header") -> list[DeclaredItem]:
@@ -282,7 +382,7 @@ def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
     """
     taxonomy = taxonomy or load_taxonomy()
     items = _items(line)
-    known = sum(1 for raw in items if _one(raw, taxonomy=taxonomy, source="header", strict=True).warning_id)
+    known = sum(1 for raw in items if _declared(raw, taxonomy=taxonomy, source="header", strict=True)[0].warning_id)
     return known * 2 > len(items)
 
 
@@ -298,8 +398,7 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
     for line in metadata.declaration_lines:
         items.extend(parse_declaration(line, taxonomy=taxonomy, source="header"))
     for raw in metadata.archive_warnings:
-        key = raw.strip().lower()
-        if key in (CHOSE_NOT_TO_WARN, NO_WARNINGS_APPLY):
+        if _ao3_value(raw) in AO3_NO_WARNING:
             items.append(DeclaredItem(raw=raw, warning_id=None, qualifier=None, source="ao3-archive-warning"))
             continue
         d = taxonomy.resolve(raw)
@@ -335,7 +434,7 @@ def compare(
     ``covered_by`` says which matches rest on that rule, so a report can say so: the
     violence detected may be another scene than the declared torture.
     """
-    special = {d.raw.strip().lower() for d in declared if d.warning_id is None} & AO3_NO_WARNING
+    special = {_ao3_value(d.raw) for d in declared if d.warning_id is None} & AO3_NO_WARNING
     qualifiers: dict[str, set[str | None]] = {}  # declared id -> its qualifiers, in declaration order
     for d in declared:
         if d.warning_id:

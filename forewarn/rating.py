@@ -8,6 +8,7 @@ author can check the reasoning rather than trust a verdict.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -211,7 +212,7 @@ def suggest_archive_warnings(
 # to nothing (PG sits between General and Teen; not rated is no claim).
 _RATING_FORMS = {
     "General Audiences": ("general audiences", "general", "gen", "g", "k", "k+"),
-    "Teen And Up Audiences": ("teen and up audiences", "teen and up", "teen", "t", "pg-13", "pg13"),
+    "Teen And Up Audiences": ("teen and up audiences", "teen and up", "teen", "t", "t+", "pg-13", "pg13"),
     "Mature": ("mature", "m", "r"),
     "Explicit": ("explicit", "e", "nc-17", "nc17", "ma", "x", "xxx"),
 }
@@ -226,5 +227,7 @@ def declared_rating(text: str | None) -> str | None:
     """
     if not text:
         return None
-    first = text.split(",")[0].strip().lower().rstrip(".")
-    return _RATING_OF.get(first)
+    first = text.split(",")[0].lower().replace("&", " and ")
+    first = re.sub(r"[(\[][^)\]]*[)\]]", " ", first)  # "M (for violence)": the reason is no rating
+    first = re.sub(r"^\s*rated\b\s*:?", "", first)  # "Rated M"
+    return _RATING_OF.get(" ".join(first.split()).rstrip("."))

@@ -402,6 +402,12 @@ def test_rating_mismatch_reads_ratings_as_authors_write_them(tmp_path: Path) -> 
         ("NC-17", "Explicit"),
         ("Explicit, Mature", "Explicit"),
         ("k+", "General Audiences"),
+        # Regression: these named no rating.
+        ("Teen & Up", "Teen And Up Audiences"),
+        ("Rated M", "Mature"),
+        ("M (for violence)", "Mature"),
+        ("T+", "Teen And Up Audiences"),
+        ("rated: Explicit.", "Explicit"),
         ("Not Rated", None),
         ("PG", None),
         ("", None),

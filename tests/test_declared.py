@@ -143,7 +143,7 @@ def test_sample_declaration_is_still_found(sample_path: Path) -> None:
 def test_common_abbreviations_and_tags_map() -> None:
     assert ids("TW: SA, CSA, MCD, noncon, dub-con, suicidal ideation, gore, character death") == [
         "sexual-assault",
-        "child-abuse",
+        *("child-abuse", "sexual-assault", "underage"),  # CSA: see test_child_sexual_abuse_declares_...
         "death",
         "sexual-assault",
         "sexual-assault",
@@ -598,3 +598,226 @@ def test_a_declaration_in_a_folded_preface_is_declared_and_not_scored(preface: s
     assert [text[a:b] for a, b in meta_spans(text)] == [warnings_line]
     report = scan(text, scorer="lexicon")
     assert not {"suicide", "self-harm", "blood"} & set(report.comparison.missing)  # the epigraph itself is story
+
+
+def test_a_lead_in_word_must_end_at_a_word_boundary() -> None:
+    """Regression: the lead-in "for"/"contains" was cut from the start of longer words, so
+    "forced pregnancy" declared "ced pregnancy" and "foreplay" declared "eplay"."""
+    raws = [d.raw for d in parse_declaration("TW: forced pregnancy, forced marriage", taxonomy=TAX)]
+    assert raws == ["forced pregnancy", "forced marriage"]
+    for item in ("foreplay", "force-feeding", "containment breach", "included scenes"):
+        assert [d.raw for d in parse_declaration(f"TW: {item}", taxonomy=TAX)] == [item]
+    assert ids("TW: contains violence") == ["violence"]  # a whole lead-in word still goes
+    assert ids("This chapter contains: blood") == ["blood"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["TW: self-harm/suicide", "TW: Self-Harm & Suicide", "TW: self-harm and suicide", "TW: self harm / suicide"],
+)
+def test_an_item_joining_two_warnings_declares_both(line: str) -> None:
+    """Regression: the alias "self-harm and suicide" (normalized without "and", "/" a space)
+    made these declare suicide only, so a detected self-harm was reported as undeclared."""
+    assert ids(line) == ["self-harm", "suicide"]
+    assert compare(parse_declaration(line, taxonomy=TAX), ["self-harm"], taxonomy=TAX).missing == []
+
+
+@pytest.mark.parametrize(
+    "tag,expected",
+    [
+        ("Self-Harm and Suicide", [("self-harm", None), ("suicide", None)]),
+        ("Kidnapping and Abduction", [("kidnapping", None), ("abduction", None)]),
+        ("Implied/Referenced Self-Harm/Suicide", [("self-harm", "implied"), ("suicide", "implied")]),
+        ("Sex and Violence", [("sexual-content", None), ("violence", None)]),
+        ("Blood and Gore", [("blood", None)]),  # one warning, once
+        ("Hurt/Comfort", []),  # the parts do not map: nothing
+        ("Life and Death", []),  # nor does one of them
+    ],
+)
+def test_a_tag_joining_two_warnings_declares_each(tag: str, expected: list[tuple[str, str | None]]) -> None:
+    items = declared_from_metadata(Metadata(freeform_tags=[tag]), taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == expected
+    assert all(d.raw == tag for d in items)
+
+
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ("TW: underage non-con", ["underage", "sexual-assault"]),
+        ("TW: Underage Rape/Non-Con", ["underage", "sexual-assault"]),
+        ("TW: underage sexual content", ["underage", "sexual-content"]),
+        ("TW: underage noncon", ["underage", "sexual-assault"]),
+        ("TW: implied underage rape", ["underage", "sexual-assault"]),
+        # Not sexual: no underage.
+        ("TW: underage drinking", ["drug-use"]),
+        ("TW: underage drug use", ["drug-use"]),
+    ],
+)
+def test_underage_before_another_warning_declares_both(line: str, expected: list[str]) -> None:
+    """Regression: the tail match ("non-con" ends "underage non-con") was taken first, so
+    these declared only sexual assault or sexual content and lost underage."""
+    assert ids(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line,qualifier",
+    [
+        ("TW: CSA", None),
+        ("TW: child sexual abuse", None),
+        ("TW: Childhood Sexual Abuse", None),
+        ("TW: past CSA", "mentioned"),
+        ("TW: CSA (implied)", "implied"),
+    ],
+)
+def test_child_sexual_abuse_declares_sexual_assault_and_underage_too(line: str, qualifier: str | None) -> None:
+    """Regression: CSA declared child abuse only, so a detected sexual assault was "missing" and
+    the declaration suggested neither Rape/Non-Con nor Underage."""
+    from forewarn.rating import suggest_archive_warnings
+
+    items = parse_declaration(line, taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == [
+        ("child-abuse", qualifier),
+        ("sexual-assault", qualifier),
+        ("underage", qualifier),
+    ]
+    assert compare(items, ["sexual-assault", "child-abuse"], taxonomy=TAX).missing == []
+    assert [s.name for s in suggest_archive_warnings([], taxonomy=TAX, declared=items)] == ["Rape/Non-Con", "Underage"]
+    assert ids("TW: child abuse") == ["child-abuse"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "TW: violence \u00b7 blood \u00b7 death",
+        "TW: violence \u2219 blood \u2219 death",
+        "TW: violence \u2013 blood \u2014 death",
+        "TW: violence - blood - death",
+        "TW: violence/blood/death",
+        "TW: violence \u25e6 blood \u2023 death",
+        "TW: violence \u25aa blood \u2043 death",
+        "TW: violence\uff0cblood\u3001death",
+        "TW: violence, blood and/or death",
+    ],
+)
+def test_common_list_separators_split_items(line: str) -> None:
+    """Regression: each of these lines was one unmapped item ("and/or" left "/or death")."""
+    assert ids(line) == ["violence", "blood", "death"]
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("noncon/dubcon", ["sexual-assault"]),
+        ("transphobia/misgendering", ["transphobia"]),
+        # Slash forms that map whole stay whole.
+        ("Rape/Non-Con", ["sexual-assault"]),
+        ("Implied/Referenced Self-Harm", ["self-harm"]),
+        ("s/a", ["sexual-assault"]),
+        ("hurt/comfort", [None]),
+        ("self-harm", ["self-harm"]),  # a hyphen without spaces does not split
+    ],
+)
+def test_a_slash_splits_an_item_only_when_its_parts_map(item: str, expected: list[str | None]) -> None:
+    items = parse_declaration(f"TW: {item}", taxonomy=TAX)
+    assert [d.warning_id for d in items] == expected
+    assert all(d.raw == item for d in items)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        Metadata(archive_warnings=["Choose Not To Use Archive Warnings"]),
+        Metadata(declaration_lines=["Archive Warnings: Choose Not To Use Archive Warnings"]),
+        Metadata(archive_warnings=["Creator Chose Not To Use Archive Warnings"]),
+    ],
+)
+def test_the_older_spelling_of_chose_not_to_warn_counts_alike(meta: Metadata) -> None:
+    """Regression: AO3's older "Choose Not To Use Archive Warnings" was known (never unmapped)
+    but did not set chose_not_to_warn, so the reports did not say the author chose not to warn."""
+    comp = compare(declared_from_metadata(meta, taxonomy=TAX), ["violence"], taxonomy=TAX)
+    assert comp.chose_not_to_warn and not comp.no_archive_warnings and comp.unmapped == []
+
+
+@pytest.mark.parametrize(
+    "item,qualifier",
+    [
+        ("violence (very graphic)", "graphic"),
+        ("violence (extremely graphic)", "graphic"),
+        ("violence - graphic", "graphic"),
+        ("violence: very graphic", "graphic"),
+        ("violence (not graphic)", None),
+        ("violence (non-graphic)", None),
+        ("violence (semi-graphic)", None),
+        ("violence (not very graphic)", None),
+        ("violence - not graphic", None),
+        ("violence (mention)", "mentioned"),
+        ("violence (referenced)", "mentioned"),
+        ("violence (brief mention)", "mentioned"),
+        ("violence - mentioned", "mentioned"),
+        ("violence: mentioned", "mentioned"),
+        ("violence \u2013 implied", "implied"),
+    ],
+)
+def test_severity_notes_qualify_the_item(item: str, qualifier: str | None) -> None:
+    """Regression: "(very graphic)" counted as a mention, "(mention)" or "(referenced)" as
+    nothing, and "self harm - mentioned" or "self harm: mentioned" was unmapped."""
+    assert [(d.raw, d.warning_id, d.qualifier) for d in parse_declaration(f"TW: {item}, blood", taxonomy=TAX)] == [
+        (item, "violence", qualifier),
+        ("blood", "blood", None),
+    ]
+
+
+def test_a_very_graphic_declaration_rates_as_graphic() -> None:
+    """README: a declaration counts as a mention unless it says "graphic"; "(very graphic)" does."""
+    from forewarn.rating import suggest_archive_warnings, suggest_rating
+
+    declared = parse_declaration("TW: violence (very graphic)", taxonomy=TAX)
+    assert suggest_rating([], taxonomy=TAX, declared=declared).name == "Mature"
+    assert [s.name for s in suggest_archive_warnings([], taxonomy=TAX, declared=declared)] == [
+        "Graphic Depictions Of Violence"
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "TW for this chapter: self-harm, suicide",
+        "CW for this chapter: self-harm, suicide",
+        "TWs for chapter 3: self-harm, suicide",
+        "Chapter 3 warnings: self-harm, suicide",
+        "Warnings for chapter 3: self-harm, suicide",
+        "CN: self-harm, suicide",
+        "CNs - self-harm, suicide",
+        "Content notes: self-harm, suicide",
+        "Content note: self-harm, suicide",
+    ],
+)
+def test_more_header_styles_are_declarations(header: str) -> None:
+    """Regression: nothing was declared and the header's words were scored as story."""
+    assert ids(header) == ["self-harm", "suicide"]
+    assert _scan(header) == (["self-harm", "suicide"], [])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Content with that, the guard stabbed her twice and blood pooled on the stones.",
+        "CN Tower guards stabbed her twice and blood pooled on the stones.",
+        "Content notes: the guard stabbed her twice and blood pooled on the stones.",
+        "Chapter 3 was when the guard stabbed her twice and blood pooled on the stones.",
+    ],
+)
+def test_story_lines_starting_like_the_new_headers_are_scored(line: str) -> None:
+    """A story line starting "CN", "Content" or "Chapter 3" is no declaration (in the story,
+    not even "Content notes:" unless its items are known warnings)."""
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(_AROUND.format(line), scorer=CascadeScorer())
+    assert report.declared == []
+    assert "violence" in [w.id for w in report.warnings]
+
+
+def test_censored_spellings_map() -> None:
+    """Authors censor words so feeds do not hide the post: these were unmapped."""
+    assert ids("TW: su1c1de, su*cide, s/h, n0ncon") == ["suicide", "suicide", "self-harm", "sexual-assault"]

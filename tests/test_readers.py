@@ -1334,3 +1334,39 @@ def test_chapter_numbers_in_words_beyond_twelve_are_read_where_headings_are_foun
     assert [c.title for c in work.chapters] == ["Chapter Fourteen", "Chapter Fifteen"]
     assert [heading_number(c.title) for c in work.chapters] == [14, 15]
     assert heading_number("Part Twenty") == 20 and heading_number("Chapter Twelve") == 12
+
+
+_QUIET = "Mara walked to the lighthouse in the rain and brought the keeper bread and cheese.\n"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Title: Quiet\nArchive Warnings: Major Character Death, Underage",
+        "**Archive Warning:** Major Character Death; Underage.",
+        "Title: Quiet\nArchive Warnings:\n- Major Character Death\n- Underage",
+        "---\ntitle: Quiet\narchive warnings: [Major Character Death, Underage]\n---",  # as before
+    ],
+)
+def test_an_archive_warnings_line_gives_ao3_archive_warnings(header: str) -> None:
+    """Regression: a text "Archive Warnings:" line was a free-form warnings line, so Major
+    Character Death was never suggested and Underage (without sexual content) was dropped,
+    while the same in YAML front matter suggested both."""
+    from forewarn.declared import declared_from_metadata
+    from forewarn.rating import suggest_archive_warnings
+    from forewarn.taxonomy import load_taxonomy
+
+    meta = read_text(f"{header}\n\n{_QUIET}").metadata
+    assert meta.archive_warnings == ["Major Character Death", "Underage"] and meta.declaration_lines == []
+    tax = load_taxonomy()
+    declared = declared_from_metadata(meta, taxonomy=tax)
+    suggested = [s.name for s in suggest_archive_warnings([], taxonomy=tax, declared=declared)]
+    assert suggested == ["Major Character Death", "Underage"]
+
+
+def test_an_archive_warnings_line_of_other_values_stays_a_warnings_line() -> None:
+    """Only AO3's own values are archive warnings; others stay visible as a warnings line."""
+    meta = read_text(f"Archive Warnings: Major Character Death, gremlins\n\n{_QUIET}").metadata
+    assert meta.archive_warnings == [] and meta.declaration_lines == [
+        "Archive Warnings: Major Character Death, gremlins"
+    ]

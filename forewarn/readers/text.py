@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from forewarn.readers.emphasis import markdown_emphasis, without_markers
 from forewarn.readers.frontmatter import Value, parse_front_matter
+from forewarn.taxonomy import AO3_WARNINGS
 from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words
 
 if TYPE_CHECKING:
@@ -35,10 +36,12 @@ _MD_HEADING = re.compile(r"^(#{1,2})\s+(?P<title>.+?)\s*#*$")
 _MAX_HEADING_CHARS = 100
 
 # The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
-# "Trigger Warning(s)", "TW", "CWs", "TW/CW" ...
+# "Chapter 3 warnings", "Trigger Warning(s)", "TW", "CWs", "TW/CW", "CN", "Content notes",
+# each maybe "for this chapter" or "for chapter 3". A colon or dash must follow (see below).
+_FOR_CHAPTER = r"(?:\s+for\s+(?:this\s+chapter|chapter\s+\d+))?"
 _DECLARATION_WORD = (
-    r"(?:(?:archive|chapter|trigger|content)\s+)?warnings?(?:\(s\))?(?:\s+for\s+this\s+chapter)?"
-    r"|(?:tw|cw)s?(?:\s*/\s*(?:tw|cw)s?)?"
+    rf"(?:(?:archive|chapter(?:\s+\d+)?|trigger|content)\s+)?warnings?(?:\(s\))?{_FOR_CHAPTER}"
+    rf"|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?{_FOR_CHAPTER}|content\s+notes?{_FOR_CHAPTER}"
 )
 # Symbols authors put before the word ("\u26a0\ufe0f Warnings:"); not quotes, so dialogue
 # ('"Warning: the stove is hot," she said.') is not taken for a declaration.
@@ -228,6 +231,31 @@ def find_declaration(line: str) -> str | None:
     return m.group("declaration").strip() if m else None
 
 
+# AO3's archive-warning values, in their older spellings too ("Underage" is now "Underage Sex").
+_AO3_ARCHIVE_VALUES = frozenset(
+    v.lower()
+    for v in (
+        *AO3_WARNINGS,
+        *("Underage Sex", "No Archive Warnings Apply", "Creator Chose Not To Use Archive Warnings"),
+        "Choose Not To Use Archive Warnings",
+    )
+)
+_ARCHIVE_KEY = re.compile(r"^\W*archive\s+warning", re.IGNORECASE)
+
+
+def add_declaration(meta: Metadata, line: str) -> None:
+    """Add a declaration line to ``meta``. "Archive Warnings: Major Character Death, Underage"
+    gives AO3's own archive warnings, as the front matter key "archive warnings" does (a
+    warnings line would need sexual content beside Underage, and suggest no MCD); with a
+    value that is not AO3's, it is a warnings line, so that value shows as unmapped."""
+    m = _DECLARATION.match(line) if _ARCHIVE_KEY.match(line) else None
+    values = _split_list(line[m.end() :].strip(" \t*_.")) if m else []
+    if values and all(v.strip(" *_.").lower() in _AO3_ARCHIVE_VALUES for v in values):
+        add_unique(meta.archive_warnings, [v.strip(" *_.") for v in values])
+    else:
+        add_unique(meta.declaration_lines, [line])
+
+
 def scan_notes(text: str, meta: Metadata) -> None:
     """Add the declarations in a summary or notes to ``meta``.
 
@@ -237,7 +265,7 @@ def scan_notes(text: str, meta: Metadata) -> None:
     for line in declaration_lines(text):
         found = find_declaration(line)
         if found:
-            add_unique(meta.declaration_lines, [found])
+            add_declaration(meta, found)
 
 
 def _split_list(value: str) -> list[str]:
@@ -413,16 +441,16 @@ def scan_lines(
         if i < lead or i in ends:
             declaration = find_declaration(line)
             if declaration:
-                add_unique(meta.declaration_lines, [declaration])
+                add_declaration(meta, declaration)
                 taken = True
         elif is_declaration(line) and any(n.start <= start < n.end for n in notes):
-            add_unique(meta.declaration_lines, [line])
+            add_declaration(meta, line)
             taken = True
         elif is_declaration(line):
             if line not in lists:
                 lists[line] = is_warning_list(line, taxonomy=taxonomy)
             if lists[line]:
-                add_unique(meta.declaration_lines, [line])
+                add_declaration(meta, line)
                 taken = True
         if not taken and (i < top or i in ends):
             if _is_header(line):

@@ -156,7 +156,8 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     for notice in work.notices:
         _line(console, Text(f"Read in part: {notice}", style="yellow"))
 
-    declared = [d for d in report.declared if d.warning_id or d.source == "header"]
+    # AO3's "No Archive Warnings Apply" is a declaration too, from a header line or AO3's field.
+    declared = [d for d in report.declared if d.warning_id or d.source == "header" or names_no_warning(d.raw)]
     if declared:
         line = Text("Declared: ", style="bold")
         parts = []
