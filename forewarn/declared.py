@@ -132,10 +132,16 @@ _OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
 # ...unless what follows is no one it is done to ("abuse of power" is not abuse).
 _NOT_OBJECTS = frozenset({"power", "authority", "trust", "office", "position", "process", "privilege", "discretion"})
 _UNDERAGE = re.compile(r"^underage\s+", re.I)
-# Names of child sexual abuse, which is child abuse, sexual assault and (AO3's) underage at
-# once. The taxonomy maps each alias to one warning (child abuse); these declare the rest too.
+# Names that declare several warnings at once; the taxonomy maps each alias to one, and these
+# declare the rest too. Child sexual abuse is child abuse, sexual assault and (AO3's) underage;
+# domestic violence and physical abuse are abuse and violence (a beating declared so was
+# "violence: not declared").
 _ALSO_DECLARED = {
-    normalize(name): ("sexual-assault", "underage") for name in ("csa", "child sexual abuse", "childhood sexual abuse")
+    **{
+        normalize(name): ("sexual-assault", "underage")
+        for name in ("csa", "child sexual abuse", "childhood sexual abuse")
+    },
+    **{normalize(name): ("violence",) for name in ("domestic violence", "physical abuse")},
 }
 _NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
 

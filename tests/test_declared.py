@@ -685,6 +685,17 @@ def test_child_sexual_abuse_declares_sexual_assault_and_underage_too(line: str, 
     assert ids("TW: child abuse") == ["child-abuse"]
 
 
+def test_domestic_violence_and_physical_abuse_declare_violence_too() -> None:
+    """Regression: "TW: domestic violence" declared abuse only, so the beating it warns of was
+    reported as undeclared violence. Emotional abuse declares abuse only."""
+    for line in ("TW: domestic violence", "TW: physical abuse (past)", "CW: Domestic Violence, blood"):
+        items = parse_declaration(line, taxonomy=TAX)
+        assert {"abuse", "violence"} <= {d.warning_id for d in items}, line
+        assert compare(items, ["abuse", "violence"], taxonomy=TAX).missing == []
+    assert ids("TW: emotional abuse") == ["abuse"]
+    assert not {"abuse", "violence"} & set(ids("TW: no domestic violence"))
+
+
 @pytest.mark.parametrize(
     "line",
     [
