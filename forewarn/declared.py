@@ -26,13 +26,19 @@ NONE_DECLARED = frozenset(
     {
         "none", "none apply", "none needed", "no warnings", "no warnings apply", "no warnings needed", "n/a", "na",
         "nothing", "no tws", "no tw", "no cws", "no cw", "no content warnings", "no trigger warnings",
+        "nada", "none at all", "nothing at all", "fluff", "just fluff", "pure fluff", "only fluff", "all fluff",
     }
 )  # fmt: skip
+# What may follow "none" in the same item: a note ("none (just fluff)"), or a remark after a
+# full stop or a spaced dash ("None. Pure fluff.", "None - pure fluff").
+_NONE_REMARK = re.compile(r"\s*(?:[(\[].*|\.\s.*|\s[-\u2013\u2014]\s.*)$", re.S)
 
 
 def declares_none(raw: str) -> bool:
-    """True for a declared item that says there are no warnings ("none", "n/a")."""
-    return raw.strip().strip(".!").lower() in NONE_DECLARED
+    """True for a declared item that says there are no warnings ("none", "n/a", "none (just
+    fluff)", "pure fluff")."""
+    key = raw.strip().strip(".!").lower()
+    return key in NONE_DECLARED or _NONE_REMARK.sub("", key).strip(".!") in NONE_DECLARED - {"na"}
 
 
 def _ao3_value(raw: str) -> str:

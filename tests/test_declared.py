@@ -118,6 +118,13 @@ def test_a_declaration_of_none_is_not_an_unmapped_warning() -> None:
         assert [d.warning_id for d in items] == [None]
         assert compare(items, ["violence"], taxonomy=TAX).unmapped == []
     assert compare(parse_declaration("TW: nonsense", taxonomy=TAX), [], taxonomy=TAX).unmapped == ["nonsense"]
+    # With a remark: "none (just fluff)" and "pure fluff" were unmapped warnings.
+    for line in ("TW: none (just fluff)", "Warnings: None - pure fluff", "TW: None. Pure fluff.", "TW: nada"):
+        items = parse_declaration(line, taxonomy=TAX)
+        assert all(d.warning_id is None for d in items), line
+        assert compare(items, ["violence"], taxonomy=TAX).unmapped == [], line
+    assert [d.warning_id for d in parse_declaration("TW: violence, fluff", taxonomy=TAX)] == ["violence", None]
+    assert compare(parse_declaration("TW: nonexistent (fluff)", taxonomy=TAX), [], taxonomy=TAX).unmapped
 
 
 def test_dialogue_in_the_story_is_not_a_declaration() -> None:
