@@ -1153,6 +1153,47 @@ def test_corrupt_member_is_damaged(tmp_path: Path) -> None:
         read(bytes(data), name="bad.epub")
 
 
+def _damaged(tmp_path: Path, damage: str) -> bytes:
+    """An EPUB damaged so that zipfile raises what it is not documented to: each found by fuzzing."""
+    body = xhtml("<p>" + "The rain fell on the roofs. " * 40 + "</p>")
+    if damage == "lzma":  # a corrupt LZMA member: _lzma.LZMAError escaped as a crash
+        buf = tmp_path / "lzma.epub"
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("c1.xhtml", body, compress_type=zipfile.ZIP_LZMA)
+        data = bytearray(buf.read_bytes())
+        for i in range(30 + len("c1.xhtml") + 10, 30 + len("c1.xhtml") + 40):
+            data[i] ^= 0x55
+        return bytes(data)
+    data = bytearray(write_epub(tmp_path / "ok.epub", [("c1.xhtml", body)]).read_bytes())
+    if damage == "offset":  # the end record puts the directory past where it is: "negative seek value"
+        end = data.rfind(b"PK\x05\x06")
+        offset = int.from_bytes(data[end + 16 : end + 20], "little")
+        data[end + 16 : end + 20] = (offset + 50).to_bytes(4, "little")
+    else:  # a name flagged UTF-8 that is not: UnicodeDecodeError
+        for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            pos = data.find(signature)
+            while pos != -1:
+                data[pos + flags + 1] |= 0x08
+                pos = data.find(signature, pos + 4)
+        data = bytearray(bytes(data).replace(b"c1.xhtml", b"c\xe9.xhtml"))
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("lzma", "EPUB is damaged: corrupt input data"),
+        ("offset", "EPUB is damaged: an entry lies outside the file"),
+        ("name", "EPUB is damaged: an entry's name is marked UTF-8 but is not"),
+    ],
+)
+def test_zip_damage_is_one_clear_line(tmp_path: Path, damage: str, message: str) -> None:
+    """Regression: these raised LZMAError (a crash), or "cannot read epub input: ValueError"."""
+    with pytest.raises(ReadError) as err:
+        read(_damaged(tmp_path, damage), name="bad.epub")
+    assert str(err.value) == message
+
+
 # Each zip-safety message names the limit that was hit.
 
 

@@ -8,6 +8,7 @@ story text. Every spine document with text becomes one chapter.
 from __future__ import annotations
 
 import io
+import lzma
 import posixpath
 import re
 import zipfile
@@ -28,7 +29,19 @@ MAX_MEMBERS = 5000
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 _RATIO_MIN_BYTES = 1024 * 1024  # tiny members can compress absurdly well without harm
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+# What zipfile raises for damage: LZMAError for a corrupt LZMA member (bzip2's is an OSError),
+# UnicodeDecodeError for a name flagged UTF-8 that is not, ValueError for what else it does not
+# foresee. Each is "EPUB is damaged", never a crash.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _DOC_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
 _AO3_WARNINGS = {
@@ -60,6 +73,8 @@ class _Archive:
             infos = self.zf.infolist()
         except _ZIP_ERRORS as err:
             raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
+        if any(i.header_offset < 0 for i in infos):  # a directory that points before the file's start
+            raise ReadError("EPUB is damaged: an entry lies outside the file")
         # Each message names the limit that was hit: "zip bomb" for 20,000 tiny entries misleads.
         if len(infos) > MAX_MEMBERS:
             raise ReadError(f"EPUB has {len(infos):,} entries, over the limit of {MAX_MEMBERS:,}")
@@ -102,6 +117,8 @@ class _Archive:
                             f"EPUB expands past the {_size(MAX_TOTAL_BYTES)} limit while reading (possible zip bomb)"
                         )
                     chunks.append(chunk)
+        except ReadError:  # a ValueError too: the limits above, not damage
+            raise
         except _ZIP_ERRORS as err:
             raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
         return b"".join(chunks)
@@ -126,6 +143,8 @@ def _size(size: int) -> str:
 def _reason(err: BaseException) -> str:
     if isinstance(err, EOFError):
         return "unexpected end of data"
+    if isinstance(err, UnicodeDecodeError):
+        return "an entry's name is marked UTF-8 but is not"
     text = str(err).strip().rstrip(".") or type(err).__name__
     text = text[0].lower() + text[1:]
     return text if len(text) <= 100 else text[:97] + "..."
