@@ -1194,6 +1194,18 @@ def test_zip_damage_is_one_clear_line(tmp_path: Path, damage: str, message: str)
     assert str(err.value) == message
 
 
+def test_zip_entry_with_an_empty_name_is_skipped(tmp_path: Path) -> None:
+    """Regression: an entry whose name starts with a NUL (zipfile cuts it to "") made the whole
+    EPUB "cannot read epub input: IndexError"; no package can name it, so it is skipped."""
+    path = write_epub(tmp_path / "nul.epub", [("c1.xhtml", xhtml("<p>The rain fell.</p>"))])
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("NULNAME", b"junk")
+    data = path.read_bytes().replace(b"NULNAME", b"\x00ULNAME")
+    work = read(data, name="nul.epub")
+    check_invariants(work)
+    assert paragraphs(work) == ["The rain fell."]
+
+
 # Each zip-safety message names the limit that was hit.
 
 

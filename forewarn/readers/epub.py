@@ -90,7 +90,8 @@ class _Archive:
                     f"an EPUB entry expands {ratio:,}-fold ({_size(info.compress_size)} to {_size(info.file_size)}),"
                     f" over the limit of {MAX_RATIO}-fold (possible zip bomb)"
                 )
-        self.infos = {i.filename: i for i in infos if not i.is_dir()}
+        # A name cut to "" (it began with a NUL) is no file the package can name: skipped, not fatal.
+        self.infos = {i.filename: i for i in infos if i.filename and not i.is_dir()}
         repaired = {fixed: i.filename for i in self.infos.values() if (fixed := _utf8_name(i))}
         self.names = {**repaired, **{name: name for name in self.infos}}  # real names win
         self.folded = {spelling.lower(): name for spelling, name in self.names.items()}
