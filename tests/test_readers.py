@@ -962,6 +962,18 @@ def test_ao3_single_chapter(tmp_path: Path) -> None:
     assert work.metadata.rating == "Mature"
 
 
+def test_ao3_page_with_control_characters_is_read(tmp_path: Path) -> None:
+    """Regression: a control character (U+000F) after the preface made the whole AO3 page
+    "cannot read html input: ValueError": lxml's parser keeps it, but ``drop_tree`` cannot set
+    it. Characters XML cannot hold are dropped (form feed and vertical tab are spaces)."""
+    page = ao3_html().replace('<div id="chapters"', '\x0f\x1b<div id="chapters"')
+    page = page.replace(AO3_CHAPTER_TWO[0], AO3_CHAPTER_TWO[0].replace("the storm", "the\x0cstorm\x01"))
+    work = read(write(tmp_path, "ctrl.html", page))
+    check_invariants(work)
+    assert work.source_format == "ao3-html"
+    assert paragraphs(work) == paragraphs(read(write(tmp_path, "clean.html", ao3_html())))
+
+
 SITE_PAGE = """<html><head><title>My Story - Chapter 2</title></head><body>
 <div id="chapters"><a href="ch1.html">Chapter 1</a> | <a href="ch2.html">Chapter 2</a></div>
 <p>Also posted on <a href="https://archiveofourown.org/works/123">AO3</a>.</p>

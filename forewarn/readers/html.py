@@ -20,6 +20,12 @@ from forewarn.work import Chapter, Emphasis, Metadata, ReadError, Span, Work
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CHAPTERISH = re.compile(r"\b(?:chapter|prologue|epilogue)\b", re.IGNORECASE)
+# Characters XML cannot hold. lxml's HTML parser keeps them in the tree, but its setters refuse
+# them: a stray one (a control byte in a 2003 page) in a tail that ``drop_tree`` moves made the
+# whole page "cannot read html input: ValueError". Form feed and vertical tab are spaces; the
+# rest show as nothing in a browser.
+_SPACES_FOR_XML = str.maketrans("\x0b\x0c", "  ")
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -51,6 +57,7 @@ def parse_document(markup: str) -> lxml.etree._Element:
     ``huge_tree`` lxml drops everything below 255 levels, and even with it, below 2,048.
     """
     markup = _XML_DECL.sub("", markup, count=1)
+    markup = _NOT_XML.sub("", markup.translate(_SPACES_FOR_XML))
     if not markup.strip():
         raise ReadError("empty file: nothing to scan")
     parser = lxml.html.HTMLParser(huge_tree=True)
