@@ -974,6 +974,17 @@ def test_ao3_page_with_control_characters_is_read(tmp_path: Path) -> None:
     assert paragraphs(work) == paragraphs(read(write(tmp_path, "clean.html", ao3_html())))
 
 
+def test_ao3_comment_before_a_preface_blockquote(tmp_path: Path) -> None:
+    """Regression: an HTML comment before the summary's blockquote made the whole page "cannot
+    read html input: ValueError" (lxml takes no text of a comment); the label before it counts."""
+    page = ao3_html().replace("<p>Summary</p>", "<p>Summary</p><!-- the summary -->")
+    work = read(write(tmp_path, "comment.html", page))
+    check_invariants(work)
+    assert work.source_format == "ao3-html"
+    assert work.metadata.summary == AO3_SUMMARY
+    assert paragraphs(work) == paragraphs(read(write(tmp_path, "clean.html", ao3_html())))
+
+
 SITE_PAGE = """<html><head><title>My Story - Chapter 2</title></head><body>
 <div id="chapters"><a href="ch1.html">Chapter 1</a> | <a href="ch2.html">Chapter 2</a></div>
 <p>Also posted on <a href="https://archiveofourown.org/works/123">AO3</a>.</p>

@@ -100,6 +100,12 @@ def _blocks_text(el: lxml.etree._Element) -> str:
     return "\n\n".join(b.text for b in extract_blocks(el))
 
 
+def _previous_element(el: lxml.etree._Element) -> lxml.etree._Element | None:
+    """The element before ``el``, past comments and processing instructions: an HTML comment
+    between "<p>Summary</p>" and its blockquote is no label, and lxml cannot take its text."""
+    return next((p for p in el.itersiblings(preceding=True) if isinstance(p.tag, str)), None)
+
+
 def parse_preface(root: lxml.etree._Element, meta: Metadata) -> None:
     """Title, authors, tags, summary and notes of an AO3 preface."""
     for dl in root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
@@ -119,7 +125,7 @@ def parse_preface(root: lxml.etree._Element, meta: Metadata) -> None:
             meta.source_url = a.get("href")
     notes: list[str] = []
     for quote in scope.xpath(".//blockquote") if preface else []:
-        prev = quote.getprevious()
+        prev = _previous_element(quote)
         label = element_text(prev).lower() if prev is not None else ""
         text = _blocks_text(quote)
         if "summary" in label or (not label and meta.summary is None and not notes):
