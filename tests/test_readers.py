@@ -985,6 +985,17 @@ def test_ao3_comment_before_a_preface_blockquote(tmp_path: Path) -> None:
     assert paragraphs(work) == paragraphs(read(write(tmp_path, "clean.html", ao3_html())))
 
 
+def test_ao3_empty_chapter_heading_is_an_untitled_chapter(tmp_path: Path) -> None:
+    """Regression: an empty ``<h2 class="heading">`` was an empty paragraph (a span of length 0)
+    and the work's text started with a blank line; it starts an untitled chapter."""
+    page = ao3_html().replace("Chapter 1: The Light</h2>", "</h2>")
+    work = read(write(tmp_path, "empty.html", page))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == [None, "Chapter 2: Salt"]
+    assert paragraphs(work) == [*AO3_CHAPTER_ONE, "Chapter 2: Salt", *AO3_CHAPTER_TWO]
+    assert work.text.startswith(AO3_CHAPTER_ONE[0])
+
+
 SITE_PAGE = """<html><head><title>My Story - Chapter 2</title></head><body>
 <div id="chapters"><a href="ch1.html">Chapter 1</a> | <a href="ch2.html">Chapter 2</a></div>
 <p>Also posted on <a href="https://archiveofourown.org/works/123">AO3</a>.</p>

@@ -159,7 +159,9 @@ def chapter_groups(root: lxml.etree._Element, meta: Metadata) -> list[tuple[str 
         is_heading = _has_class(el, "heading") or _has_class(el, "toc-heading")
         if name == "h2" and is_heading and not _inside(el, bodies):
             title = element_text(el)
-            groups.append((title, [Block(title, 2)]))
+            # An empty heading still starts a chapter, untitled: as a block it was an empty
+            # paragraph, and the text started with its blank line.
+            groups.append((title or None, [Block(title, 2)] if title else []))
         elif name == "div" and _has_class(el, "userstuff") and el is not container:
             if _inside(el, bodies):
                 continue
