@@ -1008,6 +1008,41 @@ def test_ao3_empty_chapter_heading_is_an_untitled_chapter(tmp_path: Path) -> Non
     assert work.text.startswith(AO3_CHAPTER_ONE[0])
 
 
+_AO3_TAGS = '<div id="preface"><dl class="tags"><dt>Rating:</dt><dd>Mature</dd></dl></div>'
+_CHAPTER = '<div id="chapters"><div class="userstuff"><p>Rain fell on the town.</p></div></div>'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<div id="preface">' * 300 + "<p>Rain fell on the town.</p>" * 3000,
+        _AO3_TAGS
+        + '<div id="chapters">'
+        + "<div>" * 1500
+        + '<h2 class="heading">Chapter 1</h2><div class="userstuff"><p>Rain fell.</p></div>' * 1500,
+        "<div>" * 1500 + "<details><summary>Part</summary>Rain fell.</details>" * 3000,
+        _AO3_TAGS + _CHAPTER + '<div id="afterword">' * 1500 + "<blockquote><p>TW: blood</p></blockquote>" * 3000,
+    ],
+    ids=["nested-prefaces", "ao3-chapters-deep", "details-deep", "nested-afterwords"],
+)
+def test_deeply_nested_pages_read_in_linear_time(body: str) -> None:
+    """Regression: thousands of unclosed tags over many elements were quadratic or worse (each
+    element's ancestors looked at, or XPath's "//div[@id='preface']//dl"): these pages of
+    90-160 KB took 5-15 s; 180 KB of nested prefaces over ten minutes."""
+    started = time.perf_counter()
+    work = read(f"<html><body>{body}</body></html>".encode(), name="deep.html")
+    assert time.perf_counter() - started < 3
+    check_invariants(work)
+
+
+def test_ao3_blockquote_inside_a_note_is_read_once(tmp_path: Path) -> None:
+    """A blockquote quoted inside a note is part of that note, not a second note of its own."""
+    quoted = "<blockquote><p>An epigraph, quoted.</p></blockquote>"
+    page = ao3_html().replace("<p>Written for a prompt.</p>", f"<p>Written for a prompt.</p>{quoted}")
+    notes = read(write(tmp_path, "quoted.html", page)).metadata.notes
+    assert notes is not None and notes.count("An epigraph, quoted.") == 1
+
+
 SITE_PAGE = """<html><head><title>My Story - Chapter 2</title></head><body>
 <div id="chapters"><a href="ch1.html">Chapter 1</a> | <a href="ch2.html">Chapter 2</a></div>
 <p>Also posted on <a href="https://archiveofourown.org/works/123">AO3</a>.</p>

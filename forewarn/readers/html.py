@@ -14,7 +14,7 @@ import re
 import lxml.etree
 import lxml.html
 
-from forewarn.readers.blocks import Block, element_text, extract_blocks, tag_name
+from forewarn.readers.blocks import Block, element_text, extract_blocks, outermost, tag_name
 from forewarn.readers.text import build_chapters, heading_title, is_front_matter, is_preface, scan_lines, scan_notes
 from forewarn.work import Chapter, Emphasis, Metadata, ReadError, Span, Work
 
@@ -80,13 +80,8 @@ def take_details(root: lxml.etree._Element, meta: Metadata) -> None:
     paragraphs, ``Work.collapsed`` their spans, one per toggle); their declaration lines are
     blanked for scoring like other declarations.
     """
-    outer = [
-        el
-        for el in root.iter()
-        if tag_name(el) == "details" and not any(tag_name(a) == "details" for a in el.iterancestors())
-    ]
     notes: list[str] = []
-    for el in outer:
+    for el in outermost(el for el in root.iter() if tag_name(el) == "details"):
         text = "\n\n".join(b.text for b in extract_blocks(el))
         if text:
             notes.append(text)
