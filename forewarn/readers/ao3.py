@@ -119,7 +119,8 @@ def _previous_element(el: lxml.etree._Element) -> lxml.etree._Element | None:
 
 def parse_preface(root: lxml.etree._Element, meta: Metadata) -> None:
     """Title, authors, tags, summary and notes of an AO3 preface."""
-    for dl in root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
+    # A tag list or byline inside another (unclosed tags) is read as part of the other only.
+    for dl in outermost(root.xpath(_TAGS)):
         parse_tags(dl, meta)
     preface = root.xpath("//div[@id='preface']")
     scope = preface[0] if preface else root
@@ -128,7 +129,7 @@ def parse_preface(root: lxml.etree._Element, meta: Metadata) -> None:
         meta.title = element_text(h1[0]) or None
     add_unique(meta.authors, [element_text(a) for a in scope.xpath(".//a[@rel='author']")])
     if not meta.authors:
-        for byline in scope.xpath(".//*[contains(concat(' ', @class, ' '), ' byline ')]"):
+        for byline in outermost(scope.xpath(".//*[contains(concat(' ', @class, ' '), ' byline ')]")):
             name = re.sub(r"^by\s+", "", element_text(byline), flags=re.IGNORECASE)
             add_unique(meta.authors, [name])
     for a in scope.xpath(".//a[contains(@href, '/works/')]"):

@@ -65,7 +65,7 @@ def element_text(el: lxml.etree._Element) -> str:
 
 
 def outermost(found: Iterable[lxml.etree._Element]) -> list[lxml.etree._Element]:
-    """Those of ``found`` (elements of one tag, in document order) inside none of the others.
+    """Those of ``found`` (elements in document order) inside none of the others.
 
     Checking each one's ancestors, or XPath's "//x//y", made thousands of unclosed tags
     quadratic (seconds to minutes for 200 KB): here each subtree is walked once, as the
@@ -76,7 +76,7 @@ def outermost(found: Iterable[lxml.etree._Element]) -> list[lxml.etree._Element]
     for el in found:
         if el not in covered:
             outer.append(el)
-            covered.update(el.iter(el.tag))
+            covered.update(el.iter())
     return outer
 
 
