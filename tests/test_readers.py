@@ -1061,6 +1061,17 @@ def test_ao3_blockquote_inside_a_note_is_read_once(tmp_path: Path) -> None:
     assert notes is not None and notes.count("An epigraph, quoted.") == 1
 
 
+def test_ao3_afterword_that_is_also_a_chapter_meta_block(tmp_path: Path) -> None:
+    """Found by fuzzing the change that made these lookups linear: a div#afterword.meta inside
+    div#chapters was dropped twice when counting the story's words (an AssertionError in lxml)."""
+    note = '<div id="afterword" class="meta"><blockquote><p>See you soon.</p></blockquote></div>'
+    page = ao3_html().replace('<div id="endnotes2">', note + '<div id="endnotes2">')
+    work = read(write(tmp_path, "afterword.html", page))
+    check_invariants(work)
+    assert work.source_format == "ao3-html"
+    assert paragraphs(work) == paragraphs(read(write(tmp_path, "clean.html", ao3_html())))
+
+
 SITE_PAGE = """<html><head><title>My Story - Chapter 2</title></head><body>
 <div id="chapters"><a href="ch1.html">Chapter 1</a> | <a href="ch2.html">Chapter 2</a></div>
 <p>Also posted on <a href="https://archiveofourown.org/works/123">AO3</a>.</p>

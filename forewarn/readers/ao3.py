@@ -74,7 +74,8 @@ def story_words(root: lxml.etree._Element) -> int:
     """Words of the page outside the preface, afterword and chapter notes: what ``read_ao3`` should keep."""
     page = copy.deepcopy(root)
     notes = _within(page, "chapters", f".//blockquote | {_META}")
-    for el in [*_within(page, "preface"), *_within(page, "afterword"), *notes]:
+    # Once each: a div#afterword.meta inside div#chapters is both, and a second drop fails.
+    for el in dict.fromkeys([*_within(page, "preface"), *_within(page, "afterword"), *notes]):
         el.drop_tree()
     return sum(count_words(b.text) for b in extract_blocks(page))
 
