@@ -1039,8 +1039,17 @@ _CHAPTER = '<div id="chapters"><div class="userstuff"><p>Rain fell on the town.<
         + "</div>"
         + _CHAPTER,
         _AO3_TAGS.replace("</div>", "") + '<div class="byline">by <a href="#">x</a> ' * 1500 + "</div>" + _CHAPTER,
+        _AO3_TAGS + '<div id="chapters">' + '<h2 class="heading">' * 1500 + "<blockquote><p>x</p></blockquote>" * 3000,
     ],
-    ids=["nested-prefaces", "ao3-chapters-deep", "details-deep", "nested-afterwords", "nested-tags", "nested-bylines"],
+    ids=[
+        "nested-prefaces",
+        "ao3-chapters-deep",
+        "details-deep",
+        "nested-afterwords",
+        "nested-tags",
+        "nested-bylines",
+        "nested-headings",
+    ],
 )
 def test_deeply_nested_pages_read_in_linear_time(body: str) -> None:
     """Regression: thousands of unclosed tags over many elements were quadratic or worse (each

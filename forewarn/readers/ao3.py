@@ -167,12 +167,16 @@ def chapter_groups(root: lxml.etree._Element, meta: Metadata) -> list[tuple[str 
     # Every element of the bodies: asking each element for its ancestors was quadratic in
     # thousands of unclosed tags. The bodies' subtrees are disjoint, so each is walked once.
     in_body: set[lxml.etree._Element] = set()
+    # And of the headings: a heading inside another (unclosed <h2>) is part of its title, not
+    # a chapter of its own; 1,900 of them made text of each one's rest of the page (34 s).
+    in_heading: set[lxml.etree._Element] = set()
     for el in container.iter():
         if el in in_body:
             continue
         name = tag_name(el)
         is_heading = _has_class(el, "heading") or _has_class(el, "toc-heading")
-        if name == "h2" and is_heading:
+        if name == "h2" and is_heading and el not in in_heading:
+            in_heading.update(el.iter())
             title = element_text(el)
             # An empty heading still starts a chapter, untitled: as a block it was an empty
             # paragraph, and the text started with its blank line.
