@@ -148,6 +148,9 @@ def _deaths_not_of_animals(w: WorkWarning, warnings: Sequence[WorkWarning]) -> l
 # Archive warnings for what happens to a character, which AO3 asks for whether or not it is
 # shown: a mention that a character was raped calls for Rape/Non-Con.
 EVENT_WARNINGS = ("Rape/Non-Con", "Underage")
+# A declaration that names AO3's warning itself ("TW: MCD", "major character death"), not just
+# a death, which may be a minor character's ("minor character death" does not match).
+_MCD = re.compile(r"\bmajor[\s-]+character[\s-]+death|\bmcd\b", re.IGNORECASE)
 
 
 def suggest_archive_warnings(
@@ -169,7 +172,8 @@ def suggest_archive_warnings(
     ``declared``: what the author declared, which AO3 would also ask a label for when not
     detected (the author knows the work; forewarn's recall is far from perfect): any
     declaration of what Rape/Non-Con or Underage covers, graphic violence declared as
-    graphic, and AO3's own archive warnings as given.
+    graphic, a major character death declared by that name ("TW: MCD"), and AO3's own archive
+    warnings as given.
     """
     out: dict[str, Suggestion] = {}
     for w in warnings:
@@ -198,7 +202,8 @@ def suggest_archive_warnings(
         if not name or name in out or not _declared_counts(d, declared, warnings):
             continue
         graphic = name == "Graphic Depictions Of Violence" and _declared_severity(d) == "graphic"
-        if name in EVENT_WARNINGS or graphic or d.source == "ao3-archive-warning":
+        mcd = name == "Major Character Death" and _MCD.search(d.raw) is not None
+        if name in EVENT_WARNINGS or graphic or mcd or d.source == "ao3-archive-warning":
             seen = detected.get(d.warning_id or "")
             found = f"detected {seen.severity}" if seen else "not detected"
             out[name] = Suggestion(name, f"declared by the author ({d.raw.strip()}); {found}")

@@ -839,3 +839,19 @@ def test_story_lines_starting_like_the_new_headers_are_scored(line: str) -> None
 def test_censored_spellings_map() -> None:
     """Authors censor words so feeds do not hide the post: these were unmapped."""
     assert ids("TW: su1c1de, su*cide, s/h, n0ncon") == ["suicide", "suicide", "self-harm", "sexual-assault"]
+
+
+def test_a_declared_major_character_death_suggests_the_archive_warning() -> None:
+    """Regression: "TW: major character death" (or "MCD") in a warnings line never suggested
+    AO3's Major Character Death, though "TW: rape" suggests Rape/Non-Con. A death, or a minor
+    character's, is not that warning."""
+    from forewarn.rating import suggest_archive_warnings
+
+    def suggested(line: str) -> list[str]:
+        items = parse_declaration(line, taxonomy=TAX)
+        return [s.name for s in suggest_archive_warnings([], taxonomy=TAX, declared=items)]
+
+    for line in ("TW: major character death", "TW: MCD, blood", "Warnings: Major Character Death (implied)"):
+        assert "Major Character Death" in suggested(line), line
+    for line in ("TW: death", "TW: minor character death", "TW: character death"):
+        assert "Major Character Death" not in suggested(line), line
