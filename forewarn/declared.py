@@ -81,7 +81,7 @@ _QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "mentioned",
         re.compile(
-            r"^(?:mentions?\s+of|mentioned|references?\s+to|referenced|past|implied\s+past|discussion\s+of|talk\s+of)\s+",
+            r"^(?:mentions?\s+of|mentioned|references?\s+to|referenced|past|implied\s+past|discussions?\s+of|talk\s+of)\s+",
             re.I,
         ),
     ),

@@ -846,3 +846,12 @@ def test_a_declared_major_character_death_suggests_the_archive_warning() -> None
         assert "Major Character Death" in suggested(line), line
     for line in ("TW: death", "TW: minor character death", "TW: character death"):
         assert "Major Character Death" not in suggested(line), line
+
+
+def test_discussions_of_and_suicide_ideation_are_read() -> None:
+    """Regression: "discussions of suicide" (only "discussion of" was known) and "suicide
+    ideation" were unmapped declarations."""
+    assert [(d.warning_id, d.qualifier) for d in parse_declaration("TW: discussions of suicide", taxonomy=TAX)] == [
+        ("suicide", "mentioned")
+    ]
+    assert ids("TW: suicide ideation") == ["suicide"]
