@@ -21,6 +21,19 @@ AO3_WARNINGS = (
     "Rape/Non-Con",
     "Underage",
 )
+# Every value AO3's archive-warning field takes, lower case, older spellings too ("Underage" is
+# now "Underage Sex"; "Choose Not To..." was "Creator Chose Not To..."): how readers tell that
+# field's values from other tags.
+AO3_ARCHIVE_VALUES = frozenset(
+    v.lower()
+    for v in (
+        *AO3_WARNINGS,
+        "Underage Sex",
+        "No Archive Warnings Apply",
+        "Creator Chose Not To Use Archive Warnings",
+        "Choose Not To Use Archive Warnings",
+    )
+)
 
 
 @dataclass(frozen=True)

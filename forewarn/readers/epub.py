@@ -23,6 +23,7 @@ from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
 from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
 from forewarn.readers.text import add_unique, scan_notes
+from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import Metadata, ReadError, Work
 
 MAX_MEMBERS = 5000
@@ -44,16 +45,6 @@ _ZIP_ERRORS = (
 )
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _DOC_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
-_AO3_WARNINGS = {
-    "creator chose not to use archive warnings",
-    "choose not to use archive warnings",
-    "graphic depictions of violence",
-    "major character death",
-    "no archive warnings apply",
-    "rape/non-con",
-    "underage",
-    "underage sex",
-}
 _AO3_RATINGS = {"general audiences", "teen and up audiences", "mature", "explicit", "not rated"}
 _FFF_LABEL = re.compile(
     r"^(rating|warnings?|genre|characters|relationships|pairings?|ships|status|category|"
@@ -190,8 +181,8 @@ def _opf_metadata(opf: lxml.etree._Element, meta: Metadata) -> None:
     subjects = values("subject")
     ratings = [v for v in subjects if v.lower() in _AO3_RATINGS]
     meta.rating = meta.rating or (ratings[0] if ratings else None)
-    add_unique(meta.archive_warnings, [v for v in subjects if v.lower() in _AO3_WARNINGS])
-    add_unique(meta.freeform_tags, [v for v in subjects if v.lower() not in _AO3_WARNINGS | _AO3_RATINGS])
+    add_unique(meta.archive_warnings, [v for v in subjects if v.lower() in AO3_ARCHIVE_VALUES])
+    add_unique(meta.freeform_tags, [v for v in subjects if v.lower() not in AO3_ARCHIVE_VALUES | _AO3_RATINGS])
     descriptions = [el.text or "" for el in _local(opf, "metadata/description")]
     if descriptions and descriptions[0].strip():
         # The work's summary (FanFicFare copies it here), where authors put "TW: ..." lines.
@@ -229,7 +220,7 @@ def _apply_fff(fields: list[tuple[str, str]], meta: Metadata) -> None:
             meta.rating = meta.rating or value
         elif label.startswith("warning"):
             items = _split(value)
-            if all(i.lower() in _AO3_WARNINGS for i in items):
+            if all(i.lower() in AO3_ARCHIVE_VALUES for i in items):
                 add_unique(meta.archive_warnings, items)
             else:
                 add_unique(meta.declaration_lines, [f"Warnings: {value}"])

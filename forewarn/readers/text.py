@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from forewarn.readers.emphasis import markdown_emphasis, without_markers
 from forewarn.readers.frontmatter import Value, parse_front_matter
-from forewarn.taxonomy import AO3_WARNINGS
+from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words
 
 if TYPE_CHECKING:
@@ -231,15 +231,6 @@ def find_declaration(line: str) -> str | None:
     return m.group("declaration").strip() if m else None
 
 
-# AO3's archive-warning values, in their older spellings too ("Underage" is now "Underage Sex").
-_AO3_ARCHIVE_VALUES = frozenset(
-    v.lower()
-    for v in (
-        *AO3_WARNINGS,
-        *("Underage Sex", "No Archive Warnings Apply", "Creator Chose Not To Use Archive Warnings"),
-        "Choose Not To Use Archive Warnings",
-    )
-)
 _ARCHIVE_KEY = re.compile(r"^\W*archive\s+warning", re.IGNORECASE)
 
 
@@ -250,7 +241,7 @@ def add_declaration(meta: Metadata, line: str) -> None:
     value that is not AO3's, it is a warnings line, so that value shows as unmapped."""
     m = _DECLARATION.match(line) if _ARCHIVE_KEY.match(line) else None
     values = _split_list(line[m.end() :].strip(" \t*_.")) if m else []
-    if values and all(v.strip(" *_.").lower() in _AO3_ARCHIVE_VALUES for v in values):
+    if values and all(v.strip(" *_.").lower() in AO3_ARCHIVE_VALUES for v in values):
         add_unique(meta.archive_warnings, [v.strip(" *_.") for v in values])
     else:
         add_unique(meta.declaration_lines, [line])
