@@ -511,8 +511,8 @@ def evaluate_works(works: Sequence[LabeledWork], detect: Any) -> dict[str, dict[
         y = np.array([t for t, _ in rows], dtype=int)
         pred = np.array([p for _, p in rows], dtype=bool)
         m = binary_metrics(y, pred.astype(float), pred)
-        keep = ("precision", "recall", "f1", "balanced_accuracy", "support", "positives", "confusion")
-        out[label] = {k: m[k] for k in (*keep, "f1_ci", "balanced_accuracy_ci")}
+        # Yes/no answers only: no scores to rank (ROC-AUC) or calibrate (ECE).
+        out[label] = {k: v for k, v in m.items() if k not in ("roc_auc", "ece")}
     return out
 
 
