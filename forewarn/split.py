@@ -8,6 +8,7 @@ every chapter start, and inside over-long paragraphs on sentence starts.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ class Passage:
     start: int
     end: int
     words: int
-    position: float  # percent of the way through the work where the passage starts
+    # Percent of the way through the story where the passage starts: the author's header,
+    # front matter and end notes (``Work.meta_spans``) around it do not count (see _story_bounds).
+    position: float
     end_position: float  # percent where it ends
     text: str
     # The same within its chapter: a reader on an AO3 chapter page skips by the chapter.
@@ -83,6 +86,27 @@ def _story_start(work: Work) -> int:
     return next((p.start for c in work.chapters for p in c.paragraphs if p.start >= front[1]), -1)
 
 
+def _story_bounds(work: Work) -> tuple[int, int]:
+    """From the first to the last paragraph that is not wholly the author's metadata (header
+    lines, front matter, end notes: ``Work.meta_spans``): what positions are measured in, so a
+    passage opening "Chapter 1" after a 150-word summary is at 0%, not 40%, of the story and
+    of its chapter (the summary is folded into chapter 1 to keep the chapters' numbers)."""
+    text, spans = work.text, sorted(work.meta_spans or (), key=lambda s: (s.start, s.end))
+    ends = [s.end for s in spans]
+
+    def is_meta(start: int, end: int) -> bool:
+        pos, k = start, bisect.bisect_right(ends, start)
+        while k < len(spans) and spans[k].start < end:
+            if text[pos : spans[k].start].strip():
+                return False
+            pos = max(pos, spans[k].end)
+            k += 1
+        return not text[pos:end].strip()
+
+    story = [p for c in work.chapters for p in c.paragraphs if not (spans and is_meta(p.start, p.end))]
+    return (story[0].start, story[-1].end) if story else (0, len(text))
+
+
 def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list[Passage]:
     """Return passages of about ``min_words`` to ``max_words`` words, in text order.
 
@@ -122,13 +146,19 @@ def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list
 
     chapters = sorted(work.chapters, key=lambda c: c.start)
     starts = [c.start for c in chapters]
+    first, last = _story_bounds(work)
     passages: list[Passage] = []
     chapter_idx = 0
     for i in range(len(cuts) - 1):
         start, end = cuts[i], cuts[i + 1]
         while chapter_idx + 1 < len(starts) and starts[chapter_idx + 1] <= start:
             chapter_idx += 1
-        lo, hi = (chapters[chapter_idx].start, chapters[chapter_idx].end) if len(chapters) > 1 else (0, n)
+        # Within the story too: chapter 1 from its heading after a folded header, the last
+        # chapter up to the end notes.
+        lo, hi = first, last
+        if len(chapters) > 1:
+            lo = max(chapters[chapter_idx].start, first)
+            hi = max(min(chapters[chapter_idx].end, last), lo)
         passages.append(
             Passage(
                 index=i,
@@ -136,8 +166,8 @@ def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list
                 start=start,
                 end=end,
                 words=_count_words(text, start, end),
-                position=round(100.0 * start / n, 2),
-                end_position=round(100.0 * end / n, 2),
+                position=_percent(start - first, last - first),
+                end_position=_percent(end - first, last - first),
                 text=text[start:end],
                 chapter_position=_percent(start - lo, hi - lo),
                 chapter_end_position=_percent(end - lo, hi - lo),

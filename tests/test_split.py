@@ -127,6 +127,29 @@ def test_a_passage_starts_where_yaml_front_matter_ends() -> None:
     assert len(split_work(plain)) == 1
 
 
+def test_positions_leave_out_the_authors_header_and_end_notes() -> None:
+    """Regression: a header and 150-word summary before "Chapter 1" (folded into chapter 1 so
+    chapters keep their numbers) put chapter 1's first line at 66% of the chapter and the work."""
+    from forewarn.readers import read_text
+
+    summary = "A quiet summary about friendship and the sea. " * 20
+    body = ("They walked along the beach and talked for hours. " * 20).strip()
+    text = (
+        f"Title: Sea\nWarnings: violence\nSummary: {summary}\n\nChapter 1\n\nHe stabbed the guard.\n\n"
+        f"{body}\n\nChapter 2\n\n{body}\n\nA/N: Thanks for reading! TW: blood\n"
+    )
+    work = read_text(text)
+    passages = split_work(work)
+    stab = next(p for p in passages if "He stabbed" in p.text)
+    assert (stab.chapter, stab.position, stab.chapter_position) == (0, 0.0, 0.0)
+    ch2 = [p for p in passages if p.chapter == 1]
+    story = (text.index("Chapter 1"), text.index("\n\nA/N"))
+    assert ch2[0].position == round(100 * (text.index("Chapter 2") - story[0]) / (story[1] - story[0]), 2)
+    assert passages[-1].end_position == passages[-1].chapter_end_position == 100.0
+    # Without metadata the story is the whole text, as before.
+    assert split_work(read_text(f"{body}\n\n{body}\n"))[0].position == 0.0
+
+
 def test_chinese_and_japanese_count_a_word_per_character() -> None:
     """Regression: words were whitespace tokens, so 12,000 characters of Japanese were
     "200 words" and a passage held 60 paragraphs (4,000 characters)."""
