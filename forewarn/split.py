@@ -36,7 +36,7 @@ class Passage:
     end: int
     words: int
     # Percent of the way through the story where the passage starts: the author's header,
-    # front matter and end notes (``Work.meta_spans``) around it do not count (see _story_bounds).
+    # front matter and end notes (``Work.meta_spans``) around it do not count (see story_bounds).
     position: float
     end_position: float  # percent where it ends
     text: str
@@ -86,7 +86,7 @@ def _story_start(work: Work) -> int:
     return next((p.start for c in work.chapters for p in c.paragraphs if p.start >= front[1]), -1)
 
 
-def _story_bounds(work: Work) -> tuple[int, int]:
+def story_bounds(work: Work) -> tuple[int, int]:
     """From the first to the last paragraph that is not wholly the author's metadata (header
     lines, front matter, end notes: ``Work.meta_spans``): what positions are measured in, so a
     passage opening "Chapter 1" after a 150-word summary is at 0%, not 40%, of the story and
@@ -146,7 +146,7 @@ def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list
 
     chapters = sorted(work.chapters, key=lambda c: c.start)
     starts = [c.start for c in chapters]
-    first, last = _story_bounds(work)
+    first, last = story_bounds(work)
     passages: list[Passage] = []
     chapter_idx = 0
     for i in range(len(cuts) - 1):

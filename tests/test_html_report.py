@@ -127,6 +127,20 @@ def test_where_is_shown_outside_the_spoilers_and_bar_links_are_labelled() -> Non
     )
 
 
+def test_the_bars_chapter_ticks_are_where_the_chapters_passages_are() -> None:
+    """The marks are placed by the passages' positions, which leave out the author's header;
+    the chapter ticks must be measured the same way or a chapter's first mark sits off its tick."""
+    summary = "A quiet summary about friendship and the sea. " * 20
+    report = report_for(
+        f"Title: Sea\nSummary: {summary}\n\nChapter 1\n\n{CALM}\n\n{CALM}\n\nChapter 2\n\n{FIGHT}\n\n{CALM}"
+    )
+    html = render_html(report)
+    (tick,) = set(re.findall(r'<span class="tick" style="left:([\d.]+)%"></span>', html))
+    first = next(p for p in report.passages if p.chapter == 1)
+    marks = re.findall(r'<a class="mark" href="#r-\d+" style="left:([\d.]+)%', html)
+    assert float(tick) == first.position and f"{first.position:.2f}" in marks
+
+
 def test_a_skip_link_comes_first_and_the_table_stacks_on_narrow_screens() -> None:
     html = render_html(two_chapter_report())
     body = html.split("<body>", 1)[1]

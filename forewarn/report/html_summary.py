@@ -11,7 +11,7 @@ from forewarn.report import comparison_notes, quote
 from forewarn.report.html_common import _chapter_name, _e, _lang, _passage_map, _place
 from forewarn.report.html_reading import _LINE_BREAK_FORMATS, _run_starts, _segments
 from forewarn.report.inline import Inline
-from forewarn.split import Passage
+from forewarn.split import Passage, story_bounds
 
 # Below this an undeclared detection is shown as unsure rather than as the author's omission.
 LOW_CONFIDENCE = 0.5
@@ -35,8 +35,10 @@ def _bar(
             f'aria-label="{_e(label)}: {where}, jump to passage (shows text)" '
             f'title="{where}: jump to passage (shows text)"></a>'
         )
+    # Chapter starts in the story's coordinates, as the passages' positions are.
+    first, last = story_bounds(report.work)
     ticks = "".join(
-        f'<span class="tick" style="left:{100 * c.start / max(len(report.work.text), 1):.2f}%"></span>'
+        f'<span class="tick" style="left:{100 * max(c.start - first, 0) / max(last - first, 1):.2f}%"></span>'
         for c in report.work.chapters[1:]
     )
     return f'<div class="bar" role="group" aria-label="{_e(label)}: where in the work">{ticks}{"".join(marks)}</div>'
