@@ -413,11 +413,51 @@ def test_the_head_word_fallback_only_skips_modifiers(item: str, expected: str | 
         ("child abuse survivor", "child-abuse"),
         ("dub-con drug use", "drug-use"),  # a longer alias ending the item
         ("no major character death", None),
+        ("violence with no major character death", None),  # a negated tail is no alias
         ("hair cutting", None),
     ],
 )
 def test_the_fallback_reads_objects_and_trailing_aliases(item: str, expected: str | None) -> None:
     assert ids(f"TW: {item}") == [expected]
+
+
+@pytest.mark.parametrize(
+    "item,expected,unmapped",
+    [
+        ("violence but no gore", ["violence", None], []),
+        ("violence, but no gore", ["violence", None], []),
+        ("violence BUT no gore", ["violence", None], []),
+        ("violence, no gore", ["violence", None], []),
+        ("violence (no gore)", ["violence"], []),
+        ("no gore", [None], []),
+        ("without any blood", [None], []),
+        ("fighting but no major character death", ["violence", None], []),
+        ("no graphic violence", [None], []),
+        # Not negations, or not of a warning: as before.
+        ("non-con", ["sexual-assault"], []),
+        ("no archive warnings apply", [None], []),
+        ("no warnings", [None], []),
+        ("nothing but fluff", [None, None], []),
+        ("not a happy ending", [None], ["not a happy ending"]),
+        ("hurt but no comfort", [None, None], ["hurt", "no comfort"]),
+    ],
+)
+def test_a_warning_the_author_says_is_absent_is_not_declared(
+    item: str, expected: list[str | None], unmapped: list[str]
+) -> None:
+    """Regression: "violence but no gore" was one unmapped item, and "fighting but no major
+    character death" declared death (its tail matched). "but" now splits items, and an item
+    negating a warning ("no gore") declares nothing and is no unmapped phrase either."""
+    items = parse_declaration(f"TW: {item}", taxonomy=TAX)
+    assert [d.warning_id for d in items] == expected
+    assert compare(items, [], taxonomy=TAX).unmapped == unmapped
+
+
+def test_a_negated_warning_is_shown_as_written() -> None:
+    """The terminal and the HTML show "no gore" as the author wrote it, not as unmapped."""
+    line, html = _displays("TW: violence but no gore")
+    assert line == "Declared: violence, no gore"
+    assert "no warning named" in html and "not in the taxonomy" not in html
 
 
 def test_commas_inside_parentheses_do_not_split_items() -> None:
@@ -844,7 +884,10 @@ def test_a_declared_major_character_death_suggests_the_archive_warning() -> None
 
     for line in ("TW: major character death", "TW: MCD, blood", "Warnings: Major Character Death (implied)"):
         assert "Major Character Death" in suggested(line), line
-    for line in ("TW: death", "TW: minor character death", "TW: character death"):
+    for line in (
+        *("TW: death", "TW: minor character death", "TW: character death"),
+        *("TW: fighting but no major character death", "TW: no MCD", "TW: violence, no major character death"),
+    ):
         assert "Major Character Death" not in suggested(line), line
 
 
