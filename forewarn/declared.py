@@ -120,11 +120,15 @@ _NOTE_QUALIFIERS = {
     "brief": "mentioned",
     "mild": "mentioned",
 }
-_INTENSIFIERS = re.compile(r"^(?:(?:very|extremely|slightly|brief|briefly|really|quite)\s+)+")
-# A note that says the item is not graphic; no qualifier, but a note all the same.
-_NOT_GRAPHIC = re.compile(r"^(?:not|non|semi)[\s-]*graphic$")
-# The same notes after a spaced dash or a colon: "self harm - mentioned", "violence: very graphic".
-_NOTE_MARK = re.compile(r"\s[-\u2013\u2014]\s|:")
+_INTENSIFIERS = re.compile(r"^(?:(?:very|extremely|slightly|brief|briefly|really|quite|only|just)\s+)+")
+# A note that says the item is not graphic; no qualifier, but a note all the same. "explicit"
+# as a qualifier is graphic, so "not explicit" is the same note; so are "nothing (too) graphic".
+_NOT_GRAPHIC = re.compile(
+    r"^(?:not|non|semi|nothing)[\s-]*(?:(?:very|too|that|overly|super|really|particularly)\s+)?(?:graphic|explicit)$"
+)
+# The same notes after a spaced dash, a colon, a comma or "but": "self harm - mentioned",
+# "violence: very graphic", "violence, not explicit", "blood but nothing graphic".
+_NOTE_MARK = re.compile(r"\s[-\u2013\u2014]\s|:|,(?:\s*but\b)?|\bbut\b", re.IGNORECASE)
 # An item's words read to map it: no alias is near that long, even after stacked qualifiers
 # and fillers, and trying every prefix of a 4,000-word item took half a minute.
 MAX_ITEM_WORDS = 32

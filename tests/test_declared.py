@@ -433,6 +433,8 @@ def test_the_fallback_reads_objects_and_trailing_aliases(item: str, expected: st
         ("without any blood", [None], []),
         ("fighting but no major character death", ["violence", None], []),
         ("no graphic violence", [None], []),
+        ("blood but nothing graphic", ["blood"], []),  # present, only not graphic
+        ("gore, not explicit", ["blood"], []),
         # Not negations, or not of a warning: as before.
         ("non-con", ["sexual-assault"], []),
         ("no archive warnings apply", [None], []),
@@ -819,6 +821,17 @@ def test_the_older_spelling_of_chose_not_to_warn_counts_alike(meta: Metadata) ->
         ("violence (semi-graphic)", None),
         ("violence (not very graphic)", None),
         ("violence - not graphic", None),
+        # Regression: after "but" or a comma these were unmapped items of their own.
+        ("violence but not graphic", None),
+        ("violence, but not graphic", None),
+        ("violence but nothing graphic", None),
+        ("violence (nothing graphic)", None),
+        ("violence, not explicit", None),
+        ("violence, nothing too graphic", None),
+        ("violence - not very graphic", None),
+        ("violence, mentioned", "mentioned"),
+        ("violence but only mentioned", "mentioned"),
+        ("violence (just implied)", "implied"),
         ("violence (mention)", "mentioned"),
         ("violence (referenced)", "mentioned"),
         ("violence (brief mention)", "mentioned"),
@@ -829,7 +842,9 @@ def test_the_older_spelling_of_chose_not_to_warn_counts_alike(meta: Metadata) ->
 )
 def test_severity_notes_qualify_the_item(item: str, qualifier: str | None) -> None:
     """Regression: "(very graphic)" counted as a mention, "(mention)" or "(referenced)" as
-    nothing, and "self harm - mentioned" or "self harm: mentioned" was unmapped."""
+    nothing, and "self harm - mentioned" or "self harm: mentioned" was unmapped. A note that
+    it is not graphic gives no qualifier (it says how it is not shown, not how it is); the
+    note stays in the raw item."""
     assert [(d.raw, d.warning_id, d.qualifier) for d in parse_declaration(f"TW: {item}, blood", taxonomy=TAX)] == [
         (item, "violence", qualifier),
         ("blood", "blood", None),
