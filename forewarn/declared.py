@@ -136,7 +136,10 @@ _FILLER = re.compile(
     r"^(?:strong|mild|brief|some|heavy|lots\s+of|a\s+lot\s+of|minor|major|intense|dark|non[- ]graphic|"
     r"on[- ]screen|off[- ]screen|canon[- ]typical|period[- ]typical|canon|temporary|very|slight|light|"
     r"possible|potential|"
-    r"descriptions?\s+of|depictions?\s+of)\s+",
+    r"descriptions?\s+of|depictions?\s+of|"
+    # How much: "a bit of blood", "just some swearing", "a brief mention of X". Like "some" or
+    # "mild" they give no qualifier: a little blood may still be on the page.
+    r"a\s+(?:little\s+|tiny\s+)?bit\s+of|a\s+little|a\s+few|a\s+brief|just|only)\s+",
     re.I,
 )
 

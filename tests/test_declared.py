@@ -250,9 +250,17 @@ def test_tags_that_are_not_warnings_declare_nothing(tag: str) -> None:
         ("Warnings: brief mention of self-harm", "self-harm", "mentioned"),
         ("TW: minor references to suicide", "suicide", "mentioned"),
         ("CW: slight hints of abuse", "abuse", "implied"),
+        # Regression: words saying how much were unmapped items; like "some" or "mild" they
+        # give no qualifier (a bit of blood may still be on the page).
+        ("TW: a bit of blood", "blood", None),
+        ("TW: just some swearing", "strong-language", None),
+        ("TW: a little violence", "violence", None),
+        ("TW: a few deaths", "death", None),
+        ("TW: only a little bit of gore", "blood", None),
+        ("TW: just a brief mention of self-harm", "self-harm", "mentioned"),
     ],
 )
-def test_filler_before_a_qualifier_still_maps(line: str, warning: str, qualifier: str) -> None:
+def test_filler_before_an_item_or_its_qualifier_still_maps(line: str, warning: str, qualifier: str | None) -> None:
     """'brief mention of self-harm' was unmapped, so a declared self-harm showed as missing."""
     (item,) = parse_declaration(line, taxonomy=load_taxonomy())
     assert (item.warning_id, item.qualifier) == (warning, qualifier)
