@@ -893,6 +893,13 @@ def test_story_lines_starting_like_the_new_headers_are_scored(line: str) -> None
 def test_censored_spellings_map() -> None:
     """Authors censor words so feeds do not hide the post: these were unmapped."""
     assert ids("TW: su1c1de, su*cide, s/h, n0ncon") == ["suicide", "suicide", "self-harm", "sexual-assault"]
+    # "unalive" stands for killing and for suicide alike: alone it is a death; of oneself, suicide.
+    assert ids("TW: unalive, unalived, un-alive, self-unalive, unaliving myself, unalive oneself") == [
+        *("death", "death", "death"),
+        *("suicide", "suicide", "suicide"),
+    ]
+    items = parse_declaration("TW: mentions of unaliving", taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == [("death", "mentioned")]
 
 
 def test_a_declared_major_character_death_suggests_the_archive_warning() -> None:
