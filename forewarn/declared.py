@@ -48,10 +48,22 @@ def _ao3_value(raw: str) -> str:
     return CHOSE_NOT_TO_WARN if key == CHOSE_NOT_TO_WARN_OLD else key
 
 
-def names_no_warning(raw: str) -> bool:
-    """True for an item that is known but names no warning: "none", or an AO3 value such as
-    "No Archive Warnings Apply". Reports show these as written, never as unmapped."""
-    return declares_none(raw) or raw.strip().lower() in AO3_NO_WARNING
+def names_no_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
+    """True for an item that is known but names no warning: "none", an AO3 value such as
+    "No Archive Warnings Apply", or a warning said to be absent ("no gore"). Reports show
+    these as written, never as unmapped."""
+    return declares_none(raw) or raw.strip().lower() in AO3_NO_WARNING or negates_warning(raw, taxonomy=taxonomy)
+
+
+def negates_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
+    """True for an item saying a warning is absent ("no gore", "without any blood", "no
+    graphic violence"): the author declares it is not there, so it must not count as declared.
+    "non-con" is no negation, nor is "not a happy ending" (it names no warning)."""
+    m = _NEGATED.match(raw.strip())
+    if m is None:
+        return False
+    rest = raw.strip()[m.end() :]
+    return any(d.warning_id for d in _declared(rest, taxonomy=taxonomy or load_taxonomy(), source="header"))
 
 
 # The same line start the readers use to find declarations, plus the space after it.
@@ -62,13 +74,16 @@ _LEAD_IN = re.compile(
     r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\b\s*:?\s*",
     re.IGNORECASE,
 )
+# An item that starts by saying what follows is absent: "no gore", "without any blood".
+_NEGATED = re.compile(r"^(?:no|not|without|zero|never)\s+(?:any\s+)?", re.IGNORECASE)
 # No \s* around the separators: on a long run of spaces it made splitting quadratic
 # (a minute for 80 KB); the parts are stripped instead.
 # Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood"),
 # as are dots and bullets ("violence \u00b7 blood"), CJK commas, and a hyphen or dash with a
 # space each side ("violence - blood"; "self-harm" has none). "and/or" before "and".
+# "but" joins a warning and one said to be absent ("violence but no gore"); ", but" is one cut.
 _SPLIT = re.compile(
-    r",|;|\||\s/\s|\+|\band\s*/\s*or\b|\band\b|&|\bplus\b|\n|\s[-\u2013\u2014]\s"
+    r",(?:\s*but\b)?|\bbut\b|;|\||\s/\s|\+|\band\s*/\s*or\b|\band\b|&|\bplus\b|\n|\s[-\u2013\u2014]\s"
     r"|[\u00b7\u2219\u2022\u2023\u25e6\u25aa\u2043\uff0c\u3001]"
     r"|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
     re.IGNORECASE,
@@ -105,11 +120,15 @@ _NOTE_QUALIFIERS = {
     "brief": "mentioned",
     "mild": "mentioned",
 }
-_INTENSIFIERS = re.compile(r"^(?:(?:very|extremely|slightly|brief|briefly|really|quite)\s+)+")
-# A note that says the item is not graphic; no qualifier, but a note all the same.
-_NOT_GRAPHIC = re.compile(r"^(?:not|non|semi)[\s-]*graphic$")
-# The same notes after a spaced dash or a colon: "self harm - mentioned", "violence: very graphic".
-_NOTE_MARK = re.compile(r"\s[-\u2013\u2014]\s|:")
+_INTENSIFIERS = re.compile(r"^(?:(?:very|extremely|slightly|brief|briefly|really|quite|only|just)\s+)+")
+# A note that says the item is not graphic; no qualifier, but a note all the same. "explicit"
+# as a qualifier is graphic, so "not explicit" is the same note; so are "nothing (too) graphic".
+_NOT_GRAPHIC = re.compile(
+    r"^(?:not|non|semi|nothing)[\s-]*(?:(?:very|too|that|overly|super|really|particularly)\s+)?(?:graphic|explicit)$"
+)
+# The same notes after a spaced dash, a colon, a comma or "but": "self harm - mentioned",
+# "violence: very graphic", "violence, not explicit", "blood but nothing graphic".
+_NOTE_MARK = re.compile(r"\s[-\u2013\u2014]\s|:|,(?:\s*but\b)?|\bbut\b", re.IGNORECASE)
 # An item's words read to map it: no alias is near that long, even after stacked qualifiers
 # and fillers, and trying every prefix of a 4,000-word item took half a minute.
 MAX_ITEM_WORDS = 32
@@ -117,7 +136,10 @@ _FILLER = re.compile(
     r"^(?:strong|mild|brief|some|heavy|lots\s+of|a\s+lot\s+of|minor|major|intense|dark|non[- ]graphic|"
     r"on[- ]screen|off[- ]screen|canon[- ]typical|period[- ]typical|canon|temporary|very|slight|light|"
     r"possible|potential|"
-    r"descriptions?\s+of|depictions?\s+of)\s+",
+    r"descriptions?\s+of|depictions?\s+of|"
+    # How much: "a bit of blood", "just some swearing", "a brief mention of X". Like "some" or
+    # "mild" they give no qualifier: a little blood may still be on the page.
+    r"a\s+(?:little\s+|tiny\s+)?bit\s+of|a\s+little|a\s+few|a\s+brief|just|only)\s+",
     re.I,
 )
 
@@ -220,10 +242,11 @@ def _head_alias(words: list[str], taxonomy: Taxonomy) -> WarningDef | None:
 
 def _tail_alias(words: list[str], taxonomy: Taxonomy) -> WarningDef | None:
     """The longest alias of two or more words that ends the item ("non-con drug use" is drug
-    use). One word is too little ("hair cutting"), and "no character death" declares none."""
-    if not words or words[0] in _NEGATIONS:
-        return None
+    use). One word is too little ("hair cutting"), and "no character death" or "violence with
+    no character death" declares none: an alias after a negation is said to be absent."""
     for n in range(1, len(words) - 1):
+        if words[n - 1] in _NEGATIONS:
+            return None
         d = taxonomy.resolve(" ".join(words[n:]))
         if d is not None:
             return d
@@ -382,7 +405,15 @@ def _parts(core: str, *, taxonomy: Taxonomy, source: str, strict: bool) -> list[
 
 def parse_declaration(text: str, *, taxonomy: Taxonomy, source: str = "header") -> list[DeclaredItem]:
     """Parse one declaration line ("Warnings: ...", "TW: ...") into items."""
-    return [item for raw in _items(text) for item in _declared(raw, taxonomy=taxonomy, source=source)]
+    return [item for raw in _items(text) for item in _header_item(raw, taxonomy=taxonomy, source=source)]
+
+
+def _header_item(raw: str, *, taxonomy: Taxonomy, source: str) -> list[DeclaredItem]:
+    """What one item of a declaration line declares. An item saying a warning is absent ("no
+    gore") is kept as written but declares nothing: the author says it is not there."""
+    if negates_warning(raw, taxonomy=taxonomy):
+        return [DeclaredItem(raw, None, None, source)]
+    return _declared(raw, taxonomy=taxonomy, source=source)
 
 
 def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
@@ -473,7 +504,9 @@ def compare(
         and (severities or {}).get(w) in ("depicted", "graphic")
     }
     unmapped = [
-        d.raw for d in declared if d.warning_id is None and d.source == "header" and not names_no_warning(d.raw)
+        d.raw
+        for d in declared
+        if d.warning_id is None and d.source == "header" and not names_no_warning(d.raw, taxonomy=taxonomy)
     ]
     return Comparison(
         matching=[w for w in detected_set if w in covered],

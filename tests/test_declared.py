@@ -250,9 +250,17 @@ def test_tags_that_are_not_warnings_declare_nothing(tag: str) -> None:
         ("Warnings: brief mention of self-harm", "self-harm", "mentioned"),
         ("TW: minor references to suicide", "suicide", "mentioned"),
         ("CW: slight hints of abuse", "abuse", "implied"),
+        # Regression: words saying how much were unmapped items; like "some" or "mild" they
+        # give no qualifier (a bit of blood may still be on the page).
+        ("TW: a bit of blood", "blood", None),
+        ("TW: just some swearing", "strong-language", None),
+        ("TW: a little violence", "violence", None),
+        ("TW: a few deaths", "death", None),
+        ("TW: only a little bit of gore", "blood", None),
+        ("TW: just a brief mention of self-harm", "self-harm", "mentioned"),
     ],
 )
-def test_filler_before_a_qualifier_still_maps(line: str, warning: str, qualifier: str) -> None:
+def test_filler_before_an_item_or_its_qualifier_still_maps(line: str, warning: str, qualifier: str | None) -> None:
     """'brief mention of self-harm' was unmapped, so a declared self-harm showed as missing."""
     (item,) = parse_declaration(line, taxonomy=load_taxonomy())
     assert (item.warning_id, item.qualifier) == (warning, qualifier)
@@ -413,11 +421,53 @@ def test_the_head_word_fallback_only_skips_modifiers(item: str, expected: str | 
         ("child abuse survivor", "child-abuse"),
         ("dub-con drug use", "drug-use"),  # a longer alias ending the item
         ("no major character death", None),
+        ("violence with no major character death", None),  # a negated tail is no alias
         ("hair cutting", None),
     ],
 )
 def test_the_fallback_reads_objects_and_trailing_aliases(item: str, expected: str | None) -> None:
     assert ids(f"TW: {item}") == [expected]
+
+
+@pytest.mark.parametrize(
+    "item,expected,unmapped",
+    [
+        ("violence but no gore", ["violence", None], []),
+        ("violence, but no gore", ["violence", None], []),
+        ("violence BUT no gore", ["violence", None], []),
+        ("violence, no gore", ["violence", None], []),
+        ("violence (no gore)", ["violence"], []),
+        ("no gore", [None], []),
+        ("without any blood", [None], []),
+        ("fighting but no major character death", ["violence", None], []),
+        ("no graphic violence", [None], []),
+        ("blood but nothing graphic", ["blood"], []),  # present, only not graphic
+        ("gore, not explicit", ["blood"], []),
+        # Not negations, or not of a warning: as before.
+        ("non-con", ["sexual-assault"], []),
+        ("no archive warnings apply", [None], []),
+        ("no warnings", [None], []),
+        ("nothing but fluff", [None, None], []),
+        ("not a happy ending", [None], ["not a happy ending"]),
+        ("hurt but no comfort", [None, None], ["hurt", "no comfort"]),
+    ],
+)
+def test_a_warning_the_author_says_is_absent_is_not_declared(
+    item: str, expected: list[str | None], unmapped: list[str]
+) -> None:
+    """Regression: "violence but no gore" was one unmapped item, and "fighting but no major
+    character death" declared death (its tail matched). "but" now splits items, and an item
+    negating a warning ("no gore") declares nothing and is no unmapped phrase either."""
+    items = parse_declaration(f"TW: {item}", taxonomy=TAX)
+    assert [d.warning_id for d in items] == expected
+    assert compare(items, [], taxonomy=TAX).unmapped == unmapped
+
+
+def test_a_negated_warning_is_shown_as_written() -> None:
+    """The terminal and the HTML show "no gore" as the author wrote it, not as unmapped."""
+    line, html = _displays("TW: violence but no gore")
+    assert line == "Declared: violence, no gore"
+    assert "no warning named" in html and "not in the taxonomy" not in html
 
 
 def test_commas_inside_parentheses_do_not_split_items() -> None:
@@ -779,6 +829,17 @@ def test_the_older_spelling_of_chose_not_to_warn_counts_alike(meta: Metadata) ->
         ("violence (semi-graphic)", None),
         ("violence (not very graphic)", None),
         ("violence - not graphic", None),
+        # Regression: after "but" or a comma these were unmapped items of their own.
+        ("violence but not graphic", None),
+        ("violence, but not graphic", None),
+        ("violence but nothing graphic", None),
+        ("violence (nothing graphic)", None),
+        ("violence, not explicit", None),
+        ("violence, nothing too graphic", None),
+        ("violence - not very graphic", None),
+        ("violence, mentioned", "mentioned"),
+        ("violence but only mentioned", "mentioned"),
+        ("violence (just implied)", "implied"),
         ("violence (mention)", "mentioned"),
         ("violence (referenced)", "mentioned"),
         ("violence (brief mention)", "mentioned"),
@@ -789,7 +850,9 @@ def test_the_older_spelling_of_chose_not_to_warn_counts_alike(meta: Metadata) ->
 )
 def test_severity_notes_qualify_the_item(item: str, qualifier: str | None) -> None:
     """Regression: "(very graphic)" counted as a mention, "(mention)" or "(referenced)" as
-    nothing, and "self harm - mentioned" or "self harm: mentioned" was unmapped."""
+    nothing, and "self harm - mentioned" or "self harm: mentioned" was unmapped. A note that
+    it is not graphic gives no qualifier (it says how it is not shown, not how it is); the
+    note stays in the raw item."""
     assert [(d.raw, d.warning_id, d.qualifier) for d in parse_declaration(f"TW: {item}, blood", taxonomy=TAX)] == [
         (item, "violence", qualifier),
         ("blood", "blood", None),
@@ -830,6 +893,13 @@ def test_story_lines_starting_like_the_new_headers_are_scored(line: str) -> None
 def test_censored_spellings_map() -> None:
     """Authors censor words so feeds do not hide the post: these were unmapped."""
     assert ids("TW: su1c1de, su*cide, s/h, n0ncon") == ["suicide", "suicide", "self-harm", "sexual-assault"]
+    # "unalive" stands for killing and for suicide alike: alone it is a death; of oneself, suicide.
+    assert ids("TW: unalive, unalived, un-alive, self-unalive, unaliving myself, unalive oneself") == [
+        *("death", "death", "death"),
+        *("suicide", "suicide", "suicide"),
+    ]
+    items = parse_declaration("TW: mentions of unaliving", taxonomy=TAX)
+    assert [(d.warning_id, d.qualifier) for d in items] == [("death", "mentioned")]
 
 
 def test_a_declared_major_character_death_suggests_the_archive_warning() -> None:
@@ -844,7 +914,10 @@ def test_a_declared_major_character_death_suggests_the_archive_warning() -> None
 
     for line in ("TW: major character death", "TW: MCD, blood", "Warnings: Major Character Death (implied)"):
         assert "Major Character Death" in suggested(line), line
-    for line in ("TW: death", "TW: minor character death", "TW: character death"):
+    for line in (
+        *("TW: death", "TW: minor character death", "TW: character death"),
+        *("TW: fighting but no major character death", "TW: no MCD", "TW: violence, no major character death"),
+    ):
         assert "Major Character Death" not in suggested(line), line
 
 
