@@ -545,10 +545,19 @@ def test_emoji_bullets_and_stacked_fillers() -> None:
     assert (item.warning_id, item.qualifier) == ("blood", "mentioned")
 
 
-def test_a_declared_id_is_shown_once() -> None:
-    """The terminal showed 'self-harm (self-harm)' for a declared 'self-harm'."""
-    line, _ = _displays("TW: self-harm, Self Harm, blood play")
-    assert line == "Declared: self-harm, self-harm, blood (blood play)"
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("TW: self-harm, Self Harm, blood play", "self-harm, blood (blood play)"),
+        ("TW: blood & gore, violence", "blood (gore), violence"),
+        ("TW: blood play, gore, violence, no gore, blood", "blood (blood play, gore), violence, no gore"),
+    ],
+)
+def test_a_declared_warning_is_shown_once(header: str, expected: str) -> None:
+    """The terminal showed 'self-harm (self-harm)' for a declared 'self-harm', and each item
+    naming a warning apart: 'blood & gore' was 'blood, blood (gore)'."""
+    line, _ = _displays(header)
+    assert line == f"Declared: {expected}"
 
 
 # A calm story around one line (the hunt's reproduction): the line is neither its first nor its last.

@@ -160,13 +160,15 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     declared = [d for d in report.declared if d.warning_id or d.source == "header" or names_no_warning(d.raw)]
     if declared:
         line = Text("Declared: ", style="bold")
-        parts = []
+        # One entry per warning, with the author's words for it ("blood & gore": "blood (gore)",
+        # not "blood, blood (gore)"); items that name no warning as written.
+        words: dict[str, list[str]] = {}
         for d in declared:
-            label = d.warning_id or (d.raw.strip() if names_no_warning(d.raw) else f"{d.raw} (unmapped)")
-            if d.warning_id and normalize(d.raw) != normalize(d.warning_id):  # not "self-harm (self-harm)"
-                label = f"{d.warning_id} ({d.raw.strip()})"
-            parts.append(label)
-        line.append(", ".join(parts))
+            key = d.warning_id or (d.raw.strip() if names_no_warning(d.raw) else f"{d.raw} (unmapped)")
+            said = words.setdefault(key, [])
+            if d.warning_id and normalize(d.raw) != normalize(d.warning_id) and d.raw.strip() not in said:
+                said.append(d.raw.strip())  # not "self-harm (self-harm)"
+        line.append(", ".join(f"{key} ({', '.join(said)})" if said else key for key, said in words.items()))
         _line(console, line)
     else:
         _line(console, Text("Declared: nothing found (no warnings line, tags or archive warnings)"))
