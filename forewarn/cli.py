@@ -62,6 +62,12 @@ def _model_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...
     )
 
 
+# --max-size, as scan and batch take it (parsed with _parse_size).
+MAX_SIZE_OPTION = click.option(
+    "--max-size", default="25MiB", show_default=True, help="Refuse larger files (binary units: 25MB = 25 MiB)."
+)
+
+
 def _load_scorer(mode: str, model_dir: Path | None) -> Any:
     """The scorer for --scorer and --model: a broken bundle (tampered, incomplete, not a bundle,
     from a newer forewarn) is one line and exit 2, never a traceback."""
@@ -244,9 +250,7 @@ def main() -> None:
     type=click.Choice(["text", "markdown", "html", "epub"]),
     help="Input format (default: from the file name and contents).",
 )
-@click.option(
-    "--max-size", default="25MiB", show_default=True, help="Refuse larger files (binary units: 25MB = 25 MiB)."
-)
+@MAX_SIZE_OPTION
 @click.option(
     "--scorer",
     type=click.Choice(SCORERS),
@@ -833,6 +837,7 @@ def _check_known_warnings(passages: list[Any], known: list[str]) -> None:
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
 @_model_option("A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).")
+@MAX_SIZE_OPTION
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def batch(
     target: str,
@@ -842,6 +847,7 @@ def batch(
     scheduler: str | None,
     scorer: str,
     model_dir: Path | None,
+    max_size: str,
     progress: bool | None,
 ) -> None:
     """Scan every work in a folder, ZIP or glob into a results database.
@@ -878,6 +884,7 @@ def batch(
 
     from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
 
+    max_bytes = _parse_size(max_size)
     if model_dir is not None:
         _load_scorer(scorer, model_dir)  # a broken bundle is one line before any database is made
     err = Console(stderr=True)
@@ -907,6 +914,7 @@ def batch(
                 scheduler=scheduler,
                 mode=scorer,
                 bundle=str(model_dir.resolve()) if model_dir else None,
+                max_bytes=max_bytes,
                 on_progress=on_progress,
             )
     except (ValueError, RuntimeError, OSError) as e:
