@@ -374,6 +374,38 @@ def test_serve_on_a_busy_port_is_one_error_line_and_exit_2() -> None:
     assert code == 2 and "70000" in err
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.db", None, "Error: no database at {db} (create one with `forewarn batch`)"),
+        ("notes.db", b"just some text\n", "forewarn: error: {db}: not a forewarn results database"),
+    ],
+)
+def test_serve_refuses_a_database_it_cannot_read_before_listening(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    """As the README says: no "serving on" and exit 2 (one deleted while serving is a 503 then:
+    tests/test_web.py). A separate process, so a server that started anyway times out the test."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("uvicorn")
+    db = tmp_path / name
+    if content is not None:
+        db.write_bytes(content)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "forewarn", "serve", "--port", "0", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2 and message.format(db=db) in done.stderr and "serving on" not in done.stderr
+    assert db.exists() == (content is not None)  # not created
+
+
 def test_serve_says_serving_on_the_bound_address_and_answers_there() -> None:
     """With --port 0 the line names the port really bound, and the server answers on it."""
     import os
