@@ -343,9 +343,9 @@ def scan(
                     on_stage=hooks.on_stage,
                     on_progress=hooks.on_progress,
                 )
-        except ReadError as e:
-            errors.append((str(path), str(e)))
-            _fail(str(e) if _names(str(e), str(path)) else f"{path}: {e}")  # not "x.txt: file not found: x.txt"
+        except ReadError as e:  # "PATH: reason" as for every input; the JSON has the path beside the reason
+            errors.append((str(path), e.reason))
+            _fail(f"{path}: {e.reason}")
             continue
         except OSError as e:
             errors.append((str(path), e.strerror or str(e)))
@@ -375,13 +375,6 @@ def _write_html(html_path: Path, report: Any) -> None:
     except OSError as e:
         _fail(f"cannot write {html_path}: {e.strerror or e}")
         sys.exit(EXIT_ERROR)
-
-
-def _names(message: str, path: str) -> bool:
-    """Whether ``message`` already names ``path`` as a word ("-" inside "--max-size" does not)."""
-    import re
-
-    return re.search(rf"(?:^|[\s:]){re.escape(path)}(?:$|[\s:])", message) is not None
 
 
 def _echo_json(doc: str) -> None:

@@ -627,15 +627,24 @@ def test_nan_is_not_a_probability(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "nan is not a number from 0 to 1" in result.output
 
 
-def test_a_read_error_names_the_file_once(tmp_path: Path) -> None:
-    """It read "forewarn: error: x.txt: file not found: x.txt"."""
-    missing = tmp_path / "x.txt"
-    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(missing)])
-    assert result.exit_code == 2 and result.stderr.count(str(missing)) == 1, result.stderr
-    empty = tmp_path / "empty.txt"
-    empty.write_bytes(b"")
-    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(empty)])
-    assert result.stderr.startswith(f"forewarn: error: {empty}: ") and result.stderr.count(str(empty)) == 1
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        # Regression: "forewarn: error: x.txt: file not found: x.txt", then "file not found: x.txt"
+        # (the path after the reason, unlike every other read error), and in --json
+        # {"path": "x.txt", "error": "file not found: x.txt"}.
+        ("x.txt", "file not found"),
+        ("empty.txt/x.txt", "Not a directory"),  # it was "cannot read PATH: Not a directory"
+        ("empty.txt", "empty file: nothing to scan"),
+    ],
+)
+def test_a_read_error_names_the_file_once_and_first(tmp_path: Path, name: str, reason: str) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    path = str(tmp_path / name)
+    code, _, err = run("scan", "--scorer", "lexicon", path)
+    assert code == 2 and err == f"forewarn: error: {path}: {reason}\n"
+    code, out, _ = run("scan", "--scorer", "lexicon", "--json", path)
+    assert code == 2 and json.loads(out)["errors"] == [{"path": path, "error": reason}]
 
 
 def test_a_partly_read_epub_says_so_in_every_report(tmp_path: Path) -> None:
