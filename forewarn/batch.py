@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, format_size
+from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
+from forewarn.readers import _too_large as too_large
 from forewarn.store import (
     _release_path,
     add_path,
@@ -54,8 +55,8 @@ class Source:
     size: int = 0
 
     def read(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-        if self.size > max_bytes:
-            raise ValueError(f"file is {format_size(self.size)}, over the {format_size(max_bytes)} limit")
+        if self.size > max_bytes:  # the reader's message: "25 MiB, over the 25 MiB limit" did not say by how much
+            raise too_large(self.size, max_bytes)
         if self.path is not None:
             with open(self.path, "rb") as f:
                 return f.read(max_bytes + 1)
@@ -169,12 +170,18 @@ def list_sources(target: str | Path) -> list[Source]:
 
 
 def scan_one(
-    name: str, data: bytes, mode: str = "cascade", threads: int | None = None, bundle: str | None = None
+    name: str,
+    data: bytes,
+    mode: str = "cascade",
+    threads: int | None = None,
+    bundle: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> dict[str, Any]:
     """Read and scan one work; never raises for bad input (returns ``{"error": ...}``).
 
     ``threads`` caps the encoder's threads in this process (set before its first use);
-    ``bundle`` is a model bundle's path (default: the packaged model).
+    ``bundle`` is a model bundle's path (default: the packaged model); ``max_bytes`` the
+    reader's size limit (``--max-size``).
     """
     if threads:
         os.environ["FOREWARN_THREADS"] = str(threads)
@@ -186,7 +193,7 @@ def scan_one(
 
     t0 = time.perf_counter()
     try:
-        work = read(data, name=name, format=sniff(data, name))
+        work = read(data, name=name, format=sniff(data, name), max_bytes=max_bytes)
         work.source_path = name
         report = report_to_dict(scan_work(work, scorer=default_scorer(mode, bundle)))
     except ReadError as e:
@@ -390,6 +397,7 @@ def _pending(
     copies: dict[str, list[str]],
     failed: dict[str, str],
     gone: set[str],
+    max_bytes: int,
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash.
 
@@ -403,7 +411,7 @@ def _pending(
     unclaimed = set(gone)
     for src in sources:
         try:
-            data = src.read()
+            data = src.read(max_bytes=max_bytes)
         except (OSError, ValueError, zipfile.BadZipFile) as e:
             with writing():
                 save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
@@ -444,6 +452,7 @@ def run_batch(
     scheduler: str | None = None,
     mode: str = "cascade",
     bundle: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: Callable[[BatchSummary, int], None] | None = None,
 ) -> BatchSummary:
     """Scan every supported work under ``target`` into ``db``; returns counts and timing.
@@ -451,7 +460,8 @@ def run_batch(
     Works already scanned with this model version are skipped; works that failed
     before are tried again (a reader fix does not change the model version).
     ``bundle``: a model bundle's path instead of the packaged model (on a Dask
-    cluster, a path every worker can read).
+    cluster, a path every worker can read). ``max_bytes``: larger files fail, as
+    ``forewarn scan --max-size`` refuses them.
     """
     if engine not in ("local", "dask"):
         raise ValueError("engine must be 'local' or 'dask'")
@@ -512,19 +522,38 @@ def run_batch(
 
     scope = _listed_in_full(target)
     gone = _gone_paths(conn, scope, {src.name for src in sources})
-    todo = _pending(conn, sources, version, summary, writing=guard.write, copies=copies, failed=failed, gone=gone)
+    todo = _pending(
+        conn,
+        sources,
+        version,
+        summary,
+        writing=guard.write,
+        copies=copies,
+        failed=failed,
+        gone=gone,
+        max_bytes=max_bytes,
+    )
     with guard.installed():
         try:
             with guard.write():  # a Ctrl-C now waits for the run's row, then finishes it as interrupted
                 run_id = start_run(conn, model_version=version, engine=engine, target=str(target))
             if engine == "dask":
-                _run_dask(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers, scheduler=scheduler)
+                _run_dask(
+                    todo,
+                    record,
+                    hashes,
+                    mode=mode,
+                    bundle=bundle,
+                    max_bytes=max_bytes,
+                    workers=n_workers,
+                    scheduler=scheduler,
+                )
             elif n_workers == 1:
                 for src, digest, data in todo:
                     hashes[src.name] = digest
-                    record(scan_one(src.name, data, mode, bundle=bundle))
+                    record(scan_one(src.name, data, mode, bundle=bundle, max_bytes=max_bytes))
             else:
-                _run_pool(todo, record, hashes, mode=mode, bundle=bundle, workers=n_workers)
+                _run_pool(todo, record, hashes, mode=mode, bundle=bundle, max_bytes=max_bytes, workers=n_workers)
             guard.writing = True  # all done: a Ctrl-C now waits (and is dropped) while the run is recorded
             # After a whole run, so a renamed file kept its work; a file back meanwhile stays.
             summary.removed = _release_gone(conn, [p for p in gone if not (scope and scope[1]) or _missing(p)])
@@ -567,6 +596,7 @@ def _run_pool(
     *,
     mode: str,
     bundle: str | None,
+    max_bytes: int,
     workers: int,
 ) -> None:
     """A local process pool; on Ctrl-C, finished results are saved and the workers terminated.
@@ -607,10 +637,10 @@ def _run_pool(
 
     def submit(name: str, data: bytes) -> None:
         try:
-            inflight[pool.submit(scan_one, name, data, mode, 1, bundle)] = name
+            inflight[pool.submit(scan_one, name, data, mode, 1, bundle, max_bytes)] = name
         except BrokenProcessPool:  # broke before its futures said so
             replace_broken_pool()
-            inflight[pool.submit(scan_one, name, data, mode, 1, bundle)] = name
+            inflight[pool.submit(scan_one, name, data, mode, 1, bundle, max_bytes)] = name
 
     try:
         for src, digest, data in todo:
@@ -645,6 +675,7 @@ def _run_dask(
     *,
     mode: str,
     bundle: str | None,
+    max_bytes: int,
     workers: int,
     scheduler: str | None,
 ) -> None:
@@ -682,7 +713,7 @@ def _run_dask(
         queue = as_completed()
         for src, digest, data in todo:
             hashes[src.name] = digest
-            fut = client.submit(scan_one, src.name, data, mode, 1, bundle, pure=False)
+            fut = client.submit(scan_one, src.name, data, mode, 1, bundle, max_bytes, pure=False)
             names[fut.key] = src.name
             queue.add(fut)
             if len(names) >= 2 * workers:

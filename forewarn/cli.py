@@ -62,6 +62,12 @@ def _model_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...
     )
 
 
+# --max-size, as scan and batch take it (parsed with _parse_size).
+MAX_SIZE_OPTION = click.option(
+    "--max-size", default="25MiB", show_default=True, help="Refuse larger files (binary units: 25MB = 25 MiB)."
+)
+
+
 def _load_scorer(mode: str, model_dir: Path | None) -> Any:
     """The scorer for --scorer and --model: a broken bundle (tampered, incomplete, not a bundle,
     from a newer forewarn) is one line and exit 2, never a traceback."""
@@ -244,9 +250,7 @@ def main() -> None:
     type=click.Choice(["text", "markdown", "html", "epub"]),
     help="Input format (default: from the file name and contents).",
 )
-@click.option(
-    "--max-size", default="25MiB", show_default=True, help="Refuse larger files (binary units: 25MB = 25 MiB)."
-)
+@MAX_SIZE_OPTION
 @click.option(
     "--scorer",
     type=click.Choice(SCORERS),
@@ -339,9 +343,9 @@ def scan(
                     on_stage=hooks.on_stage,
                     on_progress=hooks.on_progress,
                 )
-        except ReadError as e:
-            errors.append((str(path), str(e)))
-            _fail(str(e) if _names(str(e), str(path)) else f"{path}: {e}")  # not "x.txt: file not found: x.txt"
+        except ReadError as e:  # "PATH: reason" as for every input; the JSON has the path beside the reason
+            errors.append((str(path), e.reason))
+            _fail(f"{path}: {e.reason}")
             continue
         except OSError as e:
             errors.append((str(path), e.strerror or str(e)))
@@ -371,13 +375,6 @@ def _write_html(html_path: Path, report: Any) -> None:
     except OSError as e:
         _fail(f"cannot write {html_path}: {e.strerror or e}")
         sys.exit(EXIT_ERROR)
-
-
-def _names(message: str, path: str) -> bool:
-    """Whether ``message`` already names ``path`` as a word ("-" inside "--max-size" does not)."""
-    import re
-
-    return re.search(rf"(?:^|[\s:]){re.escape(path)}(?:$|[\s:])", message) is not None
 
 
 def _echo_json(doc: str) -> None:
@@ -833,6 +830,7 @@ def _check_known_warnings(passages: list[Any], known: list[str]) -> None:
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
 @_model_option("A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).")
+@MAX_SIZE_OPTION
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def batch(
     target: str,
@@ -842,6 +840,7 @@ def batch(
     scheduler: str | None,
     scorer: str,
     model_dir: Path | None,
+    max_size: str,
     progress: bool | None,
 ) -> None:
     """Scan every work in a folder, ZIP or glob into a results database.
@@ -878,6 +877,7 @@ def batch(
 
     from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
 
+    max_bytes = _parse_size(max_size)
     if model_dir is not None:
         _load_scorer(scorer, model_dir)  # a broken bundle is one line before any database is made
     err = Console(stderr=True)
@@ -907,6 +907,7 @@ def batch(
                 scheduler=scheduler,
                 mode=scorer,
                 bundle=str(model_dir.resolve()) if model_dir else None,
+                max_bytes=max_bytes,
                 on_progress=on_progress,
             )
     except (ValueError, RuntimeError, OSError) as e:
@@ -1085,38 +1086,85 @@ def _ratings(row: dict[str, Any]) -> str:
     return f"suggested: {row['rating_suggested']}{declared}"
 
 
+# The export formats a --out suffix names (case aside); any other suffix needs --format.
+_EXPORT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
 @main.command(short_help="Export a results database to CSV, JSON Lines or Parquet.")
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (from forewarn batch).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "parquet"]),
+    help="Output format (default: from the --out suffix, .csv, .jsonl or .ndjson, .parquet; csv for a "
+    "name without a suffix and for '-').",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Output file; '-' writes to stdout (Parquet only to a pipe or file, not to a terminal).",
+)
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
-def export(db: str, fmt: str, out: str, model_version: str | None) -> None:
+def export(db: str, fmt: str | None, out: str, model_version: str | None) -> None:
     """Export a results database: one row per work (jsonl: the full reports), with the
     result of the model version run most recently among those that scanned it
     (--model-version picks one; rows name theirs in model_version).
 
+    The format is the --out suffix's (.csv, .jsonl or .ndjson, .parquet) unless
+    --format says it; a --format the suffix contradicts, or another suffix without
+    --format, is a usage error. '-' is stdout (the count goes to stderr).
+
     \b
     Examples:
-      forewarn export --db results.db --format csv --out results.csv
-      forewarn export --db results.db --format jsonl --out reports.jsonl
-      forewarn export --db results.db --format parquet --out results.parquet
+      forewarn export --db results.db --out results.csv
+      forewarn export --db results.db --out reports.jsonl
+      forewarn export --db results.db --out results.parquet
+      forewarn export --db results.db --format jsonl --out - | jq .title
     """
     from forewarn.export import export_db
 
-    if _is_database_file(out, db):
+    to_stdout = out == "-"
+    if not to_stdout and _is_database_file(out, db):
         _fail(f"--out {out} is the database itself (or its journal): choose another file")
         sys.exit(EXIT_ERROR)
+    fmt = _export_format(fmt, out)
+    if to_stdout and fmt == "parquet" and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: redirect stdout to a file or a pipe, or give --out FILE.parquet")
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
         try:
-            n = export_db(conn, fmt=fmt, out=out, model_version=model_version)
+            n = export_db(conn, fmt=fmt, out=sys.stdout.buffer if to_stdout else out, model_version=model_version)
         except RuntimeError as e:
             _fail(str(e))
             sys.exit(EXIT_ERROR)
+        except BrokenPipeError:
+            raise  # the quiet exit (_Group)
         except OSError as e:
-            _fail(f"cannot write {out}: {e.strerror or e}")
+            _fail(f"cannot write {'to stdout' if to_stdout else out}: {e.strerror or e}")
             sys.exit(EXIT_ERROR)
-    click.echo(f"{n:,} work{'s' if n != 1 else ''} written to {out}")
+    works = f"{n:,} work{'s' if n != 1 else ''}"
+    if to_stdout:
+        click.echo(f"{works} written to stdout", err=True)
+    else:
+        click.echo(f"{works} written to {out}")
+
+
+def _export_format(fmt: str | None, out: str) -> str:
+    """The format for ``--format`` and ``--out``: the suffix's when no --format is given, a usage
+    error when they disagree or the suffix names no format; csv when there is no suffix."""
+    suffix = "" if out == "-" else Path(out).suffix
+    implied = _EXPORT_SUFFIXES.get(suffix.lower())
+    if fmt is None:
+        if suffix and implied is None:
+            raise click.UsageError(
+                f"cannot tell the format from --out {out}: give --format csv, jsonl or parquet "
+                "(or end the name in .csv, .jsonl or .parquet)"
+            )
+        return implied or "csv"
+    if implied is not None and implied != fmt:
+        raise click.UsageError(f"--format {fmt} does not match --out {out}: a {suffix} file is {implied}")
+    return fmt
 
 
 def _is_database_file(out: str, db: str) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from forewarn.store import shown_works, stored_report, work_paths
 
@@ -68,18 +70,21 @@ def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[
     return out
 
 
-def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path, model_version: str | None = None) -> int:
-    """Write the export; returns the number of works (one result each, as ``rows`` chooses)."""
+def export_db(
+    conn: sqlite3.Connection, *, fmt: str, out: str | Path | IO[bytes], model_version: str | None = None
+) -> int:
+    """Write the export to a path or a binary stream (``sys.stdout.buffer``: the same bytes as
+    the file); returns the number of works (one result each, as ``rows`` chooses)."""
     if fmt == "jsonl":
         chosen, args = shown_works(model_version)
         ids = [r[0] for r in conn.execute(f"SELECT id FROM works WHERE id IN ({chosen}) ORDER BY path, id", args)]
-        with open(out, "w", encoding="utf-8") as f:
+        with _text(out) as f:
             for work_id in ids:
                 f.write(json.dumps(stored_report(conn, work_id), ensure_ascii=False) + "\n")
         return len(ids)
     data = rows(conn, model_version=model_version)
     if fmt == "csv":
-        with open(out, "w", encoding="utf-8", newline="") as f:
+        with _text(out) as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
             for row in data:
@@ -94,6 +99,29 @@ def export_db(conn: sqlite3.Connection, *, fmt: str, out: str | Path, model_vers
             raise RuntimeError("parquet export needs the extra: pip install 'forewarn[parquet]'") from None
         types = {"paths": pa.list_(pa.string()), "words": pa.int64()}
         schema = pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
-        pq.write_table(pa.Table.from_pylist(data, schema=schema), str(out))
+        pq.write_table(pa.Table.from_pylist(data, schema=schema), str(out) if isinstance(out, (str, Path)) else out)
         return len(data)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+class _Utf8:
+    """A text sink over a binary stream: each write as UTF-8, the newlines as written (CSV's are
+    CRLF, as in the file); the stream is never closed here."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(text.encode("utf-8"))
+        return len(text)
+
+
+@contextmanager
+def _text(out: str | Path | IO[bytes]) -> Iterator[IO[str] | _Utf8]:
+    """``out`` for writing text: a UTF-8 file, or a binary stream (the same bytes), flushed after."""
+    if isinstance(out, (str, Path)):
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            yield f
+        return
+    yield _Utf8(out)
+    out.flush()

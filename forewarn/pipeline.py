@@ -381,7 +381,7 @@ def scan(
 
     A ``str`` is taken as a path when it names an existing file or looks like a
     path (see ``looks_like_path``; "~/" is the home folder; a missing one raises
-    ``ReadError("file not found: ...")``), otherwise as the text of a work, read as
+    ``ReadError("PATH: file not found")``), otherwise as the text of a work, read as
     ``format`` when one is given ("html": the str is markup). ``only``/``ignore``:
     warning ids or aliases, a list or one comma-separated str. ``threshold`` (0 to 1,
     or a numeric str) overrides the per-warning passage thresholds. ``scorer``: a

@@ -154,7 +154,16 @@ class Work:
 
 
 class ReadError(ValueError):
-    """Input that cannot be read as a work; the message is one line meant for users."""
+    """Input that cannot be read as a work; the message is one line meant for users.
+
+    An error about a file named by ``path`` says "PATH: reason", others their reason alone;
+    ``reason`` is the message without the name, for a caller that shows the name itself (the
+    CLI's "PATH: reason" lines and its JSON's ``{"path", "error"}``).
+    """
+
+    def __init__(self, reason: str, *, path: str | None = None) -> None:
+        super().__init__(reason if path is None else f"{path}: {reason}")
+        self.reason = reason
 
 
 # Chapter numbers written as words ("Chapter Twelve"), with their values: the text reader's

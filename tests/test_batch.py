@@ -902,6 +902,34 @@ def test_batch_scans_with_a_given_bundle_and_refuses_a_broken_one(tmp_path: Path
     assert not (tmp_path / "other.db").exists()
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_max_size_sets_the_size_limit_as_for_scan(tmp_path: Path, workers: str) -> None:
+    """Regression: batch had no --max-size, so a file over 25 MiB could never go into a database
+    (and the failure said "file is 25 MiB, over the 25 MiB limit")."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    comment = b"x" * (25 * 1024 * 1024)  # over the default limit, but quick to read: a comment
+    (folder / "big.html").write_bytes(b"<p>He stabbed the guard and blood pooled.</p><!-- " + comment + b" -->")
+    (folder / "small.txt").write_text(f"{PARA}\n\n" * 40, encoding="utf-8")  # about 4 KiB
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 1 and "scanned 1," in first.stdout, first.output
+    assert "big.html: file is 26,214,454 bytes, over the 26,214,400-byte limit (use --max-size)" in first.stderr
+    again = CliRunner().invoke(main, [*args, "--max-size", "26MiB"])  # the workers' reader takes it too
+    assert again.exit_code == 0 and "scanned 1, skipped 1 " in again.stdout, again.output
+    assert count(db, "SELECT COUNT(*) FROM works") == 2 and count(db, "SELECT COUNT(*) FROM errors") == 0
+    args[3] = str(tmp_path / "small.db")
+    small = CliRunner().invoke(main, [*args, "--max-size", "1KiB"])
+    assert small.exit_code == 1 and "small.txt: file is 4.2 KiB, over the 1 KiB limit (use --max-size)" in small.stderr
+    assert CliRunner().invoke(main, [*args, "--max-size", "lots"]).exit_code == 2
+    help_lines = [
+        re.search(r"--max-size.*?\]", " ".join(CliRunner().invoke(main, [cmd, "--help"]).output.split())).group(0)
+        for cmd in ("scan", "batch")
+    ]
+    assert help_lines[0] == help_lines[1]
+
+
 def test_a_bundle_differing_only_in_thresholds_rescans_every_work(tmp_path: Path) -> None:
     """Regression: two bundles trained with other --label-mode share config.json's version;
     the second batch said "scanned 0, skipped 2" and kept the first model's results."""

@@ -374,6 +374,38 @@ def test_serve_on_a_busy_port_is_one_error_line_and_exit_2() -> None:
     assert code == 2 and "70000" in err
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.db", None, "Error: no database at {db} (create one with `forewarn batch`)"),
+        ("notes.db", b"just some text\n", "forewarn: error: {db}: not a forewarn results database"),
+    ],
+)
+def test_serve_refuses_a_database_it_cannot_read_before_listening(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    """As the README says: no "serving on" and exit 2 (one deleted while serving is a 503 then:
+    tests/test_web.py). A separate process, so a server that started anyway times out the test."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("uvicorn")
+    db = tmp_path / name
+    if content is not None:
+        db.write_bytes(content)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "forewarn", "serve", "--port", "0", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2 and message.format(db=db) in done.stderr and "serving on" not in done.stderr
+    assert db.exists() == (content is not None)  # not created
+
+
 def test_serve_says_serving_on_the_bound_address_and_answers_there() -> None:
     """With --port 0 the line names the port really bound, and the server answers on it."""
     import os
@@ -595,15 +627,24 @@ def test_nan_is_not_a_probability(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "nan is not a number from 0 to 1" in result.output
 
 
-def test_a_read_error_names_the_file_once(tmp_path: Path) -> None:
-    """It read "forewarn: error: x.txt: file not found: x.txt"."""
-    missing = tmp_path / "x.txt"
-    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(missing)])
-    assert result.exit_code == 2 and result.stderr.count(str(missing)) == 1, result.stderr
-    empty = tmp_path / "empty.txt"
-    empty.write_bytes(b"")
-    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(empty)])
-    assert result.stderr.startswith(f"forewarn: error: {empty}: ") and result.stderr.count(str(empty)) == 1
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        # Regression: "forewarn: error: x.txt: file not found: x.txt", then "file not found: x.txt"
+        # (the path after the reason, unlike every other read error), and in --json
+        # {"path": "x.txt", "error": "file not found: x.txt"}.
+        ("x.txt", "file not found"),
+        ("empty.txt/x.txt", "Not a directory"),  # it was "cannot read PATH: Not a directory"
+        ("empty.txt", "empty file: nothing to scan"),
+    ],
+)
+def test_a_read_error_names_the_file_once_and_first(tmp_path: Path, name: str, reason: str) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    path = str(tmp_path / name)
+    code, _, err = run("scan", "--scorer", "lexicon", path)
+    assert code == 2 and err == f"forewarn: error: {path}: {reason}\n"
+    code, out, _ = run("scan", "--scorer", "lexicon", "--json", path)
+    assert code == 2 and json.loads(out)["errors"] == [{"path": path, "error": reason}]
 
 
 def test_a_partly_read_epub_says_so_in_every_report(tmp_path: Path) -> None:

@@ -297,3 +297,109 @@ def test_formulas_behind_spaces_or_in_full_width_are_guarded_too(cell: str) -> N
 
     assert _csv_cell(cell) == "'" + cell
     assert _csv_cell("A plain title") == "A plain title"
+
+
+def _format_of(data: bytes) -> str:
+    """Which export format ``data`` is: Parquet's magic, a JSON object per line, or CSV's header."""
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    first = data.split(b"\n", 1)[0]
+    if first.startswith(b"{"):
+        json.loads(first)
+        return "jsonl"
+    assert first.startswith(b"path,paths,"), data[:80]
+    return "csv"
+
+
+@pytest.mark.parametrize(
+    ("out", "fmt", "written"),
+    [
+        ("x.csv", None, "csv"),
+        ("x", None, "csv"),  # no suffix: CSV, as before
+        # Regression: these got CSV, as --format defaulted to csv whatever the name.
+        ("x.jsonl", None, "jsonl"),
+        ("x.ndjson", None, "jsonl"),
+        ("X.JSONL", None, "jsonl"),
+        ("x.parquet", None, "parquet"),
+        ("x.parquet", "parquet", "parquet"),
+        ("x.out", "jsonl", "jsonl"),  # a suffix that names no format: --format decides
+    ],
+)
+def test_export_takes_its_format_from_the_out_suffix(tmp_path: Path, out: str, fmt: str | None, written: str) -> None:
+    if written == "parquet":
+        pytest.importorskip("pyarrow")
+    db = tmp_path / "r.db"
+    run_batch(make_works(tmp_path / "c", 2), db=db, workers=1, mode="lexicon")
+    code, stdout, _ = cli("export", "--db", str(db), "--out", str(tmp_path / out), *(["--format", fmt] if fmt else []))
+    assert code == 0 and stdout == f"2 works written to {tmp_path / out}\n"
+    assert _format_of((tmp_path / out).read_bytes()) == written
+
+
+@pytest.mark.parametrize(
+    ("out", "fmt", "message"),
+    [
+        ("x.parquet", "csv", "--format csv does not match --out x.parquet: a .parquet file is parquet"),
+        ("x.csv", "jsonl", "--format jsonl does not match --out x.csv: a .csv file is csv"),
+        ("x.ndjson", "parquet", "--format parquet does not match --out x.ndjson: a .ndjson file is jsonl"),
+        ("x.json", None, "cannot tell the format from --out x.json: give --format csv, jsonl or parquet"),
+        ("x.xlsx", None, "cannot tell the format from --out x.xlsx: give --format csv, jsonl or parquet"),
+    ],
+)
+def test_export_refuses_a_format_its_out_suffix_contradicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str, fmt: str | None, message: str
+) -> None:
+    db = tmp_path / "r.db"
+    run_batch(make_works(tmp_path / "c", 1), db=db, workers=1, mode="lexicon")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("export", "--db", str(db), "--out", out, *(["--format", fmt] if fmt else []))
+    assert code == 2 and message in err, err
+    assert not (tmp_path / out).exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet", None])
+def test_export_out_dash_writes_to_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str | None) -> None:
+    """Regression: --out - wrote a file named '-' and said "2 works written to -"."""
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    db = tmp_path / "r.db"
+    run_batch(make_works(tmp_path / "c", 2), db=db, workers=1, mode="lexicon")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "--out", "-", *(["--format", fmt] if fmt else [])])
+    assert result.exit_code == 0 and not (tmp_path / "-").exists(), result.output
+    assert _format_of(result.stdout_bytes) == (fmt or "csv")  # no suffix to go by: CSV
+    assert result.stderr == "2 works written to stdout\n"
+    out = tmp_path / f"x.{fmt or 'csv'}"
+    cli("export", "--db", str(db), "--out", str(out), *(["--format", fmt] if fmt else []))
+    if fmt != "parquet":  # the same bytes as in a file (Parquet's embed the writer's metadata)
+        assert result.stdout_bytes == out.read_bytes()
+    else:
+        import io
+
+        import pyarrow.parquet as pq
+
+        assert pq.read_table(io.BytesIO(result.stdout_bytes)).equals(pq.read_table(out))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_export_refuses_to_write_parquet_to_a_terminal(tmp_path: Path) -> None:
+    """Parquet is binary: on a pipe or in a file it is written, on a terminal it is refused (as gzip does)."""
+    import pty
+    import subprocess
+
+    pytest.importorskip("pyarrow")
+    db = tmp_path / "r.db"
+    run_batch(make_works(tmp_path / "c", 1), db=db, workers=1, mode="lexicon")
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "forewarn", "export", "--db", str(db), "--format", "parquet", "--out", "-"],
+            stdout=follower,
+            cwd=tmp_path,  # a file named "-" (as before the fix) lands here, not in the repository
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+            timeout=60,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2 and b"Parquet is binary" in done.stderr, done.stderr

@@ -312,10 +312,39 @@ def test_api_takes_a_text_plain_body_as_the_text(client: TestClient) -> None:
     assert warning_ids(r) == ["violence"]
     r = client.post("/api/scan", content=b"  \n", headers={"Content-Type": "text/plain"})
     assert r.status_code == 422 and r.json()["detail"] == "send a file or some text"
-    r = client.post("/api/scan", content=b"\xff\xfe\xfa", headers={"Content-Type": "text/plain"})
-    assert r.status_code == 422 and "not utf-8 text" in r.json()["detail"]
+    r = client.post("/api/scan", content=b"caf\xe9\xfa", headers={"Content-Type": "text/plain; charset=utf-8"})
+    assert r.status_code == 422 and r.json()["detail"] == "the body is not utf-8 text"  # as it says
     r = client.post("/api/scan", content=b"<w/>", headers={"Content-Type": "application/xml"})
     assert r.status_code == 415 and "text/plain" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Regression: without a charset these were 422 "the body is not utf-8 text", though
+        # uploaded as a file (or given to the command line) they were read.
+        b"caf\xe9 and a knife. " + STORY.encode("cp1252"),
+        ("Caf\u00e9 \u2014 " + STORY).encode("cp1252"),
+        ("Caf\u00e9. " + STORY).encode("utf-16"),
+        ("Caf\u00e9. " + STORY).encode("utf-8"),
+        b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8,  # binary: refused as an upload is
+        b"\xff\xfe\xfa",  # a UTF-16 BOM and half a character: refused as an upload is
+    ],
+    ids=["latin-1", "cp1252", "utf-16", "utf-8", "binary", "broken-utf-16"],
+)
+def test_a_text_plain_body_without_a_charset_is_decoded_as_an_uploaded_file(client: TestClient, body: bytes) -> None:
+    plain = client.post("/api/scan", content=body, headers={"Content-Type": "text/plain"})
+    upload = client.post("/api/scan", files={"file": ("s.txt", body, "text/plain")})
+    assert plain.status_code == upload.status_code, plain.text
+    if upload.status_code != 200:
+        assert plain.status_code == 422 and plain.json()["detail"] == upload.json()["detail"]
+        return
+    work, uploaded = plain.json()["report"]["work"], upload.json()["report"]["work"]
+    assert work["format"] == "markdown" and uploaded["format"] == "text"  # pasted text reads as Markdown
+    assert (work["encoding"], work["characters"]) == (uploaded["encoding"], uploaded["characters"])
+    assert warning_ids(plain) == warning_ids(upload) and {"violence", "blood"} <= set(warning_ids(plain))
+    page = client.get(plain.json()["url"]).text
+    assert "caf\u00e9" in page.lower() and "\ufffd" not in page
 
 
 def test_api_options_are_honoured_alike_in_json_form_and_query(client: TestClient) -> None:

@@ -135,20 +135,20 @@ def read(
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            raise ReadError(f"file not found: {path}") from None
+            raise ReadError("file not found", path=path) from None
         except OSError as err:
-            raise ReadError(f"cannot read {path}: {err.strerror or err}") from None
+            raise ReadError(str(err.strerror or err), path=path) from None
         except ValueError:  # a NUL or a lone surrogate in the name (UnicodeEncodeError is one)
-            raise ReadError(f"cannot read {path!r}: not a valid file name") from None
+            raise ReadError("not a valid file name", path=repr(path)) from None
         if Path(path).is_dir():
-            raise ReadError(f"{path} is a directory, not a file")
+            raise ReadError("is a directory, not a file", path=path)
         if st.st_size > max_bytes:
             raise _too_large(st.st_size, max_bytes)
         try:
             with open(path, "rb") as fh:
                 data = fh.read(max_bytes + 1)
         except OSError as err:
-            raise ReadError(f"cannot read {path}: {err.strerror or err}") from None
+            raise ReadError(str(err.strerror or err), path=path) from None
         if len(data) > max_bytes:  # the file grew after stat
             raise _too_large(len(data), max_bytes)
     if not data:

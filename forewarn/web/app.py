@@ -150,8 +150,9 @@ _SCAN_OPENAPI: dict[str, Any] = {
             "text/plain": {
                 "schema": {
                     "type": "string",
-                    "description": "The work's text (UTF-8 unless charset=), read as Markdown: "
-                    "'#' headings start chapters.",
+                    "description": "The work's text, read as Markdown: '#' headings start chapters. "
+                    "In the charset= given, else in the encoding detected as for an uploaded .txt file "
+                    "(binary is refused).",
                 }
             },
         },
@@ -297,6 +298,18 @@ def create_app(
             return scan_until(stop, w, opts, read_seconds=time.perf_counter() - started)
 
         return await _run(data, work, opts, source=f"file {name or ''}")
+
+    async def scan_text_body(data: bytes, options: Options) -> tuple[str, Report]:
+        """A text/plain body that names no charset: decoded by the reader, as an uploaded .txt
+        file is (its encoding detected, binary refused), then read as Markdown, as pasted text is."""
+
+        def work(stop: threading.Event) -> Report:
+            started = time.perf_counter()
+            w = read(data, format="markdown")
+            w.source_path = "pasted text"
+            return scan_until(stop, w, options, read_seconds=time.perf_counter() - started)
+
+        return await _run(data, work, options, source="text/plain body")
 
     async def scan_pasted(text: str, options: Options | None = None) -> tuple[str, Report]:
         opts = options or Options()
@@ -492,10 +505,16 @@ def create_app(
         if media_type == "application/json":
             wid, report = await scan_pasted(*json_request(await read_body(request), request))
         elif media_type == "text/plain":
-            text = _decode_text(await read_body(request), content_type)
-            if not text.strip():
+            body, charset = await read_body(request), _charset(content_type)
+            # Without a charset the reader decodes it in the scan (UTF-16 blanks are its 422 there).
+            text = None if charset is None else _decode_text(body, charset)
+            if not (body.strip() if text is None else text.strip()):
                 raise HTTPException(status_code=422, detail="send a file or some text")
-            wid, report = await scan_pasted(text, parse_options(request, {}))
+            options = parse_options(request, {})
+            if text is None:
+                wid, report = await scan_text_body(body, options)
+            else:
+                wid, report = await scan_pasted(text, options)
         elif media_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
             scanned = await scan_form_data(request)
             if scanned is None:
@@ -703,13 +722,17 @@ def _is_ascii_number(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
-def _decode_text(body: bytes, content_type: str) -> str:
-    """A text/plain body as text: its charset= (UTF-8 by default); undecodable is a 422."""
-    charset = "utf-8"
+def _charset(content_type: str) -> str | None:
+    """The charset= a Content-Type names, or None."""
     for param in content_type.split(";")[1:]:
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset" and value.strip():
-            charset = value.strip().strip('"')
+            return value.strip().strip('"')
+    return None
+
+
+def _decode_text(body: bytes, charset: str) -> str:
+    """A text/plain body in the charset it names; undecodable is a 422."""
     try:
         return body.decode(charset).lstrip("\ufeff")
     except (LookupError, UnicodeDecodeError):
