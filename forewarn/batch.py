@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES
-from forewarn.readers import _too_large as too_large
+from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large
 from forewarn.store import (
     _release_path,
     add_path,

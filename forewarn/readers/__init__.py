@@ -78,7 +78,9 @@ def parse_size(value: str) -> int:
     return size
 
 
-def _too_large(size: int, max_bytes: int) -> ReadError:
+def too_large(size: int, max_bytes: int) -> ReadError:
+    """The error for a file over the size limit, as the reader and `batch` (which checks a
+    file's size before reading it) both give it."""
     shown, limit = format_size(size), format_size(max_bytes)
     if shown == limit:  # just over: the rounded sizes alone would look equal
         shown, limit = f"{size:,} bytes", f"{max_bytes:,}-byte"
@@ -128,7 +130,7 @@ def read(
     if isinstance(source, bytes):
         data = source
         if len(data) > max_bytes:
-            raise _too_large(len(data), max_bytes)
+            raise too_large(len(data), max_bytes)
     else:
         path = os.fspath(source)
         name = name or path
@@ -143,14 +145,14 @@ def read(
         if Path(path).is_dir():
             raise ReadError("is a directory, not a file", path=path)
         if st.st_size > max_bytes:
-            raise _too_large(st.st_size, max_bytes)
+            raise too_large(st.st_size, max_bytes)
         try:
             with open(path, "rb") as fh:
                 data = fh.read(max_bytes + 1)
         except OSError as err:
             raise ReadError(str(err.strerror or err), path=path) from None
         if len(data) > max_bytes:  # the file grew after stat
-            raise _too_large(len(data), max_bytes)
+            raise too_large(len(data), max_bytes)
     if not data:
         raise ReadError("empty file: nothing to scan")
     suffix = Path(name).suffix.lower() if name else ""
