@@ -57,6 +57,22 @@ def test_probabilities_have_the_right_shape_and_order(model) -> None:  # type: i
     np.testing.assert_allclose(model.predict_proba(texts[:1]), p[:1], rtol=1e-4, atol=1e-5)
 
 
+def test_the_encoder_reads_whitespace_runs_as_one_space_and_not_the_tail_of_junk(model) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a passage of one sentence and 25 MB of spaces (or 2 MB of "a.a.a.") was
+    tokenized whole, 4-12 s and 1.5 GB, for the 256 tokens the encoder reads. Runs of spaces
+    and line breaks only separate word pieces, so the vector is the same."""
+    from forewarn.score.encoder import tokenizer_input
+
+    enc = model.encoder
+    padded = "He stabbed the guard.\n\n" + " \t\r\n" * 500_000 + "Blood pooled on the stones."
+    np.testing.assert_array_equal(
+        enc.encode([padded]), enc.encode(["He stabbed the guard. Blood pooled on the stones."])
+    )
+    junk = "a." * 1_000_000
+    assert len(tokenizer_input(junk, enc.max_length)) <= 64 * enc.max_length
+    assert enc.tokenizer.encode(tokenizer_input(junk, enc.max_length)).ids[:256] == enc.tokenizer.encode(junk).ids[:256]
+
+
 def test_tampered_bundle_is_refused(tmp_path: Path) -> None:
     bundle = tmp_path / "b"
     shutil.copytree(default_bundle(), bundle)
