@@ -6,8 +6,12 @@ Variants: ``base`` (the passage's embedding), ``cat0`` (the passage's and its cu
 as shipped), ``cat1`` (cue sentences with one neighbouring sentence each side), ``mean0`` (the
 two embeddings averaged), ``lexf`` (``cat0`` plus five columns of the passage's own lexicon
 evidence for its warning: log(1 + hits) per tier, graphic, depiction, mention, topic, and
-negated). The cue sentences are those holding the lexicon's hits (cues and topic words) for the
-passage's own warning; none: the passage itself.
+negated), ``tfdup`` (``cat0``, and the TF-IDF regression reads the passage followed by its cue
+sentences again), ``tfsep`` (``cat0``, and the cue sentences' words are TF-IDF features of their
+own, prefixed ``cq``), ``char`` (``cat0``, and the TF-IDF regression also reads character
+2-5-grams within words, ``char_wb``, as a second L2-normalised block beside the word 1-2-grams:
+spelling variants of slurs and cue words). The cue sentences are those holding the lexicon's
+hits (cues and topic words) for the passage's own warning; none: the passage itself.
 
     python bench/experiments/cue_sentences.py [VARIANTS] [SEEDS]     # e.g. base,cat0 0,1,2
 
@@ -16,8 +20,10 @@ Embeddings are cached in bench/experiments/.cache/ (not committed). About 2 minu
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +67,88 @@ def evidence(own_hits: list[list[LexiconHit]]) -> np.ndarray:
     return np.log1p(out)
 
 
+def patch_tfidf(augmented: dict[str, str]) -> None:
+    """Make training and scoring read ``augmented[text]`` wherever the TF-IDF regression reads a
+    passage (the cascade's gate still reads the passage itself)."""
+    import forewarn.train as tr
+
+    fit, scores = tr.fit_heads, tr.Heads.scores
+
+    def fit_heads(texts: list[str], *args: object, **kwargs: object) -> tr.Heads:
+        return fit([augmented.get(t, t) for t in texts], *args, **kwargs)  # type: ignore[arg-type]
+
+    def heads_scores(self: tr.Heads, emb: np.ndarray, texts: list[str], *args: object, **kwargs: object) -> np.ndarray:
+        return scores(self, emb, [augmented.get(t, t) for t in texts], *args, **kwargs)  # type: ignore[arg-type]
+
+    tr.fit_heads = fit_heads  # type: ignore[assignment]
+    tr.Heads.scores = heads_scores  # type: ignore[method-assign]
+
+
+def patch_char_ngrams() -> None:
+    """Refit each head's TF-IDF regression on word 1-2-grams plus character 2-5-grams within
+    words (same weights, C and labels as ``fit_heads``), and score with it."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
+
+    import forewarn.train as tr
+    from forewarn.score.model import head_scores
+
+    fit = tr.fit_heads
+
+    def fit_heads(texts: list[str], emb: np.ndarray, warnings: np.ndarray, y: np.ndarray, *args: Any, **kw: Any) -> Any:
+        heads = fit(texts, emb, warnings, y, *args, **kw)
+        config, background, include = kw["config"], kw.get("background"), kw.get("include")
+        vec = FeatureUnion(
+            [
+                (
+                    "w",
+                    TfidfVectorizer(
+                        ngram_range=(1, 2), min_df=config.min_df, sublinear_tf=True, max_features=config.max_features
+                    ),
+                ),
+                (
+                    "c",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=(2, 5),
+                        min_df=config.min_df,
+                        sublinear_tf=True,
+                        max_features=50000,
+                    ),
+                ),
+            ]
+        )
+        x_all = vec.fit_transform(texts)
+        coef = np.zeros((len(heads.labels), x_all.shape[1]))
+        intercept = np.zeros(len(heads.labels))
+        for k, w in enumerate(heads.labels):
+            m = np.flatnonzero((warnings == w) & (True if include is None else include))
+            bg = np.flatnonzero(background[:, k]) if background is not None else np.zeros(0, dtype=int)
+            bw = np.full(bg.size, config.background_weight * m.size / max(bg.size, 1))
+            lr = LogisticRegression(C=config.c_tfidf, max_iter=5000, class_weight=None if bg.size else "balanced")
+            rows = np.r_[m, bg]
+            lr.fit(x_all[rows], np.r_[y[m], np.zeros(bg.size)], sample_weight=np.r_[np.ones(m.size), bw])
+            coef[k], intercept[k] = lr.coef_[0], lr.intercept_[0]
+        heads.char = (vec, coef, intercept)  # type: ignore[attr-defined]
+        return heads
+
+    def heads_scores(self: Any, emb: np.ndarray, texts: list[str], w_emb: float, *, focus: Any = None) -> np.ndarray:
+        vec, coef, intercept = self.char
+        tfidf = np.asarray(vec.transform(texts) @ coef.T)
+        arrays = {**self.arrays, "tfidf_intercept": intercept}
+        rows = np.arange(len(texts))
+        where = (
+            {}
+            if focus is None or "focus_coef" not in arrays
+            else {k: (rows, focus) for k in range(len(self.labels)) if arrays["focus_coef"][k].any()}
+        )
+        return head_scores(emb, tfidf, arrays, w_emb, focus=where)
+
+    tr.fit_heads = fit_heads  # type: ignore[assignment]
+    tr.Heads.scores = heads_scores  # type: ignore[method-assign]
+
+
 def cached(name: str, texts: list[str], enc: Encoder) -> np.ndarray:
     path = CACHE / f"{name}.npy"
     if path.exists():
@@ -89,7 +177,18 @@ def main() -> None:
         both = emb + win
         variants[f"mean{context}"] = both / np.linalg.norm(both, axis=1, keepdims=True)
     variants["lexf"] = np.hstack([variants["cat0"], evidence(own)])
+    variants["tfdup"] = variants["tfsep"] = variants["char"] = variants["cat0"]
+    cues = [window(p.text, h, context=0) for p, h in zip(passages, hits, strict=True)]
+    patched = [n for n in names if n in ("tfdup", "tfsep", "char")]
+    if len(patched) > 1 or (patched and names[-1] != patched[0]):
+        raise SystemExit("tfdup, tfsep and char patch training for the rest of the run: one of them, last")
     for name in names:
+        if name == "char":
+            patch_char_ngrams()
+        if name in ("tfdup", "tfsep"):
+            # A text repeated under two warnings keeps the last one's cue sentences.
+            extra = [re.sub(r"\b(\w)", r"cq\1", c) if name == "tfsep" else c for c in cues]
+            patch_tfidf({p.text: f"{p.text}\n{e}" for p, e in zip(passages, extra, strict=True)})
         for seed in seeds:
             r = cross_validate(passages, variants[name], folds=5, config=HeadsConfig(seed=seed))
             print(
