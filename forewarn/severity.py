@@ -76,8 +76,7 @@ class SeverityCues:
         """
         ends = [m.start() for m in _SENTENCE_END.finditer(text)] if near else []
         anchors = {bisect.bisect_left(ends, start) for start, _ in near}
-        exclude = packaged_excludes().get(warning)
-        vetoes = [x.span() for x in exclude.finditer(text)] if exclude is not None else []
+        vetoes: list[tuple[int, int]] | None = None  # the idioms' spans, found once a cue matches
         best: str | None = None
         for severity, pattern, window in self.cues.get(warning, ()):
             if best is not None and SEVERITIES.index(severity) <= SEVERITIES.index(best):
@@ -85,6 +84,9 @@ class SeverityCues:
             for m in pattern.finditer(text):
                 if window and anchors and not {bisect.bisect_left(ends, m.start()) - k for k in window} & anchors:
                     continue
+                if vetoes is None:
+                    exclude = packaged_excludes().get(warning)
+                    vetoes = [x.span() for x in exclude.finditer(text)] if exclude is not None else []
                 if any(a < m.end() and m.start() < b for a, b in vetoes):
                     continue  # an idiom the lexicon knows ("dead tired" is not "was dead")
                 if _counts(text, m.start()):
