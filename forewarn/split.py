@@ -92,6 +92,8 @@ def story_bounds(work: Work) -> tuple[int, int]:
     passage opening "Chapter 1" after a 150-word summary is at 0%, not 40%, of the story and
     of its chapter (the summary is folded into chapter 1 to keep the chapters' numbers)."""
     text, spans = work.text, sorted(work.meta_spans or (), key=lambda s: (s.start, s.end))
+    if not spans:
+        return 0, len(text)
     ends = [s.end for s in spans]
 
     def is_meta(start: int, end: int) -> bool:
@@ -103,7 +105,7 @@ def story_bounds(work: Work) -> tuple[int, int]:
             k += 1
         return not text[pos:end].strip()
 
-    story = [p for c in work.chapters for p in c.paragraphs if not (spans and is_meta(p.start, p.end))]
+    story = [p for c in work.chapters for p in c.paragraphs if not is_meta(p.start, p.end)]
     return (story[0].start, story[-1].end) if story else (0, len(text))
 
 
