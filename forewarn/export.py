@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from forewarn.store import shown_works, stored_report, work_paths
+from forewarn.store import all_work_paths, shown_works, stored_report
 
 COLUMNS = [
     "path",
@@ -46,9 +46,10 @@ def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[
     and ``paths`` the list of every file with the work's content (identical files are one work):
     a list column in Parquet, a JSON array in CSV (a file name may hold any separator)."""
     chosen, args = shown_works(model_version)
+    known = all_work_paths(conn)
     out = []
     for w in conn.execute(f"SELECT * FROM works WHERE id IN ({chosen}) ORDER BY path, id", args):
-        paths = work_paths(conn, w["id"])
+        paths = known.get(w["content_hash"], [])
         dets = conn.execute(
             "SELECT warning, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC", (w["id"],)
         ).fetchall()
@@ -78,9 +79,10 @@ def export_db(
     if fmt == "jsonl":
         chosen, args = shown_works(model_version)
         ids = [r[0] for r in conn.execute(f"SELECT id FROM works WHERE id IN ({chosen}) ORDER BY path, id", args)]
+        known = all_work_paths(conn)
         with _text(out) as f:
             for work_id in ids:
-                f.write(json.dumps(stored_report(conn, work_id), ensure_ascii=False) + "\n")
+                f.write(json.dumps(stored_report(conn, work_id, known=known), ensure_ascii=False) + "\n")
         return len(ids)
     data = rows(conn, model_version=model_version)
     if fmt == "csv":

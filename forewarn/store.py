@@ -108,6 +108,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE runs ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0
         """,
     ),
+    (
+        # Every saved work looks its path up in works and errors (a file holds one content):
+        # unindexed, that scanned both tables, so saving got slower as the database grew (21 ms
+        # more per work at 23,000 works).
+        "004_path_indexes",
+        """
+        CREATE INDEX IF NOT EXISTS works_path ON works (path);
+        CREATE INDEX IF NOT EXISTS errors_path ON errors (path)
+        """,
+    ),
 ]
 
 
@@ -402,11 +412,13 @@ def _release_path(conn: sqlite3.Connection, *, path: str, content_hash: str) -> 
     file's error from its earlier content goes too.
     """
     stale = [
-        r["id"]
+        r[0]
         for r in conn.execute(
-            "SELECT id FROM works WHERE content_hash IS NOT ? AND (path = ? OR id IN"
-            " (SELECT work_id FROM work_paths WHERE path = ?))",
-            (content_hash, path, path),
+            # Two indexed lookups: with an OR between them SQLite scanned the works table.
+            "SELECT id FROM works WHERE path = ? AND content_hash IS NOT ?"
+            " UNION SELECT w.id FROM work_paths p JOIN works w ON w.id = p.work_id"
+            " WHERE p.path = ? AND w.content_hash IS NOT ?",
+            (path, content_hash, path, content_hash),
         )
     ]
     for work_id in stale:
@@ -502,6 +514,15 @@ def model_versions(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
+def all_work_paths(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Per content hash, every file known to hold it, sorted: ``work_paths`` for a whole export
+    in one query (one query per work made exporting quadratic: 5,760 works took two minutes)."""
+    out: dict[str, list[str]] = {}
+    for content_hash, path in conn.execute(f"SELECT content_hash, path FROM ({_PATHS}) ORDER BY path"):
+        out.setdefault(content_hash, []).append(path)
+    return out
+
+
 def work_paths(conn: sqlite3.Connection, work_id: int) -> list[str]:
     """Every file known to hold this work's content (whichever model version's scan saw it), sorted."""
     return [
@@ -514,13 +535,19 @@ def work_paths(conn: sqlite3.Connection, work_id: int) -> list[str]:
     ]
 
 
-def stored_report(conn: sqlite3.Connection, work_id: int) -> dict[str, Any]:
+def stored_report(
+    conn: sqlite3.Connection, work_id: int, *, known: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     """The saved report with ``work.path`` and ``work.paths`` as the database has them now: it was
-    saved with the path of the copy scanned first, which may since hold other content."""
-    path, report_json = conn.execute("SELECT path, report_json FROM works WHERE id = ?", (work_id,)).fetchone()
+    saved with the path of the copy scanned first, which may since hold other content.
+    ``known``: ``all_work_paths``, when many reports are read (an export)."""
+    path, content_hash, report_json = conn.execute(
+        "SELECT path, content_hash, report_json FROM works WHERE id = ?", (work_id,)
+    ).fetchone()
     report: dict[str, Any] = json.loads(report_json)
     report["work"]["path"] = path
-    report["work"]["paths"] = work_paths(conn, work_id) or [path]
+    paths = work_paths(conn, work_id) if known is None else known.get(content_hash, [])
+    report["work"]["paths"] = paths or [path]
     return report
 
 

@@ -65,6 +65,37 @@ def test_saving_a_work_another_process_already_saved_records_the_path(tmp_path: 
     assert json.loads(conn.execute("SELECT report_json FROM works").fetchone()[0])["work"]["title"] == "A"
 
 
+def test_saving_and_exporting_look_paths_up_by_index_not_by_scanning_every_work(tmp_path: Path) -> None:
+    """Regression: saving a work looked its path up in works and errors with full scans (21 ms
+    more per work at 23,000 works), and export read each work's paths with its own query over
+    every work (5,760 works: two minutes). Every statement they run is checked with SQLite's
+    plan: saving reads no whole table; an export of 8 works a few times, not once per work."""
+    folder = make_works(tmp_path / "c", 8)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    conn = open_db(db)
+    work_id, content_hash = conn.execute("SELECT id, content_hash FROM works").fetchone()
+    report = stored_report(conn, work_id)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    save_report(conn, report, path=str(folder / "moved.txt"), content_hash=content_hash, seconds=0.1)
+    saved = len(statements)
+    from forewarn.export import export_db
+
+    assert export_db(conn, fmt="csv", out=tmp_path / "all.csv") == 8
+    exported = statements[saved:]
+    conn.set_trace_callback(None)
+
+    def scans(sql: str) -> list[str]:
+        if not sql.lstrip().upper().startswith(("SELECT", "DELETE", "UPDATE", "INSERT")):
+            return []
+        plan = conn.execute("EXPLAIN QUERY PLAN " + sql.replace("?", "NULL")).fetchall()
+        return [r[3] for r in plan if r[3].startswith("SCAN") and "USING" not in r[3]]
+
+    assert not [s for s in statements[:saved] if scans(s)]  # saving: indexed lookups only
+    assert len([s for s in exported if scans(s)]) <= 3  # the works chosen, and every path at once
+
+
 def cli(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
