@@ -799,6 +799,7 @@ def test_db_page_reads_the_text_from_any_copy_that_still_holds_it(tmp_path) -> N
     db = tmp_path / "r.db"
     run_batch(folder, db=db, workers=1, mode="lexicon")
     client = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    assert "<p>3 works (1 distinct work: identical files)</p>" in client.get("/db").text  # was "3 works"
     stored = client.get("/db/1.json").json()["work"]
     first, *others = (Path(p) for p in stored["paths"])
     assert first == Path(stored["path"]) and len(others) == 2

@@ -810,7 +810,11 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
             f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
             for r in rows
         )
-        shown = f"{len(rows)} work{'s' if len(rows) != 1 else ''}"
+        # A row per file, as forewarn query lists them: identical files are one work.
+        works = len({r["id"] for r in rows})
+        shown = f"{len(rows):,} work{'s' if len(rows) != 1 else ''}"
+        if works != len(rows):
+            shown += f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)"
         if request.query_params:
             shown += f' matching {escape(str(request.query_params))} (<a href="/db">all</a>)'
         return _page("forewarn: results", f"<h1>Scanned works</h1><p>{shown}</p><ul>{items}</ul>")
