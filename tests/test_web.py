@@ -665,6 +665,26 @@ def test_db_pages_take_the_query_filters(tmp_path) -> None:  # type: ignore[no-u
         assert r.status_code == 422 and message in r.json()["detail"], r.text
 
 
+def test_db_pages_are_paged_and_keep_the_filters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """/db listed every work on one page (2 MB of HTML at 5,760 works) and refused paging."""
+    db, _ = _batch_db(tmp_path, works=5)
+    client = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    every = client.get("/db.json")
+    assert every.headers["X-Total-Count"] == "5" and len(every.json()) == 5  # unpaged by default, as before
+    page = client.get("/db.json?offset=1&limit=2")
+    assert [r["id"] for r in page.json()] == [r["id"] for r in every.json()[1:3]]
+    assert page.headers["X-Total-Count"] == "5"
+    html_page = client.get("/db?has=violence&limit=2&offset=2").text
+    assert "5 works matching has=violence" in html_page and "3-4 shown" in html_page
+    assert html_page.count("<li>") == 2
+    assert 'href="?has=violence&amp;offset=0&amp;limit=2">previous</a>' in html_page
+    assert 'href="?has=violence&amp;offset=4&amp;limit=2">next</a>' in html_page
+    assert "shown" not in client.get("/db").text  # one page: no paging line
+    for bad in ("limit=0", "limit=x", "offset=-1", "limit=10001"):
+        r = client.get(f"/db.json?{bad}")
+        assert r.status_code == 422 and "limit" in r.json()["detail"], bad
+
+
 def _batch_db(tmp_path, works: int = 1):  # type: ignore[no-untyped-def]
     """A results database of ``works`` small works scanned by batch (lexicon), and its folder."""
     from forewarn.batch import run_batch

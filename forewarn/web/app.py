@@ -32,6 +32,7 @@ from contextlib import closing, contextmanager
 from html import escape
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -187,6 +188,11 @@ class Busy(HTTPException):
 # asks 3:1 of a focus indicator; the #f5a623 before had 1.97:1). #b35900 would do here (4.71:1) but
 # not on the report's red bar marks (1.13:1), and one app should focus alike on every page.
 FOCUS = "#000000"
+
+
+# The query-string keys that page /db and /db.json, and the works on one /db page.
+_PAGING = ("offset", "limit")
+DB_PAGE = 500
 
 
 def _page(title: str, body: str) -> str:
@@ -782,7 +788,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         """The filters of ``forewarn query`` from the query string (they were ignored silently):
         has (ids or aliases, comma-separated), not_declared, min_confidence, rating_mismatch."""
         params = request.query_params
-        unknown = sorted(set(params) - {"has", "not_declared", "min_confidence", "rating_mismatch"})
+        unknown = sorted(set(params) - {"has", "not_declared", "min_confidence", "rating_mismatch", *_PAGING})
         if unknown:
             raise HTTPException(status_code=422, detail=f"unknown filter {unknown[0]!r}")
         try:
@@ -795,29 +801,61 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         return {"has": has, "min_confidence": min_confidence, **flags}
 
     @app.get("/db.json")
-    async def db_index_json(request: Request) -> list[dict[str, Any]]:
+    async def db_index_json(request: Request, response: Response) -> list[dict[str, Any]]:
+        """The rows of ``forewarn query --json``; ``limit`` and ``offset`` page them (default:
+        all, as before), and the ``X-Total-Count`` header says how many there are."""
         filters = db_filters(request)
+        offset, limit = db_paging(request, default=None)
         with connect() as conn:
-            return query_works(conn, **filters)
+            rows = query_works(conn, **filters)
+        response.headers["X-Total-Count"] = str(len(rows))
+        return rows[offset : None if limit is None else offset + limit]
 
     @app.get("/db", response_class=HTMLResponse)
     async def db_index(request: Request) -> str:
+        """The works, ``DB_PAGE`` rows a page (an archive's whole list was one page: 2 MB of
+        HTML at 5,760 works), with links to the pages before and after."""
         filters = db_filters(request)
+        offset, limit = db_paging(request, default=DB_PAGE)
         with connect() as conn:
             rows = query_works(conn, **filters)
+        end = min(len(rows), offset + (limit or DB_PAGE))
         items = "".join(
             f'<li><a href="/db/{r["id"]}" dir="auto">{escape(r["title"] or r["path"])}</a>: '
             f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
-            for r in rows
+            for r in rows[offset:end]
         )
         # A row per file, as forewarn query lists them: identical files are one work.
         works = len({r["id"] for r in rows})
         shown = f"{len(rows):,} work{'s' if len(rows) != 1 else ''}"
         if works != len(rows):
             shown += f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)"
-        if request.query_params:
-            shown += f' matching {escape(str(request.query_params))} (<a href="/db">all</a>)'
-        return _page("forewarn: results", f"<h1>Scanned works</h1><p>{shown}</p><ul>{items}</ul>")
+        filtered = [(k, v) for k, v in request.query_params.multi_items() if k not in _PAGING]
+        if filtered:
+            shown += f' matching {escape(urlencode(filtered))} (<a href="/db">all</a>)'
+        step = limit or DB_PAGE
+        nav = ([("previous", max(0, offset - step))] if offset else []) + ([("next", end)] if end < len(rows) else [])
+        pages = ""
+        if offset or end < len(rows):
+            shown += f"; {offset + 1:,}-{end:,} shown" if end > offset else "; none on this page"
+            links = " ".join(
+                f'<a href="?{escape(urlencode([*filtered, ("offset", at), ("limit", step)]))}">{label}</a>'
+                for label, at in nav
+            )
+            pages = f"<nav><p>{links}</p></nav>"
+        return _page("forewarn: results", f"<h1>Scanned works</h1><p>{shown}</p><ul>{items}</ul>{pages}")
+
+    def db_paging(request: Request, *, default: int | None) -> tuple[int, int | None]:
+        """``offset`` (from 0) and ``limit`` (1 to 10,000) from the query string; a 422 otherwise."""
+        params = request.query_params
+        try:
+            offset = int(params.get("offset", "0"))
+            limit = int(params["limit"]) if "limit" in params else default
+        except ValueError:
+            raise HTTPException(status_code=422, detail="offset and limit are whole numbers") from None
+        if offset < 0 or (limit is not None and not 1 <= limit <= 10_000):
+            raise HTTPException(status_code=422, detail="offset is 0 or more, limit 1 to 10,000")
+        return offset, limit
 
     @app.get("/db/{work_id}.json")
     async def db_work_json(work_id: str) -> dict[str, Any]:
