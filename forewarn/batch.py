@@ -9,12 +9,14 @@ and writes every result itself, one transaction per work.
 
 from __future__ import annotations
 
+import ctypes
 import glob
 import hashlib
 import itertools
 import os
 import signal
 import sqlite3
+import sys
 import threading
 import time
 import zipfile
@@ -584,6 +586,41 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In pool workers: end when the main process ``parent`` dies (``kill -9``, the OOM killer).
+
+    Nothing else would stop them: orphans re-parented to PID 1 went on scanning, then waited
+    on the work queue forever. On Linux the kernel sends SIGTERM (``PR_SET_PDEATHSIG``);
+    elsewhere, or if that fails, a daemon thread checks the parent pid every second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # died before the prctl: no signal will come
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, name="forewarn-parent-watch", daemon=True).start()
+
+
+def _init_worker(parent: int) -> None:
+    """The pool workers' initializer: Ctrl-C and SIGTERM as ``_ignore_sigint``; gone with ``parent``."""
+    _ignore_sigint()
+    _die_with_parent(parent)
+
+
 # The error recorded for the works in flight when a worker process died (kill -9, the OOM killer).
 WORKER_STOPPED = "the worker scanning it stopped (out of memory?)"
 
@@ -605,7 +642,7 @@ def _run_pool(
     the pool with it: the works in flight then (which one killed it is unknown) are
     recorded as failed, so the next run tries them again, and a new pool goes on.
     """
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),))
     inflight: dict[Future[dict[str, Any]], str] = {}  # -> the work's name
 
     def collect(done: Iterable[Future[dict[str, Any]]]) -> bool:
@@ -625,7 +662,7 @@ def _run_pool(
         nonlocal pool
         collect(wait(list(inflight)).done)
         pool.shutdown(wait=True)
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),))
 
     def record_until(left: int) -> None:
         """Record finished works until at most ``left`` are in flight."""

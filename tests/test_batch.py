@@ -230,6 +230,39 @@ def test_sigterm_mid_batch_stops_the_workers_saves_the_run_and_exits_143(tmp_pat
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "pool workers outlived the batch"
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_pool_workers_exit_soon_after_the_batch_is_killed(tmp_path: Path) -> None:
+    """Regression: after a `kill -9` of the batch, both pool workers lived on for minutes,
+    re-parented to PID 1, scanning (or blocked on the work queue), ~170 MB each."""
+    folder = make_collection(tmp_path / "c", 40, words=3000)
+    db = tmp_path / "r.db"
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(folder), "--db", str(db), "--workers", "2"]
+    cmd += ["--scorer", "lexicon", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_works(db, 3)
+    workers = _children(proc.pid)
+    assert workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 5
+    while time.time() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.05)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "pool workers outlived the killed batch"
+
+
+def test_without_prctl_a_worker_watches_its_parent_pid() -> None:
+    """The portable fallback of the guard above: a worker whose parent is gone exits."""
+    code = "import sys, time; sys.platform = 'darwin'; from forewarn import batch; "
+    code += "batch._die_with_parent(-1); time.sleep(30)"
+    t0 = time.time()
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=30)
+    assert done.returncode == 1 and time.time() - t0 < 20
+
+
 def test_a_ctrl_c_just_after_the_run_row_is_written_still_finishes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
