@@ -209,8 +209,11 @@ class BatchSummary:
     scanned: int = 0
     skipped: int = 0
     duplicates: int = 0  # new paths of content already scanned: recorded, not scanned again
-    failed: int = 0
-    retried: int = 0  # works that failed in an earlier run and were tried again
+    failed: int = 0  # files
+    # Error rows written for the failed files: one per content (with its first path), and one
+    # per file that could not be read at all (its content unknown).
+    failed_contents: int = 0
+    retried: int = 0  # files whose content failed in an earlier run, tried again
     removed: int = 0  # paths under a folder or ZIP target that are gone, taken out of the database
     words: int = 0
     seconds: float = 0.0
@@ -399,6 +402,7 @@ def _pending(
     failed: dict[str, str],
     gone: set[str],
     max_bytes: int,
+    retrying: set[str],
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash.
 
@@ -407,7 +411,8 @@ def _pending(
     for its result; a copy of one that failed in this run (``failed``: content hash ->
     error) is listed as failed too, and the error row keeps the first path. A new path of
     content one of whose paths is ``gone`` was moved or renamed, not copied (one new path per
-    gone one; ``gone`` itself is left as it is, for the end of the run).
+    gone one; ``gone`` itself is left as it is, for the end of the run). ``retrying`` gets the
+    content hashes that failed in an earlier run; ``summary.retried`` counts their files.
     """
     unclaimed = set(gone)
     for src in sources:
@@ -417,9 +422,12 @@ def _pending(
             with writing():
                 save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
                 summary.failed += 1
+                summary.failed_contents += 1
                 summary.errors.append((src.name, str(e)))
             continue
         digest = hashlib.sha256(data).hexdigest()
+        if digest in retrying:  # a copy of content that failed before (its first file counted below)
+            summary.retried += 1
         if digest in copies:
             copies[digest].append(src.name)
             continue
@@ -439,6 +447,7 @@ def _pending(
                     summary.skipped += 1
             continue
         if failed_before(conn, digest, version):
+            retrying.add(digest)
             summary.retried += 1
         copies[digest] = []
         yield src, digest, data
@@ -478,6 +487,7 @@ def run_batch(
     guard = _InterruptGuard()
     copies: dict[str, list[str]] = {}
     failed: dict[str, str] = {}  # content that failed in this run -> its error
+    retrying: set[str] = set()  # content that failed in an earlier run
 
     def record(result: dict[str, Any]) -> None:
         name = result["name"]
@@ -491,6 +501,7 @@ def run_batch(
                 for path in others:  # each copy leaves the work of what it held before, as the first did
                     _release_copy(conn, path=path, content_hash=digest)
                 summary.failed += 1 + len(others)
+                summary.failed_contents += 1
                 summary.errors += [(path, result["error"]) for path in [name, *others]]
             else:
                 report = result["report"]
@@ -533,6 +544,7 @@ def run_batch(
         failed=failed,
         gone=gone,
         max_bytes=max_bytes,
+        retrying=retrying,
     )
     with guard.installed():
         try:

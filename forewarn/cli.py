@@ -860,7 +860,8 @@ def batch(
 
     \b
     Exit codes: 0 every work is in the database; 1 at least one work failed
-    (listed on stderr, kept in the errors table); 2 bad usage, a missing
+    (listed on stderr; the errors table keeps a row per content, with the
+    first path of identical failed files); 2 bad usage, a missing
     path, a pattern matching nothing, or a --db that is not a results database
     (no database is created then); 130 interrupted (Ctrl-C), 143 stopped by
     SIGTERM: the works done are saved, and the same command finishes the rest.
@@ -926,8 +927,16 @@ def batch(
     except KeyboardInterrupt:  # before the run started (listing files, loading the model)
         click.echo("interrupted before any work was scanned", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    were = "was" if summary.retried == 1 else "were"
-    retried = f" ({summary.retried:,} failed before and {were} tried again)" if summary.retried else ""
+    # Files throughout; the errors table has a row per content, so say how many when fewer.
+    shared = summary.failed_contents < summary.failed
+    n = summary.failed_contents
+    contents = f" ({n:,} distinct content{'s' if n != 1 else ''})" if shared else ""
+    retried = (
+        f"; {summary.retried:,} file{'s' if summary.retried != 1 else ''} had failed before and "
+        f"{'was' if summary.retried == 1 else 'were'} tried again"
+        if summary.retried
+        else ""
+    )
     copies = (
         f"{summary.duplicates:,} identical to another work (path recorded, not scanned twice), "
         if summary.duplicates
@@ -935,7 +944,7 @@ def batch(
     )
     click.echo(
         f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), {copies}"
-        f"failed {summary.failed:,}{retried}; "
+        f"failed {summary.failed:,}{contents}{retried}; "
         + (
             f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
             if summary.words
@@ -945,7 +954,13 @@ def batch(
     for name, message in summary.errors[:20]:
         _err(f"  failed: {name}: {message}")
     if len(summary.errors) > 20:
-        click.echo(f"  ... and {len(summary.errors) - 20:,} more (all are in the database's errors table)", err=True)
+        kept = (
+            "; the database's errors table keeps one row per content, with its first path"
+            f" ({summary.failed_contents:,} for these {summary.failed:,} files)"
+            if shared
+            else " (all are in the database's errors table)"
+        )
+        click.echo(f"  ... and {len(summary.errors) - 20:,} more{kept}", err=True)
     if summary.removed:
         click.echo(
             f"{summary.removed:,} file{'s' if summary.removed != 1 else ''} no longer there "
@@ -1207,8 +1222,9 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
     works = s["works"]
     files = f" ({s['files']:,} files; identical ones are one work)" if s["files"] != works else ""
     click.echo(
-        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable; "
-        f"{s['works_under_warned']:,} with an undeclared warning"
+        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable"
+        + (" (identical files count once, under their first path)" if s["errors"] else "")
+        + f"; {s['works_under_warned']:,} with an undeclared warning"
         + (f" (model version {model_version})" if model_version else "")
     )
     versions = s["model_versions"]

@@ -536,7 +536,7 @@ def test_batch_exits_1_when_a_work_failed_and_retries_it_next_time(tmp_path: Pat
     assert fourth.exit_code == 1 and "failed 1;" in fourth.stdout
     assert count(db, "SELECT COUNT(*) FROM errors WHERE error LIKE '%binary%'") == 1
     fifth = CliRunner().invoke(main, args)
-    assert fifth.exit_code == 1 and "failed 1 (1 failed before and was tried again)" in fifth.stdout
+    assert fifth.exit_code == 1 and "failed 1; 1 file had failed before and was tried again;" in fifth.stdout
     assert count(db, "SELECT COUNT(*) FROM errors") == 1
     assert "Exit codes" in CliRunner().invoke(main, ["batch", "--help"]).output
 
@@ -652,7 +652,7 @@ def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path, wo
     db = tmp_path / "r.db"
     args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
+    assert result.exit_code == 1 and "failed 2 (1 distinct content);" in result.stdout, result.output
     assert (
         f"failed: {folder / 'a.txt'}: binary" in result.stderr
         and f"failed: {folder / 'b.txt'}: binary" in result.stderr
@@ -660,7 +660,40 @@ def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path, wo
     with sqlite3.connect(db) as conn:  # one row per content, with the first path
         assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "a.txt"),)]
     again = CliRunner().invoke(main, args)
-    assert "failed 2 (1 failed before and was tried again);" in again.stdout, again.output
+    assert "failed 2 (1 distinct content); 2 files had failed before and were tried again;" in again.stdout, (
+        again.output
+    )
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_failure_lines_say_what_the_errors_table_keeps(tmp_path: Path, workers: str) -> None:
+    """Regression: "failed 61 ... and 41 more (all are in the database's errors table)" with 18
+    rows there, as identical unreadable files share one; `stats` then said "18 unreadable"."""
+    folder = make_collection(tmp_path / "c", 1)
+    for i in range(24):  # 3 contents, 8 copies each
+        (folder / f"bad{i:02d}.txt").write_bytes(b"\x00\x01\x02" * (300 + i % 3))
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "failed 24 (3 distinct contents);" in result.stdout, result.output
+    assert count(db, "SELECT COUNT(*) FROM errors") == 3
+    assert (
+        "  ... and 4 more; the database's errors table keeps one row per content, with its first path"
+        " (3 for these 24 files)" in result.stderr
+    ), result.stderr
+    assert "all are in the database's errors table" not in result.stderr
+    code, out = cli("stats", "--db", str(db))
+    assert code == 0 and "3 unreadable (identical files count once, under their first path)" in out, out
+    again = CliRunner().invoke(main, args)
+    assert "failed 24 (3 distinct contents); 24 files had failed before and were tried again;" in again.stdout
+    # Each failed file with its own content: every one has its row, as the line says.
+    (folder / "bad01.txt").unlink()
+    for i in range(2, 24):
+        (folder / f"bad{i:02d}.txt").write_bytes(b"\x00\x01\x02" * (400 + i))
+    third = CliRunner().invoke(main, args)
+    assert "failed 23; 1 file had failed before and was tried again;" in third.stdout, third.output
+    assert "... and 3 more (all are in the database's errors table)" in third.stderr, third.stderr
+    assert count(db, "SELECT COUNT(*) FROM errors") == 23
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -674,7 +707,7 @@ def test_files_edited_into_copies_of_an_unreadable_file_leave_their_old_work(tmp
     for name in ("work000.txt", "work001.txt"):
         (folder / name).write_bytes(b"\x00\x01\x02" * 300)
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
+    assert result.exit_code == 1 and "failed 2 (1 distinct content);" in result.stdout, result.output
     assert json.loads(cli("query", "--db", str(db), "--json")[1]) == []
     assert count(db, "SELECT COUNT(*) FROM works") + count(db, "SELECT COUNT(*) FROM work_paths") == 0
     with sqlite3.connect(db) as conn:
