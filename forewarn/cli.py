@@ -36,6 +36,7 @@ EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
 EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
 EXIT_TERMINATED = 143  # batch: SIGTERM (128 + 15), stopped like Ctrl-C
+PROGRESS_LINE_SECONDS = 10.0  # batch --progress into a log file: at most a line this often
 # stdout's reader left early (`| head`, a pager quit): 128 + SIGPIPE, as shells report a program
 # that SIGPIPE ended. click and rich exited 1 there, which is scan's "undeclared warnings".
 EXIT_BROKEN_PIPE = 141
@@ -831,7 +832,11 @@ def _check_known_warnings(passages: list[Any], known: list[str]) -> None:
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
 @_model_option("A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).")
 @MAX_SIZE_OPTION
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar (default: when stderr is a terminal); into a file, a line every 10 s or so.",
+)
 def batch(
     target: str,
     db: str,
@@ -883,6 +888,9 @@ def batch(
         _load_scorer(scorer, model_dir)  # a broken bundle is one line before any database is made
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
+    # Not a terminal (a log file): a bar would only be drawn at the end, so a line now and then.
+    lines = show and not err.is_terminal
+    last_line = time.monotonic()
     bar = Progress(
         TextColumn("[bold]scanning"),
         BarColumn(),
@@ -890,13 +898,22 @@ def batch(
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
         console=err,
-        disable=not show,
+        disable=not show or lines,
     )
     task = bar.add_task("works", total=None, rate="")
 
     def on_progress(summary: BatchSummary, total: int) -> None:
+        nonlocal last_line
         done = summary.scanned + summary.duplicates + summary.failed + summary.skipped
         bar.update(task, total=total, completed=done, rate=f"{summary.words_per_second:,.0f} words/s")
+        if lines and time.monotonic() - last_line >= PROGRESS_LINE_SECONDS:
+            last_line = time.monotonic()
+            per_s = done / summary.seconds if summary.seconds else 0.0
+            click.echo(
+                f"{done:,} of {total:,} files, {per_s:,.0f} files/s ({summary.words_per_second:,.0f} words/s), "
+                f"{summary.failed:,} failed",
+                err=True,
+            )
 
     try:
         with bar:
