@@ -9,12 +9,14 @@ and writes every result itself, one transaction per work.
 
 from __future__ import annotations
 
+import ctypes
 import glob
 import hashlib
 import itertools
 import os
 import signal
 import sqlite3
+import sys
 import threading
 import time
 import zipfile
@@ -207,8 +209,11 @@ class BatchSummary:
     scanned: int = 0
     skipped: int = 0
     duplicates: int = 0  # new paths of content already scanned: recorded, not scanned again
-    failed: int = 0
-    retried: int = 0  # works that failed in an earlier run and were tried again
+    failed: int = 0  # files
+    # Error rows written for the failed files: one per content (with its first path), and one
+    # per file that could not be read at all (its content unknown).
+    failed_contents: int = 0
+    retried: int = 0  # files whose content failed in an earlier run, tried again
     removed: int = 0  # paths under a folder or ZIP target that are gone, taken out of the database
     words: int = 0
     seconds: float = 0.0
@@ -397,6 +402,7 @@ def _pending(
     failed: dict[str, str],
     gone: set[str],
     max_bytes: int,
+    retrying: set[str],
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash.
 
@@ -405,7 +411,8 @@ def _pending(
     for its result; a copy of one that failed in this run (``failed``: content hash ->
     error) is listed as failed too, and the error row keeps the first path. A new path of
     content one of whose paths is ``gone`` was moved or renamed, not copied (one new path per
-    gone one; ``gone`` itself is left as it is, for the end of the run).
+    gone one; ``gone`` itself is left as it is, for the end of the run). ``retrying`` gets the
+    content hashes that failed in an earlier run; ``summary.retried`` counts their files.
     """
     unclaimed = set(gone)
     for src in sources:
@@ -415,9 +422,12 @@ def _pending(
             with writing():
                 save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
                 summary.failed += 1
+                summary.failed_contents += 1
                 summary.errors.append((src.name, str(e)))
             continue
         digest = hashlib.sha256(data).hexdigest()
+        if digest in retrying:  # a copy of content that failed before (its first file counted below)
+            summary.retried += 1
         if digest in copies:
             copies[digest].append(src.name)
             continue
@@ -437,6 +447,7 @@ def _pending(
                     summary.skipped += 1
             continue
         if failed_before(conn, digest, version):
+            retrying.add(digest)
             summary.retried += 1
         copies[digest] = []
         yield src, digest, data
@@ -476,6 +487,7 @@ def run_batch(
     guard = _InterruptGuard()
     copies: dict[str, list[str]] = {}
     failed: dict[str, str] = {}  # content that failed in this run -> its error
+    retrying: set[str] = set()  # content that failed in an earlier run
 
     def record(result: dict[str, Any]) -> None:
         name = result["name"]
@@ -489,6 +501,7 @@ def run_batch(
                 for path in others:  # each copy leaves the work of what it held before, as the first did
                     _release_copy(conn, path=path, content_hash=digest)
                 summary.failed += 1 + len(others)
+                summary.failed_contents += 1
                 summary.errors += [(path, result["error"]) for path in [name, *others]]
             else:
                 report = result["report"]
@@ -531,6 +544,7 @@ def run_batch(
         failed=failed,
         gone=gone,
         max_bytes=max_bytes,
+        retrying=retrying,
     )
     with guard.installed():
         try:
@@ -584,6 +598,41 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In pool workers: end when the main process ``parent`` dies (``kill -9``, the OOM killer).
+
+    Nothing else would stop them: orphans re-parented to PID 1 went on scanning, then waited
+    on the work queue forever. On Linux the kernel sends SIGTERM (``PR_SET_PDEATHSIG``);
+    elsewhere, or if that fails, a daemon thread checks the parent pid every second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # died before the prctl: no signal will come
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, name="forewarn-parent-watch", daemon=True).start()
+
+
+def _init_worker(parent: int) -> None:
+    """The pool workers' initializer: Ctrl-C and SIGTERM as ``_ignore_sigint``; gone with ``parent``."""
+    _ignore_sigint()
+    _die_with_parent(parent)
+
+
 # The error recorded for the works in flight when a worker process died (kill -9, the OOM killer).
 WORKER_STOPPED = "the worker scanning it stopped (out of memory?)"
 
@@ -605,7 +654,7 @@ def _run_pool(
     the pool with it: the works in flight then (which one killed it is unknown) are
     recorded as failed, so the next run tries them again, and a new pool goes on.
     """
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),))
     inflight: dict[Future[dict[str, Any]], str] = {}  # -> the work's name
 
     def collect(done: Iterable[Future[dict[str, Any]]]) -> bool:
@@ -625,7 +674,7 @@ def _run_pool(
         nonlocal pool
         collect(wait(list(inflight)).done)
         pool.shutdown(wait=True)
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),))
 
     def record_until(left: int) -> None:
         """Record finished works until at most ``left`` are in flight."""

@@ -36,6 +36,7 @@ EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
 EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
 EXIT_TERMINATED = 143  # batch: SIGTERM (128 + 15), stopped like Ctrl-C
+PROGRESS_LINE_SECONDS = 10.0  # batch --progress into a log file: at most a line this often
 # stdout's reader left early (`| head`, a pager quit): 128 + SIGPIPE, as shells report a program
 # that SIGPIPE ended. click and rich exited 1 there, which is scan's "undeclared warnings".
 EXIT_BROKEN_PIPE = 141
@@ -831,7 +832,11 @@ def _check_known_warnings(passages: list[Any], known: list[str]) -> None:
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
 @_model_option("A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).")
 @MAX_SIZE_OPTION
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar (default: when stderr is a terminal); into a file, a line every 10 s or so.",
+)
 def batch(
     target: str,
     db: str,
@@ -860,7 +865,8 @@ def batch(
 
     \b
     Exit codes: 0 every work is in the database; 1 at least one work failed
-    (listed on stderr, kept in the errors table); 2 bad usage, a missing
+    (listed on stderr; the errors table keeps a row per content, with the
+    first path of identical failed files); 2 bad usage, a missing
     path, a pattern matching nothing, or a --db that is not a results database
     (no database is created then); 130 interrupted (Ctrl-C), 143 stopped by
     SIGTERM: the works done are saved, and the same command finishes the rest.
@@ -882,6 +888,9 @@ def batch(
         _load_scorer(scorer, model_dir)  # a broken bundle is one line before any database is made
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
+    # Not a terminal (a log file): a bar would only be drawn at the end, so a line now and then.
+    lines = show and not err.is_terminal
+    last_line = time.monotonic()
     bar = Progress(
         TextColumn("[bold]scanning"),
         BarColumn(),
@@ -889,13 +898,22 @@ def batch(
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
         console=err,
-        disable=not show,
+        disable=not show or lines,
     )
     task = bar.add_task("works", total=None, rate="")
 
     def on_progress(summary: BatchSummary, total: int) -> None:
+        nonlocal last_line
         done = summary.scanned + summary.duplicates + summary.failed + summary.skipped
         bar.update(task, total=total, completed=done, rate=f"{summary.words_per_second:,.0f} words/s")
+        if lines and time.monotonic() - last_line >= PROGRESS_LINE_SECONDS:
+            last_line = time.monotonic()
+            per_s = done / summary.seconds if summary.seconds else 0.0
+            click.echo(
+                f"{done:,} of {total:,} files, {per_s:,.0f} files/s ({summary.words_per_second:,.0f} words/s), "
+                f"{summary.failed:,} failed",
+                err=True,
+            )
 
     try:
         with bar:
@@ -926,8 +944,16 @@ def batch(
     except KeyboardInterrupt:  # before the run started (listing files, loading the model)
         click.echo("interrupted before any work was scanned", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    were = "was" if summary.retried == 1 else "were"
-    retried = f" ({summary.retried:,} failed before and {were} tried again)" if summary.retried else ""
+    # Files throughout; the errors table has a row per content, so say how many when fewer.
+    shared = summary.failed_contents < summary.failed
+    n = summary.failed_contents
+    contents = f" ({n:,} distinct content{'s' if n != 1 else ''})" if shared else ""
+    retried = (
+        f"; {summary.retried:,} file{'s' if summary.retried != 1 else ''} had failed before and "
+        f"{'was' if summary.retried == 1 else 'were'} tried again"
+        if summary.retried
+        else ""
+    )
     copies = (
         f"{summary.duplicates:,} identical to another work (path recorded, not scanned twice), "
         if summary.duplicates
@@ -935,7 +961,7 @@ def batch(
     )
     click.echo(
         f"scanned {summary.scanned:,}, skipped {summary.skipped:,} (already in the database), {copies}"
-        f"failed {summary.failed:,}{retried}; "
+        f"failed {summary.failed:,}{contents}{retried}; "
         + (
             f"{summary.words:,} words in {summary.seconds:.1f} s ({summary.words_per_second:,.0f} words/s)"
             if summary.words
@@ -945,7 +971,13 @@ def batch(
     for name, message in summary.errors[:20]:
         _err(f"  failed: {name}: {message}")
     if len(summary.errors) > 20:
-        click.echo(f"  ... and {len(summary.errors) - 20:,} more (all are in the database's errors table)", err=True)
+        kept = (
+            "; the database's errors table keeps one row per content, with its first path"
+            f" ({summary.failed_contents:,} for these {summary.failed:,} files)"
+            if shared
+            else " (all are in the database's errors table)"
+        )
+        click.echo(f"  ... and {len(summary.errors) - 20:,} more{kept}", err=True)
     if summary.removed:
         click.echo(
             f"{summary.removed:,} file{'s' if summary.removed != 1 else ''} no longer there "
@@ -1207,8 +1239,9 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
     works = s["works"]
     files = f" ({s['files']:,} files; identical ones are one work)" if s["files"] != works else ""
     click.echo(
-        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable; "
-        f"{s['works_under_warned']:,} with an undeclared warning"
+        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable"
+        + (" (identical files count once, under their first path)" if s["errors"] else "")
+        + f"; {s['works_under_warned']:,} with an undeclared warning"
         + (f" (model version {model_version})" if model_version else "")
     )
     versions = s["model_versions"]

@@ -230,6 +230,39 @@ def test_sigterm_mid_batch_stops_the_workers_saves_the_run_and_exits_143(tmp_pat
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "pool workers outlived the batch"
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_pool_workers_exit_soon_after_the_batch_is_killed(tmp_path: Path) -> None:
+    """Regression: after a `kill -9` of the batch, both pool workers lived on for minutes,
+    re-parented to PID 1, scanning (or blocked on the work queue), ~170 MB each."""
+    folder = make_collection(tmp_path / "c", 40, words=3000)
+    db = tmp_path / "r.db"
+    cmd = [sys.executable, "-m", "forewarn", "batch", str(folder), "--db", str(db), "--workers", "2"]
+    cmd += ["--scorer", "lexicon", "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_works(db, 3)
+    workers = _children(proc.pid)
+    assert workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 5
+    while time.time() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.05)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "pool workers outlived the killed batch"
+
+
+def test_without_prctl_a_worker_watches_its_parent_pid() -> None:
+    """The portable fallback of the guard above: a worker whose parent is gone exits."""
+    code = "import sys, time; sys.platform = 'darwin'; from forewarn import batch; "
+    code += "batch._die_with_parent(-1); time.sleep(30)"
+    t0 = time.time()
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=30)
+    assert done.returncode == 1 and time.time() - t0 < 20
+
+
 def test_a_ctrl_c_just_after_the_run_row_is_written_still_finishes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -503,7 +536,7 @@ def test_batch_exits_1_when_a_work_failed_and_retries_it_next_time(tmp_path: Pat
     assert fourth.exit_code == 1 and "failed 1;" in fourth.stdout
     assert count(db, "SELECT COUNT(*) FROM errors WHERE error LIKE '%binary%'") == 1
     fifth = CliRunner().invoke(main, args)
-    assert fifth.exit_code == 1 and "failed 1 (1 failed before and was tried again)" in fifth.stdout
+    assert fifth.exit_code == 1 and "failed 1; 1 file had failed before and was tried again;" in fifth.stdout
     assert count(db, "SELECT COUNT(*) FROM errors") == 1
     assert "Exit codes" in CliRunner().invoke(main, ["batch", "--help"]).output
 
@@ -619,7 +652,7 @@ def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path, wo
     db = tmp_path / "r.db"
     args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
+    assert result.exit_code == 1 and "failed 2 (1 distinct content);" in result.stdout, result.output
     assert (
         f"failed: {folder / 'a.txt'}: binary" in result.stderr
         and f"failed: {folder / 'b.txt'}: binary" in result.stderr
@@ -627,7 +660,40 @@ def test_identical_unreadable_files_are_each_listed_as_failed(tmp_path: Path, wo
     with sqlite3.connect(db) as conn:  # one row per content, with the first path
         assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "a.txt"),)]
     again = CliRunner().invoke(main, args)
-    assert "failed 2 (1 failed before and was tried again);" in again.stdout, again.output
+    assert "failed 2 (1 distinct content); 2 files had failed before and were tried again;" in again.stdout, (
+        again.output
+    )
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_failure_lines_say_what_the_errors_table_keeps(tmp_path: Path, workers: str) -> None:
+    """Regression: "failed 61 ... and 41 more (all are in the database's errors table)" with 18
+    rows there, as identical unreadable files share one; `stats` then said "18 unreadable"."""
+    folder = make_collection(tmp_path / "c", 1)
+    for i in range(24):  # 3 contents, 8 copies each
+        (folder / f"bad{i:02d}.txt").write_bytes(b"\x00\x01\x02" * (300 + i % 3))
+    db = tmp_path / "r.db"
+    args = ["batch", str(folder), "--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "failed 24 (3 distinct contents);" in result.stdout, result.output
+    assert count(db, "SELECT COUNT(*) FROM errors") == 3
+    assert (
+        "  ... and 4 more; the database's errors table keeps one row per content, with its first path"
+        " (3 for these 24 files)" in result.stderr
+    ), result.stderr
+    assert "all are in the database's errors table" not in result.stderr
+    code, out = cli("stats", "--db", str(db))
+    assert code == 0 and "3 unreadable (identical files count once, under their first path)" in out, out
+    again = CliRunner().invoke(main, args)
+    assert "failed 24 (3 distinct contents); 24 files had failed before and were tried again;" in again.stdout
+    # Each failed file with its own content: every one has its row, as the line says.
+    (folder / "bad01.txt").unlink()
+    for i in range(2, 24):
+        (folder / f"bad{i:02d}.txt").write_bytes(b"\x00\x01\x02" * (400 + i))
+    third = CliRunner().invoke(main, args)
+    assert "failed 23; 1 file had failed before and was tried again;" in third.stdout, third.output
+    assert "... and 3 more (all are in the database's errors table)" in third.stderr, third.stderr
+    assert count(db, "SELECT COUNT(*) FROM errors") == 23
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -641,7 +707,7 @@ def test_files_edited_into_copies_of_an_unreadable_file_leave_their_old_work(tmp
     for name in ("work000.txt", "work001.txt"):
         (folder / name).write_bytes(b"\x00\x01\x02" * 300)
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "failed 2;" in result.stdout, result.output
+    assert result.exit_code == 1 and "failed 2 (1 distinct content);" in result.stdout, result.output
     assert json.loads(cli("query", "--db", str(db), "--json")[1]) == []
     assert count(db, "SELECT COUNT(*) FROM works") + count(db, "SELECT COUNT(*) FROM work_paths") == 0
     with sqlite3.connect(db) as conn:
@@ -968,6 +1034,25 @@ def test_a_work_read_in_part_is_named_after_the_run(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         stored = [json.loads(r) for (r,) in conn.execute("SELECT report_json FROM works")]
     assert sorted(len(r["work"]["notices"]) for r in stored) == [0, 1]
+
+
+def test_progress_into_a_log_file_prints_a_line_now_and_then(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `--progress` with stderr not a terminal (a log file) printed nothing until
+    the end, so a long logged run showed no life."""
+    import forewarn.cli
+
+    folder = make_collection(tmp_path / "c", 3, corrupt=2)
+    args = ["batch", str(folder), "--db", str(tmp_path / "r.db"), "--workers", "1", "--scorer", "lexicon"]
+    monkeypatch.setattr(forewarn.cli, "PROGRESS_LINE_SECONDS", 0.0)  # a line at every result
+    result = CliRunner().invoke(main, [*args, "--progress"])
+    lines = [line for line in result.stderr.splitlines() if " of 5 files, " in line]
+    assert len(lines) == 5, result.stderr
+    assert re.fullmatch(r"5 of 5 files, [\d,]+ files/s \([\d,]+ words/s\), 2 failed", lines[-1]), lines
+    assert "\x1b" not in result.stderr  # no bar drawn into the log
+    again = CliRunner().invoke(main, [*args, "--no-progress"])
+    assert " of 5 files, " not in again.stderr
+    monkeypatch.setattr(forewarn.cli, "PROGRESS_LINE_SECONDS", 3600.0)
+    assert " of 5 files, " not in CliRunner().invoke(main, [*args, "--progress"]).stderr
 
 
 def test_a_newline_in_a_file_name_cannot_forge_a_failure_line(tmp_path: Path) -> None:
