@@ -507,23 +507,33 @@ def run_batch(
                 report = result["report"]
                 if is_done(conn, digest, version):
                     # Another batch on this database saved this content first: its paths join that work.
-                    for path in [name, *others]:
-                        if add_path(conn, content_hash=digest, model_version=version, path=path):
-                            summary.duplicates += 1
-                        else:
-                            summary.skipped += 1
+                    join(digest, [name, *others])
                 else:
                     # save_report itself keeps a report saved in the instant since (same result).
-                    save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
-                    for path in others:
-                        add_path(conn, content_hash=digest, model_version=version, path=path)
-                    summary.scanned += 1
-                    summary.partial += [(name, notice) for notice in report["work"].get("notices", [])]
-                    summary.duplicates += len(others)
-                    summary.words += report["work"]["words"]
+                    saved = save_report(conn, report, path=name, content_hash=digest, seconds=result["seconds"])
+                    if saved.new:
+                        for path in others:
+                            add_path(conn, content_hash=digest, model_version=version, path=path)
+                        summary.scanned += 1
+                        summary.partial += [(name, notice) for notice in report["work"].get("notices", [])]
+                        summary.duplicates += len(others)
+                        summary.words += report["work"]["words"]
+                    else:  # saved in that instant: counted as above (two batches counted it scanned twice)
+                        summary.duplicates += saved.new_path
+                        summary.skipped += not saved.new_path
+                        join(digest, others)
         summary.seconds = time.perf_counter() - t0
         if on_progress:
             on_progress(summary, len(sources))
+
+    def join(digest: str, paths: list[str]) -> None:
+        """Record ``paths`` as files of content another batch saved: each new one is identical
+        to another work, each known one skipped."""
+        for path in paths:
+            if add_path(conn, content_hash=digest, model_version=version, path=path):
+                summary.duplicates += 1
+            else:
+                summary.skipped += 1
 
     def finish(*, interrupted: bool) -> None:
         """The run's row gets its counts and time, however it ended; then the database closes."""

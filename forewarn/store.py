@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from forewarn.rating import declared_rating
 
@@ -310,16 +310,24 @@ def failed_before(conn: sqlite3.Connection, content_hash: str, model_version: st
     return row is not None
 
 
+class Saved(NamedTuple):
+    """What ``save_report`` did: the work's id; whether it stored this report (False: another
+    process sharing the database had saved this content first); whether ``path`` was new to
+    the work (a batch counts it as identical to another work, or as skipped)."""
+
+    work_id: int
+    new: bool
+    new_path: bool
+
+
 def save_report(
     conn: sqlite3.Connection, report: dict[str, Any], *, path: str, content_hash: str, seconds: float
-) -> int:
-    """Store one work's report (the JSON dict) with its passages and detections, atomically;
-    returns the work's id.
+) -> Saved:
+    """Store one work's report (the JSON dict) with its passages and detections, atomically.
 
     When this content already has a report from this model version (another process sharing
     the database saved it since this one checked ``is_done``), that is not an error: the
-    stored report is kept, ``path`` is recorded as one of its files (as ``add_path`` does)
-    and its id returned.
+    stored report is kept and ``path`` is recorded as one of its files (as ``add_path`` does).
     """
     work = report["work"]
     with transaction(conn):
@@ -329,8 +337,8 @@ def save_report(
         ).fetchone()
         if row is not None:
             _release_path(conn, path=path, content_hash=content_hash)
-            conn.execute("INSERT OR IGNORE INTO work_paths (work_id, path) VALUES (?, ?)", (row[0], path))
-            return int(row[0])
+            cur = conn.execute("INSERT OR IGNORE INTO work_paths (work_id, path) VALUES (?, ?)", (row[0], path))
+            return Saved(int(row[0]), new=False, new_path=bool(cur.rowcount))
         cur = conn.execute(
             "INSERT INTO works (path, content_hash, model_version, format, title, authors, words, chapters,"
             " declared, rating_declared, archive_warnings_declared, rating_suggested, scanned_at, seconds,"
@@ -371,7 +379,7 @@ def save_report(
                 for w in report["warnings"]
             ],
         )
-    return work_id
+    return Saved(work_id, new=True, new_path=True)
 
 
 def add_path(conn: sqlite3.Connection, *, content_hash: str, model_version: str, path: str) -> str | None:

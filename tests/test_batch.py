@@ -714,11 +714,13 @@ def test_files_edited_into_copies_of_an_unreadable_file_leave_their_old_work(tmp
         assert conn.execute("SELECT path FROM errors").fetchall() == [(str(folder / "work000.txt"),)]
 
 
+@pytest.mark.parametrize("checked_before_it_saved", [False, True])
 def test_a_work_saved_meanwhile_by_another_batch_process_is_not_a_crash(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checked_before_it_saved: bool
 ) -> None:
     """Regression: two batch processes on one database: the slower one's save hit the UNIQUE
-    (content, model) key, crashed with an IntegrityError traceback and left its run unfinished."""
+    (content, model) key, crashed with an IntegrityError traceback and left its run unfinished;
+    then, saved between this batch's check and its save, the work counted as scanned here too."""
     import hashlib
 
     import forewarn.batch
@@ -739,7 +741,10 @@ def test_a_work_saved_meanwhile_by_another_batch_process_is_not_a_crash(
         return result
 
     monkeypatch.setattr(forewarn.batch, "scan_one", raced)
+    if checked_before_it_saved:  # this batch looked (is_done) just before the other one saved
+        monkeypatch.setattr(forewarn.batch, "is_done", lambda *args: False)
     summary = run_batch(folder, db=db, workers=1, mode="lexicon")
+    # Not "scanned 2": two batches on one database each counted such a work as scanned.
     assert (summary.scanned, summary.duplicates, summary.skipped, summary.failed) == (1, 2, 0, 0)
     assert count(db, "SELECT COUNT(*) FROM works") == 2
     assert count(db, "SELECT COUNT(*) FROM work_paths") == 4  # theirs, copy, work000, work001

@@ -59,7 +59,7 @@ def test_saving_a_work_another_process_already_saved_records_the_path(tmp_path: 
     (work_id, content_hash) = conn.execute("SELECT id, content_hash FROM works").fetchone()
     report = stored_report(conn, work_id)
     other = str(folder / "copy.txt")
-    assert save_report(conn, report, path=other, content_hash=content_hash, seconds=0.1) == work_id
+    assert save_report(conn, report, path=other, content_hash=content_hash, seconds=0.1) == (work_id, False, True)
     assert conn.execute("SELECT COUNT(*) FROM works").fetchone()[0] == 1
     assert stored_report(conn, work_id)["work"]["paths"] == [str(folder / "a.txt"), other]
     assert json.loads(conn.execute("SELECT report_json FROM works").fetchone()[0])["work"]["title"] == "A"
