@@ -819,7 +819,8 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         offset, limit = db_paging(request, default=DB_PAGE)
         with connect() as conn:
             rows = query_works(conn, **filters)
-        end = min(len(rows), offset + (limit or DB_PAGE))
+        step = limit or DB_PAGE
+        end = min(len(rows), offset + step)
         items = "".join(
             f'<li><a href="/db/{r["id"]}" dir="auto">{escape(r["title"] or r["path"])}</a>: '
             f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
@@ -833,7 +834,6 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         filtered = [(k, v) for k, v in request.query_params.multi_items() if k not in _PAGING]
         if filtered:
             shown += f' matching {escape(urlencode(filtered))} (<a href="/db">all</a>)'
-        step = limit or DB_PAGE
         nav = ([("previous", max(0, offset - step))] if offset else []) + ([("next", end)] if end < len(rows) else [])
         pages = ""
         if offset or end < len(rows):
