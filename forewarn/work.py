@@ -141,8 +141,15 @@ class Work:
 
     @property
     def word_count(self) -> int:
-        """Words as ``count_words`` counts them (each Chinese or Japanese character is one)."""
-        return count_words(self.text)
+        """Words of the story as ``count_words`` counts them (each Chinese or Japanese character
+        is one), without the author's metadata (``meta_spans``: a warnings header, front matter,
+        end notes), as AO3 counts a work: a reader weighs the story's length, not its labels."""
+        words, pos = 0, 0
+        for span in sorted(self.meta_spans or (), key=lambda s: (s.start, s.end)):
+            if span.start > pos:
+                words += count_words(self.text, pos, span.start)
+            pos = max(pos, span.end)
+        return words + count_words(self.text, pos)
 
     def __repr__(self) -> str:
         chapters = len(self.chapters)

@@ -203,3 +203,17 @@ def test_spans_reproduce_chinese_and_japanese_text(paras: list[str], chapter_eve
     assert all(p.text == text[p.start : p.end] for p in passages)
     for s in starts:
         assert any(p.start == s for p in passages)
+
+
+def test_word_count_leaves_out_the_authors_metadata() -> None:
+    """Regression: a work's word count took in its warnings header and front matter (the
+    sample chapter was "2,620 words" with its 15-word header); AO3 counts the story only."""
+    from forewarn.readers import read_text
+    from forewarn.work import count_words
+
+    story = "She walked to the harbour and counted the boats twice before the rain.\n"
+    text = "Title: Harbour\nRating: Teen\nWarnings: violence, blood\n\n" + story
+    work = read_text(text, name="harbour.txt")
+    assert work.meta_spans, "the header is read as metadata"
+    assert work.word_count == count_words(story) == 13
+    assert read_text(story).word_count == 13
