@@ -490,7 +490,20 @@ def test_the_at_column_starts_with_the_first_flagged_passage_and_always_names_on
     (row,) = [line for line in terminal_output(120, drop_first_evidence=True).splitlines() if line.startswith("Vio")]
     assert row.endswith("ch1 26%, ch1 76%, ch2 26% +5"), row
     narrow = terminal_output(40, drop_first_evidence=True)
-    assert re.search(r"ch1\s+26% \+7", narrow), narrow
+    assert re.search(r"^  \w+, at ch1 26%, .* \+\d$", narrow, re.M), narrow
+
+
+@pytest.mark.parametrize("width", [40, 34])
+def test_a_narrow_terminal_stacks_each_row_instead_of_wrapping_it_mid_row(width: int) -> None:
+    """Regression: at 40 columns the five columns wrapped, the locations landing under the
+    next row's name; now severity and locations go on an indented line of their own."""
+    lines = terminal_output(width).splitlines()
+    assert all(len(line) <= width and line == line.rstrip() for line in lines), lines
+    row = next(i for i, line in enumerate(lines) if line.startswith("Violence"))
+    assert re.fullmatch(r"Violence\s+\d\.\d\d\s+NO", lines[row]), lines[row]
+    assert re.fullmatch(r"  (mentioned|implied|depicted|graphic), at ch1 \d+%.*\+\d+", lines[row + 1]), lines[row + 1]
+    assert lines[row - 1].split() == ["detected", "conf", "decl."]
+    assert "+N: N more flagged passages" in lines
 
 
 @pytest.mark.parametrize("width", [80, 60, 50])

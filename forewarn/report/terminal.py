@@ -98,6 +98,10 @@ def _line(console: Console, text: Text) -> None:
         console.print(line, no_wrap=True, crop=False)
 
 
+# Below this many columns for the locations beside the other four, each row is stacked.
+STACK_BELOW = 12
+
+
 def _table(report: Report, console: Console) -> None:
     """One row per warning; the bar is dropped before locations would be cut short."""
     missing = set(report.comparison.missing)
@@ -105,6 +109,9 @@ def _table(report: Report, console: Console) -> None:
     name_w = max(len("detected"), *(len(w.name) for w in report.warnings))
     fixed = name_w + 4 + 9 + 5 + 5 * len(GAP)  # name, conf, severity, decl. and the gaps between
     room = console.width - fixed
+    if room < STACK_BELOW:
+        _stacked(rows, report, console, name_w=name_w, missing=missing)
+        return
     full = max(len(_where(spots, more)) for _, spots, more in rows)
     bar_w = min(24, room - full - len(GAP)) if room - full - len(GAP) >= 8 else 0
     where_w = max(room - (bar_w + len(GAP) if bar_w else 0), 8)
@@ -125,6 +132,31 @@ def _table(report: Report, console: Console) -> None:
         folded = folded or "+" in where
         line.append(where)
         _line(console, line)
+    _legend(rows, report, console, folded=folded, missing=missing)
+
+
+def _stacked(
+    rows: list[tuple[WorkWarning, list[str], int]], report: Report, console: Console, *, name_w: int, missing: set[str]
+) -> None:
+    """A narrow console's table: name, confidence and declared on one line, severity and
+    locations indented below (a row of five columns wrapped mid-row at 40 columns)."""
+    _line(console, Text(GAP.join(["detected".ljust(name_w), "conf", "decl."]), style="bold"))
+    folded = False
+    for w, spots, more in rows:
+        line = Text(w.name.ljust(name_w) + GAP + f"{w.confidence:.2f}".rjust(4) + GAP)
+        line.append_text(_status(w, missing))
+        _line(console, line)
+        lead = f"  {w.severity}, at "
+        where = _where(spots, more, max(console.width - len(lead), 8))
+        folded = folded or "+" in where
+        _line(console, Text(lead + where))
+    _legend(rows, report, console, folded=folded, missing=missing)
+
+
+def _legend(
+    rows: list[tuple[WorkWarning, list[str], int]], report: Report, console: Console, *, folded: bool, missing: set[str]
+) -> None:
+    """The table's abbreviations that occur in it, explained below it."""
     legend = []
     if len(report.work.chapters) > 1 and rows and any(spots for _, spots, _ in rows):
         legend.append("chN X%: X% into chapter N")
