@@ -73,6 +73,22 @@ def test_the_encoder_reads_whitespace_runs_as_one_space_and_not_the_tail_of_junk
     assert enc.tokenizer.encode(tokenizer_input(junk, enc.max_length)).ids[:256] == enc.tokenizer.encode(junk).ids[:256]
 
 
+def test_side_by_side_encoding_gives_each_passage_its_own_serial_vector(model) -> None:  # type: ignore[no-untyped-def]
+    """Passages run on several threads at once (one single-threaded run per core); each must
+    land in its own row, as one thread running them in turn would write it."""
+    from forewarn.score.encoder import Encoder
+
+    bundle = default_bundle()
+    parallel = Encoder(bundle / "encoder.onnx", bundle / "tokenizer.json")
+    parallel.workers = 3  # whatever the machine has
+    serial = Encoder(bundle / "encoder.onnx", bundle / "tokenizer.json", threads=1)
+    assert serial.workers == 1
+    texts = [f"{'The rain kept on. ' * (i % 7 + 1)}Passage {i} ends with the {word}." for i, word in
+             enumerate(["knife", "garden", "funeral", "kiss", "war", "tea", "bruise", "letter"] * 3)]  # fmt: skip
+    np.testing.assert_array_equal(parallel.encode(texts), serial.encode(texts))
+    np.testing.assert_array_equal(parallel.encode(texts[5:6]), serial.encode(texts)[5:6])
+
+
 def test_tampered_bundle_is_refused(tmp_path: Path) -> None:
     bundle = tmp_path / "b"
     shutil.copytree(default_bundle(), bundle)
