@@ -22,6 +22,7 @@ import numpy as np
 from forewarn import __version__
 from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
+from forewarn.language import Language, caveat, guess_language
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text, replace_lone_surrogates
 from forewarn.readers.frontmatter import parse_front_matter
@@ -109,6 +110,11 @@ class Report:
     model_version: str
     settings: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # The language the story reads as (None: too short or too odd to tell); forewarn reads
+    # English only, so another language is a caveat.
+    language: Language | None = None
+    # What limits this report, one sentence each, for people; every report form shows them.
+    caveats: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         found = ", ".join(f"{w.id} {w.confidence:.2f}" for w in self.warnings)
@@ -482,6 +488,8 @@ def scan_work(
         texts=texts,
         spans=result.spans,
     )
+    language = guess_language(_blank(work.text, [(s.start, s.end) for s in _work_spans(work, taxonomy)]))
+    caveats = [note] if (note := caveat(language)) else []
     unsure = head_only(warnings, result.cues, scorer)
     warnings = [replace(w, confidence=min(w.confidence, HEAD_ONLY)) if w.id in unsure else w for w in warnings]
     declared = declared_from_metadata(work.metadata, taxonomy=taxonomy)
@@ -522,6 +530,8 @@ def scan_work(
             "score_s": round(t3 - t2, 4),
             "total_s": round(read_seconds + t4 - t1, 4),
         },
+        language=language,
+        caveats=caveats,
     )
 
 

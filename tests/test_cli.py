@@ -122,6 +122,34 @@ def test_json_gives_the_works_language_as_read(tmp_path: Path) -> None:
     jsonschema.validate(doc, SCHEMA)
 
 
+def test_a_work_not_in_english_gets_a_caveat_in_every_report_form(tmp_path: Path) -> None:
+    """Regression: a German story with a stabbing scanned clean ("General Audiences") and said
+    nothing of forewarn reading English only."""
+    from test_language import OTHER
+
+    (tmp_path / "de.txt").write_text("Title: Der Hof\n\n" + OTHER["de"] + "\n", encoding="utf-8")
+    (tmp_path / "fr.txt").write_text(OTHER["fr"] + "\n", encoding="utf-8")
+    code, out, _ = run(
+        "scan", "--scorer", "lexicon", "--json", str(tmp_path / "de.txt"), str(tmp_path / "fr.txt"), str(EXAMPLE)
+    )
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    de, fr, en = doc["reports"]
+    assert (de["work"]["detected_language"], fr["work"]["detected_language"], en["work"]["detected_language"]) == (
+        "de",
+        "fr",
+        "en",
+    )
+    assert "reads as German, not English" in de["caveats"][0] and "French" in fr["caveats"][0] and en["caveats"] == []
+    _, out, _ = run("scan", "--scorer", "lexicon", "--html", str(tmp_path / "de.html"), str(tmp_path / "de.txt"))
+    assert "Caveat: This work reads as German" in out.replace("\n", " ")
+    page = (tmp_path / "de.html").read_text(encoding="utf-8")
+    assert 'role="alert">Caveat: This work reads as German' in page
+    for report in doc["reports"]:  # reports written before these fields existed
+        del report["caveats"], report["work"]["detected_language"]
+    jsonschema.validate(doc, SCHEMA)
+
+
 def test_progress_on_a_terminal_names_each_stage_and_counts_passages() -> None:
     """Regression: the bar showed "0/?" through loading, reading and splitting (~10 s on 20 MB)."""
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE)], env={"TTY_COMPATIBLE": "1"})

@@ -175,6 +175,25 @@ def test_db_page_renders_the_stored_report_when_the_file_is_gone(tmp_path, monke
     assert client.get("/db/99.json").status_code == 404 and client.get("/db/x.json").status_code == 404
 
 
+def test_a_stored_work_not_in_english_keeps_its_caveat_on_its_pages(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from test_language import OTHER
+
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "de.txt").write_text(OTHER["de"] + "\n")
+    run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db"))
+    assert "Caveat: This work reads as German" in client.get("/db/1").text  # the file is there: reading page
+    (folder / "de.txt").unlink()
+    assert "Caveat: This work reads as German" in client.get("/db/1").text  # the stored report alone
+    assert client.get("/db/1.json").json()["work"]["detected_language"] == "de"
+    api = client.post("/api/scan", json={"text": OTHER["fr"]}).json()
+    assert api["report"]["work"]["detected_language"] == "fr" and "French" in api["report"]["caveats"][0]
+    assert "Caveat: This work reads as French" in client.get(api["url"]).text
+
+
 def test_scans_are_bounded_and_busy_gets_503_with_retry_after() -> None:
     import threading
 

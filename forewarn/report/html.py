@@ -31,8 +31,9 @@ def _asset(name: str) -> str:
 
 
 def _notices(report: Report) -> str:
-    """What the reader could not read, above everything else: the report covers only the rest."""
-    return "".join(f'<p class="read-in-part" role="alert">Read in part: {_e(n)}</p>' for n in report.work.notices)
+    """What the reader could not read and what limits the report, above everything else."""
+    lines = [f"Read in part: {n}" for n in report.work.notices] + [f"Caveat: {n}" for n in report.caveats]
+    return "".join(f'<p class="read-in-part" role="alert">{_e(line)}</p>' for line in lines)
 
 
 def _file_name(path: str | None) -> str | None:

@@ -21,6 +21,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     missing = set(report.comparison.missing)
     return {
         "model_version": report.model_version,
+        "caveats": list(report.caveats),
         "work": {
             "path": work.source_path,
             "format": work.source_format,
@@ -28,6 +29,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "title": meta.title,
             "authors": list(meta.authors),
             "language": meta.language,
+            "detected_language": report.language.code if report.language else None,
             "words": work.word_count,
             "characters": len(work.text),
             "chapters": [{"index": c.index, "title": c.title, "start": c.start, "end": c.end} for c in work.chapters],

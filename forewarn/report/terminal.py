@@ -187,6 +187,8 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     _line(console, head)
     for notice in work.notices:
         _line(console, Text(f"Read in part: {notice}", style="yellow"))
+    for note in report.caveats:
+        _line(console, Text(f"Caveat: {note}", style="bold yellow"))
 
     # AO3's "No Archive Warnings Apply" is a declaration too, from a header line or AO3's field.
     declared = [d for d in report.declared if d.warning_id or d.source == "header" or names_no_warning(d.raw)]

@@ -45,6 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forewarn import __version__
 from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import Comparison, DeclaredItem
+from forewarn.language import Language, language_name
 from forewarn.pipeline import Report, check_threshold, resolve_labels, resolve_selection, scan_work
 from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
@@ -975,7 +976,14 @@ def _report_from_dict(report: dict[str, Any], work: Work) -> Report:
         model_version=report["model_version"],
         settings=dict(report.get("settings") or {}),
         timings=dict(report.get("timings") or {}),
+        language=_language(report["work"].get("detected_language")),
+        caveats=list(report.get("caveats") or []),
     )
+
+
+def _language(code: object) -> Language | None:
+    """The stored ``work.detected_language`` as a ``Language`` (its name from forewarn.language)."""
+    return Language(code, language_name(code)) if isinstance(code, str) else None
 
 
 def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
@@ -1099,6 +1107,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
         f"chapter{'s' if chapters != 1 else ''}, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
         + "".join(f'<p class="notice">Read in part: {escape(n)}</p>' for n in work.get("notices", []))
+        + "".join(f'<p class="notice" role="alert">Caveat: {escape(n)}</p>' for n in report.get("caveats", []))
         + f'<p class="note">{escape(why)} This is the report stored then '
         f'(<a href="/db/{row["id"]}.json">JSON</a>).</p></header>'
     )
