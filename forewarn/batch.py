@@ -220,6 +220,8 @@ class BatchSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     # Works scanned from what could be read (an EPUB missing a chapter file): path, notice.
     partial: list[tuple[str, str]] = field(default_factory=list)
+    # Works scanned whose text reads as another language than English: path, its code ("de").
+    not_english: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
@@ -516,6 +518,8 @@ def run_batch(
                             add_path(conn, content_hash=digest, model_version=version, path=path)
                         summary.scanned += 1
                         summary.partial += [(name, notice) for notice in report["work"].get("notices", [])]
+                        if (code := report["work"].get("detected_language")) not in (None, "en"):
+                            summary.not_english.append((name, code))
                         summary.duplicates += len(others)
                         summary.words += report["work"]["words"]
                     else:  # saved in that instant: counted as above (two batches counted it scanned twice)

@@ -988,6 +988,19 @@ def batch(
         _err(f"  read in part: {name}: {notice}")
     if len(summary.partial) > 20:
         click.echo(f"  ... and {len(summary.partial) - 20:,} more read in part (their reports say so)", err=True)
+    if summary.not_english:
+        from forewarn.language import language_name
+
+        n = len(summary.not_english)
+        click.echo(
+            f"{n:,} scanned work{'s' if n != 1 else ''} read as another language than English, which forewarn"
+            " cannot read (their reports say so):",
+            err=True,
+        )
+        for name, code in summary.not_english[:20]:
+            _err(f"  {language_name(code)}: {name}")
+        if n > 20:
+            click.echo(f"  ... and {n - 20:,} more", err=True)
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 

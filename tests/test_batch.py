@@ -1041,6 +1041,22 @@ def test_a_work_read_in_part_is_named_after_the_run(tmp_path: Path) -> None:
     assert sorted(len(r["work"]["notices"]) for r in stored) == [0, 1]
 
 
+def test_works_not_in_english_are_named_after_the_run(tmp_path: Path) -> None:
+    """An archive learns which of its works forewarn could not read, not only each report."""
+    from test_language import OTHER
+
+    folder = make_collection(tmp_path / "c", 2)
+    (folder / "hof.txt").write_text(OTHER["de"] + "\n", encoding="utf-8")
+    (folder / "gatan.txt").write_text(OTHER["nl"] + "\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["batch", str(folder), "--db", str(tmp_path / "r.db"), "--workers", "1", "--scorer", "lexicon"]
+    )
+    assert result.exit_code == 0 and "scanned 4," in result.stdout, result.output
+    assert "2 scanned works read as another language than English" in result.stderr
+    assert f"  German: {folder.resolve() / 'hof.txt'}" in result.stderr
+    assert f"  Dutch: {folder.resolve() / 'gatan.txt'}" in result.stderr
+
+
 def test_progress_into_a_log_file_prints_a_line_now_and_then(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: `--progress` with stderr not a terminal (a log file) printed nothing until
     the end, so a long logged run showed no life."""
