@@ -1239,6 +1239,26 @@ def test_epub_divider_page_folds_into_next_chapter(tmp_path: Path) -> None:
     assert work.text[work.chapters[1].start :].startswith("Part Two")
 
 
+def test_epub_chapter_of_one_paragraph_without_heading_is_a_chapter(tmp_path: Path) -> None:
+    """Regression: a spine document without a heading whose text is one paragraph (lines joined by
+    <br>, a drabble) was folded into the next chapter like a "Part Two" divider: three documents
+    were two chapters, and the violence in the second was reported in the third's chapter."""
+    docs = [
+        ("c1.xhtml", xhtml("<p>It rained for three days.</p><p>She burned the letter.</p>")),
+        ("c2.xhtml", xhtml("<div>The soldiers came at dawn.<br/>They beat him in the street.</div>")),
+        ("c3.xhtml", xhtml("<p>They buried him on the hill.</p><p>Nobody sang.</p>")),
+    ]
+    work = read(write_epub(tmp_path / "drabbles.epub", docs))
+    check_invariants(work)
+    assert len(work.chapters) == 3
+    assert work.text[work.chapters[1].start : work.chapters[1].end].startswith("The soldiers came")
+    assert work.text[work.chapters[2].start :].startswith("They buried him")
+    # An untitled divider page that reads as a heading still folds into the next chapter.
+    docs[1] = ("part.xhtml", xhtml("<p>Part Two</p>"))
+    work = read(write_epub(tmp_path / "divider.epub", docs))
+    assert len(work.chapters) == 2 and work.text[work.chapters[1].start :].startswith("Part Two")
+
+
 def test_epub_running_header_is_not_every_chapters_title(tmp_path: Path) -> None:
     """Regression: an EPUB repeating the book's title in <h1> atop each chapter file, before
     <h2>Chapter N</h2>, had every chapter titled with the book's title."""

@@ -506,13 +506,21 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
     start form an untitled chapter. A chapter holding only its heading (a
     "Part One" divider) is folded into the next one, unless it names a chapter
     ("Chapter 2" whose body is an image or was left empty): folding it made every later
-    chapter one lower than its title ("ch7" for "Chapter 8").
+    chapter one lower than its title ("ch7" for "Chapter 8"). An untitled chapter of one
+    paragraph (an EPUB document without a heading) holds its heading only if that paragraph
+    reads as one: a drabble of lines joined by ``<br>`` was folded into the next chapter.
     """
     ordered = sorted({idx: title for idx, title in starts if 0 <= idx < len(paragraphs)}.items())
     bounds: list[tuple[int, str | None]] = []
     carry: int | None = None  # first paragraph of absorbed heading-only chapters
+
+    def heading_only(idx: int, title: str | None) -> bool:
+        if title is None:
+            return heading_title(text[paragraphs[idx].start : paragraphs[idx].end]) is not None
+        return not _NAMES_CHAPTER.match(title)
+
     for i, (idx, title) in enumerate(ordered):
-        if i + 1 < len(ordered) and ordered[i + 1][0] - idx <= 1 and not _NAMES_CHAPTER.match(title or ""):
+        if i + 1 < len(ordered) and ordered[i + 1][0] - idx <= 1 and heading_only(idx, title):
             carry = idx if carry is None else carry
             continue
         bounds.append((idx if carry is None else carry, title))
