@@ -255,6 +255,19 @@ def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     assert chapters.metadata.title is None and [c.title for c in chapters.chapters] == ["Chapter 1", "Chapter 2"]
 
 
+def test_markdown_chapters_named_by_level_one_headings_give_no_title(tmp_path: Path) -> None:
+    """Regression: "# Rain", "# Dawn", "# Hill" over three chapters titled the work "Rain" (its
+    first chapter's name, in the report's header and JSON), as "# Chapter 1" once did."""
+    md = "# Rain\n\nIt rained.\n\n# Dawn\n\nThey came.\n\n# Hill\n\nThey buried him.\n"
+    for work in (read(write(tmp_path, "names.md", md)), read_text(md)):
+        assert [c.title for c in work.chapters] == ["Rain", "Dawn", "Hill"]
+        assert work.metadata.title is None
+    # A title over "# Chapter 1" headings is still the work's, as is a lone heading.
+    titled = "# The Drip\n\nby lenka\n\n# Chapter 1\n\nIt rained.\n\n# Chapter 2\n\nThey came.\n"
+    assert read_text(titled).metadata.title == "The Drip"
+    assert read_text("# The Drip\n\nIt rained.\n").metadata.title == "The Drip"
+
+
 def test_heading_titles_leave_out_emphasis_markers(tmp_path: Path) -> None:
     """Regression: "## Chapter 1: **Rain**" was titled with its markers (shown so in the reading
     mode's headings and chapter list), and a .txt heading "Chapter 1: **Rain**" lost only its

@@ -573,13 +573,18 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
         Span(front_end + s.start, front_end + s.end)
         for s in scan_lines(text[front_end:], meta, preface=max(0, preface - front_end))
     ]
+    chapters = build_chapters(text, paragraphs, starts)
     if md_title is not None:
         meta.title = meta.title or md_title
     elif markdown and meta.title is None:
         first = next((t for t in map(_level_one, text.split("\n")) if t is not None), None)
-        # "# Chapter 1" opening a work names its first chapter, not the work
-        meta.title = first if first is not None and heading_title(first) is None else None
-    return build_chapters(text, paragraphs, starts), meta, spans
+        # "# Chapter 1" opening a work names its first chapter, not the work; so does "# Rain"
+        # titling chapter 1 when chapter 2 is named alike ("# Dawn", not "# Chapter 2").
+        names_chapter = (
+            len(chapters) > 1 and chapters[0].title == first and heading_title(chapters[1].title or "") is None
+        )
+        meta.title = first if first is not None and heading_title(first) is None and not names_chapter else None
+    return chapters, meta, spans
 
 
 def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> str | None:
