@@ -1505,6 +1505,26 @@ def test_epub_subject_rating_is_the_declared_rating(tmp_path: Path) -> None:
     assert work.metadata.freeform_tags == ["Angst"]
 
 
+def test_ao3_epub_subjects_the_preface_types_are_not_free_form_tags(tmp_path: Path) -> None:
+    """Regression: an AO3 EPUB lists every tag among its subjects, characters and fandoms too,
+    and they were read as free-form tags besides: a Good Omens work with the characters "War
+    (Good Omens)" and "Death (Good Omens)" declared war and death as tags, which the same work
+    downloaded as HTML does not."""
+    tags = {"Fandom": ["Good Omens (TV)"], "Characters": ["War (Good Omens)", "Death (Good Omens)"]}
+    tags["Additional Tags"] = ["Angst"]
+    dl = "".join(f"<dt>{k}:</dt><dd>{', '.join(f'<a>{v}</a>' for v in vs)}</dd>" for k, vs in tags.items())
+    preface = xhtml(f'<div id="preface"><div class="meta"><dl class="tags">{dl}</dl></div></div>')
+    chapter = xhtml('<div id="chapters" class="userstuff"><div class="userstuff"><p>Text.</p></div></div>')
+    subjects = "".join(f"<dc:subject>{v}</dc:subject>" for vs in tags.values() for v in vs)
+    work = read(write_epub(tmp_path / "go.epub", [("p.xhtml", preface), ("c1.xhtml", chapter)], metadata=subjects))
+    assert work.metadata.characters == ["War (Good Omens)", "Death (Good Omens)"]
+    assert work.metadata.fandoms == ["Good Omens (TV)"]
+    assert work.metadata.freeform_tags == ["Angst"]
+    # Without a preface to type them, subjects stay free-form tags.
+    work = read(write_epub(tmp_path / "bare.epub", [("c1.xhtml", chapter)], metadata=subjects))
+    assert len(work.metadata.freeform_tags) == 4
+
+
 @pytest.mark.parametrize(
     ("first", "second", "numbers"),
     [

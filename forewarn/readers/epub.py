@@ -381,6 +381,10 @@ def read_epub(data: bytes) -> Work:
         # A toggle's <summary> is its label, never the chapter's title.
         headings[len(groups)] = [b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3 and not b.summary]
         groups.append((None, blocks))
+    # The OPF lists every tag among its subjects; those the preface or title page typed
+    # (a character "Death (Good Omens)", a fandom) are not free-form tags: on AO3 a tag has one type.
+    typed = {v.casefold() for v in [*meta.fandoms, *meta.categories, *meta.relationships, *meta.characters]}
+    meta.freeform_tags = [t for t in meta.freeform_tags if t.casefold() not in typed]
     running = _running_headers(headings, meta.title)
     for i, found in headings.items():
         # The first heading that is the document's own; a running header only if there is none.
