@@ -239,6 +239,25 @@ def test_an_empty_numbered_chapter_keeps_its_place(tmp_path: Path) -> None:
     assert [c.title for c in read(write(tmp_path, "parts.txt", parts)).chapters] == ["Chapter 1", "Chapter 2"]
 
 
+def test_table_of_contents_lines_are_not_chapters(tmp_path: Path) -> None:
+    """Regression: a table of contents atop a text ("Contents" over "Chapter 1: Rain", "Chapter 2:
+    Dawn") made a chapter of each of its lines, so the work had six chapters and "Chapter 2: Dawn"
+    was reported as chapter 5."""
+    text = (
+        "The Drip\nby lenka\n\nContents\nChapter 1: Rain\nChapter 2: Dawn\nChapter 3: Hill\n\n"
+        "Chapter 1: Rain\n\nIt rained.\n\nChapter 2: Dawn\n\nThey came.\n\nChapter 3: Hill\n\nThey buried him.\n"
+    )
+    work = read(write(tmp_path, "toc.txt", text))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == ["Chapter 1: Rain", "Chapter 2: Dawn", "Chapter 3: Hill"]
+    assert work.text[work.chapters[1].start :].startswith("Chapter 2: Dawn\n\nThey came.")
+    page = "<h1>The Drip</h1><ul>" + "".join(f"<li>Chapter {i}</li>" for i in (1, 2)) + "</ul>"
+    page += "".join(f"<h2>Chapter {i}</h2><p>Text {i}.</p>" for i in (1, 2))
+    work = read(page.encode(), name="toc.html")
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+    assert work.text[work.chapters[1].start :] == "Chapter 2\n\nText 2."
+
+
 def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     """Regression: "# Title" became chapter 1, so "## Chapter 1: Rain" was reported as chapter 2."""
     md = "# The Long Rain\n\nby wren\n\n## Chapter 1: Rain\n\nIt rained.\n\n## Chapter 2: Sun\n\nIt stopped.\n"

@@ -508,19 +508,31 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
     ("Chapter 2" whose body is an image or was left empty): folding it made every later
     chapter one lower than its title ("ch7" for "Chapter 8"). An untitled chapter of one
     paragraph (an EPUB document without a heading) holds its heading only if that paragraph
-    reads as one: a drabble of lines joined by ``<br>`` was folded into the next chapter.
+    reads as one: a drabble of lines joined by ``<br>`` was folded into the next chapter. A
+    heading-only chapter whose title a later chapter has is a line of a table of contents, and
+    folds too, as does the first chapter when it holds the first such line after a preface of
+    title-like lines: each line made a chapter ("Chapter 2: Dawn" was chapter 5 of 6).
     """
     ordered = sorted({idx: title for idx, title in starts if 0 <= idx < len(paragraphs)}.items())
     bounds: list[tuple[int, str | None]] = []
     carry: int | None = None  # first paragraph of absorbed heading-only chapters
+    last_at = {title.casefold(): i for i, (_, title) in enumerate(ordered) if title}
 
     def heading_only(idx: int, title: str | None) -> bool:
         if title is None:
             return heading_title(text[paragraphs[idx].start : paragraphs[idx].end]) is not None
         return not _NAMES_CHAPTER.match(title)
 
+    def contents_line(i: int, idx: int, title: str | None) -> bool:
+        if title is None or last_at[title.casefold()] <= i:
+            return False
+        blocks = (text[p.start : p.end] for p in paragraphs[idx : ordered[i + 1][0]])
+        return ordered[i + 1][0] - idx <= 1 or (i == 0 and all(map(_is_front_block, blocks)))
+
     for i, (idx, title) in enumerate(ordered):
-        if i + 1 < len(ordered) and ordered[i + 1][0] - idx <= 1 and heading_only(idx, title):
+        if i + 1 < len(ordered) and (
+            (ordered[i + 1][0] - idx <= 1 and heading_only(idx, title)) or contents_line(i, idx, title)
+        ):
             carry = idx if carry is None else carry
             continue
         bounds.append((idx if carry is None else carry, title))
