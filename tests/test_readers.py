@@ -1017,6 +1017,26 @@ def test_ao3_single_chapter(tmp_path: Path) -> None:
     assert work.metadata.rating == "Mature"
 
 
+def test_ao3_single_chapter_keeps_the_story_blockquotes(tmp_path: Path) -> None:
+    """Regression: a one-chapter download has its story straight in div#chapters, and every
+    blockquote there was dropped as a note: a letter quoted in the story ("They are coming with
+    knives") was not read. Notes there (in a div.meta, or under a "Notes" label) still are not."""
+    letter = "They are coming with knives on the new moon."
+    body = (
+        '<div id="chapters" class="userstuff">\n<p>The letter said only this:</p>\n'
+        f"<blockquote><p>{letter}</p></blockquote>\n<p>She burned it.</p>\n"
+        '<p>Notes</p><blockquote class="userstuff"><p>TW: knives</p></blockquote>\n'
+        '<div class="meta group"><blockquote class="userstuff"><p>Thanks for reading!</p></blockquote></div>\n</div>\n'
+    )
+    page = ao3_html(multi_chapter=False)
+    page = page[: page.index('<div id="chapters"')] + body + page[page.index('<div id="afterword">') :]
+    work = read(write(tmp_path, "letter.html", page))
+    check_invariants(work)
+    assert work.source_format == "ao3-html"
+    assert paragraphs(work) == ["The letter said only this:", letter, "She burned it."]
+    assert "TW: knives" in work.metadata.declaration_lines
+
+
 def test_ao3_page_with_control_characters_is_read(tmp_path: Path) -> None:
     """Regression: a control character (U+000F) after the preface made the whole AO3 page
     "cannot read html input: ValueError": lxml's parser keeps it, but ``drop_tree`` cannot set
