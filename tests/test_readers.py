@@ -1201,6 +1201,31 @@ def test_ao3_epub(tmp_path: Path) -> None:
     assert AO3_SUMMARY not in work.text
 
 
+def test_ao3_epub_chapter_split_over_two_files_is_one_chapter(tmp_path: Path) -> None:
+    """Regression: AO3 makes its EPUBs with calibre, which splits a long chapter over several
+    files; the file that goes on with it (a div.userstuff without a chapter heading) was a chapter
+    of its own, so "Chapter 2" was reported as chapter 3."""
+
+    def ao3_doc(body: str) -> str:
+        return xhtml(f'<div id="chapters" class="userstuff">{body}</div>')
+
+    def heading(title: str) -> str:
+        return f'<div class="meta group"><h2 class="heading">{title}</h2></div>'
+
+    page = ao3_html()
+    preface = page[page.index('<div id="preface">') : page.index('<div id="chapters"')]
+    docs = [
+        ("w_split_000.xhtml", xhtml(preface)),
+        ("w_split_001.xhtml", ao3_doc(heading("Chapter 1: Long") + '<div class="userstuff"><p>First half.</p></div>')),
+        ("w_split_002.xhtml", ao3_doc('<div class="userstuff"><p>Second half.</p></div>')),
+        ("w_split_003.xhtml", ao3_doc(heading("Chapter 2: Short") + '<div class="userstuff"><p>The end.</p></div>')),
+    ]
+    work = read(write_epub(tmp_path / "split.epub", docs))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == ["Chapter 1: Long", "Chapter 2: Short"]
+    assert paragraphs(work) == ["Chapter 1: Long", "First half.", "Second half.", "Chapter 2: Short", "The end."]
+
+
 def test_epub_without_container_falls_back(tmp_path: Path) -> None:
     docs = [
         ("b.xhtml", xhtml("<h1>Chapter 2</h1><p>Second.</p>")),
