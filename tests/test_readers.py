@@ -1627,6 +1627,19 @@ def test_chapter_numbers_in_words_beyond_twelve_are_read_where_headings_are_foun
     assert heading_number("Part Twenty") == 20 and heading_number("Chapter Twelve") == 12
 
 
+def test_chapter_numbers_in_words_past_fifty_start_chapters() -> None:
+    """Regression: the number words stopped at "fifty", so "Chapter Sixty" and later were story
+    text: a long work's chapters 60 on were read as part of chapter 59."""
+    from forewarn.work import heading_number
+
+    para = "The rain went on all afternoon and nobody left the house. " * 4
+    titles = ["Chapter Fifty-Nine", "Chapter Sixty", "Chapter Sixty-One", "Chapter Ninety-Nine"]
+    work = read_text("".join(f"{title}\n\n{para}\n\n" for title in titles))
+    assert [c.title for c in work.chapters] == titles
+    assert [heading_number(t) for t in titles] == [59, 60, 61, 99]
+    assert heading_number("Chapter Twenty-One") == 21 and heading_number("Part Thirty Two") == 32
+
+
 _QUIET = "Mara walked to the lighthouse in the rain and brought the keeper bread and cheese.\n"
 
 
