@@ -524,7 +524,7 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
         return not _NAMES_CHAPTER.match(title)
 
     def contents_line(i: int, idx: int, title: str | None) -> bool:
-        if title is None or last_at[title.casefold()] <= i:
+        if not title or last_at[title.casefold()] <= i:
             return False
         blocks = (text[p.start : p.end] for p in paragraphs[idx : ordered[i + 1][0]])
         return ordered[i + 1][0] - idx <= 1 or (i == 0 and all(map(_is_front_block, blocks)))
