@@ -1668,6 +1668,45 @@ def test_an_archive_warnings_line_gives_ao3_archive_warnings(header: str) -> Non
     assert suggested == ["Major Character Death", "Underage"]
 
 
+AO3_PAGE_COPIED = """Rating:
+    Mature
+Archive Warning:
+    Graphic Depictions Of Violence, Major Character Death
+Fandom:
+    Original Work
+Characters:
+    Maren Holt, Tobiah Quill
+Additional Tags:
+    Angst, Blood and Injury
+Language:
+    English
+
+The Lantern Keeper
+wren_writes
+Summary:
+
+Maren keeps the light on the northern rock.
+
+Chapter 1: Salt
+Chapter Text
+
+"""
+
+
+def test_an_ao3_page_copied_as_text_gives_its_tags() -> None:
+    """Regression: an AO3 work page copied as text (for "pbpaste | forewarn scan -") puts each tag
+    list on the line below its label ("Rating:" over "Mature"): nothing was read, so the declared
+    rating and archive warnings were missing and the violence was reported as undeclared."""
+    meta = read_text(AO3_PAGE_COPIED + _QUIET).metadata
+    assert meta.rating == "Mature"
+    assert meta.archive_warnings == ["Graphic Depictions Of Violence", "Major Character Death"]
+    assert meta.fandoms == ["Original Work"] and meta.characters == ["Maren Holt", "Tobiah Quill"]
+    assert meta.freeform_tags == ["Angst", "Blood and Injury"] and meta.language == "English"
+    assert meta.declaration_lines == [] and meta.summary == "Maren keeps the light on the northern rock."
+    # Only the line right below: a bare "Warnings:" over prose still declares nothing.
+    assert read_text(f"Warnings:\n\n{_QUIET}").metadata.declaration_lines == ["Warnings:"]
+
+
 def test_an_archive_warnings_line_of_other_values_stays_a_warnings_line() -> None:
     """Only AO3's own values are archive warnings; others stay visible as a warnings line."""
     meta = read_text(f"Archive Warnings: Major Character Death, gremlins\n\n{_QUIET}").metadata

@@ -192,7 +192,10 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
     declaration line is joined to the bullet lines below it (up to a blank or other line).
 
     "Warnings:" over "- violence" and "- death" is "Warnings: violence, death", read
-    like the one-line form; unjoined, the header declared nothing.
+    like the one-line form; unjoined, the header declared nothing. So is a bare declaration
+    or a header line without a value ("Rating:", not "Summary:") joined to a plain line right
+    below it, its value: an AO3 work page copied as text puts each tag list so ("Rating:" over
+    "Mature", "Archive Warning:" over "Graphic Depictions Of Violence").
     """
     lines: list[tuple[str, int, int]] = []
     joined = 0  # items joined to the last line, while it is an open bare declaration
@@ -200,16 +203,24 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
     for raw in text.split("\n"):
         line = raw.strip()
         item = list_item(line) if joined >= 0 and lines else None
+        if item is None and joined == 0 and lines and line and _is_plain(line):
+            item = line
         if item is not None:
             last, start, _ = lines[-1]
             lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
             joined += 1
         else:
-            joined = 0 if is_bare_declaration(line) else -1
+            joined = 0 if is_bare_declaration(line) or _is_empty_header(line) else -1
             if line:
                 lines.append((line, pos, pos + len(raw)))
         pos += len(raw) + 1
     return lines
+
+
+def _is_empty_header(line: str) -> bool:
+    """A "Key:" header line with nothing after its colon, but "Summary:" (its text is prose)."""
+    m = HEADER_LINE.match(line)
+    return m is not None and m.group("key").lower() != "summary" and not line[m.end() :].strip(" \t*_")
 
 
 def declaration_lines(text: str) -> list[str]:
