@@ -128,7 +128,9 @@ def split_work(work: Work, *, min_words: int = 60, max_words: int = 250) -> list
         words = _count_words(text, cuts[-1], chapter.paragraphs[0].start) if chapter.paragraphs else 0
         for para in chapter.paragraphs:
             pw = _count_words(text, para.start, para.end)
-            full = words >= min_words or (words and words + pw > max_words)
+            # Short text before a paragraph over max_words goes with its first piece (which the
+            # sentence cuts keep short): cut before it, a chapter's heading was a passage alone.
+            full = words >= min_words or (words and pw <= max_words < words + pw)
             if (full or para.start == story) and para.start > cuts[-1]:
                 cuts.append(para.start)
                 words = 0

@@ -200,8 +200,8 @@ NUMBER_WORDS = {
             "nineteen",
         ]
     )
-} | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
-_HEADING_NUMBER = re.compile(r"\s*(?:chapter|ch\.?|part)\s+([0-9]+|[ivxlc]+|[a-z]+)\b", re.IGNORECASE)
+} | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_HEADING_NUMBER = re.compile(r"\s*(?:chapter|ch\.?|part)\s+([0-9]+|[ivxlc]+|[a-z]+(?:[\s-][a-z]+)?)\b", re.IGNORECASE)
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _ROMAN_NUMERAL = re.compile(r"c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")  # up to 399; "civil" is not one
 
@@ -234,6 +234,10 @@ def heading_number(title: str | None) -> int | None:
     word = m.group(1).lower()
     if word.isdigit():
         return int(word)
+    tens, _, units = re.sub(r"[\s-]+", " ", word).partition(" ")
+    if NUMBER_WORDS.get(tens, 0) >= 20 and NUMBER_WORDS.get(units, 10) < 10:  # "twenty-one"
+        return NUMBER_WORDS[tens] + NUMBER_WORDS[units]
+    word = tens
     if word in NUMBER_WORDS:
         return NUMBER_WORDS[word]
     if _ROMAN_NUMERAL.fullmatch(word):

@@ -239,6 +239,25 @@ def test_an_empty_numbered_chapter_keeps_its_place(tmp_path: Path) -> None:
     assert [c.title for c in read(write(tmp_path, "parts.txt", parts)).chapters] == ["Chapter 1", "Chapter 2"]
 
 
+def test_table_of_contents_lines_are_not_chapters(tmp_path: Path) -> None:
+    """Regression: a table of contents atop a text ("Contents" over "Chapter 1: Rain", "Chapter 2:
+    Dawn") made a chapter of each of its lines, so the work had six chapters and "Chapter 2: Dawn"
+    was reported as chapter 5."""
+    text = (
+        "The Drip\nby lenka\n\nContents\nChapter 1: Rain\nChapter 2: Dawn\nChapter 3: Hill\n\n"
+        "Chapter 1: Rain\n\nIt rained.\n\nChapter 2: Dawn\n\nThey came.\n\nChapter 3: Hill\n\nThey buried him.\n"
+    )
+    work = read(write(tmp_path, "toc.txt", text))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == ["Chapter 1: Rain", "Chapter 2: Dawn", "Chapter 3: Hill"]
+    assert work.text[work.chapters[1].start :].startswith("Chapter 2: Dawn\n\nThey came.")
+    page = "<h1>The Drip</h1><ul>" + "".join(f"<li>Chapter {i}</li>" for i in (1, 2)) + "</ul>"
+    page += "".join(f"<h2>Chapter {i}</h2><p>Text {i}.</p>" for i in (1, 2))
+    work = read(page.encode(), name="toc.html")
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+    assert work.text[work.chapters[1].start :] == "Chapter 2\n\nText 2."
+
+
 def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     """Regression: "# Title" became chapter 1, so "## Chapter 1: Rain" was reported as chapter 2."""
     md = "# The Long Rain\n\nby wren\n\n## Chapter 1: Rain\n\nIt rained.\n\n## Chapter 2: Sun\n\nIt stopped.\n"
@@ -253,6 +272,19 @@ def test_markdown_leading_title_is_not_chapter_one(tmp_path: Path) -> None:
     # A work opening with "# Chapter 1" has no title of its own (it was titled "Chapter 1").
     chapters = read(write(tmp_path, "ch.md", "# Chapter 1\n\nText one.\n\n# Chapter 2\n\nText two.\n"))
     assert chapters.metadata.title is None and [c.title for c in chapters.chapters] == ["Chapter 1", "Chapter 2"]
+
+
+def test_markdown_chapters_named_by_level_one_headings_give_no_title(tmp_path: Path) -> None:
+    """Regression: "# Rain", "# Dawn", "# Hill" over three chapters titled the work "Rain" (its
+    first chapter's name, in the report's header and JSON), as "# Chapter 1" once did."""
+    md = "# Rain\n\nIt rained.\n\n# Dawn\n\nThey came.\n\n# Hill\n\nThey buried him.\n"
+    for work in (read(write(tmp_path, "names.md", md)), read_text(md)):
+        assert [c.title for c in work.chapters] == ["Rain", "Dawn", "Hill"]
+        assert work.metadata.title is None
+    # A title over "# Chapter 1" headings is still the work's, as is a lone heading.
+    titled = "# The Drip\n\nby lenka\n\n# Chapter 1\n\nIt rained.\n\n# Chapter 2\n\nThey came.\n"
+    assert read_text(titled).metadata.title == "The Drip"
+    assert read_text("# The Drip\n\nIt rained.\n").metadata.title == "The Drip"
 
 
 def test_heading_titles_leave_out_emphasis_markers(tmp_path: Path) -> None:
@@ -985,6 +1017,26 @@ def test_ao3_single_chapter(tmp_path: Path) -> None:
     assert work.metadata.rating == "Mature"
 
 
+def test_ao3_single_chapter_keeps_the_story_blockquotes(tmp_path: Path) -> None:
+    """Regression: a one-chapter download has its story straight in div#chapters, and every
+    blockquote there was dropped as a note: a letter quoted in the story ("They are coming with
+    knives") was not read. Notes there (in a div.meta, or under a "Notes" label) still are not."""
+    letter = "They are coming with knives on the new moon."
+    body = (
+        '<div id="chapters" class="userstuff">\n<p>The letter said only this:</p>\n'
+        f"<blockquote><p>{letter}</p></blockquote>\n<p>She burned it.</p>\n"
+        '<p>Notes</p><blockquote class="userstuff"><p>TW: knives</p></blockquote>\n'
+        '<div class="meta group"><blockquote class="userstuff"><p>Thanks for reading!</p></blockquote></div>\n</div>\n'
+    )
+    page = ao3_html(multi_chapter=False)
+    page = page[: page.index('<div id="chapters"')] + body + page[page.index('<div id="afterword">') :]
+    work = read(write(tmp_path, "letter.html", page))
+    check_invariants(work)
+    assert work.source_format == "ao3-html"
+    assert paragraphs(work) == ["The letter said only this:", letter, "She burned it."]
+    assert "TW: knives" in work.metadata.declaration_lines
+
+
 def test_ao3_page_with_control_characters_is_read(tmp_path: Path) -> None:
     """Regression: a control character (U+000F) after the preface made the whole AO3 page
     "cannot read html input: ValueError": lxml's parser keeps it, but ``drop_tree`` cannot set
@@ -1149,6 +1201,31 @@ def test_ao3_epub(tmp_path: Path) -> None:
     assert AO3_SUMMARY not in work.text
 
 
+def test_ao3_epub_chapter_split_over_two_files_is_one_chapter(tmp_path: Path) -> None:
+    """Regression: AO3 makes its EPUBs with calibre, which splits a long chapter over several
+    files; the file that goes on with it (a div.userstuff without a chapter heading) was a chapter
+    of its own, so "Chapter 2" was reported as chapter 3."""
+
+    def ao3_doc(body: str) -> str:
+        return xhtml(f'<div id="chapters" class="userstuff">{body}</div>')
+
+    def heading(title: str) -> str:
+        return f'<div class="meta group"><h2 class="heading">{title}</h2></div>'
+
+    page = ao3_html()
+    preface = page[page.index('<div id="preface">') : page.index('<div id="chapters"')]
+    docs = [
+        ("w_split_000.xhtml", xhtml(preface)),
+        ("w_split_001.xhtml", ao3_doc(heading("Chapter 1: Long") + '<div class="userstuff"><p>First half.</p></div>')),
+        ("w_split_002.xhtml", ao3_doc('<div class="userstuff"><p>Second half.</p></div>')),
+        ("w_split_003.xhtml", ao3_doc(heading("Chapter 2: Short") + '<div class="userstuff"><p>The end.</p></div>')),
+    ]
+    work = read(write_epub(tmp_path / "split.epub", docs))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == ["Chapter 1: Long", "Chapter 2: Short"]
+    assert paragraphs(work) == ["Chapter 1: Long", "First half.", "Second half.", "Chapter 2: Short", "The end."]
+
+
 def test_epub_without_container_falls_back(tmp_path: Path) -> None:
     docs = [
         ("b.xhtml", xhtml("<h1>Chapter 2</h1><p>Second.</p>")),
@@ -1237,6 +1314,26 @@ def test_epub_divider_page_folds_into_next_chapter(tmp_path: Path) -> None:
     assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
     assert paragraphs(work)[2:] == ["Part Two", "Chapter 2", "After it."]
     assert work.text[work.chapters[1].start :].startswith("Part Two")
+
+
+def test_epub_chapter_of_one_paragraph_without_heading_is_a_chapter(tmp_path: Path) -> None:
+    """Regression: a spine document without a heading whose text is one paragraph (lines joined by
+    <br>, a drabble) was folded into the next chapter like a "Part Two" divider: three documents
+    were two chapters, and the violence in the second was reported in the third's chapter."""
+    docs = [
+        ("c1.xhtml", xhtml("<p>It rained for three days.</p><p>She burned the letter.</p>")),
+        ("c2.xhtml", xhtml("<div>The soldiers came at dawn.<br/>They beat him in the street.</div>")),
+        ("c3.xhtml", xhtml("<p>They buried him on the hill.</p><p>Nobody sang.</p>")),
+    ]
+    work = read(write_epub(tmp_path / "drabbles.epub", docs))
+    check_invariants(work)
+    assert len(work.chapters) == 3
+    assert work.text[work.chapters[1].start : work.chapters[1].end].startswith("The soldiers came")
+    assert work.text[work.chapters[2].start :].startswith("They buried him")
+    # An untitled divider page that reads as a heading still folds into the next chapter.
+    docs[1] = ("part.xhtml", xhtml("<p>Part Two</p>"))
+    work = read(write_epub(tmp_path / "divider.epub", docs))
+    assert len(work.chapters) == 2 and work.text[work.chapters[1].start :].startswith("Part Two")
 
 
 def test_epub_running_header_is_not_every_chapters_title(tmp_path: Path) -> None:
@@ -1472,6 +1569,26 @@ def test_epub_subject_rating_is_the_declared_rating(tmp_path: Path) -> None:
     assert work.metadata.freeform_tags == ["Angst"]
 
 
+def test_ao3_epub_subjects_the_preface_types_are_not_free_form_tags(tmp_path: Path) -> None:
+    """Regression: an AO3 EPUB lists every tag among its subjects, characters and fandoms too,
+    and they were read as free-form tags besides: a Good Omens work with the characters "War
+    (Good Omens)" and "Death (Good Omens)" declared war and death as tags, which the same work
+    downloaded as HTML does not."""
+    tags = {"Fandom": ["Good Omens (TV)"], "Characters": ["War (Good Omens)", "Death (Good Omens)"]}
+    tags["Additional Tags"] = ["Angst"]
+    dl = "".join(f"<dt>{k}:</dt><dd>{', '.join(f'<a>{v}</a>' for v in vs)}</dd>" for k, vs in tags.items())
+    preface = xhtml(f'<div id="preface"><div class="meta"><dl class="tags">{dl}</dl></div></div>')
+    chapter = xhtml('<div id="chapters" class="userstuff"><div class="userstuff"><p>Text.</p></div></div>')
+    subjects = "".join(f"<dc:subject>{v}</dc:subject>" for vs in tags.values() for v in vs)
+    work = read(write_epub(tmp_path / "go.epub", [("p.xhtml", preface), ("c1.xhtml", chapter)], metadata=subjects))
+    assert work.metadata.characters == ["War (Good Omens)", "Death (Good Omens)"]
+    assert work.metadata.fandoms == ["Good Omens (TV)"]
+    assert work.metadata.freeform_tags == ["Angst"]
+    # Without a preface to type them, subjects stay free-form tags.
+    work = read(write_epub(tmp_path / "bare.epub", [("c1.xhtml", chapter)], metadata=subjects))
+    assert len(work.metadata.freeform_tags) == 4
+
+
 @pytest.mark.parametrize(
     ("first", "second", "numbers"),
     [
@@ -1510,6 +1627,19 @@ def test_chapter_numbers_in_words_beyond_twelve_are_read_where_headings_are_foun
     assert heading_number("Part Twenty") == 20 and heading_number("Chapter Twelve") == 12
 
 
+def test_chapter_numbers_in_words_past_fifty_start_chapters() -> None:
+    """Regression: the number words stopped at "fifty", so "Chapter Sixty" and later were story
+    text: a long work's chapters 60 on were read as part of chapter 59."""
+    from forewarn.work import heading_number
+
+    para = "The rain went on all afternoon and nobody left the house. " * 4
+    titles = ["Chapter Fifty-Nine", "Chapter Sixty", "Chapter Sixty-One", "Chapter Ninety-Nine"]
+    work = read_text("".join(f"{title}\n\n{para}\n\n" for title in titles))
+    assert [c.title for c in work.chapters] == titles
+    assert [heading_number(t) for t in titles] == [59, 60, 61, 99]
+    assert heading_number("Chapter Twenty-One") == 21 and heading_number("Part Thirty Two") == 32
+
+
 _QUIET = "Mara walked to the lighthouse in the rain and brought the keeper bread and cheese.\n"
 
 
@@ -1536,6 +1666,45 @@ def test_an_archive_warnings_line_gives_ao3_archive_warnings(header: str) -> Non
     declared = declared_from_metadata(meta, taxonomy=tax)
     suggested = [s.name for s in suggest_archive_warnings([], taxonomy=tax, declared=declared)]
     assert suggested == ["Major Character Death", "Underage"]
+
+
+AO3_PAGE_COPIED = """Rating:
+    Mature
+Archive Warning:
+    Graphic Depictions Of Violence, Major Character Death
+Fandom:
+    Original Work
+Characters:
+    Maren Holt, Tobiah Quill
+Additional Tags:
+    Angst, Blood and Injury
+Language:
+    English
+
+The Lantern Keeper
+wren_writes
+Summary:
+
+Maren keeps the light on the northern rock.
+
+Chapter 1: Salt
+Chapter Text
+
+"""
+
+
+def test_an_ao3_page_copied_as_text_gives_its_tags() -> None:
+    """Regression: an AO3 work page copied as text (for "pbpaste | forewarn scan -") puts each tag
+    list on the line below its label ("Rating:" over "Mature"): nothing was read, so the declared
+    rating and archive warnings were missing and the violence was reported as undeclared."""
+    meta = read_text(AO3_PAGE_COPIED + _QUIET).metadata
+    assert meta.rating == "Mature"
+    assert meta.archive_warnings == ["Graphic Depictions Of Violence", "Major Character Death"]
+    assert meta.fandoms == ["Original Work"] and meta.characters == ["Maren Holt", "Tobiah Quill"]
+    assert meta.freeform_tags == ["Angst", "Blood and Injury"] and meta.language == "English"
+    assert meta.declaration_lines == [] and meta.summary == "Maren keeps the light on the northern rock."
+    # Only the line right below: a bare "Warnings:" over prose still declares nothing.
+    assert read_text(f"Warnings:\n\n{_QUIET}").metadata.declaration_lines == ["Warnings:"]
 
 
 def test_an_archive_warnings_line_of_other_values_stays_a_warnings_line() -> None:

@@ -36,6 +36,21 @@ def test_short_paragraphs_merge_and_long_ones_split() -> None:
     assert len(passages) >= 4  # the 600-word paragraph was cut at sentence ends
 
 
+def test_a_heading_before_a_long_paragraph_is_not_a_passage_alone() -> None:
+    """Regression: a chapter's heading (or any short paragraph) before a paragraph over 250 words
+    was a passage of its own ("Chapter 7: Blood Moon", scored and shown as evidence alone), though
+    short paragraphs merge with the following ones: the long one is cut anyway."""
+    first = "\n\n".join([words(80)] * 2)
+    second = "Chapter 2: Blood Moon\n\n" + " ".join(["Some words go on here."] * 80)
+    text = first + "\n\n" + second
+    cut = len(first) + 2
+    passages = split_work(make_work(text, [cut]))
+    assert "".join(p.text for p in passages) == text
+    heading = next(p for p in passages if p.start == cut)
+    assert heading.text.startswith("Chapter 2: Blood Moon\n\nSome words") and heading.words <= 250
+    assert all(p.words <= 250 for p in passages)
+
+
 def test_passages_never_cross_a_chapter_start() -> None:
     first = "\n\n".join([words(40)] * 3)
     second = "Chapter 2\n\n" + "\n\n".join([words(40)] * 3)

@@ -155,6 +155,18 @@ def parse_preface(root: lxml.etree._Element, meta: Metadata) -> None:
         meta.notes = "\n\n".join([meta.notes, *notes] if meta.notes else notes)
 
 
+# The label AO3 puts before a note's blockquote ("Notes", "Chapter End Notes", "Summary").
+_NOTE_LABEL = re.compile(r"^(?:chapter\s+)?(?:end\s+)?(?:notes|summary):?$", re.IGNORECASE)
+
+
+def _is_note(quote: lxml.etree._Element) -> bool:
+    """A blockquote of notes: inside a div.meta, or under a label paragraph ("Notes")."""
+    if any(_has_class(div, "meta") for div in quote.iterancestors("div")):
+        return True
+    prev = _previous_element(quote)
+    return prev is not None and _NOTE_LABEL.match(element_text(prev)) is not None
+
+
 def chapter_groups(root: lxml.etree._Element, meta: Metadata) -> list[tuple[str | None, list[Block]]]:
     """Story chapters: ``h2.heading`` titles and ``div.userstuff`` bodies.
 
@@ -187,12 +199,17 @@ def chapter_groups(root: lxml.etree._Element, meta: Metadata) -> list[tuple[str 
             if not groups:
                 groups.append((None, []))
             groups[-1][1].extend(extract_blocks(el))
-    for quote in outermost(q for q in container.xpath(".//blockquote") if q not in in_body):
+    # Single-chapter downloads may put the story straight into div#chapters: there only a
+    # blockquote in a div.meta or under a "Notes" label is a note, others are the story's (a
+    # letter it quotes).
+    single = not bodies and bool(containers)
+    notes = [q for q in container.xpath(".//blockquote") if q not in in_body and (not single or _is_note(q))]
+    for quote in outermost(notes):
         scan_notes(_blocks_text(quote), meta)
-    if not bodies and containers:
-        # Single-chapter downloads may put the paragraphs straight into div#chapters.
-        skip = {q for q in container.xpath(".//blockquote | .//div[contains(@class, 'meta')]")}
-        for q in skip:
+    if single:
+        labels = [p for q in notes if (p := _previous_element(q)) is not None and _NOTE_LABEL.match(element_text(p))]
+        skip = {*notes, *labels, *container.xpath(".//div[contains(@class, 'meta')]")}
+        for q in outermost(el for el in container.iter() if el in skip):
             q.drop_tree()
         groups = [(g[0], g[1]) for g in groups] or [(None, [])]
         groups[-1][1].extend(b for b in extract_blocks(container) if b.heading != 2)

@@ -340,6 +340,24 @@ def _running_headers(headings: dict[int, list[str]], title: str | None) -> set[s
     return running | ({_folded(title)} if title else set())
 
 
+def _add_ao3_chapters(
+    groups: list[tuple[str | None, list[Block]]], found: list[tuple[str | None, list[Block]]], last: int
+) -> int:
+    """Add the AO3 chapters of a document to ``groups``; return the index of the last group.
+
+    AO3 makes its EPUBs with calibre, which splits a long chapter over several files: a file
+    whose text comes before any chapter heading goes on with the AO3 chapter before it (a
+    chapter of its own, it put every later chapter one above its heading).
+    """
+    if not found:
+        return last
+    if found[0][0] is None and last == len(groups) - 1 >= 0:
+        groups[-1] = (groups[-1][0], [*groups[-1][1], *found[0][1]])
+        found = found[1:]
+    groups.extend(found)
+    return len(groups) - 1
+
+
 def read_epub(data: bytes) -> Work:
     """A ``Work`` from EPUB bytes."""
     archive = _Archive(data)
@@ -347,6 +365,7 @@ def read_epub(data: bytes) -> Work:
     groups: list[tuple[str | None, list[Block]]] = []
     notices: list[str] = []
     headings: dict[int, list[str]] = {}  # group index -> h1-h3 headings of its document
+    ao3_from = -1  # the index of the last group if it is an AO3 chapter, else -1
     for name, item_id, props in _spine(archive, meta, notices):
         raw = archive.read(name)  # damage and bomb errors must propagate
         try:
@@ -359,7 +378,7 @@ def read_epub(data: bytes) -> Work:
         if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
             ao3.parse_preface(root, meta)
             if root.xpath("//div[@id='chapters']"):
-                groups.extend(ao3.chapter_groups(root, meta))
+                ao3_from = _add_ao3_chapters(groups, ao3.chapter_groups(root, meta), ao3_from)
             continue
         if root.xpath("//div[@id='afterword']") and not root.xpath("//div[@id='chapters']"):
             ao3.parse_preface(root, meta)
@@ -376,11 +395,15 @@ def read_epub(data: bytes) -> Work:
             "//h2[contains(concat(' ', @class, ' '), ' heading ')]"
             " | //div[contains(concat(' ', @class, ' '), ' userstuff ')]"
         ):
-            groups.extend(ao3.chapter_groups(root, meta))
+            ao3_from = _add_ao3_chapters(groups, ao3.chapter_groups(root, meta), ao3_from)
             continue
         # A toggle's <summary> is its label, never the chapter's title.
         headings[len(groups)] = [b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3 and not b.summary]
         groups.append((None, blocks))
+    # The OPF lists every tag among its subjects; those the preface or title page typed
+    # (a character "Death (Good Omens)", a fandom) are not free-form tags: on AO3 a tag has one type.
+    typed = {v.casefold() for v in [*meta.fandoms, *meta.categories, *meta.relationships, *meta.characters]}
+    meta.freeform_tags = [t for t in meta.freeform_tags if t.casefold() not in typed]
     running = _running_headers(headings, meta.title)
     for i, found in headings.items():
         # The first heading that is the document's own; a running header only if there is none.

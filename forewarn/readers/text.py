@@ -192,7 +192,10 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
     declaration line is joined to the bullet lines below it (up to a blank or other line).
 
     "Warnings:" over "- violence" and "- death" is "Warnings: violence, death", read
-    like the one-line form; unjoined, the header declared nothing.
+    like the one-line form; unjoined, the header declared nothing. So is a bare declaration
+    or a header line without a value ("Rating:", not "Summary:") joined to a plain line right
+    below it, its value: an AO3 work page copied as text puts each tag list so ("Rating:" over
+    "Mature", "Archive Warning:" over "Graphic Depictions Of Violence").
     """
     lines: list[tuple[str, int, int]] = []
     joined = 0  # items joined to the last line, while it is an open bare declaration
@@ -200,16 +203,24 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
     for raw in text.split("\n"):
         line = raw.strip()
         item = list_item(line) if joined >= 0 and lines else None
+        if item is None and joined == 0 and lines and line and _is_plain(line):
+            item = line
         if item is not None:
             last, start, _ = lines[-1]
             lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
             joined += 1
         else:
-            joined = 0 if is_bare_declaration(line) else -1
+            joined = 0 if is_bare_declaration(line) or _is_empty_header(line) else -1
             if line:
                 lines.append((line, pos, pos + len(raw)))
         pos += len(raw) + 1
     return lines
+
+
+def _is_empty_header(line: str) -> bool:
+    """A "Key:" header line with nothing after its colon, but "Summary:" (its text is prose)."""
+    m = HEADER_LINE.match(line)
+    return m is not None and m.group("key").lower() != "summary" and not line[m.end() :].strip(" \t*_")
 
 
 def declaration_lines(text: str) -> list[str]:
@@ -506,13 +517,33 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
     start form an untitled chapter. A chapter holding only its heading (a
     "Part One" divider) is folded into the next one, unless it names a chapter
     ("Chapter 2" whose body is an image or was left empty): folding it made every later
-    chapter one lower than its title ("ch7" for "Chapter 8").
+    chapter one lower than its title ("ch7" for "Chapter 8"). An untitled chapter of one
+    paragraph (an EPUB document without a heading) holds its heading only if that paragraph
+    reads as one: a drabble of lines joined by ``<br>`` was folded into the next chapter. A
+    heading-only chapter whose title a later chapter has is a line of a table of contents, and
+    folds too, as does the first chapter when it holds the first such line after a preface of
+    title-like lines: each line made a chapter ("Chapter 2: Dawn" was chapter 5 of 6).
     """
     ordered = sorted({idx: title for idx, title in starts if 0 <= idx < len(paragraphs)}.items())
     bounds: list[tuple[int, str | None]] = []
     carry: int | None = None  # first paragraph of absorbed heading-only chapters
+    last_at = {title.casefold(): i for i, (_, title) in enumerate(ordered) if title}
+
+    def heading_only(idx: int, title: str | None) -> bool:
+        if title is None:
+            return heading_title(text[paragraphs[idx].start : paragraphs[idx].end]) is not None
+        return not _NAMES_CHAPTER.match(title)
+
+    def contents_line(i: int, idx: int, title: str | None) -> bool:
+        if not title or last_at[title.casefold()] <= i:
+            return False
+        blocks = (text[p.start : p.end] for p in paragraphs[idx : ordered[i + 1][0]])
+        return ordered[i + 1][0] - idx <= 1 or (i == 0 and all(map(_is_front_block, blocks)))
+
     for i, (idx, title) in enumerate(ordered):
-        if i + 1 < len(ordered) and ordered[i + 1][0] - idx <= 1 and not _NAMES_CHAPTER.match(title or ""):
+        if i + 1 < len(ordered) and (
+            (ordered[i + 1][0] - idx <= 1 and heading_only(idx, title)) or contents_line(i, idx, title)
+        ):
             carry = idx if carry is None else carry
             continue
         bounds.append((idx if carry is None else carry, title))
@@ -565,13 +596,18 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
         Span(front_end + s.start, front_end + s.end)
         for s in scan_lines(text[front_end:], meta, preface=max(0, preface - front_end))
     ]
+    chapters = build_chapters(text, paragraphs, starts)
     if md_title is not None:
         meta.title = meta.title or md_title
     elif markdown and meta.title is None:
         first = next((t for t in map(_level_one, text.split("\n")) if t is not None), None)
-        # "# Chapter 1" opening a work names its first chapter, not the work
-        meta.title = first if first is not None and heading_title(first) is None else None
-    return build_chapters(text, paragraphs, starts), meta, spans
+        # "# Chapter 1" opening a work names its first chapter, not the work; so does "# Rain"
+        # titling chapter 1 when chapter 2 is named alike ("# Dawn", not "# Chapter 2").
+        names_chapter = (
+            len(chapters) > 1 and chapters[0].title == first and heading_title(chapters[1].title or "") is None
+        )
+        meta.title = first if first is not None and heading_title(first) is None and not names_chapter else None
+    return chapters, meta, spans
 
 
 def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> str | None:
