@@ -1152,7 +1152,7 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None) -> Non
       forewarn export --db results.db --out results.csv
       forewarn export --db results.db --out reports.jsonl
       forewarn export --db results.db --out results.parquet
-      forewarn export --db results.db --format jsonl --out - | jq .title
+      forewarn export --db results.db --format jsonl --out - | jq .work.title
     """
     from forewarn.export import export_db
 
