@@ -138,7 +138,14 @@ class _Console(Console):
 
 
 class _Group(click.Group):
-    """The command group; a broken pipe on stdout in any command is the quiet exit (click's is 1)."""
+    """The command group; a broken pipe on stdout in any command is the quiet exit (click's is 1),
+    also for the group's own ``--help`` and ``--version``, which print while parsing."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

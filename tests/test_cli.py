@@ -746,6 +746,29 @@ def test_a_closed_stdout_keeps_the_html_report_and_exits_quietly(tmp_path: Path,
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["scan", "--help"], ["warnings"]])
+def test_a_closed_stdout_is_141_for_the_top_level_help_and_version_too(args: list[str]) -> None:
+    """Regression: `forewarn --help | true` and `forewarn --version | true` exited 1 (click's
+    code for a broken pipe while parsing), though the README says any command exits 141."""
+    import os
+    import subprocess
+    import sys
+
+    from forewarn.cli import EXIT_BROKEN_PIPE
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write is EPIPE
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "forewarn", *args], stdout=write_end, stderr=subprocess.PIPE, env=env, timeout=120
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == EXIT_BROKEN_PIPE == 141
+    assert done.stderr == b""
+
+
 @pytest.mark.parametrize("as_json", [False, True])
 def test_a_reader_that_leaves_mid_output_gets_141_and_no_traceback(tmp_path: Path, as_json: bool) -> None:
     """Regression: `forewarn scan story.txt --json | head -1` exited 1 ("undeclared"), the rest of
