@@ -367,7 +367,7 @@ def scan(
                 console.rule(Text(printable(str(path), encoding=console.encoding)))  # a name is not markup
             render(report, console=console, show_passages=show_passages)
     if as_json:
-        _echo_json(dumps(reports, errors))
+        _echo_json(dumps(reports, errors=errors))
     if html_path is not None and reports and not as_json:
         click.echo(f"HTML report written to {html_path}")
     if errors:

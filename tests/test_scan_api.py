@@ -395,3 +395,15 @@ def test_the_documented_errors_are_exported() -> None:
     assert {"ReadError", "BundleError"} <= set(fw.__all__) and "ReadError" in dir(fw)
     with pytest.raises(fw.ReadError, match="file not found"):
         fw.scan("no-such-story.epub", scorer=LEXICON)
+
+
+def test_dumps_takes_a_list_and_errors_by_keyword() -> None:
+    """Regression: dumps(report) failed as "TypeError: 'Report' object is not iterable", and
+    errors was positional, against the project's keyword-only options."""
+    report = fw.scan("He stabbed the guard.", scorer=LEXICON)
+    with pytest.raises(ValueError, match=r"a list of Reports, also for one: dumps\(\[report\]\)"):
+        dumps(report)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        dumps([report], [("a.txt", "file not found")])  # type: ignore[misc]
+    doc = json.loads(dumps([report], errors=[("a.txt", "file not found")]))
+    assert doc["errors"] == [{"path": "a.txt", "error": "file not found"}] and len(doc["reports"]) == 1
