@@ -759,6 +759,12 @@ def evaluate(
 
     if bool(data) == bool(works_path):
         raise click.UsageError("give either --data (labeled passages) or --works (labeled works)")
+    if works_path and folds:  # both were ignored: the works were scanned by the bundle as it is
+        raise click.UsageError("--folds retrains on labeled passages: use it with --data, not --works")
+    if folds and scorer != "cascade":
+        raise click.UsageError(
+            f"--scorer {scorer} has no effect with --folds, which reports the cascade and the heads alone"
+        )
     if works_path:
         from forewarn.evaluate import evaluate_works, format_work_table, load_works
         from forewarn.pipeline import scan
