@@ -795,7 +795,11 @@ def evaluate(
         emb = _embed(passages, model_dir or default_bundle())
         config = HeadsConfig(seed=seed)
         focus = _embed_focus(passages, emb, model_dir or default_bundle()) if config.focus else None
-        result = cross_validate(passages, emb, folds=folds, config=config, focus=focus)
+        try:
+            result = cross_validate(passages, emb, folds=folds, config=config, focus=focus)
+        except ValueError as e:  # as `forewarn train` says it: one line, not a traceback
+            _fail(f"cannot train on this data: {e}")
+            sys.exit(EXIT_ERROR)
         per, doc = result.per_warning, result.metrics_dict()
         click.echo("heads alone, every passage (--scorer encoder-everywhere):")
         click.echo(format_table(result.heads_per_warning))

@@ -314,6 +314,31 @@ def test_labeled_data_that_is_not_utf8_names_the_file_and_line(tmp_path: Path, c
     assert result.stderr.strip() == f"forewarn: error: {data}:3: not UTF-8 text (save the file as UTF-8)"
 
 
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_data_the_folds_cannot_train_on_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Regression: `forewarn evaluate --folds 5 --data data/written/eval.jsonl` ended in a
+    traceback ("warning 'strong-language' needs positive and negative examples", raised in a
+    fold), exit 1; `forewarn train` said the same in one line, exit 2."""
+    pytest.importorskip("sklearn")
+    import forewarn.evaluate
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise ValueError("warning 'blood' needs positive and negative examples")
+
+    monkeypatch.setattr(forewarn.evaluate, "cross_validate", fails)
+    data = tmp_path / "labeled.jsonl"
+    rows = [{**r, "work_id": f"{r['work_id']}{i}"} for i in range(2) for r in LABELED]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    extra = ["--out", str(tmp_path / "m")] if command == "train" else []
+    result = CliRunner().invoke(main, [command, "--data", str(data), "--folds", "2", *extra])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert result.stderr.splitlines()[-1] == (
+        "forewarn: error: cannot train on this data: warning 'blood' needs positive and negative examples"
+    )
+
+
 def test_evaluate_warns_when_the_data_is_the_bundles_training_data(tmp_path: Path) -> None:
     body = "\n".join(json.dumps(r) for r in LABELED) + "\n"
     (tmp_path / "tune.jsonl").write_text(body)  # a name in the bundle's config.json data_files
