@@ -245,6 +245,22 @@ def test_help_has_examples() -> None:
         assert code == 0 and "Example" in out
 
 
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_has_help_examples_that_use_its_own_options(name: str) -> None:
+    """STYLE: every command has --help with an example; each example's options are the command's."""
+    import re
+
+    command = main.commands[name]
+    out = CliRunner().invoke(main, [name, "--help"]).output
+    examples = out.split("Example", 1)[1].split("Options:", 1)[0] if "Example" in out else ""
+    lines = [line.strip() for line in examples.splitlines() if line.strip().startswith(f"forewarn {name}")]
+    assert lines, f"forewarn {name} --help shows no example"
+    options = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+    for line in lines:
+        used = re.findall(r"(?<![\w-])--[a-z][a-z-]*", line.split("|")[0].split("#")[0])
+        assert set(used) <= options, (line, set(used) - options)
+
+
 def test_evaluate_scores_labeled_passages_as_a_scan_does(tmp_path: Path) -> None:
     data = tmp_path / "labeled.jsonl"
     rows = [
