@@ -1,6 +1,6 @@
 """The ``forewarn`` command: a thin layer over the library.
 
-Exit codes (documented in the README and in ``forewarn --help``):
+Exit codes of ``scan`` (documented in the README and in ``forewarn scan --help``):
 0 scanned, every detected warning was declared; 1 scanned, at least one
 detected warning was not declared; 2 an input could not be read or the
 command was misused; 141 stdout was closed before the output ended
