@@ -1014,7 +1014,8 @@ def _open_existing(db: str) -> Any:
     from forewarn.store import NotADatabase, open_existing
 
     if not Path(db).is_file():
-        raise click.UsageError(f"no database at {db} (create one with `forewarn batch`)")
+        _fail(f"no database at {db} (create one with `forewarn batch`)")
+        sys.exit(EXIT_ERROR)
     try:
         return open_existing(db)
     except NotADatabase as e:

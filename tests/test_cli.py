@@ -418,7 +418,7 @@ def test_serve_on_a_busy_port_is_one_error_line_and_exit_2() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("missing.db", None, "Error: no database at {db} (create one with `forewarn batch`)"),
+        ("missing.db", None, "forewarn: error: no database at {db} (create one with `forewarn batch`)"),
         ("notes.db", b"just some text\n", "forewarn: error: {db}: not a forewarn results database"),
     ],
 )
@@ -444,7 +444,18 @@ def test_serve_refuses_a_database_it_cannot_read_before_listening(
         timeout=60,
     )
     assert done.returncode == 2 and message.format(db=db) in done.stderr and "serving on" not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr  # one line: a missing one printed click's usage too
     assert db.exists() == (content is not None)  # not created
+
+
+@pytest.mark.parametrize("command", [["query"], ["stats"], ["export", "--out", "x.csv"]])
+def test_a_missing_database_is_one_line_for_the_reading_commands(tmp_path: Path, command: list[str]) -> None:
+    """Regression: it was click's usage error (four lines), though _open_existing and the README
+    promise one line; a file that is not a database already was."""
+    db = tmp_path / "missing.db"
+    result = CliRunner().invoke(main, [command[0], "--db", str(db), *command[1:]])
+    assert result.exit_code == 2 and not db.exists()
+    assert result.stderr == f"forewarn: error: no database at {db} (create one with `forewarn batch`)\n"
 
 
 def test_serve_says_serving_on_the_bound_address_and_answers_there() -> None:
