@@ -409,7 +409,10 @@ def scan(
     or a numeric str) overrides the per-warning passage thresholds. ``scorer``: a
     ``CascadeScorer``, or a mode name ("cascade", "thorough", "encoder-everywhere",
     "lexicon") for the packaged one; None is "cascade". ``on_stage`` and
-    ``on_progress``: see ``scan_work``; the first stage here is "reading".
+    ``on_progress``: see ``scan_work``; the first stage here is "reading". ``taxonomy``:
+    another ``forewarn.taxonomy.Taxonomy`` (default: the packaged one). ``max_bytes``: the
+    size limit of a file, of bytes and of a str read in a given ``format``, whose excess
+    raises ``ReadError`` (pasted text without a ``format`` is not limited).
 
     Bad options raise ``ValueError`` before anything is read: an unknown format,
     scorer or warning name, an empty ``only``, ``only``/``ignore`` leaving no warning
