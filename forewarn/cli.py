@@ -1,6 +1,6 @@
 """The ``forewarn`` command: a thin layer over the library.
 
-Exit codes (documented in the README and in ``forewarn --help``):
+Exit codes of ``scan`` (documented in the README and in ``forewarn scan --help``):
 0 scanned, every detected warning was declared; 1 scanned, at least one
 detected warning was not declared; 2 an input could not be read or the
 command was misused; 141 stdout was closed before the output ended
@@ -138,7 +138,14 @@ class _Console(Console):
 
 
 class _Group(click.Group):
-    """The command group; a broken pipe on stdout in any command is the quiet exit (click's is 1)."""
+    """The command group; a broken pipe on stdout in any command is the quiet exit (click's is 1),
+    also for the group's own ``--help`` and ``--version``, which print while parsing."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -360,7 +367,7 @@ def scan(
                 console.rule(Text(printable(str(path), encoding=console.encoding)))  # a name is not markup
             render(report, console=console, show_passages=show_passages)
     if as_json:
-        _echo_json(dumps(reports, errors))
+        _echo_json(dumps(reports, errors=errors))
     if html_path is not None and reports and not as_json:
         click.echo(f"HTML report written to {html_path}")
     if errors:
@@ -752,6 +759,12 @@ def evaluate(
 
     if bool(data) == bool(works_path):
         raise click.UsageError("give either --data (labeled passages) or --works (labeled works)")
+    if works_path and folds:  # both were ignored: the works were scanned by the bundle as it is
+        raise click.UsageError("--folds retrains on labeled passages: use it with --data, not --works")
+    if folds and scorer != "cascade":
+        raise click.UsageError(
+            f"--scorer {scorer} has no effect with --folds, which reports the cascade and the heads alone"
+        )
     if works_path:
         from forewarn.evaluate import evaluate_works, format_work_table, load_works
         from forewarn.pipeline import scan
@@ -782,7 +795,11 @@ def evaluate(
         emb = _embed(passages, model_dir or default_bundle())
         config = HeadsConfig(seed=seed)
         focus = _embed_focus(passages, emb, model_dir or default_bundle()) if config.focus else None
-        result = cross_validate(passages, emb, folds=folds, config=config, focus=focus)
+        try:
+            result = cross_validate(passages, emb, folds=folds, config=config, focus=focus)
+        except ValueError as e:  # as `forewarn train` says it: one line, not a traceback
+            _fail(f"cannot train on this data: {e}")
+            sys.exit(EXIT_ERROR)
         per, doc = result.per_warning, result.metrics_dict()
         click.echo("heads alone, every passage (--scorer encoder-everywhere):")
         click.echo(format_table(result.heads_per_warning))
@@ -1010,7 +1027,8 @@ def _open_existing(db: str) -> Any:
     from forewarn.store import NotADatabase, open_existing
 
     if not Path(db).is_file():
-        raise click.UsageError(f"no database at {db} (create one with `forewarn batch`)")
+        _fail(f"no database at {db} (create one with `forewarn batch`)")
+        sys.exit(EXIT_ERROR)
     try:
         return open_existing(db)
     except NotADatabase as e:
@@ -1165,7 +1183,7 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None) -> Non
       forewarn export --db results.db --out results.csv
       forewarn export --db results.db --out reports.jsonl
       forewarn export --db results.db --out results.parquet
-      forewarn export --db results.db --format jsonl --out - | jq .title
+      forewarn export --db results.db --format jsonl --out - | jq .work.title
     """
     from forewarn.export import export_db
 

@@ -258,6 +258,28 @@ def check_scorer(scorer: CascadeScorer | str | None) -> None:
         raise ValueError(f"scorer must be a CascadeScorer or one of: {modes}, not {type(scorer).__name__}")
 
 
+def check_options(
+    *,
+    taxonomy: object = None,
+    on_stage: object = None,
+    on_progress: object = None,
+    max_bytes: object = DEFAULT_MAX_BYTES,
+) -> None:
+    """Clear errors for the other options of ``scan``, before any input is read: a callback
+    that is not callable failed as a TypeError once reading began, a ``taxonomy`` of the wrong
+    type as an AttributeError, and ``max_bytes=-1`` read as "file is 2.3 KiB, over the -1
+    bytes limit" (as on the command line, a limit must be a whole number above zero)."""
+    if taxonomy is not None and not isinstance(taxonomy, Taxonomy):
+        kind = type(taxonomy).__name__
+        raise ValueError(f"taxonomy must be a Taxonomy (see forewarn.taxonomy.load_taxonomy), not {kind}")
+    for name, value in (("on_stage", on_stage), ("on_progress", on_progress)):
+        if value is not None and not callable(value):
+            raise ValueError(f"{name} must be callable or None, not {type(value).__name__}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral) or max_bytes <= 0:
+        shown = repr(max_bytes) if isinstance(max_bytes, numbers.Number) else type(max_bytes).__name__
+        raise ValueError(f"max_bytes must be a whole number of bytes above zero, not {shown}")
+
+
 def _get_scorer(scorer: CascadeScorer | str | None) -> CascadeScorer:
     check_scorer(scorer)
     if isinstance(scorer, str):
@@ -393,7 +415,10 @@ def scan(
     or a numeric str) overrides the per-warning passage thresholds. ``scorer``: a
     ``CascadeScorer``, or a mode name ("cascade", "thorough", "encoder-everywhere",
     "lexicon") for the packaged one; None is "cascade". ``on_stage`` and
-    ``on_progress``: see ``scan_work``; the first stage here is "reading".
+    ``on_progress``: see ``scan_work``; the first stage here is "reading". ``taxonomy``:
+    another ``forewarn.taxonomy.Taxonomy`` (default: the packaged one). ``max_bytes``: the
+    size limit of a file, of bytes and of a str read in a given ``format``, whose excess
+    raises ``ReadError`` (pasted text without a ``format`` is not limited).
 
     Bad options raise ``ValueError`` before anything is read: an unknown format,
     scorer or warning name, an empty ``only``, ``only``/``ignore`` leaving no warning
@@ -402,6 +427,7 @@ def scan(
     check_source(source)
     check_format(format)
     check_scorer(scorer)
+    check_options(taxonomy=taxonomy, on_stage=on_stage, on_progress=on_progress, max_bytes=max_bytes)
     threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
     only_ids, ignore_ids = resolve_selection(only, ignore, taxonomy=taxonomy)
@@ -450,6 +476,7 @@ def scan_work(
     if not isinstance(work, Work):
         raise ValueError(f"scan_work takes a Work (see forewarn.readers.read), not {type(work).__name__}")
     check_scorer(scorer)
+    check_options(taxonomy=taxonomy, on_stage=on_stage, on_progress=on_progress)
     threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()
     only_ids, ignored = resolve_selection(only, ignore, taxonomy=taxonomy)

@@ -138,3 +138,22 @@ def test_a_warning_only_the_written_heads_found_stays_unsure_and_sets_no_ao3_lab
     assert report.rating.name == "General Audiences"
     named = forewarn.scan("He raped her. " + text, scorer=scorer)  # a lexicon cue: the lexicon's own finding
     assert "Rape/Non-Con" in [a.name for a in named.archive_warnings]
+
+
+def test_one_str_where_a_list_of_passages_belongs_is_refused() -> None:
+    """Regression: score("He stabbed him") iterated the str and scored one passage per
+    character (14 rows, no error); every scorer now says to pass [text]."""
+    from forewarn.score.lexicon import LexiconScorer
+    from forewarn.score.model import load_model
+
+    model = load_model()
+    for call in (
+        CascadeScorer().score,
+        CascadeScorer().predict_proba,
+        LexiconScorer().predict_proba,
+        model.predict_proba,
+        model.encoder.encode,
+    ):
+        with pytest.raises(ValueError, match=r"texts must be a list of passages, also for one: \[text\], not a str"):
+            call("He stabbed him")  # type: ignore[arg-type]
+    assert CascadeScorer().score(["He stabbed him"]).probs.shape == (1, len(CascadeScorer().labels_))

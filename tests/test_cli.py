@@ -273,6 +273,22 @@ def test_help_has_examples() -> None:
         assert code == 0 and "Example" in out
 
 
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_has_help_examples_that_use_its_own_options(name: str) -> None:
+    """STYLE: every command has --help with an example; each example's options are the command's."""
+    import re
+
+    command = main.commands[name]
+    out = CliRunner().invoke(main, [name, "--help"]).output
+    examples = out.split("Example", 1)[1].split("Options:", 1)[0] if "Example" in out else ""
+    lines = [line.strip() for line in examples.splitlines() if line.strip().startswith(f"forewarn {name}")]
+    assert lines, f"forewarn {name} --help shows no example"
+    options = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+    for line in lines:
+        used = re.findall(r"(?<![\w-])--[a-z][a-z-]*", line.split("|")[0].split("#")[0])
+        assert set(used) <= options, (line, set(used) - options)
+
+
 def test_evaluate_scores_labeled_passages_as_a_scan_does(tmp_path: Path) -> None:
     data = tmp_path / "labeled.jsonl"
     rows = [
@@ -342,6 +358,31 @@ def test_labeled_data_that_is_not_utf8_names_the_file_and_line(tmp_path: Path, c
     assert result.stderr.strip() == f"forewarn: error: {data}:3: not UTF-8 text (save the file as UTF-8)"
 
 
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_data_the_folds_cannot_train_on_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Regression: `forewarn evaluate --folds 5 --data data/written/eval.jsonl` ended in a
+    traceback ("warning 'strong-language' needs positive and negative examples", raised in a
+    fold), exit 1; `forewarn train` said the same in one line, exit 2."""
+    pytest.importorskip("sklearn")
+    import forewarn.evaluate
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise ValueError("warning 'blood' needs positive and negative examples")
+
+    monkeypatch.setattr(forewarn.evaluate, "cross_validate", fails)
+    data = tmp_path / "labeled.jsonl"
+    rows = [{**r, "work_id": f"{r['work_id']}{i}"} for i in range(2) for r in LABELED]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    extra = ["--out", str(tmp_path / "m")] if command == "train" else []
+    result = CliRunner().invoke(main, [command, "--data", str(data), "--folds", "2", *extra])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert result.stderr.splitlines()[-1] == (
+        "forewarn: error: cannot train on this data: warning 'blood' needs positive and negative examples"
+    )
+
+
 def test_evaluate_warns_when_the_data_is_the_bundles_training_data(tmp_path: Path) -> None:
     body = "\n".join(json.dumps(r) for r in LABELED) + "\n"
     (tmp_path / "tune.jsonl").write_text(body)  # a name in the bundle's config.json data_files
@@ -405,7 +446,7 @@ def test_serve_on_a_busy_port_is_one_error_line_and_exit_2() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("missing.db", None, "Error: no database at {db} (create one with `forewarn batch`)"),
+        ("missing.db", None, "forewarn: error: no database at {db} (create one with `forewarn batch`)"),
         ("notes.db", b"just some text\n", "forewarn: error: {db}: not a forewarn results database"),
     ],
 )
@@ -431,7 +472,18 @@ def test_serve_refuses_a_database_it_cannot_read_before_listening(
         timeout=60,
     )
     assert done.returncode == 2 and message.format(db=db) in done.stderr and "serving on" not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr  # one line: a missing one printed click's usage too
     assert db.exists() == (content is not None)  # not created
+
+
+@pytest.mark.parametrize("command", [["query"], ["stats"], ["export", "--out", "x.csv"]])
+def test_a_missing_database_is_one_line_for_the_reading_commands(tmp_path: Path, command: list[str]) -> None:
+    """Regression: it was click's usage error (four lines), though _open_existing and the README
+    promise one line; a file that is not a database already was."""
+    db = tmp_path / "missing.db"
+    result = CliRunner().invoke(main, [command[0], "--db", str(db), *command[1:]])
+    assert result.exit_code == 2 and not db.exists()
+    assert result.stderr == f"forewarn: error: no database at {db} (create one with `forewarn batch`)\n"
 
 
 def test_serve_says_serving_on_the_bound_address_and_answers_there() -> None:
@@ -785,6 +837,29 @@ def test_a_closed_stdout_keeps_the_html_report_and_exits_quietly(tmp_path: Path,
     assert done.returncode == EXIT_BROKEN_PIPE == 141
     assert done.stderr == b""  # quiet: no traceback, no "Exception ignored"
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["scan", "--help"], ["warnings"]])
+def test_a_closed_stdout_is_141_for_the_top_level_help_and_version_too(args: list[str]) -> None:
+    """Regression: `forewarn --help | true` and `forewarn --version | true` exited 1 (click's
+    code for a broken pipe while parsing), though the README says any command exits 141."""
+    import os
+    import subprocess
+    import sys
+
+    from forewarn.cli import EXIT_BROKEN_PIPE
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write is EPIPE
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "forewarn", *args], stdout=write_end, stderr=subprocess.PIPE, env=env, timeout=120
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == EXIT_BROKEN_PIPE == 141
+    assert done.stderr == b""
 
 
 @pytest.mark.parametrize("as_json", [False, True])

@@ -229,3 +229,25 @@ def test_tables_and_means_report_the_interval_of_the_mean() -> None:
     # Figures read from an older metrics.json (no confusion counts): means, no interval.
     old = {w: {k: v for k, v in m.items() if k != "confusion"} for w, m in per.items()}
     assert mean_metrics(old)["f1_ci"] is None and "interval" not in format_table(old)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--folds", "5", "--scorer", "lexicon"], "--scorer lexicon has no effect with --folds"),
+        (["--works", "W", "--folds", "5"], "--folds retrains on labeled passages: use it with --data, not --works"),
+    ],
+)
+def test_evaluate_refuses_options_that_folds_would_ignore(tmp_path: Path, args: list[str], message: str) -> None:
+    """Regression: --folds with --scorer lexicon cross-validated the cascade anyway, and --folds
+    with --works scanned with the bundle as it is; each said nothing (the help says "not with
+    --folds")."""
+    from click.testing import CliRunner
+
+    from forewarn.cli import main
+
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps(PASSAGE) + "\n" if "--works" not in args else json.dumps(WORK) + "\n")
+    data = [] if "--works" in args else ["--data", str(path)]
+    r = CliRunner().invoke(main, ["evaluate", *data, *[str(path) if a == "W" else a for a in args]])
+    assert r.exit_code == 2 and message in r.output, r.output

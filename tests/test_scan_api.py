@@ -344,6 +344,9 @@ def test_a_numeric_str_threshold_is_its_number_as_over_http(given: str) -> None:
         ({"ignore": b"violence"}, "ignore must be warning ids or aliases.*not bytes"),
         ({"scorer": "lexicn"}, "unknown scorer 'lexicn' \\(use one of: cascade, thorough, encoder-everywhere, lexicon"),
         ({"scorer": object()}, "scorer must be a CascadeScorer or one of: cascade, .*not object"),
+        ({"on_stage": 1}, "on_stage must be callable or None, not int"),
+        ({"on_progress": "print"}, "on_progress must be callable or None, not str"),
+        ({"taxonomy": "taxonomy.toml"}, "taxonomy must be a Taxonomy .*not str"),
     ],
 )
 def test_bad_option_types_are_value_errors_before_reading(kwargs: dict[str, object], message: str) -> None:
@@ -353,6 +356,16 @@ def test_bad_option_types_are_value_errors_before_reading(kwargs: dict[str, obje
         fw.scan("/no/such/file.txt", **kwargs)  # type: ignore[arg-type]  # ReadError if read first
     with pytest.raises(ValueError, match=message):
         fw.scan_work(read_text("He stabbed the guard."), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "message"), [(-1, "not -1"), (0, "not 0"), ("10", "not str"), (1.5, "not 1.5"), (True, "not True")]
+)
+def test_a_max_bytes_that_is_no_limit_is_a_value_error_before_reading(max_bytes: object, message: str) -> None:
+    """Regression: max_bytes=-1 read the file, then said "file is 2.3 KiB, over the -1 bytes
+    limit"; "10" failed as a TypeError deep in the reader (or not at all for pasted text)."""
+    with pytest.raises(ValueError, match=f"max_bytes must be a whole number of bytes above zero, {message}"):
+        fw.scan("/no/such/file.txt", max_bytes=max_bytes)  # type: ignore[arg-type]  # ReadError if read first
 
 
 def test_a_scorer_may_be_named_by_its_mode() -> None:
@@ -382,3 +395,15 @@ def test_the_documented_errors_are_exported() -> None:
     assert {"ReadError", "BundleError"} <= set(fw.__all__) and "ReadError" in dir(fw)
     with pytest.raises(fw.ReadError, match="file not found"):
         fw.scan("no-such-story.epub", scorer=LEXICON)
+
+
+def test_dumps_takes_a_list_and_errors_by_keyword() -> None:
+    """Regression: dumps(report) failed as "TypeError: 'Report' object is not iterable", and
+    errors was positional, against the project's keyword-only options."""
+    report = fw.scan("He stabbed the guard.", scorer=LEXICON)
+    with pytest.raises(ValueError, match=r"a list of Reports, also for one: dumps\(\[report\]\)"):
+        dumps(report)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        dumps([report], [("a.txt", "file not found")])  # type: ignore[misc]
+    doc = json.loads(dumps([report], errors=[("a.txt", "file not found")]))
+    assert doc["errors"] == [{"path": "a.txt", "error": "file not found"}] and len(doc["reports"]) == 1

@@ -82,15 +82,20 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def scan_output(reports: list[Report], errors: list[tuple[str, str]]) -> dict[str, Any]:
-    """The document ``forewarn scan --json`` prints: reports always a list, also for one work."""
+def scan_output(reports: list[Report], *, errors: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The document ``forewarn scan --json`` prints: reports always a list, also for one work;
+    ``errors`` are ``(path, message)`` pairs for the inputs that could not be read."""
+    if isinstance(reports, Report):  # iterated, it failed as "'Report' object is not iterable"
+        raise ValueError("reports must be a list of Reports, also for one: dumps([report]), not a Report")
     return {
         "schema": SCHEMA,
         "forewarn_version": __version__,
         "reports": [report_to_dict(r) for r in reports],
-        "errors": [{"path": path, "error": message} for path, message in errors],
+        "errors": [{"path": path, "error": message} for path, message in errors or []],
     }
 
 
-def dumps(reports: list[Report], errors: list[tuple[str, str]] | None = None) -> str:
-    return json.dumps(scan_output(reports, errors or []), indent=2, ensure_ascii=False)
+def dumps(reports: list[Report], *, errors: list[tuple[str, str]] | None = None) -> str:
+    """``scan_output`` as the JSON text ``forewarn scan --json`` prints (indented, UTF-8 kept);
+    for one report of its ``reports`` list, ``report_to_dict``."""
+    return json.dumps(scan_output(reports, errors=errors), indent=2, ensure_ascii=False)

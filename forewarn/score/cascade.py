@@ -32,6 +32,7 @@ from typing import Protocol
 
 import numpy as np
 
+from forewarn.score.base import check_texts
 from forewarn.score.focus import CueSpans, hit_spans
 from forewarn.score.lexicon import LexiconScorer
 from forewarn.score.model import load_model
@@ -140,6 +141,7 @@ class CascadeScorer:
         score gives; the others keep the lexicon's, and the encoder runs only for the wanted
         heads, so ``--only`` a lexicon-only warning encodes nothing.
         """
+        check_texts(texts)
         n = len(texts)
         probs, cues, spans, routes = self._lexicon_pass(texts)
         thresholds = {label: self.lexicon_threshold for label in self.labels_}

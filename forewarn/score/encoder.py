@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from forewarn.score.base import check_texts
+
 # What the tokenizer is given of a text: runs of spaces and line breaks as one space (the same
 # word pieces: they only separate words) and then at most 64 characters per token read (a
 # token is a word piece, or one [UNK] for a long word), so the encoder reads the same first
@@ -72,6 +74,7 @@ class Encoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return L2-normalised embeddings, shape ``(len(texts), dim)``, float32."""
+        check_texts(texts)
         n = len(texts)
         out = np.zeros((n, self.dim), dtype=np.float32)
         if n == 0:

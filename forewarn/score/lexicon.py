@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from forewarn.score.base import check_texts
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 
 # `topic` cues only route a passage to the learned head for that warning (see
@@ -393,6 +394,7 @@ class LexiconScorer:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Shape ``(len(texts), len(labels_))``."""
+        check_texts(texts)
         out = np.zeros((len(texts), len(self.labels_)), dtype=np.float32)
         for i, text in enumerate(texts):
             out[i] = self.proba_from_hits(self.hits(text))

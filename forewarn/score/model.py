@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from forewarn.score.base import check_texts
 from forewarn.score.encoder import Encoder
 from forewarn.score.focus import CueSpans, cue_sentences, hit_spans
 
@@ -281,6 +282,8 @@ class ModelScorer:
         }
 
     def predict_proba(self, texts: Sequence[str], *, cue_spans: Sequence[CueSpans] | None = None) -> np.ndarray:
+        """Calibrated probabilities, shape ``(len(texts), len(labels_))``."""
+        check_texts(texts)
         if len(texts) == 0:
             return np.zeros((0, len(self.labels_)), dtype=np.float32)
         return calibrate(self.scores(texts, cue_spans=cue_spans), self.platt_a_, self.platt_b_).astype(np.float32)
