@@ -1144,3 +1144,16 @@ def test_the_stored_page_counts_chapters_as_the_work_does(tmp_path) -> None:  # 
     text = f"The Long Rain\n\n{note}\n\n{note}\n\nChapter 1\n\n{CALM}\n\nChapter 2\n\n{FIGHT}\n\n{CALM}\n"
     page, _ = _stored_without_text(tmp_path / "a", text, name="a.txt")
     assert re.search(r"words, 2 chapters, scanned", page), re.search(r"words, \d+ chapters?", page)
+
+
+def test_a_413_refused_by_its_content_length_has_the_security_headers(client: TestClient) -> None:
+    """Regression: a body whose Content-Length was over the limit was answered before the
+    middleware set the headers, so its 413 (the upload form again, for a browser) came without
+    Content-Security-Policy (no form-action or frame-ancestors), nosniff or Referrer-Policy."""
+    big = b"x" * (200_000 + 65 * 1024)  # over the fixture's limit and its form slack
+    for path, headers in (("/api/scan", {}), ("/scan", {"Accept": "text/html"})):
+        r = client.post(path, content=big, headers={"Content-Type": "text/plain", **headers})
+        assert r.status_code == 413 and "upload too large" in r.text
+        page = client.get("/")
+        for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+            assert r.headers.get(name) == page.headers[name], (path, name)

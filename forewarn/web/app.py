@@ -286,9 +286,11 @@ def create_app(
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
+        response: Response
         if length and _is_ascii_number(length) and int(length) > max_upload_bytes + _FORM_SLACK:
-            return _too_large(request, max_upload_bytes)
-        response: Response = await call_next(request)
+            response = _too_large(request, max_upload_bytes)  # with the headers below, as every answer
+        else:
+            response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
