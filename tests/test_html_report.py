@@ -777,6 +777,26 @@ def test_markers_are_hidden_only_around_text() -> None:
     assert inline.html(5, 8) == "<strong> c</strong>"
 
 
+def test_a_paragraph_of_many_emphases_renders_in_linear_time() -> None:
+    """Regression: each point of a paragraph looked through every emphasis in it for the ones
+    open there, and through all their markers, so one paragraph of 16,000 "*a*" (64 KB pasted)
+    took 146 s to render, and the web app's page of it stopped the server meanwhile. The spans
+    are swept once; the HTML is the same."""
+    import time
+
+    from forewarn.report.inline import Inline
+    from forewarn.work import Emphasis
+
+    n = 20_000
+    text = "*a* " * n
+    inline = Inline(text, [Emphasis(4 * i, 4 * i + 3, "em" if i % 2 else "strong", 1) for i in range(n)])
+    started = time.perf_counter()
+    out = inline.html(0, len(text), [(4 * n // 2, "p-1")])
+    assert time.perf_counter() - started < 5  # 0.2 s; over 200 s before
+    assert out.count("<em>a</em>") == out.count("<strong>a</strong>") == n // 2
+    assert out.count('<span class="passage" id="p-1"></span>') == 1 and "*" not in out
+
+
 # --- Line breaks of plain text ---------------------------------------------------------------
 
 POEM = "Roses are red,\nhe stabbed the guard,\nthe <b>night</b> was long\nand so are you."
