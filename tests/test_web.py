@@ -1157,3 +1157,48 @@ def test_a_413_refused_by_its_content_length_has_the_security_headers(client: Te
         page = client.get("/")
         for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
             assert r.headers.get(name) == page.headers[name], (path, name)
+
+
+def test_a_report_page_is_rendered_off_the_event_loop(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /works/ID and /db/ID rendered the HTML report on the server's event loop (6 s
+    for a 9 MiB work), so meanwhile no other request was answered, not even /healthz. A slow
+    render (one second here) now lets the others through."""
+    import asyncio
+    import time
+
+    import httpx
+
+    import forewarn.web.app as web
+
+    db, _ = _batch_db(tmp_path)
+    app = create_app(scorer=CascadeScorer(), db_path=db)
+    with TestClient(app) as client:
+        url = client.post("/api/scan", json={"text": STORY}).json()["url"]
+    real = web.render_html
+
+    def slow(report):  # type: ignore[no-untyped-def]
+        time.sleep(1)
+        return real(report)
+
+    monkeypatch.setattr(web, "render_html", slow)
+
+    async def race(path: str) -> tuple[float, float]:
+        done: dict[str, float] = {}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://forewarn") as client:
+
+            async def get(what: str) -> None:
+                r = await client.get(what)
+                assert r.status_code == 200, r.text
+                done[what] = time.perf_counter()
+
+            async def health_later() -> None:
+                await asyncio.sleep(0.2)  # the page's render has started
+                await get("/healthz")
+
+            await asyncio.gather(get(path), health_later())
+        return done["/healthz"], done[path]
+
+    for path in (url, "/db/1"):
+        health, page = asyncio.run(race(path))
+        assert health < page, path

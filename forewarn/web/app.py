@@ -582,7 +582,8 @@ def create_app(
 
     @app.get("/works/{wid}", response_class=HTMLResponse)
     async def work_page(wid: str) -> str:
-        return render_html(lookup(wid))
+        # Seconds for a long work: in a thread, not on the event loop that answers every request.
+        return await asyncio.to_thread(render_html, lookup(wid))
 
     if db_path is not None:
         _add_db_routes(app, db_path)
@@ -881,8 +882,8 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
                 rebuilt = _report_from_dict(report, work)
             except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                 why = "Reading mode is not available: the stored report is in a form this forewarn does not read."
-            else:
-                return HTMLResponse(_stored_reading_page(row, rebuilt))
+            else:  # off the event loop, as /works/ID
+                return HTMLResponse(await asyncio.to_thread(_stored_reading_page, row, rebuilt))
         return HTMLResponse(_stored_page(row, report, why))
 
 
