@@ -1048,7 +1048,7 @@ def test_the_stored_page_shows_what_the_html_report_does(tmp_path) -> None:  # t
     first, last = (next(p for p in stored["passages"] if p["index"] == i) for i in violence["passages"][::5])
     where = f'6 passages: <span class="where">{first["position"]:.0f}&ndash;{last["end_position"]:.0f}%</span>'
     assert where in page  # every flagged passage, not the strongest three
-    assert "What the author declared" in page and "violence &rarr; violence" in page
+    assert "What the author declared" in page and "violence</bdi> &rarr; violence" in page
     assert "Declared but not detected: self-harm" in page
     assert "Declared only as a broader warning: torture (as violence)" in page
     assert "Declared milder than detected: violence (declared mentioned, detected on the page)" in page
@@ -1202,3 +1202,24 @@ def test_a_report_page_is_rendered_off_the_event_loop(tmp_path, monkeypatch) -> 
     for path in (url, "/db/1"):
         health, page = asyncio.run(race(path))
         assert health < page, path
+
+
+def test_a_stored_works_path_is_isolated_from_the_pages_own_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a file name holding a right-to-left override (U+202E) turned the stored page's
+    own words after it around (": 40 words, 1 chapter, scanned ..." and ". All scanned works"):
+    the path was not isolated as the title is. It is in a <bdi> now, escaped as before."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    name = "a<b>\u202egpj.txt"
+    (folder / name).write_text("Title: Harbour\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db))
+    shown = html.escape(str(folder / name))
+    reading = client.get("/db/1").text
+    assert "Reading mode" in reading and f"the text is read from <bdi>{shown}</bdi>." in reading
+    (folder / name).unlink()
+    stored = client.get("/db/1").text
+    assert "no longer at its path" in stored and f'<p class="meta"><bdi>{shown}</bdi>: ' in stored

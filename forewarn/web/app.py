@@ -986,7 +986,7 @@ def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
     note = (
         f'<p class="note">The results stored by forewarn batch on {escape(row["scanned_at"])} with model '
         f'{escape(report.model_version)} (<a href="/db/{row["id"]}.json">JSON</a>); the text is read from '
-        f'{escape(report.work.source_path or "")}. <a href="/db">All scanned works</a></p>'
+        f'<bdi>{escape(report.work.source_path or "")}</bdi>. <a href="/db">All scanned works</a></p>'
     )
     page = render_html(report)
     return page.replace("<main>", f"<main>{note}", 1)
@@ -1098,7 +1098,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     chapters = len(listed) - has_opening(listed)  # as the work counts them, and the HTML report
     head = (
         f'<header><h1{_lang(work.get("language")) if work["title"] else ""} dir="auto">{escape(title)}</h1>'
-        f'<p class="meta">{escape(row["path"])}: {work["words"]:,} words, {chapters} '
+        f'<p class="meta"><bdi>{escape(row["path"])}</bdi>: {work["words"]:,} words, {chapters} '
         f"chapter{'s' if chapters != 1 else ''}, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
         + "".join(f'<p class="notice">Read in part: {escape(n)}</p>' for n in work.get("notices", []))
