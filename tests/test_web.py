@@ -1223,3 +1223,30 @@ def test_a_stored_works_path_is_isolated_from_the_pages_own_words(tmp_path) -> N
     (folder / name).unlink()
     stored = client.get("/db/1").text
     assert "no longer at its path" in stored and f'<p class="meta"><bdi>{shown}</bdi>: ' in stored
+
+
+def test_a_single_valued_parameter_given_twice_is_a_422(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: ``?threshold=0.5&threshold=0.9`` (or two threshold fields in a form) scanned
+    at 0.9, the other value ignored without a word, as were a second ``offset``, ``limit``,
+    ``min_confidence`` or yes/no filter of /db (``not_declared=1&not_declared=0`` read as yes).
+    Two values of one are a 422 naming it, as a misspelt name is; only, ignore and has are lists."""
+    r = client.post("/api/scan?threshold=0.5&threshold=0.9", content=STORY, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 422 and "threshold" in r.json()["detail"]
+    r = client.post("/api/scan", data={"text": STORY, "threshold": ["0.5", "0.9"]})
+    assert r.status_code == 422 and "threshold" in r.json()["detail"]
+    page = client.post("/scan", data={"text": STORY, "threshold": ["0.5", "0.9"]})
+    assert page.status_code == 422 and "threshold" in page.text and 'class="error"' in page.text
+    assert client.post("/api/scan?only=violence&only=blood", json={"text": STORY}).status_code == 200
+    db, _ = _batch_db(tmp_path)
+    app = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    for name, *values in (
+        ("offset", "0", "1"),
+        ("limit", "5", "10"),
+        ("min_confidence", "0", "0.5"),
+        ("not_declared", "1", "0"),
+        ("rating_mismatch", "0", "1"),
+    ):
+        for path in ("/db", "/db.json"):
+            r = app.get(f"{path}?{name}={values[0]}&{name}={values[1]}")
+            assert r.status_code == 422 and name in r.json()["detail"], (path, name)
+    assert app.get("/db.json?has=violence&has=blood").status_code == 200

@@ -483,6 +483,7 @@ def create_app(
         if unknown:  # a misspelt "?treshold=" must not be ignored, as in a JSON body
             known = ", ".join(_OPTION_FIELDS)
             raise HTTPException(status_code=422, detail=f"unknown query parameter {unknown[0]!r} (options: {known})")
+        _once(request.query_params, "threshold")
         query: dict[str, Any] = {}
         for name in ("only", "ignore"):
             if name in request.query_params:
@@ -561,6 +562,7 @@ def create_app(
             name: [v for v in form.getlist(name) if isinstance(v, str)] for name in ("only", "ignore")
         }
         fields = {k: v or None for k, v in fields.items()}
+        _once(form, "threshold")
         threshold = form.get("threshold")
         fields["threshold"] = threshold if isinstance(threshold, str) else None
         return fields
@@ -651,6 +653,14 @@ def _options(given: dict[str, Any]) -> Options:
     except (TypeError, ValueError) as e:
         raise HTTPException(status_code=422, detail=str(e)) from None
     return Options(only=lists["only"], ignore=lists["ignore"], threshold=threshold)
+
+
+def _once(params: Any, *names: str) -> None:
+    """A 422 when one of ``names`` is given more than once in ``params`` (a query string or a
+    form): the last one was taken, the others ignored without a word."""
+    for name in names:
+        if len(params.getlist(name)) > 1:
+            raise HTTPException(status_code=422, detail=f"give {name} once, not {len(params.getlist(name))} times")
 
 
 def _flag(name: str, values: list[str]) -> bool:
@@ -801,6 +811,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         except (TypeError, ValueError) as e:
             raise HTTPException(status_code=422, detail=str(e).replace("threshold", "min_confidence")) from None
         flags = {k: _flag(k, params.getlist(k)) for k in ("not_declared", "rating_mismatch")}
+        _once(params, "min_confidence", "not_declared", "rating_mismatch", *_PAGING)
         return {"has": has, "min_confidence": min_confidence, **flags}
 
     @app.get("/db.json")
