@@ -300,11 +300,27 @@ def test_chose_not_to_warn_is_not_shown_as_naming_no_warning() -> None:
     """Regression: "Creator Chose Not To Use Archive Warnings" read "no warning named", like "No
     Archive Warnings Apply" (the opposite), and the terminal's chose-not-to-warn line was missing."""
     chose = render_html(report_for(f"Archive Warning: Creator Chose Not To Use Archive Warnings\n\n{FIGHT}\n\n{CALM}"))
-    assert "Creator Chose Not To Use Archive Warnings &rarr; no warning named (the author chose not to warn)" in chose
+    named = "Creator Chose Not To Use Archive Warnings</bdi> &rarr; no warning named (the author chose not to warn)"
+    assert named in chose
     assert "<p>The author chose not to use archive warnings.</p>" in chose
     none = render_html(report_for(f"Archive Warning: No Archive Warnings Apply\n\n{FIGHT}\n\n{CALM}"))
-    assert "No Archive Warnings Apply &rarr; no warning named" in none
+    assert "No Archive Warnings Apply</bdi> &rarr; no warning named" in none
     assert "chose not to" not in none
+
+
+def test_what_the_author_declared_is_isolated_from_the_pages_own_words() -> None:
+    """Regression: a declared item or rating holding a right-to-left override (U+202E) turned the
+    page's own words after it around ("&rarr; not in the taxonomy" read "ymonoxat eht ni ton"):
+    they were not isolated as the title is. Each is in a <bdi> now, its text escaped as before."""
+    rlo = "\u202e"
+    report = report_for(f"Rating: Mature {rlo}x\nWarnings: blood, {rlo}{XSS}\n\n{FIGHT}")
+    html = render_html(report)
+    assert report.work.metadata.rating == f"Mature {rlo}x"
+    assert f"<li><bdi>{rlo}&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert f"(declared: <bdi>Mature {rlo}x</bdi>)" in html
+    isolating = r"<(bdi|blockquote|p|h[1-6]|a)\b[^>]*dir=\"auto\"[^>]*>.*?</\1>|<bdi>.*?</bdi>"
+    outside = re.sub(isolating, "", html, flags=re.S)
+    assert rlo not in outside  # every override is inside an isolating element
 
 
 def _article(html: str) -> str:
@@ -775,6 +791,26 @@ def test_markers_are_hidden_only_around_text() -> None:
     assert inline.html(0, 13) == "a <strong>b c</strong> <em>*d*</em>"
     assert inline.html(3, 6, [(3, "p-1")]) == '<span class="passage" id="p-1"></span><strong>b </strong>'
     assert inline.html(5, 8) == "<strong> c</strong>"
+
+
+def test_a_paragraph_of_many_emphases_renders_in_linear_time() -> None:
+    """Regression: each point of a paragraph looked through every emphasis in it for the ones
+    open there, and through all their markers, so one paragraph of 16,000 "*a*" (64 KB pasted)
+    took 146 s to render, and the web app's page of it stopped the server meanwhile. The spans
+    are swept once; the HTML is the same."""
+    import time
+
+    from forewarn.report.inline import Inline
+    from forewarn.work import Emphasis
+
+    n = 20_000
+    text = "*a* " * n
+    inline = Inline(text, [Emphasis(4 * i, 4 * i + 3, "em" if i % 2 else "strong", 1) for i in range(n)])
+    started = time.perf_counter()
+    out = inline.html(0, len(text), [(4 * n // 2, "p-1")])
+    assert time.perf_counter() - started < 5  # 0.2 s; over 200 s before
+    assert out.count("<em>a</em>") == out.count("<strong>a</strong>") == n // 2
+    assert out.count('<span class="passage" id="p-1"></span>') == 1 and "*" not in out
 
 
 # --- Line breaks of plain text ---------------------------------------------------------------

@@ -1067,7 +1067,7 @@ def test_the_stored_page_shows_what_the_html_report_does(tmp_path) -> None:  # t
     first, last = (next(p for p in stored["passages"] if p["index"] == i) for i in violence["passages"][::5])
     where = f'6 passages: <span class="where">{first["position"]:.0f}&ndash;{last["end_position"]:.0f}%</span>'
     assert where in page  # every flagged passage, not the strongest three
-    assert "What the author declared" in page and "violence &rarr; violence" in page
+    assert "What the author declared" in page and "violence</bdi> &rarr; violence" in page
     assert "Declared but not detected: self-harm" in page
     assert "Declared only as a broader warning: torture (as violence)" in page
     assert "Declared milder than detected: violence (declared mentioned, detected on the page)" in page
@@ -1163,3 +1163,109 @@ def test_the_stored_page_counts_chapters_as_the_work_does(tmp_path) -> None:  # 
     text = f"The Long Rain\n\n{note}\n\n{note}\n\nChapter 1\n\n{CALM}\n\nChapter 2\n\n{FIGHT}\n\n{CALM}\n"
     page, _ = _stored_without_text(tmp_path / "a", text, name="a.txt")
     assert re.search(r"words, 2 chapters, scanned", page), re.search(r"words, \d+ chapters?", page)
+
+
+def test_a_413_refused_by_its_content_length_has_the_security_headers(client: TestClient) -> None:
+    """Regression: a body whose Content-Length was over the limit was answered before the
+    middleware set the headers, so its 413 (the upload form again, for a browser) came without
+    Content-Security-Policy (no form-action or frame-ancestors), nosniff or Referrer-Policy."""
+    big = b"x" * (200_000 + 65 * 1024)  # over the fixture's limit and its form slack
+    for path, headers in (("/api/scan", {}), ("/scan", {"Accept": "text/html"})):
+        r = client.post(path, content=big, headers={"Content-Type": "text/plain", **headers})
+        assert r.status_code == 413 and "upload too large" in r.text
+        page = client.get("/")
+        for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+            assert r.headers.get(name) == page.headers[name], (path, name)
+
+
+def test_a_report_page_is_rendered_off_the_event_loop(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /works/ID and /db/ID rendered the HTML report on the server's event loop (6 s
+    for a 9 MiB work), so meanwhile no other request was answered, not even /healthz. A slow
+    render (one second here) now lets the others through."""
+    import asyncio
+    import time
+
+    import httpx
+
+    import forewarn.web.app as web
+
+    db, _ = _batch_db(tmp_path)
+    app = create_app(scorer=CascadeScorer(), db_path=db)
+    with TestClient(app) as client:
+        url = client.post("/api/scan", json={"text": STORY}).json()["url"]
+    real = web.render_html
+
+    def slow(report):  # type: ignore[no-untyped-def]
+        time.sleep(1)
+        return real(report)
+
+    monkeypatch.setattr(web, "render_html", slow)
+
+    async def race(path: str) -> tuple[float, float]:
+        done: dict[str, float] = {}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://forewarn") as client:
+
+            async def get(what: str) -> None:
+                r = await client.get(what)
+                assert r.status_code == 200, r.text
+                done[what] = time.perf_counter()
+
+            async def health_later() -> None:
+                await asyncio.sleep(0.2)  # the page's render has started
+                await get("/healthz")
+
+            await asyncio.gather(get(path), health_later())
+        return done["/healthz"], done[path]
+
+    for path in (url, "/db/1"):
+        health, page = asyncio.run(race(path))
+        assert health < page, path
+
+
+def test_a_stored_works_path_is_isolated_from_the_pages_own_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a file name holding a right-to-left override (U+202E) turned the stored page's
+    own words after it around (": 40 words, 1 chapter, scanned ..." and ". All scanned works"):
+    the path was not isolated as the title is. It is in a <bdi> now, escaped as before."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    name = "a<b>\u202egpj.txt"
+    (folder / name).write_text("Title: Harbour\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    client = TestClient(create_app(scorer=CascadeScorer(), db_path=db))
+    shown = html.escape(str(folder / name))
+    reading = client.get("/db/1").text
+    assert "Reading mode" in reading and f"the text is read from <bdi>{shown}</bdi>." in reading
+    (folder / name).unlink()
+    stored = client.get("/db/1").text
+    assert "no longer at its path" in stored and f'<p class="meta"><bdi>{shown}</bdi>: ' in stored
+
+
+def test_a_single_valued_parameter_given_twice_is_a_422(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: ``?threshold=0.5&threshold=0.9`` (or two threshold fields in a form) scanned
+    at 0.9, the other value ignored without a word, as were a second ``offset``, ``limit``,
+    ``min_confidence`` or yes/no filter of /db (``not_declared=1&not_declared=0`` read as yes).
+    Two values of one are a 422 naming it, as a misspelt name is; only, ignore and has are lists."""
+    r = client.post("/api/scan?threshold=0.5&threshold=0.9", content=STORY, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 422 and "threshold" in r.json()["detail"]
+    r = client.post("/api/scan", data={"text": STORY, "threshold": ["0.5", "0.9"]})
+    assert r.status_code == 422 and "threshold" in r.json()["detail"]
+    page = client.post("/scan", data={"text": STORY, "threshold": ["0.5", "0.9"]})
+    assert page.status_code == 422 and "threshold" in page.text and 'class="error"' in page.text
+    assert client.post("/api/scan?only=violence&only=blood", json={"text": STORY}).status_code == 200
+    db, _ = _batch_db(tmp_path)
+    app = TestClient(create_app(scorer=_NeverScans(), db_path=db))
+    for name, *values in (
+        ("offset", "0", "1"),
+        ("limit", "5", "10"),
+        ("min_confidence", "0", "0.5"),
+        ("not_declared", "1", "0"),
+        ("rating_mismatch", "0", "1"),
+    ):
+        for path in ("/db", "/db.json"):
+            r = app.get(f"{path}?{name}={values[0]}&{name}={values[1]}")
+            assert r.status_code == 422 and name in r.json()["detail"], (path, name)
+    assert app.get("/db.json?has=violence&has=blood").status_code == 200

@@ -166,7 +166,7 @@ def _unmapped(raw: str) -> str:
 def _declared(report: Report) -> str:
     items = (
         "".join(
-            f"<li>{_e(d.raw)} &rarr; {_e(d.warning_id or _unmapped(d.raw))}"
+            f"<li><bdi>{_e(d.raw)}</bdi> &rarr; {_e(d.warning_id or _unmapped(d.raw))}"
             f"{' (' + _e(d.qualifier) + ')' if d.qualifier else ''} <small>{_e(d.source)}</small></li>"
             for d in report.declared
         )
@@ -178,7 +178,8 @@ def _declared(report: Report) -> str:
     if comp.chose_not_to_warn:  # as the terminal says it
         extra += "<p>The author chose not to use archive warnings.</p>"
     archive = "".join(f"<li><strong>{_e(s.name)}</strong>: {_e(s.reason)}</li>" for s in report.archive_warnings)
-    declared_rating = f" (declared: {_e(report.work.metadata.rating)})" if report.work.metadata.rating else ""
+    rating = report.work.metadata.rating  # the author's words, isolated (a U+202E turned the page's around)
+    declared_rating = f" (declared: <bdi>{_e(rating)}</bdi>)" if rating else ""
     return (
         f"<h2>What the author declared</h2><ul>{items}</ul>{extra}"
         f"<h2>AO3 fit</h2>{_partial(report)}"

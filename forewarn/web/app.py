@@ -287,9 +287,11 @@ def create_app(
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
+        response: Response
         if length and _is_ascii_number(length) and int(length) > max_upload_bytes + _FORM_SLACK:
-            return _too_large(request, max_upload_bytes)
-        response: Response = await call_next(request)
+            response = _too_large(request, max_upload_bytes)  # with the headers below, as every answer
+        else:
+            response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -482,6 +484,7 @@ def create_app(
         if unknown:  # a misspelt "?treshold=" must not be ignored, as in a JSON body
             known = ", ".join(_OPTION_FIELDS)
             raise HTTPException(status_code=422, detail=f"unknown query parameter {unknown[0]!r} (options: {known})")
+        _once(request.query_params, "threshold")
         query: dict[str, Any] = {}
         for name in ("only", "ignore"):
             if name in request.query_params:
@@ -560,6 +563,7 @@ def create_app(
             name: [v for v in form.getlist(name) if isinstance(v, str)] for name in ("only", "ignore")
         }
         fields = {k: v or None for k, v in fields.items()}
+        _once(form, "threshold")
         threshold = form.get("threshold")
         fields["threshold"] = threshold if isinstance(threshold, str) else None
         return fields
@@ -581,7 +585,8 @@ def create_app(
 
     @app.get("/works/{wid}", response_class=HTMLResponse)
     async def work_page(wid: str) -> str:
-        return render_html(lookup(wid))
+        # Seconds for a long work: in a thread, not on the event loop that answers every request.
+        return await asyncio.to_thread(render_html, lookup(wid))
 
     if db_path is not None:
         _add_db_routes(app, db_path)
@@ -649,6 +654,14 @@ def _options(given: dict[str, Any]) -> Options:
     except (TypeError, ValueError) as e:
         raise HTTPException(status_code=422, detail=str(e)) from None
     return Options(only=lists["only"], ignore=lists["ignore"], threshold=threshold)
+
+
+def _once(params: Any, *names: str) -> None:
+    """A 422 when one of ``names`` is given more than once in ``params`` (a query string or a
+    form): the last one was taken, the others ignored without a word."""
+    for name in names:
+        if len(params.getlist(name)) > 1:
+            raise HTTPException(status_code=422, detail=f"give {name} once, not {len(params.getlist(name))} times")
 
 
 def _flag(name: str, values: list[str]) -> bool:
@@ -799,6 +812,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         except (TypeError, ValueError) as e:
             raise HTTPException(status_code=422, detail=str(e).replace("threshold", "min_confidence")) from None
         flags = {k: _flag(k, params.getlist(k)) for k in ("not_declared", "rating_mismatch")}
+        _once(params, "min_confidence", "not_declared", "rating_mismatch", *_PAGING)
         return {"has": has, "min_confidence": min_confidence, **flags}
 
     @app.get("/db.json")
@@ -880,8 +894,8 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
                 rebuilt = _report_from_dict(report, work)
             except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                 why = "Reading mode is not available: the stored report is in a form this forewarn does not read."
-            else:
-                return HTMLResponse(_stored_reading_page(row, rebuilt))
+            else:  # off the event loop, as /works/ID
+                return HTMLResponse(await asyncio.to_thread(_stored_reading_page, row, rebuilt))
         return HTMLResponse(_stored_page(row, report, why))
 
 
@@ -991,7 +1005,7 @@ def _stored_reading_page(row: sqlite3.Row, report: Report) -> str:
     note = (
         f'<p class="note">The results stored by forewarn batch on {escape(row["scanned_at"])} with model '
         f'{escape(report.model_version)} (<a href="/db/{row["id"]}.json">JSON</a>); the text is read from '
-        f'{escape(report.work.source_path or "")}. <a href="/db">All scanned works</a></p>'
+        f'<bdi>{escape(report.work.source_path or "")}</bdi>. <a href="/db">All scanned works</a></p>'
     )
     page = render_html(report)
     return page.replace("<main>", f"<main>{note}", 1)
@@ -1103,7 +1117,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
     chapters = len(listed) - has_opening(listed)  # as the work counts them, and the HTML report
     head = (
         f'<header><h1{_lang(work.get("language")) if work["title"] else ""} dir="auto">{escape(title)}</h1>'
-        f'<p class="meta">{escape(row["path"])}: {work["words"]:,} words, {chapters} '
+        f'<p class="meta"><bdi>{escape(row["path"])}</bdi>: {work["words"]:,} words, {chapters} '
         f"chapter{'s' if chapters != 1 else ''}, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
         + "".join(f'<p class="notice">Read in part: {escape(n)}</p>' for n in work.get("notices", []))
