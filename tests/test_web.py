@@ -1180,26 +1180,40 @@ def test_a_413_refused_by_its_content_length_has_the_security_headers(client: Te
 
 def test_a_report_page_is_rendered_off_the_event_loop(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Regression: /works/ID and /db/ID rendered the HTML report on the server's event loop (6 s
-    for a 9 MiB work), so meanwhile no other request was answered, not even /healthz. A slow
-    render (one second here) now lets the others through."""
+    for a 9 MiB work), so meanwhile no other request was answered, not even /healthz; so did
+    /works/ID.json, /db/ID.json and /api/scan build their JSON (1.3 s), and /db/ID load the stored
+    report. A slow render or load (one second here) now lets the others through."""
     import asyncio
     import time
 
     import httpx
 
+    import forewarn.store as store
     import forewarn.web.app as web
 
     db, _ = _batch_db(tmp_path)
+    real_stored = store.stored_report
+
+    def slow_stored(conn, work_id):  # type: ignore[no-untyped-def]
+        time.sleep(1)
+        return real_stored(conn, work_id)
+
+    monkeypatch.setattr(store, "stored_report", slow_stored)  # before the app imports it
     app = create_app(scorer=CascadeScorer(), db_path=db)
     with TestClient(app) as client:
         url = client.post("/api/scan", json={"text": STORY}).json()["url"]
-    real = web.render_html
+    real, real_json = web.render_html, web.report_to_dict
 
     def slow(report):  # type: ignore[no-untyped-def]
         time.sleep(1)
         return real(report)
 
+    def slow_json(report):  # type: ignore[no-untyped-def]
+        time.sleep(1)
+        return real_json(report)
+
     monkeypatch.setattr(web, "render_html", slow)
+    monkeypatch.setattr(web, "report_to_dict", slow_json)
 
     async def race(path: str) -> tuple[float, float]:
         done: dict[str, float] = {}
@@ -1218,7 +1232,7 @@ def test_a_report_page_is_rendered_off_the_event_loop(tmp_path, monkeypatch) -> 
             await asyncio.gather(get(path), health_later())
         return done["/healthz"], done[path]
 
-    for path in (url, "/db/1"):
+    for path in (url, "/db/1", f"{url}.json", "/db/1.json"):  # and the JSON twins (1.3 s at 9 MiB)
         health, page = asyncio.run(race(path))
         assert health < page, path
 

@@ -503,7 +503,7 @@ def create_app(
         responses=_SCAN_ERRORS,
         openapi_extra=_SCAN_OPENAPI,
     )
-    async def api_scan(request: Request) -> dict[str, Any]:
+    async def api_scan(request: Request) -> JSONResponse:
         """Scan a work and return its report.
 
         Send a multipart form (`file`, or `text`), JSON `{"text": "..."}` or the text itself
@@ -536,7 +536,7 @@ def create_app(
                 detail=f"cannot scan {media_type or 'a body without a Content-Type'}: send JSON "
                 '{"text": "..."}, a multipart form with a file or text, or text/plain',
             )
-        return {"id": wid, "url": f"/works/{wid}", "report": report_to_dict(report)}
+        return await _json_off_loop(lambda: {"id": wid, "url": f"/works/{wid}", "report": report_to_dict(report)})
 
     def json_request(body: bytes, request: Request) -> tuple[str, Options]:
         try:
@@ -580,8 +580,9 @@ def create_app(
         return report
 
     @app.get("/works/{wid}.json")
-    async def work_json(wid: str) -> dict[str, Any]:
-        return report_to_dict(lookup(wid))
+    async def work_json(wid: str) -> JSONResponse:
+        report = lookup(wid)
+        return await _json_off_loop(lambda: report_to_dict(report))
 
     @app.get("/works/{wid}", response_class=HTMLResponse)
     async def work_page(wid: str) -> str:
@@ -593,6 +594,12 @@ def create_app(
     app.add_middleware(_HeadLikeGet)
 
     return app
+
+
+async def _json_off_loop(make: Callable[[], Any]) -> JSONResponse:
+    """A JSON reply built and encoded in a thread: a long work's report is over a second of
+    work (1.3 s at 9 MiB), during which the event loop would answer no other request."""
+    return await asyncio.to_thread(lambda: JSONResponse(make()))
 
 
 def _work_id(data: bytes, *, source: str, options: Options) -> str:
@@ -873,10 +880,14 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         return offset, limit
 
     @app.get("/db/{work_id}.json")
-    async def db_work_json(work_id: str) -> dict[str, Any]:
+    async def db_work_json(work_id: str) -> JSONResponse:
         row = stored(work_id)
-        with connect() as conn:
-            return stored_report(conn, int(row["id"]))
+
+        def make() -> dict[str, Any]:
+            with connect() as conn:  # opened in the thread that uses it
+                return stored_report(conn, int(row["id"]))
+
+        return await _json_off_loop(make)
 
     @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
     async def db_work(work_id: str) -> Response:
@@ -886,17 +897,21 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         warnings would pass for the stored ones), and the upload limit is not one on stored works.
         """
         row = stored(work_id)
-        with connect() as conn:
-            report = stored_report(conn, int(row["id"]))
-        work, why = await asyncio.to_thread(_stored_text, report, row["content_hash"])
-        if work is not None:
-            try:
-                rebuilt = _report_from_dict(report, work)
-            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-                why = "Reading mode is not available: the stored report is in a form this forewarn does not read."
-            else:  # off the event loop, as /works/ID
-                return HTMLResponse(await asyncio.to_thread(_stored_reading_page, row, rebuilt))
-        return HTMLResponse(_stored_page(row, report, why))
+
+        def build() -> str:  # off the event loop, as /works/ID: seconds for a long work
+            with connect() as conn:  # opened in the thread that uses it
+                report = stored_report(conn, int(row["id"]))
+            work, why = _stored_text(report, row["content_hash"])
+            if work is not None:
+                try:
+                    rebuilt = _report_from_dict(report, work)
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                    why = "Reading mode is not available: the stored report is in a form this forewarn does not read."
+                else:
+                    return _stored_reading_page(row, rebuilt)
+            return _stored_page(row, report, why)
+
+        return HTMLResponse(await asyncio.to_thread(build))
 
 
 # Batch stores works up to the readers' limit; a file far past it is something else now.
