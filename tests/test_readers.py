@@ -22,6 +22,7 @@ from readers_fixtures import (
     FFF_CHAPTERS,
     ao3_epub,
     ao3_html,
+    ao3_work_page,
     fff_epub,
     without_utf8_flag,
     write_epub,
@@ -1092,6 +1093,10 @@ _CHAPTER = '<div id="chapters"><div class="userstuff"><p>Rain fell on the town.<
         + _CHAPTER,
         _AO3_TAGS.replace("</div>", "") + '<div class="byline">by <a href="#">x</a> ' * 1500 + "</div>" + _CHAPTER,
         _AO3_TAGS + '<div id="chapters">' + '<h2 class="heading">' * 1500 + "<blockquote><p>x</p></blockquote>" * 3000,
+        '<dl class="work meta group"><dd class="rating tags">Mature</dd></dl>'
+        + '<div class="preface group"><h2 class="title heading">T</h2>' * 1500
+        + "<blockquote><p>TW: blood</p></blockquote>" * 3000
+        + '<div id="workskin"><div id="chapters"><div class="userstuff"><p>Rain fell.</p></div></div></div>',
     ],
     ids=[
         "nested-prefaces",
@@ -1101,6 +1106,7 @@ _CHAPTER = '<div id="chapters"><div class="userstuff"><p>Rain fell on the town.<
         "nested-tags",
         "nested-bylines",
         "nested-headings",
+        "work-page-nested-prefaces",
     ],
 )
 def test_deeply_nested_pages_read_in_linear_time(body: str) -> None:
@@ -1131,6 +1137,49 @@ def test_ao3_afterword_that_is_also_a_chapter_meta_block(tmp_path: Path) -> None
     check_invariants(work)
     assert work.source_format == "ao3-html"
     assert paragraphs(work) == paragraphs(read(write(tmp_path, "clean.html", ao3_html())))
+
+
+def _without_url_and_stats(work: Work) -> dict[str, object]:
+    meta = dataclasses.asdict(work.metadata)
+    meta.pop("source_url")
+    meta["extra"].pop("stats")
+    return meta
+
+
+@pytest.mark.parametrize("multi_chapter", [True, False])
+def test_ao3_work_page_saved_from_the_browser_reads_as_the_download(tmp_path: Path, multi_chapter: bool) -> None:
+    """Regression: an AO3 work page saved with "Save page as" (not AO3's Download) was read as a
+    generic page: titled "Archive of Our Own", nothing declared (its rating and tags were not
+    read), the site's menus and comments read as story, and each "Chapter Text" landmark a
+    chapter. It reads as the download of the same work: the same text, chapters, title, author,
+    tags, summary, notes and declarations."""
+    page = read(write(tmp_path, "page.html", ao3_work_page(multi_chapter=multi_chapter)))
+    download = read(write(tmp_path, "download.html", ao3_html(multi_chapter=multi_chapter)))
+    check_invariants(page)
+    assert page.source_format == "ao3-html"
+    assert page.text == download.text
+    assert [(c.title, c.start, c.end, c.paragraphs) for c in page.chapters] == [
+        (c.title, c.start, c.end, c.paragraphs) for c in download.chapters
+    ]
+    assert _without_url_and_stats(page) == _without_url_and_stats(download)
+    assert page.metadata.title == "The Keeper of Small Lights"
+    assert page.metadata.rating == "Mature"
+    assert "Words: 120" in page.metadata.extra["stats"] or not multi_chapter
+    assert page.meta_spans == download.meta_spans
+    for chrome in ("Chapter Text", "Work Text", "Archive of Our Own", "Kudos", "tissues", "Chapter Index"):
+        assert chrome not in page.text
+
+
+def test_ao3_work_page_declares_as_the_download(tmp_path: Path) -> None:
+    """The warnings the author declared come out the same from the saved page and the download."""
+    from forewarn.declared import declared_from_metadata
+    from forewarn.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    page = read(write(tmp_path, "page.html", ao3_work_page()))
+    download = read(write(tmp_path, "download.html", ao3_html()))
+    declared = declared_from_metadata(page.metadata, taxonomy=taxonomy)
+    assert declared and declared == declared_from_metadata(download.metadata, taxonomy=taxonomy)
 
 
 SITE_PAGE = """<html><head><title>My Story - Chapter 2</title></head><body>
