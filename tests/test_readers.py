@@ -135,6 +135,72 @@ def test_heading_forms_start_chapters(line: str) -> None:
     assert [c.title for c in work.chapters] == [None, line]
 
 
+_PARA = "The rain went on all afternoon and nobody left the house by the river. " * 3
+
+
+@pytest.mark.parametrize("form", ["Ch. {n}", "Ch {n}", "Chapter {n} of 10", "Chapter {n}/10", "Chapter {n} (of 10)"])
+@pytest.mark.parametrize("rest", ["", ": Rain", " - Rain"])
+def test_abbreviated_and_counted_chapter_headings_start_chapters(tmp_path: Path, form: str, rest: str) -> None:
+    """Regression: "Ch. 3", "Ch 3", "Chapter 3 of 10", "Chapter 3/10" and "Chapter 3 (of 10)"
+    (with a title after or not) were story text, so the work was one chapter."""
+    from forewarn.work import heading_number
+
+    titles = [form.format(n=n) + rest for n in (1, 2, 3)]
+    text = "".join(f"{title}\n\n{_PARA}\n\n" for title in titles)
+    for work in (read_text(text), read(write(tmp_path, "ch.txt", text))):
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == titles
+        assert [heading_number(c.title) for c in work.chapters] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "gap"),
+    [
+        (["1.", "2.", "3."], "\n\n"),
+        (["1", "2", "3"], "\n\n"),
+        (["I.", "II.", "III."], "\n\n"),
+        (["1.", "2.", "3."], "\n"),  # the number right over its chapter's first line
+    ],
+)
+def test_bare_numbers_in_sequence_are_chapter_headings(tmp_path: Path, numbers: list[str], gap: str) -> None:
+    """Regression: chapters numbered "1." / "1" / "I." alone on a line were story text. They are
+    headings when they make a sequence (at least two, from 1 or going on from the heading before)."""
+    from forewarn.work import heading_number
+
+    text = "The Ferry\n\n" + "".join(f"{n}{gap}{_PARA}\n\n" for n in numbers)
+    for work in (read_text(text), read(write(tmp_path, "n.txt", text))):
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == numbers
+        assert [heading_number(c.title) for c in work.chapters] == [1, 2, 3]
+        assert paragraphs(work)[:3] == ["The Ferry", numbers[0], _PARA.strip()]
+    # Going on from a heading: "Chapter 1", then "2." and "3.".
+    work = read_text(f"Chapter 1\n\n{_PARA}\n\n2.\n\n{_PARA}\n\n3.\n\n{_PARA}\n")
+    assert [c.title for c in work.chapters] == ["Chapter 1", "2.", "3."]
+    work = read_text(f"Prologue\n\n{_PARA}\n\n1.\n\n{_PARA}\n\n2.\n\n{_PARA}\n")
+    assert [c.title for c in work.chapters] == ["Prologue", "1.", "2."]
+    # Numbered scenes of numbered chapters are not chapters.
+    scenes = f"1.\n\n{_PARA}\n\n2.\n\n{_PARA}\n\n"
+    work = read_text(f"Chapter 1\n\n{scenes}Chapter 2\n\n{scenes}")
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{_PARA}\n\n1.\n\n{_PARA}\n",  # one number alone
+        f"{_PARA}\n\n2.\n\n{_PARA}\n\n3.\n\n{_PARA}\n",  # not from 1, nothing before it
+        f"{_PARA}\n\n1.\n\n{_PARA}\n\n3.\n\n{_PARA}\n",  # not a sequence
+        f"{_PARA}\n\n1. Buy bread\n2. Feed the cat\n3. Call Mara\n\n{_PARA}\n",  # a numbered list
+        f"{_PARA}\n\n1. Buy bread\n\n2. Feed the cat\n\n{_PARA}\n",
+        f"{_PARA}\n\nPart one of the plan was simple.\n\nPart two of the plan was not.\n\n{_PARA}\n",
+    ],
+)
+def test_numbers_that_are_no_sequence_or_a_list_are_story(text: str) -> None:
+    work = read_text(text)
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == [None]
+
+
 DEDICATION = "This story is dedicated to my sister, who read every draft and told me honestly when it was bad."
 
 

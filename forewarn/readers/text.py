@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from forewarn.readers.emphasis import markdown_emphasis, without_markers
 from forewarn.readers.frontmatter import Value, parse_front_matter
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
-from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words
+from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words, heading_number
 
 if TYPE_CHECKING:
     from forewarn.taxonomy import Taxonomy
@@ -23,10 +23,17 @@ if TYPE_CHECKING:
 _NUMBER_WORDS = "|".join(NUMBER_WORDS)
 _NUMBER = rf"(?:\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))?)"
 _SEP = r"(?:\s*[:.\-\u2013\u2014]\s*(?P<rest>.*)|\s*\(.*\))?"
+# "Chapter 3 of 10", "Chapter 3/10", "Chapter 3 (of 10)": the count of chapters after the number.
+_OF_COUNT = rf"(?:\s+of\s+{_NUMBER}|\s*/\s*\d+|\s*\(\s*of\s+{_NUMBER}\s*\))?"
+# "Chapter", "Part", "Book", and "Ch." or "Ch" ("Ch. 3", "Ch.3", "Ch 3").
+_HEADING_WORD = r"(?:(?:chapter|part|book)\s+|ch(?:\.\s*|\s+))"
 _HEADING = re.compile(
-    rf"^(?:(?:chapter|part|book)\s+{_NUMBER}|prologue|epilogue|interlude){_SEP}$",
+    rf"^(?:{_HEADING_WORD}{_NUMBER}{_OF_COUNT}|prologue|epilogue|interlude){_SEP}$",
     re.IGNORECASE,
 )
+# A chapter number alone on a line ("1.", "1", "IV."): a heading only in a sequence (see
+# ``numbered_headings``).
+_BARE_NUMBER = re.compile(r"^(?:[0-9]{1,3}|[IVXLC]+)\.?$")
 # Chinese and Japanese "第一章" / "第3話" / "序章" / "プロローグ", Korean "제1장", with an optional title.
 _CJK_HEADING = re.compile(
     r"^(?:第[0-9０-９〇零一二两三四五六七八九十百千]+[章回話话節节部卷幕篇]|序章|終章|终章|序幕|"
@@ -79,7 +86,7 @@ _NOTE = re.compile(
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^[\W_]+$")
-_NAMES_CHAPTER = re.compile(r"\s*(?:chapter|chap\.|ch\.)\s*\w", re.IGNORECASE)
+_NAMES_CHAPTER = re.compile(r"\s*(?:(?:chapter|chap\.|ch\.)\s*\w|ch\s+\d)", re.IGNORECASE)
 _QUOTES = '"\u201c\u201d\u00ab\u00bb'
 # A line ending so is prose, not a title (Chinese and Japanese: 。！？，、； and 」』 after them).
 _SENTENCE_ENDS = tuple(".!?\u2026,;\u3002\uff01\uff1f\uff0c\u3001\uff1b\u300d\u300f")
@@ -88,7 +95,8 @@ _TITLE_WORDS = 8
 _PREFACE_PARAGRAPHS = 3
 _PREFACE_WORDS = 100
 _FIRST_CHAPTER = re.compile(
-    r"^(?:(?:(?:chapter|part|book)\s+(?:0*1|one|i)|prologue)(?![\w-])|第(?:0*1|１|一)[章回話话節节部卷幕篇]|序章|プロローグ|제\s?0*1\s?장)",
+    r"^(?:(?:(?:(?:chapter|part|book)\s+|ch(?:\.\s*|\s+))(?:0*1|one|i)|prologue)(?![\w-])|(?:0*1|I)\.?$"
+    r"|第(?:0*1|１|一)[章回話话節节部卷幕篇]|序章|プロローグ|제\s?0*1\s?장)",
     re.IGNORECASE,
 )
 
@@ -479,8 +487,9 @@ def scan_lines(
     return spans
 
 
-def paragraph_spans(text: str, *, markdown: bool = False) -> list[Span]:
-    """Blocks separated by blank lines; a heading line is always its own block.
+def paragraph_spans(text: str, *, markdown: bool = False, headings: frozenset[int] = frozenset()) -> list[Span]:
+    """Blocks separated by blank lines; a heading line is always its own block, as is each
+    line starting at an offset in ``headings`` (see ``numbered_headings``).
 
     Text without any blank line (one paragraph per line, as pasted from many
     sites) gets one paragraph per non-empty line.
@@ -493,7 +502,7 @@ def paragraph_spans(text: str, *, markdown: bool = False) -> list[Span]:
     for raw in text.split("\n"):
         line_end = pos + len(raw)
         stripped = raw.strip()
-        if not stripped or per_line or heading_title(raw, markdown=markdown):
+        if not stripped or per_line or pos in headings or heading_title(raw, markdown=markdown):
             if block_start is not None:
                 spans.append(Span(block_start, block_end))
                 block_start = None
@@ -508,6 +517,44 @@ def paragraph_spans(text: str, *, markdown: bool = False) -> list[Span]:
     if block_start is not None:
         spans.append(Span(block_start, block_end))
     return spans
+
+
+def numbered_headings(text: str, *, markdown: bool = False) -> frozenset[int]:
+    """Where the lines that are chapter numbers alone ("1.", "1", "I.") start in ``text``: those
+    in a sequence of at least two (each one more than the one before, with story between), from
+    1 or going on from the heading before it ("Chapter 1", then "2." and "3.").
+
+    One number alone is no heading, nor is a list item with its text ("1. Buy bread"), nor a
+    sequence from 1 after a numbered heading: that numbers the scenes of "Chapter 2".
+    """
+    found: set[int] = set()
+    run: list[tuple[int, int, bool]] = []  # (line start, number, roman)
+    before: int | None = None  # the number of the heading before the run (0: a heading without one)
+    last: int | None = None  # the number of the last heading line
+
+    def close() -> None:
+        if len(run) >= 2 and (run[0][1] == (before or 0) + 1):
+            found.update(start for start, _, _ in run)
+        run.clear()
+
+    pos = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if _BARE_NUMBER.match(line):
+            number = heading_number(line)
+            roman = not line[0].isdigit()
+            if number is not None and run and run[-1][2] == roman and number == run[-1][1] + 1:
+                run.append((pos, number, roman))
+            elif number is not None:
+                close()
+                before = last
+                run.append((pos, number, roman))
+        elif line and (title := heading_title(line, markdown=markdown)) is not None:
+            close()
+            last = heading_number(title) or 0
+        pos += len(raw) + 1
+    close()
+    return frozenset(found)
 
 
 def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> list[Chapter]:
@@ -564,7 +611,8 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
 def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Metadata, list[Span]]:
     """Chapters and metadata of a plain-text or markdown work, and the spans of ``text`` read
     as metadata (its YAML front matter, and the lines ``scan_lines`` took)."""
-    paragraphs = paragraph_spans(text, markdown=markdown)
+    numbered = numbered_headings(text, markdown=markdown)
+    paragraphs = paragraph_spans(text, markdown=markdown, headings=numbered)
     meta = Metadata()
     front = parse_front_matter(text)
     front_end = 0
@@ -575,6 +623,8 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     starts: list[tuple[int, str | None]] = []
     for i, span in enumerate(paragraphs):
         title = heading_title(text[span.start : span.end], markdown=markdown)
+        if title is None and text.rfind("\n", 0, span.start) + 1 in numbered:
+            title = text[span.start : span.end]
         if title is not None:
             starts.append((i, title))
     md_title = None
