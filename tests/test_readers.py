@@ -293,6 +293,26 @@ def test_markdown_headings(tmp_path: Path) -> None:
     assert len(read(write(tmp_path, "saga.txt", md)).chapters) == 1
 
 
+def test_markdown_setext_headings(tmp_path: Path) -> None:
+    """Regression: in a .md file a title underlined with "===" or "---" (Markdown's other heading
+    form) was a paragraph, so its chapters were one. They are level-1 and level-2 headings, as
+    "# Title" and "## Title" are; in a .txt file "---" stays a scene break."""
+    md = (
+        "The Saga\n========\n\nChapter 1: Rain\n---------------\n\nText one.\n\n---\n\nMore of one.\n\n"
+        "The Second Part\n---\n\nText two.\n"
+    )
+    work = read(write(tmp_path, "saga.md", md))
+    check_invariants(work)
+    assert work.metadata.title == "The Saga"
+    assert [c.title for c in work.chapters] == ["Chapter 1: Rain", "The Second Part"]
+    assert paragraphs(work)[3:] == ["---", "More of one.", "The Second Part\n---", "Text two."]
+    assert work.text[work.chapters[1].start :].startswith("The Second Part\n---")
+    # A sentence over "---" is story before a scene break; a .txt file has no such headings.
+    story = "It was over.\n---\n\nThe next day came.\n\nRain\n---\n\nIt rained.\n"
+    assert [c.title for c in read(write(tmp_path, "s.md", story)).chapters] == [None, "Rain"]
+    assert len(read(write(tmp_path, "saga.txt", md)).chapters) == 1
+
+
 def test_an_empty_numbered_chapter_keeps_its_place(tmp_path: Path) -> None:
     """Regression: "Chapter 2" with no text (its body an image, or left empty) was folded into
     chapter 3 like a "Part One" divider, so every later chapter was reported one lower than its

@@ -40,6 +40,9 @@ _CJK_HEADING = re.compile(
     r"プロローグ|エピローグ|제\s?[0-9]+\s?장)(?:[\s:：.．、\-–—]+.*)?$"
 )
 _MD_HEADING = re.compile(r"^(#{1,2})\s+(?P<title>.+?)\s*#*$")
+# A setext heading's underline: "===" under a level-1 title, "---" under a level-2 one.
+SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-{2,})[ \t]*$")
+_SETEXT_WORDS = 12
 _MAX_HEADING_CHARS = 100
 
 # The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
@@ -487,9 +490,16 @@ def scan_lines(
     return spans
 
 
-def paragraph_spans(text: str, *, markdown: bool = False, headings: frozenset[int] = frozenset()) -> list[Span]:
+def paragraph_spans(
+    text: str,
+    *,
+    markdown: bool = False,
+    headings: frozenset[int] = frozenset(),
+    setext: dict[int, tuple[int, int, str]] | None = None,
+) -> list[Span]:
     """Blocks separated by blank lines; a heading line is always its own block, as is each
-    line starting at an offset in ``headings`` (see ``numbered_headings``).
+    line starting at an offset in ``headings`` (see ``numbered_headings``) and each setext
+    heading, its title line and underline (``setext``, see ``setext_headings``).
 
     Text without any blank line (one paragraph per line, as pasted from many
     sites) gets one paragraph per non-empty line.
@@ -499,9 +509,22 @@ def paragraph_spans(text: str, *, markdown: bool = False, headings: frozenset[in
     block_start: int | None = None
     block_end = 0
     pos = 0
+    setext = setext or {}
+    under = -1  # the end of the setext heading whose underline is next
     for raw in text.split("\n"):
         line_end = pos + len(raw)
         stripped = raw.strip()
+        if pos < under:  # the underline: in the heading's block already
+            pos = line_end + 1
+            continue
+        if pos in setext:
+            if block_start is not None:
+                spans.append(Span(block_start, block_end))
+                block_start = None
+            under = setext[pos][1]
+            spans.append(Span(pos + len(raw) - len(raw.lstrip()), under))
+            pos = line_end + 1
+            continue
         if not stripped or per_line or pos in headings or heading_title(raw, markdown=markdown):
             if block_start is not None:
                 spans.append(Span(block_start, block_end))
@@ -517,6 +540,44 @@ def paragraph_spans(text: str, *, markdown: bool = False, headings: frozenset[in
     if block_start is not None:
         spans.append(Span(block_start, block_end))
     return spans
+
+
+def _setext_title(line: str) -> bool:
+    """A line that may be a setext heading's title: short, not indented as code, no sentence
+    ("It was over." over "---" is story before a scene break), no header, declaration, note,
+    list item or "#" heading line."""
+    stripped = line.strip()
+    if not stripped or len(line) - len(line.lstrip(" ")) > 3 or len(stripped) > _MAX_HEADING_CHARS:
+        return False
+    if is_declaration(stripped) or HEADER_LINE.match(stripped) or _NOTE.match(stripped) or _SEPARATOR.match(stripped):
+        return False
+    if stripped.startswith("#") or list_item(stripped) is not None or count_words(stripped) > _SETEXT_WORDS:
+        return False
+    if heading_title(stripped) is not None:
+        return True
+    return not stripped.endswith(_SENTENCE_ENDS) and not any(q in stripped for q in _QUOTES)
+
+
+def setext_headings(text: str, start: int = 0) -> dict[int, tuple[int, int, str]]:
+    """Markdown's setext headings in ``text`` after ``start`` (its front matter): a title line
+    after a blank line (or none), underlined with "===" (level 1) or "---" (level 2). By where
+    each title line starts: its level, the end of its underline and its title."""
+    lines = text.split("\n")
+    found: dict[int, tuple[int, int, str]] = {}
+    pos = 0
+    for i, line in enumerate(lines[:-1]):
+        under = lines[i + 1]
+        if (
+            pos >= start
+            and (i == 0 or not lines[i - 1].strip())
+            and SETEXT_UNDERLINE.match(under)
+            and _setext_title(line)
+        ):
+            level = 1 if "=" in under else 2
+            end = pos + len(line) + 1 + len(under.rstrip())
+            found[pos] = (level, end, without_markers(line.strip()))
+        pos += len(line) + 1
+    return found
 
 
 def numbered_headings(text: str, *, markdown: bool = False) -> frozenset[int]:
@@ -611,8 +672,6 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
 def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Metadata, list[Span]]:
     """Chapters and metadata of a plain-text or markdown work, and the spans of ``text`` read
     as metadata (its YAML front matter, and the lines ``scan_lines`` took)."""
-    numbered = numbered_headings(text, markdown=markdown)
-    paragraphs = paragraph_spans(text, markdown=markdown, headings=numbered)
     meta = Metadata()
     front = parse_front_matter(text)
     front_end = 0
@@ -620,16 +679,21 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
         # Read as YAML, not as "Key: value" header lines ("tags: [a, b]" would keep the brackets).
         fields, front_end = front
         _apply_front_matter(meta, fields)
+    numbered = numbered_headings(text, markdown=markdown)
+    setext = setext_headings(text, front_end) if markdown else {}
+    paragraphs = paragraph_spans(text, markdown=markdown, headings=numbered, setext=setext)
     starts: list[tuple[int, str | None]] = []
     for i, span in enumerate(paragraphs):
-        title = heading_title(text[span.start : span.end], markdown=markdown)
-        if title is None and text.rfind("\n", 0, span.start) + 1 in numbered:
+        line_start = text.rfind("\n", 0, span.start) + 1
+        title = setext[line_start][2] if line_start in setext else None
+        title = title or heading_title(text[span.start : span.end], markdown=markdown)
+        if title is None and line_start in numbered:
             title = text[span.start : span.end]
         if title is not None:
             starts.append((i, title))
     md_title = None
     if markdown:
-        md_title = _markdown_title(text, paragraphs, starts)
+        md_title = _markdown_title(text, paragraphs, starts, setext)
         if md_title is not None:
             starts = starts[1:]
     preface = 0
@@ -650,7 +714,7 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     if md_title is not None:
         meta.title = meta.title or md_title
     elif markdown and meta.title is None:
-        first = next((t for t in map(_level_one, text.split("\n")) if t is not None), None)
+        first = next(iter(_level_ones(text, setext, strip=False)), None)
         # "# Chapter 1" opening a work names its first chapter, not the work; so does "# Rain"
         # titling chapter 1 when chapter 2 is named alike ("# Dawn", not "# Chapter 2").
         names_chapter = (
@@ -660,19 +724,36 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     return chapters, meta, spans
 
 
-def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> str | None:
-    """The work's title: a single leading "# Title" heading followed by other headings.
+def _markdown_title(
+    text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]], setext: dict[int, tuple[int, int, str]]
+) -> str | None:
+    """The work's title: a single leading level-1 heading ("# Title", or "Title" over "===")
+    followed by other headings.
 
     Such a heading names the work, not a chapter, so "## Chapter 1" stays chapter 1.
     """
-    if len(starts) < 2 or sum(1 for line in text.split("\n") if _level_one(line.strip())) != 1:
+    if len(starts) < 2 or len(_level_ones(text, setext)) != 1:
         return None
     first = paragraphs[starts[0][0]]
     line = text[first.start : first.end]
     title = starts[0][1]
-    if not re.match(r"#\s", line) or title is None or heading_title(title) is not None:
+    underlined = setext.get(text.rfind("\n", 0, first.start) + 1, (0, 0, ""))[0] == 1
+    if not (re.match(r"#\s", line) or underlined) or title is None or heading_title(title) is not None:
         return None
     return title
+
+
+def _level_ones(text: str, setext: dict[int, tuple[int, int, str]], *, strip: bool = True) -> list[str]:
+    """The titles of the level-1 Markdown headings ("# Title", "Title" over "==="), in order
+    (an indented "# Title" too with ``strip``)."""
+    titles: list[str] = []
+    pos = 0
+    for line in text.split("\n"):
+        title = setext[pos][2] if pos in setext and setext[pos][0] == 1 else _level_one(line.strip() if strip else line)
+        if title is not None:
+            titles.append(title)
+        pos += len(line) + 1
+    return titles
 
 
 def _level_one(line: str) -> str | None:

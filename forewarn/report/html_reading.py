@@ -10,7 +10,7 @@ from bisect import bisect_right
 
 from forewarn.aggregate import SEVERITIES
 from forewarn.pipeline import Report
-from forewarn.readers.text import heading_title
+from forewarn.readers.text import SETEXT_UNDERLINE, heading_title
 from forewarn.report.html_common import _chapter_name, _e, _lang
 from forewarn.report.inline import Inline, hard_wraps
 from forewarn.split import Passage
@@ -78,6 +78,8 @@ def _heading_html(report: Report, chapter: int, heading: Span | None) -> str:
     if not title:
         return _e(_chapter_name(report, chapter, capital=True))
     more = report.work.text[heading.start : heading.end].split("\n")[1:] if heading else []
+    if report.work.source_format == "markdown":  # a setext heading's "===" or "---" underline
+        more = [line for line in more if not SETEXT_UNDERLINE.match(line)]
     return _e(title.strip()) + "".join(f"<br>{_e(line.strip())}" for line in more if line.strip())
 
 
