@@ -1451,6 +1451,26 @@ def test_epub_divider_page_folds_into_next_chapter(tmp_path: Path) -> None:
     assert work.text[work.chapters[1].start :].startswith("Part Two")
 
 
+def test_epub_heading_over_two_lines_is_number_and_title(tmp_path: Path) -> None:
+    """Regression: "<h1>Chapter 1<br/>The Storm</h1>" titled the chapter "Chapter 1"; the title
+    under the number is the chapter's too, joined as AO3 joins them: "Chapter 1: The Storm"."""
+    docs = [
+        ("c1.xhtml", xhtml("<h1>Chapter 1<br/>The Storm</h1><p>It rained for three days.</p>")),
+        ("c2.xhtml", xhtml("<h1>Chapter 2:<br/>  Dawn </h1><p>The soldiers came at dawn.</p>")),
+        ("c3.xhtml", xhtml("<h1>Chapter 3: Hill<br/>In which they bury him</h1><p>Nobody sang.</p>")),
+        ("c4.xhtml", xhtml("<h1>The Last Day<br/>Chapter 4</h1><p>It ended.</p>")),
+    ]
+    work = read(write_epub(tmp_path / "two-line.epub", docs))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == [
+        "Chapter 1: The Storm",
+        "Chapter 2: Dawn",
+        "Chapter 3: Hill",  # it has its title: the line below is not
+        "The Last Day",
+    ]
+    assert paragraphs(work)[0] == "Chapter 1\nThe Storm"  # the text is as it was
+
+
 def test_epub_chapter_of_one_paragraph_without_heading_is_a_chapter(tmp_path: Path) -> None:
     """Regression: a spine document without a heading whose text is one paragraph (lines joined by
     <br>, a drabble) was folded into the next chapter like a "Part Two" divider: three documents

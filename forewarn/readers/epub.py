@@ -22,7 +22,7 @@ from forewarn.readers import ao3
 from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
 from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
-from forewarn.readers.text import add_unique, scan_notes
+from forewarn.readers.text import add_unique, heading_lines_title, scan_notes
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import Metadata, ReadError, Work
 
@@ -398,7 +398,7 @@ def read_epub(data: bytes) -> Work:
             ao3_from = _add_ao3_chapters(groups, ao3.chapter_groups(root, meta), ao3_from)
             continue
         # A toggle's <summary> is its label, never the chapter's title.
-        headings[len(groups)] = [b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3 and not b.summary]
+        headings[len(groups)] = [heading_lines_title(b.text) for b in blocks if 1 <= b.heading <= 3 and not b.summary]
         groups.append((None, blocks))
     # The OPF lists every tag among its subjects; those the preface or title page typed
     # (a character "Death (Good Omens)", a fandom) are not free-form tags: on AO3 a tag has one type.

@@ -147,6 +147,24 @@ def heading_title(line: str, *, markdown: bool = False) -> str | None:
     return None
 
 
+def heading_lines_title(block: str) -> str:
+    """The title of a heading paragraph: its first line, or, when that is a chapter number
+    without a title ("Chapter 1", "Chapter 1:") over a title line ("The Storm", an EPUB's
+    "<h1>Chapter 1<br/>The Storm</h1>"), both joined as AO3 joins them: "Chapter 1: The Storm"."""
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    if not lines:
+        return ""
+    first = lines[0]
+    number = first.rstrip(":.-\u2013\u2014 ")
+    m = _HEADING.match(number)
+    if len(lines) < 2 or m is None or m.group("rest") is not None or first.endswith(")"):
+        return first
+    second = lines[1]
+    if len(second) > _MAX_HEADING_CHARS or heading_title(second) is not None:
+        return first
+    return f"{number}: {second}"
+
+
 def is_front_matter(line: str, *, markdown: bool = False) -> bool:
     """A line that belongs to a work's preface or end notes rather than its story.
 
