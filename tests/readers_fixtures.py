@@ -7,6 +7,7 @@ AO3 downloads and FanFicFare EPUBs closely enough to exercise the readers.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 AO3_CHAPTER_ONE = [
@@ -257,12 +258,13 @@ def xhtml(body: str, title: str = "Chapter") -> str:
 
 def write_epub(
     path: Path,
-    docs: list[tuple[str, str]],
+    docs: Sequence[tuple[str, str | bytes]],
     *,
     metadata: str = "",
     container: bool = True,
 ) -> Path:
-    """An EPUB with the given ``(file name, xhtml)`` spine documents under OEBPS/."""
+    """An EPUB with the given ``(file name, xhtml)`` spine documents under OEBPS/ (bytes: as they are;
+    text: in UTF-8)."""
     manifest = "\n".join(f'<item id="{Path(n).stem}" href="{n}" media-type="application/xhtml+xml"/>' for n, _ in docs)
     spine = "\n".join(f'<itemref idref="{Path(n).stem}"/>' for n, _ in docs)
     opf = f"""<?xml version="1.0" encoding="utf-8"?>

@@ -513,6 +513,31 @@ def test_cp1252_file(tmp_path: Path) -> None:
     assert work.encoding == "cp1252"
 
 
+def test_epub_encoding_is_what_its_documents_were_decoded_with(tmp_path: Path) -> None:
+    """Regression: an EPUB's ``work.encoding`` was "utf-8" whatever its documents were decoded
+    with. It is the encoding most of its documents were decoded with (the first of those
+    tied), as the JSON schema says."""
+    import json
+
+    def doc(body: str) -> bytes:
+        return xhtml(body).replace('encoding="utf-8"', 'encoding="windows-1252"').encode("cp1252")
+
+    chapters = [
+        ("c1.xhtml", doc("<h2>Chapter 1</h2><p>In\u00e8s said \u201cno\u201d \u2013 caf\u00e9 noir.</p>")),
+        ("c2.xhtml", doc("<h2>Chapter 2</h2><p>P\u00e1vel bled on the stairs\u2026</p>")),
+        ("c3.xhtml", xhtml("<h2>Chapter 3</h2><p>Plain \u2019 UTF-8.</p>").encode()),
+    ]
+    work = read(write_epub(tmp_path / "cp1252.epub", chapters))
+    assert "In\u00e8s said \u201cno\u201d" in work.text
+    assert work.encoding == "cp1252"
+    utf8 = [(name, xhtml("<h2>Chapter 1</h2><p>Caf\u00e9.</p>")) for name in ("a.xhtml", "b.xhtml")]
+    assert read(write_epub(tmp_path / "utf8.epub", utf8)).encoding == "utf-8"
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root / "forewarn" / "schema" / "report-v1.json").read_text(encoding="utf-8"))
+    encoding = schema["$defs"]["report"]["properties"]["work"]["properties"]["encoding"]
+    assert "EPUB" in encoding["description"] and "most" in encoding["description"]
+
+
 def test_utf16_with_bom(tmp_path: Path) -> None:
     raw = "Chapter 1\r\n\r\nShe didn\u2019t look back.\r\n".encode("utf-16")
     work = read(write(tmp_path, "wide.txt", raw))

@@ -13,6 +13,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections import Counter
 from urllib.parse import unquote
 
 import lxml.etree
@@ -366,14 +367,17 @@ def read_epub(data: bytes) -> Work:
     notices: list[str] = []
     headings: dict[int, list[str]] = {}  # group index -> h1-h3 headings of its document
     ao3_from = -1  # the index of the last group if it is an AO3 chapter, else -1
+    encodings: list[str] = []  # what each document read was decoded with
     for name, item_id, props in _spine(archive, meta, notices):
         raw = archive.read(name)  # damage and bomb errors must propagate
         try:
-            root = parse_document(decode(raw)[0])
+            markup, encoding = decode(raw)
+            root = parse_document(markup)
         except NestingError:
             raise  # a chapter too deep to read whole would lose text silently
         except ReadError:
             continue  # an empty or binary spine document (cover placeholder) holds no story
+        encodings.append(encoding)
         take_details(root, meta)
         if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
             ao3.parse_preface(root, meta)
@@ -409,4 +413,7 @@ def read_epub(data: bytes) -> Work:
         # The first heading that is the document's own; a running header only if there is none.
         title = next((h for h in found if _folded(h) not in running), found[0] if found else None)
         groups[i] = (title, groups[i][1])
-    return work_from_groups(groups, meta, source_format="epub", encoding="utf-8", notices=notices)
+    # The encoding most documents were decoded with (the first of those tied; most_common keeps
+    # the order of first appearance); utf-8, an EPUB's own, if none was read.
+    encoding = Counter(encodings).most_common(1)[0][0] if encodings else "utf-8"
+    return work_from_groups(groups, meta, source_format="epub", encoding=encoding, notices=notices)
