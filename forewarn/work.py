@@ -201,7 +201,11 @@ NUMBER_WORDS = {
         ]
     )
 } | {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_HEADING_NUMBER = re.compile(r"\s*(?:chapter|ch\.?|part)\s+([0-9]+|[ivxlc]+|[a-z]+(?:[\s-][a-z]+)?)\b", re.IGNORECASE)
+_HEADING_NUMBER = re.compile(
+    r"\s*(?:(?:chapter|part)\s+|ch(?:\.\s*|\s+))([0-9]+|[ivxlc]+|[a-z]+(?:[\s-][a-z]+)?)\b", re.IGNORECASE
+)
+# A number alone ("2.", "2", "II."): a heading the text reader found in a sequence of them.
+_BARE_NUMBER = re.compile(r"\s*([0-9]+|[IVXLC]+)\.?\s*$")
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _ROMAN_NUMERAL = re.compile(r"c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")  # up to 399; "civil" is not one
 
@@ -224,11 +228,11 @@ def _cjk_number(word: str) -> int | None:
 
 def heading_number(title: str | None) -> int | None:
     """The number a chapter heading gives itself ("Chapter 2", "Chapter Two", "Part III",
-    "第二章", "제2장")."""
+    "Ch. 2", "Chapter 2 of 10", "2.", "II", "第二章", "제2장")."""
     cjk = _CJK_NUMBER.match(title or "")
     if cjk:
         return _cjk_number(cjk.group(1) or cjk.group(2))
-    m = _HEADING_NUMBER.match(title or "")
+    m = _HEADING_NUMBER.match(title or "") or _BARE_NUMBER.match(title or "")
     if not m:
         return None
     word = m.group(1).lower()

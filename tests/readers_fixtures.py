@@ -7,6 +7,7 @@ AO3 downloads and FanFicFare EPUBs closely enough to exercise the readers.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 AO3_CHAPTER_ONE = [
@@ -104,6 +105,138 @@ def ao3_html(*, multi_chapter: bool = True) -> str:
 """
 
 
+def ao3_work_page(*, multi_chapter: bool = True) -> str:
+    """The work of ``ao3_html`` as its AO3 work page saved from a browser ("Save page as"; the
+    "Entire Work" view when ``multi_chapter``): site chrome around ``dl.work.meta`` (the tags),
+    ``div.preface.group`` (title, byline, summary, notes), ``div#chapters`` (one ``div.chapter``
+    per chapter, its body under an ``h3.landmark`` "Chapter Text") and the end notes."""
+
+    def paras(lines: list[str]) -> str:
+        return "\n".join(f"<p>{line.replace('&', '&amp;')}</p>" for line in lines)
+
+    def tags(kind: str, label: str, values: list[str]) -> str:
+        items = "".join(f'<li><a class="tag" href="/tags/{i}/works">{v}</a></li>' for i, v in enumerate(values))
+        return f'<dt class="{kind} tags">{label}</dt>\n<dd class="{kind} tags"><ul class="commas">{items}</ul></dd>'
+
+    def chapter(number: int, title: str, body: list[str], notes: str = "", end_notes: str = "") -> str:
+        return f"""
+<div class="chapter" id="chapter-{number}" role="article">
+  <div class="chapter preface group" role="complementary">
+    <h3 class="title"><a href="/works/99999999/chapters/{number}">Chapter {number}</a>: {title}</h3>{notes}
+  </div>
+  <div class="userstuff module" role="article">
+    <h3 class="landmark heading" id="work">Chapter Text</h3>
+{paras(body)}
+  </div>{end_notes}
+</div>"""
+
+    if multi_chapter:
+        chapter_notes = """
+    <div id="notes" class="notes module" role="complementary"><h3 class="heading">Notes:</h3>
+      <blockquote class="userstuff"><p>Warnings for this chapter: peril at sea</p></blockquote></div>"""
+        end_notes = """
+  <div class="chapter preface group" role="complementary">
+    <div id="chapter_2_endnotes" class="end notes module"><h3 class="heading">Notes:</h3>
+      <blockquote class="userstuff"><p>Thanks for reading!</p></blockquote></div>
+  </div>"""
+        chapters = (
+            chapter(1, "The Light", AO3_CHAPTER_ONE, chapter_notes)
+            + chapter(2, "Salt", AO3_CHAPTER_TWO, end_notes=end_notes)
+            + "\n"
+        )
+        counts = 'Words:</dt><dd class="words">120</dd><dt class="chapters">Chapters:</dt><dd class="chapters">2/2'
+    else:
+        chapters = f"""
+<h3 class="landmark heading" id="work">Work Text:</h3>
+<div class="userstuff">{paras(AO3_CHAPTER_ONE)}</div>
+"""
+        counts = 'Words:</dt><dd class="words">60</dd><dt class="chapters">Chapters:</dt><dd class="chapters">1/1'
+    meta = "\n".join(
+        [
+            tags("rating", "Rating:", ["Mature"]),
+            tags("warning", "Archive Warnings:", ["Graphic Depictions Of Violence", "Major Character Death"]),
+            tags("category", "Category:", ["F/F"]),
+            tags("fandom", "Fandom:", ["Original Work"]),
+            tags("relationship", "Relationship:", ["Keeper/Marisol (Original Characters)"]),
+            tags("character", "Characters:", ["Keeper (Original Character)", "Marisol"]),
+            tags("freeform", "Additional Tags:", ["Angst", "Shipwrecks", "Blood and Injury"]),
+        ]
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8"/>
+<title>The Keeper of Small Lights - lanternfish - Original Work [Archive of Our Own]</title>
+<link rel="stylesheet" href="./page_files/site.css"/>
+</head>
+<body class="logged-out">
+<div id="outer" class="wrapper">
+<ul id="skiplinks"><li><a href="#main">Main Content</a></li></ul>
+<header id="header" class="region">
+  <h1 class="heading"><a href="/"><span>Archive of Our Own</span><sup> beta</sup></a></h1>
+  <nav aria-label="Site"><ul class="primary navigation actions"><li><a href="/menu/fandoms">Fandoms</a></li></ul></nav>
+  <p class="user">Log In | Site Map</p>
+</header>
+<div id="inner" class="wrapper">
+<div id="main" class="works-show region" role="main">
+<div class="flash"></div>
+<h3 class="landmark heading">Actions</h3>
+<ul class="work navigation actions" role="menu">
+  <li><a href="/works/99999999/navigate">Chapter Index</a></li>
+  <li><a href="/works/99999999/kudos">Leave Kudos</a></li>
+  <li class="download">Download</li>
+</ul>
+<h3 class="landmark heading">Work Header</h3>
+<div class="wrapper">
+<dl class="work meta group">
+{meta}
+<dt class="language">Language:</dt>
+<dd class="language" lang="en">English</dd>
+<dt class="stats">Stats:</dt>
+<dd class="stats"><dl class="stats"><dt class="published">Published:</dt><dd class="published">2021-03-04</dd>\
+<dt class="status">Completed:</dt><dd class="status">2021-04-01</dd><dt class="words">{counts}</dd>\
+<dt class="kudos">Kudos:</dt><dd class="kudos">12</dd><dt class="hits">Hits:</dt><dd class="hits">340</dd></dl></dd>
+</dl>
+</div>
+<div id="workskin">
+<div class="preface group">
+  <h2 class="title heading">The Keeper of Small Lights</h2>
+  <h3 class="byline heading"><a rel="author" href="/users/lanternfish/pseuds/lanternfish">lanternfish</a></h3>
+  <div class="summary module"><h3 class="heading">Summary:</h3>
+    <blockquote class="userstuff"><p>{AO3_SUMMARY}</p></blockquote></div>
+  <div class="notes module"><h3 class="heading">Notes:</h3>
+    <blockquote class="userstuff"><p>Written for a prompt.</p>
+      <p>{AO3_NOTES_DECLARATION}</p></blockquote>
+    <p class="jump">(See the end of the work for <a href="#work_endnotes">more notes</a>.)</p></div>
+</div>
+<div id="chapters" role="article">{chapters}</div>
+<div class="afterword preface group">
+  <div id="work_endnotes" class="end notes module"><h3 class="heading">Notes:</h3>
+    <blockquote class="userstuff"><p>{AO3_END_NOTE_DECLARATION}</p></blockquote></div>
+</div>
+</div>
+<div id="feedback" class="feedback">
+  <h3 class="landmark heading">Actions</h3>
+  <ul class="actions"><li><a href="#main">\u2191 Top</a></li><li>Kudos \u2665</li><li><a href="#comments">Comments (3)</a></li></ul>
+  <div id="kudos"><p class="kudos">reader_one, reader_two and 10 more users as well as 40 guests left kudos on this work!</p></div>
+  <div id="comments_placeholder"><h3 class="heading">Comments</h3>
+    <ol class="thread"><li class="comment"><h4 class="heading byline">reader_one on Chapter 2</h4>
+    <blockquote class="userstuff"><p>This made me cry so much, the drowning scene was brutal. Warning: I need tissues.</p></blockquote>
+    </li></ol></div>
+</div>
+</div>
+</div>
+<div id="footer" role="contentinfo" class="region">
+  <h3 class="landmark heading">Footer</h3>
+  <ul class="navigation actions"><li>About the Archive</li><li>Terms of Service</li></ul>
+  <p>Archive of Our Own is a project of the Organization for Transformative Works.</p>
+</div>
+</div>
+</body>
+</html>
+"""
+
+
 CONTAINER_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
   <rootfiles>
@@ -125,12 +258,13 @@ def xhtml(body: str, title: str = "Chapter") -> str:
 
 def write_epub(
     path: Path,
-    docs: list[tuple[str, str]],
+    docs: Sequence[tuple[str, str | bytes]],
     *,
     metadata: str = "",
     container: bool = True,
 ) -> Path:
-    """An EPUB with the given ``(file name, xhtml)`` spine documents under OEBPS/."""
+    """An EPUB with the given ``(file name, xhtml)`` spine documents under OEBPS/ (bytes: as they are;
+    text: in UTF-8)."""
     manifest = "\n".join(f'<item id="{Path(n).stem}" href="{n}" media-type="application/xhtml+xml"/>' for n, _ in docs)
     spine = "\n".join(f'<itemref idref="{Path(n).stem}"/>' for n, _ in docs)
     opf = f"""<?xml version="1.0" encoding="utf-8"?>

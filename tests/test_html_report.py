@@ -360,6 +360,25 @@ def test_a_multi_line_html_heading_is_one_heading_with_its_subtitle() -> None:
     assert article.count("The Knife") == 1 and '<p dir="auto">Chapter 2' not in article
 
 
+def test_an_epub_heading_over_two_lines_is_shown_once(tmp_path: Path) -> None:
+    """An EPUB's "<h1>Chapter 2<br/>The Knife</h1>" titles its chapter "Chapter 2: The Knife":
+    the reading view shows that heading once, not again as a paragraph, nor the title twice."""
+    from readers_fixtures import write_epub, xhtml
+
+    from forewarn.readers import read
+
+    path = write_epub(
+        tmp_path / "knife.epub",
+        [
+            ("c1.xhtml", xhtml(f"<h1>Chapter 1<br/>The Rain</h1><p>{CALM}</p>")),
+            ("c2.xhtml", xhtml(f"<h1>Chapter 2<br/>The Knife</h1><p>{FIGHT}</p><p>{CALM}</p>")),
+        ],
+    )
+    article = _article(render_html(scan_work(read(path), scorer=scorer())))
+    assert '<h3 class="chapter" id="ch-2" dir="auto">Chapter 2: The Knife</h3>' in article
+    assert article.count("The Knife") == 1
+
+
 def test_a_paragraph_equal_to_the_chapter_title_is_story_text_and_kept(tmp_path: Path) -> None:
     """Regression: every paragraph equal to the chapter's title was dropped ("Run" in the
     chapter "Run"), so a reader in the reading mode never saw it."""

@@ -22,6 +22,7 @@ from readers_fixtures import (
     FFF_CHAPTERS,
     ao3_epub,
     ao3_html,
+    ao3_work_page,
     fff_epub,
     without_utf8_flag,
     write_epub,
@@ -134,6 +135,72 @@ def test_heading_forms_start_chapters(line: str) -> None:
     assert [c.title for c in work.chapters] == [None, line]
 
 
+_PARA = "The rain went on all afternoon and nobody left the house by the river. " * 3
+
+
+@pytest.mark.parametrize("form", ["Ch. {n}", "Ch {n}", "Chapter {n} of 10", "Chapter {n}/10", "Chapter {n} (of 10)"])
+@pytest.mark.parametrize("rest", ["", ": Rain", " - Rain"])
+def test_abbreviated_and_counted_chapter_headings_start_chapters(tmp_path: Path, form: str, rest: str) -> None:
+    """Regression: "Ch. 3", "Ch 3", "Chapter 3 of 10", "Chapter 3/10" and "Chapter 3 (of 10)"
+    (with a title after or not) were story text, so the work was one chapter."""
+    from forewarn.work import heading_number
+
+    titles = [form.format(n=n) + rest for n in (1, 2, 3)]
+    text = "".join(f"{title}\n\n{_PARA}\n\n" for title in titles)
+    for work in (read_text(text), read(write(tmp_path, "ch.txt", text))):
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == titles
+        assert [heading_number(c.title) for c in work.chapters] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "gap"),
+    [
+        (["1.", "2.", "3."], "\n\n"),
+        (["1", "2", "3"], "\n\n"),
+        (["I.", "II.", "III."], "\n\n"),
+        (["1.", "2.", "3."], "\n"),  # the number right over its chapter's first line
+    ],
+)
+def test_bare_numbers_in_sequence_are_chapter_headings(tmp_path: Path, numbers: list[str], gap: str) -> None:
+    """Regression: chapters numbered "1." / "1" / "I." alone on a line were story text. They are
+    headings when they make a sequence (at least two, from 1 or going on from the heading before)."""
+    from forewarn.work import heading_number
+
+    text = "The Ferry\n\n" + "".join(f"{n}{gap}{_PARA}\n\n" for n in numbers)
+    for work in (read_text(text), read(write(tmp_path, "n.txt", text))):
+        check_invariants(work)
+        assert [c.title for c in work.chapters] == numbers
+        assert [heading_number(c.title) for c in work.chapters] == [1, 2, 3]
+        assert paragraphs(work)[:3] == ["The Ferry", numbers[0], _PARA.strip()]
+    # Going on from a heading: "Chapter 1", then "2." and "3.".
+    work = read_text(f"Chapter 1\n\n{_PARA}\n\n2.\n\n{_PARA}\n\n3.\n\n{_PARA}\n")
+    assert [c.title for c in work.chapters] == ["Chapter 1", "2.", "3."]
+    work = read_text(f"Prologue\n\n{_PARA}\n\n1.\n\n{_PARA}\n\n2.\n\n{_PARA}\n")
+    assert [c.title for c in work.chapters] == ["Prologue", "1.", "2."]
+    # Numbered scenes of numbered chapters are not chapters.
+    scenes = f"1.\n\n{_PARA}\n\n2.\n\n{_PARA}\n\n"
+    work = read_text(f"Chapter 1\n\n{scenes}Chapter 2\n\n{scenes}")
+    assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{_PARA}\n\n1.\n\n{_PARA}\n",  # one number alone
+        f"{_PARA}\n\n2.\n\n{_PARA}\n\n3.\n\n{_PARA}\n",  # not from 1, nothing before it
+        f"{_PARA}\n\n1.\n\n{_PARA}\n\n3.\n\n{_PARA}\n",  # not a sequence
+        f"{_PARA}\n\n1. Buy bread\n2. Feed the cat\n3. Call Mara\n\n{_PARA}\n",  # a numbered list
+        f"{_PARA}\n\n1. Buy bread\n\n2. Feed the cat\n\n{_PARA}\n",
+        f"{_PARA}\n\nPart one of the plan was simple.\n\nPart two of the plan was not.\n\n{_PARA}\n",
+    ],
+)
+def test_numbers_that_are_no_sequence_or_a_list_are_story(text: str) -> None:
+    work = read_text(text)
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == [None]
+
+
 DEDICATION = "This story is dedicated to my sister, who read every draft and told me honestly when it was bad."
 
 
@@ -223,6 +290,26 @@ def test_markdown_headings(tmp_path: Path) -> None:
     assert [c.title for c in work.chapters] == ["Part the First", "Part the Second"]
     assert work.text[work.chapters[1].start :].startswith("## Part the Second")
     # In a .txt file a "#" line is just text.
+    assert len(read(write(tmp_path, "saga.txt", md)).chapters) == 1
+
+
+def test_markdown_setext_headings(tmp_path: Path) -> None:
+    """Regression: in a .md file a title underlined with "===" or "---" (Markdown's other heading
+    form) was a paragraph, so its chapters were one. They are level-1 and level-2 headings, as
+    "# Title" and "## Title" are; in a .txt file "---" stays a scene break."""
+    md = (
+        "The Saga\n========\n\nChapter 1: Rain\n---------------\n\nText one.\n\n---\n\nMore of one.\n\n"
+        "The Second Part\n---\n\nText two.\n"
+    )
+    work = read(write(tmp_path, "saga.md", md))
+    check_invariants(work)
+    assert work.metadata.title == "The Saga"
+    assert [c.title for c in work.chapters] == ["Chapter 1: Rain", "The Second Part"]
+    assert paragraphs(work)[3:] == ["---", "More of one.", "The Second Part\n---", "Text two."]
+    assert work.text[work.chapters[1].start :].startswith("The Second Part\n---")
+    # A sentence over "---" is story before a scene break; a .txt file has no such headings.
+    story = "It was over.\n---\n\nThe next day came.\n\nRain\n---\n\nIt rained.\n"
+    assert [c.title for c in read(write(tmp_path, "s.md", story)).chapters] == [None, "Rain"]
     assert len(read(write(tmp_path, "saga.txt", md)).chapters) == 1
 
 
@@ -424,6 +511,31 @@ def test_cp1252_file(tmp_path: Path) -> None:
     work = read(write(tmp_path, "old.txt", raw))
     assert work.text == "Caf\u00e9 au lait, \u201cna\u00efve\u201d \u2013 it\u2019s fine."
     assert work.encoding == "cp1252"
+
+
+def test_epub_encoding_is_what_its_documents_were_decoded_with(tmp_path: Path) -> None:
+    """Regression: an EPUB's ``work.encoding`` was "utf-8" whatever its documents were decoded
+    with. It is the encoding most of its documents were decoded with (the first of those
+    tied), as the JSON schema says."""
+    import json
+
+    def doc(body: str) -> bytes:
+        return xhtml(body).replace('encoding="utf-8"', 'encoding="windows-1252"').encode("cp1252")
+
+    chapters = [
+        ("c1.xhtml", doc("<h2>Chapter 1</h2><p>In\u00e8s said \u201cno\u201d \u2013 caf\u00e9 noir.</p>")),
+        ("c2.xhtml", doc("<h2>Chapter 2</h2><p>P\u00e1vel bled on the stairs\u2026</p>")),
+        ("c3.xhtml", xhtml("<h2>Chapter 3</h2><p>Plain \u2019 UTF-8.</p>").encode()),
+    ]
+    work = read(write_epub(tmp_path / "cp1252.epub", chapters))
+    assert "In\u00e8s said \u201cno\u201d" in work.text
+    assert work.encoding == "cp1252"
+    utf8 = [(name, xhtml("<h2>Chapter 1</h2><p>Caf\u00e9.</p>")) for name in ("a.xhtml", "b.xhtml")]
+    assert read(write_epub(tmp_path / "utf8.epub", utf8)).encoding == "utf-8"
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root / "forewarn" / "schema" / "report-v1.json").read_text(encoding="utf-8"))
+    encoding = schema["$defs"]["report"]["properties"]["work"]["properties"]["encoding"]
+    assert "EPUB" in encoding["description"] and "most" in encoding["description"]
 
 
 def test_utf16_with_bom(tmp_path: Path) -> None:
@@ -1092,6 +1204,10 @@ _CHAPTER = '<div id="chapters"><div class="userstuff"><p>Rain fell on the town.<
         + _CHAPTER,
         _AO3_TAGS.replace("</div>", "") + '<div class="byline">by <a href="#">x</a> ' * 1500 + "</div>" + _CHAPTER,
         _AO3_TAGS + '<div id="chapters">' + '<h2 class="heading">' * 1500 + "<blockquote><p>x</p></blockquote>" * 3000,
+        '<dl class="work meta group"><dd class="rating tags">Mature</dd></dl>'
+        + '<div class="preface group"><h2 class="title heading">T</h2>' * 1500
+        + "<blockquote><p>TW: blood</p></blockquote>" * 3000
+        + '<div id="workskin"><div id="chapters"><div class="userstuff"><p>Rain fell.</p></div></div></div>',
     ],
     ids=[
         "nested-prefaces",
@@ -1101,6 +1217,7 @@ _CHAPTER = '<div id="chapters"><div class="userstuff"><p>Rain fell on the town.<
         "nested-tags",
         "nested-bylines",
         "nested-headings",
+        "work-page-nested-prefaces",
     ],
 )
 def test_deeply_nested_pages_read_in_linear_time(body: str) -> None:
@@ -1131,6 +1248,49 @@ def test_ao3_afterword_that_is_also_a_chapter_meta_block(tmp_path: Path) -> None
     check_invariants(work)
     assert work.source_format == "ao3-html"
     assert paragraphs(work) == paragraphs(read(write(tmp_path, "clean.html", ao3_html())))
+
+
+def _without_url_and_stats(work: Work) -> dict[str, object]:
+    meta = dataclasses.asdict(work.metadata)
+    meta.pop("source_url")
+    meta["extra"].pop("stats")
+    return meta
+
+
+@pytest.mark.parametrize("multi_chapter", [True, False])
+def test_ao3_work_page_saved_from_the_browser_reads_as_the_download(tmp_path: Path, multi_chapter: bool) -> None:
+    """Regression: an AO3 work page saved with "Save page as" (not AO3's Download) was read as a
+    generic page: titled "Archive of Our Own", nothing declared (its rating and tags were not
+    read), the site's menus and comments read as story, and each "Chapter Text" landmark a
+    chapter. It reads as the download of the same work: the same text, chapters, title, author,
+    tags, summary, notes and declarations."""
+    page = read(write(tmp_path, "page.html", ao3_work_page(multi_chapter=multi_chapter)))
+    download = read(write(tmp_path, "download.html", ao3_html(multi_chapter=multi_chapter)))
+    check_invariants(page)
+    assert page.source_format == "ao3-html"
+    assert page.text == download.text
+    assert [(c.title, c.start, c.end, c.paragraphs) for c in page.chapters] == [
+        (c.title, c.start, c.end, c.paragraphs) for c in download.chapters
+    ]
+    assert _without_url_and_stats(page) == _without_url_and_stats(download)
+    assert page.metadata.title == "The Keeper of Small Lights"
+    assert page.metadata.rating == "Mature"
+    assert "Words: 120" in page.metadata.extra["stats"] or not multi_chapter
+    assert page.meta_spans == download.meta_spans
+    for chrome in ("Chapter Text", "Work Text", "Archive of Our Own", "Kudos", "tissues", "Chapter Index"):
+        assert chrome not in page.text
+
+
+def test_ao3_work_page_declares_as_the_download(tmp_path: Path) -> None:
+    """The warnings the author declared come out the same from the saved page and the download."""
+    from forewarn.declared import declared_from_metadata
+    from forewarn.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    page = read(write(tmp_path, "page.html", ao3_work_page()))
+    download = read(write(tmp_path, "download.html", ao3_html()))
+    declared = declared_from_metadata(page.metadata, taxonomy=taxonomy)
+    assert declared and declared == declared_from_metadata(download.metadata, taxonomy=taxonomy)
 
 
 SITE_PAGE = """<html><head><title>My Story - Chapter 2</title></head><body>
@@ -1314,6 +1474,26 @@ def test_epub_divider_page_folds_into_next_chapter(tmp_path: Path) -> None:
     assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
     assert paragraphs(work)[2:] == ["Part Two", "Chapter 2", "After it."]
     assert work.text[work.chapters[1].start :].startswith("Part Two")
+
+
+def test_epub_heading_over_two_lines_is_number_and_title(tmp_path: Path) -> None:
+    """Regression: "<h1>Chapter 1<br/>The Storm</h1>" titled the chapter "Chapter 1"; the title
+    under the number is the chapter's too, joined as AO3 joins them: "Chapter 1: The Storm"."""
+    docs = [
+        ("c1.xhtml", xhtml("<h1>Chapter 1<br/>The Storm</h1><p>It rained for three days.</p>")),
+        ("c2.xhtml", xhtml("<h1>Chapter 2:<br/>  Dawn </h1><p>The soldiers came at dawn.</p>")),
+        ("c3.xhtml", xhtml("<h1>Chapter 3: Hill<br/>In which they bury him</h1><p>Nobody sang.</p>")),
+        ("c4.xhtml", xhtml("<h1>The Last Day<br/>Chapter 4</h1><p>It ended.</p>")),
+    ]
+    work = read(write_epub(tmp_path / "two-line.epub", docs))
+    check_invariants(work)
+    assert [c.title for c in work.chapters] == [
+        "Chapter 1: The Storm",
+        "Chapter 2: Dawn",
+        "Chapter 3: Hill",  # it has its title: the line below is not
+        "The Last Day",
+    ]
+    assert paragraphs(work)[0] == "Chapter 1\nThe Storm"  # the text is as it was
 
 
 def test_epub_chapter_of_one_paragraph_without_heading_is_a_chapter(tmp_path: Path) -> None:

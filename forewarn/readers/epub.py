@@ -13,6 +13,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections import Counter
 from urllib.parse import unquote
 
 import lxml.etree
@@ -22,7 +23,7 @@ from forewarn.readers import ao3
 from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
 from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
-from forewarn.readers.text import add_unique, scan_notes
+from forewarn.readers.text import add_unique, heading_lines_title, scan_notes
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import Metadata, ReadError, Work
 
@@ -366,14 +367,17 @@ def read_epub(data: bytes) -> Work:
     notices: list[str] = []
     headings: dict[int, list[str]] = {}  # group index -> h1-h3 headings of its document
     ao3_from = -1  # the index of the last group if it is an AO3 chapter, else -1
+    encodings: list[str] = []  # what each document read was decoded with
     for name, item_id, props in _spine(archive, meta, notices):
         raw = archive.read(name)  # damage and bomb errors must propagate
         try:
-            root = parse_document(decode(raw)[0])
+            markup, encoding = decode(raw)
+            root = parse_document(markup)
         except NestingError:
             raise  # a chapter too deep to read whole would lose text silently
         except ReadError:
             continue  # an empty or binary spine document (cover placeholder) holds no story
+        encodings.append(encoding)
         take_details(root, meta)
         if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
             ao3.parse_preface(root, meta)
@@ -398,7 +402,7 @@ def read_epub(data: bytes) -> Work:
             ao3_from = _add_ao3_chapters(groups, ao3.chapter_groups(root, meta), ao3_from)
             continue
         # A toggle's <summary> is its label, never the chapter's title.
-        headings[len(groups)] = [b.text.split("\n")[0] for b in blocks if 1 <= b.heading <= 3 and not b.summary]
+        headings[len(groups)] = [heading_lines_title(b.text) for b in blocks if 1 <= b.heading <= 3 and not b.summary]
         groups.append((None, blocks))
     # The OPF lists every tag among its subjects; those the preface or title page typed
     # (a character "Death (Good Omens)", a fandom) are not free-form tags: on AO3 a tag has one type.
@@ -409,4 +413,7 @@ def read_epub(data: bytes) -> Work:
         # The first heading that is the document's own; a running header only if there is none.
         title = next((h for h in found if _folded(h) not in running), found[0] if found else None)
         groups[i] = (title, groups[i][1])
-    return work_from_groups(groups, meta, source_format="epub", encoding="utf-8", notices=notices)
+    # The encoding most documents were decoded with (the first of those tied; most_common keeps
+    # the order of first appearance); utf-8, an EPUB's own, if none was read.
+    encoding = Counter(encodings).most_common(1)[0][0] if encodings else "utf-8"
+    return work_from_groups(groups, meta, source_format="epub", encoding=encoding, notices=notices)

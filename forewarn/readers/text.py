@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from forewarn.readers.emphasis import markdown_emphasis, without_markers
 from forewarn.readers.frontmatter import Value, parse_front_matter
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
-from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words
+from forewarn.work import NUMBER_WORDS, Chapter, Metadata, Span, Work, count_words, heading_number
 
 if TYPE_CHECKING:
     from forewarn.taxonomy import Taxonomy
@@ -23,16 +23,26 @@ if TYPE_CHECKING:
 _NUMBER_WORDS = "|".join(NUMBER_WORDS)
 _NUMBER = rf"(?:\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))?)"
 _SEP = r"(?:\s*[:.\-\u2013\u2014]\s*(?P<rest>.*)|\s*\(.*\))?"
+# "Chapter 3 of 10", "Chapter 3/10", "Chapter 3 (of 10)": the count of chapters after the number.
+_OF_COUNT = rf"(?:\s+of\s+{_NUMBER}|\s*/\s*\d+|\s*\(\s*of\s+{_NUMBER}\s*\))?"
+# "Chapter", "Part", "Book", and "Ch." or "Ch" ("Ch. 3", "Ch.3", "Ch 3").
+_HEADING_WORD = r"(?:(?:chapter|part|book)\s+|ch(?:\.\s*|\s+))"
 _HEADING = re.compile(
-    rf"^(?:(?:chapter|part|book)\s+{_NUMBER}|prologue|epilogue|interlude){_SEP}$",
+    rf"^(?:{_HEADING_WORD}{_NUMBER}{_OF_COUNT}|prologue|epilogue|interlude){_SEP}$",
     re.IGNORECASE,
 )
+# A chapter number alone on a line ("1.", "1", "IV."): a heading only in a sequence (see
+# ``numbered_headings``).
+_BARE_NUMBER = re.compile(r"^(?:[0-9]{1,3}|[IVXLC]+)\.?$")
 # Chinese and Japanese "第一章" / "第3話" / "序章" / "プロローグ", Korean "제1장", with an optional title.
 _CJK_HEADING = re.compile(
     r"^(?:第[0-9０-９〇零一二两三四五六七八九十百千]+[章回話话節节部卷幕篇]|序章|終章|终章|序幕|"
     r"プロローグ|エピローグ|제\s?[0-9]+\s?장)(?:[\s:：.．、\-–—]+.*)?$"
 )
 _MD_HEADING = re.compile(r"^(#{1,2})\s+(?P<title>.+?)\s*#*$")
+# A setext heading's underline: "===" under a level-1 title, "---" under a level-2 one.
+SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-{2,})[ \t]*$")
+_SETEXT_WORDS = 12
 _MAX_HEADING_CHARS = 100
 
 # The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
@@ -79,7 +89,7 @@ _NOTE = re.compile(
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^[\W_]+$")
-_NAMES_CHAPTER = re.compile(r"\s*(?:chapter|chap\.|ch\.)\s*\w", re.IGNORECASE)
+_NAMES_CHAPTER = re.compile(r"\s*(?:(?:chapter|chap\.|ch\.)\s*\w|ch\s+\d)", re.IGNORECASE)
 _QUOTES = '"\u201c\u201d\u00ab\u00bb'
 # A line ending so is prose, not a title (Chinese and Japanese: 。！？，、； and 」』 after them).
 _SENTENCE_ENDS = tuple(".!?\u2026,;\u3002\uff01\uff1f\uff0c\u3001\uff1b\u300d\u300f")
@@ -88,7 +98,8 @@ _TITLE_WORDS = 8
 _PREFACE_PARAGRAPHS = 3
 _PREFACE_WORDS = 100
 _FIRST_CHAPTER = re.compile(
-    r"^(?:(?:(?:chapter|part|book)\s+(?:0*1|one|i)|prologue)(?![\w-])|第(?:0*1|１|一)[章回話话節节部卷幕篇]|序章|プロローグ|제\s?0*1\s?장)",
+    r"^(?:(?:(?:(?:chapter|part|book)\s+|ch(?:\.\s*|\s+))(?:0*1|one|i)|prologue)(?![\w-])|(?:0*1|I)\.?$"
+    r"|第(?:0*1|１|一)[章回話话節节部卷幕篇]|序章|プロローグ|제\s?0*1\s?장)",
     re.IGNORECASE,
 )
 
@@ -134,6 +145,24 @@ def heading_title(line: str, *, markdown: bool = False) -> str | None:
     if _HEADING.match(bare) or _CJK_HEADING.match(bare):
         return bare
     return None
+
+
+def heading_lines_title(block: str) -> str:
+    """The title of a heading paragraph: its first line, or, when that is a chapter number
+    without a title ("Chapter 1", "Chapter 1:") over a title line ("The Storm", an EPUB's
+    "<h1>Chapter 1<br/>The Storm</h1>"), both joined as AO3 joins them: "Chapter 1: The Storm"."""
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    if not lines:
+        return ""
+    first = lines[0]
+    number = first.rstrip(":.-\u2013\u2014 ")
+    m = _HEADING.match(number)
+    if len(lines) < 2 or m is None or m.group("rest") is not None or first.endswith(")"):
+        return first
+    second = lines[1]
+    if len(second) > _MAX_HEADING_CHARS or heading_title(second) is not None:
+        return first
+    return f"{number}: {second}"
 
 
 def is_front_matter(line: str, *, markdown: bool = False) -> bool:
@@ -479,8 +508,16 @@ def scan_lines(
     return spans
 
 
-def paragraph_spans(text: str, *, markdown: bool = False) -> list[Span]:
-    """Blocks separated by blank lines; a heading line is always its own block.
+def paragraph_spans(
+    text: str,
+    *,
+    markdown: bool = False,
+    headings: frozenset[int] = frozenset(),
+    setext: dict[int, tuple[int, int, str]] | None = None,
+) -> list[Span]:
+    """Blocks separated by blank lines; a heading line is always its own block, as is each
+    line starting at an offset in ``headings`` (see ``numbered_headings``) and each setext
+    heading, its title line and underline (``setext``, see ``setext_headings``).
 
     Text without any blank line (one paragraph per line, as pasted from many
     sites) gets one paragraph per non-empty line.
@@ -490,10 +527,23 @@ def paragraph_spans(text: str, *, markdown: bool = False) -> list[Span]:
     block_start: int | None = None
     block_end = 0
     pos = 0
+    setext = setext or {}
+    under = -1  # the end of the setext heading whose underline is next
     for raw in text.split("\n"):
         line_end = pos + len(raw)
         stripped = raw.strip()
-        if not stripped or per_line or heading_title(raw, markdown=markdown):
+        if pos < under:  # the underline: in the heading's block already
+            pos = line_end + 1
+            continue
+        if pos in setext:
+            if block_start is not None:
+                spans.append(Span(block_start, block_end))
+                block_start = None
+            under = setext[pos][1]
+            spans.append(Span(pos + len(raw) - len(raw.lstrip()), under))
+            pos = line_end + 1
+            continue
+        if not stripped or per_line or pos in headings or heading_title(raw, markdown=markdown):
             if block_start is not None:
                 spans.append(Span(block_start, block_end))
                 block_start = None
@@ -508,6 +558,82 @@ def paragraph_spans(text: str, *, markdown: bool = False) -> list[Span]:
     if block_start is not None:
         spans.append(Span(block_start, block_end))
     return spans
+
+
+def _setext_title(line: str) -> bool:
+    """A line that may be a setext heading's title: short, not indented as code, no sentence
+    ("It was over." over "---" is story before a scene break), no header, declaration, note,
+    list item or "#" heading line."""
+    stripped = line.strip()
+    if not stripped or len(line) - len(line.lstrip(" ")) > 3 or len(stripped) > _MAX_HEADING_CHARS:
+        return False
+    if is_declaration(stripped) or HEADER_LINE.match(stripped) or _NOTE.match(stripped) or _SEPARATOR.match(stripped):
+        return False
+    if stripped.startswith("#") or list_item(stripped) is not None or count_words(stripped) > _SETEXT_WORDS:
+        return False
+    if heading_title(stripped) is not None:
+        return True
+    return not stripped.endswith(_SENTENCE_ENDS) and not any(q in stripped for q in _QUOTES)
+
+
+def setext_headings(text: str, start: int = 0) -> dict[int, tuple[int, int, str]]:
+    """Markdown's setext headings in ``text`` after ``start`` (its front matter): a title line
+    after a blank line (or none), underlined with "===" (level 1) or "---" (level 2). By where
+    each title line starts: its level, the end of its underline and its title."""
+    lines = text.split("\n")
+    found: dict[int, tuple[int, int, str]] = {}
+    pos = 0
+    for i, line in enumerate(lines[:-1]):
+        under = lines[i + 1]
+        if (
+            pos >= start
+            and (i == 0 or not lines[i - 1].strip())
+            and SETEXT_UNDERLINE.match(under)
+            and _setext_title(line)
+        ):
+            level = 1 if "=" in under else 2
+            end = pos + len(line) + 1 + len(under.rstrip())
+            found[pos] = (level, end, without_markers(line.strip()))
+        pos += len(line) + 1
+    return found
+
+
+def numbered_headings(text: str, *, markdown: bool = False) -> frozenset[int]:
+    """Where the lines that are chapter numbers alone ("1.", "1", "I.") start in ``text``: those
+    in a sequence of at least two (each one more than the one before, with story between), from
+    1 or going on from the heading before it ("Chapter 1", then "2." and "3.").
+
+    One number alone is no heading, nor is a list item with its text ("1. Buy bread"), nor a
+    sequence from 1 after a numbered heading: that numbers the scenes of "Chapter 2".
+    """
+    found: set[int] = set()
+    run: list[tuple[int, int, bool]] = []  # (line start, number, roman)
+    before: int | None = None  # the number of the heading before the run (0: a heading without one)
+    last: int | None = None  # the number of the last heading line
+
+    def close() -> None:
+        if len(run) >= 2 and (run[0][1] == (before or 0) + 1):
+            found.update(start for start, _, _ in run)
+        run.clear()
+
+    pos = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if _BARE_NUMBER.match(line):
+            number = heading_number(line)
+            roman = not line[0].isdigit()
+            if number is not None and run and run[-1][2] == roman and number == run[-1][1] + 1:
+                run.append((pos, number, roman))
+            elif number is not None:
+                close()
+                before = last
+                run.append((pos, number, roman))
+        elif line and (title := heading_title(line, markdown=markdown)) is not None:
+            close()
+            last = heading_number(title) or 0
+        pos += len(raw) + 1
+    close()
+    return frozenset(found)
 
 
 def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> list[Chapter]:
@@ -564,7 +690,6 @@ def build_chapters(text: str, paragraphs: list[Span], starts: list[tuple[int, st
 def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Metadata, list[Span]]:
     """Chapters and metadata of a plain-text or markdown work, and the spans of ``text`` read
     as metadata (its YAML front matter, and the lines ``scan_lines`` took)."""
-    paragraphs = paragraph_spans(text, markdown=markdown)
     meta = Metadata()
     front = parse_front_matter(text)
     front_end = 0
@@ -572,14 +697,21 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
         # Read as YAML, not as "Key: value" header lines ("tags: [a, b]" would keep the brackets).
         fields, front_end = front
         _apply_front_matter(meta, fields)
+    numbered = numbered_headings(text, markdown=markdown)
+    setext = setext_headings(text, front_end) if markdown else {}
+    paragraphs = paragraph_spans(text, markdown=markdown, headings=numbered, setext=setext)
     starts: list[tuple[int, str | None]] = []
     for i, span in enumerate(paragraphs):
-        title = heading_title(text[span.start : span.end], markdown=markdown)
+        line_start = text.rfind("\n", 0, span.start) + 1
+        title = setext[line_start][2] if line_start in setext else None
+        title = title or heading_title(text[span.start : span.end], markdown=markdown)
+        if title is None and line_start in numbered:
+            title = text[span.start : span.end]
         if title is not None:
             starts.append((i, title))
     md_title = None
     if markdown:
-        md_title = _markdown_title(text, paragraphs, starts)
+        md_title = _markdown_title(text, paragraphs, starts, setext)
         if md_title is not None:
             starts = starts[1:]
     preface = 0
@@ -600,7 +732,7 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     if md_title is not None:
         meta.title = meta.title or md_title
     elif markdown and meta.title is None:
-        first = next((t for t in map(_level_one, text.split("\n")) if t is not None), None)
+        first = next(iter(_level_ones(text, setext, strip=False)), None)
         # "# Chapter 1" opening a work names its first chapter, not the work; so does "# Rain"
         # titling chapter 1 when chapter 2 is named alike ("# Dawn", not "# Chapter 2").
         names_chapter = (
@@ -610,19 +742,36 @@ def parse_text(text: str, *, markdown: bool = False) -> tuple[list[Chapter], Met
     return chapters, meta, spans
 
 
-def _markdown_title(text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]]) -> str | None:
-    """The work's title: a single leading "# Title" heading followed by other headings.
+def _markdown_title(
+    text: str, paragraphs: list[Span], starts: list[tuple[int, str | None]], setext: dict[int, tuple[int, int, str]]
+) -> str | None:
+    """The work's title: a single leading level-1 heading ("# Title", or "Title" over "===")
+    followed by other headings.
 
     Such a heading names the work, not a chapter, so "## Chapter 1" stays chapter 1.
     """
-    if len(starts) < 2 or sum(1 for line in text.split("\n") if _level_one(line.strip())) != 1:
+    if len(starts) < 2 or len(_level_ones(text, setext)) != 1:
         return None
     first = paragraphs[starts[0][0]]
     line = text[first.start : first.end]
     title = starts[0][1]
-    if not re.match(r"#\s", line) or title is None or heading_title(title) is not None:
+    underlined = setext.get(text.rfind("\n", 0, first.start) + 1, (0, 0, ""))[0] == 1
+    if not (re.match(r"#\s", line) or underlined) or title is None or heading_title(title) is not None:
         return None
     return title
+
+
+def _level_ones(text: str, setext: dict[int, tuple[int, int, str]], *, strip: bool = True) -> list[str]:
+    """The titles of the level-1 Markdown headings ("# Title", "Title" over "==="), in order
+    (an indented "# Title" too with ``strip``)."""
+    titles: list[str] = []
+    pos = 0
+    for line in text.split("\n"):
+        title = setext[pos][2] if pos in setext and setext[pos][0] == 1 else _level_one(line.strip() if strip else line)
+        if title is not None:
+            titles.append(title)
+        pos += len(line) + 1
+    return titles
 
 
 def _level_one(line: str) -> str | None:

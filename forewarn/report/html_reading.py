@@ -10,7 +10,7 @@ from bisect import bisect_right
 
 from forewarn.aggregate import SEVERITIES
 from forewarn.pipeline import Report
-from forewarn.readers.text import heading_title
+from forewarn.readers.text import SETEXT_UNDERLINE, heading_lines_title, heading_title
 from forewarn.report.html_common import _chapter_name, _e, _lang
 from forewarn.report.inline import Inline, hard_wraps
 from forewarn.split import Passage
@@ -55,8 +55,10 @@ def _run_label(run: list[Passage], ids: list[str], report: Report) -> str:
 
 def _heading(report: Report, chapter: int) -> Span | None:
     """The span of a chapter's own heading paragraph, which its <h3> shows: the first paragraph
-    whose first line is the title, as read ("Chapter 2" of "Chapter 2<br>The Knife") or as
-    cleaned ("## Chapter Two", "**Chapter 3**", "=== Chapter 4 ==="). Only that span is
+    whose first line is the title, as read ("Chapter 2" of "Chapter 2<br>The Knife" in a web
+    page) or as cleaned ("## Chapter Two", "**Chapter 3**", "=== Chapter 4 ==="), or whose
+    number and title lines are it (an EPUB's "Chapter 2: The Knife", see
+    ``heading_lines_title``). Only that span is
     dropped: a body paragraph equal to the title ("Run" in the chapter "Run") is story text."""
     chapters = report.work.chapters
     if chapter >= len(chapters) or not chapters[chapter].title:
@@ -64,8 +66,9 @@ def _heading(report: Report, chapter: int) -> Span | None:
     title = (chapters[chapter].title or "").strip()
     markdown = report.work.source_format == "markdown"
     for span in chapters[chapter].paragraphs:
-        first = report.work.text[span.start : span.end].split("\n", 1)[0].strip()
-        if first == title or heading_title(first, markdown=markdown) == title:
+        block = report.work.text[span.start : span.end]
+        first = block.split("\n", 1)[0].strip()
+        if first == title or heading_title(first, markdown=markdown) == title or heading_lines_title(block) == title:
             return span
     return None
 
@@ -77,7 +80,12 @@ def _heading_html(report: Report, chapter: int, heading: Span | None) -> str:
     title = chapters[chapter].title if chapter < len(chapters) else None
     if not title:
         return _e(_chapter_name(report, chapter, capital=True))
-    more = report.work.text[heading.start : heading.end].split("\n")[1:] if heading else []
+    block = report.work.text[heading.start : heading.end] if heading else ""
+    more = block.split("\n")[1:]
+    if more and heading_lines_title(block) == title.strip() != block.split("\n", 1)[0].strip():
+        more = [line for line in more if line.strip()][1:]  # "Chapter 2" over "The Knife": in the title
+    if report.work.source_format == "markdown":  # a setext heading's "===" or "---" underline
+        more = [line for line in more if not SETEXT_UNDERLINE.match(line)]
     return _e(title.strip()) + "".join(f"<br>{_e(line.strip())}" for line in more if line.strip())
 
 
