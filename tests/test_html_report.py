@@ -127,6 +127,18 @@ def test_where_is_shown_outside_the_spoilers_and_bar_links_are_labelled() -> Non
     )
 
 
+def test_the_warnings_table_has_a_heading_in_the_pages_outline() -> None:
+    """Regression: the table had only a caption, so a screen reader's list of headings went
+    from the work's title straight to "How to read this"; a clean report too."""
+    headings = re.compile(r"<h([1-3])[^>]*>(.*?)</h\1>", re.S)
+    found = [h for _, h in headings.findall(render_html(two_chapter_report()))]
+    assert found.index("Detected warnings") < found.index("How to read this")
+    assert 'aria-labelledby="detected-h"' in render_html(two_chapter_report())
+    calm = render_html(report_for("They walked along the harbour and talked about the weather and the boats.\n"))
+    clean = [h for _, h in headings.findall(calm)]
+    assert clean.index("Detected warnings") < clean.index("How to read this") and "No warnings detected" in calm
+
+
 def test_the_bars_chapter_ticks_are_where_the_chapters_passages_are() -> None:
     """The marks are placed by the passages' positions, which leave out the author's header;
     the chapter ticks must be measured the same way or a chapter's first mark sits off its tick."""

@@ -109,13 +109,21 @@ def _summary(report: Report, inline: Inline) -> str:
             f"{_bar(report, w.passages, w.name, by_index=by_index, starts=starts)}"
             f"<details><summary>Show evidence (spoilers)</summary><ol>{evidence}</ol></details></td></tr>"
         )
+    return warnings_table(rows)
+
+
+def warnings_table(rows: list[str]) -> str:
+    """The detected warnings' table under a heading of its own (with only a caption, a screen
+    reader's heading list went from the title straight to "How to read this"), or the
+    no-warnings note under it."""
+    head = '<h2 id="detected-h">Detected warnings</h2>'
     if not rows:
         return (
-            '<p class="ok">No warnings detected; detection misses implied content, '
+            f'{head}<p class="ok">No warnings detected; detection misses implied content, '
             'so this is not a promise that none apply (see <a href="#how">How to read this</a>).</p>'
         )
     return (
-        '<table class="warnings"><caption>Detected warnings</caption><thead><tr><th scope="col">Warning</th>'
+        f'{head}<table class="warnings" aria-labelledby="detected-h"><thead><tr><th scope="col">Warning</th>'
         '<th scope="col">Confidence</th><th scope="col">Severity</th><th scope="col">Declared?</th>'
         f'<th scope="col">Where</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )

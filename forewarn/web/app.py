@@ -51,7 +51,7 @@ from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
 from forewarn.report.html import render_html
 from forewarn.report.html_common import _passage_map, _place, work_language
-from forewarn.report.html_summary import HOW_TO_READ, _declared, _locations, _status
+from forewarn.report.html_summary import HOW_TO_READ, _declared, _locations, _status, warnings_table
 from forewarn.report.json import report_to_dict
 from forewarn.split import Passage, _percent
 from forewarn.taxonomy import load_taxonomy
@@ -1100,16 +1100,7 @@ def _stored_summary(report: Report) -> str:
             f'<td data-label="Where">{count}: <span class="where">{_locations(report, w.passages, by_index=by_index)}'
             f"</span><details><summary>Strongest passages</summary><ol>{strongest}</ol></details></td></tr>"
         )
-    if not rows:
-        return (
-            '<p class="ok">No warnings detected; detection misses implied content, '
-            'so this is not a promise that none apply (see <a href="#how">How to read this</a>).</p>'
-        )
-    return (
-        '<table><caption>Detected warnings</caption><thead><tr><th scope="col">Warning</th>'
-        '<th scope="col">Confidence</th><th scope="col">Severity</th><th scope="col">Declared?</th>'
-        f'<th scope="col">Where</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
+    return warnings_table(rows)
 
 
 def _stored_declared(report: Report) -> str:
