@@ -699,7 +699,17 @@ def test_db_pages_are_paged_and_keep_the_filters(tmp_path) -> None:  # type: ign
     assert 'href="?has=violence&amp;offset=0&amp;limit=2">previous</a>' in html_page
     assert 'href="?has=violence&amp;offset=4&amp;limit=2">next</a>' in html_page
     assert "shown" not in client.get("/db").text  # one page: no paging line
-    for bad in ("limit=0", "limit=x", "offset=-1", "limit=10001"):
+    # int() alone took an Arabic-Indic 1, "1_000", "+1" and " 100 ".
+    for bad in (
+        "limit=0",
+        "limit=x",
+        "offset=-1",
+        "limit=10001",
+        "offset=%D9%A1",
+        "limit=1_000",
+        "limit=%2B1",
+        "limit=+100+",
+    ):
         r = client.get(f"/db.json?{bad}")
         assert r.status_code == 422 and "limit" in r.json()["detail"], bad
 

@@ -870,11 +870,12 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
     def db_paging(request: Request, *, default: int | None) -> tuple[int, int | None]:
         """``offset`` (from 0) and ``limit`` (1 to 10,000) from the query string; a 422 otherwise."""
         params = request.query_params
-        try:
-            offset = int(params.get("offset", "0"))
-            limit = int(params["limit"]) if "limit" in params else default
-        except ValueError:
-            raise HTTPException(status_code=422, detail="offset and limit are whole numbers") from None
+        given = [params[name] for name in ("offset", "limit") if name in params]
+        # 0-9 only: int() also took "١" (an Arabic-Indic 1), "1_000", "+1" and " 100 ".
+        if not all(map(_is_ascii_number, given)):
+            raise HTTPException(status_code=422, detail="offset and limit are whole numbers")
+        offset = int(params.get("offset", "0"))
+        limit = int(params["limit"]) if "limit" in params else default
         if offset < 0 or (limit is not None and not 1 <= limit <= 10_000):
             raise HTTPException(status_code=422, detail="offset is 0 or more, limit 1 to 10,000")
         return offset, limit
