@@ -515,7 +515,7 @@ def scan_work(
         texts=texts,
         spans=result.spans,
     )
-    language = guess_language(_blank(work.text, [(s.start, s.end) for s in _work_spans(work, taxonomy)]))
+    language = guess_language(texts)  # the passages as scored: the story, metadata blanked
     caveats = [note] if (note := caveat(language)) else []
     unsure = head_only(warnings, result.cues, scorer)
     warnings = [replace(w, confidence=min(w.confidence, HEAD_ONLY)) if w.id in unsure else w for w in warnings]
