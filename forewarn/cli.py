@@ -985,26 +985,21 @@ def batch(
             else f"{summary.seconds:.1f} s"
         )
     )
-    for name, message in summary.errors[:20]:
-        _err(f"  failed: {name}: {message}")
-    if len(summary.errors) > 20:
-        kept = (
-            "; the database's errors table keeps one row per content, with its first path"
-            f" ({summary.failed_contents:,} for these {summary.failed:,} files)"
-            if shared
-            else " (all are in the database's errors table)"
-        )
-        click.echo(f"  ... and {len(summary.errors) - 20:,} more{kept}", err=True)
+    kept = (
+        "; the database's errors table keeps one row per content, with its first path"
+        f" ({summary.failed_contents:,} for these {summary.failed:,} files)"
+        if shared
+        else " (all are in the database's errors table)"
+    )
+    _first_lines([f"  failed: {name}: {message}" for name, message in summary.errors], more=kept)
     if summary.removed:
         click.echo(
             f"{summary.removed:,} file{'s' if summary.removed != 1 else ''} no longer there "
             f"{'were' if summary.removed != 1 else 'was'} removed from the database",
             err=True,
         )
-    for name, notice in summary.partial[:20]:
-        _err(f"  read in part: {name}: {notice}")
-    if len(summary.partial) > 20:
-        click.echo(f"  ... and {len(summary.partial) - 20:,} more read in part (their reports say so)", err=True)
+    partial = [f"  read in part: {name}: {notice}" for name, notice in summary.partial]
+    _first_lines(partial, more=" read in part (their reports say so)")
     if summary.not_english:
         from forewarn.language import language_name
 
@@ -1014,11 +1009,16 @@ def batch(
             " cannot read (their reports say so):",
             err=True,
         )
-        for name, code in summary.not_english[:20]:
-            _err(f"  {language_name(code)}: {name}")
-        if n > 20:
-            click.echo(f"  ... and {n - 20:,} more", err=True)
+        _first_lines([f"  {language_name(code)}: {name}" for name, code in summary.not_english])
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
+
+
+def _first_lines(lines: list[str], *, more: str = "", shown: int = 20) -> None:
+    """The first ``shown`` of ``lines`` on stderr, then how many more ("... and 5 more" + ``more``)."""
+    for line in lines[:shown]:
+        _err(line)
+    if len(lines) > shown:
+        click.echo(f"  ... and {len(lines) - shown:,} more{more}", err=True)
 
 
 def _open_existing(db: str) -> Any:
