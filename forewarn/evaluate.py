@@ -282,13 +282,18 @@ def grouped_folds(
 
 @dataclass
 class CVResult:
-    """Out-of-fold results of the default cascade (``per_warning``) and of the heads alone."""
+    """Out-of-fold results of the default cascade (``per_warning``) and of the heads alone.
+    ``prob`` and ``pred``: each passage's out-of-fold cascade probability and decision for the
+    warning it was labeled for (0 and False for passages of no warning), so per-passage
+    analyses (``bench/eval_annotators.py``) judge the same predictions as the table."""
 
     labels: list[str]
     per_warning: dict[str, dict[str, Any]]
     heads_per_warning: dict[str, dict[str, Any]]
     folds: int
     settings: dict[str, Any] = field(default_factory=dict)
+    prob: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    pred: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def mean(self, key: str, *, heads: bool = False) -> float:
         per = self.heads_per_warning if heads else self.per_warning
@@ -452,7 +457,7 @@ def cross_validate(
     per = {w: binary_metrics(*_rows(warn == w, judged, y, prob, pred)) for w in labels}
     heads = {w: binary_metrics(*_rows(warn == w, judged, y, heads_prob, heads_pred)) for w in labels}
     settings = {"folds": folds, **{k: v for k, v in vars(config).items()}}
-    return CVResult(labels, per, heads, folds, settings)
+    return CVResult(labels, per, heads, folds, settings, prob, pred)
 
 
 def evaluate_model(scorer: Any, passages: list[LabeledPassage]) -> dict[str, dict[str, Any]]:

@@ -208,6 +208,14 @@ def test_cross_validation_reports_the_default_cascade_and_the_heads_alone() -> N
     assert result.per_warning["abuse"]["recall"] == 0.0 < result.heads_per_warning["abuse"]["recall"]
     doc = result.metrics_dict()
     assert doc["heads_everywhere"]["per_warning"] == result.heads_per_warning
+    # The per-passage predictions are the ones the table counts.
+    warn = np.array([p.warning for p in passages])
+    y = np.array([p.label for p in passages])
+    for w, m in result.per_warning.items():
+        pred = result.pred[warn == w]
+        assert m["confusion"]["tp"] == int((pred & (y[warn == w] == 1)).sum())
+        assert m["confusion"]["fp"] == int((pred & (y[warn == w] == 0)).sum())
+    assert result.prob.shape == (len(passages),)
 
 
 def test_no_warning_passages_train_no_head_and_get_no_metrics() -> None:
