@@ -314,8 +314,7 @@ def create_app(
 
         def work(stop: threading.Event) -> Report:
             started = time.perf_counter()
-            w = read(data, format="markdown")
-            w.source_path = "pasted text"
+            w = read(data, format="markdown")  # no name: no path, as pasted text has none
             return scan_until(stop, w, options, read_seconds=time.perf_counter() - started)
 
         return await _run(data, work, options, source="text/plain body")
@@ -326,7 +325,7 @@ def create_app(
 
         def work(stop: threading.Event) -> Report:
             started = time.perf_counter()
-            w = read_text(text, name="pasted text")
+            w = read_text(text)  # no path, as in the Python API: the page's title is "Pasted text"
             return scan_until(stop, w, opts, read_seconds=time.perf_counter() - started)
 
         return await _run(text.encode("utf-8"), work, opts, source="pasted text")

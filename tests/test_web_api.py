@@ -1,0 +1,38 @@
+"""The HTTP API as a developer integrating forewarn meets it, through the real app."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from forewarn.score.cascade import CascadeScorer  # noqa: E402
+from forewarn.web.app import create_app  # noqa: E402
+
+STORY = "\n\n".join(
+    ["He stabbed the guard twice and blood pooled on the stones."] * 3 + ["They walked home by the sea."] * 3
+)
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(create_app(scorer=CascadeScorer(), max_upload_bytes=200_000))
+
+
+def test_pasted_text_has_no_path_and_a_capitalised_title(client: TestClient) -> None:
+    """Regression: pasted text got the path "pasted text" (null from forewarn.scan on the same
+    str) and so the lowercase title "pasted text" on its page, where the HTML report of a str
+    says "Pasted text"."""
+    sent = (
+        client.post("/api/scan", json={"text": STORY}),
+        client.post("/api/scan", content=STORY.encode(), headers={"Content-Type": "text/plain"}),
+        client.post("/api/scan", content=STORY.encode(), headers={"Content-Type": "text/plain; charset=utf-8"}),
+        client.post("/api/scan", data={"text": STORY}),
+    )
+    for r in sent:
+        assert r.status_code == 200 and r.json()["report"]["work"]["path"] is None
+        page = client.get(r.json()["url"]).text
+        assert "<title>forewarn: Pasted text</title>" in page and '<h1 dir="auto">Pasted text</h1>' in page
+    form = client.post("/scan", data={"text": STORY}, follow_redirects=False)
+    assert '<h1 dir="auto">Pasted text</h1>' in client.get(form.headers["location"]).text
