@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("fastapi")
@@ -36,3 +38,16 @@ def test_pasted_text_has_no_path_and_a_capitalised_title(client: TestClient) -> 
         assert "<title>forewarn: Pasted text</title>" in page and '<h1 dir="auto">Pasted text</h1>' in page
     form = client.post("/scan", data={"text": STORY}, follow_redirects=False)
     assert '<h1 dir="auto">Pasted text</h1>' in client.get(form.headers["location"]).text
+
+
+def test_the_file_picker_offers_every_suffix_the_readers_read(client: TestClient) -> None:
+    """Regression: the picker's accept list lacked .markdown and .text, so a browser greyed
+    out such files though the API reads them (.markdown as Markdown, .text as plain text)."""
+    from forewarn.readers import SUPPORTED_SUFFIXES
+
+    accept = re.search(r'<input id="file"[^>]* accept="([^"]*)"', client.get("/").text)
+    assert accept is not None and set(accept.group(1).split(",")) == set(SUPPORTED_SUFFIXES)
+    assert {".markdown", ".text"} <= SUPPORTED_SUFFIXES
+    for name, fmt in (("s.markdown", "markdown"), ("s.text", "text")):
+        r = client.post("/api/scan", files={"file": (name, STORY.encode(), "text/plain")})
+        assert r.status_code == 200 and r.json()["report"]["work"]["format"] == fmt

@@ -48,7 +48,16 @@ from forewarn.declared import Comparison, DeclaredItem
 from forewarn.language import Language, language_name
 from forewarn.pipeline import Report, check_threshold, resolve_labels, resolve_selection, scan_work
 from forewarn.rating import Suggestion
-from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
+from forewarn.readers import (
+    DEFAULT_MAX_BYTES,
+    FORMATS,
+    SUPPORTED_SUFFIXES,
+    format_size,
+    read,
+    read_text,
+    replace_lone_surrogates,
+    sniff,
+)
 from forewarn.report.html import render_html
 from forewarn.report.html_common import _passage_map, _place, work_language
 from forewarn.report.html_summary import HOW_TO_READ, _declared, _locations, _status, warnings_table
@@ -220,6 +229,10 @@ def _page(title: str, body: str) -> str:
     )
 
 
+# The picker offers every suffix the readers know (.markdown and .text files were greyed out).
+_ACCEPT = ",".join(sorted(SUPPORTED_SUFFIXES))
+
+
 def form_page(message: str = "", *, text: str = "") -> str:
     """The upload form; after an error it keeps what was pasted (a reader should not paste it again)."""
     error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
@@ -229,7 +242,7 @@ def form_page(message: str = "", *, text: str = "") -> str:
         "Everything stays on this computer.</p></header><main>"
         f'{error}<form method="post" action="/scan" enctype="multipart/form-data">'
         '<label for="file">Upload a work (.txt, .md, .html, .epub)</label>'
-        '<input id="file" name="file" type="file" accept=".txt,.md,.html,.htm,.xhtml,.epub">'
+        f'<input id="file" name="file" type="file" accept="{_ACCEPT}">'
         '<label for="text">or paste its text</label><textarea id="text" name="text">'
         f"{escape(text)}</textarea>"
         '<button type="submit">Check for warnings</button></form></main>',
