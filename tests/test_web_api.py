@@ -51,3 +51,29 @@ def test_the_file_picker_offers_every_suffix_the_readers_read(client: TestClient
     for name, fmt in (("s.markdown", "markdown"), ("s.text", "text")):
         r = client.post("/api/scan", files={"file": (name, STORY.encode(), "text/plain")})
         assert r.status_code == 200 and r.json()["report"]["work"]["format"] == fmt
+
+
+def test_a_path_in_the_stored_pages_sentence_is_isolated_and_escaped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /db/ID's "Reading mode is not available: PATH could not be read again (...)"
+    had the path bare in the sentence, so a right-to-left override in a file name turned the
+    words after it around; it is in a <bdi>, escaped as before."""
+    import html
+    import json
+    import sqlite3
+
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    name = "a<b>\u202egpj.txt"
+    (folder / name).write_text("Title: Harbour\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:  # the same bytes, but a format they cannot be read as
+        report = json.loads(conn.execute("SELECT report_json FROM works WHERE id = 1").fetchone()[0])
+        report["work"]["format"] = "epub"
+        conn.execute("UPDATE works SET report_json = ? WHERE id = 1", (json.dumps(report),))
+    page = TestClient(create_app(scorer=CascadeScorer(), db_path=db)).get("/db/1").text
+    shown = html.escape(str(folder / name))
+    assert f"Reading mode is not available: <bdi>{shown}</bdi> could not be read again (" in page
+    assert "a<b>" not in page

@@ -919,7 +919,9 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
                 try:
                     rebuilt = _report_from_dict(report, work)
                 except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-                    why = "Reading mode is not available: the stored report is in a form this forewarn does not read."
+                    why = escape(
+                        "Reading mode is not available: the stored report is in a form this forewarn does not read."
+                    )
                 else:
                     return _stored_reading_page(row, rebuilt)
             return _stored_page(row, report, why)
@@ -968,7 +970,8 @@ def _same_content(path: str, content_hash: str) -> bytes | None:
 
 def _stored_text(report: dict[str, Any], content_hash: str) -> tuple[Work | None, str]:
     """The work's text for the reading mode, read as the batch read it, from the first of its
-    paths that still holds the stored content; else None and why, in one sentence."""
+    paths that still holds the stored content; else None and why, in one sentence of HTML (a
+    path in it is escaped and in a <bdi>: a right-to-left name must not turn the words after it)."""
     stored_work = report["work"]
     paths = stored_work.get("paths") or [stored_work["path"]]  # every file that held it
     fmt = {"ao3-html": "html"}.get(stored_work.get("format"), stored_work.get("format"))
@@ -979,17 +982,18 @@ def _stored_text(report: dict[str, Any], content_hash: str) -> tuple[Work | None
         try:
             work = read(data, name=path, format=fmt if fmt in FORMATS else None, max_bytes=len(data))
         except ReadError as e:
-            return None, f"Reading mode is not available: {path} could not be read again ({e})."
+            shown = f"<bdi>{escape(path)}</bdi> could not be read again ({escape(str(e))})"
+            return None, f"Reading mode is not available: {shown}."
         chapters = [(c["start"], c["end"]) for c in stored_work["chapters"]]
         if len(work.text) != stored_work["characters"] or [(c.start, c.end) for c in work.chapters] != chapters:
-            return None, (
+            return None, escape(
                 "Reading mode is not available: this version of forewarn reads the work's text differently "
                 "from the one that scanned it, so the stored places would not match (forewarn batch again?)."
             )
         work.source_path = path
         return work, ""
     where = "its path" if len(paths) == 1 else f"any of its {len(paths)} paths"
-    return None, f"Reading mode needs the work's text, which is no longer at {where} (or has changed)."
+    return None, escape(f"Reading mode needs the work's text, which is no longer at {where} (or has changed).")
 
 
 def _known(cls: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -1127,7 +1131,7 @@ def _stored_declared(report: Report) -> str:
     return section
 
 
-def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
+def _stored_page(row: sqlite3.Row, report: dict[str, Any], why_html: str) -> str:
     """A report as stored by ``forewarn batch``, without the text: what the HTML report shows
     but the quotes and the reading mode."""
     work = report["work"]
@@ -1141,7 +1145,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
         f"with model {escape(report['model_version'])}.</p>"
         + "".join(f'<p class="notice">Read in part: {escape(n)}</p>' for n in work.get("notices", []))
         + "".join(f'<p class="notice" role="alert">Caveat: {escape(n)}</p>' for n in report.get("caveats", []))
-        + f'<p class="note">{escape(why)} This is the report stored then '
+        + f'<p class="note">{why_html} This is the report stored then '
         f'(<a href="/db/{row["id"]}.json">JSON</a>).</p></header>'
     )
     try:
