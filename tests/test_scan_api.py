@@ -407,3 +407,25 @@ def test_dumps_takes_a_list_and_errors_by_keyword() -> None:
         dumps([report], [("a.txt", "file not found")])  # type: ignore[misc]
     doc = json.loads(dumps([report], errors=[("a.txt", "file not found")]))
     assert doc["errors"] == [{"path": "a.txt", "error": "file not found"}] and len(doc["reports"]) == 1
+
+
+def test_max_bytes_holds_any_source_and_its_message_names_it(tmp_path: Path) -> None:
+    """Regression: a str was held to max_bytes only when given a format (the same Markdown read
+    without one had no limit), and every size error told a Python caller to "use --max-size",
+    an option of the command line."""
+    text = "She ran to the harbour. " * 10
+    for source, fmt, limit, what in (
+        (text, None, 200, "text"),
+        (text, "markdown", 200, "text"),
+        ("caf\u00e9 " * 70, None, 400, "text"),  # its UTF-8 bytes count: 350 characters, 420 bytes
+        (text.encode(), None, 200, "file"),
+    ):
+        with pytest.raises(ReadError) as err:
+            fw.scan(source, format=fmt, max_bytes=limit, scorer=LEXICON)
+        message = str(err.value)
+        assert message.startswith(f"{what} is ") and message.endswith("limit (pass a larger max_bytes)"), message
+    path = tmp_path / "s.txt"
+    path.write_text(text)
+    with pytest.raises(ReadError, match=r"^file is 240 bytes, over the 100 bytes limit \(pass a larger max_bytes\)$"):
+        fw.scan(path, max_bytes=100, scorer=LEXICON)
+    assert fw.scan(text, max_bytes=len(text), scorer=LEXICON).work.word_count == 50  # at the limit: read

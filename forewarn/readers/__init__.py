@@ -22,6 +22,7 @@ from forewarn.work import ReadError, Work
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "SUPPORTED_SUFFIXES",
+    "TooLargeError",
     "format_size",
     "parse_size",
     "read",
@@ -78,13 +79,25 @@ def parse_size(value: str) -> int:
     return size
 
 
-def too_large(size: int, max_bytes: int) -> ReadError:
+class TooLargeError(ReadError):
+    """Input over the size limit; ``size`` and ``max_bytes`` let a caller word its own hint
+    (``forewarn.scan`` names its ``max_bytes``, not the command line's --max-size)."""
+
+    def __init__(self, reason: str, *, size: int, max_bytes: int, what: str) -> None:
+        super().__init__(reason)
+        self.size = size
+        self.max_bytes = max_bytes
+        self.what = what
+
+
+def too_large(size: int, max_bytes: int, *, what: str = "file", hint: str = "use --max-size") -> TooLargeError:
     """The error for a file over the size limit, as the reader and `batch` (which checks a
     file's size before reading it) both give it."""
     shown, limit = format_size(size), format_size(max_bytes)
     if shown == limit:  # just over: the rounded sizes alone would look equal
         shown, limit = f"{size:,} bytes", f"{max_bytes:,}-byte"
-    return ReadError(f"file is {shown}, over the {limit} limit (use --max-size)")
+    reason = f"{what} is {shown}, over the {limit} limit ({hint})"
+    return TooLargeError(reason, size=size, max_bytes=max_bytes, what=what)
 
 
 def _sniff(data: bytes, suffix: str) -> str:
