@@ -77,3 +77,64 @@ def test_a_path_in_the_stored_pages_sentence_is_isolated_and_escaped(tmp_path) -
     shown = html.escape(str(folder / name))
     assert f"Reading mode is not available: <bdi>{shown}</bdi> could not be read again (" in page
     assert "a<b>" not in page
+
+
+def _validator(spec: dict, status: str, op: dict):  # type: ignore[no-untyped-def,type-arg]
+    """A validator for ``op``'s JSON reply with ``status``, its refs resolved inside ``spec``."""
+    import jsonschema
+
+    schema = op["responses"][status]["content"]["application/json"]["schema"]
+    return jsonschema.Draft202012Validator({**schema, "components": spec["components"]})
+
+
+def test_openapi_describes_the_replies_as_the_app_gives_them(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: /openapi.json gave every route with a path parameter a 422 "Validation Error"
+    of a shape ({"detail": [{"loc", ...}]}) that no route answers, but not the 404 that
+    /works/ID.json answers for an unknown id; the report was any object; /scan said 200 where it
+    redirects (303); /db and /db.json listed none of their 422s, /db/ID none of its 404s."""
+    import json
+    from importlib import resources
+
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "w.txt").write_text("Title: Harbour\n\n" + STORY)
+    run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    app = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db", max_upload_bytes=200_000))
+    spec = app.get("/openapi.json").json()
+    assert "HTTPValidationError" not in json.dumps(spec)
+    paths = spec["paths"]
+    shipped = json.loads((resources.files("forewarn") / "schema" / "report-v1.json").read_text(encoding="utf-8"))
+    assert spec["components"]["schemas"]["Report"] == shipped["$defs"]["report"]
+    assert "303" in paths["/scan"]["post"]["responses"] and "200" not in paths["/scan"]["post"]["responses"]
+
+    scan = paths["/api/scan"]["post"]
+    replies = [
+        ("/api/scan", scan, app.post("/api/scan", json={"text": STORY})),
+        ("/api/scan", scan, app.post("/api/scan", files={"file": ("s.md", STORY.encode(), "text/markdown")})),
+        ("/api/scan", scan, app.post("/api/scan", content=b"\x00\x01" * 99, headers={"Content-Type": "text/plain"})),
+        ("/api/scan", scan, app.post("/api/scan", json={"text": STORY, "treshold": 1})),
+        ("/api/scan", scan, app.post("/api/scan", content=b"<a/>", headers={"Content-Type": "application/xml"})),
+        ("/api/scan", scan, app.post("/api/scan", json={"text": "word " * 50_000})),
+    ]
+    wid = replies[0][2].json()["id"]
+    for path, url in (
+        ("/works/{wid}.json", f"/works/{wid}.json"),
+        ("/works/{wid}.json", "/works/0000000000000000.json"),
+    ):
+        replies.append((path, paths[path]["get"], app.get(url)))
+    for url in ("/db.json", "/db.json?banana=1", "/db.json?limit=0"):
+        replies.append(("/db.json", paths["/db.json"]["get"], app.get(url)))
+    for url in ("/db/1.json", "/db/99.json"):
+        replies.append(("/db/{work_id}.json", paths["/db/{work_id}.json"]["get"], app.get(url)))
+    seen = set()
+    for path, op, r in replies:
+        status = str(r.status_code)
+        assert status in op["responses"], (path, status, r.text[:200])
+        errors = list(_validator(spec, status, op).iter_errors(r.json()))
+        assert not errors, (path, status, errors[0].message)
+        seen.add((path, status))
+    assert {("/api/scan", s) for s in ("200", "413", "415", "422")} <= seen
+    assert {("/works/{wid}.json", "200"), ("/works/{wid}.json", "404"), ("/db.json", "422")} <= seen
+    assert {("/db/{work_id}.json", "200"), ("/db/{work_id}.json", "404")} <= seen

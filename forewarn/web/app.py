@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from html import escape
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -169,9 +170,15 @@ _SCAN_OPENAPI: dict[str, Any] = {
         },
     },
 }
-_SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": why}
-    for status, why in {
+
+
+def _problems(why: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses that answer ``{"detail": "..."}`` (a page instead, for a browser)."""
+    return {status: {"model": Problem, "description": text} for status, text in why.items()}
+
+
+_SCAN_ERRORS = _problems(
+    {
         413: "The upload (a file, or pasted text in any form) is over the server's --max-upload limit.",
         415: "A body that is not JSON, a form, or text/plain.",
         422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...) or body (malformed JSON or "
@@ -179,8 +186,13 @@ _SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
         503: "Every scan slot is taken (maybe by timed-out scans still stopping); retry after Retry-After seconds.",
         504: "The scan took longer than the server's --timeout; it is stopped at its next step. `forewarn scan` "
         "has no time limit, or the server can be started with a larger --timeout.",
-    }.items()
-}
+    }
+)
+
+_UNKNOWN_WORK = _problems({404: "No such report: they are kept in memory only, the most recent ones."})
+_DB_ERRORS = {503: "The results database is not there (moved or deleted).", 500: "The results database is damaged."}
+_DB_LIST_ERRORS = _problems({422: "An unknown filter or warning, or a bad value or paging.", **_DB_ERRORS})
+_DB_WORK_ERRORS = _problems({404: "No such work in the database.", **_DB_ERRORS})
 
 
 class Busy(HTTPException):
@@ -476,8 +488,15 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    @app.post("/scan", response_class=HTMLResponse, response_model=None)
+    @app.post(
+        "/scan",
+        response_class=HTMLResponse,
+        response_model=None,
+        status_code=303,
+        responses={code: {"description": "The form again, saying what went wrong."} for code in (413, 422, 503, 504)},
+    )
     async def scan_form(request: Request) -> Response:
+        """The upload form's target: redirects to the report's page (for programs: POST /api/scan)."""
         try:
             scanned = await scan_form_data(request)
         except HTTPException as e:
@@ -591,12 +610,12 @@ def create_app(
             )
         return report
 
-    @app.get("/works/{wid}.json")
+    @app.get("/works/{wid}.json", responses=_UNKNOWN_WORK)
     async def work_json(wid: str) -> JSONResponse:
         report = lookup(wid)
         return await _json_off_loop(lambda: report_to_dict(report))
 
-    @app.get("/works/{wid}", response_class=HTMLResponse)
+    @app.get("/works/{wid}", response_class=HTMLResponse, responses=_UNKNOWN_WORK)
     async def work_page(wid: str) -> str:
         # Seconds for a long work: in a thread, not on the event loop that answers every request.
         return await asyncio.to_thread(render_html, lookup(wid))
@@ -604,8 +623,47 @@ def create_app(
     if db_path is not None:
         _add_db_routes(app, db_path)
     app.add_middleware(_HeadLikeGet)
+    _describe_reports(app)
 
     return app
+
+
+def _report_schema() -> dict[str, Any]:
+    """The JSON schema of one report: ``$defs/report`` of the shipped forewarn/schema/report-v1.json."""
+    text = (resources.files("forewarn") / "schema" / "report-v1.json").read_text(encoding="utf-8")
+    return dict(json.loads(text)["$defs"]["report"])
+
+
+def _describe_reports(app: FastAPI) -> None:
+    """/openapi.json as the app answers: the report's own schema where a report is returned (it
+    was any object), and without FastAPI's 422 "Validation Error" of another shape, which no
+    route gives (their path parameters are strings; an unknown id is a 404)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = generate()
+        schemas = spec["components"]["schemas"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        schemas["Report"] = _report_schema()
+        report = {"$ref": "#/components/schemas/Report"}
+        schemas["ScanResult"]["properties"]["report"] = {
+            **report,
+            "description": "The report, schema forewarn.report/1.",
+        }
+        for path, ops in spec["paths"].items():
+            for op in ops.values():
+                responses = op.get("responses", {})
+                if "HTTPValidationError" in json.dumps(responses.get("422", {})):
+                    del responses["422"]
+                if path in ("/works/{wid}.json", "/db/{work_id}.json"):
+                    responses["200"]["content"]["application/json"]["schema"] = report
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _json_off_loop(make: Callable[[], Any]) -> JSONResponse:
@@ -834,7 +892,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         _once(params, "min_confidence", "not_declared", "rating_mismatch", *_PAGING)
         return {"has": has, "min_confidence": min_confidence, **flags}
 
-    @app.get("/db.json")
+    @app.get("/db.json", responses=_DB_LIST_ERRORS)
     async def db_index_json(request: Request, response: Response) -> list[dict[str, Any]]:
         """The rows of ``forewarn query --json``; ``limit`` and ``offset`` page them (default:
         all, as before), and the ``X-Total-Count`` header says how many there are."""
@@ -845,7 +903,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         response.headers["X-Total-Count"] = str(len(rows))
         return rows[offset : None if limit is None else offset + limit]
 
-    @app.get("/db", response_class=HTMLResponse)
+    @app.get("/db", response_class=HTMLResponse, responses=_DB_LIST_ERRORS)
     async def db_index(request: Request) -> str:
         """The works, ``DB_PAGE`` rows a page (an archive's whole list was one page: 2 MB of
         HTML at 5,760 works), with links to the pages before and after."""
@@ -892,7 +950,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
             raise HTTPException(status_code=422, detail="offset is 0 or more, limit 1 to 10,000")
         return offset, limit
 
-    @app.get("/db/{work_id}.json")
+    @app.get("/db/{work_id}.json", responses=_DB_WORK_ERRORS)
     async def db_work_json(work_id: str) -> JSONResponse:
         row = stored(work_id)
 
@@ -902,7 +960,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
 
         return await _json_off_loop(make)
 
-    @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
+    @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None, responses=_DB_WORK_ERRORS)
     async def db_work(work_id: str) -> Response:
         """The stored report, with the reading mode when a file still holds the work's text.
 
