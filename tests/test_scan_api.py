@@ -429,3 +429,14 @@ def test_max_bytes_holds_any_source_and_its_message_names_it(tmp_path: Path) -> 
     with pytest.raises(ReadError, match=r"^file is 240 bytes, over the 100 bytes limit \(pass a larger max_bytes\)$"):
         fw.scan(path, max_bytes=100, scorer=LEXICON)
     assert fw.scan(text, max_bytes=len(text), scorer=LEXICON).work.word_count == 50  # at the limit: read
+
+
+def test_a_str_of_binary_is_a_read_error_as_its_bytes_are() -> None:
+    """Regression: a str of control characters (a file's bytes decoded as latin-1) was scanned
+    as a one-word work with no warnings, where the same bytes are "binary file"."""
+    binary = bytes(range(256)) * 4
+    with pytest.raises(ReadError, match="binary file"):
+        fw.scan(binary, scorer=LEXICON)
+    for text in (binary.decode("latin-1"), "\x00" * 100, "She ran.\x00"):
+        with pytest.raises(ReadError, match="^binary data, not text"):
+            fw.scan(text, scorer=LEXICON)

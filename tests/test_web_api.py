@@ -138,3 +138,25 @@ def test_openapi_describes_the_replies_as_the_app_gives_them(client: TestClient,
     assert {("/api/scan", s) for s in ("200", "413", "415", "422")} <= seen
     assert {("/works/{wid}.json", "200"), ("/works/{wid}.json", "404"), ("/db.json", "422")} <= seen
     assert {("/db/{work_id}.json", "200"), ("/db/{work_id}.json", "404")} <= seen
+
+
+def test_binary_sent_as_text_is_refused_as_an_upload_of_it_is(client: TestClient) -> None:
+    """Regression: a file's bytes sent as text (JSON "\\u0000...", text/plain with a charset, a
+    form's text field) were scanned as a one-word work with no warnings, which reads as clean,
+    where the same bytes uploaded, or sent as text/plain without a charset, are a 422."""
+    binary = bytes(range(256)) * 4
+    text = binary.decode("latin-1")
+    sent = (
+        client.post("/api/scan", json={"text": text}),
+        client.post("/api/scan", json={"text": "\x00" * 100}),
+        client.post("/api/scan", content=binary, headers={"Content-Type": "text/plain; charset=latin-1"}),
+        client.post("/api/scan", data={"text": text}),
+        client.post("/api/scan", files={"file": ("s.txt", binary, "text/plain")}),
+        client.post("/api/scan", content=binary, headers={"Content-Type": "text/plain"}),
+    )
+    for r in sent:
+        assert r.status_code == 422 and "binary" in r.json()["detail"], r.text[:200]
+    form = client.post("/scan", data={"text": "\x00" * 100})
+    assert form.status_code == 422 and "binary" in form.text
+    tabs = STORY.replace(" ", "\t") + "\f\x1b"  # tabs, a form feed, an ESC: still text
+    assert client.post("/api/scan", json={"text": tabs}).status_code == 200

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml.etree import LxmlError
 
-from forewarn.readers.decode import decode, head_text
+from forewarn.readers.decode import decode, head_text, is_binary_text
 from forewarn.readers.epub import read_epub
 from forewarn.readers.html import declared_charset, read_html_document
 from forewarn.readers.text import read_plain
@@ -210,6 +210,8 @@ def read_text(text: str, *, name: str | None = None) -> Work:
     text = replace_lone_surrogates(text).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise ReadError("no text given: nothing to scan")
+    if is_binary_text(text):
+        raise ReadError("binary data, not text (a file's bytes pasted as text?): nothing to scan")
     work = read_plain(text, markdown=True, encoding=None)
     work.source_path = name
     return work
