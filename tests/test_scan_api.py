@@ -440,3 +440,50 @@ def test_a_str_of_binary_is_a_read_error_as_its_bytes_are() -> None:
     for text in (binary.decode("latin-1"), "\x00" * 100, "She ran.\x00"):
         with pytest.raises(ReadError, match="^binary data, not text"):
             fw.scan(text, scorer=LEXICON)
+
+
+def test_threads_that_scan_at_once_share_one_load_of_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: default_scorer was a bare lru_cache, so threads whose first scans ran at once
+    each loaded the model (seconds and about 100 MiB each); a model's encoder, made on first
+    use, likewise. One scorer serves every thread."""
+    import threading
+    import time
+
+    import forewarn.score.cascade as cascade
+    import forewarn.score.model as model
+
+    loads: list[str | None] = []
+
+    def slow_load(bundle: str | None = None) -> None:
+        loads.append(bundle)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(cascade, "load_model", slow_load)
+    got: list[CascadeScorer] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(cascade.default_scorer("cascade", "threads-test"))) for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert loads == ["threads-test"] and len(got) == 4 and all(s is got[0] for s in got)
+
+    made: list[int] = []
+
+    class SlowEncoder:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made.append(1)
+            time.sleep(0.3)
+
+    monkeypatch.setattr(model, "Encoder", SlowEncoder)
+    bundle = model.ModelScorer.__new__(model.ModelScorer)  # only what .encoder reads
+    bundle._encoder = None
+    bundle.bundle, bundle.max_length_, bundle.batch_size, bundle.threads = Path("b"), 8, 1, None
+    encoders: list[object] = []
+    threads = [threading.Thread(target=lambda: encoders.append(bundle.encoder)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert made == [1] and all(e is encoders[0] for e in encoders)
