@@ -487,3 +487,25 @@ def test_threads_that_scan_at_once_share_one_load_of_the_model(monkeypatch: pyte
     for t in threads:
         t.join()
     assert made == [1] and all(e is encoders[0] for e in encoders)
+
+
+def test_one_scorer_shared_by_threads_gives_each_the_report_one_thread_gets() -> None:
+    """What the README promises a developer reusing one scorer across threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from forewarn.report.json import report_to_dict
+    from forewarn.score.cascade import default_scorer
+
+    scorer = default_scorer("cascade")
+    story = EXAMPLE.read_text()
+    texts = [story, story.replace("harbour", "harbor"), "He stabbed the guard and blood pooled. " * 40]
+
+    def scanned(text: str) -> dict:  # type: ignore[type-arg]
+        report = report_to_dict(fw.scan(text, scorer=scorer))
+        report.pop("timings")
+        return report
+
+    alone = [scanned(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(scanned, texts * 3))
+    assert together == alone * 3
