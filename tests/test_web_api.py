@@ -160,3 +160,22 @@ def test_binary_sent_as_text_is_refused_as_an_upload_of_it_is(client: TestClient
     assert form.status_code == 422 and "binary" in form.text
     tabs = STORY.replace(" ", "\t") + "\f\x1b"  # tabs, a form feed, an ESC: still text
     assert client.post("/api/scan", json={"text": tabs}).status_code == 200
+
+
+def test_no_cors_headers_as_the_readme_says(client: TestClient) -> None:
+    """The README tells a developer that pages of other origins cannot read the API's answers."""
+    origin = {"Origin": "https://example.org"}
+    preflight = client.options("/api/scan", headers={**origin, "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 405 and "access-control-allow-origin" not in preflight.headers
+    r = client.post("/api/scan", json={"text": STORY}, headers=origin)
+    assert r.status_code == 200 and not any(h.startswith("access-control-") for h in r.headers)
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in r.headers
+
+
+def test_the_upload_limit_counts_a_urlencoded_body_as_sent(client: TestClient) -> None:
+    """As the README says: escapes count (a urlencoded quote is three bytes), so text just under
+    --max-upload goes as text/plain or a file."""
+    text = 'She said "no" to him.\n' * 7_500  # 165,000 bytes; urlencoded, about 210,000
+    assert len(text.encode()) < 200_000
+    assert client.post("/api/scan", data={"text": text}).status_code == 413
+    assert client.post("/api/scan", content=text.encode(), headers={"Content-Type": "text/plain"}).status_code == 200
