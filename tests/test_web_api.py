@@ -179,3 +179,17 @@ def test_the_upload_limit_counts_a_urlencoded_body_as_sent(client: TestClient) -
     assert len(text.encode()) < 200_000
     assert client.post("/api/scan", data={"text": text}).status_code == 413
     assert client.post("/api/scan", content=text.encode(), headers={"Content-Type": "text/plain"}).status_code == 200
+
+
+def test_a_json_field_given_twice_is_a_422_as_in_a_query_or_form(client: TestClient) -> None:
+    """Regression: {"threshold": 0.1, "threshold": 0.9} scanned at 0.9, the first value ignored
+    without a word, where the README says a threshold given twice is a 422, never ignored."""
+    text = '"He stabbed the guard and blood pooled on the stones."'
+    for field, body in (
+        ("threshold", f'{{"text": {text}, "threshold": 0.1, "threshold": 0.9}}'),
+        ("only", f'{{"text": {text}, "only": "blood", "only": "war"}}'),
+        ("text", f'{{"text": "a", "text": {text}}}'),
+    ):
+        r = client.post("/api/scan", content=body.encode(), headers={"Content-Type": "application/json"})
+        assert r.status_code == 422 and r.json()["detail"] == f"give {field} once, not 2 times", (field, r.text)
+    assert client.post("/api/scan", json={"text": STORY, "threshold": 0.9}).status_code == 200

@@ -25,7 +25,7 @@ import threading
 import time
 import zipfile
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
@@ -571,7 +571,9 @@ def create_app(
 
     def json_request(body: bytes, request: Request) -> tuple[str, Options]:
         try:
-            payload = json.loads(body)
+            payload = json.loads(body, object_pairs_hook=_once_each)
+        except _GivenTwice as e:  # json.loads kept the last value, the others ignored without a word
+            raise HTTPException(status_code=422, detail=f"give {e.args[0]} once, not {e.args[1]} times") from None
         except ValueError:
             raise HTTPException(status_code=422, detail="body is not valid JSON") from None
         except RecursionError:  # '[' * 100000: deeper than the parser goes
@@ -739,6 +741,20 @@ def _once(params: Any, *names: str) -> None:
     for name in names:
         if len(params.getlist(name)) > 1:
             raise HTTPException(status_code=422, detail=f"give {name} once, not {len(params.getlist(name))} times")
+
+
+class _GivenTwice(Exception):
+    """A JSON object with a key more than once: (key, times)."""
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (``{"threshold": 0.1, "threshold": 0.9}``),
+    as ``_once`` refuses it in a query string or form."""
+    counts = Counter(key for key, _ in pairs)
+    for key, times in counts.items():
+        if times > 1:
+            raise _GivenTwice(key, times)
+    return dict(pairs)
 
 
 def _flag(name: str, values: list[str]) -> bool:
