@@ -193,3 +193,35 @@ def test_a_json_field_given_twice_is_a_422_as_in_a_query_or_form(client: TestCli
         r = client.post("/api/scan", content=body.encode(), headers={"Content-Type": "application/json"})
         assert r.status_code == 422 and r.json()["detail"] == f"give {field} once, not 2 times", (field, r.text)
     assert client.post("/api/scan", json={"text": STORY, "threshold": 0.9}).status_code == 200
+
+
+def test_the_api_report_is_the_python_apis_and_the_clis_for_the_same_input(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """One shape and the same values, whichever way the same work comes in (timings aside): pasted
+    text as forewarn.scan reads a str (it said path "pasted text" here, null there), a file as
+    forewarn.scan and `forewarn scan --json` read it."""
+    import json
+
+    from click.testing import CliRunner
+
+    import forewarn as fw
+    from forewarn.cli import main
+    from forewarn.report.json import report_to_dict
+
+    scorer = CascadeScorer()
+
+    def same(report: dict) -> dict:  # type: ignore[type-arg]
+        return {k: v for k, v in report.items() if k != "timings"}
+
+    pasted = client.post("/api/scan", json={"text": STORY}).json()["report"]
+    assert same(pasted) == same(report_to_dict(fw.scan(STORY, scorer=scorer)))
+    path = tmp_path / "story.txt"
+    path.write_text(STORY)
+    uploaded = client.post("/api/scan", files={"file": ("story.txt", STORY.encode(), "text/plain")}).json()["report"]
+    by_path = report_to_dict(fw.scan(path, scorer=scorer))
+    assert by_path["work"].pop("path") == str(path) and uploaded["work"].pop("path") == "story.txt"
+    assert same(uploaded) == same(by_path)
+    cli = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "--json", str(path)])
+    printed = json.loads(cli.stdout)["reports"][0]
+    lexicon = report_to_dict(fw.scan(path, scorer="lexicon"))
+    assert printed["work"].pop("path") == lexicon["work"].pop("path")
+    assert same(printed) == same(lexicon)
