@@ -24,7 +24,16 @@ from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.language import Language, caveat, guess_language
 from forewarn.rating import Suggestion, suggest_archive_warnings, suggest_rating
-from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, SUPPORTED_SUFFIXES, read, read_text, replace_lone_surrogates
+from forewarn.readers import (
+    DEFAULT_MAX_BYTES,
+    FORMATS,
+    SUPPORTED_SUFFIXES,
+    TooLargeError,
+    read,
+    read_text,
+    replace_lone_surrogates,
+    too_large,
+)
 from forewarn.readers.frontmatter import parse_front_matter
 from forewarn.readers.text import read_plain, scan_lines
 from forewarn.score.cascade import HEAD_ONLY, MODES, CascadeScorer, ScoreResult, default_scorer
@@ -331,12 +340,28 @@ def _as_work(source: Source, *, fmt: str | None, max_bytes: int) -> Work:
     if looks_like_path(source):
         return read(_expand_user(source.strip()), format=fmt, max_bytes=max_bytes)
     source = replace_lone_surrogates(source)  # before encoding a str given a format
-    if fmt is None:
-        return read_text(source)
     if fmt == "epub":
         raise ValueError("format 'epub' needs the file's bytes or its path, not a str")
+    # A str is held to max_bytes as its UTF-8 bytes are, with or without a format.
+    size = len(source) if source.isascii() else len(source.encode("utf-8"))
+    if size > max_bytes:
+        raise too_large(size, max_bytes, what="text", hint=_SIZE_HINT)
+    if fmt is None:
+        return read_text(source)
     # Text in a given format (HTML markup, markdown) reads like the same file's bytes.
     return read(source.encode("utf-8"), format=fmt, max_bytes=max_bytes)
+
+
+# What a size error from ``scan`` tells a Python caller to do (the readers name the CLI's option).
+_SIZE_HINT = "pass a larger max_bytes"
+
+
+def _read_source(source: Source, *, fmt: str | None, max_bytes: int) -> Work:
+    """``_as_work``, its size errors saying what to pass ``scan`` rather than the CLI's --max-size."""
+    try:
+        return _as_work(source, fmt=fmt, max_bytes=max_bytes)
+    except TooLargeError as e:
+        raise too_large(e.size, e.max_bytes, what=e.what, hint=_SIZE_HINT) from None
 
 
 def _score(scorer: CascadeScorer, texts: list[str], labels: Collection[str] | None) -> ScoreResult:
@@ -417,8 +442,9 @@ def scan(
     "lexicon") for the packaged one; None is "cascade". ``on_stage`` and
     ``on_progress``: see ``scan_work``; the first stage here is "reading". ``taxonomy``:
     another ``forewarn.taxonomy.Taxonomy`` (default: the packaged one). ``max_bytes``: the
-    size limit of a file, of bytes and of a str read in a given ``format``, whose excess
-    raises ``ReadError`` (pasted text without a ``format`` is not limited).
+    size limit of any source (a str counts as its UTF-8 bytes, with or without a ``format``),
+    whose excess raises ``ReadError`` ("text is 28.6 MiB, over the 25 MiB limit (pass a
+    larger max_bytes)").
 
     Bad options raise ``ValueError`` before anything is read: an unknown format,
     scorer or warning name, an empty ``only``, ``only``/``ignore`` leaving no warning
@@ -433,7 +459,7 @@ def scan(
     only_ids, ignore_ids = resolve_selection(only, ignore, taxonomy=taxonomy)
     _stage(on_stage, "reading")
     t0 = time.perf_counter()
-    work = _as_work(source, fmt=format, max_bytes=max_bytes)
+    work = _read_source(source, fmt=format, max_bytes=max_bytes)
     t1 = time.perf_counter()
     return scan_work(
         work,

@@ -407,3 +407,105 @@ def test_dumps_takes_a_list_and_errors_by_keyword() -> None:
         dumps([report], [("a.txt", "file not found")])  # type: ignore[misc]
     doc = json.loads(dumps([report], errors=[("a.txt", "file not found")]))
     assert doc["errors"] == [{"path": "a.txt", "error": "file not found"}] and len(doc["reports"]) == 1
+
+
+def test_max_bytes_holds_any_source_and_its_message_names_it(tmp_path: Path) -> None:
+    """Regression: a str was held to max_bytes only when given a format (the same Markdown read
+    without one had no limit), and every size error told a Python caller to "use --max-size",
+    an option of the command line."""
+    text = "She ran to the harbour. " * 10
+    for source, fmt, limit, what in (
+        (text, None, 200, "text"),
+        (text, "markdown", 200, "text"),
+        ("caf\u00e9 " * 70, None, 400, "text"),  # its UTF-8 bytes count: 350 characters, 420 bytes
+        (text.encode(), None, 200, "file"),
+    ):
+        with pytest.raises(ReadError) as err:
+            fw.scan(source, format=fmt, max_bytes=limit, scorer=LEXICON)
+        message = str(err.value)
+        assert message.startswith(f"{what} is ") and message.endswith("limit (pass a larger max_bytes)"), message
+    path = tmp_path / "s.txt"
+    path.write_text(text)
+    with pytest.raises(ReadError, match=r"^file is 240 bytes, over the 100 bytes limit \(pass a larger max_bytes\)$"):
+        fw.scan(path, max_bytes=100, scorer=LEXICON)
+    assert fw.scan(text, max_bytes=len(text), scorer=LEXICON).work.word_count == 50  # at the limit: read
+
+
+def test_a_str_of_binary_is_a_read_error_as_its_bytes_are() -> None:
+    """Regression: a str of control characters (a file's bytes decoded as latin-1) was scanned
+    as a one-word work with no warnings, where the same bytes are "binary file"."""
+    binary = bytes(range(256)) * 4
+    with pytest.raises(ReadError, match="binary file"):
+        fw.scan(binary, scorer=LEXICON)
+    for text in (binary.decode("latin-1"), "\x00" * 100, "She ran.\x00"):
+        with pytest.raises(ReadError, match="^binary data, not text"):
+            fw.scan(text, scorer=LEXICON)
+
+
+def test_threads_that_scan_at_once_share_one_load_of_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: default_scorer was a bare lru_cache, so threads whose first scans ran at once
+    each loaded the model (seconds and about 100 MiB each); a model's encoder, made on first
+    use, likewise. One scorer serves every thread."""
+    import threading
+    import time
+
+    import forewarn.score.cascade as cascade
+    import forewarn.score.model as model
+
+    loads: list[str | None] = []
+
+    def slow_load(bundle: str | None = None) -> None:
+        loads.append(bundle)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(cascade, "load_model", slow_load)
+    got: list[CascadeScorer] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(cascade.default_scorer("cascade", "threads-test"))) for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert loads == ["threads-test"] and len(got) == 4 and all(s is got[0] for s in got)
+
+    made: list[int] = []
+
+    class SlowEncoder:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made.append(1)
+            time.sleep(0.3)
+
+    monkeypatch.setattr(model, "Encoder", SlowEncoder)
+    bundle = model.ModelScorer.__new__(model.ModelScorer)  # only what .encoder reads
+    bundle._encoder = None
+    bundle.bundle, bundle.max_length_, bundle.batch_size, bundle.threads = Path("b"), 8, 1, None
+    encoders: list[object] = []
+    threads = [threading.Thread(target=lambda: encoders.append(bundle.encoder)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert made == [1] and all(e is encoders[0] for e in encoders)
+
+
+def test_one_scorer_shared_by_threads_gives_each_the_report_one_thread_gets() -> None:
+    """What the README promises a developer reusing one scorer across threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from forewarn.report.json import report_to_dict
+    from forewarn.score.cascade import default_scorer
+
+    scorer = default_scorer("cascade")
+    story = EXAMPLE.read_text()
+    texts = [story, story.replace("harbour", "harbor"), "He stabbed the guard and blood pooled. " * 40]
+
+    def scanned(text: str) -> dict:  # type: ignore[type-arg]
+        report = report_to_dict(fw.scan(text, scorer=scorer))
+        report.pop("timings")
+        return report
+
+    alone = [scanned(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(scanned, texts * 3))
+    assert together == alone * 3

@@ -28,3 +28,13 @@ def test_text_before_chapter_1_is_the_opening_and_chapters_keep_the_works_number
     assert "opening: before the first chapter heading" in out
     assert "2 chapters," in out.splitlines()[0]
     assert "ch3" not in out
+
+
+def test_pasted_text_is_titled_as_the_html_report_titles_it() -> None:
+    """Regression: a str given to forewarn.scan was "pasted text" here, "Pasted text" in the HTML report."""
+    import forewarn as fw
+    from forewarn.report.html import render_html
+    from forewarn.score.cascade import CascadeScorer
+
+    report = fw.scan("He stabbed the guard and blood pooled on the stones.", scorer=CascadeScorer())
+    assert terminal(report).startswith("Pasted text  ") and '<h1 dir="auto">Pasted text</h1>' in render_html(report)

@@ -606,14 +606,16 @@ def test_work_ids_do_not_collide_through_a_nul_in_the_text_or_the_file_name(clie
     in a NUL and that JSON had the id of the text scanned with those options, and replaced its page."""
     text = "He stabbed the guard and blood pooled on the stones."
     a = client.post("/api/scan", json={"text": text, "only": "violence"}).json()
-    b = client.post(
-        "/api/scan", json={"text": text + '\x00{"only":["violence"],"ignore":null,"threshold":null}'}
-    ).json()
-    assert a["id"] != b["id"]
+    tail = '\x00{"only":["violence"],"ignore":null,"threshold":null}'
+    b = client.post("/api/scan", json={"text": text + tail})
+    assert b.status_code == 422 and "binary" in b.json()["detail"]  # a NUL is binary now, as in a file
     assert client.get(a["url"] + ".json").json()["settings"]["only"] == ["violence"]  # still a's report
     from forewarn.web.app import Options, _work_id
 
     none = Options()
+    only = Options(only=["violence"])
+    assert _work_id((text + tail).encode(), source="pasted text", options=none) != a["id"]
+    assert _work_id(text.encode(), source="pasted text", options=only) == a["id"]
     assert _work_id(b"b\0c", source="file a", options=none) != _work_id(b"c", source="file a\0b", options=none)
     assert _work_id(b"x", source="pasted text", options=none) == _work_id(b"x", source="pasted text", options=none)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml.etree import LxmlError
 
-from forewarn.readers.decode import decode, head_text
+from forewarn.readers.decode import decode, head_text, is_binary_text
 from forewarn.readers.epub import read_epub
 from forewarn.readers.html import declared_charset, read_html_document
 from forewarn.readers.text import read_plain
@@ -22,6 +22,7 @@ from forewarn.work import ReadError, Work
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "SUPPORTED_SUFFIXES",
+    "TooLargeError",
     "format_size",
     "parse_size",
     "read",
@@ -78,13 +79,25 @@ def parse_size(value: str) -> int:
     return size
 
 
-def too_large(size: int, max_bytes: int) -> ReadError:
+class TooLargeError(ReadError):
+    """Input over the size limit; ``size`` and ``max_bytes`` let a caller word its own hint
+    (``forewarn.scan`` names its ``max_bytes``, not the command line's --max-size)."""
+
+    def __init__(self, reason: str, *, size: int, max_bytes: int, what: str) -> None:
+        super().__init__(reason)
+        self.size = size
+        self.max_bytes = max_bytes
+        self.what = what
+
+
+def too_large(size: int, max_bytes: int, *, what: str = "file", hint: str = "use --max-size") -> TooLargeError:
     """The error for a file over the size limit, as the reader and `batch` (which checks a
     file's size before reading it) both give it."""
     shown, limit = format_size(size), format_size(max_bytes)
     if shown == limit:  # just over: the rounded sizes alone would look equal
         shown, limit = f"{size:,} bytes", f"{max_bytes:,}-byte"
-    return ReadError(f"file is {shown}, over the {limit} limit (use --max-size)")
+    reason = f"{what} is {shown}, over the {limit} limit ({hint})"
+    return TooLargeError(reason, size=size, max_bytes=max_bytes, what=what)
 
 
 def _sniff(data: bytes, suffix: str) -> str:
@@ -197,6 +210,8 @@ def read_text(text: str, *, name: str | None = None) -> Work:
     text = replace_lone_surrogates(text).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise ReadError("no text given: nothing to scan")
+    if is_binary_text(text):
+        raise ReadError("binary data, not text (a file's bytes pasted as text?): nothing to scan")
     work = read_plain(text, markdown=True, encoding=None)
     work.source_path = name
     return work

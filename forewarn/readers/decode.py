@@ -38,6 +38,7 @@ _BOMS: list[tuple[bytes, str]] = [
 ]
 # C0 controls that never appear in text files (tab, newlines, form feed, ESC allowed).
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_CONTROL_TEXT = re.compile(_CONTROL.pattern.decode("ascii"))
 _NEWLINES = re.compile(r"\r\n?")
 _SAMPLE = 64 * 1024
 _HIGH = re.compile(rb"[\x80-\xff]")
@@ -122,6 +123,14 @@ def _decode_legacy(data: bytes, hint: str | None) -> tuple[str, str]:
     if best is not None:
         return str(best), best.encoding
     return lenient, "utf-8"
+
+
+def is_binary_text(text: str) -> bool:
+    """Whether a str holds what ``decode`` refuses in bytes as binary (a NUL, or control
+    characters past 2% of its start): a file's bytes handed over as text (JSON's "\\u0000",
+    latin-1), which would otherwise be scanned as a one-word work and look clean."""
+    sample = text[:_SAMPLE]
+    return "\0" in text or len(_CONTROL_TEXT.findall(sample)) > 0.02 * len(sample)
 
 
 def decode(data: bytes, *, hint: str | None = None) -> tuple[str, str]:

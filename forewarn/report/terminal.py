@@ -176,7 +176,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     """Print one report."""
     work = report.work
     meta = work.metadata
-    title = meta.title or (work.source_path or "pasted text")
+    title = meta.title or work.source_path or "Pasted text"  # as the HTML report names it
     head = Text(title, style="bold")
     chapters = len(work.chapters) - has_opening(work.chapters)  # as the work counts them
     head.append(

@@ -25,6 +25,7 @@ marked ``lexicon_only`` are never used.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -204,8 +205,18 @@ def combine(head: np.ndarray, lexicon: np.ndarray, tiers: Sequence[str | None]) 
     return np.where(routed, np.where(strong, np.maximum(head, lexicon), head), lexicon).astype(np.float32)
 
 
-@lru_cache(maxsize=4)
+_LOADING = threading.Lock()
+
+
 def default_scorer(mode: str = "cascade", bundle: str | None = None) -> CascadeScorer:
-    """The packaged lexicon and model (or the bundle at ``bundle``), loaded once per process."""
+    """The packaged lexicon and model (or the bundle at ``bundle``), loaded once per process,
+    also when threads ask at once (``lru_cache`` alone let each load its own copy: seconds and
+    about 100 MiB each). A scorer is safe to share between threads."""
+    with _LOADING:
+        return _load_scorer(mode, bundle)
+
+
+@lru_cache(maxsize=4)
+def _load_scorer(mode: str, bundle: str | None) -> CascadeScorer:
     model = None if mode == "lexicon" else load_model(bundle)
     return CascadeScorer(model=model, mode=mode)

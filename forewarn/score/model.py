@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
@@ -43,6 +44,7 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # The bundle layout this forewarn reads; a config.json with a higher "format" is refused.
 # 2: heads may read cue sentences (``focus_coef`` in heads.npz), which format-1 readers would ignore.
 BUNDLE_FORMAT = 2
+_ENCODER_LOCK = threading.Lock()
 
 
 class BundleError(ValueError):
@@ -216,14 +218,18 @@ class ModelScorer:
 
     @property
     def encoder(self) -> Encoder:
-        if self._encoder is None:
-            self._encoder = Encoder(
-                self.bundle / "encoder.onnx",
-                self.bundle / "tokenizer.json",
-                max_length=self.max_length_,
-                batch_size=self.batch_size,
-                threads=self.threads,
-            )
+        """The ONNX encoder, made on first use, once also when threads scan at once."""
+        if self._encoder is not None:
+            return self._encoder
+        with _ENCODER_LOCK:  # module-wide: a lock attribute would not pickle
+            if self._encoder is None:
+                self._encoder = Encoder(
+                    self.bundle / "encoder.onnx",
+                    self.bundle / "tokenizer.json",
+                    max_length=self.max_length_,
+                    batch_size=self.batch_size,
+                    threads=self.threads,
+                )
         return self._encoder
 
     def scores(

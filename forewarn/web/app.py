@@ -25,11 +25,12 @@ import threading
 import time
 import zipfile
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from html import escape
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -48,7 +49,16 @@ from forewarn.declared import Comparison, DeclaredItem
 from forewarn.language import Language, language_name
 from forewarn.pipeline import Report, check_threshold, resolve_labels, resolve_selection, scan_work
 from forewarn.rating import Suggestion
-from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, format_size, read, read_text, replace_lone_surrogates, sniff
+from forewarn.readers import (
+    DEFAULT_MAX_BYTES,
+    FORMATS,
+    SUPPORTED_SUFFIXES,
+    format_size,
+    read,
+    read_text,
+    replace_lone_surrogates,
+    sniff,
+)
 from forewarn.report.html import render_html
 from forewarn.report.html_common import _passage_map, _place, work_language
 from forewarn.report.html_summary import HOW_TO_READ, _declared, _locations, _status, warnings_table
@@ -160,9 +170,15 @@ _SCAN_OPENAPI: dict[str, Any] = {
         },
     },
 }
-_SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": why}
-    for status, why in {
+
+
+def _problems(why: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses that answer ``{"detail": "..."}`` (a page instead, for a browser)."""
+    return {status: {"model": Problem, "description": text} for status, text in why.items()}
+
+
+_SCAN_ERRORS = _problems(
+    {
         413: "The upload (a file, or pasted text in any form) is over the server's --max-upload limit.",
         415: "A body that is not JSON, a form, or text/plain.",
         422: "Nothing to scan, an unreadable file (damaged EPUB, binary, empty...) or body (malformed JSON or "
@@ -170,8 +186,13 @@ _SCAN_ERRORS: dict[int | str, dict[str, Any]] = {
         503: "Every scan slot is taken (maybe by timed-out scans still stopping); retry after Retry-After seconds.",
         504: "The scan took longer than the server's --timeout; it is stopped at its next step. `forewarn scan` "
         "has no time limit, or the server can be started with a larger --timeout.",
-    }.items()
-}
+    }
+)
+
+_UNKNOWN_WORK = _problems({404: "No such report: they are kept in memory only, the most recent ones."})
+_DB_ERRORS = {503: "The results database is not there (moved or deleted).", 500: "The results database is damaged."}
+_DB_LIST_ERRORS = _problems({422: "An unknown filter or warning, or a bad value or paging.", **_DB_ERRORS})
+_DB_WORK_ERRORS = _problems({404: "No such work in the database.", **_DB_ERRORS})
 
 
 class Busy(HTTPException):
@@ -220,6 +241,10 @@ def _page(title: str, body: str) -> str:
     )
 
 
+# The picker offers every suffix the readers know (.markdown and .text files were greyed out).
+_ACCEPT = ",".join(sorted(SUPPORTED_SUFFIXES))
+
+
 def form_page(message: str = "", *, text: str = "") -> str:
     """The upload form; after an error it keeps what was pasted (a reader should not paste it again)."""
     error = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
@@ -229,7 +254,7 @@ def form_page(message: str = "", *, text: str = "") -> str:
         "Everything stays on this computer.</p></header><main>"
         f'{error}<form method="post" action="/scan" enctype="multipart/form-data">'
         '<label for="file">Upload a work (.txt, .md, .html, .epub)</label>'
-        '<input id="file" name="file" type="file" accept=".txt,.md,.html,.htm,.xhtml,.epub">'
+        f'<input id="file" name="file" type="file" accept="{_ACCEPT}">'
         '<label for="text">or paste its text</label><textarea id="text" name="text">'
         f"{escape(text)}</textarea>"
         '<button type="submit">Check for warnings</button></form></main>',
@@ -314,8 +339,7 @@ def create_app(
 
         def work(stop: threading.Event) -> Report:
             started = time.perf_counter()
-            w = read(data, format="markdown")
-            w.source_path = "pasted text"
+            w = read(data, format="markdown")  # no name: no path, as pasted text has none
             return scan_until(stop, w, options, read_seconds=time.perf_counter() - started)
 
         return await _run(data, work, options, source="text/plain body")
@@ -326,7 +350,7 @@ def create_app(
 
         def work(stop: threading.Event) -> Report:
             started = time.perf_counter()
-            w = read_text(text, name="pasted text")
+            w = read_text(text)  # no path, as in the Python API: the page's title is "Pasted text"
             return scan_until(stop, w, opts, read_seconds=time.perf_counter() - started)
 
         return await _run(text.encode("utf-8"), work, opts, source="pasted text")
@@ -464,8 +488,15 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    @app.post("/scan", response_class=HTMLResponse, response_model=None)
+    @app.post(
+        "/scan",
+        response_class=HTMLResponse,
+        response_model=None,
+        status_code=303,
+        responses={code: {"description": "The form again, saying what went wrong."} for code in (413, 422, 503, 504)},
+    )
     async def scan_form(request: Request) -> Response:
+        """The upload form's target: redirects to the report's page (for programs: POST /api/scan)."""
         try:
             scanned = await scan_form_data(request)
         except HTTPException as e:
@@ -540,7 +571,9 @@ def create_app(
 
     def json_request(body: bytes, request: Request) -> tuple[str, Options]:
         try:
-            payload = json.loads(body)
+            payload = json.loads(body, object_pairs_hook=_once_each)
+        except _GivenTwice as e:  # json.loads kept the last value, the others ignored without a word
+            raise HTTPException(status_code=422, detail=f"give {e.args[0]} once, not {e.args[1]} times") from None
         except ValueError:
             raise HTTPException(status_code=422, detail="body is not valid JSON") from None
         except RecursionError:  # '[' * 100000: deeper than the parser goes
@@ -579,12 +612,12 @@ def create_app(
             )
         return report
 
-    @app.get("/works/{wid}.json")
+    @app.get("/works/{wid}.json", responses=_UNKNOWN_WORK)
     async def work_json(wid: str) -> JSONResponse:
         report = lookup(wid)
         return await _json_off_loop(lambda: report_to_dict(report))
 
-    @app.get("/works/{wid}", response_class=HTMLResponse)
+    @app.get("/works/{wid}", response_class=HTMLResponse, responses=_UNKNOWN_WORK)
     async def work_page(wid: str) -> str:
         # Seconds for a long work: in a thread, not on the event loop that answers every request.
         return await asyncio.to_thread(render_html, lookup(wid))
@@ -592,8 +625,47 @@ def create_app(
     if db_path is not None:
         _add_db_routes(app, db_path)
     app.add_middleware(_HeadLikeGet)
+    _describe_reports(app)
 
     return app
+
+
+def _report_schema() -> dict[str, Any]:
+    """The JSON schema of one report: ``$defs/report`` of the shipped forewarn/schema/report-v1.json."""
+    text = (resources.files("forewarn") / "schema" / "report-v1.json").read_text(encoding="utf-8")
+    return dict(json.loads(text)["$defs"]["report"])
+
+
+def _describe_reports(app: FastAPI) -> None:
+    """/openapi.json as the app answers: the report's own schema where a report is returned (it
+    was any object), and without FastAPI's 422 "Validation Error" of another shape, which no
+    route gives (their path parameters are strings; an unknown id is a 404)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = generate()
+        schemas = spec["components"]["schemas"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        schemas["Report"] = _report_schema()
+        report = {"$ref": "#/components/schemas/Report"}
+        schemas["ScanResult"]["properties"]["report"] = {
+            **report,
+            "description": "The report, schema forewarn.report/1.",
+        }
+        for path, ops in spec["paths"].items():
+            for op in ops.values():
+                responses = op.get("responses", {})
+                if "HTTPValidationError" in json.dumps(responses.get("422", {})):
+                    del responses["422"]
+                if path in ("/works/{wid}.json", "/db/{work_id}.json"):
+                    responses["200"]["content"]["application/json"]["schema"] = report
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _json_off_loop(make: Callable[[], Any]) -> JSONResponse:
@@ -669,6 +741,20 @@ def _once(params: Any, *names: str) -> None:
     for name in names:
         if len(params.getlist(name)) > 1:
             raise HTTPException(status_code=422, detail=f"give {name} once, not {len(params.getlist(name))} times")
+
+
+class _GivenTwice(Exception):
+    """A JSON object with a key more than once: (key, times)."""
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (``{"threshold": 0.1, "threshold": 0.9}``),
+    as ``_once`` refuses it in a query string or form."""
+    counts = Counter(key for key, _ in pairs)
+    for key, times in counts.items():
+        if times > 1:
+            raise _GivenTwice(key, times)
+    return dict(pairs)
 
 
 def _flag(name: str, values: list[str]) -> bool:
@@ -822,7 +908,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         _once(params, "min_confidence", "not_declared", "rating_mismatch", *_PAGING)
         return {"has": has, "min_confidence": min_confidence, **flags}
 
-    @app.get("/db.json")
+    @app.get("/db.json", responses=_DB_LIST_ERRORS)
     async def db_index_json(request: Request, response: Response) -> list[dict[str, Any]]:
         """The rows of ``forewarn query --json``; ``limit`` and ``offset`` page them (default:
         all, as before), and the ``X-Total-Count`` header says how many there are."""
@@ -833,7 +919,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         response.headers["X-Total-Count"] = str(len(rows))
         return rows[offset : None if limit is None else offset + limit]
 
-    @app.get("/db", response_class=HTMLResponse)
+    @app.get("/db", response_class=HTMLResponse, responses=_DB_LIST_ERRORS)
     async def db_index(request: Request) -> str:
         """The works, ``DB_PAGE`` rows a page (an archive's whole list was one page: 2 MB of
         HTML at 5,760 works), with links to the pages before and after."""
@@ -880,7 +966,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
             raise HTTPException(status_code=422, detail="offset is 0 or more, limit 1 to 10,000")
         return offset, limit
 
-    @app.get("/db/{work_id}.json")
+    @app.get("/db/{work_id}.json", responses=_DB_WORK_ERRORS)
     async def db_work_json(work_id: str) -> JSONResponse:
         row = stored(work_id)
 
@@ -890,7 +976,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
 
         return await _json_off_loop(make)
 
-    @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None)
+    @app.get("/db/{work_id}", response_class=HTMLResponse, response_model=None, responses=_DB_WORK_ERRORS)
     async def db_work(work_id: str) -> Response:
         """The stored report, with the reading mode when a file still holds the work's text.
 
@@ -907,7 +993,9 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
                 try:
                     rebuilt = _report_from_dict(report, work)
                 except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-                    why = "Reading mode is not available: the stored report is in a form this forewarn does not read."
+                    why = escape(
+                        "Reading mode is not available: the stored report is in a form this forewarn does not read."
+                    )
                 else:
                     return _stored_reading_page(row, rebuilt)
             return _stored_page(row, report, why)
@@ -956,7 +1044,8 @@ def _same_content(path: str, content_hash: str) -> bytes | None:
 
 def _stored_text(report: dict[str, Any], content_hash: str) -> tuple[Work | None, str]:
     """The work's text for the reading mode, read as the batch read it, from the first of its
-    paths that still holds the stored content; else None and why, in one sentence."""
+    paths that still holds the stored content; else None and why, in one sentence of HTML (a
+    path in it is escaped and in a <bdi>: a right-to-left name must not turn the words after it)."""
     stored_work = report["work"]
     paths = stored_work.get("paths") or [stored_work["path"]]  # every file that held it
     fmt = {"ao3-html": "html"}.get(stored_work.get("format"), stored_work.get("format"))
@@ -967,17 +1056,18 @@ def _stored_text(report: dict[str, Any], content_hash: str) -> tuple[Work | None
         try:
             work = read(data, name=path, format=fmt if fmt in FORMATS else None, max_bytes=len(data))
         except ReadError as e:
-            return None, f"Reading mode is not available: {path} could not be read again ({e})."
+            shown = f"<bdi>{escape(path)}</bdi> could not be read again ({escape(str(e))})"
+            return None, f"Reading mode is not available: {shown}."
         chapters = [(c["start"], c["end"]) for c in stored_work["chapters"]]
         if len(work.text) != stored_work["characters"] or [(c.start, c.end) for c in work.chapters] != chapters:
-            return None, (
+            return None, escape(
                 "Reading mode is not available: this version of forewarn reads the work's text differently "
                 "from the one that scanned it, so the stored places would not match (forewarn batch again?)."
             )
         work.source_path = path
         return work, ""
     where = "its path" if len(paths) == 1 else f"any of its {len(paths)} paths"
-    return None, f"Reading mode needs the work's text, which is no longer at {where} (or has changed)."
+    return None, escape(f"Reading mode needs the work's text, which is no longer at {where} (or has changed).")
 
 
 def _known(cls: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -1115,7 +1205,7 @@ def _stored_declared(report: Report) -> str:
     return section
 
 
-def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
+def _stored_page(row: sqlite3.Row, report: dict[str, Any], why_html: str) -> str:
     """A report as stored by ``forewarn batch``, without the text: what the HTML report shows
     but the quotes and the reading mode."""
     work = report["work"]
@@ -1129,7 +1219,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why: str) -> str:
         f"with model {escape(report['model_version'])}.</p>"
         + "".join(f'<p class="notice">Read in part: {escape(n)}</p>' for n in work.get("notices", []))
         + "".join(f'<p class="notice" role="alert">Caveat: {escape(n)}</p>' for n in report.get("caveats", []))
-        + f'<p class="note">{escape(why)} This is the report stored then '
+        + f'<p class="note">{why_html} This is the report stored then '
         f'(<a href="/db/{row["id"]}.json">JSON</a>).</p></header>'
     )
     try:
