@@ -31,6 +31,7 @@ from typing import Any
 from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large
 from forewarn.store import (
     _release_path,
+    add_error_path,
     add_path,
     failed_before,
     finish_run,
@@ -350,7 +351,8 @@ def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> 
         r[0]
         for r in conn.execute(
             "SELECT path FROM work_paths WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM works"
-            " WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM errors WHERE substr(path, 1, ?1) = ?2",
+            " WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM errors WHERE substr(path, 1, ?1) = ?2"
+            " UNION SELECT path FROM error_paths WHERE substr(path, 1, ?1) = ?2",
             (len(prefix), prefix),
         )
     }
@@ -384,15 +386,6 @@ def _moved(conn: Any, digest: str, version: str, path: str, gone: set[str]) -> b
     return bool(left)
 
 
-def _release_copy(conn: Any, *, path: str, content_hash: str) -> None:
-    """``path`` now holds ``content_hash``, which failed: it leaves any work with other content.
-
-    ``save_error`` does this for the first path; the content's one error row keeps that path.
-    """
-    with transaction(conn):
-        _release_path(conn, path=path, content_hash=content_hash)
-
-
 def _pending(
     conn: Any,
     sources: list[Source],
@@ -411,7 +404,7 @@ def _pending(
     Content is scanned once: a copy of a work in the database gets its path recorded
     (``add_path``); a copy of one in flight waits in ``copies`` (content hash -> paths)
     for its result; a copy of one that failed in this run (``failed``: content hash ->
-    error) is listed as failed too, and the error row keeps the first path. A new path of
+    error) is listed as failed too and recorded with the content's error. A new path of
     content one of whose paths is ``gone`` was moved or renamed, not copied (one new path per
     gone one; ``gone`` itself is left as it is, for the end of the run). ``retrying`` gets the
     content hashes that failed in an earlier run; ``summary.retried`` counts their files.
@@ -435,7 +428,7 @@ def _pending(
             continue
         if digest in failed:
             with writing():
-                _release_copy(conn, path=src.name, content_hash=digest)
+                add_error_path(conn, path=src.name, content_hash=digest, model_version=version)
                 summary.failed += 1
                 summary.errors.append((src.name, failed[digest]))
             continue
@@ -497,11 +490,11 @@ def run_batch(
         others = copies.pop(digest, [])
         with guard.write():
             if "error" in result:
-                # One error row per content (the first path); every copy is listed as failed.
+                # One error row per content (the first path), every copy in error_paths and listed as failed.
                 save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
                 failed[digest] = result["error"]
-                for path in others:  # each copy leaves the work of what it held before, as the first did
-                    _release_copy(conn, path=path, content_hash=digest)
+                for path in others:  # each copy is recorded too, and leaves what it held before
+                    add_error_path(conn, path=path, content_hash=digest, model_version=version)
                 summary.failed += 1 + len(others)
                 summary.failed_contents += 1
                 summary.errors += [(path, result["error"]) for path in [name, *others]]

@@ -882,8 +882,8 @@ def batch(
 
     \b
     Exit codes: 0 every work is in the database; 1 at least one work failed
-    (listed on stderr; the errors table keeps a row per content, with the
-    first path of identical failed files); 2 bad usage, a missing
+    (listed on stderr; `forewarn query --failed` lists them from the
+    database); 2 bad usage, a missing
     path, a pattern matching nothing, or a --db that is not a results database
     (no database is created then); 130 interrupted (Ctrl-C), 143 stopped by
     SIGTERM: the works done are saved, and the same command finishes the rest.
@@ -985,12 +985,7 @@ def batch(
             else f"{summary.seconds:.1f} s"
         )
     )
-    kept = (
-        "; the database's errors table keeps one row per content, with its first path"
-        f" ({summary.failed_contents:,} for these {summary.failed:,} files)"
-        if shared
-        else " (all are in the database's errors table)"
-    )
+    kept = " (`forewarn query --failed` lists them all)"
     _first_lines([f"  failed: {name}: {message}" for name, message in summary.errors], more=kept)
     if summary.removed:
         click.echo(
@@ -1059,13 +1054,16 @@ _MODEL_VERSION_HELP = (
 )
 
 
-def _check_model_version(conn: Any, db: str, model_version: str | None) -> None:
-    """A --model-version the database has no results of is one line, exit 2 (not an empty list)."""
+def _check_model_version(conn: Any, db: str, model_version: str | None, *, errors_too: bool = False) -> None:
+    """A --model-version the database has no results of is one line, exit 2 (not an empty list);
+    ``errors_too``: one that only failed is known too (``query --failed``)."""
     from forewarn.store import model_versions
 
     if model_version is None:
         return
     known = [v["model_version"] for v in model_versions(conn)]
+    if errors_too:
+        known += [r[0] for r in conn.execute("SELECT DISTINCT model_version FROM errors") if r[0] not in known]
     if model_version not in known:
         has = f"it has: {', '.join(known)}" if known else "it has no results"
         _fail(f"{db}: no results of model version {model_version} ({has})")
@@ -1079,6 +1077,7 @@ def _check_model_version(conn: Any, db: str, model_version: str | None) -> None:
 @click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
+@click.option("--failed", is_flag=True, help="List the files that could not be scanned, with why, instead of works.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 def query(
     db: str,
@@ -1087,6 +1086,7 @@ def query(
     min_confidence: float,
     rating_mismatch: bool,
     model_version: str | None,
+    failed: bool,
     as_json: bool,
 ) -> None:
     """Find works in a results database.
@@ -1097,17 +1097,29 @@ def query(
     work is listed once, with the result of the model version run most recently
     among those that scanned it (--model-version picks one).
 
+    --failed lists every file that could not be scanned instead ("path: why"),
+    identical ones each, except those whose content a model version has read
+    since (with --model-version: that version's failures).
+
     \b
     Examples:
       forewarn query --db results.db --has self-harm --not-declared
       forewarn query --db results.db --has violence --min-confidence 0.8 --json
       forewarn query --db results.db --rating-mismatch
+      forewarn query --db results.db --failed
     """
     import json
 
     from forewarn.pipeline import load_taxonomy, resolve_labels
     from forewarn.store import query_works
 
+    if failed:
+        given = {"--has": has, "--not-declared": not_declared, "--min-confidence": min_confidence}
+        given["--rating-mismatch"] = rating_mismatch
+        if clash := [name for name, value in given.items() if value]:
+            raise click.UsageError(f"--failed lists files that have no results: it takes no {clash[0]}")
+        _query_failed(db, model_version=model_version, as_json=as_json)
+        return
     taxonomy = load_taxonomy()
     _check_warning_list(has, option="--has", taxonomy=taxonomy)
     ids = resolve_labels(has or None, taxonomy=taxonomy) or []
@@ -1141,6 +1153,27 @@ def query(
     elif versions:
         shared += f"; results of {len(versions)} model versions (--json shows each row's, --model-version picks one)"
     _err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
+
+
+def _query_failed(db: str, *, model_version: str | None, as_json: bool) -> None:
+    """``query --failed``: a line per file that could not be scanned; the count on stderr."""
+    import json
+
+    from forewarn.report import printable
+    from forewarn.store import failed_files
+
+    with _reading(db) as conn:
+        _check_model_version(conn, db, model_version, errors_too=True)
+        rows = failed_files(conn, model_version=model_version)
+    if as_json:
+        _echo_json(json.dumps(rows, indent=2))
+        return
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    for r in rows:
+        click.echo(printable(f"{r['path']}: {r['error']}".translate(_LINE_BREAKS), encoding=encoding))
+    contents = len({r["content_hash"] or f"path:{r['path']}" for r in rows})
+    shared = f" ({contents:,} distinct content{'s' if contents != 1 else ''})" if contents != len(rows) else ""
+    _err(f"{len(rows):,} file{'s' if len(rows) != 1 else ''} could not be scanned{shared}")
 
 
 def _ratings(row: dict[str, Any]) -> str:
@@ -1270,8 +1303,7 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
     works = s["works"]
     files = f" ({s['files']:,} files; identical ones are one work)" if s["files"] != works else ""
     click.echo(
-        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable"
-        + (" (identical files count once, under their first path)" if s["errors"] else "")
+        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {_unreadable(s['errors'], s['error_files'])}"
         + f"; {s['works_under_warned']:,} with an undeclared warning"
         + (f" (model version {model_version})" if model_version else "")
     )
@@ -1286,6 +1318,14 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
             f"  {r['warning']:<18} detected in {r['detected']:>7,}  undeclared in {r['undeclared']:>7,} "
             f"({r['undeclared_share']:.0%})"
         )
+
+
+def _unreadable(contents: int, files: int) -> str:
+    """``stats``' count of unreadable files: identical ones are one content, and where to find them."""
+    if not contents:
+        return "0 unreadable"
+    shared = f" in {files:,} files" if files != contents else ""
+    return f"{contents:,} unreadable{shared} (`forewarn query --failed` lists them)"
 
 
 @main.command(short_help="Run the reader's web app: paste or upload, read safely.")

@@ -677,13 +677,9 @@ def test_the_failure_lines_say_what_the_errors_table_keeps(tmp_path: Path, worke
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and "failed 24 (3 distinct contents);" in result.stdout, result.output
     assert count(db, "SELECT COUNT(*) FROM errors") == 3
-    assert (
-        "  ... and 4 more; the database's errors table keeps one row per content, with its first path"
-        " (3 for these 24 files)" in result.stderr
-    ), result.stderr
-    assert "all are in the database's errors table" not in result.stderr
+    assert "  ... and 4 more (`forewarn query --failed` lists them all)" in result.stderr, result.stderr
     code, out = cli("stats", "--db", str(db))
-    assert code == 0 and "3 unreadable (identical files count once, under their first path)" in out, out
+    assert code == 0 and "3 unreadable in 24 files (`forewarn query --failed` lists them)" in out, out
     again = CliRunner().invoke(main, args)
     assert "failed 24 (3 distinct contents); 24 files had failed before and were tried again;" in again.stdout
     # Each failed file with its own content: every one has its row, as the line says.
@@ -692,8 +688,67 @@ def test_the_failure_lines_say_what_the_errors_table_keeps(tmp_path: Path, worke
         (folder / f"bad{i:02d}.txt").write_bytes(b"\x00\x01\x02" * (400 + i))
     third = CliRunner().invoke(main, args)
     assert "failed 23; 1 file had failed before and was tried again;" in third.stdout, third.output
-    assert "... and 3 more (all are in the database's errors table)" in third.stderr, third.stderr
+    assert "... and 3 more (`forewarn query --failed` lists them all)" in third.stderr, third.stderr
     assert count(db, "SELECT COUNT(*) FROM errors") == 23
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_every_failed_file_is_listed_by_query_failed_also_after_a_run_over_a_subfolder(
+    tmp_path: Path, workers: str
+) -> None:
+    """Regression: identical unreadable files shared one errors row holding the first path only, so
+    the others were counted but listed nowhere, and a re-run over a subfolder replaced that path
+    with its own copy's: the file outside it was then in neither works nor errors."""
+    folder = make_collection(tmp_path / "c", 1)
+    (folder / "sub").mkdir()
+    for name in ("a.txt", "b.txt", "sub/c.txt"):
+        (folder / name).write_bytes(b"\x00\x01\x02" * 300)
+    (folder / "empty.txt").write_bytes(b"")
+    db = tmp_path / "r.db"
+    opts = ["--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    assert CliRunner().invoke(main, ["batch", str(folder), *opts]).exit_code == 1
+    assert CliRunner().invoke(main, ["batch", str(folder / "sub"), *opts]).exit_code == 1
+    result = CliRunner().invoke(main, ["query", "--db", str(db), "--failed"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{folder / 'a.txt'}: binary file (not text, HTML or EPUB)",
+        f"{folder / 'b.txt'}: binary file (not text, HTML or EPUB)",
+        f"{folder / 'empty.txt'}: empty file: nothing to scan",
+        f"{folder / 'sub' / 'c.txt'}: binary file (not text, HTML or EPUB)",
+    ]
+    assert "4 files could not be scanned (2 distinct contents)" in result.stderr
+    code, out = cli("stats", "--db", str(db))
+    assert "2 unreadable in 4 files (`forewarn query --failed` lists them)" in out, out
+    rows = json.loads(cli("query", "--db", str(db), "--failed", "--json")[1])
+    assert [Path(r["path"]).name for r in rows] == ["a.txt", "b.txt", "empty.txt", "c.txt"]
+    assert len({r["model_version"] for r in rows}) == 1 and rows[0]["model_version"].startswith("lexicon/")
+    # A copy deleted, one readable now: after a run over the folder, only what still fails is listed.
+    (folder / "a.txt").unlink()
+    (folder / "b.txt").write_text("Title: Fixed\n\nA calm walk.\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["batch", str(folder), *opts]).exit_code == 1
+    rows = json.loads(cli("query", "--db", str(db), "--failed", "--json")[1])
+    assert [Path(r["path"]).name for r in rows] == ["empty.txt", "c.txt"]
+    with sqlite3.connect(db) as conn:  # the content's row moved to a file that still holds it
+        assert conn.execute("SELECT path FROM errors WHERE error LIKE 'binary%'").fetchall() == [
+            (str(folder / "sub" / "c.txt"),)
+        ]
+    assert json.loads(cli("stats", "--db", str(db), "--json")[1])["error_files"] == 2
+
+
+def test_query_failed_takes_no_work_filters_and_reads_a_database_from_before_error_paths(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "c", 1, corrupt=2)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:  # as an older forewarn left it: no error_paths
+        conn.execute("DROP TABLE error_paths")
+        conn.execute("DELETE FROM migrations WHERE name = '005_error_paths'")
+    code, out = cli("query", "--db", str(db), "--failed", "--json")
+    assert code == 0 and [Path(r["path"]).name for r in json.loads(out)] == ["bad0.txt", "bad1.txt"]
+    assert count(db, "SELECT COUNT(*) FROM migrations WHERE name = '005_error_paths'") == 0  # read as it is
+    run_batch(folder, db=db, workers=1, mode="lexicon")  # upgraded: the old rows' paths are kept
+    assert count(db, "SELECT COUNT(*) FROM error_paths") == 2
+    result = CliRunner().invoke(main, ["query", "--db", str(db), "--failed", "--has", "violence"])
+    assert result.exit_code == 2 and "--failed lists files that have no results: it takes no --has" in result.output
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
