@@ -69,6 +69,29 @@ MAX_SIZE_OPTION = click.option(
 )
 
 
+# --language, as query and stats take it (parsed with _languages).
+LANGUAGE_OPTION = click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    help="Only works whose text reads as this language: a code or name (en, de, German), or 'unknown' "
+    "(too short or odd to tell); repeatable, any may match; comma-separated works too.",
+)
+
+
+def _languages(values: tuple[str, ...]) -> list[str | None] | None:
+    """The codes --language names (None: not told); None when not given. A usage error for an
+    unknown one, which would match nothing and read as "no such works"."""
+    from forewarn.language import parse_languages
+
+    if not values:
+        return None
+    try:
+        return parse_languages(values)
+    except ValueError as e:
+        raise click.UsageError(f"--language: {e}") from None
+
+
 def _load_scorer(mode: str, model_dir: Path | None) -> Any:
     """The scorer for --scorer and --model: a broken bundle (tampered, incomplete, not a bundle,
     from a newer forewarn) is one line and exit 2, never a traceback."""
@@ -1076,6 +1099,7 @@ def _check_model_version(conn: Any, db: str, model_version: str | None, *, error
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
 @click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
+@LANGUAGE_OPTION
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
 @click.option("--failed", is_flag=True, help="List the files that could not be scanned, with why, instead of works.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
@@ -1085,6 +1109,7 @@ def query(
     not_declared: bool,
     min_confidence: float,
     rating_mismatch: bool,
+    languages: tuple[str, ...],
     model_version: str | None,
     failed: bool,
     as_json: bool,
@@ -1093,9 +1118,11 @@ def query(
 
     One line per work: its path, the suggested AO3 rating and the declared one
     (when the work states one), the detected warnings and the undeclared ones.
-    --json rows carry rating_suggested, rating_declared and model_version. Each
-    work is listed once, with the result of the model version run most recently
-    among those that scanned it (--model-version picks one).
+    --json rows carry rating_suggested, rating_declared, model_version and
+    detected_language. Each work is listed once, with the result of the model
+    version run most recently among those that scanned it (--model-version
+    picks one). --language keeps works whose text reads as that language:
+    forewarn reads English only, so its results on others mean little.
 
     --failed lists every file that could not be scanned instead ("path: why"),
     identical ones each, except those whose content a model version has read
@@ -1106,6 +1133,7 @@ def query(
       forewarn query --db results.db --has self-harm --not-declared
       forewarn query --db results.db --has violence --min-confidence 0.8 --json
       forewarn query --db results.db --rating-mismatch
+      forewarn query --db results.db --language unknown --language de
       forewarn query --db results.db --failed
     """
     import json
@@ -1115,7 +1143,7 @@ def query(
 
     if failed:
         given = {"--has": has, "--not-declared": not_declared, "--min-confidence": min_confidence}
-        given["--rating-mismatch"] = rating_mismatch
+        given |= {"--rating-mismatch": rating_mismatch, "--language": languages}
         if clash := [name for name, value in given.items() if value]:
             raise click.UsageError(f"--failed lists files that have no results: it takes no {clash[0]}")
         _query_failed(db, model_version=model_version, as_json=as_json)
@@ -1123,6 +1151,7 @@ def query(
     taxonomy = load_taxonomy()
     _check_warning_list(has, option="--has", taxonomy=taxonomy)
     ids = resolve_labels(has or None, taxonomy=taxonomy) or []
+    codes = _languages(languages)
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
         rows = query_works(
@@ -1132,6 +1161,7 @@ def query(
             min_confidence=min_confidence,
             rating_mismatch=rating_mismatch,
             model_version=model_version,
+            languages=codes,
         )
     if as_json:
         _echo_json(json.dumps(rows, indent=2))
@@ -1278,25 +1308,32 @@ def _is_database_file(out: str, db: str) -> bool:
 @main.command(short_help="How many works in a results database under-warn.")
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (from forewarn batch).")
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
+@LANGUAGE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
-def stats(db: str, model_version: str | None, as_json: bool) -> None:
+def stats(db: str, model_version: str | None, languages: tuple[str, ...], as_json: bool) -> None:
     """Summary of a results database: how many works under-warn, per warning.
 
     Each work is counted once, with the result of the model version run most
     recently among those that scanned it (--model-version picks one); the model
-    versions in the database are listed when there are several.
+    versions in the database are listed when there are several, and the works
+    per detected language when not all read as English. --language counts
+    only works in that language (forewarn reads English only: --language en
+    leaves out works its results mean little on); unreadable files have no
+    language and are counted all the same.
 
     \b
-    Example:
+    Examples:
       forewarn stats --db results.db
+      forewarn stats --db results.db --language en
     """
     import json
 
     from forewarn.store import stats as db_stats
 
+    codes = _languages(languages)
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
-        s = db_stats(conn, model_version=model_version)
+        s = db_stats(conn, model_version=model_version, languages=codes)
     if as_json:
         _echo_json(json.dumps(s, indent=2))
         return
@@ -1307,6 +1344,8 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
         + f"; {s['works_under_warned']:,} with an undeclared warning"
         + (f" (model version {model_version})" if model_version else "")
     )
+    if codes is not None or [r["language"] for r in s["languages"]] not in ([], ["en"]):
+        click.echo(f"by detected language: {_by_language(s['languages'])}")
     versions = s["model_versions"]
     if model_version is None and len(versions) > 1:
         click.echo(f"each work's result from the model version run last on it; {len(versions)} in the database:")
@@ -1318,6 +1357,18 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
             f"  {r['warning']:<18} detected in {r['detected']:>7,}  undeclared in {r['undeclared']:>7,} "
             f"({r['undeclared_share']:.0%})"
         )
+
+
+def _by_language(counts: list[dict[str, Any]]) -> str:
+    """``stats``' works per detected language: "en 266, de (German) 5, unknown 3"."""
+    from forewarn.language import UNKNOWN, language_name
+
+    def label(code: str | None) -> str:
+        if code is None:
+            return UNKNOWN
+        return code if code == "en" or language_name(code) == code else f"{code} ({language_name(code)})"
+
+    return ", ".join(f"{label(r['language'])} {r['works']:,}" for r in counts) or "no works"
 
 
 def _unreadable(contents: int, files: int) -> str:

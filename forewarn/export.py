@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from forewarn.store import all_work_paths, shown_works, stored_report
+from forewarn.store import all_work_paths, language_expr, shown_works, stored_report
 
 COLUMNS = [
     "path",
@@ -24,6 +24,7 @@ COLUMNS = [
     "detected",
     "undeclared",
     "scanned_at",
+    "detected_language",
 ]
 
 
@@ -44,11 +45,16 @@ def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[
     """One flat row per work, its result from ``shown_works(model_version)`` (the newest model's
     by default; ``model_version`` says which); warning lists are ';'-joined ids, strongest first,
     and ``paths`` the list of every file with the work's content (identical files are one work):
-    a list column in Parquet, a JSON array in CSV (a file name may hold any separator)."""
+    a list column in Parquet, a JSON array in CSV (a file name may hold any separator);
+    ``detected_language`` what the text reads as ("en", "de"; empty when not told)."""
     chosen, args = shown_works(model_version)
     known = all_work_paths(conn)
     out = []
-    for w in conn.execute(f"SELECT * FROM works WHERE id IN ({chosen}) ORDER BY path, id", args):
+    language = language_expr(conn)
+    works = conn.execute(
+        f"SELECT w.*, {language} AS language FROM works w WHERE w.id IN ({chosen}) ORDER BY w.path, w.id", args
+    )
+    for w in works:
         paths = known.get(w["content_hash"], [])
         dets = conn.execute(
             "SELECT warning, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC", (w["id"],)
@@ -66,6 +72,7 @@ def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[
                 "detected": ";".join(d["warning"] for d in dets),
                 "undeclared": ";".join(d["warning"] for d in dets if not d["declared"]),
                 "scanned_at": w["scanned_at"],
+                "detected_language": w["language"],
             }
         )
     return out

@@ -133,6 +133,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT INTO error_paths (error_id, path) SELECT id, path FROM errors
         """,
     ),
+    (
+        # The language a work's text reads as (report work.detected_language), for query and stats
+        # to filter on without parsing every stored report; filled from the reports already there.
+        "006_works_language",
+        """
+        ALTER TABLE works ADD COLUMN detected_language TEXT;
+        UPDATE works SET detected_language = json_extract(report_json, '$.work.detected_language');
+        CREATE INDEX works_language ON works (detected_language)
+        """,
+    ),
 ]
 
 
@@ -360,7 +370,7 @@ def save_report(
         cur = conn.execute(
             "INSERT INTO works (path, content_hash, model_version, format, title, authors, words, chapters,"
             " declared, rating_declared, archive_warnings_declared, rating_suggested, scanned_at, seconds,"
-            " report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " report_json, detected_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 path,
                 content_hash,
@@ -377,6 +387,7 @@ def save_report(
                 _now(),
                 seconds,
                 json.dumps(report),
+                work.get("detected_language"),
             ),
         )
         work_id = int(cur.lastrowid or 0)
@@ -634,6 +645,34 @@ def stored_report(
     return report
 
 
+def language_expr(conn: sqlite3.Connection, *, alias: str = "w") -> str:
+    """SQL for a work's detected language (report ``work.detected_language``; NULL when it could
+    not be told): the ``works.detected_language`` column, or the stored report where that is
+    NULL (a work an older forewarn wrote into an upgraded database) or missing (a database from
+    before ``006_works_language``, read as it is)."""
+    stored = f"json_extract({alias}.report_json, '$.work.detected_language')"
+    if "detected_language" in {r[1] for r in conn.execute("PRAGMA table_info(works)")}:
+        return f"COALESCE({alias}.detected_language, {stored})"
+    return stored
+
+
+def _shown_in(
+    conn: sqlite3.Connection, model_version: str | None, languages: list[str | None] | None
+) -> tuple[str, list[Any]]:
+    """``shown_works``, narrowed to works whose detected language is one of ``languages`` (None
+    in it: works whose language could not be told); every work when ``languages`` is None."""
+    chosen, args = shown_works(model_version)
+    if languages is None:
+        return chosen, args
+    expr = language_expr(conn, alias="x")
+    codes = [code for code in languages if code is not None]
+    tests = [f"{expr} IN ({', '.join('?' * len(codes))})"] if codes else []
+    if None in languages:
+        tests.append(f"{expr} IS NULL")
+    where = " OR ".join(tests) or "0"
+    return f"SELECT x.id FROM works x WHERE x.id IN ({chosen}) AND ({where})", [*args, *codes]
+
+
 def query_works(
     conn: sqlite3.Connection,
     *,
@@ -642,15 +681,18 @@ def query_works(
     min_confidence: float = 0.0,
     rating_mismatch: bool = False,
     model_version: str | None = None,
+    languages: list[str | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Works matching every filter: each ``has`` warning detected (and undeclared, if asked).
+    """Works matching every filter: each ``has`` warning detected (and undeclared, if asked),
+    the detected language one of ``languages`` (None in it: not told).
 
     One row per path: identical files share a work (same ``id``) and are all listed. Each
     content's result comes from ``shown_works(model_version)``: the newest model's by default.
     """
-    chosen, args = shown_works(model_version)
+    chosen, args = _shown_in(conn, model_version, languages)
     sql = [
-        f"SELECT w.id, p.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version"
+        f"SELECT w.id, p.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version,"
+        f" {language_expr(conn)} AS detected_language"
         f" FROM works w JOIN ({_PATHS}) p ON p.content_hash = w.content_hash WHERE w.id IN ({chosen})"
     ]
     where: list[str] = []
@@ -718,14 +760,17 @@ def failed_files(conn: sqlite3.Connection, *, model_version: str | None = None) 
     return list(latest.values())
 
 
-def stats(conn: sqlite3.Connection, *, model_version: str | None = None) -> dict[str, Any]:
+def stats(
+    conn: sqlite3.Connection, *, model_version: str | None = None, languages: list[str | None] | None = None
+) -> dict[str, Any]:
     """How many works (distinct contents), files (their paths), errors, and per warning how
     often detected and left undeclared; each content counted once, with its result from
     ``shown_works(model_version)``. ``errors`` counts unreadable contents (``error_files`` their
     files): with a model version, its errors; without, those no model version has a result
-    for. ``model_versions`` lists
-    every version in the database (``model_versions()``)."""
-    chosen, args = shown_works(model_version)
+    for. ``model_versions`` lists every version in the database (``model_versions()``).
+    ``languages`` counts only works detected as one of them (unreadable files have none: their
+    count is the same); ``languages`` in the result: works per detected language."""
+    chosen, args = _shown_in(conn, model_version, languages)
     works = conn.execute(f"SELECT COUNT(*) FROM ({chosen})", args).fetchone()[0]
     files = conn.execute(
         f"SELECT COUNT(DISTINCT p.path) FROM ({_PATHS}) p JOIN works w ON w.content_hash = p.content_hash"
@@ -756,9 +801,18 @@ def stats(conn: sqlite3.Connection, *, model_version: str | None = None) -> dict
             args,
         )
     ]
+    by_language = [
+        {"language": r[0], "works": r[1]}
+        for r in conn.execute(
+            f"SELECT {language_expr(conn)} AS language, COUNT(*) AS n FROM works w WHERE w.id IN ({chosen})"
+            " GROUP BY language ORDER BY language IS NULL, n DESC, language",
+            args,
+        )
+    ]
     return {
         "works": works,
         "files": files,
+        "languages": by_language,
         "errors": errors,
         "error_files": error_files,
         "works_under_warned": under,

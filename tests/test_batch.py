@@ -817,8 +817,9 @@ def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Pa
         conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         conn.execute("INSERT INTO migrations VALUES ('001_initial', '2025-01-01T00:00:00Z')")
         conn.execute("ATTACH ? AS new", (str(new),))
-        for table in ("works", "passages", "detections"):
-            conn.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+        for table in ("works", "passages", "detections"):  # the old columns (later migrations add some)
+            columns = ", ".join(f'"{r[1]}"' for r in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM new.{table}")
     code, out = cli("query", "--db", str(old), "--json")
     assert code == 0 and [r["path"] for r in json.loads(out)] == [str(folder / "work000.txt")]
     assert count(old, "SELECT COUNT(*) FROM migrations") == 1  # read as it is: only batch upgrades
@@ -1156,3 +1157,65 @@ def test_a_rename_beside_a_copy_still_in_place_is_no_new_copy(tmp_path: Path) ->
     assert (summary.scanned, summary.duplicates, summary.skipped, summary.removed) == (0, 1, 2, 1)
     listed = sorted(Path(r["path"]).name for r in json.loads(cli("query", "--db", str(db), "--json")[1]))
     assert listed == ["b.txt", "c.txt", "d.txt"]
+
+
+GERMAN = (
+    "Der Mann ging in die Stadt und sah, dass die Kinder auf der Straße spielten. Es war ein schöner "
+    "Tag, aber er war nicht glücklich, weil seine Frau nicht bei ihm war. "
+) * 4
+
+
+def language_collection(folder: Path) -> Path:
+    """Two English works, a German one and one too short to tell."""
+    make_collection(folder, 2)
+    (folder / "german.txt").write_text(f"Title: Tag\n\n{GERMAN}\n", encoding="utf-8")
+    (folder / "short.txt").write_text("Title: Short\n\nHe stabbed the guard.\n", encoding="utf-8")
+    return folder
+
+
+def test_query_stats_export_and_db_filter_by_detected_language(tmp_path: Path) -> None:
+    """Researchers could not leave out the works forewarn cannot read (stats mixed a German
+    work's "war" = "was" into the war count) nor list them from the database."""
+    folder = language_collection(tmp_path / "c")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    code, out = cli("query", "--db", str(db), "--language", "de", "--json")
+    assert code == 0 and [(Path(r["path"]).name, r["detected_language"]) for r in json.loads(out)] == [
+        ("german.txt", "de")
+    ]
+    _, out = cli("query", "--db", str(db), "--language", "German,unknown")
+    assert [line.split("  ")[0] for line in out.splitlines()] == [str(folder / "german.txt"), str(folder / "short.txt")]
+    s = json.loads(cli("stats", "--db", str(db), "--language", "en", "--json")[1])
+    assert (s["works"], s["files"], s["languages"]) == (2, 2, [{"language": "en", "works": 2}])
+    code, out = cli("stats", "--db", str(db))
+    assert code == 0 and "by detected language: en 2, de (German) 1, unknown 1" in out, out
+    for bad in ("xx", ""):
+        result = CliRunner().invoke(main, ["query", "--db", str(db), "--language", bad])
+        assert result.exit_code == 2 and "--language:" in result.output, result.output
+    _, out = cli("export", "--db", str(db), "--out", "-")
+    by_name = {Path(r["path"]).name: r["detected_language"] for r in csv.DictReader(out.splitlines())}
+    assert by_name == {"german.txt": "de", "short.txt": "", "work000.txt": "en", "work001.txt": "en"}
+    from fastapi.testclient import TestClient
+
+    from forewarn.web.app import create_app
+
+    client = TestClient(create_app(db_path=db))
+    assert [r["title"] for r in client.get("/db.json?language=de").json()] == ["Tag"]
+    assert client.get("/db?language=unknown").text.count("<li>") == 1
+    assert client.get("/db.json?language=klingon").status_code == 422
+
+
+def test_a_database_from_before_the_language_column_is_read_and_then_filled(tmp_path: Path) -> None:
+    folder = language_collection(tmp_path / "c")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:  # as a forewarn before 006_works_language left it
+        conn.execute("DROP INDEX works_language")
+        conn.execute("ALTER TABLE works DROP COLUMN detected_language")
+        conn.execute("DELETE FROM migrations WHERE name = '006_works_language'")
+    code, out = cli("query", "--db", str(db), "--language", "de", "--json")  # read from the stored reports
+    assert code == 0 and [Path(r["path"]).name for r in json.loads(out)] == ["german.txt"]
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:
+        languages = dict(conn.execute("SELECT title, detected_language FROM works").fetchall())
+    assert languages == {"Work 0": "en", "Work 1": "en", "Tag": "de", "Short": None}
