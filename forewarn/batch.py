@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large
+from forewarn.readers import DEFAULT_MAX_BYTES, LIBRARY_SIZE_HINT, SUPPORTED_SUFFIXES, too_large
 from forewarn.store import (
     _release_path,
     add_error_path,
@@ -56,9 +56,10 @@ class Source:
     member: str | None = None
     size: int = 0
 
-    def read(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    def read(self, *, max_bytes: int = DEFAULT_MAX_BYTES, size_hint: str = LIBRARY_SIZE_HINT) -> bytes:
+        """The bytes; a file over ``max_bytes`` is a ``TooLarge`` saying ``size_hint``."""
         if self.size > max_bytes:  # the reader's message: "25 MiB, over the 25 MiB limit" did not say by how much
-            raise too_large(self.size, max_bytes)
+            raise too_large(self.size, max_bytes, hint=size_hint)
         if self.path is not None:
             with open(self.path, "rb") as f:
                 return f.read(max_bytes + 1)
@@ -397,6 +398,7 @@ def _pending(
     failed: dict[str, str],
     gone: set[str],
     max_bytes: int,
+    size_hint: str,
     retrying: set[str],
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash.
@@ -412,7 +414,7 @@ def _pending(
     unclaimed = set(gone)
     for src in sources:
         try:
-            data = src.read(max_bytes=max_bytes)
+            data = src.read(max_bytes=max_bytes, size_hint=size_hint)
         except (OSError, ValueError, zipfile.BadZipFile) as e:
             with writing():
                 save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
@@ -458,6 +460,7 @@ def run_batch(
     mode: str = "cascade",
     bundle: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    size_hint: str = LIBRARY_SIZE_HINT,
     on_progress: Callable[[BatchSummary, int], None] | None = None,
 ) -> BatchSummary:
     """Scan every supported work under ``target`` into ``db``; returns counts and timing.
@@ -466,7 +469,8 @@ def run_batch(
     before are tried again (a reader fix does not change the model version).
     ``bundle``: a model bundle's path instead of the packaged model (on a Dask
     cluster, a path every worker can read). ``max_bytes``: larger files fail, as
-    ``forewarn scan --max-size`` refuses them.
+    ``forewarn scan --max-size`` refuses them; their error ends in ``size_hint``, how to raise
+    the limit (the CLI names its ``--max-size``).
     """
     if engine not in ("local", "dask"):
         raise ValueError("engine must be 'local' or 'dask'")
@@ -551,6 +555,7 @@ def run_batch(
         failed=failed,
         gone=gone,
         max_bytes=max_bytes,
+        size_hint=size_hint,
         retrying=retrying,
     )
     with guard.installed():

@@ -324,6 +324,7 @@ def scan(
     was closed early (| head), after --html was written.
     """
     from forewarn.pipeline import Report, load_taxonomy, resolve_selection, scan_work
+    from forewarn.readers import CLI_SIZE_HINT, TooLarge
     from forewarn.report import printable
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
@@ -375,6 +376,8 @@ def scan(
                     on_progress=hooks.on_progress,
                 )
         except ReadError as e:  # "PATH: reason" as for every input; the JSON has the path beside the reason
+            if isinstance(e, TooLarge):  # the library's hint names its max_bytes
+                e = e.hinting(CLI_SIZE_HINT)
             errors.append((str(path), e.reason))
             _fail(f"{path}: {e.reason}")
             continue
@@ -922,6 +925,7 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
+    from forewarn.readers import CLI_SIZE_HINT
 
     max_bytes = _parse_size(max_size)
     if model_dir is not None:
@@ -966,6 +970,7 @@ def batch(
                 mode=scorer,
                 bundle=str(model_dir.resolve()) if model_dir else None,
                 max_bytes=max_bytes,
+                size_hint=CLI_SIZE_HINT,
                 on_progress=on_progress,
             )
     except (ValueError, RuntimeError, OSError) as e:

@@ -22,6 +22,7 @@ from forewarn.work import ReadError, Work
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "SUPPORTED_SUFFIXES",
+    "TooLarge",
     "format_size",
     "parse_size",
     "read",
@@ -78,13 +79,32 @@ def parse_size(value: str) -> int:
     return size
 
 
-def too_large(size: int, max_bytes: int) -> ReadError:
+# How to raise the size limit, said after the error: the library's option by default, since
+# "(use --max-size)" named an option that fw.scan and read() do not have.
+LIBRARY_SIZE_HINT = "pass a larger max_bytes"
+CLI_SIZE_HINT = "use --max-size"
+
+
+class TooLarge(ReadError):
+    """Input over the size limit (``size`` and ``limit`` in bytes): a ``ReadError`` whose
+    message says how to raise the limit where it is shown (``hint``)."""
+
+    def __init__(self, size: int, limit: int, *, hint: str = LIBRARY_SIZE_HINT) -> None:
+        shown, most = format_size(size), format_size(limit)
+        if shown == most:  # just over: the rounded sizes alone would look equal
+            shown, most = f"{size:,} bytes", f"{limit:,}-byte"
+        super().__init__(f"file is {shown}, over the {most} limit ({hint})")
+        self.size, self.limit = size, limit
+
+    def hinting(self, hint: str) -> TooLarge:
+        """The same error, saying ``hint`` (the CLI's option) instead."""
+        return TooLarge(self.size, self.limit, hint=hint)
+
+
+def too_large(size: int, max_bytes: int, *, hint: str = LIBRARY_SIZE_HINT) -> TooLarge:
     """The error for a file over the size limit, as the reader and `batch` (which checks a
     file's size before reading it) both give it."""
-    shown, limit = format_size(size), format_size(max_bytes)
-    if shown == limit:  # just over: the rounded sizes alone would look equal
-        shown, limit = f"{size:,} bytes", f"{max_bytes:,}-byte"
-    return ReadError(f"file is {shown}, over the {limit} limit (use --max-size)")
+    return TooLarge(size, max_bytes, hint=hint)
 
 
 def _sniff(data: bytes, suffix: str) -> str:
