@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -93,12 +94,23 @@ def _glob_root(pattern: str) -> str:
     return os.path.join(*literal) if literal else "."
 
 
-def iter_sources(target: str | Path) -> Iterator[Source]:
+def _taken(name: str, left_out: Counter[str] | None) -> bool:
+    """``_wanted``, counting in ``left_out`` the suffix of a file left out for it (a PDF, a
+    DOCX, a ZIP in a folder): a batch says how many, or those works were lost silently."""
+    if _wanted(name):
+        return True
+    if left_out is not None:
+        left_out[Path(os.path.basename(name)).suffix.lower()] += 1
+    return False
+
+
+def iter_sources(target: str | Path, *, left_out: Counter[str] | None = None) -> Iterator[Source]:
     """Supported files under a directory, inside a ZIP, or matching a glob, in sorted order.
 
     Hidden files and folders below the target (see ``_hidden``) are skipped; a file
     named on its own is scanned whatever its name. Paths are made absolute, so the
-    database still finds a work when read from elsewhere.
+    database still finds a work when read from elsewhere. ``left_out`` counts the files
+    of other suffixes left out, per suffix.
     """
     t = str(target)
     if os.path.isdir(t):
@@ -106,7 +118,7 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
             dirs[:] = sorted(d for d in dirs if not _hidden([d]))
             for name in sorted(files):
                 p = os.path.join(root, name)
-                if not _hidden([name]) and _wanted(name) and os.path.isfile(p):
+                if not _hidden([name]) and os.path.isfile(p) and _taken(name, left_out):
                     yield Source(name=p, path=p, size=os.path.getsize(p))
     elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
         t = os.path.abspath(t)
@@ -116,11 +128,9 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
                 raise ValueError(f"{t} has {len(infos)} members, over the limit of {MAX_ZIP_MEMBERS}")
             for info in sorted(infos, key=lambda i: i.filename):
                 name = info.filename
-                if info.is_dir() or not _wanted(name):  # as in a folder: a supported suffix or none
-                    continue
-                if name.startswith("/") or ".." in Path(name).parts:
+                if info.is_dir() or name.startswith("/") or ".." in Path(name).parts:
                     continue  # never trust member paths; we only read, but keep names sane
-                if _hidden(Path(name).parts):
+                if _hidden(Path(name).parts) or not _taken(name, left_out):  # as in a folder
                     continue
                 yield Source(name=f"{t}!{name}", zip_path=t, member=name, size=info.file_size)
     elif os.path.isfile(t):
@@ -130,7 +140,7 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
         root = _glob_root(t)
         for p in _glob(t, root):
             below = Path(os.path.relpath(p, root)).parts
-            if os.path.isfile(p) and _wanted(p) and not _hidden(below):
+            if os.path.isfile(p) and not _hidden(below) and _taken(p, left_out):
                 p = os.path.abspath(p)
                 yield Source(name=p, path=p, size=os.path.getsize(p))
 
@@ -154,22 +164,35 @@ def _glob(pattern: str, root: str) -> list[str]:
     return sorted(str(p) for p in Path(root).glob(rest))
 
 
-def list_sources(target: str | Path) -> list[Source]:
+def list_sources(target: str | Path, *, left_out: Counter[str] | None = None) -> list[Source]:
     """Every source under ``target``; a ValueError when there is nothing to scan.
 
     A mistyped path or a pattern matching nothing must not look like an
-    empty, finished batch (nor create an empty database).
+    empty, finished batch (nor create an empty database). ``left_out``: as for ``iter_sources``.
     """
-    sources = list(iter_sources(target))
+    left_out = Counter() if left_out is None else left_out
+    sources = list(iter_sources(target, left_out=left_out))
     if sources:
         return sources
     t = str(target)
     if os.path.exists(t):
         kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ValueError(f"{t}: no work to scan in it (looked for {kinds} and files without a suffix, not hidden ones)")
+        held = f"; it holds {count_suffixes(left_out)}" if left_out else ""
+        raise ValueError(
+            f"{t}: no work to scan in it (looked for {kinds} and files without a suffix, not hidden ones{held})"
+        )
     if glob.has_magic(t):
         raise ValueError(f"{t}: the pattern matches no work to scan")
     raise ValueError(f"{t}: no such file or folder")
+
+
+def count_suffixes(counts: Counter[str], *, shown: int = 5) -> str:
+    """Files per suffix, most first: "8 .pdf files, 2 .docx files and 3 others"."""
+    parts = [f"{n:,} {suffix} file{'s' if n != 1 else ''}" for suffix, n in counts.most_common(shown)]
+    rest = sum(counts.values()) - sum(n for _, n in counts.most_common(shown))
+    if rest:
+        parts.append(f"{rest:,} other{'s' if rest != 1 else ''}")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def scan_one(
@@ -224,6 +247,8 @@ class BatchSummary:
     partial: list[tuple[str, str]] = field(default_factory=list)
     # Works scanned whose text reads as another language than English: path, its code ("de").
     not_english: list[tuple[str, str]] = field(default_factory=list)
+    # Files under the target left out for their suffix (not hidden ones): suffix -> how many.
+    left_out: Counter[str] = field(default_factory=Counter)
 
     @property
     def words_per_second(self) -> float:
@@ -474,11 +499,11 @@ def run_batch(
     """
     if engine not in ("local", "dask"):
         raise ValueError("engine must be 'local' or 'dask'")
-    sources = list_sources(target)
+    summary = BatchSummary()
+    sources = list_sources(target, left_out=summary.left_out)
     conn = open_db(db)
     version = model_version(mode, bundle)
     run_id: int | None = None
-    summary = BatchSummary()
     t0 = time.perf_counter()
     n_workers = workers or os.cpu_count() or 1
     hashes: dict[str, str] = {}

@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -1021,6 +1022,8 @@ def batch(
             f"{'were' if summary.removed != 1 else 'was'} removed from the database",
             err=True,
         )
+    if summary.left_out:
+        _err(_left_out_line(summary.left_out))
     partial = [f"  read in part: {name}: {notice}" for name, notice in summary.partial]
     _first_lines(partial, more=" read in part (their reports say so)")
     if summary.not_english:
@@ -1034,6 +1037,20 @@ def batch(
         )
         _first_lines([f"  {language_name(code)}: {name}" for name, code in summary.not_english])
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
+
+
+def _left_out_line(left_out: Counter[str]) -> str:
+    """What ``batch`` did not scan for its suffix (a PDF, a DOCX, a ZIP in a folder), so those
+    works are not lost silently; a ZIP can be scanned as its own target."""
+    from forewarn.batch import count_suffixes
+    from forewarn.readers import SUPPORTED_SUFFIXES
+
+    n = sum(left_out.values())
+    zips = "; a ZIP is scanned as its own target (forewarn batch FILE.zip)" if ".zip" in left_out else ""
+    return (
+        f"left out {n:,} file{'s' if n != 1 else ''} of other types: {count_suffixes(left_out)} (forewarn reads "
+        f"{', '.join(sorted(SUPPORTED_SUFFIXES))} and files without a suffix){zips}"
+    )
 
 
 def _first_lines(lines: list[str], *, more: str = "", shown: int = 20) -> None:

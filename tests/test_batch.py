@@ -1219,3 +1219,26 @@ def test_a_database_from_before_the_language_column_is_read_and_then_filled(tmp_
     with sqlite3.connect(db) as conn:
         languages = dict(conn.execute("SELECT title, detected_language FROM works").fetchall())
     assert languages == {"Work 0": "en", "Work 1": "en", "Tag": "de", "Short": None}
+
+
+def test_files_left_out_for_their_suffix_are_counted_not_lost_silently(tmp_path: Path) -> None:
+    """Regression: PDFs, DOCX files and ZIPs in a folder were skipped without a word, so an
+    archive's works in those formats went missing from the results unnoticed."""
+    folder = make_collection(tmp_path / "c", 1)
+    for name in ("a.pdf", "sub/b.pdf", "c.docx", "d.zip", ".hidden.pdf", ".git/e.pdf"):
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes(b"%PDF-1.4\n")
+    db = tmp_path / "r.db"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--workers", "1", "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "scanned 1," in result.stdout, result.output
+    assert (
+        "left out 4 files of other types: 2 .pdf files, 1 .docx file and 1 .zip file (forewarn reads .epub, .htm,"
+        in result.stderr
+    ), result.stderr
+    assert "a ZIP is scanned as its own target (forewarn batch FILE.zip)" in result.stderr
+    only_pdfs = tmp_path / "pdfs"
+    only_pdfs.mkdir()
+    (only_pdfs / "a.pdf").write_bytes(b"%PDF-1.4\n")
+    empty = CliRunner().invoke(main, ["batch", str(only_pdfs), "--db", str(tmp_path / "p.db")])
+    assert empty.exit_code == 2 and "not hidden ones; it holds 1 .pdf file)" in empty.stderr, empty.output
+    assert not (tmp_path / "p.db").exists()
