@@ -1229,9 +1229,14 @@ def _query_failed(db: str, *, model_version: str | None, as_json: bool) -> None:
 
 
 def _ratings(row: dict[str, Any]) -> str:
-    """Both AO3 ratings of a query row: a bare suggestion reads as if it were the work's rating."""
+    """Both AO3 ratings of a query row: a bare suggestion reads as if it were the work's rating;
+    and, for a work in another language, that its results mean little (a German "war" is "was")."""
+    from forewarn.language import language_name
+
     declared = f"; declared: {row['rating_declared']}" if row["rating_declared"] else ""
-    return f"suggested: {row['rating_suggested']}{declared}"
+    code = row.get("detected_language")
+    other = f"; reads as {language_name(code)}, not English" if code not in (None, "en") else ""
+    return f"suggested: {row['rating_suggested']}{declared}{other}"
 
 
 # The export formats a --out suffix names (case aside); any other suffix needs --format.

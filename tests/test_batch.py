@@ -1185,6 +1185,7 @@ def test_query_stats_export_and_db_filter_by_detected_language(tmp_path: Path) -
     ]
     _, out = cli("query", "--db", str(db), "--language", "German,unknown")
     assert [line.split("  ")[0] for line in out.splitlines()] == [str(folder / "german.txt"), str(folder / "short.txt")]
+    assert "[suggested: General Audiences; reads as German, not English]" in out.splitlines()[0], out
     s = json.loads(cli("stats", "--db", str(db), "--language", "en", "--json")[1])
     assert (s["works"], s["files"], s["languages"]) == (2, 2, [{"language": "en", "works": 2}])
     code, out = cli("stats", "--db", str(db))
@@ -1202,6 +1203,7 @@ def test_query_stats_export_and_db_filter_by_detected_language(tmp_path: Path) -
     client = TestClient(create_app(db_path=db))
     assert [r["title"] for r in client.get("/db.json?language=de").json()] == ["Tag"]
     assert client.get("/db?language=unknown").text.count("<li>") == 1
+    assert "(reads as German, not English)</li>" in client.get("/db?language=de").text
     assert client.get("/db.json?language=klingon").status_code == 422
 
 

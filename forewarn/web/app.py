@@ -773,6 +773,13 @@ def _too_large(request: Request, limit: int) -> Response:
     return HTMLResponse(form_page(message), status_code=413)
 
 
+def _not_english(code: str | None) -> str:
+    """A ``/db`` row's note for a work in another language, whose results mean little."""
+    from forewarn.language import language_name
+
+    return "" if code in (None, "en") else f" (reads as {escape(language_name(code))}, not English)"
+
+
 def _db_languages(values: list[str]) -> list[str | None] | None:
     """``language`` of ``/db``, as ``forewarn query --language`` takes it; None when not given.
     An unknown one (or an empty one) is a ValueError: it would match nothing, silently."""
@@ -856,7 +863,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         end = min(len(rows), offset + step)
         items = "".join(
             f'<li><a href="/db/{r["id"]}" dir="auto">{escape(r["title"] or r["path"])}</a>: '
-            f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
+            f"{escape(', '.join(r['detected']) or 'nothing detected')}{_not_english(r['detected_language'])}</li>"
             for r in rows[offset:end]
         )
         # A row per file, as forewarn query lists them: identical files are one work.
