@@ -42,6 +42,7 @@ from forewarn.store import (
     save_report,
     start_run,
     transaction,
+    unread_before,
 )
 
 MAX_ZIP_MEMBERS = 200_000
@@ -448,8 +449,10 @@ def _pending(
                 summary.errors.append((src.name, str(e)))
             continue
         digest = hashlib.sha256(data).hexdigest()
-        if digest in retrying:  # a copy of content that failed before (its first file counted below)
-            summary.retried += 1
+        # A copy of content that failed before (its first file counted below), or a file that could
+        # not even be read before (too large, no permission): only the first were counted.
+        retried = digest in retrying or unread_before(conn, src.name, version)
+        summary.retried += retried
         if digest in copies:
             copies[digest].append(src.name)
             continue
@@ -470,7 +473,7 @@ def _pending(
             continue
         if failed_before(conn, digest, version):
             retrying.add(digest)
-            summary.retried += 1
+            summary.retried += not retried
         copies[digest] = []
         yield src, digest, data
 

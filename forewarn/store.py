@@ -338,6 +338,15 @@ def failed_before(conn: sqlite3.Connection, content_hash: str, model_version: st
     return row is not None
 
 
+def unread_before(conn: sqlite3.Connection, path: str, model_version: str) -> bool:
+    """True when the file at ``path`` could not be read at all in an earlier run with this model
+    version (too large, no permission): its error has no content to look it up by."""
+    row = conn.execute(
+        "SELECT 1 FROM errors WHERE content_hash IS NULL AND path = ? AND model_version = ?", (path, model_version)
+    ).fetchone()
+    return row is not None
+
+
 class Saved(NamedTuple):
     """What ``save_report`` did: the work's id; whether it stored this report (False: another
     process sharing the database had saved this content first); whether ``path`` was new to

@@ -1244,3 +1244,17 @@ def test_files_left_out_for_their_suffix_are_counted_not_lost_silently(tmp_path:
     empty = CliRunner().invoke(main, ["batch", str(only_pdfs), "--db", str(tmp_path / "p.db")])
     assert empty.exit_code == 2 and "not hidden ones; it holds 1 .pdf file)" in empty.stderr, empty.output
     assert not (tmp_path / "p.db").exists()
+
+
+def test_files_too_large_before_count_as_tried_again_with_a_larger_max_size(tmp_path: Path) -> None:
+    """Regression: a file that could not be read before (over --max-size) was retried but not
+    counted: "failed 3 ..." then "scanned 2 ...; 1 file had failed before" (the empty one only)."""
+    folder = make_collection(tmp_path / "c", 2, words=300)
+    (folder / "empty.txt").write_bytes(b"")
+    args = ["batch", str(folder), "--db", str(tmp_path / "r.db"), "--workers", "1", "--scorer", "lexicon"]
+    first = CliRunner().invoke(main, [*args, "--max-size", "1KiB"])
+    assert first.exit_code == 1 and "failed 3;" in first.stdout, first.output
+    again = CliRunner().invoke(main, args)
+    assert "scanned 2, skipped 0 (already in the database), failed 1; 3 files had failed before" in again.stdout, (
+        again.output
+    )
