@@ -1259,7 +1259,8 @@ _EXPORT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parq
     help="Output file; '-' writes to stdout (Parquet only to a pipe or file, not to a terminal).",
 )
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
-def export(db: str, fmt: str | None, out: str, model_version: str | None) -> None:
+@LANGUAGE_OPTION
+def export(db: str, fmt: str | None, out: str, model_version: str | None, languages: tuple[str, ...]) -> None:
     """Export a results database: one row per work (jsonl: the full reports), with the
     result of the model version run most recently among those that scanned it
     (--model-version picks one; rows name theirs in model_version).
@@ -1267,12 +1268,14 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None) -> Non
     The format is the --out suffix's (.csv, .jsonl or .ndjson, .parquet) unless
     --format says it; a --format the suffix contradicts, or another suffix without
     --format, is a usage error. '-' is stdout (the count goes to stderr).
+    --language keeps the works whose text reads as that language, as for query.
 
     \b
     Examples:
       forewarn export --db results.db --out results.csv
       forewarn export --db results.db --out reports.jsonl
       forewarn export --db results.db --out results.parquet
+      forewarn export --db results.db --out english.csv --language en
       forewarn export --db results.db --format jsonl --out - | jq .work.title
     """
     from forewarn.export import export_db
@@ -1282,12 +1285,19 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None) -> Non
         _fail(f"--out {out} is the database itself (or its journal): choose another file")
         sys.exit(EXIT_ERROR)
     fmt = _export_format(fmt, out)
+    codes = _languages(languages)
     if to_stdout and fmt == "parquet" and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: redirect stdout to a file or a pipe, or give --out FILE.parquet")
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
         try:
-            n = export_db(conn, fmt=fmt, out=sys.stdout.buffer if to_stdout else out, model_version=model_version)
+            n = export_db(
+                conn,
+                fmt=fmt,
+                out=sys.stdout.buffer if to_stdout else out,
+                model_version=model_version,
+                languages=codes,
+            )
         except RuntimeError as e:
             _fail(str(e))
             sys.exit(EXIT_ERROR)

@@ -665,7 +665,7 @@ def language_expr(conn: sqlite3.Connection, *, alias: str = "w") -> str:
     return stored
 
 
-def _shown_in(
+def shown_in(
     conn: sqlite3.Connection, model_version: str | None, languages: list[str | None] | None
 ) -> tuple[str, list[Any]]:
     """``shown_works``, narrowed to works whose detected language is one of ``languages`` (None
@@ -698,7 +698,7 @@ def query_works(
     One row per path: identical files share a work (same ``id``) and are all listed. Each
     content's result comes from ``shown_works(model_version)``: the newest model's by default.
     """
-    chosen, args = _shown_in(conn, model_version, languages)
+    chosen, args = shown_in(conn, model_version, languages)
     sql = [
         f"SELECT w.id, p.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version,"
         f" {language_expr(conn)} AS detected_language"
@@ -779,7 +779,7 @@ def stats(
     for. ``model_versions`` lists every version in the database (``model_versions()``).
     ``languages`` counts only works detected as one of them (unreadable files have none: their
     count is the same); ``languages`` in the result: works per detected language."""
-    chosen, args = _shown_in(conn, model_version, languages)
+    chosen, args = shown_in(conn, model_version, languages)
     works = conn.execute(f"SELECT COUNT(*) FROM ({chosen})", args).fetchone()[0]
     files = conn.execute(
         f"SELECT COUNT(DISTINCT p.path) FROM ({_PATHS}) p JOIN works w ON w.content_hash = p.content_hash"

@@ -1196,6 +1196,8 @@ def test_query_stats_export_and_db_filter_by_detected_language(tmp_path: Path) -
     _, out = cli("export", "--db", str(db), "--out", "-")
     by_name = {Path(r["path"]).name: r["detected_language"] for r in csv.DictReader(out.splitlines())}
     assert by_name == {"german.txt": "de", "short.txt": "", "work000.txt": "en", "work001.txt": "en"}
+    _, out = cli("export", "--db", str(db), "--format", "jsonl", "--out", "-", "--language", "en")
+    assert [json.loads(line)["work"]["title"] for line in out.splitlines()] == ["Work 0", "Work 1"]
     from fastapi.testclient import TestClient
 
     from forewarn.web.app import create_app
