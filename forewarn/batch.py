@@ -338,6 +338,18 @@ def _listed_in_full(target: str | Path) -> tuple[str, bool] | None:
     return None
 
 
+def path_prefix(target: str) -> str:
+    """The prefix of every path stored from a run over ``target``: a folder's absolute path with
+    its separator, a ZIP's ``archive!``; a path that is no longer there counts as a folder (its
+    files may still be recorded). A ValueError for another file (a single work, an EPUB)."""
+    scope = _listed_in_full(target)
+    if scope is not None:
+        return scope[0]
+    if os.path.exists(target):
+        raise ValueError(f"{target}: not a folder or a ZIP of works")
+    return os.path.join(os.path.abspath(target), "")
+
+
 def zip_splits(path: str) -> Iterator[tuple[str, str]]:
     """``(archive, member)`` for each "!" in ``path`` whose prefix is a ZIP that ``iter_sources``
     lists members of (an EPUB is read whole), first cut first: how a stored ``archive!member``

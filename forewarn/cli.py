@@ -93,6 +93,26 @@ def _languages(values: tuple[str, ...]) -> list[str | None] | None:
         raise click.UsageError(f"--language: {e}") from None
 
 
+# --under, as query and stats take it (parsed with _under).
+UNDER_OPTION = click.option(
+    "--under",
+    metavar="FOLDER",
+    help="Only files below this folder (or in this ZIP), as batch stored them: one part of a collection.",
+)
+
+
+def _under(value: str | None) -> str | None:
+    """The stored-path prefix --under names (``batch.path_prefix``); a usage error for a file."""
+    from forewarn.batch import path_prefix
+
+    if value is None:
+        return None
+    try:
+        return path_prefix(value)
+    except ValueError as e:
+        raise click.UsageError(f"--under: {e}") from None
+
+
 def _load_scorer(mode: str, model_dir: Path | None) -> Any:
     """The scorer for --scorer and --model: a broken bundle (tampered, incomplete, not a bundle,
     from a newer forewarn) is one line and exit 2, never a traceback."""
@@ -1122,6 +1142,7 @@ def _check_model_version(conn: Any, db: str, model_version: str | None, *, error
 @click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
 @LANGUAGE_OPTION
+@UNDER_OPTION
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
 @click.option("--failed", is_flag=True, help="List the files that could not be scanned, with why, instead of works.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
@@ -1132,6 +1153,7 @@ def query(
     min_confidence: float,
     rating_mismatch: bool,
     languages: tuple[str, ...],
+    under: str | None,
     model_version: str | None,
     failed: bool,
     as_json: bool,
@@ -1145,6 +1167,7 @@ def query(
     version run most recently among those that scanned it (--model-version
     picks one). --language keeps works whose text reads as that language:
     forewarn reads English only, so its results on others mean little.
+    --under keeps the files below a folder (or in a ZIP).
 
     --failed lists every file that could not be scanned instead ("path: why"),
     identical ones each, except those whose content a model version has read
@@ -1157,6 +1180,7 @@ def query(
       forewarn query --db results.db --rating-mismatch
       forewarn query --db results.db --language unknown --language de
       forewarn query --db results.db --failed
+      forewarn query --db results.db --under ~/fics/drafts --has violence
     """
     import json
 
@@ -1168,7 +1192,7 @@ def query(
         given |= {"--rating-mismatch": rating_mismatch, "--language": languages}
         if clash := [name for name, value in given.items() if value]:
             raise click.UsageError(f"--failed lists files that have no results: it takes no {clash[0]}")
-        _query_failed(db, model_version=model_version, as_json=as_json)
+        _query_failed(db, model_version=model_version, under=_under(under), as_json=as_json)
         return
     taxonomy = load_taxonomy()
     _check_warning_list(has, option="--has", taxonomy=taxonomy)
@@ -1184,6 +1208,7 @@ def query(
             rating_mismatch=rating_mismatch,
             model_version=model_version,
             languages=codes,
+            under=_under(under),
         )
     if as_json:
         _echo_json(json.dumps(rows, indent=2))
@@ -1207,7 +1232,7 @@ def query(
     _err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
 
 
-def _query_failed(db: str, *, model_version: str | None, as_json: bool) -> None:
+def _query_failed(db: str, *, model_version: str | None, under: str | None, as_json: bool) -> None:
     """``query --failed``: a line per file that could not be scanned; the count on stderr."""
     import json
 
@@ -1216,7 +1241,7 @@ def _query_failed(db: str, *, model_version: str | None, as_json: bool) -> None:
 
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version, errors_too=True)
-        rows = failed_files(conn, model_version=model_version)
+        rows = failed_files(conn, model_version=model_version, under=under)
     if as_json:
         _echo_json(json.dumps(rows, indent=2))
         return
@@ -1346,8 +1371,9 @@ def _is_database_file(out: str, db: str) -> bool:
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (from forewarn batch).")
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
 @LANGUAGE_OPTION
+@UNDER_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
-def stats(db: str, model_version: str | None, languages: tuple[str, ...], as_json: bool) -> None:
+def stats(db: str, model_version: str | None, languages: tuple[str, ...], under: str | None, as_json: bool) -> None:
     """Summary of a results database: how many works under-warn, per warning.
 
     Each work is counted once, with the result of the model version run most
@@ -1356,12 +1382,14 @@ def stats(db: str, model_version: str | None, languages: tuple[str, ...], as_jso
     per detected language when not all read as English. --language counts
     only works in that language (forewarn reads English only: --language en
     leaves out works its results mean little on); unreadable files have no
-    language and are counted all the same.
+    language and are counted all the same. --under counts only the works and
+    unreadable files below a folder (or in a ZIP), and only those files.
 
     \b
     Examples:
       forewarn stats --db results.db
       forewarn stats --db results.db --language en
+      forewarn stats --db results.db --under ~/fics/drafts
     """
     import json
 
@@ -1370,7 +1398,7 @@ def stats(db: str, model_version: str | None, languages: tuple[str, ...], as_jso
     codes = _languages(languages)
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
-        s = db_stats(conn, model_version=model_version, languages=codes)
+        s = db_stats(conn, model_version=model_version, languages=codes, under=_under(under))
     if as_json:
         _echo_json(json.dumps(s, indent=2))
         return

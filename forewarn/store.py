@@ -665,21 +665,41 @@ def language_expr(conn: sqlite3.Connection, *, alias: str = "w") -> str:
     return stored
 
 
+def _below(under: str | None, column: str = "path") -> tuple[str, list[Any]]:
+    """SQL (and arguments) true for a ``column`` path starting with ``under`` (a folder's path
+    with its separator, or a ZIP's ``archive!``); always true when ``under`` is None."""
+    if under is None:
+        return "1", []
+    return f"substr({column}, 1, ?) = ?", [len(under), under]
+
+
 def shown_in(
-    conn: sqlite3.Connection, model_version: str | None, languages: list[str | None] | None
+    conn: sqlite3.Connection,
+    model_version: str | None,
+    languages: list[str | None] | None,
+    *,
+    under: str | None = None,
 ) -> tuple[str, list[Any]]:
     """``shown_works``, narrowed to works whose detected language is one of ``languages`` (None
-    in it: works whose language could not be told); every work when ``languages`` is None."""
+    in it: works whose language could not be told; every work when ``languages`` is None) and
+    with a file whose path starts with ``under`` (a folder's, with its separator)."""
     chosen, args = shown_works(model_version)
-    if languages is None:
+    tests: list[str] = []
+    if languages is not None:
+        expr = language_expr(conn, alias="x")
+        codes = [code for code in languages if code is not None]
+        either = [f"{expr} IN ({', '.join('?' * len(codes))})"] if codes else []
+        if None in languages:
+            either.append(f"{expr} IS NULL")
+        tests.append("(" + (" OR ".join(either) or "0") + ")")
+        args = [*args, *codes]
+    if under is not None:
+        below, below_args = _below(under)
+        tests.append(f"x.content_hash IN (SELECT content_hash FROM ({_PATHS}) WHERE {below})")
+        args = [*args, *below_args]
+    if not tests:
         return chosen, args
-    expr = language_expr(conn, alias="x")
-    codes = [code for code in languages if code is not None]
-    tests = [f"{expr} IN ({', '.join('?' * len(codes))})"] if codes else []
-    if None in languages:
-        tests.append(f"{expr} IS NULL")
-    where = " OR ".join(tests) or "0"
-    return f"SELECT x.id FROM works x WHERE x.id IN ({chosen}) AND ({where})", [*args, *codes]
+    return f"SELECT x.id FROM works x WHERE x.id IN ({chosen}) AND {' AND '.join(tests)}", args
 
 
 def query_works(
@@ -691,19 +711,24 @@ def query_works(
     rating_mismatch: bool = False,
     model_version: str | None = None,
     languages: list[str | None] | None = None,
+    under: str | None = None,
 ) -> list[dict[str, Any]]:
     """Works matching every filter: each ``has`` warning detected (and undeclared, if asked),
-    the detected language one of ``languages`` (None in it: not told).
+    the detected language one of ``languages`` (None in it: not told), the path starting with
+    ``under`` (a folder's, with its separator).
 
     One row per path: identical files share a work (same ``id``) and are all listed. Each
     content's result comes from ``shown_works(model_version)``: the newest model's by default.
     """
     chosen, args = shown_in(conn, model_version, languages)
+    below, below_args = _below(under, "p.path")
     sql = [
         f"SELECT w.id, p.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version,"
         f" {language_expr(conn)} AS detected_language"
         f" FROM works w JOIN ({_PATHS}) p ON p.content_hash = w.content_hash WHERE w.id IN ({chosen})"
+        f" AND {below}"
     ]
+    args += below_args
     where: list[str] = []
     for warning in has or []:
         clause = "EXISTS (SELECT 1 FROM detections d WHERE d.work_id = w.id AND d.warning = ? AND d.confidence >= ?"
@@ -752,25 +777,33 @@ def _unresolved_errors(model_version: str | None) -> tuple[str, list[Any]]:
     )
 
 
-def failed_files(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[dict[str, Any]]:
-    """Every file that could not be scanned, sorted by path: ``path``, ``error``, ``content_hash``
-    (None when the file could not be read at all), ``model_version`` and ``at``.
+def failed_files(
+    conn: sqlite3.Connection, *, model_version: str | None = None, under: str | None = None
+) -> list[dict[str, Any]]:
+    """Every file that could not be scanned (whose path starts with ``under``, if given), sorted
+    by path: ``path``, ``error``, ``content_hash`` (None when the file could not be read at
+    all), ``model_version`` and ``at``.
 
     Errors chosen as ``stats`` counts them; a file that failed with several model versions is
     listed once, with its latest error.
     """
     chosen, args = _unresolved_errors(model_version)
+    below, below_args = _below(under, "p.path")
     rows = conn.execute(
         f"SELECT p.path, e.error, e.content_hash, e.model_version, e.at FROM errors e"
-        f" JOIN ({_ERROR_PATHS}) p ON p.error_id = e.id WHERE e.id IN ({chosen}) ORDER BY p.path, e.id",
-        args,
+        f" JOIN ({_ERROR_PATHS}) p ON p.error_id = e.id WHERE e.id IN ({chosen}) AND {below} ORDER BY p.path, e.id",
+        [*args, *below_args],
     )
     latest = {r["path"]: dict(r) for r in rows}  # ordered by id within a path: the last one wins
     return list(latest.values())
 
 
 def stats(
-    conn: sqlite3.Connection, *, model_version: str | None = None, languages: list[str | None] | None = None
+    conn: sqlite3.Connection,
+    *,
+    model_version: str | None = None,
+    languages: list[str | None] | None = None,
+    under: str | None = None,
 ) -> dict[str, Any]:
     """How many works (distinct contents), files (their paths), errors, and per warning how
     often detected and left undeclared; each content counted once, with its result from
@@ -778,21 +811,26 @@ def stats(
     files): with a model version, its errors; without, those no model version has a result
     for. ``model_versions`` lists every version in the database (``model_versions()``).
     ``languages`` counts only works detected as one of them (unreadable files have none: their
-    count is the same); ``languages`` in the result: works per detected language."""
-    chosen, args = shown_in(conn, model_version, languages)
+    count is the same); ``languages`` in the result: works per detected language. ``under``
+    (a folder's path, with its separator) counts only works and errors with a file below it,
+    and only those files."""
+    chosen, args = shown_in(conn, model_version, languages, under=under)
+    below, below_args = _below(under, "p.path")
     works = conn.execute(f"SELECT COUNT(*) FROM ({chosen})", args).fetchone()[0]
     files = conn.execute(
         f"SELECT COUNT(DISTINCT p.path) FROM ({_PATHS}) p JOIN works w ON w.content_hash = p.content_hash"
-        f" WHERE w.id IN ({chosen})",
-        args,
+        f" WHERE w.id IN ({chosen}) AND {below}",
+        [*args, *below_args],
     ).fetchone()[0]
     failing, failing_args = _unresolved_errors(model_version)
     errors = conn.execute(
-        f"SELECT COUNT(DISTINCT COALESCE(content_hash, 'path:' || path)) FROM errors WHERE id IN ({failing})",
-        failing_args,
+        f"SELECT COUNT(DISTINCT COALESCE(e.content_hash, 'path:' || e.path)) FROM errors e"
+        f" JOIN ({_ERROR_PATHS}) p ON p.error_id = e.id WHERE e.id IN ({failing}) AND {below}",
+        [*failing_args, *below_args],
     ).fetchone()[0]
     error_files = conn.execute(
-        f"SELECT COUNT(DISTINCT path) FROM ({_ERROR_PATHS}) WHERE error_id IN ({failing})", failing_args
+        f"SELECT COUNT(DISTINCT p.path) FROM ({_ERROR_PATHS}) p WHERE p.error_id IN ({failing}) AND {below}",
+        [*failing_args, *below_args],
     ).fetchone()[0]
     under = conn.execute(
         f"SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0 AND work_id IN ({chosen})", args

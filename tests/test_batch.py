@@ -1260,3 +1260,28 @@ def test_files_too_large_before_count_as_tried_again_with_a_larger_max_size(tmp_
     assert "scanned 2, skipped 0 (already in the database), failed 1; 3 files had failed before" in again.stdout, (
         again.output
     )
+
+
+def test_query_and_stats_under_a_folder_count_only_that_part_of_the_collection(tmp_path: Path) -> None:
+    """A collection in folders (by fandom, by source) could only be summed up whole."""
+    folder = make_collection(tmp_path / "c", 1)
+    make_collection(folder / "sub", 2)
+    (folder / "copy.txt").write_bytes((folder / "sub" / "work001.txt").read_bytes())
+    for name in ("bad.txt", "sub/bad.txt"):
+        (folder / name).write_bytes(b"\x00\x01\x02" * 300)
+    (folder / "sub" / "empty.txt").write_bytes(b"")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    s = json.loads(cli("stats", "--db", str(db), "--under", str(folder / "sub"), "--json")[1])
+    assert (s["works"], s["files"], s["errors"], s["error_files"]) == (2, 2, 2, 2)
+    whole = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (whole["works"], whole["files"], whole["errors"], whole["error_files"]) == (2, 4, 2, 3)  # c/work000 too
+    _, out = cli("query", "--db", str(db), "--under", str(folder / "sub"), "--json")
+    assert [r["path"] for r in json.loads(out)] == [str(folder / "sub" / f"work00{i}.txt") for i in (0, 1)]
+    _, out = cli("query", "--db", str(db), "--under", str(folder / "sub"), "--failed")
+    assert out.splitlines() == [
+        f"{folder / 'sub' / 'bad.txt'}: binary file (not text, HTML or EPUB)",
+        f"{folder / 'sub' / 'empty.txt'}: empty file: nothing to scan",
+    ]
+    result = CliRunner().invoke(main, ["stats", "--db", str(db), "--under", str(folder / "copy.txt")])
+    assert result.exit_code == 2 and "--under:" in result.output and "not a folder or a ZIP" in result.output
