@@ -832,7 +832,7 @@ def stats(
         f"SELECT COUNT(DISTINCT p.path) FROM ({_ERROR_PATHS}) p WHERE p.error_id IN ({failing}) AND {below}",
         [*failing_args, *below_args],
     ).fetchone()[0]
-    under = conn.execute(
+    under_warned = conn.execute(
         f"SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0 AND work_id IN ({chosen})", args
     ).fetchone()[0]
     per = [
@@ -862,7 +862,7 @@ def stats(
         "languages": by_language,
         "errors": errors,
         "error_files": error_files,
-        "works_under_warned": under,
+        "works_under_warned": under_warned,
         "per_warning": per,
         "model_version": model_version,
         "model_versions": model_versions(conn),
