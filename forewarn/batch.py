@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -28,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forewarn.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, too_large
+from forewarn.readers import DEFAULT_MAX_BYTES, LIBRARY_SIZE_HINT, SUPPORTED_SUFFIXES, too_large
 from forewarn.store import (
     _release_path,
+    add_error_path,
     add_path,
     failed_before,
     finish_run,
@@ -40,6 +42,7 @@ from forewarn.store import (
     save_report,
     start_run,
     transaction,
+    unread_before,
 )
 
 MAX_ZIP_MEMBERS = 200_000
@@ -55,9 +58,10 @@ class Source:
     member: str | None = None
     size: int = 0
 
-    def read(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    def read(self, *, max_bytes: int = DEFAULT_MAX_BYTES, size_hint: str = LIBRARY_SIZE_HINT) -> bytes:
+        """The bytes; a file over ``max_bytes`` is a ``TooLargeError`` saying ``size_hint``."""
         if self.size > max_bytes:  # the reader's message: "25 MiB, over the 25 MiB limit" did not say by how much
-            raise too_large(self.size, max_bytes)
+            raise too_large(self.size, max_bytes, hint=size_hint)
         if self.path is not None:
             with open(self.path, "rb") as f:
                 return f.read(max_bytes + 1)
@@ -91,12 +95,23 @@ def _glob_root(pattern: str) -> str:
     return os.path.join(*literal) if literal else "."
 
 
-def iter_sources(target: str | Path) -> Iterator[Source]:
+def _taken(name: str, left_out: Counter[str] | None) -> bool:
+    """``_wanted``, counting in ``left_out`` the suffix of a file left out for it (a PDF, a
+    DOCX, a ZIP in a folder): a batch says how many, or those works were lost silently."""
+    if _wanted(name):
+        return True
+    if left_out is not None:
+        left_out[Path(os.path.basename(name)).suffix.lower()] += 1
+    return False
+
+
+def iter_sources(target: str | Path, *, left_out: Counter[str] | None = None) -> Iterator[Source]:
     """Supported files under a directory, inside a ZIP, or matching a glob, in sorted order.
 
     Hidden files and folders below the target (see ``_hidden``) are skipped; a file
     named on its own is scanned whatever its name. Paths are made absolute, so the
-    database still finds a work when read from elsewhere.
+    database still finds a work when read from elsewhere. ``left_out`` counts the files
+    of other suffixes left out, per suffix.
     """
     t = str(target)
     if os.path.isdir(t):
@@ -104,7 +119,7 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
             dirs[:] = sorted(d for d in dirs if not _hidden([d]))
             for name in sorted(files):
                 p = os.path.join(root, name)
-                if not _hidden([name]) and _wanted(name) and os.path.isfile(p):
+                if not _hidden([name]) and os.path.isfile(p) and _taken(name, left_out):
                     yield Source(name=p, path=p, size=os.path.getsize(p))
     elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
         t = os.path.abspath(t)
@@ -114,11 +129,9 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
                 raise ValueError(f"{t} has {len(infos)} members, over the limit of {MAX_ZIP_MEMBERS}")
             for info in sorted(infos, key=lambda i: i.filename):
                 name = info.filename
-                if info.is_dir() or not _wanted(name):  # as in a folder: a supported suffix or none
-                    continue
-                if name.startswith("/") or ".." in Path(name).parts:
+                if info.is_dir() or name.startswith("/") or ".." in Path(name).parts:
                     continue  # never trust member paths; we only read, but keep names sane
-                if _hidden(Path(name).parts):
+                if _hidden(Path(name).parts) or not _taken(name, left_out):  # as in a folder
                     continue
                 yield Source(name=f"{t}!{name}", zip_path=t, member=name, size=info.file_size)
     elif os.path.isfile(t):
@@ -128,7 +141,7 @@ def iter_sources(target: str | Path) -> Iterator[Source]:
         root = _glob_root(t)
         for p in _glob(t, root):
             below = Path(os.path.relpath(p, root)).parts
-            if os.path.isfile(p) and _wanted(p) and not _hidden(below):
+            if os.path.isfile(p) and not _hidden(below) and _taken(p, left_out):
                 p = os.path.abspath(p)
                 yield Source(name=p, path=p, size=os.path.getsize(p))
 
@@ -152,22 +165,35 @@ def _glob(pattern: str, root: str) -> list[str]:
     return sorted(str(p) for p in Path(root).glob(rest))
 
 
-def list_sources(target: str | Path) -> list[Source]:
+def list_sources(target: str | Path, *, left_out: Counter[str] | None = None) -> list[Source]:
     """Every source under ``target``; a ValueError when there is nothing to scan.
 
     A mistyped path or a pattern matching nothing must not look like an
-    empty, finished batch (nor create an empty database).
+    empty, finished batch (nor create an empty database). ``left_out``: as for ``iter_sources``.
     """
-    sources = list(iter_sources(target))
+    left_out = Counter() if left_out is None else left_out
+    sources = list(iter_sources(target, left_out=left_out))
     if sources:
         return sources
     t = str(target)
     if os.path.exists(t):
         kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ValueError(f"{t}: no work to scan in it (looked for {kinds} and files without a suffix, not hidden ones)")
+        held = f"; it holds {count_suffixes(left_out)}" if left_out else ""
+        raise ValueError(
+            f"{t}: no work to scan in it (looked for {kinds} and files without a suffix, not hidden ones{held})"
+        )
     if glob.has_magic(t):
         raise ValueError(f"{t}: the pattern matches no work to scan")
     raise ValueError(f"{t}: no such file or folder")
+
+
+def count_suffixes(counts: Counter[str], *, shown: int = 5) -> str:
+    """Files per suffix, most first: "8 .pdf files, 2 .docx files and 3 others"."""
+    parts = [f"{n:,} {suffix} file{'s' if n != 1 else ''}" for suffix, n in counts.most_common(shown)]
+    rest = sum(counts.values()) - sum(n for _, n in counts.most_common(shown))
+    if rest:
+        parts.append(f"{rest:,} other{'s' if rest != 1 else ''}")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def scan_one(
@@ -222,6 +248,8 @@ class BatchSummary:
     partial: list[tuple[str, str]] = field(default_factory=list)
     # Works scanned whose text reads as another language than English: path, its code ("de").
     not_english: list[tuple[str, str]] = field(default_factory=list)
+    # Files under the target left out for their suffix (not hidden ones): suffix -> how many.
+    left_out: Counter[str] = field(default_factory=Counter)
 
     @property
     def words_per_second(self) -> float:
@@ -310,6 +338,18 @@ def _listed_in_full(target: str | Path) -> tuple[str, bool] | None:
     return None
 
 
+def path_prefix(target: str) -> str:
+    """The prefix of every path stored from a run over ``target``: a folder's absolute path with
+    its separator, a ZIP's ``archive!``; a path that is no longer there counts as a folder (its
+    files may still be recorded). A ValueError for another file (a single work, an EPUB)."""
+    scope = _listed_in_full(target)
+    if scope is not None:
+        return scope[0]
+    if os.path.exists(target):
+        raise ValueError(f"{target}: not a folder or a ZIP of works")
+    return os.path.join(os.path.abspath(target), "")
+
+
 def zip_splits(path: str) -> Iterator[tuple[str, str]]:
     """``(archive, member)`` for each "!" in ``path`` whose prefix is a ZIP that ``iter_sources``
     lists members of (an EPUB is read whole), first cut first: how a stored ``archive!member``
@@ -350,7 +390,8 @@ def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> 
         r[0]
         for r in conn.execute(
             "SELECT path FROM work_paths WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM works"
-            " WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM errors WHERE substr(path, 1, ?1) = ?2",
+            " WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM errors WHERE substr(path, 1, ?1) = ?2"
+            " UNION SELECT path FROM error_paths WHERE substr(path, 1, ?1) = ?2",
             (len(prefix), prefix),
         )
     }
@@ -384,15 +425,6 @@ def _moved(conn: Any, digest: str, version: str, path: str, gone: set[str]) -> b
     return bool(left)
 
 
-def _release_copy(conn: Any, *, path: str, content_hash: str) -> None:
-    """``path`` now holds ``content_hash``, which failed: it leaves any work with other content.
-
-    ``save_error`` does this for the first path; the content's one error row keeps that path.
-    """
-    with transaction(conn):
-        _release_path(conn, path=path, content_hash=content_hash)
-
-
 def _pending(
     conn: Any,
     sources: list[Source],
@@ -404,6 +436,7 @@ def _pending(
     failed: dict[str, str],
     gone: set[str],
     max_bytes: int,
+    size_hint: str,
     retrying: set[str],
 ) -> Iterator[tuple[Source, str, bytes]]:
     """Sources not yet in the database, with their bytes and content hash.
@@ -411,7 +444,7 @@ def _pending(
     Content is scanned once: a copy of a work in the database gets its path recorded
     (``add_path``); a copy of one in flight waits in ``copies`` (content hash -> paths)
     for its result; a copy of one that failed in this run (``failed``: content hash ->
-    error) is listed as failed too, and the error row keeps the first path. A new path of
+    error) is listed as failed too and recorded with the content's error. A new path of
     content one of whose paths is ``gone`` was moved or renamed, not copied (one new path per
     gone one; ``gone`` itself is left as it is, for the end of the run). ``retrying`` gets the
     content hashes that failed in an earlier run; ``summary.retried`` counts their files.
@@ -419,7 +452,7 @@ def _pending(
     unclaimed = set(gone)
     for src in sources:
         try:
-            data = src.read(max_bytes=max_bytes)
+            data = src.read(max_bytes=max_bytes, size_hint=size_hint)
         except (OSError, ValueError, zipfile.BadZipFile) as e:
             with writing():
                 save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
@@ -428,14 +461,16 @@ def _pending(
                 summary.errors.append((src.name, str(e)))
             continue
         digest = hashlib.sha256(data).hexdigest()
-        if digest in retrying:  # a copy of content that failed before (its first file counted below)
-            summary.retried += 1
+        # A copy of content that failed before (its first file counted below), or a file that could
+        # not even be read before (too large, no permission): only the first were counted.
+        retried = digest in retrying or unread_before(conn, src.name, version)
+        summary.retried += retried
         if digest in copies:
             copies[digest].append(src.name)
             continue
         if digest in failed:
             with writing():
-                _release_copy(conn, path=src.name, content_hash=digest)
+                add_error_path(conn, path=src.name, content_hash=digest, model_version=version)
                 summary.failed += 1
                 summary.errors.append((src.name, failed[digest]))
             continue
@@ -450,7 +485,7 @@ def _pending(
             continue
         if failed_before(conn, digest, version):
             retrying.add(digest)
-            summary.retried += 1
+            summary.retried += not retried
         copies[digest] = []
         yield src, digest, data
 
@@ -465,6 +500,7 @@ def run_batch(
     mode: str = "cascade",
     bundle: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    size_hint: str = LIBRARY_SIZE_HINT,
     on_progress: Callable[[BatchSummary, int], None] | None = None,
 ) -> BatchSummary:
     """Scan every supported work under ``target`` into ``db``; returns counts and timing.
@@ -473,15 +509,16 @@ def run_batch(
     before are tried again (a reader fix does not change the model version).
     ``bundle``: a model bundle's path instead of the packaged model (on a Dask
     cluster, a path every worker can read). ``max_bytes``: larger files fail, as
-    ``forewarn scan --max-size`` refuses them.
+    ``forewarn scan --max-size`` refuses them; their error ends in ``size_hint``, how to raise
+    the limit (the CLI names its ``--max-size``).
     """
     if engine not in ("local", "dask"):
         raise ValueError("engine must be 'local' or 'dask'")
-    sources = list_sources(target)
+    summary = BatchSummary()
+    sources = list_sources(target, left_out=summary.left_out)
     conn = open_db(db)
     version = model_version(mode, bundle)
     run_id: int | None = None
-    summary = BatchSummary()
     t0 = time.perf_counter()
     n_workers = workers or os.cpu_count() or 1
     hashes: dict[str, str] = {}
@@ -497,11 +534,11 @@ def run_batch(
         others = copies.pop(digest, [])
         with guard.write():
             if "error" in result:
-                # One error row per content (the first path); every copy is listed as failed.
+                # One error row per content (the first path), every copy in error_paths and listed as failed.
                 save_error(conn, path=name, content_hash=digest, model_version=version, error=result["error"])
                 failed[digest] = result["error"]
-                for path in others:  # each copy leaves the work of what it held before, as the first did
-                    _release_copy(conn, path=path, content_hash=digest)
+                for path in others:  # each copy is recorded too, and leaves what it held before
+                    add_error_path(conn, path=path, content_hash=digest, model_version=version)
                 summary.failed += 1 + len(others)
                 summary.failed_contents += 1
                 summary.errors += [(path, result["error"]) for path in [name, *others]]
@@ -558,6 +595,7 @@ def run_batch(
         failed=failed,
         gone=gone,
         max_bytes=max_bytes,
+        size_hint=size_hint,
         retrying=retrying,
     )
     with guard.installed():

@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -67,6 +68,49 @@ def _model_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[...
 MAX_SIZE_OPTION = click.option(
     "--max-size", default="25MiB", show_default=True, help="Refuse larger files (binary units: 25MB = 25 MiB)."
 )
+
+
+# --language, as query and stats take it (parsed with _languages).
+LANGUAGE_OPTION = click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    help="Only works whose text reads as this language: a code or name (en, de, German), or 'unknown' "
+    "(too short or odd to tell); repeatable, any may match; comma-separated works too.",
+)
+
+
+def _languages(values: tuple[str, ...]) -> list[str | None] | None:
+    """The codes --language names (None: not told); None when not given. A usage error for an
+    unknown one, which would match nothing and read as "no such works"."""
+    from forewarn.language import parse_languages
+
+    if not values:
+        return None
+    try:
+        return parse_languages(values)
+    except ValueError as e:
+        raise click.UsageError(f"--language: {e}") from None
+
+
+# --under, as query and stats take it (parsed with _under).
+UNDER_OPTION = click.option(
+    "--under",
+    metavar="FOLDER",
+    help="Only files below this folder (or in this ZIP), as batch stored them: one part of a collection.",
+)
+
+
+def _under(value: str | None) -> str | None:
+    """The stored-path prefix --under names (``batch.path_prefix``); a usage error for a file."""
+    from forewarn.batch import path_prefix
+
+    if value is None:
+        return None
+    try:
+        return path_prefix(value)
+    except ValueError as e:
+        raise click.UsageError(f"--under: {e}") from None
 
 
 def _load_scorer(mode: str, model_dir: Path | None) -> Any:
@@ -301,6 +345,7 @@ def scan(
     was closed early (| head), after --html was written.
     """
     from forewarn.pipeline import Report, load_taxonomy, resolve_selection, scan_work
+    from forewarn.readers import CLI_SIZE_HINT, TooLargeError
     from forewarn.report import printable
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
@@ -352,6 +397,8 @@ def scan(
                     on_progress=hooks.on_progress,
                 )
         except ReadError as e:  # "PATH: reason" as for every input; the JSON has the path beside the reason
+            if isinstance(e, TooLargeError):  # the library's hint names its max_bytes
+                e = e.hinting(CLI_SIZE_HINT)
             errors.append((str(path), e.reason))
             _fail(f"{path}: {e.reason}")
             continue
@@ -882,8 +929,8 @@ def batch(
 
     \b
     Exit codes: 0 every work is in the database; 1 at least one work failed
-    (listed on stderr; the errors table keeps a row per content, with the
-    first path of identical failed files); 2 bad usage, a missing
+    (listed on stderr; `forewarn query --failed` lists them from the
+    database); 2 bad usage, a missing
     path, a pattern matching nothing, or a --db that is not a results database
     (no database is created then); 130 interrupted (Ctrl-C), 143 stopped by
     SIGTERM: the works done are saved, and the same command finishes the rest.
@@ -899,6 +946,7 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
+    from forewarn.readers import CLI_SIZE_HINT
 
     max_bytes = _parse_size(max_size)
     if model_dir is not None:
@@ -943,6 +991,7 @@ def batch(
                 mode=scorer,
                 bundle=str(model_dir.resolve()) if model_dir else None,
                 max_bytes=max_bytes,
+                size_hint=CLI_SIZE_HINT,
                 on_progress=on_progress,
             )
     except (ValueError, RuntimeError, OSError) as e:
@@ -985,12 +1034,7 @@ def batch(
             else f"{summary.seconds:.1f} s"
         )
     )
-    kept = (
-        "; the database's errors table keeps one row per content, with its first path"
-        f" ({summary.failed_contents:,} for these {summary.failed:,} files)"
-        if shared
-        else " (all are in the database's errors table)"
-    )
+    kept = " (`forewarn query --failed` lists them all)"
     _first_lines([f"  failed: {name}: {message}" for name, message in summary.errors], more=kept)
     if summary.removed:
         click.echo(
@@ -998,6 +1042,8 @@ def batch(
             f"{'were' if summary.removed != 1 else 'was'} removed from the database",
             err=True,
         )
+    if summary.left_out:
+        _err(_left_out_line(summary.left_out))
     partial = [f"  read in part: {name}: {notice}" for name, notice in summary.partial]
     _first_lines(partial, more=" read in part (their reports say so)")
     if summary.not_english:
@@ -1011,6 +1057,20 @@ def batch(
         )
         _first_lines([f"  {language_name(code)}: {name}" for name, code in summary.not_english])
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
+
+
+def _left_out_line(left_out: Counter[str]) -> str:
+    """What ``batch`` did not scan for its suffix (a PDF, a DOCX, a ZIP in a folder), so those
+    works are not lost silently; a ZIP can be scanned as its own target."""
+    from forewarn.batch import count_suffixes
+    from forewarn.readers import SUPPORTED_SUFFIXES
+
+    n = sum(left_out.values())
+    zips = "; a ZIP is scanned as its own target (forewarn batch FILE.zip)" if ".zip" in left_out else ""
+    return (
+        f"left out {n:,} file{'s' if n != 1 else ''} of other types: {count_suffixes(left_out)} (forewarn reads "
+        f"{', '.join(sorted(SUPPORTED_SUFFIXES))} and files without a suffix){zips}"
+    )
 
 
 def _first_lines(lines: list[str], *, more: str = "", shown: int = 20) -> None:
@@ -1059,13 +1119,16 @@ _MODEL_VERSION_HELP = (
 )
 
 
-def _check_model_version(conn: Any, db: str, model_version: str | None) -> None:
-    """A --model-version the database has no results of is one line, exit 2 (not an empty list)."""
+def _check_model_version(conn: Any, db: str, model_version: str | None, *, errors_too: bool = False) -> None:
+    """A --model-version the database has no results of is one line, exit 2 (not an empty list);
+    ``errors_too``: one that only failed is known too (``query --failed``)."""
     from forewarn.store import model_versions
 
     if model_version is None:
         return
     known = [v["model_version"] for v in model_versions(conn)]
+    if errors_too:
+        known += [r[0] for r in conn.execute("SELECT DISTINCT model_version FROM errors") if r[0] not in known]
     if model_version not in known:
         has = f"it has: {', '.join(known)}" if known else "it has no results"
         _fail(f"{db}: no results of model version {model_version} ({has})")
@@ -1078,7 +1141,10 @@ def _check_model_version(conn: Any, db: str, model_version: str | None) -> None:
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
 @click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
+@LANGUAGE_OPTION
+@UNDER_OPTION
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
+@click.option("--failed", is_flag=True, help="List the files that could not be scanned, with why, instead of works.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 def query(
     db: str,
@@ -1086,31 +1152,52 @@ def query(
     not_declared: bool,
     min_confidence: float,
     rating_mismatch: bool,
+    languages: tuple[str, ...],
+    under: str | None,
     model_version: str | None,
+    failed: bool,
     as_json: bool,
 ) -> None:
     """Find works in a results database.
 
     One line per work: its path, the suggested AO3 rating and the declared one
     (when the work states one), the detected warnings and the undeclared ones.
-    --json rows carry rating_suggested, rating_declared and model_version. Each
-    work is listed once, with the result of the model version run most recently
-    among those that scanned it (--model-version picks one).
+    --json rows carry rating_suggested, rating_declared, model_version and
+    detected_language. Each work is listed once, with the result of the model
+    version run most recently among those that scanned it (--model-version
+    picks one). --language keeps works whose text reads as that language:
+    forewarn reads English only, so its results on others mean little.
+    --under keeps the files below a folder (or in a ZIP).
+
+    --failed lists every file that could not be scanned instead ("path: why"),
+    identical ones each, except those whose content a model version has read
+    since (with --model-version: that version's failures).
 
     \b
     Examples:
       forewarn query --db results.db --has self-harm --not-declared
       forewarn query --db results.db --has violence --min-confidence 0.8 --json
       forewarn query --db results.db --rating-mismatch
+      forewarn query --db results.db --language unknown --language de
+      forewarn query --db results.db --failed
+      forewarn query --db results.db --under ~/fics/drafts --has violence
     """
     import json
 
     from forewarn.pipeline import load_taxonomy, resolve_labels
     from forewarn.store import query_works
 
+    if failed:
+        given = {"--has": has, "--not-declared": not_declared, "--min-confidence": min_confidence}
+        given |= {"--rating-mismatch": rating_mismatch, "--language": languages}
+        if clash := [name for name, value in given.items() if value]:
+            raise click.UsageError(f"--failed lists files that have no results: it takes no {clash[0]}")
+        _query_failed(db, model_version=model_version, under=_under(under), as_json=as_json)
+        return
     taxonomy = load_taxonomy()
     _check_warning_list(has, option="--has", taxonomy=taxonomy)
     ids = resolve_labels(has or None, taxonomy=taxonomy) or []
+    codes = _languages(languages)
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
         rows = query_works(
@@ -1120,6 +1207,8 @@ def query(
             min_confidence=min_confidence,
             rating_mismatch=rating_mismatch,
             model_version=model_version,
+            languages=codes,
+            under=_under(under),
         )
     if as_json:
         _echo_json(json.dumps(rows, indent=2))
@@ -1143,10 +1232,36 @@ def query(
     _err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
 
 
+def _query_failed(db: str, *, model_version: str | None, under: str | None, as_json: bool) -> None:
+    """``query --failed``: a line per file that could not be scanned; the count on stderr."""
+    import json
+
+    from forewarn.report import printable
+    from forewarn.store import failed_files
+
+    with _reading(db) as conn:
+        _check_model_version(conn, db, model_version, errors_too=True)
+        rows = failed_files(conn, model_version=model_version, under=under)
+    if as_json:
+        _echo_json(json.dumps(rows, indent=2))
+        return
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    for r in rows:
+        click.echo(printable(f"{r['path']}: {r['error']}".translate(_LINE_BREAKS), encoding=encoding))
+    contents = len({r["content_hash"] or f"path:{r['path']}" for r in rows})
+    shared = f" ({contents:,} distinct content{'s' if contents != 1 else ''})" if contents != len(rows) else ""
+    _err(f"{len(rows):,} file{'s' if len(rows) != 1 else ''} could not be scanned{shared}")
+
+
 def _ratings(row: dict[str, Any]) -> str:
-    """Both AO3 ratings of a query row: a bare suggestion reads as if it were the work's rating."""
+    """Both AO3 ratings of a query row: a bare suggestion reads as if it were the work's rating;
+    and, for a work in another language, that its results mean little (a German "war" is "was")."""
+    from forewarn.language import language_name
+
     declared = f"; declared: {row['rating_declared']}" if row["rating_declared"] else ""
-    return f"suggested: {row['rating_suggested']}{declared}"
+    code = row.get("detected_language")
+    other = f"; reads as {language_name(code)}, not English" if code not in (None, "en") else ""
+    return f"suggested: {row['rating_suggested']}{declared}{other}"
 
 
 # The export formats a --out suffix names (case aside); any other suffix needs --format.
@@ -1169,7 +1284,8 @@ _EXPORT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parq
     help="Output file; '-' writes to stdout (Parquet only to a pipe or file, not to a terminal).",
 )
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
-def export(db: str, fmt: str | None, out: str, model_version: str | None) -> None:
+@LANGUAGE_OPTION
+def export(db: str, fmt: str | None, out: str, model_version: str | None, languages: tuple[str, ...]) -> None:
     """Export a results database: one row per work (jsonl: the full reports), with the
     result of the model version run most recently among those that scanned it
     (--model-version picks one; rows name theirs in model_version).
@@ -1177,12 +1293,14 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None) -> Non
     The format is the --out suffix's (.csv, .jsonl or .ndjson, .parquet) unless
     --format says it; a --format the suffix contradicts, or another suffix without
     --format, is a usage error. '-' is stdout (the count goes to stderr).
+    --language keeps the works whose text reads as that language, as for query.
 
     \b
     Examples:
       forewarn export --db results.db --out results.csv
       forewarn export --db results.db --out reports.jsonl
       forewarn export --db results.db --out results.parquet
+      forewarn export --db results.db --out english.csv --language en
       forewarn export --db results.db --format jsonl --out - | jq .work.title
     """
     from forewarn.export import export_db
@@ -1192,12 +1310,19 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None) -> Non
         _fail(f"--out {out} is the database itself (or its journal): choose another file")
         sys.exit(EXIT_ERROR)
     fmt = _export_format(fmt, out)
+    codes = _languages(languages)
     if to_stdout and fmt == "parquet" and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: redirect stdout to a file or a pipe, or give --out FILE.parquet")
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
         try:
-            n = export_db(conn, fmt=fmt, out=sys.stdout.buffer if to_stdout else out, model_version=model_version)
+            n = export_db(
+                conn,
+                fmt=fmt,
+                out=sys.stdout.buffer if to_stdout else out,
+                model_version=model_version,
+                languages=codes,
+            )
         except RuntimeError as e:
             _fail(str(e))
             sys.exit(EXIT_ERROR)
@@ -1245,36 +1370,47 @@ def _is_database_file(out: str, db: str) -> bool:
 @main.command(short_help="How many works in a results database under-warn.")
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (from forewarn batch).")
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
+@LANGUAGE_OPTION
+@UNDER_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
-def stats(db: str, model_version: str | None, as_json: bool) -> None:
+def stats(db: str, model_version: str | None, languages: tuple[str, ...], under: str | None, as_json: bool) -> None:
     """Summary of a results database: how many works under-warn, per warning.
 
     Each work is counted once, with the result of the model version run most
     recently among those that scanned it (--model-version picks one); the model
-    versions in the database are listed when there are several.
+    versions in the database are listed when there are several, and the works
+    per detected language when not all read as English. --language counts
+    only works in that language (forewarn reads English only: --language en
+    leaves out works its results mean little on); unreadable files have no
+    language and are counted all the same. --under counts only the works and
+    unreadable files below a folder (or in a ZIP), and only those files.
 
     \b
-    Example:
+    Examples:
       forewarn stats --db results.db
+      forewarn stats --db results.db --language en
+      forewarn stats --db results.db --under ~/fics/drafts
     """
     import json
 
     from forewarn.store import stats as db_stats
 
+    codes = _languages(languages)
     with _reading(db) as conn:
         _check_model_version(conn, db, model_version)
-        s = db_stats(conn, model_version=model_version)
+        s = db_stats(conn, model_version=model_version, languages=codes, under=_under(under))
     if as_json:
         _echo_json(json.dumps(s, indent=2))
         return
     works = s["works"]
     files = f" ({s['files']:,} files; identical ones are one work)" if s["files"] != works else ""
     click.echo(
-        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {s['errors']:,} unreadable"
-        + (" (identical files count once, under their first path)" if s["errors"] else "")
+        f"{works:,} work{'s' if works != 1 else ''} scanned{files}, {_unreadable(s['errors'], s['error_files'])}"
         + f"; {s['works_under_warned']:,} with an undeclared warning"
         + (f" (model version {model_version})" if model_version else "")
     )
+    if codes is not None or [r["language"] for r in s["languages"]] not in ([], ["en"]):
+        click.echo(f"by detected language: {_by_language(s['languages'])}")
     versions = s["model_versions"]
     if model_version is None and len(versions) > 1:
         click.echo(f"each work's result from the model version run last on it; {len(versions)} in the database:")
@@ -1286,6 +1422,26 @@ def stats(db: str, model_version: str | None, as_json: bool) -> None:
             f"  {r['warning']:<18} detected in {r['detected']:>7,}  undeclared in {r['undeclared']:>7,} "
             f"({r['undeclared_share']:.0%})"
         )
+
+
+def _by_language(counts: list[dict[str, Any]]) -> str:
+    """``stats``' works per detected language: "en 266, de (German) 5, unknown 3"."""
+    from forewarn.language import UNKNOWN, language_name
+
+    def label(code: str | None) -> str:
+        if code is None:
+            return UNKNOWN
+        return code if code == "en" or language_name(code) == code else f"{code} ({language_name(code)})"
+
+    return ", ".join(f"{label(r['language'])} {r['works']:,}" for r in counts) or "no works"
+
+
+def _unreadable(contents: int, files: int) -> str:
+    """``stats``' count of unreadable files: identical ones are one content, and where to find them."""
+    if not contents:
+        return "0 unreadable"
+    shared = f" in {files:,} files" if files != contents else ""
+    return f"{contents:,} unreadable{shared} (`forewarn query --failed` lists them)"
 
 
 @main.command(short_help="Run the reader's web app: paste or upload, read safely.")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from forewarn.store import all_work_paths, shown_works, stored_report
+from forewarn.store import all_work_paths, language_expr, shown_in, stored_report
 
 COLUMNS = [
     "path",
@@ -24,6 +24,7 @@ COLUMNS = [
     "detected",
     "undeclared",
     "scanned_at",
+    "detected_language",
 ]
 
 
@@ -40,15 +41,23 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[dict[str, Any]]:
+def rows(
+    conn: sqlite3.Connection, *, model_version: str | None = None, languages: list[str | None] | None = None
+) -> list[dict[str, Any]]:
     """One flat row per work, its result from ``shown_works(model_version)`` (the newest model's
     by default; ``model_version`` says which); warning lists are ';'-joined ids, strongest first,
     and ``paths`` the list of every file with the work's content (identical files are one work):
-    a list column in Parquet, a JSON array in CSV (a file name may hold any separator)."""
-    chosen, args = shown_works(model_version)
+    a list column in Parquet, a JSON array in CSV (a file name may hold any separator);
+    ``detected_language`` what the text reads as ("en", "de"; empty when not told), and
+    ``languages`` keeps the works in those (``store.shown_in``)."""
+    chosen, args = shown_in(conn, model_version, languages)
     known = all_work_paths(conn)
     out = []
-    for w in conn.execute(f"SELECT * FROM works WHERE id IN ({chosen}) ORDER BY path, id", args):
+    language = language_expr(conn)
+    works = conn.execute(
+        f"SELECT w.*, {language} AS language FROM works w WHERE w.id IN ({chosen}) ORDER BY w.path, w.id", args
+    )
+    for w in works:
         paths = known.get(w["content_hash"], [])
         dets = conn.execute(
             "SELECT warning, declared FROM detections WHERE work_id = ? ORDER BY confidence DESC", (w["id"],)
@@ -66,25 +75,31 @@ def rows(conn: sqlite3.Connection, *, model_version: str | None = None) -> list[
                 "detected": ";".join(d["warning"] for d in dets),
                 "undeclared": ";".join(d["warning"] for d in dets if not d["declared"]),
                 "scanned_at": w["scanned_at"],
+                "detected_language": w["language"],
             }
         )
     return out
 
 
 def export_db(
-    conn: sqlite3.Connection, *, fmt: str, out: str | Path | IO[bytes], model_version: str | None = None
+    conn: sqlite3.Connection,
+    *,
+    fmt: str,
+    out: str | Path | IO[bytes],
+    model_version: str | None = None,
+    languages: list[str | None] | None = None,
 ) -> int:
     """Write the export to a path or a binary stream (``sys.stdout.buffer``: the same bytes as
     the file); returns the number of works (one result each, as ``rows`` chooses)."""
     if fmt == "jsonl":
-        chosen, args = shown_works(model_version)
+        chosen, args = shown_in(conn, model_version, languages)
         ids = [r[0] for r in conn.execute(f"SELECT id FROM works WHERE id IN ({chosen}) ORDER BY path, id", args)]
         known = all_work_paths(conn)
         with _text(out) as f:
             for work_id in ids:
                 f.write(json.dumps(stored_report(conn, work_id, known=known), ensure_ascii=False) + "\n")
         return len(ids)
-    data = rows(conn, model_version=model_version)
+    data = rows(conn, model_version=model_version, languages=languages)
     if fmt == "csv":
         with _text(out) as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)

@@ -154,3 +154,33 @@ def caveat(language: Language | None) -> str | None:
         f"This work reads as {language.name}, not English. forewarn's cues and model read English "
         "only: it finds little in other languages, so a clean report here means nothing."
     )
+
+
+UNKNOWN = "unknown"  # what filters call a work whose language could not be told (``None``)
+
+
+def language_codes() -> list[str]:
+    """Every code ``guess_language`` gives: English, the other languages and the scripts."""
+    return sorted({"en", *OTHERS, *(code for code, _ in _SCRIPTS.values())})
+
+
+def parse_language(value: str) -> str | None:
+    """A language as a filter names it: a code in any case ("de", "und-cyrl") or a name
+    ("German"), the code returned; ``UNKNOWN`` is None (not told). A ValueError otherwise, since
+    a misspelt one would match nothing and read as "no such works"."""
+    wanted = value.strip().lower()
+    if wanted == UNKNOWN:
+        return None
+    for code in language_codes():
+        if wanted in (code.lower(), language_name(code).lower()):
+            return code
+    raise ValueError(f"unknown language {value!r}: one of {', '.join(language_codes())} or {UNKNOWN}")
+
+
+def parse_languages(values: Iterable[str]) -> list[str | None]:
+    """The codes a repeatable, comma-separated language filter names (``parse_language`` each);
+    an empty name is a ValueError too, as it would match nothing."""
+    names = [name for value in values for name in value.split(",")]
+    if not all(name.strip() for name in names):
+        raise ValueError(f"a language is a code or name (en, de, German) or {UNKNOWN!r}, not empty")
+    return [parse_language(name) for name in names]

@@ -28,7 +28,6 @@ from forewarn.readers import (
     DEFAULT_MAX_BYTES,
     FORMATS,
     SUPPORTED_SUFFIXES,
-    TooLargeError,
     read,
     read_text,
     replace_lone_surrogates,
@@ -345,23 +344,11 @@ def _as_work(source: Source, *, fmt: str | None, max_bytes: int) -> Work:
     # A str is held to max_bytes as its UTF-8 bytes are, with or without a format.
     size = len(source) if source.isascii() else len(source.encode("utf-8"))
     if size > max_bytes:
-        raise too_large(size, max_bytes, what="text", hint=_SIZE_HINT)
+        raise too_large(size, max_bytes, what="text")
     if fmt is None:
         return read_text(source)
     # Text in a given format (HTML markup, markdown) reads like the same file's bytes.
     return read(source.encode("utf-8"), format=fmt, max_bytes=max_bytes)
-
-
-# What a size error from ``scan`` tells a Python caller to do (the readers name the CLI's option).
-_SIZE_HINT = "pass a larger max_bytes"
-
-
-def _read_source(source: Source, *, fmt: str | None, max_bytes: int) -> Work:
-    """``_as_work``, its size errors saying what to pass ``scan`` rather than the CLI's --max-size."""
-    try:
-        return _as_work(source, fmt=fmt, max_bytes=max_bytes)
-    except TooLargeError as e:
-        raise too_large(e.size, e.max_bytes, what=e.what, hint=_SIZE_HINT) from None
 
 
 def _score(scorer: CascadeScorer, texts: list[str], labels: Collection[str] | None) -> ScoreResult:
@@ -459,7 +446,7 @@ def scan(
     only_ids, ignore_ids = resolve_selection(only, ignore, taxonomy=taxonomy)
     _stage(on_stage, "reading")
     t0 = time.perf_counter()
-    work = _read_source(source, fmt=format, max_bytes=max_bytes)
+    work = _as_work(source, fmt=format, max_bytes=max_bytes)
     t1 = time.perf_counter()
     return scan_work(
         work,

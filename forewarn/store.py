@@ -118,6 +118,31 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX IF NOT EXISTS errors_path ON errors (path)
         """,
     ),
+    (
+        # Identical unreadable files share one errors row (one per content and model version), which
+        # kept only the first path: the other files were counted but listed nowhere, and a re-run over
+        # a subfolder replaced that path with its own. errors.path stays the first path, for older readers.
+        "005_error_paths",
+        """
+        CREATE TABLE error_paths (
+            error_id INTEGER NOT NULL REFERENCES errors(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            PRIMARY KEY (error_id, path)
+        );
+        CREATE INDEX error_paths_path ON error_paths (path);
+        INSERT INTO error_paths (error_id, path) SELECT id, path FROM errors
+        """,
+    ),
+    (
+        # The language a work's text reads as (report work.detected_language), for query and stats
+        # to filter on without parsing every stored report; filled from the reports already there.
+        "006_works_language",
+        """
+        ALTER TABLE works ADD COLUMN detected_language TEXT;
+        UPDATE works SET detected_language = json_extract(report_json, '$.work.detected_language');
+        CREATE INDEX works_language ON works (detected_language)
+        """,
+    ),
 ]
 
 
@@ -183,14 +208,15 @@ def open_existing(path: str | Path) -> sqlite3.Connection:
     """Open an existing results database read-only: for query, stats, export and the web app.
 
     Never creates the file, never migrates it, never changes its journal mode (an SQLite
-    ``file:...?mode=ro`` connection with ``query_only`` set); SQLite may add the ``-wal`` and
-    ``-shm`` files a WAL database reads through. A database on read-only storage is read as
-    immutable. One from an older forewarn (before ``003_work_paths``) is read as it is, a
-    temporary view standing in for ``work_paths``; one from a newer forewarn is read too
-    (migrations only add tables and columns). Raises ``NotADatabase`` with a one-line reason
-    when ``path`` is missing, cannot be opened, is not a forewarn results database or is
-    damaged. A database damaged past its first pages can still raise ``sqlite3.DatabaseError``
-    on a later query: callers treat that as damaged too.
+    ``file:...?mode=ro`` connection with ``query_only`` set); SQLite may add the ``-wal``
+    and ``-shm`` files a WAL database reads through. A database on read-only storage is read
+    as immutable. One from an older forewarn (before ``003_work_paths`` or
+    ``005_error_paths``) is read as it is, temporary views standing in for ``work_paths``
+    and ``error_paths``; one from a newer forewarn is read too (migrations only add tables
+    and columns). Raises ``NotADatabase`` with a one-line reason when ``path`` is missing,
+    cannot be opened, is not a forewarn results database or is damaged. A database damaged
+    past its first pages can still raise ``sqlite3.DatabaseError`` on a later query: callers
+    treat that as damaged too.
     """
     p = Path(path)
     if not p.is_file():
@@ -219,6 +245,8 @@ def open_existing(path: str | Path) -> sqlite3.Connection:
             raise NotADatabase(f"{path}: not a forewarn results database (no forewarn tables in it)")
         if "work_paths" not in tables:
             conn.execute("CREATE TEMP VIEW work_paths (work_id, path) AS SELECT id, path FROM works")
+        if "error_paths" not in tables:  # before 005_error_paths: each error's first file only
+            conn.execute("CREATE TEMP VIEW error_paths (error_id, path) AS SELECT id, path FROM errors")
         conn.execute("PRAGMA query_only = ON")
     except NotADatabase:
         conn.close()
@@ -310,6 +338,15 @@ def failed_before(conn: sqlite3.Connection, content_hash: str, model_version: st
     return row is not None
 
 
+def unread_before(conn: sqlite3.Connection, path: str, model_version: str) -> bool:
+    """True when the file at ``path`` could not be read at all in an earlier run with this model
+    version (too large, no permission): its error has no content to look it up by."""
+    row = conn.execute(
+        "SELECT 1 FROM errors WHERE content_hash IS NULL AND path = ? AND model_version = ?", (path, model_version)
+    ).fetchone()
+    return row is not None
+
+
 class Saved(NamedTuple):
     """What ``save_report`` did: the work's id; whether it stored this report (False: another
     process sharing the database had saved this content first); whether ``path`` was new to
@@ -342,7 +379,7 @@ def save_report(
         cur = conn.execute(
             "INSERT INTO works (path, content_hash, model_version, format, title, authors, words, chapters,"
             " declared, rating_declared, archive_warnings_declared, rating_suggested, scanned_at, seconds,"
-            " report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " report_json, detected_language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 path,
                 content_hash,
@@ -359,6 +396,7 @@ def save_report(
                 _now(),
                 seconds,
                 json.dumps(report),
+                work.get("detected_language"),
             ),
         )
         work_id = int(cur.lastrowid or 0)
@@ -401,14 +439,49 @@ def add_path(conn: sqlite3.Connection, *, content_hash: str, model_version: str,
 def save_error(
     conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str, error: str
 ) -> None:
+    """Record that ``path`` could not be scanned.
+
+    Identical files share one ``errors`` row per content and model version (its ``path`` the
+    first file) and each is in ``error_paths``. A content that fails again keeps the files
+    recorded before: a re-run over a subfolder replaced them with its own copy.
+    """
     with transaction(conn):
-        _forget_errors(conn, path=path, content_hash=content_hash, model_version=model_version)
         if content_hash is not None:  # unread (locked, no permission): what the file holds is unknown
             _release_path(conn, path=path, content_hash=content_hash)
-        conn.execute(
-            "INSERT OR REPLACE INTO errors (path, content_hash, model_version, error, at) VALUES (?, ?, ?, ?, ?)",
-            (path, content_hash, model_version, error, _now()),
-        )
+        error_id = _error_id(conn, path=path, content_hash=content_hash, model_version=model_version)
+        if error_id is None:
+            cur = conn.execute(
+                "INSERT INTO errors (path, content_hash, model_version, error, at) VALUES (?, ?, ?, ?, ?)",
+                (path, content_hash, model_version, error, _now()),
+            )
+            error_id = int(cur.lastrowid or 0)
+        else:
+            conn.execute("UPDATE errors SET error = ?, at = ? WHERE id = ?", (error, _now(), error_id))
+        conn.execute("INSERT OR IGNORE INTO error_paths (error_id, path) VALUES (?, ?)", (error_id, path))
+
+
+def add_error_path(conn: sqlite3.Connection, *, path: str, content_hash: str, model_version: str) -> None:
+    """Record ``path`` as another file with this content, which failed in this run; it leaves
+    any work or error of other content, as the first file did in ``save_error``."""
+    with transaction(conn):
+        _release_path(conn, path=path, content_hash=content_hash)
+        error_id = _error_id(conn, path=path, content_hash=content_hash, model_version=model_version)
+        if error_id is not None:
+            conn.execute("INSERT OR IGNORE INTO error_paths (error_id, path) VALUES (?, ?)", (error_id, path))
+
+
+def _error_id(conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str) -> int | None:
+    """The errors row of this content (or, content unknown, of this unread path) and model version."""
+    if content_hash is None:
+        row = conn.execute(
+            "SELECT id FROM errors WHERE content_hash IS NULL AND path = ? AND model_version = ?",
+            (path, model_version),
+        ).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT id FROM errors WHERE content_hash = ? AND model_version = ?", (content_hash, model_version)
+        ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def _release_path(conn: sqlite3.Connection, *, path: str, content_hash: str) -> None:
@@ -436,15 +509,37 @@ def _release_path(conn: sqlite3.Connection, *, path: str, content_hash: str) -> 
             conn.execute("DELETE FROM works WHERE id = ?", (work_id,))
         else:
             conn.execute("UPDATE works SET path = ? WHERE id = ? AND path = ?", (left, work_id, path))
-    conn.execute("DELETE FROM errors WHERE path = ? AND content_hash IS NOT ?", (path, content_hash))
+    _release_error_path(conn, path=path, content_hash=content_hash)
+
+
+def _release_error_path(conn: sqlite3.Connection, *, path: str, content_hash: str) -> None:
+    """``_release_path`` for errors: ``path`` leaves the errors of other content; an error left
+    with no file is dropped, one with other files keeps one of them as its ``path``."""
+    stale = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM errors WHERE path = ? AND content_hash IS NOT ?"
+            " UNION SELECT e.id FROM error_paths p JOIN errors e ON e.id = p.error_id"
+            " WHERE p.path = ? AND e.content_hash IS NOT ?",
+            (path, content_hash, path, content_hash),
+        )
+    ]
+    for error_id in stale:
+        conn.execute("DELETE FROM error_paths WHERE error_id = ? AND path = ?", (error_id, path))
+        left = conn.execute("SELECT MIN(path) FROM error_paths WHERE error_id = ?", (error_id,)).fetchone()[0]
+        if left is None:
+            conn.execute("DELETE FROM error_paths WHERE error_id = ?", (error_id,))
+            conn.execute("DELETE FROM errors WHERE id = ?", (error_id,))
+        else:
+            conn.execute("UPDATE errors SET path = ? WHERE id = ? AND path = ?", (left, error_id, path))
 
 
 def _forget_errors(conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str) -> None:
     """Drop this work's earlier error, so a retried work is counted once (as done or as failed)."""
-    conn.execute(
-        "DELETE FROM errors WHERE model_version = ? AND (content_hash = ? OR (content_hash IS NULL AND path = ?))",
-        (model_version, content_hash, path),
-    )
+    where = "model_version = ? AND (content_hash = ? OR (content_hash IS NULL AND path = ?))"
+    args = (model_version, content_hash, path)
+    conn.execute(f"DELETE FROM error_paths WHERE error_id IN (SELECT id FROM errors WHERE {where})", args)
+    conn.execute(f"DELETE FROM errors WHERE {where}", args)
 
 
 def start_run(conn: sqlite3.Connection, *, model_version: str, engine: str, target: str) -> int:
@@ -559,6 +654,54 @@ def stored_report(
     return report
 
 
+def language_expr(conn: sqlite3.Connection, *, alias: str = "w") -> str:
+    """SQL for a work's detected language (report ``work.detected_language``; NULL when it could
+    not be told): the ``works.detected_language`` column, or the stored report where that is
+    NULL (a work an older forewarn wrote into an upgraded database) or missing (a database from
+    before ``006_works_language``, read as it is)."""
+    stored = f"json_extract({alias}.report_json, '$.work.detected_language')"
+    if "detected_language" in {r[1] for r in conn.execute("PRAGMA table_info(works)")}:
+        return f"COALESCE({alias}.detected_language, {stored})"
+    return stored
+
+
+def _below(under: str | None, column: str = "path") -> tuple[str, list[Any]]:
+    """SQL (and arguments) true for a ``column`` path starting with ``under`` (a folder's path
+    with its separator, or a ZIP's ``archive!``); always true when ``under`` is None."""
+    if under is None:
+        return "1", []
+    return f"substr({column}, 1, ?) = ?", [len(under), under]
+
+
+def shown_in(
+    conn: sqlite3.Connection,
+    model_version: str | None,
+    languages: list[str | None] | None,
+    *,
+    under: str | None = None,
+) -> tuple[str, list[Any]]:
+    """``shown_works``, narrowed to works whose detected language is one of ``languages`` (None
+    in it: works whose language could not be told; every work when ``languages`` is None) and
+    with a file whose path starts with ``under`` (a folder's, with its separator)."""
+    chosen, args = shown_works(model_version)
+    tests: list[str] = []
+    if languages is not None:
+        expr = language_expr(conn, alias="x")
+        codes = [code for code in languages if code is not None]
+        either = [f"{expr} IN ({', '.join('?' * len(codes))})"] if codes else []
+        if None in languages:
+            either.append(f"{expr} IS NULL")
+        tests.append("(" + (" OR ".join(either) or "0") + ")")
+        args = [*args, *codes]
+    if under is not None:
+        below, below_args = _below(under)
+        tests.append(f"x.content_hash IN (SELECT content_hash FROM ({_PATHS}) WHERE {below})")
+        args = [*args, *below_args]
+    if not tests:
+        return chosen, args
+    return f"SELECT x.id FROM works x WHERE x.id IN ({chosen}) AND {' AND '.join(tests)}", args
+
+
 def query_works(
     conn: sqlite3.Connection,
     *,
@@ -567,17 +710,25 @@ def query_works(
     min_confidence: float = 0.0,
     rating_mismatch: bool = False,
     model_version: str | None = None,
+    languages: list[str | None] | None = None,
+    under: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Works matching every filter: each ``has`` warning detected (and undeclared, if asked).
+    """Works matching every filter: each ``has`` warning detected (and undeclared, if asked),
+    the detected language one of ``languages`` (None in it: not told), the path starting with
+    ``under`` (a folder's, with its separator).
 
     One row per path: identical files share a work (same ``id``) and are all listed. Each
     content's result comes from ``shown_works(model_version)``: the newest model's by default.
     """
-    chosen, args = shown_works(model_version)
+    chosen, args = shown_in(conn, model_version, languages)
+    below, below_args = _below(under, "p.path")
     sql = [
-        f"SELECT w.id, p.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version"
+        f"SELECT w.id, p.path, w.title, w.words, w.rating_declared, w.rating_suggested, w.model_version,"
+        f" {language_expr(conn)} AS detected_language"
         f" FROM works w JOIN ({_PATHS}) p ON p.content_hash = w.content_hash WHERE w.id IN ({chosen})"
+        f" AND {below}"
     ]
+    args += below_args
     where: list[str] = []
     for warning in has or []:
         clause = "EXISTS (SELECT 1 FROM detections d WHERE d.work_id = w.id AND d.warning = ? AND d.confidence >= ?"
@@ -610,27 +761,78 @@ def query_works(
     return rows
 
 
-def stats(conn: sqlite3.Connection, *, model_version: str | None = None) -> dict[str, Any]:
+# Every (error, file) the database knows; errors.path stands in for an error written without
+# error_paths rows (by a forewarn before 005_error_paths, into a database upgraded since).
+_ERROR_PATHS = "SELECT error_id, path FROM error_paths UNION SELECT id, path FROM errors"
+
+
+def _unresolved_errors(model_version: str | None) -> tuple[str, list[Any]]:
+    """SQL (and arguments) selecting the errors that reads count: with a ``model_version``, its
+    errors; without, those of content no model version has a result for (read since)."""
+    if model_version is not None:
+        return "SELECT id FROM errors WHERE model_version = ?", [model_version]
+    return (
+        "SELECT id FROM errors e WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.content_hash = e.content_hash)",
+        [],
+    )
+
+
+def failed_files(
+    conn: sqlite3.Connection, *, model_version: str | None = None, under: str | None = None
+) -> list[dict[str, Any]]:
+    """Every file that could not be scanned (whose path starts with ``under``, if given), sorted
+    by path: ``path``, ``error``, ``content_hash`` (None when the file could not be read at
+    all), ``model_version`` and ``at``.
+
+    Errors chosen as ``stats`` counts them; a file that failed with several model versions is
+    listed once, with its latest error.
+    """
+    chosen, args = _unresolved_errors(model_version)
+    below, below_args = _below(under, "p.path")
+    rows = conn.execute(
+        f"SELECT p.path, e.error, e.content_hash, e.model_version, e.at FROM errors e"
+        f" JOIN ({_ERROR_PATHS}) p ON p.error_id = e.id WHERE e.id IN ({chosen}) AND {below} ORDER BY p.path, e.id",
+        [*args, *below_args],
+    )
+    latest = {r["path"]: dict(r) for r in rows}  # ordered by id within a path: the last one wins
+    return list(latest.values())
+
+
+def stats(
+    conn: sqlite3.Connection,
+    *,
+    model_version: str | None = None,
+    languages: list[str | None] | None = None,
+    under: str | None = None,
+) -> dict[str, Any]:
     """How many works (distinct contents), files (their paths), errors, and per warning how
     often detected and left undeclared; each content counted once, with its result from
-    ``shown_works(model_version)``. ``errors`` counts unreadable contents: with a model version,
-    its errors; without, those no model version has a result for. ``model_versions`` lists
-    every version in the database (``model_versions()``)."""
-    chosen, args = shown_works(model_version)
+    ``shown_works(model_version)``. ``errors`` counts unreadable contents (``error_files`` their
+    files): with a model version, its errors; without, those no model version has a result
+    for. ``model_versions`` lists every version in the database (``model_versions()``).
+    ``languages`` counts only works detected as one of them (unreadable files have none: their
+    count is the same); ``languages`` in the result: works per detected language. ``under``
+    (a folder's path, with its separator) counts only works and errors with a file below it,
+    and only those files."""
+    chosen, args = shown_in(conn, model_version, languages, under=under)
+    below, below_args = _below(under, "p.path")
     works = conn.execute(f"SELECT COUNT(*) FROM ({chosen})", args).fetchone()[0]
     files = conn.execute(
         f"SELECT COUNT(DISTINCT p.path) FROM ({_PATHS}) p JOIN works w ON w.content_hash = p.content_hash"
-        f" WHERE w.id IN ({chosen})",
-        args,
+        f" WHERE w.id IN ({chosen}) AND {below}",
+        [*args, *below_args],
     ).fetchone()[0]
-    if model_version is None:
-        errors = conn.execute(
-            "SELECT COUNT(DISTINCT COALESCE(content_hash, 'path:' || path)) FROM errors e"
-            " WHERE NOT EXISTS (SELECT 1 FROM works w WHERE w.content_hash = e.content_hash)"
-        ).fetchone()[0]
-    else:
-        errors = conn.execute("SELECT COUNT(*) FROM errors WHERE model_version = ?", (model_version,)).fetchone()[0]
-    under = conn.execute(
+    failing, failing_args = _unresolved_errors(model_version)
+    errors = conn.execute(
+        f"SELECT COUNT(DISTINCT COALESCE(e.content_hash, 'path:' || e.path)) FROM errors e"
+        f" JOIN ({_ERROR_PATHS}) p ON p.error_id = e.id WHERE e.id IN ({failing}) AND {below}",
+        [*failing_args, *below_args],
+    ).fetchone()[0]
+    error_files = conn.execute(
+        f"SELECT COUNT(DISTINCT p.path) FROM ({_ERROR_PATHS}) p WHERE p.error_id IN ({failing}) AND {below}",
+        [*failing_args, *below_args],
+    ).fetchone()[0]
+    under_warned = conn.execute(
         f"SELECT COUNT(DISTINCT work_id) FROM detections WHERE declared = 0 AND work_id IN ({chosen})", args
     ).fetchone()[0]
     per = [
@@ -646,11 +848,21 @@ def stats(conn: sqlite3.Connection, *, model_version: str | None = None) -> dict
             args,
         )
     ]
+    by_language = [
+        {"language": r[0], "works": r[1]}
+        for r in conn.execute(
+            f"SELECT {language_expr(conn)} AS language, COUNT(*) AS n FROM works w WHERE w.id IN ({chosen})"
+            " GROUP BY language ORDER BY language IS NULL, n DESC, language",
+            args,
+        )
+    ]
     return {
         "works": works,
         "files": files,
+        "languages": by_language,
         "errors": errors,
-        "works_under_warned": under,
+        "error_files": error_files,
+        "works_under_warned": under_warned,
         "per_warning": per,
         "model_version": model_version,
         "model_versions": model_versions(conn),

@@ -677,13 +677,9 @@ def test_the_failure_lines_say_what_the_errors_table_keeps(tmp_path: Path, worke
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and "failed 24 (3 distinct contents);" in result.stdout, result.output
     assert count(db, "SELECT COUNT(*) FROM errors") == 3
-    assert (
-        "  ... and 4 more; the database's errors table keeps one row per content, with its first path"
-        " (3 for these 24 files)" in result.stderr
-    ), result.stderr
-    assert "all are in the database's errors table" not in result.stderr
+    assert "  ... and 4 more (`forewarn query --failed` lists them all)" in result.stderr, result.stderr
     code, out = cli("stats", "--db", str(db))
-    assert code == 0 and "3 unreadable (identical files count once, under their first path)" in out, out
+    assert code == 0 and "3 unreadable in 24 files (`forewarn query --failed` lists them)" in out, out
     again = CliRunner().invoke(main, args)
     assert "failed 24 (3 distinct contents); 24 files had failed before and were tried again;" in again.stdout
     # Each failed file with its own content: every one has its row, as the line says.
@@ -692,8 +688,67 @@ def test_the_failure_lines_say_what_the_errors_table_keeps(tmp_path: Path, worke
         (folder / f"bad{i:02d}.txt").write_bytes(b"\x00\x01\x02" * (400 + i))
     third = CliRunner().invoke(main, args)
     assert "failed 23; 1 file had failed before and was tried again;" in third.stdout, third.output
-    assert "... and 3 more (all are in the database's errors table)" in third.stderr, third.stderr
+    assert "... and 3 more (`forewarn query --failed` lists them all)" in third.stderr, third.stderr
     assert count(db, "SELECT COUNT(*) FROM errors") == 23
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_every_failed_file_is_listed_by_query_failed_also_after_a_run_over_a_subfolder(
+    tmp_path: Path, workers: str
+) -> None:
+    """Regression: identical unreadable files shared one errors row holding the first path only, so
+    the others were counted but listed nowhere, and a re-run over a subfolder replaced that path
+    with its own copy's: the file outside it was then in neither works nor errors."""
+    folder = make_collection(tmp_path / "c", 1)
+    (folder / "sub").mkdir()
+    for name in ("a.txt", "b.txt", "sub/c.txt"):
+        (folder / name).write_bytes(b"\x00\x01\x02" * 300)
+    (folder / "empty.txt").write_bytes(b"")
+    db = tmp_path / "r.db"
+    opts = ["--db", str(db), "--workers", workers, "--scorer", "lexicon"]
+    assert CliRunner().invoke(main, ["batch", str(folder), *opts]).exit_code == 1
+    assert CliRunner().invoke(main, ["batch", str(folder / "sub"), *opts]).exit_code == 1
+    result = CliRunner().invoke(main, ["query", "--db", str(db), "--failed"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{folder / 'a.txt'}: binary file (not text, HTML or EPUB)",
+        f"{folder / 'b.txt'}: binary file (not text, HTML or EPUB)",
+        f"{folder / 'empty.txt'}: empty file: nothing to scan",
+        f"{folder / 'sub' / 'c.txt'}: binary file (not text, HTML or EPUB)",
+    ]
+    assert "4 files could not be scanned (2 distinct contents)" in result.stderr
+    code, out = cli("stats", "--db", str(db))
+    assert "2 unreadable in 4 files (`forewarn query --failed` lists them)" in out, out
+    rows = json.loads(cli("query", "--db", str(db), "--failed", "--json")[1])
+    assert [Path(r["path"]).name for r in rows] == ["a.txt", "b.txt", "empty.txt", "c.txt"]
+    assert len({r["model_version"] for r in rows}) == 1 and rows[0]["model_version"].startswith("lexicon/")
+    # A copy deleted, one readable now: after a run over the folder, only what still fails is listed.
+    (folder / "a.txt").unlink()
+    (folder / "b.txt").write_text("Title: Fixed\n\nA calm walk.\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["batch", str(folder), *opts]).exit_code == 1
+    rows = json.loads(cli("query", "--db", str(db), "--failed", "--json")[1])
+    assert [Path(r["path"]).name for r in rows] == ["empty.txt", "c.txt"]
+    with sqlite3.connect(db) as conn:  # the content's row moved to a file that still holds it
+        assert conn.execute("SELECT path FROM errors WHERE error LIKE 'binary%'").fetchall() == [
+            (str(folder / "sub" / "c.txt"),)
+        ]
+    assert json.loads(cli("stats", "--db", str(db), "--json")[1])["error_files"] == 2
+
+
+def test_query_failed_takes_no_work_filters_and_reads_a_database_from_before_error_paths(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "c", 1, corrupt=2)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:  # as an older forewarn left it: no error_paths
+        conn.execute("DROP TABLE error_paths")
+        conn.execute("DELETE FROM migrations WHERE name = '005_error_paths'")
+    code, out = cli("query", "--db", str(db), "--failed", "--json")
+    assert code == 0 and [Path(r["path"]).name for r in json.loads(out)] == ["bad0.txt", "bad1.txt"]
+    assert count(db, "SELECT COUNT(*) FROM migrations WHERE name = '005_error_paths'") == 0  # read as it is
+    run_batch(folder, db=db, workers=1, mode="lexicon")  # upgraded: the old rows' paths are kept
+    assert count(db, "SELECT COUNT(*) FROM error_paths") == 2
+    result = CliRunner().invoke(main, ["query", "--db", str(db), "--failed", "--has", "violence"])
+    assert result.exit_code == 2 and "--failed lists files that have no results: it takes no --has" in result.output
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -762,8 +817,9 @@ def test_a_database_from_before_the_path_table_is_read_and_upgraded(tmp_path: Pa
         conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         conn.execute("INSERT INTO migrations VALUES ('001_initial', '2025-01-01T00:00:00Z')")
         conn.execute("ATTACH ? AS new", (str(new),))
-        for table in ("works", "passages", "detections"):
-            conn.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+        for table in ("works", "passages", "detections"):  # the old columns (later migrations add some)
+            columns = ", ".join(f'"{r[1]}"' for r in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM new.{table}")
     code, out = cli("query", "--db", str(old), "--json")
     assert code == 0 and [r["path"] for r in json.loads(out)] == [str(folder / "work000.txt")]
     assert count(old, "SELECT COUNT(*) FROM migrations") == 1  # read as it is: only batch upgrades
@@ -1101,3 +1157,131 @@ def test_a_rename_beside_a_copy_still_in_place_is_no_new_copy(tmp_path: Path) ->
     assert (summary.scanned, summary.duplicates, summary.skipped, summary.removed) == (0, 1, 2, 1)
     listed = sorted(Path(r["path"]).name for r in json.loads(cli("query", "--db", str(db), "--json")[1]))
     assert listed == ["b.txt", "c.txt", "d.txt"]
+
+
+GERMAN = (
+    "Der Mann ging in die Stadt und sah, dass die Kinder auf der Straße spielten. Es war ein schöner "
+    "Tag, aber er war nicht glücklich, weil seine Frau nicht bei ihm war. "
+) * 4
+
+
+def language_collection(folder: Path) -> Path:
+    """Two English works, a German one and one too short to tell."""
+    make_collection(folder, 2)
+    (folder / "german.txt").write_text(f"Title: Tag\n\n{GERMAN}\n", encoding="utf-8")
+    (folder / "short.txt").write_text("Title: Short\n\nHe stabbed the guard.\n", encoding="utf-8")
+    return folder
+
+
+def test_query_stats_export_and_db_filter_by_detected_language(tmp_path: Path) -> None:
+    """Researchers could not leave out the works forewarn cannot read (stats mixed a German
+    work's "war" = "was" into the war count) nor list them from the database."""
+    folder = language_collection(tmp_path / "c")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    code, out = cli("query", "--db", str(db), "--language", "de", "--json")
+    assert code == 0 and [(Path(r["path"]).name, r["detected_language"]) for r in json.loads(out)] == [
+        ("german.txt", "de")
+    ]
+    _, out = cli("query", "--db", str(db), "--language", "German,unknown")
+    assert [line.split("  ")[0] for line in out.splitlines()] == [str(folder / "german.txt"), str(folder / "short.txt")]
+    assert "[suggested: General Audiences; reads as German, not English]" in out.splitlines()[0], out
+    s = json.loads(cli("stats", "--db", str(db), "--language", "en", "--json")[1])
+    assert (s["works"], s["files"], s["languages"]) == (2, 2, [{"language": "en", "works": 2}])
+    code, out = cli("stats", "--db", str(db))
+    assert code == 0 and "by detected language: en 2, de (German) 1, unknown 1" in out, out
+    for bad in ("xx", ""):
+        result = CliRunner().invoke(main, ["query", "--db", str(db), "--language", bad])
+        assert result.exit_code == 2 and "--language:" in result.output, result.output
+    _, out = cli("export", "--db", str(db), "--out", "-")
+    by_name = {Path(r["path"]).name: r["detected_language"] for r in csv.DictReader(out.splitlines())}
+    assert by_name == {"german.txt": "de", "short.txt": "", "work000.txt": "en", "work001.txt": "en"}
+    _, out = cli("export", "--db", str(db), "--format", "jsonl", "--out", "-", "--language", "en")
+    assert [json.loads(line)["work"]["title"] for line in out.splitlines()] == ["Work 0", "Work 1"]
+    from fastapi.testclient import TestClient
+
+    from forewarn.web.app import create_app
+
+    client = TestClient(create_app(db_path=db))
+    assert [r["title"] for r in client.get("/db.json?language=de").json()] == ["Tag"]
+    assert client.get("/db?language=unknown").text.count("<li>") == 1
+    assert "(reads as German, not English)</li>" in client.get("/db?language=de").text
+    assert client.get("/db.json?language=klingon").status_code == 422
+
+
+def test_a_database_from_before_the_language_column_is_read_and_then_filled(tmp_path: Path) -> None:
+    folder = language_collection(tmp_path / "c")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:  # as a forewarn before 006_works_language left it
+        conn.execute("DROP INDEX works_language")
+        conn.execute("ALTER TABLE works DROP COLUMN detected_language")
+        conn.execute("DELETE FROM migrations WHERE name = '006_works_language'")
+    code, out = cli("query", "--db", str(db), "--language", "de", "--json")  # read from the stored reports
+    assert code == 0 and [Path(r["path"]).name for r in json.loads(out)] == ["german.txt"]
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    with sqlite3.connect(db) as conn:
+        languages = dict(conn.execute("SELECT title, detected_language FROM works").fetchall())
+    assert languages == {"Work 0": "en", "Work 1": "en", "Tag": "de", "Short": None}
+
+
+def test_files_left_out_for_their_suffix_are_counted_not_lost_silently(tmp_path: Path) -> None:
+    """Regression: PDFs, DOCX files and ZIPs in a folder were skipped without a word, so an
+    archive's works in those formats went missing from the results unnoticed."""
+    folder = make_collection(tmp_path / "c", 1)
+    for name in ("a.pdf", "sub/b.pdf", "c.docx", "d.zip", ".hidden.pdf", ".git/e.pdf"):
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes(b"%PDF-1.4\n")
+    db = tmp_path / "r.db"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--workers", "1", "--scorer", "lexicon"])
+    assert result.exit_code == 0 and "scanned 1," in result.stdout, result.output
+    assert (
+        "left out 4 files of other types: 2 .pdf files, 1 .docx file and 1 .zip file (forewarn reads .epub, .htm,"
+        in result.stderr
+    ), result.stderr
+    assert "a ZIP is scanned as its own target (forewarn batch FILE.zip)" in result.stderr
+    only_pdfs = tmp_path / "pdfs"
+    only_pdfs.mkdir()
+    (only_pdfs / "a.pdf").write_bytes(b"%PDF-1.4\n")
+    empty = CliRunner().invoke(main, ["batch", str(only_pdfs), "--db", str(tmp_path / "p.db")])
+    assert empty.exit_code == 2 and "not hidden ones; it holds 1 .pdf file)" in empty.stderr, empty.output
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_files_too_large_before_count_as_tried_again_with_a_larger_max_size(tmp_path: Path) -> None:
+    """Regression: a file that could not be read before (over --max-size) was retried but not
+    counted: "failed 3 ..." then "scanned 2 ...; 1 file had failed before" (the empty one only)."""
+    folder = make_collection(tmp_path / "c", 2, words=300)
+    (folder / "empty.txt").write_bytes(b"")
+    args = ["batch", str(folder), "--db", str(tmp_path / "r.db"), "--workers", "1", "--scorer", "lexicon"]
+    first = CliRunner().invoke(main, [*args, "--max-size", "1KiB"])
+    assert first.exit_code == 1 and "failed 3;" in first.stdout, first.output
+    again = CliRunner().invoke(main, args)
+    assert "scanned 2, skipped 0 (already in the database), failed 1; 3 files had failed before" in again.stdout, (
+        again.output
+    )
+
+
+def test_query_and_stats_under_a_folder_count_only_that_part_of_the_collection(tmp_path: Path) -> None:
+    """A collection in folders (by fandom, by source) could only be summed up whole."""
+    folder = make_collection(tmp_path / "c", 1)
+    make_collection(folder / "sub", 2)
+    (folder / "copy.txt").write_bytes((folder / "sub" / "work001.txt").read_bytes())
+    for name in ("bad.txt", "sub/bad.txt"):
+        (folder / name).write_bytes(b"\x00\x01\x02" * 300)
+    (folder / "sub" / "empty.txt").write_bytes(b"")
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    s = json.loads(cli("stats", "--db", str(db), "--under", str(folder / "sub"), "--json")[1])
+    assert (s["works"], s["files"], s["errors"], s["error_files"]) == (2, 2, 2, 2)
+    whole = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (whole["works"], whole["files"], whole["errors"], whole["error_files"]) == (2, 4, 2, 3)  # c/work000 too
+    _, out = cli("query", "--db", str(db), "--under", str(folder / "sub"), "--json")
+    assert [r["path"] for r in json.loads(out)] == [str(folder / "sub" / f"work00{i}.txt") for i in (0, 1)]
+    _, out = cli("query", "--db", str(db), "--under", str(folder / "sub"), "--failed")
+    assert out.splitlines() == [
+        f"{folder / 'sub' / 'bad.txt'}: binary file (not text, HTML or EPUB)",
+        f"{folder / 'sub' / 'empty.txt'}: empty file: nothing to scan",
+    ]
+    result = CliRunner().invoke(main, ["stats", "--db", str(db), "--under", str(folder / "copy.txt")])
+    assert result.exit_code == 2 and "--under:" in result.output and "not a folder or a ZIP" in result.output

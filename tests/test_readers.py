@@ -10,6 +10,7 @@ from html import escape as html_escape
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from readers_fixtures import (
@@ -607,7 +608,7 @@ def test_too_large_file_checked_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with open(path, "wb") as fh:
         fh.truncate(int(52.4 * 1024 * 1024))  # sparse: nothing is written to disk
-    with pytest.raises(ReadError, match=r"file is 52.4 MiB, over the 25 MiB limit \(use --max-size\)"):
+    with pytest.raises(ReadError, match=r"file is 52.4 MiB, over the 25 MiB limit \(pass a larger max_bytes\)"):
         read(path)
     with pytest.raises(ReadError, match="over the"):
         read(b"x" * 101, max_bytes=100)
@@ -626,7 +627,24 @@ def test_size_limit_messages_use_binary_units_and_read_well(size: int, limit: in
     """Regression: limits were checked in MiB but printed as 'MB', and 1 KiB as '0.000976562 MB'."""
     with pytest.raises(ReadError) as err:
         read(b"x" * size, max_bytes=limit)
-    assert str(err.value) == f"{message} (use --max-size)"
+    assert str(err.value) == f"{message} (pass a larger max_bytes)"
+
+
+def test_the_size_error_names_the_option_of_the_api_or_the_cli_it_came_from(tmp_path: Path) -> None:
+    """Regression: fw.scan and run_batch said "(use --max-size)", an option only the CLI has."""
+    import forewarn as fw
+    from forewarn.batch import run_batch
+    from forewarn.cli import main
+
+    path = tmp_path / "c" / "story.txt"
+    path.parent.mkdir()
+    path.write_text("She walked along the harbour wall. " * 60, encoding="utf-8")
+    with pytest.raises(fw.ReadError, match=r"over the 1 KiB limit \(pass a larger max_bytes\)$"):
+        fw.scan(path, max_bytes=1024)
+    summary = run_batch(path.parent, db=tmp_path / "r.db", workers=1, mode="lexicon", max_bytes=1024)
+    assert summary.errors == [(str(path), "file is 2.1 KiB, over the 1 KiB limit (pass a larger max_bytes)")]
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(path), "--max-size", "1KiB"])
+    assert result.exit_code == 2 and "over the 1 KiB limit (use --max-size)" in result.stderr, result.output
 
 
 def test_parse_size_is_binary_and_rejects_nonsense() -> None:

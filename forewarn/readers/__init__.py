@@ -79,25 +79,32 @@ def parse_size(value: str) -> int:
     return size
 
 
+# How to raise the size limit, said after the error: the library's option by default, since
+# "(use --max-size)" named an option that fw.scan and read() do not have.
+LIBRARY_SIZE_HINT = "pass a larger max_bytes"
+CLI_SIZE_HINT = "use --max-size"
+
+
 class TooLargeError(ReadError):
-    """Input over the size limit; ``size`` and ``max_bytes`` let a caller word its own hint
-    (``forewarn.scan`` names its ``max_bytes``, not the command line's --max-size)."""
+    """Input over the size limit (``size`` and ``limit`` in bytes; ``what``: "file" or "text"):
+    a ``ReadError`` whose message says how to raise the limit where it is shown (``hint``)."""
 
-    def __init__(self, reason: str, *, size: int, max_bytes: int, what: str) -> None:
-        super().__init__(reason)
-        self.size = size
-        self.max_bytes = max_bytes
-        self.what = what
+    def __init__(self, size: int, limit: int, *, what: str = "file", hint: str = LIBRARY_SIZE_HINT) -> None:
+        shown, most = format_size(size), format_size(limit)
+        if shown == most:  # just over: the rounded sizes alone would look equal
+            shown, most = f"{size:,} bytes", f"{limit:,}-byte"
+        super().__init__(f"{what} is {shown}, over the {most} limit ({hint})")
+        self.size, self.limit, self.what = size, limit, what
+
+    def hinting(self, hint: str) -> TooLargeError:
+        """The same error, saying ``hint`` (the CLI's option) instead."""
+        return TooLargeError(self.size, self.limit, what=self.what, hint=hint)
 
 
-def too_large(size: int, max_bytes: int, *, what: str = "file", hint: str = "use --max-size") -> TooLargeError:
+def too_large(size: int, max_bytes: int, *, what: str = "file", hint: str = LIBRARY_SIZE_HINT) -> TooLargeError:
     """The error for a file over the size limit, as the reader and `batch` (which checks a
     file's size before reading it) both give it."""
-    shown, limit = format_size(size), format_size(max_bytes)
-    if shown == limit:  # just over: the rounded sizes alone would look equal
-        shown, limit = f"{size:,} bytes", f"{max_bytes:,}-byte"
-    reason = f"{what} is {shown}, over the {limit} limit ({hint})"
-    return TooLargeError(reason, size=size, max_bytes=max_bytes, what=what)
+    return TooLargeError(size, max_bytes, what=what, hint=hint)
 
 
 def _sniff(data: bytes, suffix: str) -> str:

@@ -859,6 +859,21 @@ def _too_large(request: Request, limit: int) -> Response:
     return HTMLResponse(form_page(message), status_code=413)
 
 
+def _not_english(code: str | None) -> str:
+    """A ``/db`` row's note for a work in another language, whose results mean little."""
+    from forewarn.language import language_name
+
+    return "" if code in (None, "en") else f" (reads as {escape(language_name(code))}, not English)"
+
+
+def _db_languages(values: list[str]) -> list[str | None] | None:
+    """``language`` of ``/db``, as ``forewarn query --language`` takes it; None when not given.
+    An unknown one (or an empty one) is a ValueError: it would match nothing, silently."""
+    from forewarn.language import parse_languages
+
+    return parse_languages(values) if values else None
+
+
 def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
     """Browse a results database: ``/db``, ``/db/ID``, and their ``.json`` twins."""
     from forewarn.store import NotADatabase, open_existing, query_works, stored_report
@@ -893,20 +908,23 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
 
     def db_filters(request: Request) -> dict[str, Any]:
         """The filters of ``forewarn query`` from the query string (they were ignored silently):
-        has (ids or aliases, comma-separated), not_declared, min_confidence, rating_mismatch."""
+        has (ids or aliases, comma-separated), not_declared, min_confidence, rating_mismatch,
+        language (codes, names or "unknown", comma-separated or repeated: any may match)."""
         params = request.query_params
-        unknown = sorted(set(params) - {"has", "not_declared", "min_confidence", "rating_mismatch", *_PAGING})
+        known = {"has", "not_declared", "min_confidence", "rating_mismatch", "language", *_PAGING}
+        unknown = sorted(set(params) - known)
         if unknown:
             raise HTTPException(status_code=422, detail=f"unknown filter {unknown[0]!r}")
         try:
             has = resolve_labels(params.getlist("has"), taxonomy=load_taxonomy()) or []
             min_confidence = float(params.get("min_confidence", 0))
             check_threshold(min_confidence)
+            languages = _db_languages(params.getlist("language"))
         except (TypeError, ValueError) as e:
             raise HTTPException(status_code=422, detail=str(e).replace("threshold", "min_confidence")) from None
         flags = {k: _flag(k, params.getlist(k)) for k in ("not_declared", "rating_mismatch")}
         _once(params, "min_confidence", "not_declared", "rating_mismatch", *_PAGING)
-        return {"has": has, "min_confidence": min_confidence, **flags}
+        return {"has": has, "min_confidence": min_confidence, "languages": languages, **flags}
 
     @app.get("/db.json", responses=_DB_LIST_ERRORS)
     async def db_index_json(request: Request, response: Response) -> list[dict[str, Any]]:
@@ -931,7 +949,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         end = min(len(rows), offset + step)
         items = "".join(
             f'<li><a href="/db/{r["id"]}" dir="auto">{escape(r["title"] or r["path"])}</a>: '
-            f"{escape(', '.join(r['detected']) or 'nothing detected')}</li>"
+            f"{escape(', '.join(r['detected']) or 'nothing detected')}{_not_english(r['detected_language'])}</li>"
             for r in rows[offset:end]
         )
         # A row per file, as forewarn query lists them: identical files are one work.
