@@ -69,7 +69,12 @@ _INLINE_DECLARATION = re.compile(
     re.IGNORECASE,
 )
 # A line of a bulleted list; the item must hold a word ("---" under a header is a separator).
-LIST_ITEM = re.compile(r"^[ \t]*[-*+\u2013\u2022\u2023\u25e6\u2043][ \t]*(?P<item>(?=[^\n]*\w)\S.*?)[ \t]*$")
+# Bullets are dashes and dots, a number ("1.", "2)") or emoji, which authors use as bullets
+# ("\U0001fa78 blood"); without them a numbered or emoji list declared its first line only.
+LIST_ITEM = re.compile(
+    rf"^[ \t]*(?:[-*+\u2013\u2022\u2023\u25e6\u2043]|\d{{1,2}}[.)](?=[ \t])|[{_LEAD_SYMBOLS}]+)"
+    r"[ \t]*(?P<item>(?=[^\n]*\w)\S.*?)[ \t]*$"
+)
 _HEADER_KEYS = (
     r"title|authors?|rating|fandoms?|pairings?|relationships?|characters?|"
     r"(?:additional |freeform )?tags|summary|categor(?:y|ies)|language"
@@ -224,26 +229,47 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
     like the one-line form; unjoined, the header declared nothing. So is a bare declaration
     or a header line without a value ("Rating:", not "Summary:") joined to a plain line right
     below it, its value: an AO3 work page copied as text puts each tag list so ("Rating:" over
-    "Mature", "Archive Warning:" over "Graphic Depictions Of Violence").
+    "Mature", "Archive Warning:" over "Graphic Depictions Of Violence"). Under a bare
+    declaration, more plain lines that read as list items (see ``_is_bare_item``: "violence"
+    over "blood") join too; only the first did, and the rest were scored as story.
     """
     lines: list[tuple[str, int, int]] = []
     joined = 0  # items joined to the last line, while it is an open bare declaration
+    declaring = False  # the open line is a bare declaration, not a header ("Rating:")
     pos = 0
     for raw in text.split("\n"):
         line = raw.strip()
         item = list_item(line) if joined >= 0 and lines else None
         if item is None and joined == 0 and lines and line and _is_plain(line):
             item = line
+        if item is None and joined > 0 and declaring and _is_bare_item(line):
+            item = line
         if item is not None:
             last, start, _ = lines[-1]
             lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
             joined += 1
         else:
-            joined = 0 if is_bare_declaration(line) or _is_empty_header(line) else -1
+            declaring = is_bare_declaration(line)
+            joined = 0 if declaring or _is_empty_header(line) else -1
             if line:
                 lines.append((line, pos, pos + len(raw)))
         pos += len(raw) + 1
     return lines
+
+
+# At most this many words in a plain line read as one more item of a list under "Warnings:".
+_BARE_ITEM_WORDS = 6
+
+
+def _is_bare_item(line: str) -> bool:
+    """A plain line short enough to be a list item, and no sentence ("She ran." is story)."""
+    return (
+        bool(line)
+        and _is_plain(line)
+        and count_words(line) <= _BARE_ITEM_WORDS
+        and not line.endswith(_SENTENCE_ENDS)
+        and not any(q in line for q in _QUOTES)
+    )
 
 
 def _is_empty_header(line: str) -> bool:

@@ -1,0 +1,67 @@
+"""Warnings headers as authors write them, read end to end: the reader finds the lines,
+``declared`` maps them, ``compare`` says what is unmapped. Each header tops a calm story."""
+
+from __future__ import annotations
+
+import pytest
+
+from forewarn.declared import DeclaredItem, compare, declared_from_metadata
+from forewarn.readers import read_text
+from forewarn.taxonomy import load_taxonomy
+
+TAX = load_taxonomy()
+CALM = (
+    "Mara walked to the harbour in the early morning. The gulls were loud, and the boats rocked "
+    "gently against the pier while the fishermen sorted their nets and argued about the weather.\n\n"
+    "She bought bread from the baker and sat on the sea wall to eat it, watching the tide come in "
+    "over the flat grey sand. Nothing much happened that day, and she was glad of it.\n"
+)
+
+
+def declared(header: str) -> list[DeclaredItem]:
+    """What ``header`` atop a calm story declares."""
+    return declared_from_metadata(read_text(f"{header}\n\n{CALM}").metadata, taxonomy=TAX)
+
+
+def ids(header: str) -> list[str | None]:
+    return [d.warning_id for d in declared(header)]
+
+
+def unmapped(header: str) -> list[str]:
+    return compare(declared(header), [], taxonomy=TAX).unmapped
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Warnings:\nviolence\nblood\nmajor character death",
+        "Warnings:\n1. violence\n2. blood\n3. major character death",
+        "Warnings:\n1) violence\n2) blood\n3) major character death",
+        "Warnings:\n\U0001f52a violence\n\U0001fa78 blood\n\U0001f480 major character death",
+        "TW:\n\u2728 violence\n\u2728 blood\n\u2728 major character death",
+        "Content notes:\n- violence\n- blood\n- major character death",
+    ],
+)
+def test_a_list_under_a_bare_header_is_read_whole(header: str) -> None:
+    """Regression: only the first line of a list of plain, numbered or emoji-bulleted lines
+    was declared ("1. violence" unmapped at that), and the rest were scored as story: the
+    author's own "major character death" line was an undeclared death."""
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    assert ids(header) == ["violence", "blood", "death"]
+    report = scan(f"{header}\n\n{CALM}", format="text", scorer=CascadeScorer())
+    assert report.warnings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Warnings:\nviolence\nShe ran down to the harbour before anyone could stop her.\n\n" + CALM,
+        "Warnings:\nviolence\n\nblood\n\n" + CALM,
+        "Warnings:\nviolence\nThe sea was loud.\n" + CALM,
+    ],
+)
+def test_a_bare_header_list_ends_at_a_sentence_or_a_blank_line(text: str) -> None:
+    """Only short lines that are no sentence join the list: the story after it is story."""
+    assert read_text(text).metadata.declaration_lines == ["Warnings: violence"]
