@@ -65,3 +65,25 @@ def test_a_list_under_a_bare_header_is_read_whole(header: str) -> None:
 def test_a_bare_header_list_ends_at_a_sentence_or_a_blank_line(text: str) -> None:
     """Only short lines that are no sentence join the list: the story after it is story."""
     assert read_text(text).metadata.declaration_lines == ["Warnings: violence"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Triggers: self-harm, suicide",
+        "Trigger: self-harm, suicide",
+        "Heads up: self-harm, suicide",
+        "Heads-up - self-harm, suicide",
+        "A/N: Triggers: self-harm, suicide",
+        "---\ntitle: Salt\ntriggers: [self-harm, suicide]\n---",
+    ],
+)
+def test_triggers_and_heads_up_headers_are_declarations(header: str) -> None:
+    """Regression: "Triggers:" and "Heads up:" headers declared nothing."""
+    assert ids(header) == ["self-harm", "suicide"]
+
+
+def test_a_heads_up_in_the_story_is_dialogue() -> None:
+    """In the story only a list of known warnings is a declaration, for the new words too."""
+    text = f"{CALM}\nHeads up: the guards are coming, she said.\n\nTriggers: none of them fired.\n\n{CALM}"
+    assert read_text(text).metadata.declaration_lines == []

@@ -47,11 +47,13 @@ _MAX_HEADING_CHARS = 100
 
 # The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
 # "Chapter 3 warnings", "Trigger Warning(s)", "TW", "CWs", "TW/CW", "CN", "Content notes",
-# each maybe "for this chapter" or "for chapter 3". A colon or dash must follow (see below).
+# "Triggers", "Heads up", each maybe "for this chapter" or "for chapter 3". A colon or dash
+# must follow (see below).
 _FOR_CHAPTER = r"(?:\s+for\s+(?:this\s+chapter|chapter\s+\d+))?"
 _DECLARATION_WORD = (
     rf"(?:(?:archive|chapter(?:\s+\d+)?|trigger|content)\s+)?warnings?(?:\(s\))?{_FOR_CHAPTER}"
     rf"|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?{_FOR_CHAPTER}|content\s+notes?{_FOR_CHAPTER}"
+    rf"|triggers?{_FOR_CHAPTER}|heads[\s-]?up{_FOR_CHAPTER}"
 )
 # Symbols authors put before the word ("\u26a0\ufe0f Warnings:"); not quotes, so dialogue
 # ('"Warning: the stove is hot," she said.') is not taken for a declaration.
@@ -361,7 +363,10 @@ _FRONT_LISTS = {
 }
 _FRONT_SCALARS = {"title": "title", "rating": "rating", "language": "language"}
 _FRONT_WARNINGS = frozenset(
-    {"warning", "warnings", "content warning", "content warnings", "trigger warning", "trigger warnings", "tw", "cw"}
+    {
+        *("warning", "warnings", "content warning", "content warnings", "trigger warning", "trigger warnings"),
+        *("tw", "cw", "cn", "triggers", "content note", "content notes"),
+    }
 )
 
 
