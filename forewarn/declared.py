@@ -41,18 +41,27 @@ def declares_none(raw: str) -> bool:
     return key in NONE_DECLARED or _NONE_REMARK.sub("", key).strip(".!") in NONE_DECLARED - {"na"}
 
 
-def _ao3_value(raw: str) -> str:
-    """An AO3 archive-warning value as compared: lower case, the older spelling of the
-    creator's choice not to warn read as the current one."""
-    key = raw.strip().lower()
-    return CHOSE_NOT_TO_WARN if key == CHOSE_NOT_TO_WARN_OLD else key
+# The creator's choice not to warn as authors also write it in a warnings line: "Author chose
+# not to use archive warnings", "Creator chose not to warn", "I chose not to warn".
+_CHOSE_NOT_TO = re.compile(
+    r"(?:(?:the\s+)?(?:creator|author|writer|i)\s+)?(?:chose|choose|has\s+chosen|have\s+chosen|choosing)"
+    r"\s+not\s+to\s+(?:use\s+(?:the\s+)?(?:archive\s+)?warnings|warn)",
+    re.IGNORECASE,
+)
+
+
+def ao3_value(raw: str) -> str:
+    """An AO3 archive-warning value as compared: lower case, the older spelling and an
+    author's own wording of the creator's choice not to warn read as the current one."""
+    key = raw.strip().strip(".!").lower()
+    return CHOSE_NOT_TO_WARN if _CHOSE_NOT_TO.fullmatch(key) else key
 
 
 def names_no_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
     """True for an item that is known but names no warning: "none", an AO3 value such as
     "No Archive Warnings Apply", or a warning said to be absent ("no gore"). Reports show
     these as written, never as unmapped."""
-    return declares_none(raw) or raw.strip().lower() in AO3_NO_WARNING or negates_warning(raw, taxonomy=taxonomy)
+    return declares_none(raw) or ao3_value(raw) in AO3_NO_WARNING or negates_warning(raw, taxonomy=taxonomy)
 
 
 def negates_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
@@ -441,7 +450,7 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
     for line in metadata.declaration_lines:
         items.extend(parse_declaration(line, taxonomy=taxonomy, source="header"))
     for raw in metadata.archive_warnings:
-        if _ao3_value(raw) in AO3_NO_WARNING:
+        if ao3_value(raw) in AO3_NO_WARNING:
             items.append(DeclaredItem(raw=raw, warning_id=None, qualifier=None, source="ao3-archive-warning"))
             continue
         d = taxonomy.resolve(raw)
@@ -477,7 +486,7 @@ def compare(
     ``covered_by`` says which matches rest on that rule, so a report can say so: the
     violence detected may be another scene than the declared torture.
     """
-    special = {_ao3_value(d.raw) for d in declared if d.warning_id is None} & AO3_NO_WARNING
+    special = {ao3_value(d.raw) for d in declared if d.warning_id is None} & AO3_NO_WARNING
     qualifiers: dict[str, set[str | None]] = {}  # declared id -> its qualifiers, in declaration order
     for d in declared:
         if d.warning_id:

@@ -87,3 +87,22 @@ def test_a_heads_up_in_the_story_is_dialogue() -> None:
     """In the story only a list of known warnings is a declaration, for the new words too."""
     text = f"{CALM}\nHeads up: the guards are coming, she said.\n\nTriggers: none of them fired.\n\n{CALM}"
     assert read_text(text).metadata.declaration_lines == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Warnings: Author chose not to use archive warnings",
+        "Warnings: Creator chose not to warn",
+        "Warnings: chose not to warn.",
+        "Archive Warnings: Author Chose Not To Use Archive Warnings",
+        "TW: I chose not to use archive warnings",
+    ],
+)
+def test_the_choice_not_to_warn_in_an_authors_words_is_known(header: str) -> None:
+    """Regression: only AO3's exact wording counted; these were unmapped warnings, and the
+    reports did not say the author chose not to warn."""
+    items = declared(header)
+    comp = compare(items, ["violence"], taxonomy=TAX)
+    assert [d.warning_id for d in items] == [None]
+    assert comp.chose_not_to_warn and comp.unmapped == []
