@@ -438,8 +438,24 @@ def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
     return known * 2 > len(items)
 
 
+# The reason an author gives for a rating: "M for language and violence", "T (for swearing)".
+_RATING_REASON = re.compile(r"\b(?:for|due\s+to|because\s+of)\s+(?P<reason>[^()\[\]]+)", re.IGNORECASE)
+
+
+def rating_reason(rating: str | None, *, taxonomy: Taxonomy) -> list[DeclaredItem]:
+    """The warnings a rating's reason names ("Rating: M for language and violence"): the author
+    warns of them as a warnings line would. Only those that map count ("M for a reason" names
+    none); without them, a rated-for swearing was "strong language: not declared"."""
+    m = _RATING_REASON.search(rating or "")
+    if m is None:
+        return []
+    items = parse_declaration(m.group("reason"), taxonomy=taxonomy, source="header")
+    return [d for d in items if d.warning_id]
+
+
 def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[DeclaredItem]:
-    """Everything the work declares: warnings lines, AO3 archive warnings, AO3 tags.
+    """Everything the work declares: warnings lines, the reason given for its rating, AO3
+    archive warnings, AO3 tags.
 
     Freeform tags are mostly not warnings ("Fluff", "Slow Burn"), so only the tags
     that map to a warning are kept; unmapped phrases come from warnings lines only.
@@ -449,6 +465,7 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
     items: list[DeclaredItem] = []
     for line in metadata.declaration_lines:
         items.extend(parse_declaration(line, taxonomy=taxonomy, source="header"))
+    items.extend(rating_reason(metadata.rating, taxonomy=taxonomy))
     for raw in metadata.archive_warnings:
         if ao3_value(raw) in AO3_NO_WARNING:
             items.append(DeclaredItem(raw=raw, warning_id=None, qualifier=None, source="ao3-archive-warning"))

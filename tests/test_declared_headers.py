@@ -106,3 +106,36 @@ def test_the_choice_not_to_warn_in_an_authors_words_is_known(header: str) -> Non
     comp = compare(items, ["violence"], taxonomy=TAX)
     assert [d.warning_id for d in items] == [None]
     assert comp.chose_not_to_warn and comp.unmapped == []
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Rating: M for language and violence", ["strong-language", "violence"]),
+        ("Rating: T (for swearing)", ["strong-language"]),
+        ("Rating: Mature due to blood, gore and mentions of suicide", ["blood", "blood", "suicide"]),
+        ("Rating: M for a reason", []),  # names no warning: nothing, and nothing unmapped
+        ("Rating: M", []),
+    ],
+)
+def test_the_reason_for_a_rating_declares_what_it_names(header: str, expected: list[str]) -> None:
+    """Regression: "Rating: M for language and violence" declared nothing, so the author's own
+    reason came back as undeclared strong language and violence."""
+    assert ids(header) == expected
+    assert unmapped(header) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("M for language and violence", "Mature"),
+        ("T due to swearing", "Teen And Up Audiences"),
+        ("Explicit because of later chapters", "Explicit"),
+        ("Rated T for language", "Teen And Up Audiences"),
+    ],
+)
+def test_a_rating_with_its_reason_is_still_that_rating(text: str, rating: str) -> None:
+    """Regression: these named no rating, so `forewarn query --rating-mismatch` skipped them."""
+    from forewarn.rating import declared_rating
+
+    assert declared_rating(text) == rating
