@@ -161,9 +161,15 @@ _MODIFIERS = frozenset(
         *("play", "theme", "content", "scene", "mention", "reference", "depiction", "description"),
         *("element", "imagery", "image", "warning", "discussion", "talk", "undertone", "overtone"),
         *("implication", "hint", "aftermath", "stuff", "heavy", "galore", "ahead", "included", "involved"),
-        *("survivor", "recovery", "attempt", "complication", "loss"),
+        *("survivor", "recovery", "attempt", "complication", "loss", "mentioned", "referenced", "implied"),
     )
 )
+# Modifiers that qualify the alias before them ("self-harm mentions", "violence implied"); an
+# alias that ends so too ("blood mention"). Normalized, as the modifiers.
+_TRAILING_QUALIFIERS = {
+    **{normalize(w): "mentioned" for w in ("mention", "mentioned", "reference", "referenced")},
+    **{normalize(w): "implied" for w in ("implied", "implication", "hint")},
+}
 # Words after which an alias is followed by what it is done to ("violence against women").
 _OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
 # ...unless what follows is no one it is done to ("abuse of power" is not abuse).
@@ -343,11 +349,17 @@ def _without_note(raw: str) -> tuple[str, str | None, str]:
     return phrase, qualifier, note
 
 
+def _trailing_qualifier(phrase: str) -> str | None:
+    """The qualifier a phrase's last word gives: "self-harm mentions" is a mention (it gave none)."""
+    words = normalize(phrase).split()
+    return _TRAILING_QUALIFIERS.get(words[-1]) if len(words) > 1 else None
+
+
 def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
     """``raw`` read as one warning (with its qualifier), or unmapped."""
     phrase, qualifier, note = _without_note(raw)
     rest, leading = _strip_qualifiers(phrase)
-    qualifier = qualifier or leading
+    qualifier = qualifier or leading or _trailing_qualifier(phrase)
     d = _resolve(rest, taxonomy, strict=strict) if rest != phrase else None
     d = d or _resolve(phrase, taxonomy, strict=strict)
     if d is None and note and qualifier is None:

@@ -139,3 +139,25 @@ def test_a_rating_with_its_reason_is_still_that_rating(text: str, rating: str) -
     from forewarn.rating import declared_rating
 
     assert declared_rating(text) == rating
+
+
+@pytest.mark.parametrize(
+    ("header", "qualifier"),
+    [
+        ("TW: self harm mentions", "mentioned"),
+        ("TW: blood mention", "mentioned"),  # an alias of its own
+        ("TW: suicide references", "mentioned"),
+        ("TW: self-harm mentioned", "mentioned"),
+        ("TW: violence implied", "implied"),
+        ("TW: unalive mention", "mentioned"),
+        ("TW: self harm mentions (very graphic)", "graphic"),  # the note says more
+    ],
+)
+def test_a_mention_after_the_warning_qualifies_it(header: str, qualifier: str) -> None:
+    """Regression: "mentions of self-harm" was a mention but "self harm mentions" was declared
+    plainly, so a self-harm scene on the page was not named as milder than declared."""
+    (item,) = declared(header)
+    assert item.warning_id is not None and item.qualifier == qualifier
+    if qualifier != "graphic":
+        comp = compare([item], [item.warning_id], taxonomy=TAX, severities={item.warning_id: "depicted"})
+        assert comp.milder_than_detected == {item.warning_id: qualifier}
