@@ -27,11 +27,12 @@ NONE_DECLARED = frozenset(
         "none", "none apply", "none needed", "no warnings", "no warnings apply", "no warnings needed", "n/a", "na",
         "nothing", "no tws", "no tw", "no cws", "no cw", "no content warnings", "no trigger warnings",
         "nada", "none at all", "nothing at all", "fluff", "just fluff", "pure fluff", "only fluff", "all fluff",
+        "none really", "nothing really", "not really", "nothing major", "nothing much", "nothing serious",
     }
 )  # fmt: skip
 # What may follow "none" in the same item: a note ("none (just fluff)"), or a remark after a
-# full stop or a spaced dash ("None. Pure fluff.", "None - pure fluff").
-_NONE_REMARK = re.compile(r"\s*(?:[(\[].*|\.\s.*|\s[-\u2013\u2014]\s.*)$", re.S)
+# full stop, an exclamation mark or a spaced dash ("None. Pure fluff.", "None! Just fluff!").
+_NONE_REMARK = re.compile(r"\s*(?:[(\[].*|[.!]\s.*|\s[-\u2013\u2014]\s.*)$", re.S)
 
 
 def declares_none(raw: str) -> bool:
@@ -61,7 +62,12 @@ def names_no_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
     """True for an item that is known but names no warning: "none", an AO3 value such as
     "No Archive Warnings Apply", or a warning said to be absent ("no gore"). Reports show
     these as written, never as unmapped."""
-    return declares_none(raw) or ao3_value(raw) in AO3_NO_WARNING or negates_warning(raw, taxonomy=taxonomy)
+    return (
+        declares_none(raw)
+        or ao3_value(raw) in AO3_NO_WARNING
+        or negates_warning(raw, taxonomy=taxonomy)
+        or _NOT_GRAPHIC.match(raw.strip().lower()) is not None  # "nothing graphic", alone
+    )
 
 
 def negates_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
@@ -83,8 +89,9 @@ _LEAD_IN = re.compile(
     r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\b\s*:?\s*",
     re.IGNORECASE,
 )
-# An item that starts by saying what follows is absent: "no gore", "without any blood".
-_NEGATED = re.compile(r"^(?:no|not|without|zero|never)\s+(?:any\s+)?", re.IGNORECASE)
+# An item that starts by saying what follows is absent: "no gore", "without any blood",
+# "nothing sexual", "not a death fic".
+_NEGATED = re.compile(r"^(?:no|not|without|zero|never|nothing)\s+(?:any\s+|an?\s+)?", re.IGNORECASE)
 # No \s* around the separators: on a long run of spaces it made splitting quadratic
 # (a minute for 80 KB); the parts are stripped instead.
 # Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood"),
@@ -132,8 +139,11 @@ _NOTE_QUALIFIERS = {
 _INTENSIFIERS = re.compile(r"^(?:(?:very|extremely|slightly|brief|briefly|really|quite|only|just)\s+)+")
 # A note that says the item is not graphic; no qualifier, but a note all the same. "explicit"
 # as a qualifier is graphic, so "not explicit" is the same note; so are "nothing (too) graphic".
+# "though nothing graphic" and "no graphic descriptions" say it too.
 _NOT_GRAPHIC = re.compile(
-    r"^(?:not|non|semi|nothing)[\s-]*(?:(?:very|too|that|overly|super|really|particularly)\s+)?(?:graphic|explicit)$"
+    r"^(?:(?:though|although|but)\s+)?(?:not|non|semi|nothing|no)[\s-]*"
+    r"(?:(?:very|too|that|overly|super|really|particularly)\s+)?(?:graphic|explicit)"
+    r"(?:\s+(?:descriptions?|details?|depictions?|scenes?))?$"
 )
 # The same notes after a spaced dash, a colon, a comma or "but": "self harm - mentioned",
 # "violence: very graphic", "violence, not explicit", "blood but nothing graphic".
@@ -162,6 +172,7 @@ _MODIFIERS = frozenset(
         *("element", "imagery", "image", "warning", "discussion", "talk", "undertone", "overtone"),
         *("implication", "hint", "aftermath", "stuff", "heavy", "galore", "ahead", "included", "involved"),
         *("survivor", "recovery", "attempt", "complication", "loss", "mentioned", "referenced", "implied"),
+        *("fic", "story", "chapter"),  # "a death fic" is a death
     )
 )
 # Modifiers that qualify the alias before them ("self-harm mentions", "violence implied"); an
@@ -186,7 +197,7 @@ _ALSO_DECLARED = {
     },
     **{normalize(name): ("violence",) for name in ("domestic violence", "physical abuse")},
 }
-_NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
+_NEGATIONS = frozenset({"no", "not", "without", "zero", "never", "nothing"})
 
 
 @dataclass(frozen=True)

@@ -161,3 +161,60 @@ def test_a_mention_after_the_warning_qualifies_it(header: str, qualifier: str) -
     if qualifier != "graphic":
         comp = compare([item], [item.warning_id], taxonomy=TAX, severities={item.warning_id: "depicted"})
         assert comp.milder_than_detected == {item.warning_id: qualifier}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Warnings: nothing sexual",
+        "Warnings: not a death fic!",
+        "Warnings: no rape, nothing sexual, not a death story",
+        "Warnings: none really",
+        "TW: nothing major",
+        "Warnings: None! Just fluff!",
+        "Warnings: nothing graphic",
+    ],
+)
+def test_saying_a_warning_or_any_is_absent_declares_nothing_and_is_no_unmapped_phrase(header: str) -> None:
+    """Regression: these declared nothing, as they should, but showed as warnings 'not in the
+    taxonomy'."""
+    assert set(ids(header)) == {None}
+    assert unmapped(header) == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Warnings: violence, though nothing graphic",
+        "Warnings: violence, but no graphic descriptions",
+        "Warnings: violence (no graphic details)",
+    ],
+)
+def test_a_not_graphic_note_in_other_words_stays_on_its_item(header: str) -> None:
+    """Regression: "though nothing graphic" and "no graphic descriptions" were unmapped items."""
+    assert [(d.warning_id, d.qualifier) for d in declared(header)] == [("violence", None)]
+    assert unmapped(header) == []
+
+
+def test_no_graphic_violence_does_not_declare_violence() -> None:
+    """The author says violence is not graphic, not that it is there: nothing is declared, and
+    a detected violence stays undeclared for the author to check (README)."""
+    comp = compare(declared("Warnings: implied/referenced rape, no graphic violence"), ["violence"], taxonomy=TAX)
+    assert comp.missing == [] and comp.covered_by == {"violence": "sexual-assault"}  # rape covers violence
+    comp = compare(declared("Warnings: no graphic violence"), ["violence"], taxonomy=TAX)
+    assert comp.missing == ["violence"] and comp.unmapped == []
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("TW: child abuse & neglect", [("child-abuse", None)]),
+        ("TW: neglect", [("child-abuse", None)]),
+        ("Warnings: sexual references", [("sexual-content", "mentioned")]),
+        ("Warnings: death fic", [("death", None)]),
+    ],
+)
+def test_more_common_header_words_map(header: str, expected: list[tuple[str, str | None]]) -> None:
+    """Regression: "neglect", "sexual references" and "death fic" were unmapped."""
+    assert [(d.warning_id, d.qualifier) for d in declared(header)][: len(expected)] == expected
+    assert unmapped(header) == []
