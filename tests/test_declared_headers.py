@@ -218,3 +218,29 @@ def test_more_common_header_words_map(header: str, expected: list[tuple[str, str
     """Regression: "neglect", "sexual references" and "death fic" were unmapped."""
     assert [(d.warning_id, d.qualifier) for d in declared(header)][: len(expected)] == expected
     assert unmapped(header) == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Warnings:\n\nviolence, blood, major character death",
+        "Warnings:\n\n- violence\n- blood\n- major character death",
+        "Title: Salt\nWarnings: violence,\nblood, major character death",
+        "TW: violence, blood,\nmajor character death",
+    ],
+)
+def test_a_list_after_a_blank_line_or_wrapped_onto_the_next_is_read(header: str) -> None:
+    """Regression: "Warnings:" over a blank line declared nothing, and a list wrapped after a
+    comma declared its first line only; the rest was scored as story."""
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    assert ids(header) == ["violence", "blood", "death"]
+    assert scan(f"{header}\n\n{CALM}", format="text", scorer=CascadeScorer()).warnings == []
+
+
+def test_a_blank_line_after_a_bare_header_does_not_take_the_story() -> None:
+    text = "Warnings:\n\nShe ran down to the harbour before anyone could stop her, and the rain came.\n\n" + CALM
+    assert read_text(text).metadata.declaration_lines == ["Warnings:"]
+    text = f'{CALM}\nWarning: the stove is hot,\n"she said," and laughed.\n\n{CALM}'
+    assert read_text(text).metadata.declaration_lines == []

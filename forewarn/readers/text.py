@@ -228,7 +228,9 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
     declaration line is joined to the bullet lines below it (up to a blank or other line).
 
     "Warnings:" over "- violence" and "- death" is "Warnings: violence, death", read
-    like the one-line form; unjoined, the header declared nothing. So is a bare declaration
+    like the one-line form (also after one blank line, if what follows reads as a list);
+    unjoined, the header declared nothing. A declaration line ending in a comma is joined to
+    the plain line below it ("TW: violence," over "blood"). So is a bare declaration
     or a header line without a value ("Rating:", not "Summary:") joined to a plain line right
     below it, its value: an AO3 work page copied as text puts each tag list so ("Rating:" over
     "Mature", "Archive Warning:" over "Graphic Depictions Of Violence"). Under a bare
@@ -238,25 +240,38 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
     lines: list[tuple[str, int, int]] = []
     joined = 0  # items joined to the last line, while it is an open bare declaration
     declaring = False  # the open line is a bare declaration, not a header ("Rating:")
+    gap = False  # a blank line came between the open bare declaration and its list
     pos = 0
     for raw in text.split("\n"):
         line = raw.strip()
+        if not line and declaring and joined == 0 and not gap:
+            gap = True  # "Warnings:", a blank line, then the list
+            pos += len(raw) + 1
+            continue
         item = list_item(line) if joined >= 0 and lines else None
         if item is None and joined == 0 and lines and line and _is_plain(line):
-            item = line
+            item = line if not gap or _is_bare_item(line) else None
         if item is None and joined > 0 and declaring and _is_bare_item(line):
             item = line
         if item is not None:
             last, start, _ = lines[-1]
             lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
             joined += 1
+        elif lines and line and _wraps(lines[-1][0]) and _is_plain(line) and not any(q in line for q in _QUOTES):
+            last, start, _ = lines[-1]  # "TW: violence, blood," going on below
+            lines[-1] = (f"{last} {line}", start, pos + len(raw))
         else:
-            declaring = is_bare_declaration(line)
+            declaring, gap = is_bare_declaration(line), False
             joined = 0 if declaring or _is_empty_header(line) else -1
             if line:
                 lines.append((line, pos, pos + len(raw)))
         pos += len(raw) + 1
     return lines
+
+
+def _wraps(line: str) -> bool:
+    """A declaration line ending in a comma: its list goes on on the next line."""
+    return line.endswith(",") and is_declaration(line)
 
 
 # At most this many words in a plain line read as one more item of a list under "Warnings:".
