@@ -300,9 +300,18 @@ def _split(body: str) -> list[str]:
 def _items(text: str) -> list[str]:
     body = _PREFIX.sub("", text.strip(), count=1)
     body = _LEAD_IN.sub("", body, count=1)
-    body = body.strip().rstrip(".!").strip()
+    body = _unwrapped(body.strip().rstrip(".!~").strip())
     parts = [p.strip().strip(" .*-_\t\"'") for p in _split(body)]
     return [p for p in parts if p]
+
+
+def _unwrapped(body: str) -> str:
+    """``body`` without the closing bracket of a line wrapped whole ("[TW: blood]"): it is no
+    part of the last item ("blood]")."""
+    for opening, closing in ("()", "[]"):
+        if body.endswith(closing) and body.count(closing) > body.count(opening):
+            body = body[:-1].rstrip(" .!~")
+    return body
 
 
 def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:

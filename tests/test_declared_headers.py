@@ -244,3 +244,18 @@ def test_a_blank_line_after_a_bare_header_does_not_take_the_story() -> None:
     assert read_text(text).metadata.declaration_lines == ["Warnings:"]
     text = f'{CALM}\nWarning: the stove is hot,\n"she said," and laughed.\n\n{CALM}'
     assert read_text(text).metadata.declaration_lines == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Warnings \u26a0\ufe0f: violence, blood",
+        "~ TW: violence, blood ~",
+        "[Warnings: violence, blood]",
+        "(TW: violence, blood.)",
+    ],
+)
+def test_decorated_and_bracketed_headers(header: str) -> None:
+    """Regression: an emoji after the word or a "~" before it hid the header; a header in
+    brackets declared "blood]" (shown so)."""
+    assert [(d.raw, d.warning_id) for d in declared(header)] == [("violence", "violence"), ("blood", "blood")]

@@ -55,12 +55,13 @@ _DECLARATION_WORD = (
     rf"|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?{_FOR_CHAPTER}|content\s+notes?{_FOR_CHAPTER}"
     rf"|triggers?{_FOR_CHAPTER}|heads[\s-]?up{_FOR_CHAPTER}"
 )
-# Symbols authors put before the word ("\u26a0\ufe0f Warnings:"); not quotes, so dialogue
+# Symbols authors put before the word ("\u26a0\ufe0f Warnings:", "~ TW:") or after it ("Warnings
+# \u26a0\ufe0f:"); not quotes, so dialogue
 # ('"Warning: the stove is hot," she said.') is not taken for a declaration.
 _LEAD_SYMBOLS = r"\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"
 _DECLARATION = re.compile(
-    rf"^[\s*_>\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
-    rf"(?:{_DECLARATION_WORD})[\s*_\])]*(?:[:\-\u2013\u2014]|//)",
+    rf"^[\s*_>~\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
+    rf"(?:{_DECLARATION_WORD})[\s*_\]){_LEAD_SYMBOLS}]*(?:[:\-\u2013\u2014]|//)",
     re.IGNORECASE,
 )
 # A warnings line that follows a sentence on the same line: "Thanks to my beta! TW: blood."
