@@ -259,3 +259,24 @@ def test_decorated_and_bracketed_headers(header: str) -> None:
     """Regression: an emoji after the word or a "~" before it hid the header; a header in
     brackets declared "blood]" (shown so)."""
     assert [(d.raw, d.warning_id) for d in declared(header)] == [("violence", "violence"), ("blood", "blood")]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # "unalive" alone is a death (killing or suicide: a death either way); of oneself, or as
+        # thoughts or an attempt, it is suicide.
+        ("TW: unalive thoughts", "suicide"),
+        ("TW: unaliving himself", "suicide"),
+        ("TW: unalive attempt", "suicide"),
+        ("TW: sewerslide", "suicide"),
+        ("TW: unalive", "death"),
+        ("TW: r@pe", "sexual-assault"),
+        ("TW: s3x", "sexual-content"),
+        ("TW: k!lling", "death"),
+    ],
+)
+def test_more_censored_spellings_map(header: str, expected: str) -> None:
+    """Regression: these censored spellings were unmapped ("unalive thoughts" is suicidal
+    thoughts, not a death)."""
+    assert ids(header) == [expected]
