@@ -35,6 +35,14 @@ NONE_DECLARED = frozenset(
 _NONE_REMARK = re.compile(r"\s*(?:[(\[].*|[.!]\s.*|\s[-\u2013\u2014]\s.*)$", re.S)
 
 
+# An item that points to warnings elsewhere ("see tags", "please read the end notes"): it
+# names no warning itself; the tags and notes are read where the readers find them.
+_ELSEWHERE = re.compile(
+    r"^(?:please\s+)?(?:see|read|check|mind|heed)\s+(?:the\s+)?(?:tags|(?:end\s+|author'?s?\s+)?notes?)\b",
+    re.IGNORECASE,
+)
+
+
 def declares_none(raw: str) -> bool:
     """True for a declared item that says there are no warnings ("none", "n/a", "none (just
     fluff)", "pure fluff")."""
@@ -67,6 +75,7 @@ def names_no_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
         or ao3_value(raw) in AO3_NO_WARNING
         or negates_warning(raw, taxonomy=taxonomy)
         or _NOT_GRAPHIC.match(raw.strip().lower()) is not None  # "nothing graphic", alone
+        or _ELSEWHERE.match(raw.strip()) is not None
     )
 
 

@@ -280,3 +280,12 @@ def test_more_censored_spellings_map(header: str, expected: str) -> None:
     """Regression: these censored spellings were unmapped ("unalive thoughts" is suicidal
     thoughts, not a death)."""
     assert ids(header) == [expected]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Warnings: see tags", "Warnings: Please read the tags!", "CW: see end notes for warnings", "TW: check the notes"],
+)
+def test_a_pointer_to_the_tags_or_notes_is_no_unmapped_warning(header: str) -> None:
+    """Regression: "see tags" was shown as a declared warning not in the taxonomy."""
+    assert ids(header) == [None] and unmapped(header) == []
