@@ -30,6 +30,15 @@ NONE_DECLARED = frozenset(
         "none really", "nothing really", "not really", "nothing major", "nothing much", "nothing serious",
     }
 )  # fmt: skip
+# Remarks authors put in a warnings line after its warnings ("TW: self harm. Stay safe!"): no
+# warning, and known, so not shown as unmapped.
+REMARKS = frozenset(
+    {
+        "stay safe", "be safe", "take care", "please take care", "be careful", "please be careful", "sorry",
+        "enjoy", "read at your own risk", "reader discretion advised", "you have been warned", "proceed with caution",
+        "lots of it", "mind the tags", "heed the tags", "please read responsibly", "read responsibly",
+    }
+)  # fmt: skip
 # What may follow "none" in the same item: a note ("none (just fluff)"), or a remark after a
 # full stop, an exclamation mark or a spaced dash ("None. Pure fluff.", "None! Just fluff!").
 _NONE_REMARK = re.compile(r"\s*(?:[(\[].*|[.!]\s.*|\s[-\u2013\u2014]\s.*)$", re.S)
@@ -76,6 +85,7 @@ def names_no_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
         or negates_warning(raw, taxonomy=taxonomy)
         or _NOT_GRAPHIC.match(raw.strip().lower()) is not None  # "nothing graphic", alone
         or _ELSEWHERE.match(raw.strip()) is not None
+        or raw.strip().strip(".!").lower() in REMARKS
     )
 
 
@@ -107,8 +117,11 @@ _NEGATED = re.compile(r"^(?:no|not|without|zero|never|nothing)\s+(?:any\s+|an?\s
 # as are dots and bullets ("violence \u00b7 blood"), CJK commas, and a hyphen or dash with a
 # space each side ("violence - blood"; "self-harm" has none). "and/or" before "and".
 # "but" joins a warning and one said to be absent ("violence but no gore"); ", but" is one cut.
+# So does a sentence's end inside the line ("TW: self harm. Please be careful."): the item
+# was "self harm. Please be careful", unmapped.
 _SPLIT = re.compile(
     r",(?:\s*but\b)?|\bbut\b|;|\||\s/\s|\+|\band\s*/\s*or\b|\band\b|&|\bplus\b|\n|\s[-\u2013\u2014]\s"
+    r"|[.!?\u2026]\s"
     r"|[\u00b7\u2219\u2022\u2023\u25e6\u25aa\u2043\uff0c\u3001]"
     r"|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
     re.IGNORECASE,
@@ -310,7 +323,8 @@ def _items(text: str) -> list[str]:
     body = _PREFIX.sub("", text.strip(), count=1)
     body = _LEAD_IN.sub("", body, count=1)
     body = _unwrapped(body.strip().rstrip(".!~").strip())
-    parts = [p.strip().strip(" .*-_\t\"'") for p in _split(body)]
+    # Each part may open so too: "this one gets dark. There is blood."
+    parts = [_LEAD_IN.sub("", p.strip(), count=1).strip(" .*-_\t\"'") for p in _split(body)]
     return [p for p in parts if p]
 
 
@@ -492,6 +506,25 @@ def rating_reason(rating: str | None, *, taxonomy: Taxonomy) -> list[DeclaredIte
         return []
     items = parse_declaration(m.group("reason"), taxonomy=taxonomy, source="header")
     return [d for d in items if d.warning_id]
+
+
+# A sentence ending inside a line, with more after it: "thin ice. Mara read the sign twice".
+_SENTENCE_BREAK = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*\s+\S")
+
+
+def reads_as_story(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
+    """A declaration line that is story ("Warning: thin ice. Mara read the sign twice, ..."
+    opening chapter 1): more than one sentence, and no item names a warning or says there is
+    none. Read as a declaration, its stabbing was kept out of scoring and its clauses shown
+    as declared warnings not in the taxonomy."""
+    if _SENTENCE_BREAK.search(_PREFIX.sub("", line.strip(), count=1)) is None:
+        return False
+    taxonomy = taxonomy or load_taxonomy()
+    return not any(
+        names_no_warning(raw, taxonomy=taxonomy)
+        or any(d.warning_id for d in _header_item(raw, taxonomy=taxonomy, source="header"))
+        for raw in _items(line)
+    )
 
 
 def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[DeclaredItem]:

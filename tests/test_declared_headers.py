@@ -289,3 +289,48 @@ def test_more_censored_spellings_map(header: str, expected: str) -> None:
 def test_a_pointer_to_the_tags_or_notes_is_no_unmapped_warning(header: str) -> None:
     """Regression: "see tags" was shown as a declared warning not in the taxonomy."""
     assert ids(header) == [None] and unmapped(header) == []
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("TW: self harm. Please be careful.", ["self-harm", None]),
+        ("Warnings: Major character death. Sorry!", ["death", None]),
+        ("TW: blood, gore. Stay safe!", ["blood", "blood", None]),
+        ("TW: suicide. Mentions of self-harm.", ["suicide", "self-harm"]),
+        ("Warnings: None. Pure fluff.", [None, None]),
+    ],
+)
+def test_a_sentence_end_inside_a_warnings_line_ends_an_item(header: str, expected: list[str | None]) -> None:
+    """Regression: "self harm. Please be careful" was one unmapped item, so the self-harm the
+    author warned of was not declared."""
+    assert ids(header) == expected
+    assert unmapped(header) == []
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Warning: thin ice. Mara read the sign twice, stepped onto the lake anyway, and the man behind her "
+        "stabbed her in the back; blood pooled on the ice.",
+        "Heads up - the guard said. Then he stabbed her twice and blood pooled on the stones.",
+    ],
+)
+def test_a_story_that_opens_like_a_header_is_story(opening: str) -> None:
+    """Regression: a first line of story starting "Warning:" was read as the work's declaration:
+    its clauses were declared warnings "not in the taxonomy", and the stabbing in it was kept
+    out of scoring, so the work came out clean."""
+    from forewarn.pipeline import scan
+    from forewarn.score.cascade import CascadeScorer
+
+    report = scan(f"{opening}\n\n{CALM}", format="text", scorer=CascadeScorer())
+    assert report.declared == []
+    assert {"violence", "blood"} & {w.id for w in report.warnings}
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Warning: this one gets dark. There is blood.", "A/N: Warnings: violence. Lots of it.", "TW: None. Pure fluff."],
+)
+def test_a_warnings_line_of_sentences_that_names_a_warning_is_still_read(header: str) -> None:
+    assert read_text(f"{header}\n\n{CALM}").metadata.declaration_lines == [header]

@@ -500,7 +500,7 @@ def scan_lines(
     in chapter 1 was the work's summary). In ``notes`` (collapsed blocks kept in the
     story, read as notes by the reader) every declaration line counts.
     """
-    from forewarn.declared import is_warning_list  # declared.py imports this module
+    from forewarn.declared import is_warning_list, reads_as_story  # declared.py imports this module
 
     found_lines = logical_lines(text)
     lines = [line for line, _, _ in found_lines]
@@ -518,7 +518,7 @@ def scan_lines(
         taken = False
         if i < lead or i in ends:
             declaration = find_declaration(line)
-            if declaration:
+            if declaration and not reads_as_story(declaration, taxonomy=taxonomy):
                 add_declaration(meta, declaration)
                 taken = True
         elif is_declaration(line) and any(n.start <= start < n.end for n in notes):
