@@ -334,3 +334,25 @@ def test_a_story_that_opens_like_a_header_is_story(opening: str) -> None:
 )
 def test_a_warnings_line_of_sentences_that_names_a_warning_is_still_read(header: str) -> None:
     assert read_text(f"{header}\n\n{CALM}").metadata.declaration_lines == [header]
+
+
+@pytest.mark.parametrize(
+    ("header", "rating", "expected"),
+    [
+        ("Rated T for language.", "T for language", ["strong-language"]),
+        ("Title: Salt\nRated M for violence and mentions of suicide", "M for violence and mentions of suicide",
+         ["violence", "suicide"]),
+        ("**Rated M**", "M", []),
+    ],
+)  # fmt: skip
+def test_a_rated_line_is_the_rating_and_its_reason(header: str, rating: str, expected: list[str]) -> None:
+    """Regression: "Rated T for language." (FanFiction.Net's way) was story: no rating, nothing
+    declared, and its words scored."""
+    meta = read_text(f"{header}\n\n{CALM}").metadata
+    assert meta.rating == rating and ids(header) == expected
+
+
+def test_rated_in_the_story_is_prose() -> None:
+    text = f"Rated by critics as the best bakery in town, the shop was always full.\n\n{CALM}"
+    assert read_text(text).metadata.rating is None
+    assert read_text(f"{CALM}\nRated M for mature, he joked.\n\n{CALM}").metadata.rating is None

@@ -88,6 +88,13 @@ _HEADER = re.compile(
 )
 # The start of a "Key: value" header line the readers read as metadata (its value may be empty).
 HEADER_LINE = re.compile(rf"^[\s*_]*(?P<key>{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
+# A rating line without a colon, as FanFiction.Net authors write it: "Rated T for language."
+# A rating must follow ("Rated by critics..." is prose).
+_RATED = re.compile(
+    r"^[\s*_]*rated[\s*_]+(?P<value>(?:g|gen|k\+?|t\+?|teen|m|ma|mature|e|explicit|r|nc-?17|pg-?13)"
+    r"(?![\w+-]).*?)[\s*_.!]*$",
+    re.IGNORECASE,
+)
 # Lines of prose a header line may go on over ("Summary:" with its text on the next lines).
 _WRAPPED_LINES = 4
 _HEAD_LINES = 30
@@ -182,7 +189,7 @@ def is_front_matter(line: str, *, markdown: bool = False) -> bool:
     is where the story starts.
     """
     line = line.strip()
-    if not line or is_declaration(line) or _HEADER.match(line) or _NOTE.match(line):
+    if not line or is_declaration(line) or _HEADER.match(line) or _NOTE.match(line) or _RATED.match(line):
         return True
     if _SEPARATOR.match(line) or heading_title(line, markdown=markdown) is not None:
         return True
@@ -463,6 +470,7 @@ def _is_plain(line: str) -> bool:
     return not (
         is_declaration(line)
         or HEADER_LINE.match(line)
+        or _RATED.match(line)
         or _NOTE.match(line)
         or _SEPARATOR.match(line)
         or heading_title(line, markdown=True) is not None
@@ -531,7 +539,10 @@ def scan_lines(
                 add_declaration(meta, line)
                 taken = True
         if not taken and (i < top or i in ends):
-            if _is_header(line):
+            if (rated := _RATED.match(line)) is not None:
+                _apply_header(meta, "rating", rated.group("value"))
+                key, taken = None, True
+            elif _is_header(line):
                 m = _HEADER.match(line)
                 key = HEADER_LINE.match(line).group("key").lower()  # type: ignore[union-attr]
                 value = m.group("value").strip("*_ ") if m else ""
