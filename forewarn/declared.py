@@ -429,10 +429,23 @@ def _declared(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False
         if not strict:
             item = _one(raw, taxonomy=taxonomy, source=source)
     if item.warning_id is None:
-        return [item]
+        return _note_list(raw, taxonomy=taxonomy, source=source) or [item]
     words = f" {normalize(_without_note(raw)[0])} "
     also = [wid for name, wids in _ALSO_DECLARED.items() if f" {name} " in words for wid in wids]
     return [item, *(DeclaredItem(raw, wid, item.qualifier, source) for wid in dict.fromkeys(also))]
+
+
+def _note_list(raw: str, *, taxonomy: Taxonomy, source: str) -> list[DeclaredItem]:
+    """The warnings listed in the note of an item that names none itself: "the usual (swearing,
+    canon-typical violence)" declares both (it was unmapped); every part must map."""
+    note = _without_note(raw)[2]
+    parts = [p for p in (p.strip(" .*-_") for p in _split(note)) if p] if note else []
+    if len(parts) < 2:  # one part: see _one
+        return []
+    named = [_one(p, taxonomy=taxonomy, source=source, strict=True) for p in parts]
+    if not all(d.warning_id for d in named):
+        return []
+    return [DeclaredItem(raw, d.warning_id, d.qualifier, source) for d in named]
 
 
 # Where an item joins warnings: "&" or "and" (in tags; lines are split there already), else a

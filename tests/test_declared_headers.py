@@ -356,3 +356,10 @@ def test_rated_in_the_story_is_prose() -> None:
     text = f"Rated by critics as the best bakery in town, the shop was always full.\n\n{CALM}"
     assert read_text(text).metadata.rating is None
     assert read_text(f"{CALM}\nRated M for mature, he joked.\n\n{CALM}").metadata.rating is None
+
+
+def test_warnings_listed_in_the_note_of_an_unmapped_item_are_declared() -> None:
+    """Regression: "the usual (swearing, canon-typical violence)" was one unmapped item."""
+    header = "Warnings: the usual (swearing, canon-typical violence)"
+    assert ids(header) == ["strong-language", "violence"] and unmapped(header) == []
+    assert ids("Warnings: hurt/comfort (lots of it, and fluff)") == [None]  # not every part maps
