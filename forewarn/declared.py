@@ -27,11 +27,29 @@ NONE_DECLARED = frozenset(
         "none", "none apply", "none needed", "no warnings", "no warnings apply", "no warnings needed", "n/a", "na",
         "nothing", "no tws", "no tw", "no cws", "no cw", "no content warnings", "no trigger warnings",
         "nada", "none at all", "nothing at all", "fluff", "just fluff", "pure fluff", "only fluff", "all fluff",
+        "none really", "nothing really", "not really", "nothing major", "nothing much", "nothing serious",
+    }
+)  # fmt: skip
+# Remarks authors put in a warnings line after its warnings ("TW: self harm. Stay safe!"): no
+# warning, and known, so not shown as unmapped.
+REMARKS = frozenset(
+    {
+        "stay safe", "be safe", "take care", "please take care", "be careful", "please be careful", "sorry",
+        "enjoy", "read at your own risk", "reader discretion advised", "you have been warned", "proceed with caution",
+        "lots of it", "mind the tags", "heed the tags", "please read responsibly", "read responsibly",
     }
 )  # fmt: skip
 # What may follow "none" in the same item: a note ("none (just fluff)"), or a remark after a
-# full stop or a spaced dash ("None. Pure fluff.", "None - pure fluff").
-_NONE_REMARK = re.compile(r"\s*(?:[(\[].*|\.\s.*|\s[-\u2013\u2014]\s.*)$", re.S)
+# full stop, an exclamation mark or a spaced dash ("None. Pure fluff.", "None! Just fluff!").
+_NONE_REMARK = re.compile(r"\s*(?:[(\[].*|[.!]\s.*|\s[-\u2013\u2014]\s.*)$", re.S)
+
+
+# An item that points to warnings elsewhere ("see tags", "please read the end notes"): it
+# names no warning itself; the tags and notes are read where the readers find them.
+_ELSEWHERE = re.compile(
+    r"^(?:please\s+)?(?:see|read|check|mind|heed)\s+(?:the\s+)?(?:tags|(?:end\s+|author'?s?\s+)?notes?)\b",
+    re.IGNORECASE,
+)
 
 
 def declares_none(raw: str) -> bool:
@@ -41,18 +59,34 @@ def declares_none(raw: str) -> bool:
     return key in NONE_DECLARED or _NONE_REMARK.sub("", key).strip(".!") in NONE_DECLARED - {"na"}
 
 
-def _ao3_value(raw: str) -> str:
-    """An AO3 archive-warning value as compared: lower case, the older spelling of the
-    creator's choice not to warn read as the current one."""
-    key = raw.strip().lower()
-    return CHOSE_NOT_TO_WARN if key == CHOSE_NOT_TO_WARN_OLD else key
+# The creator's choice not to warn as authors also write it in a warnings line: "Author chose
+# not to use archive warnings", "Creator chose not to warn", "I chose not to warn".
+_CHOSE_NOT_TO = re.compile(
+    r"(?:(?:the\s+)?(?:creator|author|writer|i)\s+)?(?:chose|choose|has\s+chosen|have\s+chosen|choosing)"
+    r"\s+not\s+to\s+(?:use\s+(?:the\s+)?(?:archive\s+)?warnings|warn)",
+    re.IGNORECASE,
+)
+
+
+def ao3_value(raw: str) -> str:
+    """An AO3 archive-warning value as compared: lower case, the older spelling and an
+    author's own wording of the creator's choice not to warn read as the current one."""
+    key = raw.strip().strip(".!").lower()
+    return CHOSE_NOT_TO_WARN if _CHOSE_NOT_TO.fullmatch(key) else key
 
 
 def names_no_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
     """True for an item that is known but names no warning: "none", an AO3 value such as
     "No Archive Warnings Apply", or a warning said to be absent ("no gore"). Reports show
     these as written, never as unmapped."""
-    return declares_none(raw) or raw.strip().lower() in AO3_NO_WARNING or negates_warning(raw, taxonomy=taxonomy)
+    return (
+        declares_none(raw)
+        or ao3_value(raw) in AO3_NO_WARNING
+        or negates_warning(raw, taxonomy=taxonomy)
+        or _NOT_GRAPHIC.match(raw.strip().lower()) is not None  # "nothing graphic", alone
+        or _ELSEWHERE.match(raw.strip()) is not None
+        or raw.strip().strip(".!").lower() in REMARKS
+    )
 
 
 def negates_warning(raw: str, *, taxonomy: Taxonomy | None = None) -> bool:
@@ -74,16 +108,20 @@ _LEAD_IN = re.compile(
     r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\b\s*:?\s*",
     re.IGNORECASE,
 )
-# An item that starts by saying what follows is absent: "no gore", "without any blood".
-_NEGATED = re.compile(r"^(?:no|not|without|zero|never)\s+(?:any\s+)?", re.IGNORECASE)
+# An item that starts by saying what follows is absent: "no gore", "without any blood",
+# "nothing sexual", "not a death fic".
+_NEGATED = re.compile(r"^(?:no|not|without|zero|never|nothing)\s+(?:any\s+|an?\s+)?", re.IGNORECASE)
 # No \s* around the separators: on a long run of spaces it made splitting quadratic
 # (a minute for 80 KB); the parts are stripped instead.
 # Emoji split too: authors use them as bullets ("TW: \U0001f52a violence \U0001fa78 blood"),
 # as are dots and bullets ("violence \u00b7 blood"), CJK commas, and a hyphen or dash with a
 # space each side ("violence - blood"; "self-harm" has none). "and/or" before "and".
 # "but" joins a warning and one said to be absent ("violence but no gore"); ", but" is one cut.
+# So does a sentence's end inside the line ("TW: self harm. Please be careful."): the item
+# was "self harm. Please be careful", unmapped.
 _SPLIT = re.compile(
     r",(?:\s*but\b)?|\bbut\b|;|\||\s/\s|\+|\band\s*/\s*or\b|\band\b|&|\bplus\b|\n|\s[-\u2013\u2014]\s"
+    r"|[.!?\u2026]\s"
     r"|[\u00b7\u2219\u2022\u2023\u25e6\u25aa\u2043\uff0c\u3001]"
     r"|[\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff]",
     re.IGNORECASE,
@@ -123,8 +161,11 @@ _NOTE_QUALIFIERS = {
 _INTENSIFIERS = re.compile(r"^(?:(?:very|extremely|slightly|brief|briefly|really|quite|only|just)\s+)+")
 # A note that says the item is not graphic; no qualifier, but a note all the same. "explicit"
 # as a qualifier is graphic, so "not explicit" is the same note; so are "nothing (too) graphic".
+# "though nothing graphic" and "no graphic descriptions" say it too.
 _NOT_GRAPHIC = re.compile(
-    r"^(?:not|non|semi|nothing)[\s-]*(?:(?:very|too|that|overly|super|really|particularly)\s+)?(?:graphic|explicit)$"
+    r"^(?:(?:though|although|but)\s+)?(?:not|non|semi|nothing|no)[\s-]*"
+    r"(?:(?:very|too|that|overly|super|really|particularly)\s+)?(?:graphic|explicit)"
+    r"(?:\s+(?:descriptions?|details?|depictions?|scenes?))?$"
 )
 # The same notes after a spaced dash, a colon, a comma or "but": "self harm - mentioned",
 # "violence: very graphic", "violence, not explicit", "blood but nothing graphic".
@@ -152,9 +193,16 @@ _MODIFIERS = frozenset(
         *("play", "theme", "content", "scene", "mention", "reference", "depiction", "description"),
         *("element", "imagery", "image", "warning", "discussion", "talk", "undertone", "overtone"),
         *("implication", "hint", "aftermath", "stuff", "heavy", "galore", "ahead", "included", "involved"),
-        *("survivor", "recovery", "attempt", "complication", "loss"),
+        *("survivor", "recovery", "attempt", "complication", "loss", "mentioned", "referenced", "implied"),
+        *("fic", "story", "chapter"),  # "a death fic" is a death
     )
 )
+# Modifiers that qualify the alias before them ("self-harm mentions", "violence implied"); an
+# alias that ends so too ("blood mention"). Normalized, as the modifiers.
+_TRAILING_QUALIFIERS = {
+    **{normalize(w): "mentioned" for w in ("mention", "mentioned", "reference", "referenced")},
+    **{normalize(w): "implied" for w in ("implied", "implication", "hint")},
+}
 # Words after which an alias is followed by what it is done to ("violence against women").
 _OBJECT_WORDS = frozenset({"of", "against", "toward", "towards", "by"})
 # ...unless what follows is no one it is done to ("abuse of power" is not abuse).
@@ -171,7 +219,7 @@ _ALSO_DECLARED = {
     },
     **{normalize(name): ("violence",) for name in ("domestic violence", "physical abuse")},
 }
-_NEGATIONS = frozenset({"no", "not", "without", "zero", "never"})
+_NEGATIONS = frozenset({"no", "not", "without", "zero", "never", "nothing"})
 
 
 @dataclass(frozen=True)
@@ -274,9 +322,19 @@ def _split(body: str) -> list[str]:
 def _items(text: str) -> list[str]:
     body = _PREFIX.sub("", text.strip(), count=1)
     body = _LEAD_IN.sub("", body, count=1)
-    body = body.strip().rstrip(".!").strip()
-    parts = [p.strip().strip(" .*-_\t\"'") for p in _split(body)]
+    body = _unwrapped(body.strip().rstrip(".!~").strip())
+    # Each part may open so too: "this one gets dark. There is blood."
+    parts = [_LEAD_IN.sub("", p.strip(), count=1).strip(" .*-_\t\"'") for p in _split(body)]
     return [p for p in parts if p]
+
+
+def _unwrapped(body: str) -> str:
+    """``body`` without the closing bracket of a line wrapped whole ("[TW: blood]"): it is no
+    part of the last item ("blood]")."""
+    for opening, closing in ("()", "[]"):
+        if body.endswith(closing) and body.count(closing) > body.count(opening):
+            body = body[:-1].rstrip(" .!~")
+    return body
 
 
 def _strip_qualifiers(phrase: str) -> tuple[str, str | None]:
@@ -334,11 +392,17 @@ def _without_note(raw: str) -> tuple[str, str | None, str]:
     return phrase, qualifier, note
 
 
+def _trailing_qualifier(phrase: str) -> str | None:
+    """The qualifier a phrase's last word gives: "self-harm mentions" is a mention (it gave none)."""
+    words = normalize(phrase).split()
+    return _TRAILING_QUALIFIERS.get(words[-1]) if len(words) > 1 else None
+
+
 def _one(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False) -> DeclaredItem:
     """``raw`` read as one warning (with its qualifier), or unmapped."""
     phrase, qualifier, note = _without_note(raw)
     rest, leading = _strip_qualifiers(phrase)
-    qualifier = qualifier or leading
+    qualifier = qualifier or leading or _trailing_qualifier(phrase)
     d = _resolve(rest, taxonomy, strict=strict) if rest != phrase else None
     d = d or _resolve(phrase, taxonomy, strict=strict)
     if d is None and note and qualifier is None:
@@ -365,10 +429,23 @@ def _declared(raw: str, *, taxonomy: Taxonomy, source: str, strict: bool = False
         if not strict:
             item = _one(raw, taxonomy=taxonomy, source=source)
     if item.warning_id is None:
-        return [item]
+        return _note_list(raw, taxonomy=taxonomy, source=source) or [item]
     words = f" {normalize(_without_note(raw)[0])} "
     also = [wid for name, wids in _ALSO_DECLARED.items() if f" {name} " in words for wid in wids]
     return [item, *(DeclaredItem(raw, wid, item.qualifier, source) for wid in dict.fromkeys(also))]
+
+
+def _note_list(raw: str, *, taxonomy: Taxonomy, source: str) -> list[DeclaredItem]:
+    """The warnings listed in the note of an item that names none itself: "the usual (swearing,
+    canon-typical violence)" declares both (it was unmapped); every part must map."""
+    note = _without_note(raw)[2]
+    parts = [p for p in (p.strip(" .*-_") for p in _split(note)) if p] if note else []
+    if len(parts) < 2:  # one part: see _one
+        return []
+    named = [_one(p, taxonomy=taxonomy, source=source, strict=True) for p in parts]
+    if not all(d.warning_id for d in named):
+        return []
+    return [DeclaredItem(raw, d.warning_id, d.qualifier, source) for d in named]
 
 
 # Where an item joins warnings: "&" or "and" (in tags; lines are split there already), else a
@@ -429,8 +506,43 @@ def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
     return known * 2 > len(items)
 
 
+# The reason an author gives for a rating: "M for language and violence", "T (for swearing)".
+_RATING_REASON = re.compile(r"\b(?:for|due\s+to|because\s+of)\s+(?P<reason>[^()\[\]]+)", re.IGNORECASE)
+
+
+def rating_reason(rating: str | None, *, taxonomy: Taxonomy) -> list[DeclaredItem]:
+    """The warnings a rating's reason names ("Rating: M for language and violence"): the author
+    warns of them as a warnings line would. Only those that map count ("M for a reason" names
+    none); without them, a rated-for swearing was "strong language: not declared"."""
+    m = _RATING_REASON.search(rating or "")
+    if m is None:
+        return []
+    items = parse_declaration(m.group("reason"), taxonomy=taxonomy, source="header")
+    return [d for d in items if d.warning_id]
+
+
+# A sentence ending inside a line, with more after it: "thin ice. Mara read the sign twice".
+_SENTENCE_BREAK = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*\s+\S")
+
+
+def reads_as_story(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
+    """A declaration line that is story ("Warning: thin ice. Mara read the sign twice, ..."
+    opening chapter 1): more than one sentence, and no item names a warning or says there is
+    none. Read as a declaration, its stabbing was kept out of scoring and its clauses shown
+    as declared warnings not in the taxonomy."""
+    if _SENTENCE_BREAK.search(_PREFIX.sub("", line.strip(), count=1)) is None:
+        return False
+    taxonomy = taxonomy or load_taxonomy()
+    return not any(
+        names_no_warning(raw, taxonomy=taxonomy)
+        or any(d.warning_id for d in _header_item(raw, taxonomy=taxonomy, source="header"))
+        for raw in _items(line)
+    )
+
+
 def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[DeclaredItem]:
-    """Everything the work declares: warnings lines, AO3 archive warnings, AO3 tags.
+    """Everything the work declares: warnings lines, the reason given for its rating, AO3
+    archive warnings, AO3 tags.
 
     Freeform tags are mostly not warnings ("Fluff", "Slow Burn"), so only the tags
     that map to a warning are kept; unmapped phrases come from warnings lines only.
@@ -440,8 +552,9 @@ def declared_from_metadata(metadata: Metadata, *, taxonomy: Taxonomy) -> list[De
     items: list[DeclaredItem] = []
     for line in metadata.declaration_lines:
         items.extend(parse_declaration(line, taxonomy=taxonomy, source="header"))
+    items.extend(rating_reason(metadata.rating, taxonomy=taxonomy))
     for raw in metadata.archive_warnings:
-        if _ao3_value(raw) in AO3_NO_WARNING:
+        if ao3_value(raw) in AO3_NO_WARNING:
             items.append(DeclaredItem(raw=raw, warning_id=None, qualifier=None, source="ao3-archive-warning"))
             continue
         d = taxonomy.resolve(raw)
@@ -477,7 +590,7 @@ def compare(
     ``covered_by`` says which matches rest on that rule, so a report can say so: the
     violence detected may be another scene than the declared torture.
     """
-    special = {_ao3_value(d.raw) for d in declared if d.warning_id is None} & AO3_NO_WARNING
+    special = {ao3_value(d.raw) for d in declared if d.warning_id is None} & AO3_NO_WARNING
     qualifiers: dict[str, set[str | None]] = {}  # declared id -> its qualifiers, in declaration order
     for d in declared:
         if d.warning_id:

@@ -224,6 +224,10 @@ _RATING_FORMS = {
 _RATING_OF = {form: name for name, forms in _RATING_FORMS.items() for form in forms}
 
 
+# Where the reason for a rating starts: "M for language", "T due to swearing".
+_REASON = re.compile(r"\s(?:for|due\s+to|because\s+of)\b.*$", re.S)
+
+
 def declared_rating(text: str | None) -> str | None:
     """The AO3 rating an author's free-form rating stands for, or None when it names none.
 
@@ -234,5 +238,6 @@ def declared_rating(text: str | None) -> str | None:
         return None
     first = text.split(",")[0].lower().replace("&", " and ")
     first = re.sub(r"[(\[][^)\]]*[)\]]", " ", first)  # "M (for violence)": the reason is no rating
+    first = _REASON.sub("", first)  # nor is it in "M for language and violence"
     first = re.sub(r"^\s*rated\b\s*:?", "", first)  # "Rated M"
     return _RATING_OF.get(" ".join(first.split()).rstrip("."))

@@ -47,18 +47,21 @@ _MAX_HEADING_CHARS = 100
 
 # The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
 # "Chapter 3 warnings", "Trigger Warning(s)", "TW", "CWs", "TW/CW", "CN", "Content notes",
-# each maybe "for this chapter" or "for chapter 3". A colon or dash must follow (see below).
+# "Triggers", "Heads up", each maybe "for this chapter" or "for chapter 3". A colon or dash
+# must follow (see below).
 _FOR_CHAPTER = r"(?:\s+for\s+(?:this\s+chapter|chapter\s+\d+))?"
 _DECLARATION_WORD = (
     rf"(?:(?:archive|chapter(?:\s+\d+)?|trigger|content)\s+)?warnings?(?:\(s\))?{_FOR_CHAPTER}"
     rf"|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?{_FOR_CHAPTER}|content\s+notes?{_FOR_CHAPTER}"
+    rf"|triggers?{_FOR_CHAPTER}|heads[\s-]?up{_FOR_CHAPTER}"
 )
-# Symbols authors put before the word ("\u26a0\ufe0f Warnings:"); not quotes, so dialogue
+# Symbols authors put before the word ("\u26a0\ufe0f Warnings:", "~ TW:") or after it ("Warnings
+# \u26a0\ufe0f:"); not quotes, so dialogue
 # ('"Warning: the stove is hot," she said.') is not taken for a declaration.
 _LEAD_SYMBOLS = r"\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"
 _DECLARATION = re.compile(
-    rf"^[\s*_>\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
-    rf"(?:{_DECLARATION_WORD})[\s*_\])]*(?:[:\-\u2013\u2014]|//)",
+    rf"^[\s*_>~\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
+    rf"(?:{_DECLARATION_WORD})[\s*_\]){_LEAD_SYMBOLS}]*(?:[:\-\u2013\u2014]|//)",
     re.IGNORECASE,
 )
 # A warnings line that follows a sentence on the same line: "Thanks to my beta! TW: blood."
@@ -69,7 +72,12 @@ _INLINE_DECLARATION = re.compile(
     re.IGNORECASE,
 )
 # A line of a bulleted list; the item must hold a word ("---" under a header is a separator).
-LIST_ITEM = re.compile(r"^[ \t]*[-*+\u2013\u2022\u2023\u25e6\u2043][ \t]*(?P<item>(?=[^\n]*\w)\S.*?)[ \t]*$")
+# Bullets are dashes and dots, a number ("1.", "2)") or emoji, which authors use as bullets
+# ("\U0001fa78 blood"); without them a numbered or emoji list declared its first line only.
+LIST_ITEM = re.compile(
+    rf"^[ \t]*(?:[-*+\u2013\u2022\u2023\u25e6\u2043]|\d{{1,2}}[.)](?=[ \t])|[{_LEAD_SYMBOLS}]+)"
+    r"[ \t]*(?P<item>(?=[^\n]*\w)\S.*?)[ \t]*$"
+)
 _HEADER_KEYS = (
     r"title|authors?|rating|fandoms?|pairings?|relationships?|characters?|"
     r"(?:additional |freeform )?tags|summary|categor(?:y|ies)|language"
@@ -80,6 +88,13 @@ _HEADER = re.compile(
 )
 # The start of a "Key: value" header line the readers read as metadata (its value may be empty).
 HEADER_LINE = re.compile(rf"^[\s*_]*(?P<key>{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
+# A rating line without a colon, as FanFiction.Net authors write it: "Rated T for language."
+# A rating must follow ("Rated by critics..." is prose).
+_RATED = re.compile(
+    r"^[\s*_]*rated[\s*_]+(?P<value>(?:g|gen|k\+?|t\+?|teen|m|ma|mature|e|explicit|r|nc-?17|pg-?13)"
+    r"(?![\w+-]).*?)[\s*_.!]*$",
+    re.IGNORECASE,
+)
 # Lines of prose a header line may go on over ("Summary:" with its text on the next lines).
 _WRAPPED_LINES = 4
 _HEAD_LINES = 30
@@ -174,7 +189,7 @@ def is_front_matter(line: str, *, markdown: bool = False) -> bool:
     is where the story starts.
     """
     line = line.strip()
-    if not line or is_declaration(line) or _HEADER.match(line) or _NOTE.match(line):
+    if not line or is_declaration(line) or _HEADER.match(line) or _NOTE.match(line) or _RATED.match(line):
         return True
     if _SEPARATOR.match(line) or heading_title(line, markdown=markdown) is not None:
         return True
@@ -221,29 +236,65 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
     declaration line is joined to the bullet lines below it (up to a blank or other line).
 
     "Warnings:" over "- violence" and "- death" is "Warnings: violence, death", read
-    like the one-line form; unjoined, the header declared nothing. So is a bare declaration
+    like the one-line form (also after one blank line, if what follows reads as a list);
+    unjoined, the header declared nothing. A declaration line ending in a comma is joined to
+    the plain line below it ("TW: violence," over "blood"). So is a bare declaration
     or a header line without a value ("Rating:", not "Summary:") joined to a plain line right
     below it, its value: an AO3 work page copied as text puts each tag list so ("Rating:" over
-    "Mature", "Archive Warning:" over "Graphic Depictions Of Violence").
+    "Mature", "Archive Warning:" over "Graphic Depictions Of Violence"). Under a bare
+    declaration, more plain lines that read as list items (see ``_is_bare_item``: "violence"
+    over "blood") join too; only the first did, and the rest were scored as story.
     """
     lines: list[tuple[str, int, int]] = []
     joined = 0  # items joined to the last line, while it is an open bare declaration
+    declaring = False  # the open line is a bare declaration, not a header ("Rating:")
+    gap = False  # a blank line came between the open bare declaration and its list
     pos = 0
     for raw in text.split("\n"):
         line = raw.strip()
+        if not line and declaring and joined == 0 and not gap:
+            gap = True  # "Warnings:", a blank line, then the list
+            pos += len(raw) + 1
+            continue
         item = list_item(line) if joined >= 0 and lines else None
         if item is None and joined == 0 and lines and line and _is_plain(line):
+            item = line if not gap or _is_bare_item(line) else None
+        if item is None and joined > 0 and declaring and _is_bare_item(line):
             item = line
         if item is not None:
             last, start, _ = lines[-1]
             lines[-1] = (last + (", " if joined else " ") + item, start, pos + len(raw))
             joined += 1
+        elif lines and line and _wraps(lines[-1][0]) and _is_plain(line) and not any(q in line for q in _QUOTES):
+            last, start, _ = lines[-1]  # "TW: violence, blood," going on below
+            lines[-1] = (f"{last} {line}", start, pos + len(raw))
         else:
-            joined = 0 if is_bare_declaration(line) or _is_empty_header(line) else -1
+            declaring, gap = is_bare_declaration(line), False
+            joined = 0 if declaring or _is_empty_header(line) else -1
             if line:
                 lines.append((line, pos, pos + len(raw)))
         pos += len(raw) + 1
     return lines
+
+
+def _wraps(line: str) -> bool:
+    """A declaration line ending in a comma: its list goes on on the next line."""
+    return line.endswith(",") and is_declaration(line)
+
+
+# At most this many words in a plain line read as one more item of a list under "Warnings:".
+_BARE_ITEM_WORDS = 6
+
+
+def _is_bare_item(line: str) -> bool:
+    """A plain line short enough to be a list item, and no sentence ("She ran." is story)."""
+    return (
+        bool(line)
+        and _is_plain(line)
+        and count_words(line) <= _BARE_ITEM_WORDS
+        and not line.endswith(_SENTENCE_ENDS)
+        and not any(q in line for q in _QUOTES)
+    )
 
 
 def _is_empty_header(line: str) -> bool:
@@ -335,7 +386,10 @@ _FRONT_LISTS = {
 }
 _FRONT_SCALARS = {"title": "title", "rating": "rating", "language": "language"}
 _FRONT_WARNINGS = frozenset(
-    {"warning", "warnings", "content warning", "content warnings", "trigger warning", "trigger warnings", "tw", "cw"}
+    {
+        *("warning", "warnings", "content warning", "content warnings", "trigger warning", "trigger warnings"),
+        *("tw", "cw", "cn", "triggers", "content note", "content notes"),
+    }
 )
 
 
@@ -416,6 +470,7 @@ def _is_plain(line: str) -> bool:
     return not (
         is_declaration(line)
         or HEADER_LINE.match(line)
+        or _RATED.match(line)
         or _NOTE.match(line)
         or _SEPARATOR.match(line)
         or heading_title(line, markdown=True) is not None
@@ -453,7 +508,7 @@ def scan_lines(
     in chapter 1 was the work's summary). In ``notes`` (collapsed blocks kept in the
     story, read as notes by the reader) every declaration line counts.
     """
-    from forewarn.declared import is_warning_list  # declared.py imports this module
+    from forewarn.declared import is_warning_list, reads_as_story  # declared.py imports this module
 
     found_lines = logical_lines(text)
     lines = [line for line, _, _ in found_lines]
@@ -471,7 +526,7 @@ def scan_lines(
         taken = False
         if i < lead or i in ends:
             declaration = find_declaration(line)
-            if declaration:
+            if declaration and not reads_as_story(declaration, taxonomy=taxonomy):
                 add_declaration(meta, declaration)
                 taken = True
         elif is_declaration(line) and any(n.start <= start < n.end for n in notes):
@@ -484,7 +539,10 @@ def scan_lines(
                 add_declaration(meta, line)
                 taken = True
         if not taken and (i < top or i in ends):
-            if _is_header(line):
+            if (rated := _RATED.match(line)) is not None:
+                _apply_header(meta, "rating", rated.group("value"))
+                key, taken = None, True
+            elif _is_header(line):
                 m = _HEADER.match(line)
                 key = HEADER_LINE.match(line).group("key").lower()  # type: ignore[union-attr]
                 value = m.group("value").strip("*_ ") if m else ""

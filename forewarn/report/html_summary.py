@@ -5,7 +5,7 @@ where each is, a bar of links into the reading mode and its evidence, hidden unt
 from __future__ import annotations
 
 from forewarn.aggregate import PassageRef, WorkWarning
-from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, names_no_warning
+from forewarn.declared import AO3_NO_WARNING, NO_WARNINGS_APPLY, ao3_value, names_no_warning
 from forewarn.pipeline import Report
 from forewarn.report import comparison_notes, quote
 from forewarn.report.html_common import _chapter_name, _e, _lang, _passage_map, _place
@@ -165,7 +165,7 @@ def _partial(report: Report) -> str:
 def _unmapped(raw: str) -> str:
     """What a declared item without a warning id is: "none" and AO3's no-warning values are known.
     "Creator Chose Not To Use Archive Warnings" is no "none": undeclared content is to be expected."""
-    value = raw.strip().lower()
+    value = ao3_value(raw)
     if value in AO3_NO_WARNING and value != NO_WARNINGS_APPLY:
         return "no warning named (the author chose not to warn)"
     return "no warning named" if names_no_warning(raw) else "not in the taxonomy"
