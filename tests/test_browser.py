@@ -257,6 +257,30 @@ def test_a_choice_for_a_warning_this_report_lacks_is_remembered(browser: webdriv
     browser.execute_script("localStorage.removeItem('forewarn:hide')")
 
 
+def test_a_choice_made_in_another_open_report_is_kept(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression: a report read the remembered list once, when it opened, and wrote it back
+    from that copy: hiding Blood in report B, open since before Violence was hidden in report
+    A, forgot the Violence choice."""
+    a = report_page(tmp_path, "a.html", CALM, "He stabbed the guard, and stabbed him again.", CALM)
+    b = report_page(tmp_path, "b.html", CALM, "Blood pooled on the stones, blood on her hands.", CALM)
+    browser.get(b)
+    browser.execute_script("localStorage.removeItem('forewarn:hide')")
+    browser.refresh()
+    tab_b = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    browser.get(a)
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    browser.close()
+    browser.switch_to.window(tab_b)  # not reloaded: it read an empty list when it opened
+    deadline = time.time() + 10
+    while browser.execute_script("return localStorage.getItem('forewarn:hide')") != '["violence"]':
+        assert time.time() < deadline, "the other tab's choice never reached this one"
+        time.sleep(0.1)
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="blood"]').click()
+    stored = browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))")
+    assert sorted(stored) == ["blood", "violence"]
+
+
 def test_an_evidence_link_into_hidden_text_goes_to_the_notice(browser: webdriver.Chrome, tmp_path: Path) -> None:
     """Regression: with Violence hidden, an evidence link (#p-N, inside display:none) did not scroll."""
     calm = [CALM] * 30

@@ -3,9 +3,12 @@
   // Hiding itself is CSS (the checkboxes work without JavaScript); this script remembers the
   // choices in this browser, offers to forget them, and sets classes for browsers without :has().
   var KEY = "forewarn:hide";
-  var chosen;
-  try { chosen = JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { chosen = []; }
-  if (!Array.isArray(chosen)) { chosen = []; }
+  function load() {
+    var list;
+    try { list = JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { list = []; }
+    return Array.isArray(list) ? list : [];
+  }
+  var chosen = load();
   var boxes = document.querySelectorAll('input[name="hide"]');
   var reset = document.getElementById("forget");
   function save() {
@@ -26,8 +29,10 @@
     box.checked = chosen.indexOf(box.value) >= 0;
     box.addEventListener("change", function () {
       // Only this box's warning changes: a choice for a warning this report lacks is kept
-      // (rebuilding the list from this page's boxes forgot it for every other report).
-      chosen = chosen.filter(function (id) { return id !== box.value; });
+      // (rebuilding the list from this page's boxes forgot it for every other report), and so
+      // is one made in another report since this page was opened (read again, not the list
+      // read at load, which would overwrite it).
+      chosen = load().filter(function (id) { return id !== box.value; });
       if (box.checked) { chosen.push(box.value); }
       save();
       apply();
