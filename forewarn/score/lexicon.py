@@ -225,18 +225,19 @@ def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?=\S)(?:{body})(?![\w])", re.IGNORECASE)
 
 
-def _alternation_matches(text: str, candidates: list[tuple[int, int, re.Pattern[str]]]) -> list[re.Match[str]]:
+def _alternation_matches(text: str, candidates: list[tuple[int, re.Pattern[str]]]) -> list[re.Match[str]]:
     """Same matches as ``finditer`` of the group's alternation, tried only at candidate words:
-    at each start the first cue in lexicon order wins, and matches do not overlap."""
+    at each start the first cue in lexicon order wins, and matches do not overlap.
+    ``candidates`` come in that order already (by word, then by cue; see ``_word_entries``)."""
     out: list[re.Match[str]] = []
-    last_end = -1
-    for start, _, term in sorted(candidates, key=lambda c: (c[0], c[1])):
-        if start < last_end or (out and out[-1].start() == start):
+    last_start = last_end = -1
+    for start, term in candidates:
+        if start < last_end or start == last_start:
             continue
         m = term.match(text, start)
         if m is not None:
             out.append(m)
-            last_end = m.end()
+            last_start, last_end = start, m.end()
     return out
 
 
@@ -279,7 +280,7 @@ class LexiconScorer:
         self._pair_heads: set[str] = set()  # first words of two-word anchors ("the", "his")
         # What a word (and, after a pair head, the next word) sends to the regexes; words
         # repeat, so this is looked up far more often than computed.
-        self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, int, re.Pattern[str]], ...]] = {}
+        self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, re.Pattern[str]], ...]] = {}
         self._exclude: dict[str, re.Pattern[str]] = {}
         shared = packaged_excludes() if lexicon_path is None else None
         for wid in self.labels_:
@@ -348,9 +349,10 @@ class LexiconScorer:
             self._patterns[group] = compiled
         return self._patterns[group]
 
-    def _candidates(self, text: str) -> dict[int, list[tuple[int, int, re.Pattern[str]]]]:
-        """Per anchored group, the (word start, cue order, cue) pairs whose anchors fit a word."""
-        out: dict[int, list[tuple[int, int, re.Pattern[str]]]] = {}
+    def _candidates(self, text: str) -> dict[int, list[tuple[int, re.Pattern[str]]]]:
+        """Per anchored group, the (word start, cue) pairs whose anchors fit a word, in text
+        order and, at one word, in lexicon order."""
+        out: dict[int, list[tuple[int, re.Pattern[str]]]] = {}
         # Words are lowered one by one: lowering the whole text can shift offsets ("İ").
         words = [(w.start(), w.group(0).lower()) for w in _WORDS.finditer(text)]
         last = len(words) - 1
@@ -362,12 +364,13 @@ class LexiconScorer:
                 if len(cache) > 200_000:
                     cache.clear()  # bounds memory on endless vocabularies (batch workers)
                 entries = cache[key] = self._word_entries(*key)
-            for group, order, term in entries:
-                out.setdefault(group, []).append((start, order, term))
+            for group, term in entries:
+                out.setdefault(group, []).append((start, term))
         return out
 
-    def _word_entries(self, word: str, following: str | None) -> tuple[tuple[int, int, re.Pattern[str]], ...]:
-        """The cues whose anchors fit ``word`` (followed by ``following`` for a pair head)."""
+    def _word_entries(self, word: str, following: str | None) -> tuple[tuple[int, re.Pattern[str]], ...]:
+        """The ``(group, cue)`` pairs whose anchors fit ``word`` (followed by ``following`` for a
+        pair head), in lexicon order: a group's candidates then need no sorting per passage."""
         keys = ["=" + word, word[:3], word[:2], word[:1]]
         if following is not None:
             head = f"={word}>"
@@ -382,7 +385,7 @@ class LexiconScorer:
                     continue
                 seen.add((group, order))
                 found.append((group, order, term))
-        return tuple(found)
+        return tuple((group, term) for group, _, term in sorted(found, key=lambda f: (f[0], f[1])))
 
     def proba_from_hits(self, hits: Sequence[LexiconHit]) -> np.ndarray:
         """Per-warning probabilities from a text's hits (saturating in total weight)."""
