@@ -225,22 +225,6 @@ def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?=\S)(?:{body})(?![\w])", re.IGNORECASE)
 
 
-def _alternation_matches(text: str, candidates: list[tuple[int, re.Pattern[str]]]) -> list[re.Match[str]]:
-    """Same matches as ``finditer`` of the group's alternation, tried only at candidate words:
-    at each start the first cue in lexicon order wins, and matches do not overlap.
-    ``candidates`` come in that order already (by word, then by cue; see ``_word_entries``)."""
-    out: list[re.Match[str]] = []
-    last_start = last_end = -1
-    for start, term in candidates:
-        if start < last_end or start == last_start:
-            continue
-        m = term.match(text, start)
-        if m is not None:
-            out.append(m)
-            last_start, last_end = start, m.end()
-    return out
-
-
 @cache
 def packaged_excludes() -> dict[str, re.Pattern[str]]:
     """Per warning, the packaged lexicon's idioms as one pattern: severity cues honour them too."""
@@ -313,14 +297,14 @@ class LexiconScorer:
         out: list[LexiconHit] = []
         vetoes: dict[str, list[tuple[int, int]]] = {}
         taken: dict[str, list[tuple[int, int]]] = {}
-        candidates = self._candidates(text)
+        found = self._anchored_matches(text)
         # Groups run in lexicon order (per warning: graphic, depiction, mention, topic), so a
-        # stronger tier claims a stretch first; most groups have no candidate and are skipped.
+        # stronger tier claims a stretch first; most groups have no match and are skipped.
         for group, (wid, tier, _, anchors) in enumerate(self._tiers):
             if anchors is None:
                 matches: Iterator[re.Match[str]] | list[re.Match[str]] = self._pattern(group).finditer(text)
-            elif group in candidates:
-                matches = _alternation_matches(text, candidates[group])
+            elif group in found:
+                matches = found[group]
             else:
                 continue
             for m in matches:
@@ -349,24 +333,36 @@ class LexiconScorer:
             self._patterns[group] = compiled
         return self._patterns[group]
 
-    def _candidates(self, text: str) -> dict[int, list[tuple[int, re.Pattern[str]]]]:
-        """Per anchored group, the (word start, cue) pairs whose anchors fit a word, in text
-        order and, at one word, in lexicon order."""
-        out: dict[int, list[tuple[int, re.Pattern[str]]]] = {}
+    def _anchored_matches(self, text: str) -> dict[int, list[re.Match[str]]]:
+        """Per anchored group, the same matches as ``finditer`` of its alternation, with each cue
+        tried only at words that fit its anchors: at each start the first cue in lexicon order
+        wins, and a group's matches do not overlap. Words are visited in text order and a
+        word's cues in lexicon order (see ``_word_entries``), which is the alternation's own
+        order, so each cue is tried as it comes, without gathering and sorting candidates."""
+        found: dict[int, list[re.Match[str]]] = {}
+        # Per group, the first offset where its next match may start: the end of its last match
+        # (one past the start of an empty one).
+        free = [0] * len(self._tiers)
         # Words are lowered one by one: lowering the whole text can shift offsets ("İ").
         words = [(w.start(), w.group(0).lower()) for w in _WORDS.finditer(text)]
         last = len(words) - 1
         cache = self._word_cache
+        pair_heads = self._pair_heads
         for i, (start, word) in enumerate(words):
-            key = (word, words[i + 1][1] if i < last and word in self._pair_heads else None)
+            key = (word, words[i + 1][1] if i < last and word in pair_heads else None)
             entries = cache.get(key)
             if entries is None:
                 if len(cache) > 200_000:
                     cache.clear()  # bounds memory on endless vocabularies (batch workers)
                 entries = cache[key] = self._word_entries(*key)
             for group, term in entries:
-                out.setdefault(group, []).append((start, term))
-        return out
+                if start < free[group]:
+                    continue  # inside the group's last match, or where a cue before it matched
+                m = term.match(text, start)
+                if m is not None:
+                    found.setdefault(group, []).append(m)
+                    free[group] = max(m.end(), start + 1)
+        return found
 
     def _word_entries(self, word: str, following: str | None) -> tuple[tuple[int, re.Pattern[str]], ...]:
         """The ``(group, cue)`` pairs whose anchors fit ``word`` (followed by ``following`` for a
