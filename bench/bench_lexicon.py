@@ -5,10 +5,13 @@ lexicon.py`` as of ``--old``, loaded under another module name beside this tree'
 one take turns on the same input, and the medians are compared. The input is what the cascade
 gives the lexicon on the ``bench/bench_scan.py`` work (its passages, metadata blanked) and, with
 ``--dev``, the AO3 dev passages. Each round times the cascade's lexicon pass
-(``CascadeScorer._lexicon_pass`` over the passages, hits and probabilities), after one untimed
-warm-up round (the word caches fill on first sight).
+(``CascadeScorer._lexicon_pass`` over the passages, hits and probabilities) in CPU seconds of
+the process, after one untimed warm-up round (the word caches fill on first sight). With
+``--cold`` every round starts from empty caches instead, as a scan in a fresh process does
+(``bench_scan.py``): what the lexicon learns lazily (its word cache, the idioms' literals) is
+forgotten before each round.
 
-    python bench/bench_lexicon.py [--old main] [--rounds 7] [--dev]
+    python bench/bench_lexicon.py [--old main] [--rounds 7] [--dev] [--cold]
 """
 
 from __future__ import annotations
@@ -61,8 +64,14 @@ def bench_passages() -> list[str]:
     return scoring_texts(work, split_work(work))
 
 
-def timed(scorer: CascadeScorer, texts: list[str]) -> float:
+LAZY = ("_word_cache", "_idiom_needs")  # what a lexicon fills as it meets words and idioms
+
+
+def timed(scorer: CascadeScorer, texts: list[str], *, cold: bool = False) -> float:
     """CPU seconds of this process (less disturbed than wall time by other work on the machine)."""
+    if cold:
+        for name in LAZY:
+            getattr(scorer.lexicon, name, {}).clear()
     t0 = time.process_time()
     scorer._lexicon_pass(texts)
     return time.process_time() - t0
@@ -73,6 +82,7 @@ def main() -> None:
     ap.add_argument("--old", default="main", help="The git revision to compare with (default: main).")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--dev", action="store_true", help="Also time the AO3 dev passages.")
+    ap.add_argument("--cold", action="store_true", help="Empty the lexicons' lazy caches before each round.")
     args = ap.parse_args()
     inputs = {"bench": bench_passages()}
     if args.dev:
@@ -84,8 +94,8 @@ def main() -> None:
             timed(scorer, texts)
         times: dict[str, list[float]] = {"old": [], "new": []}
         for _ in range(args.rounds):
-            times["old"].append(timed(old, texts))
-            times["new"].append(timed(new, texts))
+            times["old"].append(timed(old, texts, cold=args.cold))
+            times["new"].append(timed(new, texts, cold=args.cold))
         o, n = statistics.median(times["old"]), statistics.median(times["new"])
         lo, ln = min(times["old"]), min(times["new"])
         print(
