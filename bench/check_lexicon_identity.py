@@ -1,13 +1,14 @@
 """Check that the lexicon's output is unchanged: a digest of every hit and probability.
 
-Speed work on ``forewarn/score/lexicon.py`` must not move a single hit, so this hashes,
-per source, what the lexicon gives: ``LexiconScorer.hits`` (warning, term, start, end,
-weight, tier, negated), the probability rows (their float32 bytes) and the cascade's
-lexicon pass (strongest tier per warning, the severity spans, the heads' cue spans). The
-texts: the AO3 dev passages, every ``data/written/*.jsonl`` text, the benchmark work of
-``bench/bench_scan.py`` (whole and as scored, passage by passage), and variants of the dev
-passages (upper-cased, title-cased, runs of ten joined) that exercise case folding and
-long texts.
+Speed work on the lexicon must not move a single hit, so this hashes, per source, what the
+lexicon gives: ``LexiconScorer.hits`` (warning, term, start, end, weight, tier, negated), the
+probability rows (their float32 bytes) and the cascade's lexicon pass (strongest tier per
+warning, the severity spans, the heads' cue spans); and, under ``severity/<source>``, the
+severity each warning's severity cues raise in each text (near the warning's own lexicon
+cues, as aggregation asks). The texts: the AO3 dev passages, every ``data/written/*.jsonl``
+text, the benchmark work of ``bench/bench_scan.py`` (whole and as scored, passage by
+passage), and variants of the dev passages (upper-cased, title-cased, runs of ten joined)
+that exercise case folding and long texts (these and the whole work: lexicon only).
 
     python bench/check_lexicon_identity.py           # compare with bench/results/lexicon-identity.json
     python bench/check_lexicon_identity.py --write   # store the current digests there
@@ -32,6 +33,7 @@ from forewarn.pipeline import scoring_texts
 from forewarn.readers import read
 from forewarn.score.cascade import CascadeScorer
 from forewarn.score.lexicon import LexiconScorer
+from forewarn.severity import load_severity_cues
 from forewarn.split import split_work
 
 HERE = Path(__file__).resolve().parent
@@ -76,6 +78,22 @@ def digest(lexicon: LexiconScorer, cascade: CascadeScorer, texts: Sequence[str])
     return h.hexdigest()
 
 
+def severity_digest(lexicon: LexiconScorer, texts: Sequence[str]) -> str:
+    """One hash over what ``SeverityCues.raised`` gives for every warning with severity cues."""
+    cues = load_severity_cues()
+    h = hashlib.sha256()
+    for text in texts:
+        near: dict[str, list[tuple[int, int]]] = {}
+        for hit in lexicon.hits(text):
+            if hit.tier != "topic":
+                near.setdefault(hit.warning, []).append((hit.start, hit.end))
+        h.update(repr([cues.raised(text, w, near=near.get(w, ())) for w in cues.cues]).encode())
+    return h.hexdigest()
+
+
+SEVERITY_SKIPS = ("dev-upper", "dev-title", "dev-joined", "bench-whole")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--write", action="store_true", help=f"Store the digests in {STORED.relative_to(ROOT)}.")
@@ -86,6 +104,10 @@ def main() -> None:
     for name, texts in sources():
         found[name] = {"texts": len(texts), "sha256": digest(lexicon, cascade, texts)}
         print(f"{name:<32} {len(texts):>6} texts  {found[name]['sha256'][:16]}")
+        if name not in SEVERITY_SKIPS:
+            key = f"severity/{name}"
+            found[key] = {"texts": len(texts), "sha256": severity_digest(lexicon, texts)}
+            print(f"{key:<32} {len(texts):>6} texts  {found[key]['sha256'][:16]}")
     if args.write:
         STORED.write_text(json.dumps(found, indent=2) + "\n")
         print(f"wrote {STORED.relative_to(ROOT)}")

@@ -66,6 +66,24 @@ def could_match(lowered: str, choices: Sequence[Choice]) -> bool:
     return True
 
 
+class LiteralGate:
+    """Whether an alternation of ``patterns`` could match a text, from the literals each
+    pattern needs (read from the patterns the first time the gate is asked)."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self._patterns = tuple(patterns)
+        self._needs: list[list[Choice]] | None = None
+
+    def open(self, lowered: str | None) -> bool:
+        """False when no pattern could match the text lowered to ``lowered`` (``folded``; with
+        None, a text lowering misreads, the gate is always open)."""
+        if lowered is None:
+            return True
+        if self._needs is None:
+            self._needs = [required_literals(p) for p in self._patterns]
+        return any(could_match(lowered, need) for need in self._needs)
+
+
 def _letters(choice: Choice) -> int:
     """How telling a choice is: the letters of its shortest literal (" the " is as common as "the")."""
     return min(sum(ch.isalnum() for ch in literal) for literal in choice)
