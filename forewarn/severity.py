@@ -37,7 +37,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from forewarn.score.lexicon import compile_cues, packaged_excludes
+from forewarn.score.lexicon import compile_cues, packaged_exclude_gates, packaged_excludes
 from forewarn.score.literals import LiteralGate, folded
 
 SEVERITIES = ("mentioned", "implied", "depicted", "graphic")
@@ -94,7 +94,11 @@ class SeverityCues:
                     continue
                 if vetoes is None:
                     exclude = packaged_excludes().get(warning)
-                    vetoes = [x.span() for x in exclude.finditer(text)] if exclude is not None else []
+                    vetoes = (
+                        [x.span() for x in exclude.finditer(text)]
+                        if exclude is not None and packaged_exclude_gates()[warning].open(lowered)
+                        else []
+                    )
                 if any(a < m.end() and m.start() < b for a, b in vetoes):
                     continue  # an idiom the lexicon knows ("dead tired" is not "was dead")
                 if _counts(text, m.start()):

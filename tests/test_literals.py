@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from forewarn.score.lexicon import LexiconScorer, packaged_excludes
+from forewarn.score.lexicon import packaged_exclude_gates, packaged_excludes
 from forewarn.score.literals import FOLDS_TO_ASCII, could_match, folded, required_literals
 
 
@@ -54,7 +54,6 @@ def test_folded_refuses_texts_lowering_misreads() -> None:
 
 def test_literals_are_in_every_idiom_match() -> None:
     """On sentences that hold the packaged idioms, each match contains one of its literals."""
-    lex = LexiconScorer()
     texts = [
         "She killed the engine and sat there killing time.",
         "That was bloody brilliant, and a blood orange to finish.",
@@ -65,7 +64,7 @@ def test_literals_are_in_every_idiom_match() -> None:
         "Her little brother begged for tickle torture every night.",
     ]
     for wid, pattern in packaged_excludes().items():
-        needs = [required_literals(term) for term in lex._exclude_terms[wid]]
+        gate = packaged_exclude_gates()[wid]
         for text in texts:
             for m in pattern.finditer(text):
-                assert any(could_match(m.group(0).lower(), need) for need in needs), (wid, m)
+                assert gate.open(m.group(0).lower()), (wid, m)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from forewarn.score.base import check_texts
-from forewarn.score.literals import Choice, could_match, folded, required_literals
+from forewarn.score.literals import LiteralGate, folded
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 
 # `topic` cues only route a passage to the learned head for that warning (see
@@ -227,15 +227,27 @@ def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
 
 
 @cache
+def _packaged_lexicon() -> dict[str, dict[str, list[str]]]:
+    """The packaged lexicon's tables (read once: the idioms and their gates both come from it)."""
+    return tomllib.loads((resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8"))
+
+
+@cache
 def packaged_excludes() -> dict[str, re.Pattern[str]]:
     """Per warning, the packaged lexicon's idioms as one pattern: severity cues honour them too."""
-    data = tomllib.loads((resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8"))
     out: dict[str, re.Pattern[str]] = {}
-    for wid, entry in data.items():
+    for wid, entry in _packaged_lexicon().items():
         pattern = compile_cues(entry.get("exclude", []))
         if pattern is not None:
             out[wid] = pattern
     return out
+
+
+@cache
+def packaged_exclude_gates() -> dict[str, LiteralGate]:
+    """Per warning with idioms, the literals they need: a passage without them is not scanned
+    for idioms (``LexiconScorer._idiom_spans``, severity cues)."""
+    return {wid: LiteralGate(entry["exclude"]) for wid, entry in _packaged_lexicon().items() if entry.get("exclude")}
 
 
 class LexiconScorer:
@@ -267,11 +279,10 @@ class LexiconScorer:
         # repeat, so this is looked up far more often than computed.
         self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, re.Pattern[str]], ...]] = {}
         self._exclude: dict[str, re.Pattern[str]] = {}
-        self._exclude_terms: dict[str, list[str]] = {}
-        # Per warning, the literals each idiom needs (forewarn.score.literals), read from the
-        # idioms when a cue of the warning first matches; see _idiom_spans.
-        self._idiom_needs: dict[str, list[list[Choice]]] = {}
+        # Per warning, the literals each idiom needs (forewarn.score.literals); see _idiom_spans.
+        self._idiom_gates: dict[str, LiteralGate] = {}
         shared = packaged_excludes() if lexicon_path is None else None
+        shared_gates = packaged_exclude_gates() if lexicon_path is None else None
         for wid in self.labels_:
             entry = data.get(wid, {})
             for tier in ("graphic", "depiction", "mention", "topic"):
@@ -296,7 +307,8 @@ class LexiconScorer:
             exclude = shared.get(wid) if shared is not None else compile_cues(entry.get("exclude", []))
             if exclude is not None:
                 self._exclude[wid] = exclude
-                self._exclude_terms[wid] = entry.get("exclude", [])
+                gate = shared_gates.get(wid) if shared_gates is not None else None
+                self._idiom_gates[wid] = gate if gate is not None else LiteralGate(entry.get("exclude", []))
 
     def hits(self, text: str) -> list[LexiconHit]:
         """Every cue in ``text``, idioms removed, negation marked; in text order."""
@@ -340,10 +352,7 @@ class LexiconScorer:
         ex = self._exclude.get(wid)
         if ex is None:
             return []
-        needs = self._idiom_needs.get(wid)
-        if needs is None:
-            needs = self._idiom_needs[wid] = [required_literals(term) for term in self._exclude_terms[wid]]
-        if lowered is not None and not any(could_match(lowered, need) for need in needs):
+        if not self._idiom_gates[wid].open(lowered):
             return []
         return [x.span() for x in ex.finditer(text)]
 

@@ -83,6 +83,10 @@ class LiteralGate:
             self._needs = [required_literals(p) for p in self._patterns]
         return any(could_match(lowered, need) for need in self._needs)
 
+    def forget(self) -> None:
+        """Drop the literals read (benchmarks time a first use this way)."""
+        self._needs = None
+
 
 def _letters(choice: Choice) -> int:
     """How telling a choice is: the letters of its shortest literal (" the " is as common as "the")."""
