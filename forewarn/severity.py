@@ -37,7 +37,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from forewarn.score.lexicon import compile_cues, packaged_excludes
+from forewarn.score.lexicon import compile_cues, packaged_exclude_gates, packaged_excludes
+from forewarn.score.literals import LiteralGate, folded
 
 SEVERITIES = ("mentioned", "implied", "depicted", "graphic")
 # Lexicon tiers -> severity. A flagged passage without any lexicon cue (or only a topic
@@ -61,12 +62,13 @@ _SENTENCE_END = re.compile(r"[.!?\n]+")
 
 @dataclass(frozen=True)
 class SeverityCues:
-    """Per warning, the ``(severity, pattern, window)`` cues that may raise a flagged passage
-    (``window``: for an anchored cue, the sentences after a cue of the warning it may be in:
-    (0, 1) for a group's, the same or the next; (-1, 0, 1) for the warning's own, which may
-    also lead up to it, "he went still" before "he was dead". Empty: anywhere)."""
+    """Per warning, the ``(severity, pattern, window, gate)`` cues that may raise a flagged
+    passage (``window``: for an anchored cue, the sentences after a cue of the warning it may
+    be in: (0, 1) for a group's, the same or the next; (-1, 0, 1) for the warning's own, which
+    may also lead up to it, "he went still" before "he was dead". Empty: anywhere. ``gate``:
+    the literals the pattern's cues need, tested before the pattern scans a passage)."""
 
-    cues: dict[str, list[tuple[str, re.Pattern[str], tuple[int, ...]]]]
+    cues: dict[str, list[tuple[str, re.Pattern[str], tuple[int, ...], LiteralGate]]]
 
     def raised(self, text: str, warning: str, *, near: Sequence[tuple[int, int]] = ()) -> str | None:
         """The strongest severity a cue in ``text`` shows for ``warning`` (None: no cue).
@@ -78,15 +80,25 @@ class SeverityCues:
         anchors = {bisect.bisect_left(ends, start) for start, _ in near}
         vetoes: list[tuple[int, int]] | None = None  # the idioms' spans, found once a cue matches
         best: str | None = None
-        for severity, pattern, window in self.cues.get(warning, ()):
+        lowered: str | None = None  # folded(text), made for the first gate
+        lowered_made = False
+        for severity, pattern, window, gate in self.cues.get(warning, ()):
             if best is not None and SEVERITIES.index(severity) <= SEVERITIES.index(best):
                 continue
+            if not lowered_made:
+                lowered, lowered_made = folded(text), True
+            if not gate.open(lowered):
+                continue  # no cue's literals in the text: scanning it for them would find nothing
             for m in pattern.finditer(text):
                 if window and anchors and not {bisect.bisect_left(ends, m.start()) - k for k in window} & anchors:
                     continue
                 if vetoes is None:
                     exclude = packaged_excludes().get(warning)
-                    vetoes = [x.span() for x in exclude.finditer(text)] if exclude is not None else []
+                    vetoes = (
+                        [x.span() for x in exclude.finditer(text)]
+                        if exclude is not None and packaged_exclude_gates()[warning].open(lowered)
+                        else []
+                    )
                 if any(a < m.end() and m.start() < b for a, b in vetoes):
                     continue  # an idiom the lexicon knows ("dead tired" is not "was dead")
                 if _counts(text, m.start()):
@@ -125,7 +137,7 @@ def _window(table: dict[str, Any], default: tuple[int, ...]) -> tuple[int, ...]:
 def load_severity_cues() -> SeverityCues:
     """The packaged cues: shared groups (``[group.*]``, with their ``warnings``) and per warning."""
     data = tomllib.loads(_cues_text())
-    cues: dict[str, list[tuple[str, re.Pattern[str], tuple[int, ...]]]] = {}
+    cues: dict[str, list[tuple[str, re.Pattern[str], tuple[int, ...], LiteralGate]]] = {}
     groups = data.pop("group", {})
     tables: list[tuple[dict[str, Any], list[str], set[str], tuple[int, ...]]]
     tables = [(g, g["warnings"], set(g.get("anchored", ())), _window(g, (0, 1))) for g in groups.values()]
@@ -134,8 +146,10 @@ def load_severity_cues() -> SeverityCues:
         for severity in ("graphic", "depicted"):
             pattern = compile_cues(entry.get(severity, []))
             if pattern is not None:
+                # A pattern's gate tests the literals its cues need before it scans a passage.
+                gate = LiteralGate(entry.get(severity, []))
                 for w in warnings:
-                    cues.setdefault(w, []).append((severity, pattern, window if w in anchored else ()))
+                    cues.setdefault(w, []).append((severity, pattern, window if w in anchored else (), gate))
     for w in cues:
         cues[w].sort(key=lambda c: -SEVERITIES.index(c[0]))  # strongest first
     return SeverityCues(cues)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from forewarn.score.base import check_texts
+from forewarn.score.literals import LiteralGate, folded
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 
 # `topic` cues only route a passage to the learned head for that warning (see
@@ -225,31 +226,28 @@ def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?=\S)(?:{body})(?![\w])", re.IGNORECASE)
 
 
-def _alternation_matches(text: str, candidates: list[tuple[int, int, re.Pattern[str]]]) -> list[re.Match[str]]:
-    """Same matches as ``finditer`` of the group's alternation, tried only at candidate words:
-    at each start the first cue in lexicon order wins, and matches do not overlap."""
-    out: list[re.Match[str]] = []
-    last_end = -1
-    for start, _, term in sorted(candidates, key=lambda c: (c[0], c[1])):
-        if start < last_end or (out and out[-1].start() == start):
-            continue
-        m = term.match(text, start)
-        if m is not None:
-            out.append(m)
-            last_end = m.end()
-    return out
+@cache
+def _packaged_lexicon() -> dict[str, dict[str, list[str]]]:
+    """The packaged lexicon's tables (read once: the idioms and their gates both come from it)."""
+    return tomllib.loads((resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8"))
 
 
 @cache
 def packaged_excludes() -> dict[str, re.Pattern[str]]:
     """Per warning, the packaged lexicon's idioms as one pattern: severity cues honour them too."""
-    data = tomllib.loads((resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8"))
     out: dict[str, re.Pattern[str]] = {}
-    for wid, entry in data.items():
+    for wid, entry in _packaged_lexicon().items():
         pattern = compile_cues(entry.get("exclude", []))
         if pattern is not None:
             out[wid] = pattern
     return out
+
+
+@cache
+def packaged_exclude_gates() -> dict[str, LiteralGate]:
+    """Per warning with idioms, the literals they need: a passage without them is not scanned
+    for idioms (``LexiconScorer._idiom_spans``, severity cues)."""
+    return {wid: LiteralGate(entry["exclude"]) for wid, entry in _packaged_lexicon().items() if entry.get("exclude")}
 
 
 class LexiconScorer:
@@ -279,9 +277,12 @@ class LexiconScorer:
         self._pair_heads: set[str] = set()  # first words of two-word anchors ("the", "his")
         # What a word (and, after a pair head, the next word) sends to the regexes; words
         # repeat, so this is looked up far more often than computed.
-        self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, int, re.Pattern[str]], ...]] = {}
+        self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, re.Pattern[str]], ...]] = {}
         self._exclude: dict[str, re.Pattern[str]] = {}
+        # Per warning, the literals each idiom needs (forewarn.score.literals); see _idiom_spans.
+        self._idiom_gates: dict[str, LiteralGate] = {}
         shared = packaged_excludes() if lexicon_path is None else None
+        shared_gates = packaged_exclude_gates() if lexicon_path is None else None
         for wid in self.labels_:
             entry = data.get(wid, {})
             for tier in ("graphic", "depiction", "mention", "topic"):
@@ -306,20 +307,24 @@ class LexiconScorer:
             exclude = shared.get(wid) if shared is not None else compile_cues(entry.get("exclude", []))
             if exclude is not None:
                 self._exclude[wid] = exclude
+                gate = shared_gates.get(wid) if shared_gates is not None else None
+                self._idiom_gates[wid] = gate if gate is not None else LiteralGate(entry.get("exclude", []))
 
     def hits(self, text: str) -> list[LexiconHit]:
         """Every cue in ``text``, idioms removed, negation marked; in text order."""
         out: list[LexiconHit] = []
         vetoes: dict[str, list[tuple[int, int]]] = {}
         taken: dict[str, list[tuple[int, int]]] = {}
-        candidates = self._candidates(text)
+        lowered: str | None = None  # folded(text), made for the first idiom test
+        lowered_made = False
+        found = self._anchored_matches(text)
         # Groups run in lexicon order (per warning: graphic, depiction, mention, topic), so a
-        # stronger tier claims a stretch first; most groups have no candidate and are skipped.
+        # stronger tier claims a stretch first; most groups have no match and are skipped.
         for group, (wid, tier, _, anchors) in enumerate(self._tiers):
             if anchors is None:
                 matches: Iterator[re.Match[str]] | list[re.Match[str]] = self._pattern(group).finditer(text)
-            elif group in candidates:
-                matches = _alternation_matches(text, candidates[group])
+            elif group in found:
+                matches = found[group]
             else:
                 continue
             for m in matches:
@@ -327,8 +332,9 @@ class LexiconScorer:
                 if any(a < e and s < b for a, b in taken.get(wid, ())):
                     continue  # a stronger tier already matched this stretch
                 if wid not in vetoes:
-                    ex = self._exclude.get(wid)
-                    vetoes[wid] = [x.span() for x in ex.finditer(text)] if ex else []
+                    if not lowered_made:
+                        lowered, lowered_made = folded(text), True
+                    vetoes[wid] = self._idiom_spans(wid, text, lowered)
                 if any(a <= s and e <= b for a, b in vetoes[wid]):
                     continue
                 negated = bool(_NEGATION.search(text, max(0, s - 40), s))
@@ -337,6 +343,18 @@ class LexiconScorer:
                 out.append(LexiconHit(wid, m.group(0), s, e, weight, tier, negated))
         out.sort(key=lambda h: (h.start, h.warning))
         return out
+
+    def _idiom_spans(self, wid: str, text: str, lowered: str | None) -> list[tuple[int, int]]:
+        """Where ``wid``'s idioms match in ``text``: the spans of their alternation's ``finditer``,
+        or none without running it when ``lowered`` (``folded(text)``) lacks literals that
+        each idiom needs. Scanning a passage for all of a warning's idioms took a quarter of
+        the lexicon's time on the AO3 dev passages, and two passages in three rule out all."""
+        ex = self._exclude.get(wid)
+        if ex is None:
+            return []
+        if not self._idiom_gates[wid].open(lowered):
+            return []
+        return [x.span() for x in ex.finditer(text)]
 
     def _pattern(self, group: int) -> re.Pattern[str]:
         """A group's whole alternation, for a group without anchors: compiling all of them
@@ -348,26 +366,40 @@ class LexiconScorer:
             self._patterns[group] = compiled
         return self._patterns[group]
 
-    def _candidates(self, text: str) -> dict[int, list[tuple[int, int, re.Pattern[str]]]]:
-        """Per anchored group, the (word start, cue order, cue) pairs whose anchors fit a word."""
-        out: dict[int, list[tuple[int, int, re.Pattern[str]]]] = {}
+    def _anchored_matches(self, text: str) -> dict[int, list[re.Match[str]]]:
+        """Per anchored group, the same matches as ``finditer`` of its alternation, with each cue
+        tried only at words that fit its anchors: at each start the first cue in lexicon order
+        wins, and a group's matches do not overlap. Words are visited in text order and a
+        word's cues in lexicon order (see ``_word_entries``), which is the alternation's own
+        order, so each cue is tried as it comes, without gathering and sorting candidates."""
+        found: dict[int, list[re.Match[str]]] = {}
+        # Per group, the first offset where its next match may start: the end of its last match
+        # (one past the start of an empty one).
+        free = [0] * len(self._tiers)
         # Words are lowered one by one: lowering the whole text can shift offsets ("İ").
         words = [(w.start(), w.group(0).lower()) for w in _WORDS.finditer(text)]
         last = len(words) - 1
         cache = self._word_cache
+        pair_heads = self._pair_heads
         for i, (start, word) in enumerate(words):
-            key = (word, words[i + 1][1] if i < last and word in self._pair_heads else None)
+            key = (word, words[i + 1][1] if i < last and word in pair_heads else None)
             entries = cache.get(key)
             if entries is None:
                 if len(cache) > 200_000:
                     cache.clear()  # bounds memory on endless vocabularies (batch workers)
                 entries = cache[key] = self._word_entries(*key)
-            for group, order, term in entries:
-                out.setdefault(group, []).append((start, order, term))
-        return out
+            for group, term in entries:
+                if start < free[group]:
+                    continue  # inside the group's last match, or where a cue before it matched
+                m = term.match(text, start)
+                if m is not None:
+                    found.setdefault(group, []).append(m)
+                    free[group] = max(m.end(), start + 1)
+        return found
 
-    def _word_entries(self, word: str, following: str | None) -> tuple[tuple[int, int, re.Pattern[str]], ...]:
-        """The cues whose anchors fit ``word`` (followed by ``following`` for a pair head)."""
+    def _word_entries(self, word: str, following: str | None) -> tuple[tuple[int, re.Pattern[str]], ...]:
+        """The ``(group, cue)`` pairs whose anchors fit ``word`` (followed by ``following`` for a
+        pair head), in lexicon order: a group's candidates then need no sorting per passage."""
         keys = ["=" + word, word[:3], word[:2], word[:1]]
         if following is not None:
             head = f"={word}>"
@@ -382,7 +414,7 @@ class LexiconScorer:
                     continue
                 seen.add((group, order))
                 found.append((group, order, term))
-        return tuple(found)
+        return tuple((group, term) for group, _, term in sorted(found, key=lambda f: (f[0], f[1])))
 
     def proba_from_hits(self, hits: Sequence[LexiconHit]) -> np.ndarray:
         """Per-warning probabilities from a text's hits (saturating in total weight)."""
