@@ -492,46 +492,31 @@ def _release_path(conn: sqlite3.Connection, *, path: str, content_hash: str) -> 
     content any more. One that keeps other copies moves ``works.path`` to one of them. The
     file's error from its earlier content goes too.
     """
+    _leave(conn, table="works", paths="work_paths", key="work_id", path=path, content_hash=content_hash)
+    _leave(conn, table="errors", paths="error_paths", key="error_id", path=path, content_hash=content_hash)
+
+
+def _leave(conn: sqlite3.Connection, *, table: str, paths: str, key: str, path: str, content_hash: str) -> None:
+    """``path`` leaves the rows of ``table`` (works or errors, with their files in ``paths``,
+    joined on ``key``) of other content: a row left with no file is dropped, one with other
+    files keeps one of them as its ``path``. The names are this module's, never input."""
     stale = [
         r[0]
         for r in conn.execute(
             # Two indexed lookups: with an OR between them SQLite scanned the works table.
-            "SELECT id FROM works WHERE path = ? AND content_hash IS NOT ?"
-            " UNION SELECT w.id FROM work_paths p JOIN works w ON w.id = p.work_id"
-            " WHERE p.path = ? AND w.content_hash IS NOT ?",
+            f"SELECT id FROM {table} WHERE path = ? AND content_hash IS NOT ?"
+            f" UNION SELECT t.id FROM {paths} p JOIN {table} t ON t.id = p.{key}"
+            " WHERE p.path = ? AND t.content_hash IS NOT ?",
             (path, content_hash, path, content_hash),
         )
     ]
-    for work_id in stale:
-        conn.execute("DELETE FROM work_paths WHERE work_id = ? AND path = ?", (work_id, path))
-        left = conn.execute("SELECT MIN(path) FROM work_paths WHERE work_id = ?", (work_id,)).fetchone()[0]
+    for row_id in stale:
+        conn.execute(f"DELETE FROM {paths} WHERE {key} = ? AND path = ?", (row_id, path))
+        left = conn.execute(f"SELECT MIN(path) FROM {paths} WHERE {key} = ?", (row_id,)).fetchone()[0]
         if left is None:
-            conn.execute("DELETE FROM works WHERE id = ?", (work_id,))
+            conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
         else:
-            conn.execute("UPDATE works SET path = ? WHERE id = ? AND path = ?", (left, work_id, path))
-    _release_error_path(conn, path=path, content_hash=content_hash)
-
-
-def _release_error_path(conn: sqlite3.Connection, *, path: str, content_hash: str) -> None:
-    """``_release_path`` for errors: ``path`` leaves the errors of other content; an error left
-    with no file is dropped, one with other files keeps one of them as its ``path``."""
-    stale = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM errors WHERE path = ? AND content_hash IS NOT ?"
-            " UNION SELECT e.id FROM error_paths p JOIN errors e ON e.id = p.error_id"
-            " WHERE p.path = ? AND e.content_hash IS NOT ?",
-            (path, content_hash, path, content_hash),
-        )
-    ]
-    for error_id in stale:
-        conn.execute("DELETE FROM error_paths WHERE error_id = ? AND path = ?", (error_id, path))
-        left = conn.execute("SELECT MIN(path) FROM error_paths WHERE error_id = ?", (error_id,)).fetchone()[0]
-        if left is None:
-            conn.execute("DELETE FROM error_paths WHERE error_id = ?", (error_id,))
-            conn.execute("DELETE FROM errors WHERE id = ?", (error_id,))
-        else:
-            conn.execute("UPDATE errors SET path = ? WHERE id = ? AND path = ?", (left, error_id, path))
+            conn.execute(f"UPDATE {table} SET path = ? WHERE id = ? AND path = ?", (left, row_id, path))
 
 
 def _forget_errors(conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str) -> None:

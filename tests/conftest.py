@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +21,10 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SAMPLE = SHARED / "samples" / "000_91f485cde857f4d1.txt"
+# A short work with a stabbing and blood, then calm: the web app's tests post it.
+STORY = "\n\n".join(
+    ["He stabbed the guard twice and blood pooled on the stones."] * 3 + ["They walked home by the sea."] * 3
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -67,3 +72,15 @@ def sample_path() -> Path:
     if not SAMPLE.exists():
         pytest.skip("shared sample not present")
     return SAMPLE
+
+
+@pytest.fixture
+def client() -> Any:
+    """The real web app (packaged lexicon and model) behind a test client, uploads to 200 KB."""
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from forewarn.score.cascade import CascadeScorer
+    from forewarn.web.app import create_app
+
+    return TestClient(create_app(scorer=CascadeScorer(), max_upload_bytes=200_000))

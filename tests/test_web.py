@@ -9,20 +9,13 @@ import re
 import pytest
 
 pytest.importorskip("fastapi")
+from conftest import STORY  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from forewarn.score.cascade import CascadeScorer  # noqa: E402
 from forewarn.web.app import create_app  # noqa: E402
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
-STORY = "\n\n".join(
-    ["He stabbed the guard twice and blood pooled on the stones."] * 3 + ["They walked home by the sea."] * 3
-)
-
-
-@pytest.fixture
-def client() -> TestClient:
-    return TestClient(create_app(scorer=CascadeScorer(), max_upload_bytes=200_000))
 
 
 def test_form_page_and_health(client: TestClient) -> None:

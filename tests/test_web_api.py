@@ -7,19 +7,11 @@ import re
 import pytest
 
 pytest.importorskip("fastapi")
+from conftest import STORY  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from forewarn.score.cascade import CascadeScorer  # noqa: E402
 from forewarn.web.app import create_app  # noqa: E402
-
-STORY = "\n\n".join(
-    ["He stabbed the guard twice and blood pooled on the stones."] * 3 + ["They walked home by the sea."] * 3
-)
-
-
-@pytest.fixture
-def client() -> TestClient:
-    return TestClient(create_app(scorer=CascadeScorer(), max_upload_bytes=200_000))
 
 
 def test_pasted_text_has_no_path_and_a_capitalised_title(client: TestClient) -> None:
