@@ -229,32 +229,65 @@ def remembered(browser: webdriver.Chrome, ids: list[str]) -> None:
         browser.refresh()
 
 
+def cleared(browser: webdriver.Chrome) -> None:
+    """Forget the remembered choices and reload until this page reads none: a removal made
+    just before a navigation (the last test's) may reach the next page late, or not at all."""
+    deadline = time.time() + 10
+    while True:
+        browser.execute_script("localStorage.removeItem('forewarn:hide')")
+        browser.refresh()
+        if browser.execute_script("return localStorage.getItem('forewarn:hide')") is None or time.time() > deadline:
+            return
+        time.sleep(0.1)
+
+
+def in_new_tab(browser: webdriver.Chrome, url: str) -> str:
+    """Open ``url`` in a new tab and return the tab it was opened from. The tests keep a page
+    that has just written its choices open until another has read them: leaving it at once
+    lost the write now and then on a busy machine (two flaky runs)."""
+    opener = browser.current_window_handle
+    browser.switch_to.new_window("tab")
+    browser.get(url)
+    return opener
+
+
+def close_other_tabs(browser: webdriver.Chrome) -> None:
+    """Close every tab but this one, which stays current."""
+    keep = browser.current_window_handle
+    for handle in browser.window_handles:
+        if handle != keep:
+            browser.switch_to.window(handle)
+            browser.close()
+    browser.switch_to.window(keep)
+
+
+def stored_choices(browser: webdriver.Chrome) -> list[str]:
+    return list(browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))") or [])
+
+
 def test_a_choice_for_a_warning_this_report_lacks_is_remembered(browser: webdriver.Chrome, tmp_path: Path) -> None:
     """Regression: ticking a box rebuilt the remembered list from this page's boxes only, so
     hiding Blood in report B forgot that the reader hides Violence (which B does not have)."""
     a = report_page(tmp_path, "a.html", CALM, "He stabbed the guard, and stabbed him again.", CALM)
     b = report_page(tmp_path, "b.html", CALM, "Blood pooled on the stones, blood on her hands.", CALM)
     browser.get(a)
-    browser.execute_script("localStorage.removeItem('forewarn:hide')")
-    browser.refresh()
+    cleared(browser)
     browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
     assert not section_content_visible(browser)
-    browser.get(b)
+    tab_a = in_new_tab(browser, b)
     remembered(browser, ["violence"])
     assert not browser.find_elements(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]')
     blood = browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="blood"]')
     blood.click()
-    assert sorted(browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))")) == [
-        "blood",
-        "violence",
-    ]
+    assert sorted(stored_choices(browser)) == ["blood", "violence"]
     blood.click()  # unticking removes only its own id
-    assert browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))") == ["violence"]
-    browser.get(a)
+    assert stored_choices(browser) == ["violence"]
+    browser.switch_to.window(tab_a)
     remembered(browser, ["violence"])
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
     assert not section_content_visible(browser)
-    browser.execute_script("localStorage.removeItem('forewarn:hide')")
+    close_other_tabs(browser)
+    cleared(browser)
 
 
 def test_a_choice_made_in_another_open_report_is_kept(browser: webdriver.Chrome, tmp_path: Path) -> None:
@@ -264,21 +297,18 @@ def test_a_choice_made_in_another_open_report_is_kept(browser: webdriver.Chrome,
     a = report_page(tmp_path, "a.html", CALM, "He stabbed the guard, and stabbed him again.", CALM)
     b = report_page(tmp_path, "b.html", CALM, "Blood pooled on the stones, blood on her hands.", CALM)
     browser.get(b)
-    browser.execute_script("localStorage.removeItem('forewarn:hide')")
-    browser.refresh()
-    tab_b = browser.current_window_handle
-    browser.switch_to.new_window("tab")
-    browser.get(a)
+    cleared(browser)
+    tab_b = in_new_tab(browser, a)
     browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
-    browser.close()
     browser.switch_to.window(tab_b)  # not reloaded: it read an empty list when it opened
     deadline = time.time() + 10
-    while browser.execute_script("return localStorage.getItem('forewarn:hide')") != '["violence"]':
+    while stored_choices(browser) != ["violence"]:
         assert time.time() < deadline, "the other tab's choice never reached this one"
         time.sleep(0.1)
     browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="blood"]').click()
-    stored = browser.execute_script("return JSON.parse(localStorage.getItem('forewarn:hide'))")
-    assert sorted(stored) == ["blood", "violence"]
+    assert sorted(stored_choices(browser)) == ["blood", "violence"]
+    close_other_tabs(browser)
+    cleared(browser)
 
 
 def test_an_evidence_link_into_hidden_text_goes_to_the_notice(browser: webdriver.Chrome, tmp_path: Path) -> None:
@@ -286,8 +316,7 @@ def test_an_evidence_link_into_hidden_text_goes_to_the_notice(browser: webdriver
     calm = [CALM] * 30
     page = report_page(tmp_path, "long.html", *calm, "He stabbed the guard, and stabbed him again.", *calm)
     browser.get(page)
-    browser.execute_script("localStorage.removeItem('forewarn:hide')")
-    browser.refresh()
+    cleared(browser)
     link = browser.find_element(By.CSS_SELECTOR, "table.warnings details li a")
     passage = link.get_attribute("data-passage")
     browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
