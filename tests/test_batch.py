@@ -1116,11 +1116,11 @@ def test_works_not_in_english_are_named_after_the_run(tmp_path: Path) -> None:
 def test_progress_into_a_log_file_prints_a_line_now_and_then(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: `--progress` with stderr not a terminal (a log file) printed nothing until
     the end, so a long logged run showed no life."""
-    import forewarn.cli
+    import forewarn.cli.collection
 
     folder = make_collection(tmp_path / "c", 3, corrupt=2)
     args = ["batch", str(folder), "--db", str(tmp_path / "r.db"), "--workers", "1", "--scorer", "lexicon"]
-    monkeypatch.setattr(forewarn.cli, "PROGRESS_LINE_SECONDS", 0.0)  # a line at every result
+    monkeypatch.setattr(forewarn.cli.collection, "PROGRESS_LINE_SECONDS", 0.0)  # a line at every result
     result = CliRunner().invoke(main, [*args, "--progress"])
     lines = [line for line in result.stderr.splitlines() if " of 5 files, " in line]
     assert len(lines) == 5, result.stderr
@@ -1128,7 +1128,7 @@ def test_progress_into_a_log_file_prints_a_line_now_and_then(tmp_path: Path, mon
     assert "\x1b" not in result.stderr  # no bar drawn into the log
     again = CliRunner().invoke(main, [*args, "--no-progress"])
     assert " of 5 files, " not in again.stderr
-    monkeypatch.setattr(forewarn.cli, "PROGRESS_LINE_SECONDS", 3600.0)
+    monkeypatch.setattr(forewarn.cli.collection, "PROGRESS_LINE_SECONDS", 3600.0)
     assert " of 5 files, " not in CliRunner().invoke(main, [*args, "--progress"]).stderr
 
 
