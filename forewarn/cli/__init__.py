@@ -19,7 +19,7 @@ import click
 
 from forewarn import __version__
 from forewarn.cli import collection, model, results, scan, serve
-from forewarn.cli.common import EXIT_BROKEN_PIPE, SCORERS, _quiet_broken_pipe
+from forewarn.cli.common import EXIT_BROKEN_PIPE, SCORERS, quiet_broken_pipe
 
 __all__ = ["EXIT_BROKEN_PIPE", "SCORERS", "main"]  # what was importable from forewarn.cli before
 
@@ -32,13 +32,13 @@ class _Group(click.Group):
         try:
             return super().parse_args(ctx, args)
         except BrokenPipeError:
-            _quiet_broken_pipe()
+            quiet_broken_pipe()
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            _quiet_broken_pipe()
+            quiet_broken_pipe()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -15,11 +15,11 @@ from forewarn.cli.common import (
     EXIT_OK,
     MAX_SIZE_OPTION,
     SCORERS,
-    _err,
-    _fail,
-    _load_scorer,
-    _model_option,
-    _parse_size,
+    echo_err,
+    fail,
+    load_scorer,
+    model_option,
+    parse_size_option,
 )
 
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
@@ -41,7 +41,7 @@ PROGRESS_LINE_SECONDS = 10.0  # batch --progress into a log file: at most a line
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores; 1 = in this process).")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster).")
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True)
-@_model_option("A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).")
+@model_option("A bundle from 'forewarn train' instead of the packaged model (with dask: a path every worker reads).")
 @MAX_SIZE_OPTION
 @click.option(
     "--progress/--no-progress",
@@ -95,9 +95,9 @@ def batch(
     from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
     from forewarn.readers import CLI_SIZE_HINT
 
-    max_bytes = _parse_size(max_size)
+    max_bytes = parse_size_option(max_size)
     if model_dir is not None:
-        _load_scorer(scorer, model_dir)  # a broken bundle is one line before any database is made
+        load_scorer(scorer, model_dir)  # a broken bundle is one line before any database is made
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
     # Not a terminal (a log file): a bar would only be drawn at the end, so a line now and then.
@@ -142,7 +142,7 @@ def batch(
                 on_progress=on_progress,
             )
     except (ValueError, RuntimeError, OSError) as e:
-        _fail(str(e))
+        fail(str(e))
         sys.exit(EXIT_ERROR)
     except BatchInterrupted as e:
         done = e.summary
@@ -190,7 +190,7 @@ def batch(
             err=True,
         )
     if summary.left_out:
-        _err(_left_out_line(summary.left_out))
+        echo_err(_left_out_line(summary.left_out))
     partial = [f"  read in part: {name}: {notice}" for name, notice in summary.partial]
     _first_lines(partial, more=" read in part (their reports say so)")
     if summary.not_english:
@@ -223,6 +223,6 @@ def _left_out_line(left_out: Counter[str]) -> str:
 def _first_lines(lines: list[str], *, more: str = "", shown: int = 20) -> None:
     """The first ``shown`` of ``lines`` on stderr, then how many more ("... and 5 more" + ``more``)."""
     for line in lines[:shown]:
-        _err(line)
+        echo_err(line)
     if len(lines) > shown:
         click.echo(f"  ... and {len(lines) - shown:,} more{more}", err=True)

@@ -22,7 +22,7 @@ EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 141
 
 
-class _Probability(click.FloatRange):
+class Probability(click.FloatRange):
     """A number from 0 to 1. click's FloatRange lets "nan" through, and every comparison with
     it is false: a traceback later (--threshold) or silently no rows (--min-confidence)."""
 
@@ -36,20 +36,20 @@ class _Probability(click.FloatRange):
         return number
 
 
-def _model_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def model_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--model DIR`` (a bundle from ``forewarn train``), as scan, batch, evaluate and serve take it."""
     return click.option(
         "--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help=help_text
     )
 
 
-# --max-size, as scan and batch take it (parsed with _parse_size).
+# --max-size, as scan and batch take it (parsed with parse_size_option).
 MAX_SIZE_OPTION = click.option(
     "--max-size", default="25MiB", show_default=True, help="Refuse larger files (binary units: 25MB = 25 MiB)."
 )
 
 
-def _load_scorer(mode: str, model_dir: Path | None) -> Any:
+def load_scorer(mode: str, model_dir: Path | None) -> Any:
     """The scorer for --scorer and --model: a broken bundle (tampered, incomplete, not a bundle,
     from a newer forewarn) is one line and exit 2, never a traceback."""
     from forewarn.score.cascade import default_scorer
@@ -60,11 +60,11 @@ def _load_scorer(mode: str, model_dir: Path | None) -> Any:
     try:
         return default_scorer(mode, str(model_dir) if model_dir else None)
     except BundleError as e:
-        _fail(str(e))
+        fail(str(e))
         sys.exit(EXIT_ERROR)
 
 
-def _quiet_broken_pipe() -> NoReturn:
+def quiet_broken_pipe() -> NoReturn:
     """End quietly once stdout's reader has gone: no traceback and no message, and stdout
     pointed at /dev/null so flushing it at exit does not print "Exception ignored"."""
     try:
@@ -105,7 +105,7 @@ class _WholeWrites:
         return getattr(self._stream, name)
 
 
-class _Console(Console):
+class PipeSafeConsole(Console):
     """A rich console for stdout whose broken pipe is the quiet exit (rich's own exits 1),
     also mid-write (see ``_WholeWrites``)."""
 
@@ -114,26 +114,26 @@ class _Console(Console):
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
-        _quiet_broken_pipe()
+        quiet_broken_pipe()
 
 
-def _fail(message: str) -> None:
-    _err(f"forewarn: error: {message}")
+def fail(message: str) -> None:
+    echo_err(f"forewarn: error: {message}")
 
 
-_LINE_BREAKS = {ord(c): "\ufffd" for c in "\n\u2028\u2029"}  # printable() turns the other ones into U+FFFD
+LINE_BREAKS = {ord(c): "\ufffd" for c in "\n\u2028\u2029"}  # printable() turns the other ones into U+FFFD
 
 
-def _err(line: str) -> None:
+def echo_err(line: str) -> None:
     """One line to stderr; names from a work or an archive may hold escape sequences, and a
     newline in a file name would forge a second line ("failed: x" that never failed)."""
     from forewarn.report import printable
 
-    one = line.translate(_LINE_BREAKS)
+    one = line.translate(LINE_BREAKS)
     click.echo(printable(one, encoding=getattr(sys.stderr, "encoding", None) or "utf-8"), err=True)
 
 
-def _parse_size(value: str) -> int:
+def parse_size_option(value: str) -> int:
     """The library's size parser (binary units), as a usage error on bad input."""
     from forewarn.readers import parse_size
 
@@ -143,7 +143,7 @@ def _parse_size(value: str) -> int:
         raise click.BadParameter(str(err)) from None
 
 
-def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any, empty_ok: bool = False) -> None:
+def check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any, empty_ok: bool = False) -> None:
     """Usage error for an unknown warning, or for an option given with no warning at all.
 
     ``--only ""`` used to select nothing and report a clean work, which reads as "safe";
@@ -159,7 +159,7 @@ def _check_warning_list(values: tuple[str, ...], *, option: str, taxonomy: Any, 
         raise click.UsageError(f"{option} needs at least one warning id or alias (see `forewarn warnings`)")
 
 
-def _echo_json(doc: str) -> None:
+def echo_json(doc: str) -> None:
     """Print JSON, as ASCII escapes when stdout's encoding lacks a character (a cp1252
     stdout crashed on a Japanese title); the document is the same."""
     import json
@@ -173,16 +173,16 @@ def _echo_json(doc: str) -> None:
     out.flush()
 
 
-def _open_existing(db: str) -> Any:
+def open_results_db(db: str) -> Any:
     """The results database at ``db``, read-only (``store.open_existing``: never created,
     migrated or switched to WAL); a one-line error (exit 2) when missing, not one or damaged."""
     from forewarn.store import NotADatabase, open_existing
 
     if not Path(db).is_file():
-        _fail(f"no database at {db} (create one with `forewarn batch`)")
+        fail(f"no database at {db} (create one with `forewarn batch`)")
         sys.exit(EXIT_ERROR)
     try:
         return open_existing(db)
     except NotADatabase as e:
-        _fail(str(e))
+        fail(str(e))
         sys.exit(EXIT_ERROR)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from forewarn.cli.common import EXIT_ERROR, SCORERS, _fail, _load_scorer, _model_option
+from forewarn.cli.common import EXIT_ERROR, SCORERS, fail, load_scorer, model_option
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,7 +39,7 @@ def _require_sklearn(what: str) -> None:
     try:
         import sklearn  # noqa: F401
     except ImportError:
-        _fail(f"{what} needs scikit-learn, the training extra: pip install 'forewarn[train]'")
+        fail(f"{what} needs scikit-learn, the training extra: pip install 'forewarn[train]'")
         sys.exit(EXIT_ERROR)
 
 
@@ -50,10 +50,10 @@ def _read_each(load: Callable[[str], list[Any]], paths: Sequence[str]) -> list[A
         try:
             out += load(path)
         except UnicodeDecodeError:
-            _fail(f"{path}:{_first_bad_utf8_line(path)}: not UTF-8 text (save the file as UTF-8)")
+            fail(f"{path}:{_first_bad_utf8_line(path)}: not UTF-8 text (save the file as UTF-8)")
             sys.exit(EXIT_ERROR)
         except ValueError as e:  # the loaders name the file and line already
-            _fail(str(e))
+            fail(str(e))
             sys.exit(EXIT_ERROR)
     return out
 
@@ -173,7 +173,7 @@ def train(
             focus=focus,
         )
     except ValueError as e:  # what the checks above do not foresee, in one line
-        _fail(f"cannot train on this data: {e}")
+        fail(f"cannot train on this data: {e}")
         sys.exit(EXIT_ERROR)
     names = " ".join([f"--data {Path(d).name}" for d in data] + [f"--select {Path(d).name}" for d in select])
     save_bundle(
@@ -221,7 +221,7 @@ def _check_trainable(passages: list[Any], *, folds: int) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Labeled whole works, JSONL (id, text, warnings, scored): judged by scanning each.",
 )
-@_model_option("Bundle to evaluate (default: the packaged model).")
+@model_option("Bundle to evaluate (default: the packaged model).")
 @click.option(
     "--folds", default=0, show_default=True, help="Cross-validate the training procedure instead (retrains per fold)."
 )
@@ -278,7 +278,7 @@ def evaluate(
         from forewarn.pipeline import scan
 
         works = _read_each(load_works, [works_path])
-        cascade = _load_scorer(scorer, model_dir)
+        cascade = load_scorer(scorer, model_dir)
         per_work = evaluate_works(works, lambda text: {w.id for w in scan(text.encode(), scorer=cascade).warnings})
         click.echo(format_work_table(per_work))
         if json_out:
@@ -299,14 +299,14 @@ def evaluate(
         from forewarn.train import HeadsConfig
 
         if model_dir is not None:
-            _load_scorer("cascade", model_dir)  # its encoder embeds: a broken bundle is one line first
+            load_scorer("cascade", model_dir)  # its encoder embeds: a broken bundle is one line first
         emb = _embed(passages, model_dir or default_bundle())
         config = HeadsConfig(seed=seed)
         focus = _embed_focus(passages, emb, model_dir or default_bundle()) if config.focus else None
         try:
             result = cross_validate(passages, emb, folds=folds, config=config, focus=focus)
         except ValueError as e:  # as `forewarn train` says it: one line, not a traceback
-            _fail(f"cannot train on this data: {e}")
+            fail(f"cannot train on this data: {e}")
             sys.exit(EXIT_ERROR)
         per, doc = result.per_warning, result.metrics_dict()
         click.echo("heads alone, every passage (--scorer encoder-everywhere):")
@@ -314,7 +314,7 @@ def evaluate(
         click.echo("default cascade (what 'forewarn scan' uses):")
     else:
         _note_if_training_data(data, model_dir or default_bundle())
-        judge = _load_scorer(scorer, model_dir)
+        judge = load_scorer(scorer, model_dir)
         _check_known_warnings(passages, judge.labels_)
         per = evaluate_model(judge, passages)
         doc = {

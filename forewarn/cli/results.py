@@ -12,14 +12,14 @@ from typing import Any
 import click
 
 from forewarn.cli.common import (
-    _LINE_BREAKS,
     EXIT_ERROR,
-    _check_warning_list,
-    _echo_json,
-    _err,
-    _fail,
-    _open_existing,
-    _Probability,
+    LINE_BREAKS,
+    Probability,
+    check_warning_list,
+    echo_err,
+    echo_json,
+    fail,
+    open_results_db,
 )
 
 # --language, as query and stats take it (parsed with _languages).
@@ -67,16 +67,16 @@ def _under(value: str | None) -> str | None:
 
 @contextmanager
 def _reading(db: str) -> Iterator[Any]:
-    """``_open_existing`` for a command's reads: a database damaged past the pages opening it
+    """``open_results_db`` for a command's reads: a database damaged past the pages opening it
     reads (sqlite3.DatabaseError on a later query) is one line and exit 2 too, as for scan."""
     import json
     import sqlite3
 
-    conn = _open_existing(db)
+    conn = open_results_db(db)
     try:
         yield conn
     except (sqlite3.DatabaseError, json.JSONDecodeError) as e:  # a stored report cut short is damage too
-        _fail(f"{db}: the results database is damaged ({e})")
+        fail(f"{db}: the results database is damaged ({e})")
         sys.exit(EXIT_ERROR)
     finally:
         conn.close()
@@ -100,7 +100,7 @@ def _check_model_version(conn: Any, db: str, model_version: str | None, *, error
         known += [r[0] for r in conn.execute("SELECT DISTINCT model_version FROM errors") if r[0] not in known]
     if model_version not in known:
         has = f"it has: {', '.join(known)}" if known else "it has no results"
-        _fail(f"{db}: no results of model version {model_version} ({has})")
+        fail(f"{db}: no results of model version {model_version} ({has})")
         sys.exit(EXIT_ERROR)
 
 
@@ -108,7 +108,7 @@ def _check_model_version(conn: Any, db: str, model_version: str | None, *, error
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="Results database (from forewarn batch).")
 @click.option("--has", "has", multiple=True, help="Detected warning (id or alias; repeatable: all must match).")
 @click.option("--not-declared", is_flag=True, help="Only detections the author did not declare.")
-@click.option("--min-confidence", type=_Probability(), default=0.0, show_default=True)
+@click.option("--min-confidence", type=Probability(), default=0.0, show_default=True)
 @click.option("--rating-mismatch", is_flag=True, help="Declared AO3 rating differs from the suggestion.")
 @LANGUAGE_OPTION
 @UNDER_OPTION
@@ -164,7 +164,7 @@ def query(
         _query_failed(db, model_version=model_version, under=_under(under), as_json=as_json)
         return
     taxonomy = load_taxonomy()
-    _check_warning_list(has, option="--has", taxonomy=taxonomy)
+    check_warning_list(has, option="--has", taxonomy=taxonomy)
     ids = resolve_labels(has or None, taxonomy=taxonomy) or []
     codes = _languages(languages)
     with _reading(db) as conn:
@@ -180,7 +180,7 @@ def query(
             under=_under(under),
         )
     if as_json:
-        _echo_json(json.dumps(rows, indent=2))
+        echo_json(json.dumps(rows, indent=2))
         return
     from forewarn.report import printable
 
@@ -190,7 +190,7 @@ def query(
         # A file name (or a declared rating) may hold a newline or escape sequences: one line per
         # work, whatever it holds (printable() keeps newlines, which a multi-line report needs).
         line = f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}"
-        click.echo(printable(line.translate(_LINE_BREAKS), encoding=encoding))
+        click.echo(printable(line.translate(LINE_BREAKS), encoding=encoding))
     works = len({r["id"] for r in rows})
     shared = f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)" if works != len(rows) else ""
     versions = sorted({r["model_version"] for r in rows})
@@ -198,7 +198,7 @@ def query(
         shared += f"; model version {versions[0]}"
     elif versions:
         shared += f"; results of {len(versions)} model versions (--json shows each row's, --model-version picks one)"
-    _err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
+    echo_err(f"{len(rows):,} work{'s' if len(rows) != 1 else ''}{shared}")
 
 
 def _query_failed(db: str, *, model_version: str | None, under: str | None, as_json: bool) -> None:
@@ -212,14 +212,14 @@ def _query_failed(db: str, *, model_version: str | None, under: str | None, as_j
         _check_model_version(conn, db, model_version, errors_too=True)
         rows = failed_files(conn, model_version=model_version, under=under)
     if as_json:
-        _echo_json(json.dumps(rows, indent=2))
+        echo_json(json.dumps(rows, indent=2))
         return
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     for r in rows:
-        click.echo(printable(f"{r['path']}: {r['error']}".translate(_LINE_BREAKS), encoding=encoding))
+        click.echo(printable(f"{r['path']}: {r['error']}".translate(LINE_BREAKS), encoding=encoding))
     contents = len({r["content_hash"] or f"path:{r['path']}" for r in rows})
     shared = f" ({contents:,} distinct content{'s' if contents != 1 else ''})" if contents != len(rows) else ""
-    _err(f"{len(rows):,} file{'s' if len(rows) != 1 else ''} could not be scanned{shared}")
+    echo_err(f"{len(rows):,} file{'s' if len(rows) != 1 else ''} could not be scanned{shared}")
 
 
 def _ratings(row: dict[str, Any]) -> str:
@@ -276,7 +276,7 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None, langua
 
     to_stdout = out == "-"
     if not to_stdout and _is_database_file(out, db):
-        _fail(f"--out {out} is the database itself (or its journal): choose another file")
+        fail(f"--out {out} is the database itself (or its journal): choose another file")
         sys.exit(EXIT_ERROR)
     fmt = _export_format(fmt, out)
     codes = _languages(languages)
@@ -293,12 +293,12 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None, langua
                 languages=codes,
             )
         except RuntimeError as e:
-            _fail(str(e))
+            fail(str(e))
             sys.exit(EXIT_ERROR)
         except BrokenPipeError:
             raise  # the quiet exit (_Group)
         except OSError as e:
-            _fail(f"cannot write {'to stdout' if to_stdout else out}: {e.strerror or e}")
+            fail(f"cannot write {'to stdout' if to_stdout else out}: {e.strerror or e}")
             sys.exit(EXIT_ERROR)
     works = f"{n:,} work{'s' if n != 1 else ''}"
     if to_stdout:
@@ -369,7 +369,7 @@ def stats(db: str, model_version: str | None, languages: tuple[str, ...], under:
         _check_model_version(conn, db, model_version)
         s = db_stats(conn, model_version=model_version, languages=codes, under=_under(under))
     if as_json:
-        _echo_json(json.dumps(s, indent=2))
+        echo_json(json.dumps(s, indent=2))
         return
     works = s["works"]
     files = f" ({s['files']:,} files; identical ones are one work)" if s["files"] != works else ""

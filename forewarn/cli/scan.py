@@ -22,14 +22,14 @@ from forewarn.cli.common import (
     EXIT_UNDECLARED,
     MAX_SIZE_OPTION,
     SCORERS,
-    _check_warning_list,
-    _Console,
-    _echo_json,
-    _fail,
-    _load_scorer,
-    _model_option,
-    _parse_size,
-    _Probability,
+    PipeSafeConsole,
+    Probability,
+    check_warning_list,
+    echo_json,
+    fail,
+    load_scorer,
+    model_option,
+    parse_size_option,
 )
 
 
@@ -45,7 +45,7 @@ def _check_writable(path: Path) -> None:
     elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         problem = "permission denied"
     if problem:
-        _fail(f"cannot write {path}: {problem}")
+        fail(f"cannot write {path}: {problem}")
         sys.exit(EXIT_ERROR)
 
 
@@ -70,7 +70,7 @@ def _check_writable(path: Path) -> None:
 )
 @click.option(
     "--threshold",
-    type=_Probability(),
+    type=Probability(),
     help="Passage probability needed to flag a warning (default: per-warning, tuned).",
 )
 @click.option(
@@ -93,7 +93,7 @@ def _check_writable(path: Path) -> None:
     "content; what only they find is shown as unsure (slower; see the model card); "
     "encoder-everywhere and lexicon: for comparison.",
 )
-@_model_option("A bundle from 'forewarn train' instead of the packaged model.")
+@model_option("A bundle from 'forewarn train' instead of the packaged model.")
 def scan(
     paths: tuple[Path, ...],
     as_json: bool,
@@ -131,7 +131,7 @@ def scan(
     from forewarn.report.terminal import render
     from forewarn.work import ReadError
 
-    max_bytes = _parse_size(max_size)
+    max_bytes = parse_size_option(max_size)
     if html_path is not None and len(paths) != 1:
         raise click.UsageError("--html takes exactly one input file")
     if html_path is not None:
@@ -145,20 +145,20 @@ def scan(
             err=True,
         )
     taxonomy = load_taxonomy()
-    _check_warning_list(only, option="--only", taxonomy=taxonomy)
-    _check_warning_list(ignore, option="--ignore", taxonomy=taxonomy, empty_ok=True)
+    check_warning_list(only, option="--only", taxonomy=taxonomy)
+    check_warning_list(ignore, option="--ignore", taxonomy=taxonomy, empty_ok=True)
     try:
         resolve_selection(only or None, ignore or None, taxonomy=taxonomy)
     except ValueError as e:
         message = re.sub(r"\b(only|ignore)\b", r"--\1", str(e))  # the options' names on the command line
         raise click.UsageError(message) from None
 
-    console = _Console(soft_wrap=False)
+    console = PipeSafeConsole(soft_wrap=False)
     err = Console(stderr=True)
     reports: list[Report] = []
     errors: list[tuple[str, str]] = []
     with err.status(f"loading the {scorer} scorer") if err.is_terminal else nullcontext():
-        the_scorer = _load_scorer(scorer, model_dir)
+        the_scorer = load_scorer(scorer, model_dir)
     for path in paths:
         try:
             with _progress(err, path.name) as hooks:
@@ -180,11 +180,11 @@ def scan(
             if isinstance(e, TooLargeError):  # the library's hint names its max_bytes
                 e = e.hinting(CLI_SIZE_HINT)
             errors.append((str(path), e.reason))
-            _fail(f"{path}: {e.reason}")
+            fail(f"{path}: {e.reason}")
             continue
         except OSError as e:
             errors.append((str(path), e.strerror or str(e)))
-            _fail(f"{path}: {e.strerror or e}")
+            fail(f"{path}: {e.strerror or e}")
             continue
         reports.append(report)
         if html_path is not None:  # before stdout, which `| head` may close: the file is not lost
@@ -194,7 +194,7 @@ def scan(
                 console.rule(Text(printable(str(path), encoding=console.encoding)))  # a name is not markup
             render(report, console=console, show_passages=show_passages)
     if as_json:
-        _echo_json(dumps(reports, errors=errors))
+        echo_json(dumps(reports, errors=errors))
     if html_path is not None and reports and not as_json:
         click.echo(f"HTML report written to {html_path}")
     if errors:
@@ -208,7 +208,7 @@ def _write_html(html_path: Path, report: Any) -> None:
     try:
         html_path.write_text(render_html(report), encoding="utf-8")
     except OSError as e:
-        _fail(f"cannot write {html_path}: {e.strerror or e}")
+        fail(f"cannot write {html_path}: {e.strerror or e}")
         sys.exit(EXIT_ERROR)
 
 
@@ -304,13 +304,13 @@ def warnings_cmd(names: tuple[str, ...], as_json: bool) -> None:
     from forewarn.report.taxonomy import render_card, render_table
 
     taxonomy = load_taxonomy()
-    _check_warning_list(names, option="NAMES", taxonomy=taxonomy)
+    check_warning_list(names, option="NAMES", taxonomy=taxonomy)
     ids = list(dict.fromkeys(resolve_labels(names, taxonomy=taxonomy) or [])) or None
     rows = quality_rows(ids)
     if as_json:
-        _echo_json(json.dumps(rows, indent=2))
+        echo_json(json.dumps(rows, indent=2))
         return
-    console = _Console()
+    console = PipeSafeConsole()
     if ids is None:
         render_table(rows, console=console)
         return

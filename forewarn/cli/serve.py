@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from forewarn.cli.common import EXIT_ERROR, SCORERS, _fail, _load_scorer, _model_option, _open_existing, _parse_size
+from forewarn.cli.common import EXIT_ERROR, SCORERS, fail, load_scorer, model_option, open_results_db, parse_size_option
 
 
 @click.command(short_help="Run the reader's web app: paste or upload, read safely.")
@@ -26,7 +26,7 @@ from forewarn.cli.common import EXIT_ERROR, SCORERS, _fail, _load_scorer, _model
     "until it ends (a running thread cannot be stopped).",
 )
 @click.option("--scorer", type=click.Choice(SCORERS), default="cascade", show_default=True, help="As for scan.")
-@_model_option("A bundle from 'forewarn train' instead of the packaged model (loaded before serving).")
+@model_option("A bundle from 'forewarn train' instead of the packaged model (loaded before serving).")
 def serve(
     host: str,
     port: int,
@@ -52,20 +52,20 @@ def serve(
 
         from forewarn.web.app import create_app
     except ImportError:
-        _fail("the web app needs the extra: pip install 'forewarn[web]'")
+        fail("the web app needs the extra: pip install 'forewarn[web]'")
         sys.exit(EXIT_ERROR)
     if db is not None:
-        _open_existing(db).close()  # fail now with one line, not on the first /db request
-    max_upload_bytes = _parse_size(max_upload)
+        open_results_db(db).close()  # fail now with one line, not on the first /db request
+    max_upload_bytes = parse_size_option(max_upload)
     # The packaged cascade loads on the first scan (a quick start); one asked for by name loads
     # now, so a broken bundle is one line before "serving on", not a 500 on every scan.
-    chosen = None if scorer == "cascade" and model_dir is None else _load_scorer(scorer, model_dir)
+    chosen = None if scorer == "cascade" and model_dir is None else load_scorer(scorer, model_dir)
     try:
         app = create_app(
             db_path=db, max_upload_bytes=max_upload_bytes, scan_timeout_s=timeout, max_scans=max_scans, scorer=chosen
         )
     except ValueError as e:  # --timeout 0, -1 or nan
-        _fail(str(e))
+        fail(str(e))
         sys.exit(EXIT_ERROR)
     sock = _listen(host, port)
     bound = sock.getsockname()[1]
@@ -91,7 +91,7 @@ def _listen(host: str, port: int) -> Any:
     except OSError as err:
         sock.close()
         busy = " (another server is using it: stop it or pick another --port)" if err.errno == errno.EADDRINUSE else ""
-        _fail(f"cannot listen on {host}:{port}: {err.strerror or err}{busy}")
+        fail(f"cannot listen on {host}:{port}: {err.strerror or err}{busy}")
         sys.exit(EXIT_ERROR)
     sock.set_inheritable(True)
     return sock
