@@ -255,6 +255,8 @@ def test_anchored_matching_finds_exactly_what_a_full_scan_finds() -> None:
         ("he-she", {"=he"}),  # ...or a hyphen
         ("(he|she)'?d hit", {"he", "she"}),  # unless it is optional ("hed")
         ("abc|def", {"abc", "def"}),
+        (r"ab\|c|de", {"ab", "de"}),  # an escaped bar does not split...
+        ("ab[|)]c|(?:de|fg)", {"ab", "de", "fg"}),  # ...nor one in a class, nor a bracket there
         (r"\w+-year-old", None),
         ("(?!no)abc", None),
         ("(ab)?", None),
