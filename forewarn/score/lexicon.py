@@ -225,6 +225,32 @@ def _group_anchors(patterns: Sequence[str]) -> frozenset[str] | None:
     return None if found is None else frozenset(_short(a) for a in found)
 
 
+def _with_stems(index: dict[str, list[int]]) -> dict[str, list[int]]:
+    """``index`` with every leading part of its letter prefixes as a key too (with no cues when
+    it is not a prefix itself), so that a word's lookups stop at its first part not there."""
+    out: dict[str, list[int]] = {}
+    for key in index:
+        if key[:1] != "=":
+            for n in range(1, len(key)):
+                out.setdefault(key[:n], [])
+    out.update(index)
+    return out
+
+
+def _lookup(index: dict[str, list[int]], word: str) -> list[list[int]]:
+    """The non-empty lists of cue ids ``index`` (with its stems) holds under ``word`` as a whole
+    word ("=word") and under each of its leading parts: most words leave the stems within
+    three letters, so this is a few lookups."""
+    found = [cues] if (cues := index.get("=" + word)) else []
+    for n in range(1, len(word) + 1):
+        cues = index.get(word[:n])
+        if cues is None:
+            break
+        if cues:
+            found.append(cues)
+    return found
+
+
 def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
     """One case-insensitive alternation of cue patterns, matched at word boundaries (None if empty)."""
     if not patterns:
@@ -278,12 +304,17 @@ class LexiconScorer:
             raise ValueError(f"lexicon has warnings not in the taxonomy: {sorted(unknown)}")
         self.labels_: list[str] = list(self.taxonomy.ids)
         # Groups whose every term has known leading letters are matched only at word starts
-        # that fit them (index: anchor key -> terms, with the full prefixes to check on the
-        # words; see _anchors); the rest scan the text.
+        # that fit them (see _anchors and _word_entries); the rest scan the text.
         self._tiers: list[tuple[str, str, tuple[str, ...], frozenset[str] | None]] = []
         self._patterns: dict[int, re.Pattern[str]] = {}  # a group's alternation, compiled when first needed
-        self._index: dict[str, list[tuple[int, int, re.Pattern[str], tuple[str, str]]]] = {}
-        self._pair_heads: set[str] = set()  # first words of two-word anchors ("the", "his")
+        # The anchored groups' cues in lexicon order: a cue's id is its place here.
+        self._cue_terms: list[str] = []
+        self._cue_groups: list[int] = []
+        self._cues: dict[int, re.Pattern[str]] = {}  # a cue's own pattern, compiled when first needed
+        # The index, by the anchors' first word ("=word", or its leading letters) and, for the
+        # first words of two-word anchors ("the", "his"), by the second: anchor -> cue ids.
+        self._firsts: dict[str, list[int]] = {}
+        self._seconds: dict[str, dict[str, list[int]]] = {}
         # What a word (and, after a pair head, the next word) sends to the regexes; words
         # repeat, so this is looked up far more often than computed.
         self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, re.Pattern[str]], ...]] = {}
@@ -302,22 +333,30 @@ class LexiconScorer:
                 anchors = _group_anchors(terms)
                 self._tiers.append((wid, tier, tuple(terms), anchors))
                 if anchors is not None:
-                    for order, term in enumerate(terms):
-                        compiled = compile_cues([term])
-                        assert compiled is not None
-                        for a in _prefixes(term) or ():
-                            # The index key is short; the full prefixes are checked on the words.
-                            first, _, second = a.partition(">")
-                            need = (first if first[:1] != "=" else "", second if second[:1] != "=" else "")
-                            self._index.setdefault(_short(a), []).append((group, order, compiled, need))
-                            if second:
-                                self._pair_heads.add(first[1:])
+                    for term in terms:
+                        self._add_cue(group, term)
             # The packaged idioms are compiled once per process, shared with the severity cues.
             exclude = shared.get(wid) if shared is not None else compile_cues(entry.get("exclude", []))
             if exclude is not None:
                 self._exclude[wid] = exclude
                 gate = shared_gates.get(wid) if shared_gates is not None else None
                 self._idiom_gates[wid] = gate if gate is not None else LiteralGate(entry.get("exclude", []))
+        self._firsts = _with_stems(self._firsts)
+        self._seconds = {head: _with_stems(index) for head, index in self._seconds.items()}
+
+    def _add_cue(self, group: int, term: str) -> None:
+        """Index an anchored group's next cue under each of its anchors' full prefixes (not cut
+        to 3 letters as the group's anchors are), so that a word's cues are found by lookups
+        alone, with no prefixes to check on each candidate."""
+        cue = len(self._cue_terms)
+        self._cue_terms.append(term)
+        self._cue_groups.append(group)
+        for anchor in _prefixes(term) or ():
+            first, _, second = anchor.partition(">")
+            if second:
+                self._seconds.setdefault(first[1:], {}).setdefault(second, []).append(cue)
+            else:
+                self._firsts.setdefault(first, []).append(cue)
 
     def hits(self, text: str) -> list[LexiconHit]:
         """Every cue in ``text``, idioms removed, negation marked; in text order."""
@@ -389,7 +428,7 @@ class LexiconScorer:
         words = [(w.start(), w.group(0).lower()) for w in _WORDS.finditer(text)]
         last = len(words) - 1
         cache = self._word_cache
-        pair_heads = self._pair_heads
+        pair_heads = self._seconds  # the first words of two-word anchors
         for i, (start, word) in enumerate(words):
             key = (word, words[i + 1][1] if i < last and word in pair_heads else None)
             entries = cache.get(key)
@@ -409,21 +448,24 @@ class LexiconScorer:
     def _word_entries(self, word: str, following: str | None) -> tuple[tuple[int, re.Pattern[str]], ...]:
         """The ``(group, cue)`` pairs whose anchors fit ``word`` (followed by ``following`` for a
         pair head), in lexicon order: a group's candidates then need no sorting per passage."""
-        keys = ["=" + word, word[:3], word[:2], word[:1]]
+        found = _lookup(self._firsts, word)
         if following is not None:
-            head = f"={word}>"
-            keys += [head + "=" + following, head + following[:3], head + following[:2], head + following[:1]]
-        seen: set[tuple[int, int]] = set()
-        found: list[tuple[int, int, re.Pattern[str]]] = []
-        for key in keys:
-            for group, order, term, (first, second) in self._index.get(key, ()):
-                if (group, order) in seen or not word.startswith(first):
-                    continue
-                if second and not (following or "").startswith(second):
-                    continue
-                seen.add((group, order))
-                found.append((group, order, term))
-        return tuple((group, term) for group, _, term in sorted(found, key=lambda f: (f[0], f[1])))
+            found += _lookup(self._seconds[word], following)
+        if not found:
+            return ()
+        # A cue is under several anchors ("kill", "killin") that one word may fit.
+        cues = found[0] if len(found) == 1 else sorted(set().union(*found))
+        return tuple((self._cue_groups[cue], self._cue(cue)) for cue in cues)
+
+    def _cue(self, cue: int) -> re.Pattern[str]:
+        """A cue's own pattern, compiled when a word first sends a text to it: compiling every
+        cue was over half of building the lexicon, and a work meets a part of them."""
+        compiled = self._cues.get(cue)
+        if compiled is None:
+            compiled = compile_cues([self._cue_terms[cue]])
+            assert compiled is not None
+            self._cues[cue] = compiled
+        return compiled
 
     def proba_from_hits(self, hits: Sequence[LexiconHit]) -> np.ndarray:
         """Per-warning probabilities from a text's hits (saturating in total weight)."""
