@@ -262,9 +262,15 @@ def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
 
 
 @cache
+def _packaged_text() -> str:
+    return (resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8")
+
+
+@cache
 def _packaged_lexicon() -> dict[str, dict[str, list[str]]]:
-    """The packaged lexicon's tables (read once: the idioms and their gates both come from it)."""
-    return tomllib.loads((resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8"))
+    """The packaged lexicon's tables (read once: the idioms, their gates and the default
+    ``LexiconScorer`` all come from it; read twice, it was a tenth of building the lexicon)."""
+    return tomllib.loads(_packaged_text())
 
 
 @cache
@@ -291,14 +297,11 @@ class LexiconScorer:
     def __init__(self, *, lexicon_path: str | Path | None = None, taxonomy: Taxonomy | None = None) -> None:
         self.lexicon_path = lexicon_path
         self.taxonomy = taxonomy or load_taxonomy()
-        if lexicon_path is None:
-            text = (resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8")
-        else:
-            text = Path(lexicon_path).read_text(encoding="utf-8")
+        text = _packaged_text() if lexicon_path is None else Path(lexicon_path).read_text(encoding="utf-8")
         # Stored results (batch, the results database) are keyed by the scorer's version:
         # a changed cue must not leave works scanned with the old ones marked as done.
         self.version_ = f"lexicon-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
-        data = tomllib.loads(text)
+        data = _packaged_lexicon() if lexicon_path is None else tomllib.loads(text)
         unknown = set(data) - set(self.taxonomy.ids)
         if unknown:
             raise ValueError(f"lexicon has warnings not in the taxonomy: {sorted(unknown)}")
