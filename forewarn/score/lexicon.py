@@ -263,6 +263,7 @@ def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
 
 @cache
 def _packaged_text() -> str:
+    """The packaged ``lexicon.toml`` (its hash is the default scorer's version)."""
     return (resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8")
 
 
