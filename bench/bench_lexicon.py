@@ -8,10 +8,11 @@ gives the lexicon on the ``bench/bench_scan.py`` work (its passages, metadata bl
 (``CascadeScorer._lexicon_pass`` over the passages, hits and probabilities) in CPU seconds of
 the process, after one untimed warm-up round (the word caches fill on first sight). With
 ``--cold`` every round starts from empty caches instead, as a scan in a fresh process does
-(``bench_scan.py``): what the lexicon learns lazily (its word cache, the idioms' literals) is
-forgotten before each round.
+(``bench_scan.py``): what the lexicon learns lazily (its word cache, the cues it compiles when
+first needed, the idioms' literals) is forgotten before each round; ``--keep-cues`` keeps the
+compiled cues, to time the word cache alone.
 
-    python bench/bench_lexicon.py [--old main] [--rounds 7] [--dev] [--cold]
+    python bench/bench_lexicon.py [--old main] [--rounds 7] [--dev] [--cold [--keep-cues]]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -64,13 +66,15 @@ def bench_passages() -> list[str]:
     return scoring_texts(work, split_work(work))
 
 
-LAZY = ("_word_cache",)  # what a lexicon fills as it meets words
+LAZY = ("_word_cache", "_cues")  # what a lexicon fills as it meets words (its words, its compiled cues)
 
 
-def timed(scorer: CascadeScorer, texts: list[str], *, cold: bool = False) -> float:
+def timed(scorer: CascadeScorer, texts: list[str], *, cold: bool = False, keep_cues: bool = False) -> float:
     """CPU seconds of this process (less disturbed than wall time by other work on the machine)."""
     if cold:
-        for name in LAZY:
+        if not keep_cues:
+            re.purge()  # or cues compiled before would come from the re module's cache
+        for name in LAZY[:1] if keep_cues else LAZY:
             getattr(scorer.lexicon, name, {}).clear()
         for gate in getattr(scorer.lexicon, "_idiom_gates", {}).values():
             gate.forget()
@@ -85,6 +89,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--dev", action="store_true", help="Also time the AO3 dev passages.")
     ap.add_argument("--cold", action="store_true", help="Empty the lexicons' lazy caches before each round.")
+    ap.add_argument("--keep-cues", action="store_true", help="With --cold: keep the cues compiled so far.")
     args = ap.parse_args()
     inputs = {"bench": bench_passages()}
     if args.dev:
@@ -96,8 +101,8 @@ def main() -> None:
             timed(scorer, texts)
         times: dict[str, list[float]] = {"old": [], "new": []}
         for _ in range(args.rounds):
-            times["old"].append(timed(old, texts, cold=args.cold))
-            times["new"].append(timed(new, texts, cold=args.cold))
+            times["old"].append(timed(old, texts, cold=args.cold, keep_cues=args.keep_cues))
+            times["new"].append(timed(new, texts, cold=args.cold, keep_cues=args.keep_cues))
         o, n = statistics.median(times["old"]), statistics.median(times["new"])
         lo, ln = min(times["old"]), min(times["new"])
         print(

@@ -70,22 +70,21 @@ def _literal_prefix(pattern: str) -> str:
     return "".join(out).lower()
 
 
+# One token of a pattern's structure: an escape, a whole character class (up to its first
+# unescaped "]"), or a group or alternation character; other characters are searched past.
+_STRUCTURE = re.compile(r"\\.?|\[(?:\\.?|[^\]\\])*\]?|[()|]", re.DOTALL)
+
+
 def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
-    """``(index, char, group depth)`` for each character outside escapes and character classes."""
-    depth, i, in_class = 0, 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        else:
-            yield i, ch, depth
+    """``(index, char, group depth)`` for each ``(``, ``)`` and ``|`` outside escapes and character
+    classes. Found by a regex: walking the patterns character by character in Python was over
+    a quarter of the time of building the lexicon."""
+    depth = 0
+    for m in _STRUCTURE.finditer(pattern):
+        ch = m.group()
+        if ch in ("(", ")", "|"):
+            yield m.start(), ch, depth
             depth += (ch == "(") - (ch == ")")
-        i += 1
 
 
 def _split_top(pattern: str) -> list[str]:
@@ -99,11 +98,12 @@ def _group_end(pattern: str) -> int:
     return next((i for i, ch, depth in _structure(pattern) if ch == ")" and depth == 1), -1)
 
 
-def _union(patterns: Sequence[str]) -> set[str] | None:
-    """The prefixes of all ``patterns`` together; None if any is unknown."""
+def _union(patterns: Sequence[str], *, single: bool = False) -> set[str] | None:
+    """The prefixes of all ``patterns`` together; None if any is unknown. ``single``: each
+    pattern is known to have no top-level alternatives (see ``_sequence_prefixes``)."""
     found: set[str] = set()
     for p in patterns:
-        sub = _prefixes(p)
+        sub = _sequence_prefixes(p) if single else _prefixes(p)
         if sub is None:
             return None
         found |= sub
@@ -117,10 +117,19 @@ def _prefixes(pattern: str) -> frozenset[str] | None:
     twice at start-up (for its group's anchors and for the index)."""
     alternatives = _split_top(pattern)
     if len(alternatives) > 1:
-        return _frozen(_union(alternatives))
+        return _frozen(_union(alternatives, single=True))
+    return _sequence_prefixes(pattern)
+
+
+@cache
+def _sequence_prefixes(pattern: str) -> frozenset[str] | None:
+    """``_prefixes`` of a pattern without top-level alternatives. What follows a lookbehind, and
+    each alternative of a leading group followed by the rest, has none either: splitting
+    those again re-read the rest of long cues once per alternative (most of the time of
+    reading the anchors)."""
     if pattern.startswith(("(?<!", "(?<=")):  # a lookbehind consumes nothing
         end = _group_end(pattern)
-        return None if end < 0 else _prefixes(pattern[end + 1 :])
+        return None if end < 0 else _sequence_prefixes(pattern[end + 1 :])
     if pattern.startswith("("):
         end = _group_end(pattern)
         quantifier = pattern[end + 1 : end + 2]
@@ -137,7 +146,7 @@ def _prefixes(pattern: str) -> frozenset[str] | None:
         starts = [alt + rest for alt in _split_top(inner)]
         if quantifier == "?":
             starts.append(rest)  # an optional group: the match may start after it
-        return _frozen(_union(starts))
+        return _frozen(_union(starts, single=True))
     prefix = _literal_prefix(pattern)
     if not prefix:
         return None
@@ -216,6 +225,32 @@ def _group_anchors(patterns: Sequence[str]) -> frozenset[str] | None:
     return None if found is None else frozenset(_short(a) for a in found)
 
 
+def _with_stems(index: dict[str, list[int]]) -> dict[str, list[int]]:
+    """``index`` with every leading part of its letter prefixes as a key too (with no cues when
+    it is not a prefix itself), so that a word's lookups stop at its first part not there."""
+    out: dict[str, list[int]] = {}
+    for key in index:
+        if key[:1] != "=":
+            for n in range(1, len(key)):
+                out.setdefault(key[:n], [])
+    out.update(index)
+    return out
+
+
+def _lookup(index: dict[str, list[int]], word: str) -> list[list[int]]:
+    """The non-empty lists of cue ids ``index`` (with its stems) holds under ``word`` as a whole
+    word ("=word") and under each of its leading parts: most words leave the stems within
+    three letters, so this is a few lookups."""
+    found = [cues] if (cues := index.get("=" + word)) else []
+    for n in range(1, len(word) + 1):
+        cues = index.get(word[:n])
+        if cues is None:
+            break
+        if cues:
+            found.append(cues)
+    return found
+
+
 def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
     """One case-insensitive alternation of cue patterns, matched at word boundaries (None if empty)."""
     if not patterns:
@@ -227,9 +262,16 @@ def compile_cues(patterns: Sequence[str]) -> re.Pattern[str] | None:
 
 
 @cache
+def _packaged_text() -> str:
+    """The packaged ``lexicon.toml`` (its hash is the default scorer's version)."""
+    return (resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8")
+
+
+@cache
 def _packaged_lexicon() -> dict[str, dict[str, list[str]]]:
-    """The packaged lexicon's tables (read once: the idioms and their gates both come from it)."""
-    return tomllib.loads((resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8"))
+    """The packaged lexicon's tables (read once: the idioms, their gates and the default
+    ``LexiconScorer`` all come from it; read twice, it was a tenth of building the lexicon)."""
+    return tomllib.loads(_packaged_text())
 
 
 @cache
@@ -256,25 +298,27 @@ class LexiconScorer:
     def __init__(self, *, lexicon_path: str | Path | None = None, taxonomy: Taxonomy | None = None) -> None:
         self.lexicon_path = lexicon_path
         self.taxonomy = taxonomy or load_taxonomy()
-        if lexicon_path is None:
-            text = (resources.files("forewarn") / "data" / "lexicon.toml").read_text(encoding="utf-8")
-        else:
-            text = Path(lexicon_path).read_text(encoding="utf-8")
+        text = _packaged_text() if lexicon_path is None else Path(lexicon_path).read_text(encoding="utf-8")
         # Stored results (batch, the results database) are keyed by the scorer's version:
         # a changed cue must not leave works scanned with the old ones marked as done.
         self.version_ = f"lexicon-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
-        data = tomllib.loads(text)
+        data = _packaged_lexicon() if lexicon_path is None else tomllib.loads(text)
         unknown = set(data) - set(self.taxonomy.ids)
         if unknown:
             raise ValueError(f"lexicon has warnings not in the taxonomy: {sorted(unknown)}")
         self.labels_: list[str] = list(self.taxonomy.ids)
         # Groups whose every term has known leading letters are matched only at word starts
-        # that fit them (index: anchor key -> terms, with the full prefixes to check on the
-        # words; see _anchors); the rest scan the text.
+        # that fit them (see _anchors and _word_entries); the rest scan the text.
         self._tiers: list[tuple[str, str, tuple[str, ...], frozenset[str] | None]] = []
         self._patterns: dict[int, re.Pattern[str]] = {}  # a group's alternation, compiled when first needed
-        self._index: dict[str, list[tuple[int, int, re.Pattern[str], tuple[str, str]]]] = {}
-        self._pair_heads: set[str] = set()  # first words of two-word anchors ("the", "his")
+        # The anchored groups' cues in lexicon order: a cue's id is its place here.
+        self._cue_terms: list[str] = []
+        self._cue_groups: list[int] = []
+        self._cues: dict[int, re.Pattern[str]] = {}  # a cue's own pattern, compiled when first needed
+        # The index, by the anchors' first word ("=word", or its leading letters) and, for the
+        # first words of two-word anchors ("the", "his"), by the second: anchor -> cue ids.
+        self._firsts: dict[str, list[int]] = {}
+        self._seconds: dict[str, dict[str, list[int]]] = {}
         # What a word (and, after a pair head, the next word) sends to the regexes; words
         # repeat, so this is looked up far more often than computed.
         self._word_cache: dict[tuple[str, str | None], tuple[tuple[int, re.Pattern[str]], ...]] = {}
@@ -293,22 +337,30 @@ class LexiconScorer:
                 anchors = _group_anchors(terms)
                 self._tiers.append((wid, tier, tuple(terms), anchors))
                 if anchors is not None:
-                    for order, term in enumerate(terms):
-                        compiled = compile_cues([term])
-                        assert compiled is not None
-                        for a in _prefixes(term) or ():
-                            # The index key is short; the full prefixes are checked on the words.
-                            first, _, second = a.partition(">")
-                            need = (first if first[:1] != "=" else "", second if second[:1] != "=" else "")
-                            self._index.setdefault(_short(a), []).append((group, order, compiled, need))
-                            if second:
-                                self._pair_heads.add(first[1:])
+                    for term in terms:
+                        self._add_cue(group, term)
             # The packaged idioms are compiled once per process, shared with the severity cues.
             exclude = shared.get(wid) if shared is not None else compile_cues(entry.get("exclude", []))
             if exclude is not None:
                 self._exclude[wid] = exclude
                 gate = shared_gates.get(wid) if shared_gates is not None else None
                 self._idiom_gates[wid] = gate if gate is not None else LiteralGate(entry.get("exclude", []))
+        self._firsts = _with_stems(self._firsts)
+        self._seconds = {head: _with_stems(index) for head, index in self._seconds.items()}
+
+    def _add_cue(self, group: int, term: str) -> None:
+        """Index an anchored group's next cue under each of its anchors' full prefixes (not cut
+        to 3 letters as the group's anchors are), so that a word's cues are found by lookups
+        alone, with no prefixes to check on each candidate."""
+        cue = len(self._cue_terms)
+        self._cue_terms.append(term)
+        self._cue_groups.append(group)
+        for anchor in _prefixes(term) or ():
+            first, _, second = anchor.partition(">")
+            if second:
+                self._seconds.setdefault(first[1:], {}).setdefault(second, []).append(cue)
+            else:
+                self._firsts.setdefault(first, []).append(cue)
 
     def hits(self, text: str) -> list[LexiconHit]:
         """Every cue in ``text``, idioms removed, negation marked; in text order."""
@@ -380,7 +432,7 @@ class LexiconScorer:
         words = [(w.start(), w.group(0).lower()) for w in _WORDS.finditer(text)]
         last = len(words) - 1
         cache = self._word_cache
-        pair_heads = self._pair_heads
+        pair_heads = self._seconds  # the first words of two-word anchors
         for i, (start, word) in enumerate(words):
             key = (word, words[i + 1][1] if i < last and word in pair_heads else None)
             entries = cache.get(key)
@@ -400,21 +452,30 @@ class LexiconScorer:
     def _word_entries(self, word: str, following: str | None) -> tuple[tuple[int, re.Pattern[str]], ...]:
         """The ``(group, cue)`` pairs whose anchors fit ``word`` (followed by ``following`` for a
         pair head), in lexicon order: a group's candidates then need no sorting per passage."""
-        keys = ["=" + word, word[:3], word[:2], word[:1]]
-        if following is not None:
-            head = f"={word}>"
-            keys += [head + "=" + following, head + following[:3], head + following[:2], head + following[:1]]
-        seen: set[tuple[int, int]] = set()
-        found: list[tuple[int, int, re.Pattern[str]]] = []
-        for key in keys:
-            for group, order, term, (first, second) in self._index.get(key, ()):
-                if (group, order) in seen or not word.startswith(first):
-                    continue
-                if second and not (following or "").startswith(second):
-                    continue
-                seen.add((group, order))
-                found.append((group, order, term))
-        return tuple((group, term) for group, _, term in sorted(found, key=lambda f: (f[0], f[1])))
+        pairs = _lookup(self._seconds[word], following) if following is not None else []
+        if following is not None and not pairs:
+            # Most words after a pair head fit none of its pairs (4k of 57k on the AO3 dev
+            # passages): the head's own entries, looked up once per head rather than per pair.
+            alone = self._word_cache.get((word, None))
+            if alone is None:
+                alone = self._word_cache[word, None] = self._word_entries(word, None)
+            return alone
+        found = _lookup(self._firsts, word) + pairs
+        if not found:
+            return ()
+        # A cue is under several anchors ("kill", "killin") that one word may fit.
+        cues = found[0] if len(found) == 1 else sorted(set().union(*found))
+        return tuple((self._cue_groups[cue], self._cue(cue)) for cue in cues)
+
+    def _cue(self, cue: int) -> re.Pattern[str]:
+        """A cue's own pattern, compiled when a word first sends a text to it: compiling every
+        cue was over half of building the lexicon, and a work meets a part of them."""
+        compiled = self._cues.get(cue)
+        if compiled is None:
+            compiled = compile_cues([self._cue_terms[cue]])
+            assert compiled is not None
+            self._cues[cue] = compiled
+        return compiled
 
     def proba_from_hits(self, hits: Sequence[LexiconHit]) -> np.ndarray:
         """Per-warning probabilities from a text's hits (saturating in total weight)."""
