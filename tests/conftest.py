@@ -84,3 +84,17 @@ def client() -> Any:
     from forewarn.web.app import create_app
 
     return TestClient(create_app(scorer=CascadeScorer(), max_upload_bytes=200_000))
+
+
+def stored_with_a_right_to_left_name(tmp_path: Path) -> tuple[Path, str, Path]:
+    """A results database (made by ``forewarn batch``, lexicon only) of one work in a folder,
+    whose file name holds markup and a right-to-left override: (folder, file name, database)."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    name = "a<b>\u202egpj.txt"
+    (folder / name).write_text("Title: Harbour\n\n" + STORY)
+    db = tmp_path / "r.db"
+    run_batch(folder, db=db, workers=1, mode="lexicon")
+    return folder, name, db

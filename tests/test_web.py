@@ -9,7 +9,7 @@ import re
 import pytest
 
 pytest.importorskip("fastapi")
-from conftest import STORY  # noqa: E402
+from conftest import STORY, stored_with_a_right_to_left_name  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from forewarn.score.cascade import CascadeScorer  # noqa: E402
@@ -1246,14 +1246,7 @@ def test_a_stored_works_path_is_isolated_from_the_pages_own_words(tmp_path) -> N
     """Regression: a file name holding a right-to-left override (U+202E) turned the stored page's
     own words after it around (": 40 words, 1 chapter, scanned ..." and ". All scanned works"):
     the path was not isolated as the title is. It is in a <bdi> now, escaped as before."""
-    from forewarn.batch import run_batch
-
-    folder = tmp_path / "c"
-    folder.mkdir()
-    name = "a<b>\u202egpj.txt"
-    (folder / name).write_text("Title: Harbour\n\n" + STORY)
-    db = tmp_path / "r.db"
-    run_batch(folder, db=db, workers=1, mode="lexicon")
+    folder, name, db = stored_with_a_right_to_left_name(tmp_path)
     client = TestClient(create_app(scorer=CascadeScorer(), db_path=db))
     shown = html.escape(str(folder / name))
     reading = client.get("/db/1").text

@@ -7,7 +7,7 @@ import re
 import pytest
 
 pytest.importorskip("fastapi")
-from conftest import STORY  # noqa: E402
+from conftest import STORY, stored_with_a_right_to_left_name  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from forewarn.score.cascade import CascadeScorer  # noqa: E402
@@ -53,14 +53,7 @@ def test_a_path_in_the_stored_pages_sentence_is_isolated_and_escaped(tmp_path) -
     import json
     import sqlite3
 
-    from forewarn.batch import run_batch
-
-    folder = tmp_path / "c"
-    folder.mkdir()
-    name = "a<b>\u202egpj.txt"
-    (folder / name).write_text("Title: Harbour\n\n" + STORY)
-    db = tmp_path / "r.db"
-    run_batch(folder, db=db, workers=1, mode="lexicon")
+    folder, name, db = stored_with_a_right_to_left_name(tmp_path)
     with sqlite3.connect(db) as conn:  # the same bytes, but a format they cannot be read as
         report = json.loads(conn.execute("SELECT report_json FROM works WHERE id = 1").fetchone()[0])
         report["work"]["format"] = "epub"
