@@ -506,8 +506,10 @@ def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
     return known * 2 > len(items)
 
 
-# The reason an author gives for a rating: "M for language and violence", "T (for swearing)".
-_RATING_REASON = re.compile(r"\b(?:for|due\s+to|because\s+of)\s+(?P<reason>[^()\[\]]+)", re.IGNORECASE)
+# The words before the reason an author gives for a rating ("M for language and violence",
+# "T due to swearing"); ``forewarn.rating.declared_rating`` leaves the reason out of the rating.
+RATING_REASON_WORDS = r"(?:for|due\s+to|because\s+of)"
+_RATING_REASON = re.compile(rf"\b{RATING_REASON_WORDS}\s+(?P<reason>[^()\[\]]+)", re.IGNORECASE)
 
 
 def rating_reason(rating: str | None, *, taxonomy: Taxonomy) -> list[DeclaredItem]:

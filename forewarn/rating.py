@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from forewarn.aggregate import WorkWarning
-from forewarn.declared import DeclaredItem
+from forewarn.declared import RATING_REASON_WORDS, DeclaredItem
 from forewarn.severity import SEVERITIES
 from forewarn.taxonomy import Taxonomy
 
@@ -225,7 +225,7 @@ _RATING_OF = {form: name for name, forms in _RATING_FORMS.items() for form in fo
 
 
 # Where the reason for a rating starts: "M for language", "T due to swearing".
-_REASON = re.compile(r"\s(?:for|due\s+to|because\s+of)\b.*$", re.S)
+_REASON = re.compile(rf"\s{RATING_REASON_WORDS}\b.*$", re.S)
 
 
 def declared_rating(text: str | None) -> str | None:
