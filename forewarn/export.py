@@ -42,15 +42,20 @@ def _csv_cell(value: Any) -> Any:
 
 
 def rows(
-    conn: sqlite3.Connection, *, model_version: str | None = None, languages: list[str | None] | None = None
+    conn: sqlite3.Connection,
+    *,
+    model_version: str | None = None,
+    languages: list[str | None] | None = None,
+    under: str | None = None,
 ) -> list[dict[str, Any]]:
     """One flat row per work, its result from ``shown_works(model_version)`` (the newest model's
     by default; ``model_version`` says which); warning lists are ';'-joined ids, strongest first,
     and ``paths`` the list of every file with the work's content (identical files are one work):
     a list column in Parquet, a JSON array in CSV (a file name may hold any separator);
     ``detected_language`` what the text reads as ("en", "de"; empty when not told), and
-    ``languages`` keeps the works in those (``store.shown_in``)."""
-    chosen, args = shown_in(conn, model_version, languages)
+    ``languages`` keeps the works in those, ``under`` those with a file whose stored path starts
+    so (``store.shown_in``; their rows list all their files, as without it)."""
+    chosen, args = shown_in(conn, model_version, languages, under=under)
     known = all_work_paths(conn)
     out = []
     language = language_expr(conn)
@@ -88,18 +93,19 @@ def export_db(
     out: str | Path | IO[bytes],
     model_version: str | None = None,
     languages: list[str | None] | None = None,
+    under: str | None = None,
 ) -> int:
     """Write the export to a path or a binary stream (``sys.stdout.buffer``: the same bytes as
     the file); returns the number of works (one result each, as ``rows`` chooses)."""
     if fmt == "jsonl":
-        chosen, args = shown_in(conn, model_version, languages)
+        chosen, args = shown_in(conn, model_version, languages, under=under)
         ids = [r[0] for r in conn.execute(f"SELECT id FROM works WHERE id IN ({chosen}) ORDER BY path, id", args)]
         known = all_work_paths(conn)
         with _text(out) as f:
             for work_id in ids:
                 f.write(json.dumps(stored_report(conn, work_id, known=known), ensure_ascii=False) + "\n")
         return len(ids)
-    data = rows(conn, model_version=model_version, languages=languages)
+    data = rows(conn, model_version=model_version, languages=languages, under=under)
     if fmt == "csv":
         with _text(out) as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)

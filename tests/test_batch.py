@@ -1285,3 +1285,15 @@ def test_query_and_stats_under_a_folder_count_only_that_part_of_the_collection(t
     ]
     result = CliRunner().invoke(main, ["stats", "--db", str(db), "--under", str(folder / "copy.txt")])
     assert result.exit_code == 2 and "--under:" in result.output and "not a folder or a ZIP" in result.output
+    # export keeps the same works (both have a file in sub), each with all its files.
+    out_csv = tmp_path / "sub.csv"
+    cli("export", "--db", str(db), "--under", str(folder / "sub"), "--out", str(out_csv))
+    exported = {tuple(json.loads(r["paths"])) for r in csv.DictReader(out_csv.open(encoding="utf-8"))}
+    assert exported == {
+        (str(folder / "copy.txt"), str(folder / "sub" / "work001.txt")),
+        (str(folder / "sub" / "work000.txt"), str(folder / "work000.txt")),  # the same text
+    }
+    _, out = cli("export", "--db", str(db), "--under", str(folder / "sub"), "--format", "jsonl", "--out", "-")
+    assert len(out.splitlines()) == 2
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "--under", str(folder / "copy.txt"), "--out", "x"])
+    assert result.exit_code == 2 and "not a folder or a ZIP" in result.output

@@ -45,7 +45,7 @@ def _languages(values: tuple[str, ...]) -> list[str | None] | None:
         raise click.UsageError(f"--language: {e}") from None
 
 
-# --under, as query and stats take it (parsed with _under).
+# --under, as query, stats and export take it (parsed with _under).
 UNDER_OPTION = click.option(
     "--under",
     metavar="FOLDER",
@@ -254,7 +254,10 @@ _EXPORT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parq
 )
 @click.option("--model-version", help=_MODEL_VERSION_HELP)
 @LANGUAGE_OPTION
-def export(db: str, fmt: str | None, out: str, model_version: str | None, languages: tuple[str, ...]) -> None:
+@UNDER_OPTION
+def export(
+    db: str, fmt: str | None, out: str, model_version: str | None, languages: tuple[str, ...], under: str | None
+) -> None:
     """Export a results database: one row per work (jsonl: the full reports), with the
     result of the model version run most recently among those that scanned it
     (--model-version picks one; rows name theirs in model_version).
@@ -263,6 +266,8 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None, langua
     --format says it; a --format the suffix contradicts, or another suffix without
     --format, is a usage error. '-' is stdout (the count goes to stderr).
     --language keeps the works whose text reads as that language, as for query.
+    --under keeps the works with a file below a folder (or in a ZIP), as stats
+    counts them; their rows list all their files.
 
     \b
     Examples:
@@ -270,6 +275,7 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None, langua
       forewarn export --db results.db --out reports.jsonl
       forewarn export --db results.db --out results.parquet
       forewarn export --db results.db --out english.csv --language en
+      forewarn export --db results.db --out drafts.csv --under ~/fics/drafts
       forewarn export --db results.db --format jsonl --out - | jq .work.title
     """
     from forewarn.export import export_db
@@ -279,7 +285,7 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None, langua
         fail(f"--out {out} is the database itself (or its journal): choose another file")
         sys.exit(EXIT_ERROR)
     fmt = _export_format(fmt, out)
-    codes = _languages(languages)
+    codes, prefix = _languages(languages), _under(under)
     if to_stdout and fmt == "parquet" and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: redirect stdout to a file or a pipe, or give --out FILE.parquet")
     with _reading(db) as conn:
@@ -291,6 +297,7 @@ def export(db: str, fmt: str | None, out: str, model_version: str | None, langua
                 out=sys.stdout.buffer if to_stdout else out,
                 model_version=model_version,
                 languages=codes,
+                under=prefix,
             )
         except RuntimeError as e:
             fail(str(e))
