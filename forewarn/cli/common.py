@@ -124,13 +124,20 @@ def fail(message: str) -> None:
 LINE_BREAKS = {ord(c): "\ufffd" for c in "\n\u2028\u2029"}  # printable() turns the other ones into U+FFFD
 
 
-def echo_err(line: str) -> None:
-    """One line to stderr; names from a work or an archive may hold escape sequences, and a
-    newline in a file name would forge a second line ("failed: x" that never failed)."""
+def echo_line(line: str, *, err: bool = False) -> None:
+    """One line to stdout (stderr with ``err``); names from a work or an archive may hold escape
+    sequences, and a newline in a file name would forge a second line ("failed: x" that never
+    failed)."""
     from forewarn.report import printable
 
+    stream = sys.stderr if err else sys.stdout
     one = line.translate(LINE_BREAKS)
-    click.echo(printable(one, encoding=getattr(sys.stderr, "encoding", None) or "utf-8"), err=True)
+    click.echo(printable(one, encoding=getattr(stream, "encoding", None) or "utf-8"), err=err)
+
+
+def echo_err(line: str) -> None:
+    """``echo_line`` to stderr."""
+    echo_line(line, err=True)
 
 
 def parse_size_option(value: str) -> int:

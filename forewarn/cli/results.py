@@ -13,11 +13,11 @@ import click
 
 from forewarn.cli.common import (
     EXIT_ERROR,
-    LINE_BREAKS,
     Probability,
     check_warning_list,
     echo_err,
     echo_json,
+    echo_line,
     fail,
     open_results_db,
 )
@@ -182,15 +182,11 @@ def query(
     if as_json:
         echo_json(json.dumps(rows, indent=2))
         return
-    from forewarn.report import printable
-
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     for r in rows:
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
         # A file name (or a declared rating) may hold a newline or escape sequences: one line per
         # work, whatever it holds (printable() keeps newlines, which a multi-line report needs).
-        line = f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}"
-        click.echo(printable(line.translate(LINE_BREAKS), encoding=encoding))
+        echo_line(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
     works = len({r["id"] for r in rows})
     shared = f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)" if works != len(rows) else ""
     versions = sorted({r["model_version"] for r in rows})
@@ -205,7 +201,6 @@ def _query_failed(db: str, *, model_version: str | None, under: str | None, as_j
     """``query --failed``: a line per file that could not be scanned; the count on stderr."""
     import json
 
-    from forewarn.report import printable
     from forewarn.store import failed_files
 
     with _reading(db) as conn:
@@ -214,9 +209,8 @@ def _query_failed(db: str, *, model_version: str | None, under: str | None, as_j
     if as_json:
         echo_json(json.dumps(rows, indent=2))
         return
-    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     for r in rows:
-        click.echo(printable(f"{r['path']}: {r['error']}".translate(LINE_BREAKS), encoding=encoding))
+        echo_line(f"{r['path']}: {r['error']}")
     contents = len({r["content_hash"] or f"path:{r['path']}" for r in rows})
     shared = f" ({contents:,} distinct content{'s' if contents != 1 else ''})" if contents != len(rows) else ""
     echo_err(f"{len(rows):,} file{'s' if len(rows) != 1 else ''} could not be scanned{shared}")
