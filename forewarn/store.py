@@ -332,19 +332,13 @@ def is_done(conn: sqlite3.Connection, content_hash: str, model_version: str) -> 
 
 def failed_before(conn: sqlite3.Connection, content_hash: str, model_version: str) -> bool:
     """True when this content failed in an earlier run with this model version."""
-    row = conn.execute(
-        "SELECT 1 FROM errors WHERE content_hash = ? AND model_version = ?", (content_hash, model_version)
-    ).fetchone()
-    return row is not None
+    return _error_id(conn, content_hash=content_hash, model_version=model_version) is not None
 
 
 def unread_before(conn: sqlite3.Connection, path: str, model_version: str) -> bool:
     """True when the file at ``path`` could not be read at all in an earlier run with this model
     version (too large, no permission): its error has no content to look it up by."""
-    row = conn.execute(
-        "SELECT 1 FROM errors WHERE content_hash IS NULL AND path = ? AND model_version = ?", (path, model_version)
-    ).fetchone()
-    return row is not None
+    return _error_id(conn, path=path, content_hash=None, model_version=model_version) is not None
 
 
 class Saved(NamedTuple):
@@ -470,7 +464,9 @@ def add_error_path(conn: sqlite3.Connection, *, path: str, content_hash: str, mo
             conn.execute("INSERT OR IGNORE INTO error_paths (error_id, path) VALUES (?, ?)", (error_id, path))
 
 
-def _error_id(conn: sqlite3.Connection, *, path: str, content_hash: str | None, model_version: str) -> int | None:
+def _error_id(
+    conn: sqlite3.Connection, *, content_hash: str | None, model_version: str, path: str | None = None
+) -> int | None:
     """The errors row of this content (or, content unknown, of this unread path) and model version."""
     if content_hash is None:
         row = conn.execute(
