@@ -76,7 +76,8 @@ def test_openapi_describes_the_replies_as_the_app_gives_them(client: TestClient,
     """Regression: /openapi.json gave every route with a path parameter a 422 "Validation Error"
     of a shape ({"detail": [{"loc", ...}]}) that no route answers, but not the 404 that
     /works/ID.json answers for an unknown id; the report was any object; /scan said 200 where it
-    redirects (303); /db and /db.json listed none of their 422s, /db/ID none of its 404s."""
+    redirects (303); /db and /db.json listed none of their 422s, /db/ID none of its 404s. The
+    failed files' /db/failed.json is described as it answers too."""
     import json
     from importlib import resources
 
@@ -85,6 +86,7 @@ def test_openapi_describes_the_replies_as_the_app_gives_them(client: TestClient,
     folder = tmp_path / "c"
     folder.mkdir()
     (folder / "w.txt").write_text("Title: Harbour\n\n" + STORY)
+    (folder / "blob.txt").write_bytes(b"\x00\x01\xff" * 99)  # a file the batch cannot read
     run_batch(folder, db=tmp_path / "r.db", workers=1, mode="lexicon")
     app = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db", max_upload_bytes=200_000))
     spec = app.get("/openapi.json").json()
@@ -113,6 +115,8 @@ def test_openapi_describes_the_replies_as_the_app_gives_them(client: TestClient,
         replies.append(("/db.json", paths["/db.json"]["get"], app.get(url)))
     for url in ("/db/1.json", "/db/99.json"):
         replies.append(("/db/{work_id}.json", paths["/db/{work_id}.json"]["get"], app.get(url)))
+    for url in ("/db/failed.json", "/db/failed.json?has=violence", "/db/failed.json?limit=0"):
+        replies.append(("/db/failed.json", paths["/db/failed.json"]["get"], app.get(url)))
     seen = set()
     for path, op, r in replies:
         status = str(r.status_code)
@@ -123,6 +127,8 @@ def test_openapi_describes_the_replies_as_the_app_gives_them(client: TestClient,
     assert {("/api/scan", s) for s in ("200", "413", "415", "422")} <= seen
     assert {("/works/{wid}.json", "200"), ("/works/{wid}.json", "404"), ("/db.json", "422")} <= seen
     assert {("/db/{work_id}.json", "200"), ("/db/{work_id}.json", "404")} <= seen
+    assert {("/db/failed.json", "200"), ("/db/failed.json", "422")} <= seen
+    assert app.get("/db/failed.json").json()[0]["error"].startswith("binary file")
 
 
 def test_binary_sent_as_text_is_refused_as_an_upload_of_it_is(client: TestClient) -> None:

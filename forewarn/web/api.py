@@ -130,6 +130,17 @@ _UNKNOWN_WORK = _problems({404: "No such report: they are kept in memory only, t
 _DB_ERRORS = {503: "The results database is not there (moved or deleted).", 500: "The results database is damaged."}
 _DB_LIST_ERRORS = _problems({422: "An unknown filter or warning, or a bad value or paging.", **_DB_ERRORS})
 _DB_WORK_ERRORS = _problems({404: "No such work in the database.", **_DB_ERRORS})
+_DB_FAILED_ERRORS = _problems({422: "A filter (failed files have no results to filter) or bad paging.", **_DB_ERRORS})
+
+
+class FailedFile(BaseModel):
+    """A file ``forewarn batch`` could not read, as ``forewarn query --failed --json`` lists it."""
+
+    path: str
+    error: str = Field(description="Why it could not be read.")
+    content_hash: str | None = Field(description="SHA-256 of its bytes; null when they could not be read at all.")
+    model_version: str = Field(description="The model version of the run it failed in.")
+    at: str = Field(description="When it last failed (UTC, ISO 8601).")
 
 
 class Busy(HTTPException):

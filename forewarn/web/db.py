@@ -1,4 +1,5 @@
-"""The results browser (``forewarn serve --db FILE``): ``/db``, ``/db/ID`` and their JSON twins."""
+"""The results browser (``forewarn serve --db FILE``): ``/db``, ``/db/ID``, ``/db/failed`` (the
+files a batch could not read) and their JSON twins."""
 
 from __future__ import annotations
 
@@ -17,13 +18,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from forewarn.pipeline import check_threshold, resolve_labels
 from forewarn.taxonomy import load_taxonomy
-from forewarn.web.api import _DB_LIST_ERRORS, _DB_WORK_ERRORS, _once
+from forewarn.web.api import _DB_FAILED_ERRORS, _DB_LIST_ERRORS, _DB_WORK_ERRORS, FailedFile, _once
 from forewarn.web.pages import _is_ascii_number, _json_off_loop, _page
 from forewarn.web.stored import _report_from_dict, _stored_page, _stored_reading_page, _stored_text
 
 # The query-string keys that page /db and /db.json, and the works on one /db page.
 _PAGING = ("offset", "limit")
 DB_PAGE = 500
+# The filters of /db (forewarn query's): the works' results, which a failed file has none of.
+_FILTERS = ("has", "not_declared", "min_confidence", "rating_mismatch", "language")
 
 
 def _flag(name: str, values: list[str]) -> bool:
@@ -50,9 +53,69 @@ def _db_languages(values: list[str]) -> list[str | None] | None:
     return parse_languages(values) if values else None
 
 
+def _pager(total: int, offset: int, step: int, kept: list[tuple[str, str]]) -> tuple[str, str]:
+    """What a paged list adds to its count ("; 501-1,000 shown") and its links to the pages
+    before and after, which keep the filters ``kept``; both empty when all is on one page."""
+    end = min(total, offset + step)
+    if not (offset or end < total):
+        return "", ""
+    nav = ([("previous", max(0, offset - step))] if offset else []) + ([("next", end)] if end < total else [])
+    links = " ".join(
+        f'<a href="?{escape(urlencode([*kept, ("offset", at), ("limit", step)]))}">{label}</a>' for label, at in nav
+    )
+    return (f"; {offset + 1:,}-{end:,} shown" if end > offset else "; none on this page"), f"<nav><p>{links}</p></nav>"
+
+
+def _unread(files: int) -> str:
+    return f"{files:,} file{'s' if files != 1 else ''} could not be read"
+
+
+def _when(at: str) -> str:
+    """A stored UTC time as people read it: ``2026-11-28 11:49:03`` (its ISO "T" and "Z" made the
+    column wrap mid-date)."""
+    return at.replace("T", " ").removesuffix("Z")
+
+
+def _failed_page(rows: list[dict[str, Any]], *, offset: int, step: int) -> str:
+    """``/db/failed``: a row per file, its path isolated (a right-to-left name must not turn the
+    words after it) and, as the error, escaped; or, when none failed, a sentence saying so."""
+    if not rows:
+        main = (
+            "<p>Every file the batch found was read: none failed, or each one that did has been "
+            'read since (<a href="/db/failed.json">JSON</a>).</p>'
+        )
+    else:
+        shown = _unread(len(rows))
+        contents = len({r["content_hash"] or f"path:{r['path']}" for r in rows})  # as query --failed
+        if contents != len(rows):
+            shown += f" ({contents:,} distinct content{'s' if contents != 1 else ''}: identical files)"
+        more, pages = _pager(len(rows), offset, step, [])
+        listed = "".join(
+            f'<tr><th scope="row" class="where"><bdi>{escape(r["path"])}</bdi></th>'
+            f'<td data-label="Why">{escape(r["error"])}</td>'
+            f'<td data-label="When"><time datetime="{escape(r["at"])}">{escape(_when(r["at"]))}</time></td></tr>'
+            for r in rows[offset : offset + step]
+        )
+        table = (
+            '<table><thead><tr><th scope="col">File</th><th scope="col">Why</th><th scope="col">When (UTC)</th>'
+            f"</tr></thead><tbody>{listed}</tbody></table>"
+            if listed
+            else ""
+        )
+        main = (
+            f"<p>{shown}{more}. A re-run of forewarn batch tries them again; <code>forewarn query --failed</code> "
+            f'lists them too (<a href="/db/failed.json">JSON</a>).</p>{table}{pages}'
+        )
+    return _page(
+        "forewarn: files that could not be read",
+        f"<header><h1>Files that could not be read</h1></header><main>{main}</main>"
+        '<footer><p><a href="/db">All scanned works</a></p></footer>',
+    )
+
+
 def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
-    """Browse a results database: ``/db``, ``/db/ID``, and their ``.json`` twins."""
-    from forewarn.store import NotADatabase, open_existing, query_works, stored_report
+    """Browse a results database: ``/db``, ``/db/ID``, ``/db/failed``, and their ``.json`` twins."""
+    from forewarn.store import NotADatabase, failed_files, open_existing, query_works, stored_report
 
     path = Path(db_path).absolute()  # the server may change its working folder
 
@@ -87,7 +150,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         has (ids or aliases, comma-separated), not_declared, min_confidence, rating_mismatch,
         language (codes, names or "unknown", comma-separated or repeated: any may match)."""
         params = request.query_params
-        known = {"has", "not_declared", "min_confidence", "rating_mismatch", "language", *_PAGING}
+        known = {*_FILTERS, *_PAGING}
         unknown = sorted(set(params) - known)
         if unknown:
             raise HTTPException(status_code=422, detail=f"unknown filter {unknown[0]!r}")
@@ -121,6 +184,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         offset, limit = db_paging(request, default=DB_PAGE)
         with connect() as conn:
             rows = query_works(conn, **filters)
+            unread = len(failed_files(conn))
         step = limit or DB_PAGE
         end = min(len(rows), offset + step)
         items = "".join(
@@ -136,16 +200,39 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         filtered = [(k, v) for k, v in request.query_params.multi_items() if k not in _PAGING]
         if filtered:
             shown += f' matching {escape(urlencode(filtered))} (<a href="/db">all</a>)'
-        nav = ([("previous", max(0, offset - step))] if offset else []) + ([("next", end)] if end < len(rows) else [])
-        pages = ""
-        if offset or end < len(rows):
-            shown += f"; {offset + 1:,}-{end:,} shown" if end > offset else "; none on this page"
-            links = " ".join(
-                f'<a href="?{escape(urlencode([*filtered, ("offset", at), ("limit", step)]))}">{label}</a>'
-                for label, at in nav
-            )
-            pages = f"<nav><p>{links}</p></nav>"
-        return _page("forewarn: results", f"<h1>Scanned works</h1><p>{shown}</p><ul>{items}</ul>{pages}")
+        more, pages = _pager(len(rows), offset, step, filtered)
+        failed = f'<p><a href="/db/failed">{_unread(unread)}</a></p>' if unread else ""
+        return _page("forewarn: results", f"<h1>Scanned works</h1><p>{shown}{more}</p>{failed}<ul>{items}</ul>{pages}")
+
+    def failed_paging(request: Request, *, default: int | None) -> tuple[int, int | None]:
+        """``offset`` and ``limit`` as on /db; anything else is a 422, /db's filters too (a failed
+        file has no results), as ``forewarn query --failed`` refuses them."""
+        params = request.query_params
+        unknown = sorted(set(params) - set(_PAGING))
+        if unknown:
+            name = unknown[0]
+            why = f"failed files have no results to filter: /db/failed takes no {name!r}"
+            raise HTTPException(status_code=422, detail=why if name in _FILTERS else f"unknown filter {name!r}")
+        _once(params, *_PAGING)
+        return db_paging(request, default=default)
+
+    @app.get("/db/failed.json", response_model=list[FailedFile], responses=_DB_FAILED_ERRORS)
+    async def db_failed_json(request: Request, response: Response) -> list[dict[str, Any]]:
+        """The files that could not be read, as ``forewarn query --failed --json`` lists them;
+        paged and counted (``X-Total-Count``) as ``/db.json``."""
+        offset, limit = failed_paging(request, default=None)
+        with connect() as conn:
+            rows = failed_files(conn)
+        response.headers["X-Total-Count"] = str(len(rows))
+        return rows[offset : None if limit is None else offset + limit]
+
+    @app.get("/db/failed", response_class=HTMLResponse, responses=_DB_FAILED_ERRORS)
+    async def db_failed(request: Request) -> str:
+        """The files that could not be read, with why and when, ``DB_PAGE`` a page as /db."""
+        offset, limit = failed_paging(request, default=DB_PAGE)
+        with connect() as conn:
+            rows = failed_files(conn)
+        return _failed_page(rows, offset=offset, step=limit or DB_PAGE)
 
     def db_paging(request: Request, *, default: int | None) -> tuple[int, int | None]:
         """``offset`` (from 0) and ``limit`` (1 to 10,000) from the query string; a 422 otherwise."""
