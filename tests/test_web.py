@@ -971,7 +971,7 @@ def test_the_stored_page_keeps_a_read_in_part_notice(tmp_path) -> None:  # type:
     run_batch(str(folder), db=tmp_path / "r.db", workers=1, mode="lexicon")
     (folder / "part.epub").unlink()
     page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
-    assert "Read in part: EPUB is damaged: OEBPS/c2.xhtml (2nd of 2)" in page
+    assert "Read in part: EPUB is damaged: <bdi>OEBPS/c2.xhtml</bdi> (2nd of 2)" in page
 
 
 def _contrast(a: str, b: str) -> float:

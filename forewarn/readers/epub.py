@@ -23,6 +23,7 @@ from forewarn.readers import ao3
 from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
 from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
+from forewarn.readers.notices import missing_documents
 from forewarn.readers.text import add_unique, heading_lines_title, scan_notes
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import Metadata, ReadError, Work
@@ -300,26 +301,18 @@ def _spine(archive: _Archive, meta: Metadata, notices: list[str]) -> list[tuple[
         if media in _DOC_TYPES or href.lower().endswith((".xhtml", ".html", ".htm")):
             listed.append((href, idref, props))
     docs: list[tuple[str, str, str]] = []
-    lost: list[str] = []
+    lost: list[tuple[str, int]] = []
     for number, (href, idref, props) in enumerate(listed, 1):
         name = archive.find(href)
         if name is None:  # a chapter left out silently could be the one that needs a warning
-            lost.append(f"{href} ({_ordinal(number)} of {len(listed)})")
+            lost.append((href, number))
         else:
             docs.append((name, idref, props))
     if lost and not docs:
         raise ReadError(f"EPUB is damaged: none of the {len(listed)} documents its spine lists is in the archive")
     if lost:
-        notices.append(
-            f"EPUB is damaged: {'; '.join(lost)} {'is' if len(lost) == 1 else 'are'} listed in its spine but "
-            "missing from the archive, not scanned; chapter numbers after it count only what was read"
-        )
+        notices.append(missing_documents(lost, listed=len(listed)))
     return docs
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _folded(heading: str) -> str:

@@ -18,7 +18,7 @@ import re
 from importlib import resources
 
 from forewarn.pipeline import Report
-from forewarn.report.html_common import _e, _lang, work_language
+from forewarn.report.html_common import _e, _lang, notice_html, work_language
 from forewarn.report.html_reading import _hide_rules, _inline, _reader
 from forewarn.report.html_summary import HOW_TO_READ, LOW_CONFIDENCE, _declared, _summary
 from forewarn.work import has_opening
@@ -32,8 +32,9 @@ def _asset(name: str) -> str:
 
 def _notices(report: Report) -> str:
     """What the reader could not read and what limits the report, above everything else."""
-    lines = [f"Read in part: {n}" for n in report.work.notices] + [f"Caveat: {n}" for n in report.caveats]
-    return "".join(f'<p class="read-in-part" role="alert">{_e(line)}</p>' for line in lines)
+    lines = [f"Read in part: {notice_html(n)}" for n in report.work.notices]
+    lines += [f"Caveat: {_e(n)}" for n in report.caveats]
+    return "".join(f'<p class="read-in-part" role="alert">{line}</p>' for line in lines)
 
 
 def _file_name(path: str | None) -> str | None:

@@ -8,6 +8,7 @@ from html import escape
 
 from forewarn.aggregate import PassageRef
 from forewarn.pipeline import Report
+from forewarn.readers.notices import notice_parts
 from forewarn.split import Passage
 from forewarn.work import chapter_number
 
@@ -52,6 +53,12 @@ def _lang(report: Report) -> str:
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
+
+
+def notice_html(notice: str) -> str:
+    """A reader's notice, escaped, each path it names in a <bdi>: a right-to-left EPUB member
+    name must not turn the notice's own words after it."""
+    return "".join(f"<bdi>{_e(text)}</bdi>" if is_path else _e(text) for text, is_path in notice_parts(notice))
 
 
 def _passage_map(report: Report) -> dict[int, Passage]:

@@ -21,7 +21,7 @@ from forewarn.pipeline import Report
 from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, read
 from forewarn.report.html import render_html
-from forewarn.report.html_common import _passage_map, _place, work_language
+from forewarn.report.html_common import _passage_map, _place, notice_html, work_language
 from forewarn.report.html_summary import HOW_TO_READ, _declared, _locations, _status, warnings_table
 from forewarn.split import Passage, _percent
 from forewarn.web.pages import _page
@@ -241,7 +241,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why_html: str) -> str
         f'<p class="meta"><bdi>{escape(row["path"])}</bdi>: {work["words"]:,} words, {chapters} '
         f"chapter{'s' if chapters != 1 else ''}, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
-        + "".join(f'<p class="notice">Read in part: {escape(n)}</p>' for n in work.get("notices", []))
+        + "".join(f'<p class="notice">Read in part: {notice_html(n)}</p>' for n in work.get("notices", []))
         + "".join(f'<p class="notice" role="alert">Caveat: {escape(n)}</p>' for n in report.get("caveats", []))
         + f'<p class="note">{why_html} This is the report stored then '
         f'(<a href="/db/{row["id"]}.json">JSON</a>).</p></header>'

@@ -1,0 +1,48 @@
+"""The readers' "read in part" notices: written here, and split here again into their words and
+the paths they name, so that a report can isolate each path (a right-to-left EPUB member name
+must not turn the notice's own words after it). Notices stay plain strings in ``Work.notices``
+and in stored reports, so a report from an older forewarn is split the same way."""
+
+from __future__ import annotations
+
+import re
+
+_MISSING_HEAD = "EPUB is damaged: "
+_MISSING_TAIL = (
+    " listed in its spine but missing from the archive, not scanned; chapter numbers after it count only what was read"
+)
+_MISSING = re.compile(re.escape(_MISSING_HEAD) + r"(?P<lost>.+) (?:is|are)" + re.escape(_MISSING_TAIL), re.S)
+# One listed document: its path, then its place in the spine ("(2nd of 3)"), then "; " or the end.
+_ITEM = re.compile(r"(?P<path>.+?)(?P<place> \(\d+(?:st|nd|rd|th) of \d+\)(?:; |\Z))", re.S)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def missing_documents(lost: list[tuple[str, int]], *, listed: int) -> str:
+    """The notice for spine documents missing from an EPUB: ``lost`` is (member path, its
+    number in the spine), of ``listed`` documents."""
+    names = "; ".join(f"{path} ({_ordinal(number)} of {listed})" for path, number in lost)
+    return f"{_MISSING_HEAD}{names} {'is' if len(lost) == 1 else 'are'}{_MISSING_TAIL}"
+
+
+def notice_parts(notice: str) -> list[tuple[str, bool]]:
+    """``notice`` as ``(text, is_a_path)`` pieces that join up to it: each path it names on its
+    own; a notice of another kind is one piece of words. The fixed words around the list come
+    off first, so a name holding them cannot move them; a name that looks like the list itself
+    ("a (1st of 3); b") may be cut elsewhere, but every piece of the list is still a path."""
+    whole = _MISSING.fullmatch(notice)
+    if whole is None:
+        return [(notice, False)]
+    lost, at = whole["lost"], 0
+    parts: list[tuple[str, bool]] = []
+    for item in _ITEM.finditer(lost):
+        if item.start() != at:  # not one list of "path (Nth of M)": the whole list as one path
+            break
+        parts += [(item["path"], True), (item["place"], False)]
+        at = item.end()
+    if at != len(lost) or not parts:
+        parts = [(lost, True)]
+    return [(_MISSING_HEAD, False), *parts, (notice[whole.end("lost") :], False)]
