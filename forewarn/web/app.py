@@ -61,7 +61,6 @@ from forewarn.work import ReadError, Work
 
 __all__ = ["CSP", "DB_PAGE", "DEFAULT_MAX_UPLOAD", "FOCUS", "Busy", "Options", "create_app", "form_page"]
 
-_ID = r"[0-9a-f]{16}"
 # 10 MiB, as `forewarn serve --max-upload` and the README say (it was 10,000,000 bytes here,
 # so an app built with create_app() refused 9.6 MiB and said "the limit is 9.5 MiB").
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
