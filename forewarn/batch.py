@@ -31,7 +31,6 @@ from typing import Any
 
 from forewarn.readers import DEFAULT_MAX_BYTES, LIBRARY_SIZE_HINT, SUPPORTED_SUFFIXES, too_large
 from forewarn.store import (
-    _release_path,
     add_error_path,
     add_path,
     failed_before,
@@ -44,6 +43,7 @@ from forewarn.store import (
     transaction,
     unread_before,
 )
+from forewarn.store.write import _release_path
 
 MAX_ZIP_MEMBERS = 200_000
 
