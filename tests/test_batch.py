@@ -919,20 +919,25 @@ def test_renamed_and_deleted_files_leave_the_database_after_a_run_over_their_fol
     assert listed == sorted(str(folder / name) for name in expected if name != "more.zip!y.txt")
 
 
-def test_a_glob_does_not_follow_symlinked_folders_like_a_folder_walk(tmp_path: Path) -> None:
+def test_a_glob_walks_symlinked_folders_once_like_a_folder_walk(tmp_path: Path) -> None:
     """Regression: with `fics/sub/selfloop -> .`, 'fics/**/*.txt' stored 84 paths
-    (.../selfloop/selfloop/...) for 6 files; two such loops never finished."""
+    (.../selfloop/selfloop/...) for 6 files; two such loops never finished. Linked folders are
+    followed (`outside`), each folder and each file once (`link.txt` is `work000.txt`)."""
     folder = make_collection(tmp_path / "fics", 2)
     make_collection(folder / "sub", 1)
     make_collection(tmp_path / "elsewhere", 1)
     (folder / "sub" / "selfloop").symlink_to(".")
     (folder / "outside").symlink_to(tmp_path / "elsewhere")
-    (folder / "sub" / "link.txt").symlink_to(folder / "work000.txt")  # a linked file is a file, as in folders
+    (folder / "sub" / "link.txt").symlink_to(folder / "work000.txt")
     walked = sorted(s.name for s in iter_sources(folder))
-    assert len(walked) == 4
+    assert walked == [str(folder / p) for p in ("outside/work000.txt", "sub/work000.txt", "work000.txt", "work001.txt")]
     assert [s.name for s in iter_sources(str(folder / "**" / "*.txt"))] == walked
     assert [s.name for s in iter_sources(str(folder / "**"))] == walked
-    assert [s.name for s in iter_sources(str(folder / "sub" / "*.txt"))] == walked[:2]  # sub/ sorts first
+    # Without work000.txt among the matches, the link is that file's only path here.
+    assert [s.name for s in iter_sources(str(folder / "sub" / "*.txt"))] == [
+        str(folder / "sub" / "link.txt"),
+        str(folder / "sub" / "work000.txt"),
+    ]
 
 
 def test_zip_members_are_chosen_like_files_in_a_folder(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ files a glob matches (hidden ones and other suffixes left out), and reading a st
 
 from __future__ import annotations
 
+import errno
+import fnmatch
 import glob
 import itertools
 import os
@@ -33,6 +35,8 @@ class Source:
         if self.size > max_bytes:  # the reader's message: "25 MiB, over the 25 MiB limit" did not say by how much
             raise too_large(self.size, max_bytes, hint=size_hint)
         if self.path is not None:
+            if (broken := _broken_link(self.path)) is not None:  # open() said "No such file": it is there
+                raise FileNotFoundError(broken)
             with open(self.path, "rb") as f:
                 return f.read(max_bytes + 1)
         assert self.zip_path is not None and self.member is not None
@@ -85,12 +89,9 @@ def iter_sources(target: str | Path, *, left_out: Counter[str] | None = None) ->
     """
     t = str(target)
     if os.path.isdir(t):
-        for root, dirs, files in os.walk(os.path.abspath(t)):
-            dirs[:] = sorted(d for d in dirs if not _hidden([d]))
-            for name in sorted(files):
-                p = os.path.join(root, name)
-                if not _hidden([name]) and os.path.isfile(p) and _taken(name, left_out):
-                    yield Source(name=p, path=p, size=os.path.getsize(p))
+        for p in _once(_walk(os.path.abspath(t))):
+            if _taken(os.path.basename(p), left_out):
+                yield _file(p)
     elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
         t = os.path.abspath(t)
         with zipfile.ZipFile(t) as z:
@@ -111,28 +112,127 @@ def iter_sources(target: str | Path, *, left_out: Counter[str] | None = None) ->
         root = _glob_root(t)
         for p in _glob(t, root):
             below = Path(os.path.relpath(p, root)).parts
-            if os.path.isfile(p) and not _hidden(below) and _taken(p, left_out):
-                p = os.path.abspath(p)
-                yield Source(name=p, path=p, size=os.path.getsize(p))
+            if (os.path.isfile(p) or _broken_link(p)) and not _hidden(below) and _taken(p, left_out):
+                yield _file(os.path.abspath(p))
 
 
 def _glob(pattern: str, root: str) -> list[str]:
-    """The paths matching ``pattern``, sorted; ``**`` does not enter symlinked folders.
+    """The paths matching ``pattern``, sorted, each file once (``_once``).
 
-    Like the folder walk: ``glob.glob`` follows them, so ``sub/loop -> .`` gave
-    ``sub/loop/loop/...`` copies of every file, and two such loops never ended.
-    ``pathlib``'s ``**`` skips them; a trailing ``**`` still means every file below.
-    A ``**`` inside a name ("ch**.txt") is no recursion: ``glob.glob`` reads it as ``*``
-    (pathlib refuses it), and without recursion a loop cannot repeat.
+    ``**`` walks as a folder does (``_walk``): ``glob.glob`` and ``pathlib`` either followed
+    links into loops (``sub/loop -> .`` gave ``sub/loop/loop/...`` copies of every file, two
+    such loops never ended) or entered no linked folder at all. A trailing ``**`` means every
+    file below. A ``**`` inside a name ("ch**.txt") is no recursion: ``glob.glob`` reads it as
+    ``*``, and without recursion a loop cannot repeat.
     """
     if not glob.has_magic(pattern):
         return []  # a missing path: not a folder, ZIP or file
-    rest = os.path.relpath(pattern, root)
-    if "**" not in Path(rest).parts:
-        return sorted(glob.glob(pattern))
-    if Path(rest).name == "**":
-        rest = os.path.join(rest, "*")
-    return sorted(str(p) for p in Path(root).glob(rest))
+    rest = Path(os.path.relpath(pattern, root)).parts
+    if "**" not in rest:
+        real_root = os.path.realpath(root)
+        found = []
+        for p in glob.glob(pattern):
+            real = os.path.realpath(p)
+            found.append((p, real, real != os.path.normpath(os.path.join(real_root, os.path.relpath(p, root)))))
+        return sorted(_once(found))
+    if rest[-1] == "**":
+        rest = (*rest, "*")
+    below = [f for f in _walk(root) if _matches(Path(os.path.relpath(f[0], root)).parts, rest)]
+    return sorted(_once(below))
+
+
+def _matches(parts: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """True when a path's ``parts`` match a glob's: ``**`` for any number of folders, the
+    other parts each one name (``fnmatch``)."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_matches(parts[i:], pattern[1:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatch(parts[0], pattern[0]) and _matches(parts[1:], pattern[1:])
+
+
+def _walk(top: str) -> list[tuple[str, str, bool]]:
+    """Every file below the folder ``top`` and every link there to no file (``_broken_link``),
+    hidden ones left out, in the order of a walk: a folder's files, then each subfolder's.
+
+    Each is ``(path, real path, whether the path goes through a symbolic link)``. Linked folders
+    are entered too, after the real ones, and each folder once (by device and inode), so a
+    link loop ends and a folder linked from inside the collection is walked where it is.
+    """
+    seen: set[tuple[int, int]] = set()
+    found: list[tuple[tuple[tuple[int, str], ...], str, str, bool]] = []  # walk order first
+    links: list[tuple[tuple[tuple[int, str], ...], str]] = [((), top)]  # folders still to walk
+    while links:
+        links.sort(reverse=True)
+        key, start = links.pop()
+        keys = {start: key}
+        for folder, dirs, files in os.walk(start):  # follows no link: those are walked from `links`
+            try:
+                st = os.stat(folder)
+            except OSError:
+                dirs[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in seen:
+                dirs[:] = []
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            real_folder = os.path.realpath(folder)
+            via = start != top
+            for name in files:
+                p = os.path.join(folder, name)
+                if _hidden([name]) or not (os.path.isfile(p) or _broken_link(p)):
+                    continue
+                linked = os.path.islink(p)
+                real = os.path.realpath(p) if linked else os.path.join(real_folder, name)
+                found.append(((*keys[folder], (0, name)), p, real, via or linked))
+            kept = []
+            for d in sorted(dirs):
+                if _hidden([d]):
+                    continue
+                keys[os.path.join(folder, d)] = (*keys[folder], (1, d))
+                if os.path.islink(os.path.join(folder, d)):
+                    links.append((keys[os.path.join(folder, d)], os.path.join(folder, d)))
+                else:
+                    kept.append(d)
+            dirs[:] = kept
+    found.sort()
+    return [(p, real, via) for _, p, real, via in found]
+
+
+def _once(found: list[tuple[str, str, bool]]) -> list[str]:
+    """The paths of ``found`` (``(path, real path, through a link)``), each real file once, in
+    their order: by a path through no symbolic link, else by the first one. A link to a file of
+    the collection, or a second link to one outside it, listed it twice (counted and stored twice)."""
+    chosen: dict[str, tuple[str, bool]] = {}
+    for path, real, via in found:
+        if real not in chosen or (chosen[real][1] and not via):
+            chosen[real] = (path, via)
+    keep = {path for path, _ in chosen.values()}
+    return [path for path, _, _ in found if path in keep]
+
+
+def _broken_link(path: str) -> str | None:
+    """Why ``path``, a symbolic link, leads to no file: a link to something since deleted, or one
+    leading back to itself. None for a link that works and for anything else."""
+    if not os.path.islink(path):
+        return None
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "a symbolic link that leads back to itself"
+        if e.errno in (errno.ENOENT, errno.ENOTDIR):
+            return f"a broken symbolic link: {os.readlink(path)} is not there"
+    return None
+
+
+def _file(path: str) -> Source:
+    """A file's source; a broken link's has size 0 and fails when read, saying why."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        size = 0
+    return Source(name=path, path=path, size=size)
 
 
 def list_sources(target: str | Path, *, left_out: Counter[str] | None = None) -> list[Source]:
