@@ -119,11 +119,13 @@ def _pending(
         try:
             data = src.read(max_bytes=max_bytes, size_hint=size_hint)
         except (OSError, ValueError, zipfile.BadZipFile) as e:
+            # "Permission denied", as `forewarn scan` says it: not "[Errno 13] ...: '<the path again>'"
+            error = (e.strerror if isinstance(e, OSError) else None) or str(e)
             with writing():
-                save_error(conn, path=src.name, content_hash=None, model_version=version, error=str(e))
+                save_error(conn, path=src.name, content_hash=None, model_version=version, error=error)
                 summary.failed += 1
                 summary.failed_contents += 1
-                summary.errors.append((src.name, str(e)))
+                summary.errors.append((src.name, error))
             continue
         digest = hashlib.sha256(data).hexdigest()
         # A copy of content that failed before (its first file counted below), or a file that could
