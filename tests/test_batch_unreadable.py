@@ -1,7 +1,8 @@
-"""Files a batch cannot read (no permission): said plainly."""
+"""Files a batch cannot read (no permission): said plainly, and counted as tried again in a re-run."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,14 @@ def test_a_file_without_read_permission_fails_with_a_plain_reason(locked: Path, 
     assert summary.errors == [(str(locked / "locked.txt"), "Permission denied")]
     code, out = cli("query", "--db", str(db), "--failed")
     assert code == 0 and out == f"{locked / 'locked.txt'}: Permission denied\n"
+
+
+def test_a_file_still_unreadable_in_a_rerun_counts_as_tried_again(locked: Path, tmp_path: Path) -> None:
+    """Regression: a re-run said "4 files had failed before and were tried again" for 5 such
+    files: one that could not be read again (no permission) was left out of the count."""
+    db = tmp_path / "r.db"
+    run_batch(locked, db=db, workers=1, mode="lexicon")
+    again = run_batch(locked, db=db, workers=1, mode="lexicon")
+    assert (again.skipped, again.failed, again.retried) == (1, 1, 1)
+    stats = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (stats["works"], stats["errors"], stats["error_files"]) == (1, 1, 1)

@@ -122,6 +122,7 @@ def _pending(
             # "Permission denied", as `forewarn scan` says it: not "[Errno 13] ...: '<the path again>'"
             error = (e.strerror if isinstance(e, OSError) else None) or str(e)
             with writing():
+                summary.retried += unread_before(conn, src.name, version)  # could not be read then either
                 save_error(conn, path=src.name, content_hash=None, model_version=version, error=error)
                 summary.failed += 1
                 summary.failed_contents += 1

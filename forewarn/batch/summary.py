@@ -21,7 +21,7 @@ class BatchSummary:
     # Error rows written for the failed files: one per content (with its first path), and one
     # per file that could not be read at all (its content unknown).
     failed_contents: int = 0
-    retried: int = 0  # files whose content failed in an earlier run, tried again
+    retried: int = 0  # files that failed in an earlier run (their content, or unread), tried again
     removed: int = 0  # paths under a folder or ZIP target that are gone, taken out of the database
     words: int = 0
     seconds: float = 0.0
