@@ -63,3 +63,46 @@ def test_a_file_still_unreadable_in_a_rerun_counts_as_tried_again(locked: Path, 
     assert (again.skipped, again.failed, again.retried) == (1, 1, 1)
     stats = json.loads(cli("stats", "--db", str(db), "--json")[1])
     assert (stats["works"], stats["errors"], stats["error_files"]) == (1, 1, 1)
+
+
+def test_a_damaged_member_of_a_zip_fails_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """Regression: a member whose compressed bytes were damaged ended the whole batch with a
+    traceback ("zlib.error: Error -3 while decompressing data"), the other members unscanned."""
+    import zipfile
+
+    archive = tmp_path / "fics.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("bad.txt", f"Title: Bad\n\n{PARA * 20}\n")
+        z.writestr("good.txt", f"Title: Good\n\n{PARA * 20} Good.\n")
+        info = z.getinfo("bad.txt")
+    data = bytearray(archive.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + 4  # into bad.txt's deflated bytes
+    data[start : start + 20] = bytes(b ^ 0xFF for b in data[start : start + 20])
+    archive.write_bytes(bytes(data))
+    db = tmp_path / "r.db"
+    summary = run_batch(archive, db=db, workers=1, mode="lexicon")
+    assert (summary.scanned, summary.failed) == (1, 1)
+    ((name, error),) = summary.errors
+    assert name == f"{archive}!bad.txt" and error.startswith("damaged in its ZIP: "), error
+    code, out = cli("query", "--db", str(db), "--failed")
+    assert code == 0 and out == f"{name}: {error}\n"
+
+
+def test_an_encrypted_or_vanished_member_of_a_zip_fails_with_its_reason(tmp_path: Path) -> None:
+    """Regression: an encrypted member (a RuntimeError in zipfile) or one taken out of the ZIP
+    since it was listed (a KeyError) ended the whole batch with a traceback."""
+    import zipfile
+
+    archive = tmp_path / "fics.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("locked.txt", f"Title: Locked\n\n{PARA}\n")
+    data = bytearray(archive.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 8] |= 0x01  # the "encrypted" flag bit, where zipfile reads it
+    archive.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="^cannot read it from its ZIP: .*encrypted"):
+        Source(name=f"{archive}!locked.txt", zip_path=str(archive), member="locked.txt").read()
+    with pytest.raises(ValueError, match="^no longer in its ZIP$"):
+        Source(name=f"{archive}!gone.txt", zip_path=str(archive), member="gone.txt").read()
+    summary = run_batch(archive, db=tmp_path / "r.db", workers=1, mode="lexicon")
+    assert summary.failed == 1 and summary.errors[0][1].startswith("cannot read it from its ZIP: ")

@@ -8,8 +8,10 @@ import errno
 import fnmatch
 import glob
 import itertools
+import lzma
 import os
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -40,8 +42,17 @@ class Source:
             with open(self.path, "rb") as f:
                 return f.read(max_bytes + 1)
         assert self.zip_path is not None and self.member is not None
-        with zipfile.ZipFile(self.zip_path) as z, z.open(self.member) as f:
-            return f.read(max_bytes + 1)
+        with zipfile.ZipFile(self.zip_path) as z:
+            # Each its own failure, as for a file: uncaught, one damaged member ended the batch.
+            try:
+                with z.open(self.member) as f:
+                    return f.read(max_bytes + 1)
+            except (zipfile.BadZipFile, zlib.error, EOFError, lzma.LZMAError) as e:
+                raise ValueError(f"damaged in its ZIP: {e}") from None
+            except (RuntimeError, NotImplementedError) as e:  # encrypted, or compressed as zipfile cannot read
+                raise ValueError(f"cannot read it from its ZIP: {e}") from None
+            except KeyError:  # the ZIP changed since it was listed
+                raise ValueError("no longer in its ZIP") from None
 
 
 def _hidden(parts: Iterable[str]) -> bool:
