@@ -106,3 +106,51 @@ def test_an_encrypted_or_vanished_member_of_a_zip_fails_with_its_reason(tmp_path
         Source(name=f"{archive}!gone.txt", zip_path=str(archive), member="gone.txt").read()
     summary = run_batch(archive, db=tmp_path / "r.db", workers=1, mode="lexicon")
     assert summary.failed == 1 and summary.errors[0][1].startswith("cannot read it from its ZIP: ")
+
+
+@pytest.fixture
+def locked_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A collection whose c/locked/ cannot be opened, as without permission (chmod has no effect
+    for root, who runs the tests in CI); ``monkeypatch.undo()`` opens it."""
+    import os
+
+    c = tmp_path / "c"
+    work(c / "open.txt", "Open")
+    work(c / "locked" / "inside.txt", "Inside")
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(real):  # type: ignore[no-untyped-def]
+        def call(path="."):  # type: ignore[no-untyped-def]
+            if os.fspath(path).endswith("locked"):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real(path)
+
+        return call
+
+    monkeypatch.setattr(os, "scandir", refuse(real_scandir))  # what os.walk lists a folder with
+    monkeypatch.setattr(os, "listdir", refuse(real_listdir))
+    return c
+
+
+def test_a_folder_that_cannot_be_opened_fails_instead_of_vanishing(
+    locked_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a subfolder without read permission was skipped without a word (its works
+    neither scanned nor failed, the batch "all done"); it fails, and once opened it is scanned
+    and its failure leaves the database."""
+    from forewarn.batch import iter_sources
+
+    c = locked_folder
+    reason = "a folder it cannot open (Permission denied): the works in it were not scanned"
+    assert [s.name for s in iter_sources(f"{c}/**/*.txt")] == [str(c / "locked"), str(c / "open.txt")]
+    db = tmp_path / "r.db"
+    summary = run_batch(c, db=db, workers=1, mode="lexicon")
+    assert (summary.scanned, summary.failed, summary.errors) == (1, 1, [(str(c / "locked"), reason)])
+    code, out = cli("query", "--db", str(db), "--failed")
+    assert code == 0 and out == f"{c / 'locked'}: {reason}\n"
+    monkeypatch.undo()  # the folder can be opened now
+    again = run_batch(c, db=db, workers=1, mode="lexicon")
+    assert (again.scanned, again.skipped, again.failed) == (1, 1, 0)
+    stats = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (stats["works"], stats["files"], stats["errors"]) == (2, 2, 0)
+    assert cli("query", "--db", str(db), "--failed") == (0, "")

@@ -10,6 +10,7 @@ import glob
 import itertools
 import lzma
 import os
+import stat
 import zipfile
 import zlib
 from collections import Counter
@@ -39,6 +40,8 @@ class Source:
         if self.path is not None:
             if (broken := _broken_link(self.path)) is not None:  # open() said "No such file": it is there
                 raise FileNotFoundError(broken)
+            if os.path.isdir(self.path):  # a folder the walk could not open (``_walk``)
+                raise OSError(f"a folder it cannot open ({_why_unlisted(self.path)}): the works in it were not scanned")
             with open(self.path, "rb") as f:
                 return f.read(max_bytes + 1)
         assert self.zip_path is not None and self.member is not None
@@ -101,7 +104,7 @@ def iter_sources(target: str | Path, *, left_out: Counter[str] | None = None) ->
     t = str(target)
     if os.path.isdir(t):
         for p in _once(_walk(os.path.abspath(t))):
-            if _taken(os.path.basename(p), left_out):
+            if os.path.isdir(p) or _taken(os.path.basename(p), left_out):  # a folder: one it cannot open
                 yield _file(p)
     elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
         t = os.path.abspath(t)
@@ -123,7 +126,7 @@ def iter_sources(target: str | Path, *, left_out: Counter[str] | None = None) ->
         root = _glob_root(t)
         for p in _glob(t, root):
             below = Path(os.path.relpath(p, root)).parts
-            if (os.path.isfile(p) or _broken_link(p)) and not _hidden(below) and _taken(p, left_out):
+            if not _hidden(below) and (os.path.isdir(p) or _taken(p, left_out)):  # folder: as above
                 yield _file(os.path.abspath(p))
 
 
@@ -143,12 +146,15 @@ def _glob(pattern: str, root: str) -> list[str]:
         real_root = os.path.realpath(root)
         found = []
         for p in glob.glob(pattern):
+            if not (os.path.isfile(p) or _broken_link(p)):  # a folder, a device: no work
+                continue
             real = os.path.realpath(p)
             found.append((p, real, real != os.path.normpath(os.path.join(real_root, os.path.relpath(p, root)))))
         return sorted(_once(found))
     if rest[-1] == "**":
         rest = (*rest, "*")
-    below = [f for f in _walk(root) if _matches(Path(os.path.relpath(f[0], root)).parts, rest)]
+    # A folder it cannot open (``_walk``) is kept, matched or not: works matching may be in it.
+    below = [f for f in _walk(root) if _matches(Path(os.path.relpath(f[0], root)).parts, rest) or os.path.isdir(f[0])]
     return sorted(_once(below))
 
 
@@ -168,16 +174,27 @@ def _walk(top: str) -> list[tuple[str, str, bool]]:
 
     Each is ``(path, real path, whether the path goes through a symbolic link)``. Linked folders
     are entered too, after the real ones, and each folder once (by device and inode), so a
-    link loop ends and a folder linked from inside the collection is walked where it is.
+    link loop ends and a folder linked from inside the collection is walked where it is. A
+    subfolder that cannot be opened (no permission) is listed in place of its files.
     """
     seen: set[tuple[int, int]] = set()
     found: list[tuple[tuple[tuple[int, str], ...], str, str, bool]] = []  # walk order first
     links: list[tuple[tuple[tuple[int, str], ...], str]] = [((), top)]  # folders still to walk
+    keys: dict[str, tuple[tuple[int, str], ...]] = {}  # a folder's place in the walk
+    start = top
+
+    def unlisted(e: OSError) -> None:
+        """A folder below ``top`` that cannot be opened is listed too: it fails, saying so
+        (``Source.read``), where its works were left out without a word."""
+        folder = str(e.filename)
+        if folder != top and folder in keys:
+            found.append((keys[folder], folder, os.path.realpath(folder), start != top))
+
     while links:
         links.sort(reverse=True)
         key, start = links.pop()
         keys = {start: key}
-        for folder, dirs, files in os.walk(start):  # follows no link: those are walked from `links`
+        for folder, dirs, files in os.walk(start, onerror=unlisted):  # no link followed: see `links`
             try:
                 st = os.stat(folder)
             except OSError:
@@ -235,6 +252,15 @@ def _broken_link(path: str) -> str | None:
         if e.errno in (errno.ENOENT, errno.ENOTDIR):
             return f"a broken symbolic link: {os.readlink(path)} is not there"
     return None
+
+
+def _why_unlisted(folder: str) -> str:
+    """Why ``folder`` cannot be listed ("Permission denied")."""
+    try:
+        os.listdir(folder)
+    except OSError as e:
+        return e.strerror or str(e)
+    return "it could not be opened when the collection was listed"
 
 
 def _file(path: str) -> Source:
@@ -321,11 +347,11 @@ def zip_splits(path: str) -> Iterator[tuple[str, str]]:
 
 
 def _missing(path: str) -> bool:
-    """True when no file is at ``path`` any more. A ZIP member counts as there while its ZIP is,
-    in it or not: a run over that ZIP removes it (and need not open the ZIP for each member)."""
+    """True when no file is at ``path`` any more; a folder there is none (one recorded as failed
+    because it could not be opened, and opened since). A ZIP member counts as there while its
+    ZIP is, in it or not: a run over that ZIP removes it (and need not open the ZIP for each member)."""
     try:
-        os.stat(path)
-        return False
+        return stat.S_ISDIR(os.stat(path).st_mode)
     except (FileNotFoundError, NotADirectoryError):
         pass
     except OSError:  # no permission, an I/O error: perhaps still there
