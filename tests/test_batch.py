@@ -1230,6 +1230,24 @@ def test_a_database_from_before_the_language_column_is_read_and_then_filled(tmp_
     assert languages == {"Work 0": "en", "Work 1": "en", "Tag": "de", "Short": None}
 
 
+def test_a_zip_inside_a_zip_target_is_not_said_to_be_scannable_as_its_own_target(tmp_path: Path) -> None:
+    """Regression: over a ZIP holding ZIPs, the batch said "a ZIP is scanned as its own target
+    (forewarn batch FILE.zip)", which no member of a ZIP can be: it must be taken out first."""
+    archive = tmp_path / "outer.zip"
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("in.txt", f"Title: In\n\n{PARA}\n")
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("top.txt", f"Title: Top\n\n{PARA}\n")
+        z.write(inner, "inner.zip")
+    args = ["batch", str(archive), "--db", str(tmp_path / "r.db"), "--workers", "1", "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0 and "scanned 1," in result.stdout, result.output
+    assert "left out 1 file of other types: 1 .zip file" in result.stderr, result.stderr
+    assert "a ZIP in a ZIP is not opened: extract it, then scan it as its own target" in result.stderr
+    assert "a ZIP is scanned as its own target" not in result.stderr
+
+
 def test_files_left_out_for_their_suffix_are_counted_not_lost_silently(tmp_path: Path) -> None:
     """Regression: PDFs, DOCX files and ZIPs in a folder were skipped without a word, so an
     archive's works in those formats went missing from the results unnoticed."""

@@ -93,6 +93,12 @@ def _taken(name: str, left_out: Counter[str] | None) -> bool:
     return False
 
 
+def is_zip_target(target: str | Path) -> bool:
+    """True when a batch over ``target`` reads the members of a ZIP; an EPUB is a ZIP too, but one work."""
+    t = str(target)
+    return os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub")
+
+
 def iter_sources(target: str | Path, *, left_out: Counter[str] | None = None) -> Iterator[Source]:
     """Supported files under a directory, inside a ZIP, or matching a glob, in sorted order.
 
@@ -106,7 +112,7 @@ def iter_sources(target: str | Path, *, left_out: Counter[str] | None = None) ->
         for p in _once(_walk(os.path.abspath(t))):
             if os.path.isdir(p) or _taken(os.path.basename(p), left_out):  # a folder: one it cannot open
                 yield _file(p)
-    elif os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
+    elif is_zip_target(t):
         t = os.path.abspath(t)
         with zipfile.ZipFile(t) as z:
             infos = z.infolist()
@@ -311,7 +317,7 @@ def _listed_in_full(target: str | Path) -> tuple[str, bool] | None:
     t = str(target)
     if os.path.isdir(t):
         return os.path.join(os.path.abspath(t), ""), True
-    if os.path.isfile(t) and zipfile.is_zipfile(t) and not t.lower().endswith(".epub"):
+    if is_zip_target(t):
         return os.path.abspath(t) + "!", False
     return None
 
