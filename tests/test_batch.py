@@ -919,20 +919,25 @@ def test_renamed_and_deleted_files_leave_the_database_after_a_run_over_their_fol
     assert listed == sorted(str(folder / name) for name in expected if name != "more.zip!y.txt")
 
 
-def test_a_glob_does_not_follow_symlinked_folders_like_a_folder_walk(tmp_path: Path) -> None:
+def test_a_glob_walks_symlinked_folders_once_like_a_folder_walk(tmp_path: Path) -> None:
     """Regression: with `fics/sub/selfloop -> .`, 'fics/**/*.txt' stored 84 paths
-    (.../selfloop/selfloop/...) for 6 files; two such loops never finished."""
+    (.../selfloop/selfloop/...) for 6 files; two such loops never finished. Linked folders are
+    followed (`outside`), each folder and each file once (`link.txt` is `work000.txt`)."""
     folder = make_collection(tmp_path / "fics", 2)
     make_collection(folder / "sub", 1)
     make_collection(tmp_path / "elsewhere", 1)
     (folder / "sub" / "selfloop").symlink_to(".")
     (folder / "outside").symlink_to(tmp_path / "elsewhere")
-    (folder / "sub" / "link.txt").symlink_to(folder / "work000.txt")  # a linked file is a file, as in folders
+    (folder / "sub" / "link.txt").symlink_to(folder / "work000.txt")
     walked = sorted(s.name for s in iter_sources(folder))
-    assert len(walked) == 4
+    assert walked == [str(folder / p) for p in ("outside/work000.txt", "sub/work000.txt", "work000.txt", "work001.txt")]
     assert [s.name for s in iter_sources(str(folder / "**" / "*.txt"))] == walked
     assert [s.name for s in iter_sources(str(folder / "**"))] == walked
-    assert [s.name for s in iter_sources(str(folder / "sub" / "*.txt"))] == walked[:2]  # sub/ sorts first
+    # Without work000.txt among the matches, the link is that file's only path here.
+    assert [s.name for s in iter_sources(str(folder / "sub" / "*.txt"))] == [
+        str(folder / "sub" / "link.txt"),
+        str(folder / "sub" / "work000.txt"),
+    ]
 
 
 def test_zip_members_are_chosen_like_files_in_a_folder(tmp_path: Path) -> None:
@@ -1223,6 +1228,24 @@ def test_a_database_from_before_the_language_column_is_read_and_then_filled(tmp_
     with sqlite3.connect(db) as conn:
         languages = dict(conn.execute("SELECT title, detected_language FROM works").fetchall())
     assert languages == {"Work 0": "en", "Work 1": "en", "Tag": "de", "Short": None}
+
+
+def test_a_zip_inside_a_zip_target_is_not_said_to_be_scannable_as_its_own_target(tmp_path: Path) -> None:
+    """Regression: over a ZIP holding ZIPs, the batch said "a ZIP is scanned as its own target
+    (forewarn batch FILE.zip)", which no member of a ZIP can be: it must be taken out first."""
+    archive = tmp_path / "outer.zip"
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("in.txt", f"Title: In\n\n{PARA}\n")
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("top.txt", f"Title: Top\n\n{PARA}\n")
+        z.write(inner, "inner.zip")
+    args = ["batch", str(archive), "--db", str(tmp_path / "r.db"), "--workers", "1", "--scorer", "lexicon"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0 and "scanned 1," in result.stdout, result.output
+    assert "left out 1 file of other types: 1 .zip file" in result.stderr, result.stderr
+    assert "a ZIP in a ZIP is not opened: extract it, then scan it as its own target" in result.stderr
+    assert "a ZIP is scanned as its own target" not in result.stderr
 
 
 def test_files_left_out_for_their_suffix_are_counted_not_lost_silently(tmp_path: Path) -> None:

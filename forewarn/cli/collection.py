@@ -92,7 +92,7 @@ def batch(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from forewarn.batch import BatchInterrupted, BatchSummary, run_batch
+    from forewarn.batch import BatchInterrupted, BatchSummary, is_zip_target, run_batch
     from forewarn.readers import CLI_SIZE_HINT
 
     max_bytes = parse_size_option(max_size)
@@ -190,7 +190,7 @@ def batch(
             err=True,
         )
     if summary.left_out:
-        echo_err(_left_out_line(summary.left_out))
+        echo_err(_left_out_line(summary.left_out, in_zip=is_zip_target(target)))
     partial = [f"  read in part: {name}: {notice}" for name, notice in summary.partial]
     _first_lines(partial, more=" read in part (their reports say so)")
     if summary.not_english:
@@ -206,14 +206,18 @@ def batch(
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 
-def _left_out_line(left_out: Counter[str]) -> str:
+def _left_out_line(left_out: Counter[str], *, in_zip: bool = False) -> str:
     """What ``batch`` did not scan for its suffix (a PDF, a DOCX, a ZIP in a folder), so those
-    works are not lost silently; a ZIP can be scanned as its own target."""
+    works are not lost silently; a ZIP can be scanned as its own target, once out of the ZIP
+    target (``in_zip``) holding it."""
     from forewarn.batch import count_suffixes
     from forewarn.readers import SUPPORTED_SUFFIXES
 
     n = sum(left_out.values())
-    zips = "; a ZIP is scanned as its own target (forewarn batch FILE.zip)" if ".zip" in left_out else ""
+    zips = ""
+    if ".zip" in left_out:
+        zips = "; a ZIP " + ("in a ZIP is not opened: extract it, then scan it" if in_zip else "is scanned")
+        zips += " as its own target (forewarn batch FILE.zip)"
     return (
         f"left out {n:,} file{'s' if n != 1 else ''} of other types: {count_suffixes(left_out)} (forewarn reads "
         f"{', '.join(sorted(SUPPORTED_SUFFIXES))} and files without a suffix){zips}"

@@ -1,0 +1,56 @@
+"""Files a collection no longer has: paths recorded under a folder or ZIP target that a run
+did not find, taken out of the database at the end of a whole run, and the new paths that are
+those files moved or renamed (not copies)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from forewarn.batch.sources import _missing
+from forewarn.store import transaction
+from forewarn.store.write import _release_path
+
+
+def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> set[str]:
+    """Paths recorded under a folder or ZIP target (``scope``) that no longer exist there."""
+    if scope is None:
+        return set()
+    prefix, may_exist = scope
+    recorded = {
+        r[0]
+        for r in conn.execute(
+            "SELECT path FROM work_paths WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM works"
+            " WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM errors WHERE substr(path, 1, ?1) = ?2"
+            " UNION SELECT path FROM error_paths WHERE substr(path, 1, ?1) = ?2",
+            (len(prefix), prefix),
+        )
+    }
+    return {p for p in recorded - listed if not may_exist or _missing(p)}
+
+
+def _release_gone(conn: Any, paths: Iterable[str]) -> int:
+    """Take paths that are gone out of the database, in one transaction: out of their works (a
+    work no file holds any more is deleted) and their error rows. Returns how many."""
+    n = 0
+    with transaction(conn):
+        for path in sorted(paths):
+            _release_path(conn, path=path, content_hash="")  # "": no content, so it leaves every work
+            n += 1
+    return n
+
+
+def _moved(conn: Any, digest: str, version: str, path: str, gone: set[str]) -> bool:
+    """True when a path of this content's work is gone: ``path`` is that file renamed or moved,
+    not a copy (also beside a copy still in place). Each gone path explains one new path: it
+    leaves ``gone``'s unclaimed share (the caller passes a set it may change)."""
+    if not gone:
+        return False
+    row = conn.execute(
+        "SELECT id, path FROM works WHERE content_hash = ? AND model_version = ?", (digest, version)
+    ).fetchone()
+    others = {row["path"], *(r[0] for r in conn.execute("SELECT path FROM work_paths WHERE work_id = ?", (row["id"],)))}
+    left = sorted((others - {path}) & gone)
+    if left:
+        gone.discard(left[0])
+    return bool(left)
