@@ -578,6 +578,41 @@ def test_bad_inputs(tmp_path: Path, name: str, content: bytes, fragment: str) ->
         read(write(tmp_path, name, content))
 
 
+_NUL_STORY = "Chapter 1\n\nShe walked along the harbour where the lights burned low.\n\n" * 10
+
+
+@pytest.mark.parametrize(("name", "wrap"), [("story.txt", str), ("story.html", lambda t: f"<p>{t}</p>")])
+def test_nul_bytes_in_good_text_are_left_out_and_the_rest_read(tmp_path: Path, name: str, wrap: object) -> None:
+    """Regression: a run of NULs inside a text or HTML file (a crash's padding, a bad copy) made
+    the whole file "binary file": nothing was scanned. They are left out, with a notice."""
+    data = wrap(_NUL_STORY).encode()  # type: ignore[operator]
+    work = read(write(tmp_path, name, data[:300] + b"\x00" * 16 + data[300:]))
+    assert "She walked along the harbour" in work.text and "\x00" not in work.text
+    assert work.text.count("harbour") == 10
+    assert work.notices == ["16 NUL bytes (damage, not text) left out; all else was read"]
+
+
+def test_a_nul_in_pasted_text_is_left_out_as_in_a_file() -> None:
+    work = read_text(_NUL_STORY[:200] + "\x00" + _NUL_STORY[200:])
+    assert work.text == _NUL_STORY
+    assert work.notices == ["1 NUL character (damage, not text) left out; all else was read"]
+
+
+def test_nul_bytes_in_an_epub_document_are_left_out_with_a_notice_naming_it(tmp_path: Path) -> None:
+    two = xhtml("<h1>Chapter 2</h1><p>Second.</p>").encode().replace(b"Second", b"Sec\x00\x00ond")
+    work = read(write_epub(tmp_path / "nul.epub", [("c1.xhtml", xhtml("<p>First.</p>")), ("c2.xhtml", two)]))
+    assert paragraphs(work) == ["First.", "Chapter 2", "Second."]
+    assert work.notices == ["OEBPS/c2.xhtml: 2 NUL bytes (damage, not text) left out; all else was read"]
+
+
+@pytest.mark.parametrize("data", [b"She ran.\x00", b"\x00" * 100, _NUL_STORY.encode() + b"\x00" * 200])
+def test_text_that_is_more_than_a_tenth_nul_is_still_binary(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(ReadError, match="binary file"):
+        read(write(tmp_path, "story.txt", data))
+    with pytest.raises(ReadError, match="binary data"):
+        read_text(data.decode())
+
+
 RTF = rb"{\rtf1\ansi\deff0 {\fonttbl {\f0 Times New Roman;}}\f0\fs24 She ran to the river.\par}"
 
 

@@ -370,14 +370,16 @@ def read_epub(data: bytes) -> Work:
     encodings: list[str] = []  # what each document read was decoded with
     for name, item_id, props in _spine(archive, meta, notices):
         raw = archive.read(name)  # damage and bomb errors must propagate
+        decoded: list[str] = []  # what decoding left out (NULs)
         try:
-            markup, encoding = decode(raw)
+            markup, encoding = decode(raw, notices=decoded)
             root = parse_document(markup)
         except NestingError:
             raise  # a chapter too deep to read whole would lose text silently
         except ReadError:
             continue  # an empty or binary spine document (cover placeholder) holds no story
         encodings.append(encoding)
+        notices += [f"{name}: {notice}" for notice in decoded]
         take_details(root, meta)
         if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
             ao3.parse_preface(root, meta)
