@@ -1489,6 +1489,80 @@ def test_epub_with_every_spine_document_missing_is_an_error(tmp_path: Path) -> N
         read(lost)
 
 
+def test_epub_spine_document_that_is_not_text_is_read_around_with_a_notice(tmp_path: Path) -> None:
+    """Regression: a listed chapter of binary bytes (damaged, or encrypted) was left out silently."""
+    docs = [
+        ("c1.xhtml", xhtml("<p>First.</p>")),
+        ("c2.xhtml", bytes(range(256)) * 4),
+        ("c3.xhtml", xhtml("<p>Third.</p>")),
+    ]
+    work = read(write_epub(tmp_path / "junk.epub", docs))
+    assert paragraphs(work) == ["First.", "Third."]
+    assert work.notices == [
+        "EPUB is damaged: OEBPS/c2.xhtml (2nd of 3) is not readable (binary file (not text, HTML or EPUB)), not"
+        " scanned; chapter numbers after it count only what was read"
+    ]
+    empty = [("c1.xhtml", xhtml("<p>First.</p>")), ("c2.xhtml", b"")]  # an empty placeholder holds no story
+    assert read(write_epub(tmp_path / "empty.epub", empty)).notices == []
+
+
+def test_epub_whose_spine_documents_are_all_unreadable_says_so(tmp_path: Path) -> None:
+    docs = [("c1.xhtml", bytes(range(256)) * 4), ("c2.xhtml", bytes(range(255, -1, -1)) * 4)]
+    with pytest.raises(ReadError, match=r"^EPUB is damaged: none of the 2 documents its spine lists is readable \("):
+        read(write_epub(tmp_path / "junk.epub", docs))
+    path = write_epub(tmp_path / "drm.epub", docs)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("META-INF/encryption.xml", "<encryption/>")
+    with pytest.raises(ReadError, match=r"its documents are encrypted \(DRM\?\)"):
+        read(path)
+
+
+def _epub_members(opf_path: str, opf: str | None) -> dict[str, str]:
+    """An EPUB's members: its container naming ``opf_path``, the package ``opf`` (None: left out)
+    at OEBPS/content.opf, and two chapters whose names sort against their spine order."""
+    members = {
+        "mimetype": "application/epub+zip",
+        "META-INF/container.xml": CONTAINER_XML.replace("OEBPS/content.opf", opf_path),
+        "OEBPS/b.xhtml": xhtml("<h1>Chapter 1</h1><p>First.</p>"),
+        "OEBPS/a.xhtml": xhtml("<h1>Chapter 2</h1><p>Second.</p>"),
+    }
+    if opf is not None:
+        members["OEBPS/content.opf"] = opf
+    return members
+
+
+_SPINE_OPF = (
+    '<package xmlns="http://www.idpf.org/2007/opf"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    "<dc:title>Tides</dc:title></metadata><manifest>"
+    '<item id="b" href="b.xhtml" media-type="application/xhtml+xml"/>'
+    '<item id="a" href="a.xhtml" media-type="application/xhtml+xml"/></manifest>'
+    '<spine><itemref idref="b"/><itemref idref="a"/></spine></package>'
+)
+
+
+def test_epub_whose_container_names_a_missing_package_reads_its_documents_with_a_notice(tmp_path: Path) -> None:
+    """Regression: the documents were read in name order (chapter 2 first here) and nothing said
+    the order was a guess; a package document elsewhere in the archive was not looked for."""
+    work = read(_zip(tmp_path / "lost.epub", _epub_members("OPS/package.opf", None)))
+    assert [c.title for c in work.chapters] == ["Chapter 2", "Chapter 1"]
+    assert work.notices == [
+        "EPUB is damaged: its container.xml names OPS/package.opf, which is not in the archive; its 2"
+        " documents were read in the order of their names, which may not be the story's"
+    ]
+    moved = read(_zip(tmp_path / "moved.epub", _epub_members("OPS/package.opf", _SPINE_OPF)))
+    assert [c.title for c in moved.chapters] == ["Chapter 1", "Chapter 2"]
+    assert (moved.metadata.title, moved.notices) == ("Tides", [])
+
+
+def test_epub_whose_package_is_unreadable_reads_its_documents_with_a_notice(tmp_path: Path) -> None:
+    """Regression: an unparseable package document was "no readable text found": its spine was
+    empty, so its readable chapters were never read."""
+    work = read(_zip(tmp_path / "bad.epub", _epub_members("OEBPS/content.opf", "<package><manifest><item id=")))
+    assert paragraphs(work) == ["Chapter 2", "Second.", "Chapter 1", "First."]
+    (notice,) = work.notices
+    assert notice.startswith("EPUB is damaged: its package document lists no documents in its spine; its 2 doc")
+
+
 def _zip(path: Path, members: dict[str, str]) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for name, content in members.items():
@@ -1503,7 +1577,7 @@ def _zip(path: Path, members: dict[str, str]) -> Path:
         (
             "lost-opf.epub",
             {"mimetype": "application/epub+zip", "META-INF/container.xml": CONTAINER_XML},
-            "not an EPUB \\(no package",
+            "^EPUB is damaged: its container.xml names OEBPS/content.opf, which is not in the archive: nothing",
         ),
         ("notes.zip", {"notes/a.csv": "a,b", "readme.md": "# hi"}, "unsupported archive"),
         ("report.docx", {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>"}, "unsupported archive"),

@@ -263,23 +263,56 @@ def _no_package(archive: _Archive, *, has_container: bool) -> str:
     return "unsupported archive: a zip file that is not an EPUB (forewarn reads .txt, .md, .html and .epub)"
 
 
-def _spine(archive: _Archive, meta: Metadata, notices: list[str]) -> list[tuple[str, str, str]]:
-    """``(member name, manifest id, properties)`` of the story documents in order.
+def _package(archive: _Archive, container: str | None) -> tuple[str | None, str]:
+    """The package document's member name, or None and why there is none to read.
+
+    One named by the container but not there (a renamed folder) is looked for: the archive's
+    only ``.opf`` member gives the story's order and metadata, where name order is a guess.
+    """
+    why = ""
+    if container:
+        try:
+            paths = _xml(archive.read(container), "container.xml").xpath("//*[local-name()='rootfile']/@full-path")
+        except ReadError:
+            paths = None
+        if not paths:
+            why = "its container.xml names no package document"
+        elif (name := archive.find(str(paths[0]))) is not None:
+            return name, ""
+        else:
+            why = f"its container.xml names {str(paths[0])[:100]}, which is not in the archive"
+    packages = [n for n in archive.infos if n.lower().endswith(".opf")]
+    return (packages[0], "") if len(packages) == 1 else (None, why)
+
+
+def _by_name(
+    archive: _Archive, why: str, notices: list[str], *, has_container: bool
+) -> list[tuple[str, str, str, str]]:
+    """Every (X)HTML member in name order, when no package document says which and in what order."""
+    names = sorted(n for n in archive.infos if n.lower().endswith((".xhtml", ".html", ".htm")))
+    if not names:
+        raise ReadError(
+            f"EPUB is damaged: {why}: nothing to scan" if why else _no_package(archive, has_container=has_container)
+        )
+    if why:
+        notices.append(
+            f"EPUB is damaged: {why}; its {len(names)} documents were read in the order of their names, "
+            "which may not be the story's"
+        )
+    return [(n, n, "", f"{_ordinal(i)} of {len(names)}") for i, n in enumerate(names, 1)]
+
+
+def _spine(archive: _Archive, meta: Metadata, notices: list[str]) -> list[tuple[str, str, str, str]]:
+    """``(member name, manifest id, properties, place in the spine)`` of the story documents in order.
 
     A listed document missing from the archive is read around, with a notice: refusing the
-    whole EPUB would hide every other chapter from the reader too.
+    whole EPUB would hide every other chapter from the reader too. So is a missing or unreadable
+    package document: every (X)HTML document is read, in name order, with a notice.
     """
     container = archive.find("META-INF/container.xml")
-    opf_name: str | None = None
-    if container:
-        paths = _xml(archive.read(container), "container.xml").xpath("//*[local-name()='rootfile']/@full-path")
-        opf_name = archive.find(str(paths[0])) if paths else None
+    opf_name, why = _package(archive, container)
     if opf_name is None:
-        # No usable container: take every (X)HTML member in name order.
-        names = sorted(n for n in archive.infos if n.lower().endswith((".xhtml", ".html", ".htm")))
-        if not names:
-            raise ReadError(_no_package(archive, has_container=container is not None))
-        return [(n, n, "") for n in names]
+        return _by_name(archive, why, notices, has_container=container is not None)
     opf = _xml(archive.read(opf_name), "package file")
     _opf_metadata(opf, meta)
     base = posixpath.dirname(opf_name)
@@ -299,14 +332,18 @@ def _spine(archive: _Archive, meta: Metadata, notices: list[str]) -> list[tuple[
         href, media, props = manifest[idref]
         if media in _DOC_TYPES or href.lower().endswith((".xhtml", ".html", ".htm")):
             listed.append((href, idref, props))
-    docs: list[tuple[str, str, str]] = []
+    if not listed:
+        why = "its package document lists no documents in its spine"
+        return _by_name(archive, why, notices, has_container=container is not None)
+    docs: list[tuple[str, str, str, str]] = []
     lost: list[str] = []
     for number, (href, idref, props) in enumerate(listed, 1):
         name = archive.find(href)
+        place = f"{_ordinal(number)} of {len(listed)}"
         if name is None:  # a chapter left out silently could be the one that needs a warning
-            lost.append(f"{href} ({_ordinal(number)} of {len(listed)})")
+            lost.append(f"{href} ({place})")
         else:
-            docs.append((name, idref, props))
+            docs.append((name, idref, props, place))
     if lost and not docs:
         raise ReadError(f"EPUB is damaged: none of the {len(listed)} documents its spine lists is in the archive")
     if lost:
@@ -368,16 +405,23 @@ def read_epub(data: bytes) -> Work:
     headings: dict[int, list[str]] = {}  # group index -> h1-h3 headings of its document
     ao3_from = -1  # the index of the last group if it is an AO3 chapter, else -1
     encodings: list[str] = []  # what each document read was decoded with
-    for name, item_id, props in _spine(archive, meta, notices):
+    docs = _spine(archive, meta, notices)
+    unreadable: list[tuple[str, str]] = []  # spine documents that are not text: (which, why)
+    for name, item_id, props, place in docs:
         raw = archive.read(name)  # damage and bomb errors must propagate
         decoded: list[str] = []  # what decoding left out (NULs)
         try:
             markup, encoding = decode(raw, notices=decoded)
+        except ReadError as err:  # binary: damaged or encrypted, and its story lost
+            if raw.strip():
+                unreadable.append((f"{name} ({place})", str(err)))
+            continue
+        try:
             root = parse_document(markup)
         except NestingError:
             raise  # a chapter too deep to read whole would lose text silently
         except ReadError:
-            continue  # an empty or binary spine document (cover placeholder) holds no story
+            continue  # an empty spine document (cover placeholder) holds no story
         encodings.append(encoding)
         notices += [f"{name}: {notice}" for notice in decoded]
         take_details(root, meta)
@@ -406,6 +450,15 @@ def read_epub(data: bytes) -> Work:
         # A toggle's <summary> is its label, never the chapter's title.
         headings[len(groups)] = [heading_lines_title(b.text) for b in blocks if 1 <= b.heading <= 3 and not b.summary]
         groups.append((None, blocks))
+    if unreadable:
+        drm = "; its documents are encrypted (DRM?)" if archive.find("META-INF/encryption.xml") else ""
+        if not groups and len(unreadable) == len(docs):
+            why = unreadable[0][1]
+            raise ReadError(
+                f"EPUB is damaged: none of the {len(docs)} documents its spine lists is readable ({why}){drm}"
+            )
+        which = "; ".join(f"{doc} is not readable ({why})" for doc, why in unreadable)
+        notices.append(f"EPUB is damaged: {which}, not scanned{drm}; chapter numbers after it count only what was read")
     # The OPF lists every tag among its subjects; those the preface or title page typed
     # (a character "Death (Good Omens)", a fandom) are not free-form tags: on AO3 a tag has one type.
     typed = {v.casefold() for v in [*meta.fandoms, *meta.categories, *meta.relationships, *meta.characters]}
