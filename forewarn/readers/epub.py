@@ -1,4 +1,4 @@
-"""EPUB: container -> OPF -> spine documents, with zip-bomb limits.
+"""EPUB: container -> OPF -> spine documents; the zip and its bomb limits are ``epubzip``'s.
 
 Uses only zipfile and lxml. Title/preface pages written by FanFicFare and by
 AO3 carry the work's tags; they fill ``Metadata`` and are left out of the
@@ -7,12 +7,8 @@ story text. Every spine document with text becomes one chapter.
 
 from __future__ import annotations
 
-import io
-import lzma
 import posixpath
 import re
-import zipfile
-import zlib
 from collections import Counter
 from urllib.parse import unquote
 
@@ -22,28 +18,12 @@ import lxml.html
 from forewarn.readers import ao3
 from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
+from forewarn.readers.epubzip import Archive
 from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
 from forewarn.readers.text import add_unique, heading_lines_title, scan_notes
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import Metadata, ReadError, Work
 
-MAX_MEMBERS = 5000
-MAX_TOTAL_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 200
-_RATIO_MIN_BYTES = 1024 * 1024  # tiny members can compress absurdly well without harm
-# What zipfile raises for damage: LZMAError for a corrupt LZMA member (bzip2's is an OSError),
-# UnicodeDecodeError for a name flagged UTF-8 that is not, ValueError for what else it does not
-# foresee. Each is "EPUB is damaged", never a crash.
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    EOFError,
-    OSError,
-    NotImplementedError,
-    RuntimeError,
-    ValueError,
-)
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _DOC_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
 _AO3_RATINGS = {"general audiences", "teen and up audiences", "mature", "explicit", "not rated"}
@@ -54,93 +34,6 @@ _FFF_LABEL = re.compile(
     r"story id|author id)\s*:\s*(.*)$",
     re.IGNORECASE,
 )
-
-
-class _Archive:
-    """A zip opened with size, count and ratio limits checked before any read."""
-
-    def __init__(self, data: bytes) -> None:
-        try:
-            self.zf = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.zf.infolist()
-        except _ZIP_ERRORS as err:
-            raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
-        if any(i.header_offset < 0 for i in infos):  # a directory that points before the file's start
-            raise ReadError("EPUB is damaged: an entry lies outside the file")
-        # Each message names the limit that was hit: "zip bomb" for 20,000 tiny entries misleads.
-        if len(infos) > MAX_MEMBERS:
-            raise ReadError(f"EPUB has {len(infos):,} entries, over the limit of {MAX_MEMBERS:,}")
-        total = sum(i.file_size for i in infos)
-        if total > MAX_TOTAL_BYTES:
-            raise ReadError(
-                f"EPUB expands to {_size(total)}, over the {_size(MAX_TOTAL_BYTES)} limit (possible zip bomb)"
-            )
-        for info in infos:
-            if info.file_size >= _RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                ratio = info.file_size // max(info.compress_size, 1)
-                raise ReadError(
-                    f"an EPUB entry expands {ratio:,}-fold ({_size(info.compress_size)} to {_size(info.file_size)}),"
-                    f" over the limit of {MAX_RATIO}-fold (possible zip bomb)"
-                )
-        # A name cut to "" (it began with a NUL) is no file the package can name: skipped, not fatal.
-        self.infos = {i.filename: i for i in infos if i.filename and not i.is_dir()}
-        repaired = {fixed: i.filename for i in self.infos.values() if (fixed := _utf8_name(i))}
-        self.names = {**repaired, **{name: name for name in self.infos}}  # real names win
-        self.folded = {spelling.lower(): name for spelling, name in self.names.items()}
-        self.read_total = 0
-
-    def find(self, name: str) -> str | None:
-        """The member for a name the OPF uses: exact, UTF-8 repaired, or in another case."""
-        return self.names.get(name) or self.folded.get(name.lower())
-
-    def read(self, name: str) -> bytes:
-        """Read a member, never trusting its declared size."""
-        info = self.infos[name]
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            with self.zf.open(info) as fh:
-                while chunk := fh.read(1024 * 1024):
-                    size += len(chunk)
-                    self.read_total += len(chunk)
-                    if size > info.file_size:
-                        raise ReadError("an EPUB entry holds more than the zip directory says (damaged or a zip bomb)")
-                    if self.read_total > MAX_TOTAL_BYTES:
-                        raise ReadError(
-                            f"EPUB expands past the {_size(MAX_TOTAL_BYTES)} limit while reading (possible zip bomb)"
-                        )
-                    chunks.append(chunk)
-        except ReadError:  # a ValueError too: the limits above, not damage
-            raise
-        except _ZIP_ERRORS as err:
-            raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
-        return b"".join(chunks)
-
-
-def _utf8_name(info: zipfile.ZipInfo) -> str | None:
-    """A UTF-8 name stored without the UTF-8 flag (the ``zip`` tool does), which zipfile reads as cp437."""
-    if info.flag_bits & 0x800:
-        return None
-    try:
-        return info.filename.encode("cp437").decode("utf-8")
-    except UnicodeError:
-        return None
-
-
-def _size(size: int) -> str:
-    from forewarn.readers import format_size  # the package imports this module
-
-    return format_size(size)
-
-
-def _reason(err: BaseException) -> str:
-    if isinstance(err, EOFError):
-        return "unexpected end of data"
-    if isinstance(err, UnicodeDecodeError):
-        return "an entry's name is marked UTF-8 but is not"
-    text = str(err).strip().rstrip(".") or type(err).__name__
-    text = text[0].lower() + text[1:]
-    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _xml(data: bytes, what: str) -> lxml.etree._Element:
@@ -254,7 +147,7 @@ def _is_toc(name: str, root: lxml.etree._Element, properties: str) -> bool:
     return total == 0 or linked >= total / 2
 
 
-def _no_package(archive: _Archive, *, has_container: bool) -> str:
+def _no_package(archive: Archive, *, has_container: bool) -> str:
     """Why a zip without a package document and without (X)HTML cannot be read."""
     mimetype = archive.find("mimetype")
     is_epub = has_container or (mimetype is not None and archive.read(mimetype).strip() == b"application/epub+zip")
@@ -263,7 +156,7 @@ def _no_package(archive: _Archive, *, has_container: bool) -> str:
     return "unsupported archive: a zip file that is not an EPUB (forewarn reads .txt, .md, .html and .epub)"
 
 
-def _package(archive: _Archive, container: str | None) -> tuple[str | None, str]:
+def _package(archive: Archive, container: str | None) -> tuple[str | None, str]:
     """The package document's member name, or None and why there is none to read.
 
     One named by the container but not there (a renamed folder) is looked for: the archive's
@@ -285,9 +178,7 @@ def _package(archive: _Archive, container: str | None) -> tuple[str | None, str]
     return (packages[0], "") if len(packages) == 1 else (None, why)
 
 
-def _by_name(
-    archive: _Archive, why: str, notices: list[str], *, has_container: bool
-) -> list[tuple[str, str, str, str]]:
+def _by_name(archive: Archive, why: str, notices: list[str], *, has_container: bool) -> list[tuple[str, str, str, str]]:
     """Every (X)HTML member in name order, when no package document says which and in what order."""
     names = sorted(n for n in archive.infos if n.lower().endswith((".xhtml", ".html", ".htm")))
     if not names:
@@ -302,7 +193,7 @@ def _by_name(
     return [(n, n, "", f"{_ordinal(i)} of {len(names)}") for i, n in enumerate(names, 1)]
 
 
-def _spine(archive: _Archive, meta: Metadata, notices: list[str]) -> list[tuple[str, str, str, str]]:
+def _spine(archive: Archive, meta: Metadata, notices: list[str]) -> list[tuple[str, str, str, str]]:
     """``(member name, manifest id, properties, place in the spine)`` of the story documents in order.
 
     A listed document missing from the archive is read around, with a notice: refusing the
@@ -398,7 +289,7 @@ def _add_ao3_chapters(
 
 def read_epub(data: bytes) -> Work:
     """A ``Work`` from EPUB bytes."""
-    archive = _Archive(data)
+    archive = Archive(data)
     meta = Metadata()
     groups: list[tuple[str | None, list[Block]]] = []
     notices: list[str] = []
