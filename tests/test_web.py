@@ -1281,3 +1281,16 @@ def test_a_single_valued_parameter_given_twice_is_a_422(client: TestClient, tmp_
             r = app.get(f"{path}?{name}={values[0]}&{name}={values[1]}")
             assert r.status_code == 422 and name in r.json()["detail"], (path, name)
     assert app.get("/db.json?has=violence&has=blood").status_code == 200
+
+
+def test_the_stored_page_writes_a_chapter_count_in_the_thousands_as_the_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: "6,000 words, 1200 chapters", as the terminal and HTML reports wrote it too."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "long.txt").write_text("".join(f"Chapter {n}\n\nShe walked on.\n\n" for n in range(1, 1201)))
+    run_batch(str(folder), db=tmp_path / "r.db", workers=1, mode="lexicon")
+    (folder / "long.txt").unlink()
+    page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
+    assert "6,000 words, 1,200 chapters," in page
