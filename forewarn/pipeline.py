@@ -48,7 +48,7 @@ def meta_spans(text: str, *, taxonomy: Taxonomy | None = None) -> list[tuple[int
     """The ``[start, end)`` ranges of ``text``, read as a text work, that the reader took as
     the author's declarations or metadata rather than story: kept out of scoring (offsets
     unchanged). They are the spans the reader records (``Work.meta_spans``, see
-    ``forewarn.readers.text.scan_lines``), so what is read as declared is exactly what is
+    ``forewarn.readers.headerlines.scan_lines``), so what is read as declared is exactly what is
     blanked: its YAML front matter; in the preface (a short one before "Chapter 1" too), the
     header block and the end notes, declaration lines (with a bullet list under a bare
     "Warnings:") and "Key: value" header lines; in the story, only a declaration line that

@@ -578,6 +578,41 @@ def test_bad_inputs(tmp_path: Path, name: str, content: bytes, fragment: str) ->
         read(write(tmp_path, name, content))
 
 
+_NUL_STORY = "Chapter 1\n\nShe walked along the harbour where the lights burned low.\n\n" * 10
+
+
+@pytest.mark.parametrize(("name", "wrap"), [("story.txt", str), ("story.html", lambda t: f"<p>{t}</p>")])
+def test_nul_bytes_in_good_text_are_left_out_and_the_rest_read(tmp_path: Path, name: str, wrap: object) -> None:
+    """Regression: a run of NULs inside a text or HTML file (a crash's padding, a bad copy) made
+    the whole file "binary file": nothing was scanned. They are left out, with a notice."""
+    data = wrap(_NUL_STORY).encode()  # type: ignore[operator]
+    work = read(write(tmp_path, name, data[:300] + b"\x00" * 16 + data[300:]))
+    assert "She walked along the harbour" in work.text and "\x00" not in work.text
+    assert work.text.count("harbour") == 10
+    assert work.notices == ["16 NUL bytes (damage, not text) left out; all else was read"]
+
+
+def test_a_nul_in_pasted_text_is_left_out_as_in_a_file() -> None:
+    work = read_text(_NUL_STORY[:200] + "\x00" + _NUL_STORY[200:])
+    assert work.text == _NUL_STORY
+    assert work.notices == ["1 NUL character (damage, not text) left out; all else was read"]
+
+
+def test_nul_bytes_in_an_epub_document_are_left_out_with_a_notice_naming_it(tmp_path: Path) -> None:
+    two = xhtml("<h1>Chapter 2</h1><p>Second.</p>").encode().replace(b"Second", b"Sec\x00\x00ond")
+    work = read(write_epub(tmp_path / "nul.epub", [("c1.xhtml", xhtml("<p>First.</p>")), ("c2.xhtml", two)]))
+    assert paragraphs(work) == ["First.", "Chapter 2", "Second."]
+    assert work.notices == ["OEBPS/c2.xhtml: 2 NUL bytes (damage, not text) left out; all else was read"]
+
+
+@pytest.mark.parametrize("data", [b"She ran.\x00", b"\x00" * 100, _NUL_STORY.encode() + b"\x00" * 200])
+def test_text_that_is_more_than_a_tenth_nul_is_still_binary(tmp_path: Path, data: bytes) -> None:
+    with pytest.raises(ReadError, match="binary file"):
+        read(write(tmp_path, "story.txt", data))
+    with pytest.raises(ReadError, match="binary data"):
+        read_text(data.decode())
+
+
 RTF = rb"{\rtf1\ansi\deff0 {\fonttbl {\f0 Times New Roman;}}\f0\fs24 She ran to the river.\par}"
 
 
@@ -1454,6 +1489,80 @@ def test_epub_with_every_spine_document_missing_is_an_error(tmp_path: Path) -> N
         read(lost)
 
 
+def test_epub_spine_document_that_is_not_text_is_read_around_with_a_notice(tmp_path: Path) -> None:
+    """Regression: a listed chapter of binary bytes (damaged, or encrypted) was left out silently."""
+    docs = [
+        ("c1.xhtml", xhtml("<p>First.</p>")),
+        ("c2.xhtml", bytes(range(256)) * 4),
+        ("c3.xhtml", xhtml("<p>Third.</p>")),
+    ]
+    work = read(write_epub(tmp_path / "junk.epub", docs))
+    assert paragraphs(work) == ["First.", "Third."]
+    assert work.notices == [
+        "EPUB is damaged: OEBPS/c2.xhtml (2nd of 3) is not readable (binary file (not text, HTML or EPUB)), not"
+        " scanned; chapter numbers after it count only what was read"
+    ]
+    empty = [("c1.xhtml", xhtml("<p>First.</p>")), ("c2.xhtml", b"")]  # an empty placeholder holds no story
+    assert read(write_epub(tmp_path / "empty.epub", empty)).notices == []
+
+
+def test_epub_whose_spine_documents_are_all_unreadable_says_so(tmp_path: Path) -> None:
+    docs = [("c1.xhtml", bytes(range(256)) * 4), ("c2.xhtml", bytes(range(255, -1, -1)) * 4)]
+    with pytest.raises(ReadError, match=r"^EPUB is damaged: none of the 2 documents its spine lists is readable \("):
+        read(write_epub(tmp_path / "junk.epub", docs))
+    path = write_epub(tmp_path / "drm.epub", docs)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("META-INF/encryption.xml", "<encryption/>")
+    with pytest.raises(ReadError, match=r"its documents are encrypted \(DRM\?\)"):
+        read(path)
+
+
+def _epub_members(opf_path: str, opf: str | None) -> dict[str, str]:
+    """An EPUB's members: its container naming ``opf_path``, the package ``opf`` (None: left out)
+    at OEBPS/content.opf, and two chapters whose names sort against their spine order."""
+    members = {
+        "mimetype": "application/epub+zip",
+        "META-INF/container.xml": CONTAINER_XML.replace("OEBPS/content.opf", opf_path),
+        "OEBPS/b.xhtml": xhtml("<h1>Chapter 1</h1><p>First.</p>"),
+        "OEBPS/a.xhtml": xhtml("<h1>Chapter 2</h1><p>Second.</p>"),
+    }
+    if opf is not None:
+        members["OEBPS/content.opf"] = opf
+    return members
+
+
+_SPINE_OPF = (
+    '<package xmlns="http://www.idpf.org/2007/opf"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    "<dc:title>Tides</dc:title></metadata><manifest>"
+    '<item id="b" href="b.xhtml" media-type="application/xhtml+xml"/>'
+    '<item id="a" href="a.xhtml" media-type="application/xhtml+xml"/></manifest>'
+    '<spine><itemref idref="b"/><itemref idref="a"/></spine></package>'
+)
+
+
+def test_epub_whose_container_names_a_missing_package_reads_its_documents_with_a_notice(tmp_path: Path) -> None:
+    """Regression: the documents were read in name order (chapter 2 first here) and nothing said
+    the order was a guess; a package document elsewhere in the archive was not looked for."""
+    work = read(_zip(tmp_path / "lost.epub", _epub_members("OPS/package.opf", None)))
+    assert [c.title for c in work.chapters] == ["Chapter 2", "Chapter 1"]
+    assert work.notices == [
+        "EPUB is damaged: its container.xml names OPS/package.opf, which is not in the archive; its 2"
+        " documents were read in the order of their names, which may not be the story's"
+    ]
+    moved = read(_zip(tmp_path / "moved.epub", _epub_members("OPS/package.opf", _SPINE_OPF)))
+    assert [c.title for c in moved.chapters] == ["Chapter 1", "Chapter 2"]
+    assert (moved.metadata.title, moved.notices) == ("Tides", [])
+
+
+def test_epub_whose_package_is_unreadable_reads_its_documents_with_a_notice(tmp_path: Path) -> None:
+    """Regression: an unparseable package document was "no readable text found": its spine was
+    empty, so its readable chapters were never read."""
+    work = read(_zip(tmp_path / "bad.epub", _epub_members("OEBPS/content.opf", "<package><manifest><item id=")))
+    assert paragraphs(work) == ["Chapter 2", "Second.", "Chapter 1", "First."]
+    (notice,) = work.notices
+    assert notice.startswith("EPUB is damaged: its package document lists no documents in its spine; its 2 doc")
+
+
 def _zip(path: Path, members: dict[str, str]) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for name, content in members.items():
@@ -1468,7 +1577,7 @@ def _zip(path: Path, members: dict[str, str]) -> Path:
         (
             "lost-opf.epub",
             {"mimetype": "application/epub+zip", "META-INF/container.xml": CONTAINER_XML},
-            "not an EPUB \\(no package",
+            "^EPUB is damaged: its container.xml names OEBPS/content.opf, which is not in the archive: nothing",
         ),
         ("notes.zip", {"notes/a.csv": "a,b", "readme.md": "# hi"}, "unsupported archive"),
         ("report.docx", {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w/>"}, "unsupported archive"),

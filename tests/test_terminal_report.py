@@ -38,3 +38,13 @@ def test_pasted_text_is_titled_as_the_html_report_titles_it() -> None:
 
     report = fw.scan("He stabbed the guard and blood pooled on the stones.", scorer=CascadeScorer())
     assert terminal(report).startswith("Pasted text  ") and '<h1 dir="auto">Pasted text</h1>' in render_html(report)
+
+
+def test_a_chapter_count_in_the_thousands_is_written_as_the_words_are() -> None:
+    """Regression: "110,000 words, 10000 chapters, 10,000 passages" in the header (and the HTML
+    report's): the chapter count had no thousands separator."""
+    from forewarn.report.html import render_html
+
+    report = report_for("".join(f"Chapter {n}\n\nShe walked on.\n\n" for n in range(1, 1201)))
+    assert "6,000 words, 1,200 chapters," in terminal(report).splitlines()[0]
+    assert "6,000 words, 1,200 chapters</p>" in render_html(report)

@@ -601,7 +601,8 @@ def test_work_ids_do_not_collide_through_a_nul_in_the_text_or_the_file_name(clie
     a = client.post("/api/scan", json={"text": text, "only": "violence"}).json()
     tail = '\x00{"only":["violence"],"ignore":null,"threshold":null}'
     b = client.post("/api/scan", json={"text": text + tail})
-    assert b.status_code == 422 and "binary" in b.json()["detail"]  # a NUL is binary now, as in a file
+    assert b.status_code == 200 and b.json()["id"] != a["id"]  # its NUL left out, as in a file
+    assert b.json()["report"]["work"]["notices"] == ["1 NUL character (damage, not text) left out; all else was read"]
     assert client.get(a["url"] + ".json").json()["settings"]["only"] == ["violence"]  # still a's report
     from forewarn.web.app import Options, _work_id
 
@@ -1281,3 +1282,16 @@ def test_a_single_valued_parameter_given_twice_is_a_422(client: TestClient, tmp_
             r = app.get(f"{path}?{name}={values[0]}&{name}={values[1]}")
             assert r.status_code == 422 and name in r.json()["detail"], (path, name)
     assert app.get("/db.json?has=violence&has=blood").status_code == 200
+
+
+def test_the_stored_page_writes_a_chapter_count_in_the_thousands_as_the_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Regression: "6,000 words, 1200 chapters", as the terminal and HTML reports wrote it too."""
+    from forewarn.batch import run_batch
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "long.txt").write_text("".join(f"Chapter {n}\n\nShe walked on.\n\n" for n in range(1, 1201)))
+    run_batch(str(folder), db=tmp_path / "r.db", workers=1, mode="lexicon")
+    (folder / "long.txt").unlink()
+    page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
+    assert "6,000 words, 1,200 chapters," in page

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml.etree import LxmlError
 
-from forewarn.readers.decode import decode, head_text, is_binary_text
+from forewarn.readers.decode import decode, head_text, is_binary_text, without_nuls
 from forewarn.readers.epub import read_epub
 from forewarn.readers.html import declared_charset, read_html_document
 from forewarn.readers.text import read_plain
@@ -186,11 +186,15 @@ def _read_bytes(data: bytes, fmt: str) -> Work:
     try:
         if fmt == "epub":
             return read_epub(data)
+        notices: list[str] = []  # what decoding left out (NULs)
         if fmt == "html":
-            markup, encoding = decode(data, hint=declared_charset(data))
-            return read_html_document(markup, encoding=encoding)
-        text, encoding = decode(data)
-        return read_plain(text, markdown=fmt == "markdown", encoding=encoding)
+            markup, encoding = decode(data, hint=declared_charset(data), notices=notices)
+            work = read_html_document(markup, encoding=encoding)
+        else:
+            text, encoding = decode(data, notices=notices)
+            work = read_plain(text, markdown=fmt == "markdown", encoding=encoding)
+        work.notices[:0] = notices
+        return work
     except ReadError:
         raise
     except (ValueError, LookupError, RecursionError, MemoryError, LxmlError) as err:
@@ -219,7 +223,12 @@ def read_text(text: str, *, name: str | None = None) -> Work:
         raise ReadError("no text given: nothing to scan")
     if is_binary_text(text):
         raise ReadError("binary data, not text (a file's bytes pasted as text?): nothing to scan")
+    notices: list[str] = []
+    text = without_nuls(text, notices)  # a few are damage, as in a file (see ``decode``)
+    if not text.strip():
+        raise ReadError("no text given: nothing to scan")
     work = read_plain(text, markdown=True, encoding=None)
+    work.notices[:0] = notices
     work.source_path = name
     return work
 

@@ -41,6 +41,8 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _CONTROL_TEXT = re.compile(_CONTROL.pattern.decode("ascii"))
 _NEWLINES = re.compile(r"\r\n?")
 _SAMPLE = 64 * 1024
+# NULs in a text past this share of it make it binary; fewer are damage, left out (see ``decode``).
+_MAX_NUL_SHARE = 0.1
 _HIGH = re.compile(rb"[\x80-\xff]")
 _MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -125,15 +127,34 @@ def _decode_legacy(data: bytes, hint: str | None) -> tuple[str, str]:
     return lenient, "utf-8"
 
 
+def nul_notice(count: int, *, unit: str = "byte") -> str:
+    """The notice for the NULs left out of a text (see ``decode``)."""
+    return f"{count:,} NUL {unit}{'' if count == 1 else 's'} (damage, not text) left out; all else was read"
+
+
+def _too_many_nuls(count: int, size: int) -> bool:
+    return count > _MAX_NUL_SHARE * size
+
+
 def is_binary_text(text: str) -> bool:
-    """Whether a str holds what ``decode`` refuses in bytes as binary (a NUL, or control
-    characters past 2% of its start): a file's bytes handed over as text (JSON's "\\u0000",
-    latin-1), which would otherwise be scanned as a one-word work and look clean."""
-    sample = text[:_SAMPLE]
-    return "\0" in text or len(_CONTROL_TEXT.findall(sample)) > 0.02 * len(sample)
+    """Whether a str holds what ``decode`` refuses in bytes as binary (NULs past a tenth of it,
+    or other control characters past 2% of its start): a file's bytes handed over as text
+    (JSON's "\\u0000", latin-1), which would otherwise be scanned as a one-word work and look
+    clean. Fewer NULs are damage, left out (``without_nuls``)."""
+    nuls = text.count("\0")
+    sample = text[:_SAMPLE].replace("\0", "")
+    return _too_many_nuls(nuls, len(text)) or len(_CONTROL_TEXT.findall(sample)) > 0.02 * len(sample)
 
 
-def decode(data: bytes, *, hint: str | None = None) -> tuple[str, str]:
+def without_nuls(text: str, notices: list[str]) -> str:
+    """``text`` without its NULs, saying how many in ``notices`` (see ``is_binary_text``)."""
+    count = text.count("\0")
+    if count:
+        notices.append(nul_notice(count, unit="character"))
+    return text.replace("\0", "") if count else text
+
+
+def decode(data: bytes, *, hint: str | None = None, notices: list[str] | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` with mojibake fixed and newlines as ``"\\n"``.
 
     The repair may shorten the text ("donâ€™t" is "don’t"): reports' offsets index this
@@ -141,6 +162,10 @@ def decode(data: bytes, *, hint: str | None = None) -> tuple[str, str]:
 
     ``hint`` is an encoding the container declared (an HTML ``meta charset``);
     it is tried only when the bytes are not valid UTF-8.
+
+    NULs in otherwise good text (at most a tenth of it: a crash's padding, a bad copy) are
+    damage, not a binary file: they are left out, and ``notices`` says how many. Refusing
+    the file lost all of its text to a few bytes.
     """
     if not data:
         raise ReadError("empty file: nothing to scan")
@@ -155,17 +180,26 @@ def decode(data: bytes, *, hint: str | None = None) -> tuple[str, str]:
             break
     if text is None and 0 in data[:_SAMPLE]:
         text = _utf16_without_bom(data)
-        if text is None:
-            raise ReadError("binary file (not text, HTML or EPUB)")
-        encoding = "utf-16"
+        encoding = "utf-16" if text is not None else ""
     if text is None:
-        sample = data[:_SAMPLE]
-        if len(_CONTROL.findall(sample)) > 0.02 * len(sample) or 0 in data:
+        nuls = data.count(0)
+        if _too_many_nuls(nuls, len(data)):
             raise ReadError("binary file (not text, HTML or EPUB)")
+        if nuls:
+            data = data.replace(b"\0", b"")
+        sample = data[:_SAMPLE]
+        if len(_CONTROL.findall(sample)) > 0.02 * len(sample):
+            raise ReadError("binary file (not text, HTML or EPUB)")
+        if nuls and notices is not None:
+            notices.append(nul_notice(nuls))
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text, encoding = _decode_legacy(data, hint)
+    if "\0" in text:  # NUL characters after a BOM, or in UTF-16
+        if is_binary_text(text):
+            raise ReadError("binary file (not text, HTML or EPUB)")
+        text = without_nuls(text, notices if notices is not None else [])
     text = text.lstrip("\ufeff")
     text = _NEWLINES.sub("\n", text)
     # ftfy is best effort: if it fails the unfixed text is still usable.

@@ -1,4 +1,4 @@
-"""EPUB: container -> OPF -> spine documents, with zip-bomb limits.
+"""EPUB: container -> OPF -> spine documents; the zip and its bomb limits are ``epubzip``'s.
 
 Uses only zipfile and lxml. Title/preface pages written by FanFicFare and by
 AO3 carry the work's tags; they fill ``Metadata`` and are left out of the
@@ -7,12 +7,8 @@ story text. Every spine document with text becomes one chapter.
 
 from __future__ import annotations
 
-import io
-import lzma
 import posixpath
 import re
-import zipfile
-import zlib
 from collections import Counter
 from urllib.parse import unquote
 
@@ -22,29 +18,13 @@ import lxml.html
 from forewarn.readers import ao3
 from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
+from forewarn.readers.epubzip import Archive
 from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
-from forewarn.readers.notices import missing_documents
+from forewarn.readers.notices import missing_documents, ordinal
 from forewarn.readers.text import add_unique, heading_lines_title, scan_notes
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import Metadata, ReadError, Work
 
-MAX_MEMBERS = 5000
-MAX_TOTAL_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 200
-_RATIO_MIN_BYTES = 1024 * 1024  # tiny members can compress absurdly well without harm
-# What zipfile raises for damage: LZMAError for a corrupt LZMA member (bzip2's is an OSError),
-# UnicodeDecodeError for a name flagged UTF-8 that is not, ValueError for what else it does not
-# foresee. Each is "EPUB is damaged", never a crash.
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    EOFError,
-    OSError,
-    NotImplementedError,
-    RuntimeError,
-    ValueError,
-)
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _DOC_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
 _AO3_RATINGS = {"general audiences", "teen and up audiences", "mature", "explicit", "not rated"}
@@ -55,93 +35,6 @@ _FFF_LABEL = re.compile(
     r"story id|author id)\s*:\s*(.*)$",
     re.IGNORECASE,
 )
-
-
-class _Archive:
-    """A zip opened with size, count and ratio limits checked before any read."""
-
-    def __init__(self, data: bytes) -> None:
-        try:
-            self.zf = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.zf.infolist()
-        except _ZIP_ERRORS as err:
-            raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
-        if any(i.header_offset < 0 for i in infos):  # a directory that points before the file's start
-            raise ReadError("EPUB is damaged: an entry lies outside the file")
-        # Each message names the limit that was hit: "zip bomb" for 20,000 tiny entries misleads.
-        if len(infos) > MAX_MEMBERS:
-            raise ReadError(f"EPUB has {len(infos):,} entries, over the limit of {MAX_MEMBERS:,}")
-        total = sum(i.file_size for i in infos)
-        if total > MAX_TOTAL_BYTES:
-            raise ReadError(
-                f"EPUB expands to {_size(total)}, over the {_size(MAX_TOTAL_BYTES)} limit (possible zip bomb)"
-            )
-        for info in infos:
-            if info.file_size >= _RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                ratio = info.file_size // max(info.compress_size, 1)
-                raise ReadError(
-                    f"an EPUB entry expands {ratio:,}-fold ({_size(info.compress_size)} to {_size(info.file_size)}),"
-                    f" over the limit of {MAX_RATIO}-fold (possible zip bomb)"
-                )
-        # A name cut to "" (it began with a NUL) is no file the package can name: skipped, not fatal.
-        self.infos = {i.filename: i for i in infos if i.filename and not i.is_dir()}
-        repaired = {fixed: i.filename for i in self.infos.values() if (fixed := _utf8_name(i))}
-        self.names = {**repaired, **{name: name for name in self.infos}}  # real names win
-        self.folded = {spelling.lower(): name for spelling, name in self.names.items()}
-        self.read_total = 0
-
-    def find(self, name: str) -> str | None:
-        """The member for a name the OPF uses: exact, UTF-8 repaired, or in another case."""
-        return self.names.get(name) or self.folded.get(name.lower())
-
-    def read(self, name: str) -> bytes:
-        """Read a member, never trusting its declared size."""
-        info = self.infos[name]
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            with self.zf.open(info) as fh:
-                while chunk := fh.read(1024 * 1024):
-                    size += len(chunk)
-                    self.read_total += len(chunk)
-                    if size > info.file_size:
-                        raise ReadError("an EPUB entry holds more than the zip directory says (damaged or a zip bomb)")
-                    if self.read_total > MAX_TOTAL_BYTES:
-                        raise ReadError(
-                            f"EPUB expands past the {_size(MAX_TOTAL_BYTES)} limit while reading (possible zip bomb)"
-                        )
-                    chunks.append(chunk)
-        except ReadError:  # a ValueError too: the limits above, not damage
-            raise
-        except _ZIP_ERRORS as err:
-            raise ReadError(f"EPUB is damaged: {_reason(err)}") from None
-        return b"".join(chunks)
-
-
-def _utf8_name(info: zipfile.ZipInfo) -> str | None:
-    """A UTF-8 name stored without the UTF-8 flag (the ``zip`` tool does), which zipfile reads as cp437."""
-    if info.flag_bits & 0x800:
-        return None
-    try:
-        return info.filename.encode("cp437").decode("utf-8")
-    except UnicodeError:
-        return None
-
-
-def _size(size: int) -> str:
-    from forewarn.readers import format_size  # the package imports this module
-
-    return format_size(size)
-
-
-def _reason(err: BaseException) -> str:
-    if isinstance(err, EOFError):
-        return "unexpected end of data"
-    if isinstance(err, UnicodeDecodeError):
-        return "an entry's name is marked UTF-8 but is not"
-    text = str(err).strip().rstrip(".") or type(err).__name__
-    text = text[0].lower() + text[1:]
-    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _xml(data: bytes, what: str) -> lxml.etree._Element:
@@ -255,7 +148,7 @@ def _is_toc(name: str, root: lxml.etree._Element, properties: str) -> bool:
     return total == 0 or linked >= total / 2
 
 
-def _no_package(archive: _Archive, *, has_container: bool) -> str:
+def _no_package(archive: Archive, *, has_container: bool) -> str:
     """Why a zip without a package document and without (X)HTML cannot be read."""
     mimetype = archive.find("mimetype")
     is_epub = has_container or (mimetype is not None and archive.read(mimetype).strip() == b"application/epub+zip")
@@ -264,23 +157,54 @@ def _no_package(archive: _Archive, *, has_container: bool) -> str:
     return "unsupported archive: a zip file that is not an EPUB (forewarn reads .txt, .md, .html and .epub)"
 
 
-def _spine(archive: _Archive, meta: Metadata, notices: list[str]) -> list[tuple[str, str, str]]:
-    """``(member name, manifest id, properties)`` of the story documents in order.
+def _package(archive: Archive, container: str | None) -> tuple[str | None, str]:
+    """The package document's member name, or None and why there is none to read.
+
+    One named by the container but not there (a renamed folder) is looked for: the archive's
+    only ``.opf`` member gives the story's order and metadata, where name order is a guess.
+    """
+    why = ""
+    if container:
+        try:
+            paths = _xml(archive.read(container), "container.xml").xpath("//*[local-name()='rootfile']/@full-path")
+        except ReadError:
+            paths = None
+        if not paths:
+            why = "its container.xml names no package document"
+        elif (name := archive.find(str(paths[0]))) is not None:
+            return name, ""
+        else:
+            why = f"its container.xml names {str(paths[0])[:100]}, which is not in the archive"
+    packages = [n for n in archive.infos if n.lower().endswith(".opf")]
+    return (packages[0], "") if len(packages) == 1 else (None, why)
+
+
+def _by_name(archive: Archive, why: str, notices: list[str], *, has_container: bool) -> list[tuple[str, str, str, str]]:
+    """Every (X)HTML member in name order, when no package document says which and in what order."""
+    names = sorted(n for n in archive.infos if n.lower().endswith((".xhtml", ".html", ".htm")))
+    if not names:
+        raise ReadError(
+            f"EPUB is damaged: {why}: nothing to scan" if why else _no_package(archive, has_container=has_container)
+        )
+    if why:
+        notices.append(
+            f"EPUB is damaged: {why}; its {len(names)} documents were read in the order of their names, "
+            "which may not be the story's"
+        )
+    return [(n, n, "", f"{ordinal(i)} of {len(names)}") for i, n in enumerate(names, 1)]
+
+
+def _spine(archive: Archive, meta: Metadata, notices: list[str]) -> list[tuple[str, str, str, str]]:
+    """``(member name, manifest id, properties, place in the spine)`` of the story documents in order.
 
     A listed document missing from the archive is read around, with a notice: refusing the
-    whole EPUB would hide every other chapter from the reader too.
+    whole EPUB would hide every other chapter from the reader too. So is a missing or unreadable
+    package document: every (X)HTML document is read, in name order, with a notice.
     """
     container = archive.find("META-INF/container.xml")
-    opf_name: str | None = None
-    if container:
-        paths = _xml(archive.read(container), "container.xml").xpath("//*[local-name()='rootfile']/@full-path")
-        opf_name = archive.find(str(paths[0])) if paths else None
+    opf_name, why = _package(archive, container)
     if opf_name is None:
-        # No usable container: take every (X)HTML member in name order.
-        names = sorted(n for n in archive.infos if n.lower().endswith((".xhtml", ".html", ".htm")))
-        if not names:
-            raise ReadError(_no_package(archive, has_container=container is not None))
-        return [(n, n, "") for n in names]
+        return _by_name(archive, why, notices, has_container=container is not None)
     opf = _xml(archive.read(opf_name), "package file")
     _opf_metadata(opf, meta)
     base = posixpath.dirname(opf_name)
@@ -300,14 +224,18 @@ def _spine(archive: _Archive, meta: Metadata, notices: list[str]) -> list[tuple[
         href, media, props = manifest[idref]
         if media in _DOC_TYPES or href.lower().endswith((".xhtml", ".html", ".htm")):
             listed.append((href, idref, props))
-    docs: list[tuple[str, str, str]] = []
+    if not listed:
+        why = "its package document lists no documents in its spine"
+        return _by_name(archive, why, notices, has_container=container is not None)
+    docs: list[tuple[str, str, str, str]] = []
     lost: list[tuple[str, int]] = []
     for number, (href, idref, props) in enumerate(listed, 1):
         name = archive.find(href)
+        place = f"{ordinal(number)} of {len(listed)}"
         if name is None:  # a chapter left out silently could be the one that needs a warning
             lost.append((href, number))
         else:
-            docs.append((name, idref, props))
+            docs.append((name, idref, props, place))
     if lost and not docs:
         raise ReadError(f"EPUB is damaged: none of the {len(listed)} documents its spine lists is in the archive")
     if lost:
@@ -354,23 +282,32 @@ def _add_ao3_chapters(
 
 def read_epub(data: bytes) -> Work:
     """A ``Work`` from EPUB bytes."""
-    archive = _Archive(data)
+    archive = Archive(data)
     meta = Metadata()
     groups: list[tuple[str | None, list[Block]]] = []
     notices: list[str] = []
     headings: dict[int, list[str]] = {}  # group index -> h1-h3 headings of its document
     ao3_from = -1  # the index of the last group if it is an AO3 chapter, else -1
     encodings: list[str] = []  # what each document read was decoded with
-    for name, item_id, props in _spine(archive, meta, notices):
+    docs = _spine(archive, meta, notices)
+    unreadable: list[tuple[str, str]] = []  # spine documents that are not text: (which, why)
+    for name, item_id, props, place in docs:
         raw = archive.read(name)  # damage and bomb errors must propagate
+        decoded: list[str] = []  # what decoding left out (NULs)
         try:
-            markup, encoding = decode(raw)
+            markup, encoding = decode(raw, notices=decoded)
+        except ReadError as err:  # binary: damaged or encrypted, and its story lost
+            if raw.strip():
+                unreadable.append((f"{name} ({place})", str(err)))
+            continue
+        try:
             root = parse_document(markup)
         except NestingError:
             raise  # a chapter too deep to read whole would lose text silently
         except ReadError:
-            continue  # an empty or binary spine document (cover placeholder) holds no story
+            continue  # an empty spine document (cover placeholder) holds no story
         encodings.append(encoding)
+        notices += [f"{name}: {notice}" for notice in decoded]
         take_details(root, meta)
         if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
             ao3.parse_preface(root, meta)
@@ -397,6 +334,15 @@ def read_epub(data: bytes) -> Work:
         # A toggle's <summary> is its label, never the chapter's title.
         headings[len(groups)] = [heading_lines_title(b.text) for b in blocks if 1 <= b.heading <= 3 and not b.summary]
         groups.append((None, blocks))
+    if unreadable:
+        drm = "; its documents are encrypted (DRM?)" if archive.find("META-INF/encryption.xml") else ""
+        if not groups and len(unreadable) == len(docs):
+            why = unreadable[0][1]
+            raise ReadError(
+                f"EPUB is damaged: none of the {len(docs)} documents its spine lists is readable ({why}){drm}"
+            )
+        which = "; ".join(f"{doc} is not readable ({why})" for doc, why in unreadable)
+        notices.append(f"EPUB is damaged: {which}, not scanned{drm}; chapter numbers after it count only what was read")
     # The OPF lists every tag among its subjects; those the preface or title page typed
     # (a character "Death (Good Omens)", a fandom) are not free-form tags: on AO3 a tag has one type.
     typed = {v.casefold() for v in [*meta.fandoms, *meta.categories, *meta.relationships, *meta.characters]}

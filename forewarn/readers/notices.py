@@ -16,7 +16,7 @@ _MISSING = re.compile(re.escape(_MISSING_HEAD) + r"(?P<lost>.+) (?:is|are)" + re
 _ITEM = re.compile(r"(?P<path>.+?)(?P<place> \(\d+(?:st|nd|rd|th) of \d+\)(?:; |\Z))", re.S)
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -24,7 +24,7 @@ def _ordinal(n: int) -> str:
 def missing_documents(lost: list[tuple[str, int]], *, listed: int) -> str:
     """The notice for spine documents missing from an EPUB: ``lost`` is (member path, its
     number in the spine), of ``listed`` documents."""
-    names = "; ".join(f"{path} ({_ordinal(number)} of {listed})" for path, number in lost)
+    names = "; ".join(f"{path} ({ordinal(number)} of {listed})" for path, number in lost)
     return f"{_MISSING_HEAD}{names} {'is' if len(lost) == 1 else 'are'}{_MISSING_TAIL}"
 
 

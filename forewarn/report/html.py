@@ -61,7 +61,7 @@ def render_html(report: Report) -> str:
         f"<title>forewarn: {_e(title)}</title><style>{_asset('report.css')}{_hide_rules(report)}</style></head><body>"
         '<a class="skip" href="#reading-h">Skip to reading mode</a>'
         f'<header><h1 dir="auto"{title_lang}>{_e(title)}</h1>'
-        f'<p class="meta">{work.word_count:,} words, {chapters} chapter{"s" if chapters != 1 else ""}</p>'
+        f'<p class="meta">{work.word_count:,} words, {chapters:,} chapter{"s" if chapters != 1 else ""}</p>'
         f"{_notices(report)}"
         '<p class="note">forewarn assists; it does not replace your judgement. Evidence is hidden until you ask.</p>'
         f"</header><main>{_summary(report, inline)}{HOW_TO_READ}{_declared(report)}{_reader(report, inline)}</main>"

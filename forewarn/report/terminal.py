@@ -180,7 +180,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     head = Text(title, style="bold")
     chapters = len(work.chapters) - has_opening(work.chapters)  # as the work counts them
     head.append(
-        f"  {work.word_count:,} words, {chapters} chapter{'s' if chapters != 1 else ''}, "
+        f"  {work.word_count:,} words, {chapters:,} chapter{'s' if chapters != 1 else ''}, "
         f"{len(report.passages):,} passage{'s' if len(report.passages) != 1 else ''}",
         style="dim",
     )

@@ -238,7 +238,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why_html: str) -> str
     chapters = len(listed) - has_opening(listed)  # as the work counts them, and the HTML report
     head = (
         f'<header><h1{_lang(work.get("language")) if work["title"] else ""} dir="auto">{escape(title)}</h1>'
-        f'<p class="meta"><bdi>{escape(row["path"])}</bdi>: {work["words"]:,} words, {chapters} '
+        f'<p class="meta"><bdi>{escape(row["path"])}</bdi>: {work["words"]:,} words, {chapters:,} '
         f"chapter{'s' if chapters != 1 else ''}, scanned {escape(row['scanned_at'])} "
         f"with model {escape(report['model_version'])}.</p>"
         + "".join(f'<p class="notice">Read in part: {notice_html(n)}</p>' for n in work.get("notices", []))
