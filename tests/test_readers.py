@@ -613,6 +613,29 @@ def test_text_that_is_more_than_a_tenth_nul_is_still_binary(tmp_path: Path, data
         read_text(data.decode())
 
 
+def test_a_tar_archive_is_refused_not_read_as_one_story(tmp_path: Path) -> None:
+    """Regression: once a few NULs no longer made a file binary, a tar of text files (mostly
+    text, its headers NUL-padded) was read as one story with the headers' names and numbers in it."""
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for i in range(2):
+            story = (_NUL_STORY * 40).encode()
+            info = tarfile.TarInfo(f"story{i}.txt")
+            info.size = len(story)
+            tar.addfile(info, io.BytesIO(story))
+    data = buf.getvalue()
+    assert data.count(0) < 0.1 * len(data)  # few enough NULs to pass as damaged text
+    message = "tar archive (not text, HTML or EPUB): extract its files, then scan them"
+    for name in ("stories.tar", "stories.txt"):
+        with pytest.raises(ReadError, match=re.escape(message)):
+            read(write(tmp_path, name, data))
+    with pytest.raises(ReadError, match=re.escape(message)):
+        sniff(data, "stories.tar")
+
+
 RTF = rb"{\rtf1\ansi\deff0 {\fonttbl {\f0 Times New Roman;}}\f0\fs24 She ran to the river.\par}"
 
 

@@ -110,11 +110,13 @@ def too_large(size: int, max_bytes: int, *, what: str = "file", hint: str = LIBR
 def _sniff(data: bytes, suffix: str) -> str:
     """Format from magic bytes first (an EPUB is a zip), then the file suffix.
 
-    RTF and PDF are refused by their content, whatever the name: "{\\rtf1..." read as
+    RTF, PDF and tar are refused by their content, whatever the name: "{\\rtf1..." read as
     text showed its markup as the story.
     """
     if data.startswith(b"PK\x03\x04"):
         return "epub"
+    if data[257:262] == b"ustar":  # a tar's magic: its NUL-padded headers pass for a few damaged bytes
+        raise ReadError("tar archive (not text, HTML or EPUB): extract its files, then scan them")
     head = head_text(data).lstrip("\ufeff \t\r\n").lower()
     for start, what in _UNSUPPORTED_START:
         if head.startswith(start):
