@@ -12,7 +12,8 @@ import pytest
 from conftest import STORY
 from readers_fixtures import write_epub, xhtml
 
-from forewarn.readers.notices import missing_documents, notice_parts
+from forewarn.readers.decode import nul_notice
+from forewarn.readers.notices import about_document, missing_documents, notice_parts, unreadable_documents
 
 # A right-to-left member name ("chapter" in Hebrew) with markup: unisolated, it turned the words
 # after it (" (2nd of 3) is listed in its spine...") around; unescaped, it would be markup.
@@ -96,3 +97,33 @@ def test_the_web_pages_isolate_a_right_to_left_member_path(tmp_path: Path) -> No
     stored = client.get("/db/1").text
     assert "no longer at its path" in stored
     assert f'<p class="notice">{ISOLATED}' in stored and "<b>2" not in stored
+
+
+@pytest.mark.parametrize("drm", [False, True])
+def test_an_unreadable_documents_notice_splits_into_its_paths(drm: bool) -> None:
+    """The notice for spine documents that are not text names them too (with why, which may
+    hold brackets of its own)."""
+    docs = [(RTL, "2nd of 4", "binary file (not text, HTML or EPUB)"), ("OEBPS/c; 4.xhtml", "4th of 4", "x (y)")]
+    notice = unreadable_documents(docs, drm=drm)
+    parts = notice_parts(notice)
+    assert "".join(text for text, _ in parts) == notice
+    assert [text for text, is_path in parts if is_path] == [RTL, "OEBPS/c; 4.xhtml"]
+    assert ("(DRM?)" in notice) is drm
+
+
+def test_a_nul_notice_names_its_document_as_a_path() -> None:
+    notice = about_document(RTL, nul_notice(2))
+    assert notice_parts(notice) == [(RTL, True), (notice[len(RTL) :], False)]
+    assert notice_parts(nul_notice(2)) == [(nul_notice(2), False)]  # a text file's: no path
+
+
+def test_the_html_report_isolates_an_unreadable_document_path(tmp_path: Path) -> None:
+    from forewarn.pipeline import scan_work
+    from forewarn.readers import read
+    from forewarn.report.html import render_html
+    from forewarn.score.cascade import CascadeScorer
+
+    docs = [("c1.xhtml", xhtml(f"<p>{STORY}</p>")), (RTL, bytes(range(256)) * 4), ("c3.xhtml", xhtml("<p>End.</p>"))]
+    page = render_html(scan_work(read(write_epub(tmp_path / "junk.epub", docs)), scorer=CascadeScorer()))
+    assert f"EPUB is damaged: <bdi>{html.escape('OEBPS/' + RTL)}</bdi> (2nd of 3) is not readable" in page
+    assert "<b>2" not in page

@@ -20,7 +20,7 @@ from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
 from forewarn.readers.epubzip import Archive
 from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
-from forewarn.readers.notices import missing_documents, ordinal
+from forewarn.readers.notices import about_document, missing_documents, ordinal, unreadable_documents
 from forewarn.readers.text import add_unique, heading_lines_title, scan_notes
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import Metadata, ReadError, Work
@@ -290,7 +290,7 @@ def read_epub(data: bytes) -> Work:
     ao3_from = -1  # the index of the last group if it is an AO3 chapter, else -1
     encodings: list[str] = []  # what each document read was decoded with
     docs = _spine(archive, meta, notices)
-    unreadable: list[tuple[str, str]] = []  # spine documents that are not text: (which, why)
+    unreadable: list[tuple[str, str, str]] = []  # spine documents that are not text: (path, place, why)
     for name, item_id, props, place in docs:
         raw = archive.read(name)  # damage and bomb errors must propagate
         decoded: list[str] = []  # what decoding left out (NULs)
@@ -298,7 +298,7 @@ def read_epub(data: bytes) -> Work:
             markup, encoding = decode(raw, notices=decoded)
         except ReadError as err:  # binary: damaged or encrypted, and its story lost
             if raw.strip():
-                unreadable.append((f"{name} ({place})", str(err)))
+                unreadable.append((name, place, str(err)))
             continue
         try:
             root = parse_document(markup)
@@ -307,7 +307,7 @@ def read_epub(data: bytes) -> Work:
         except ReadError:
             continue  # an empty spine document (cover placeholder) holds no story
         encodings.append(encoding)
-        notices += [f"{name}: {notice}" for notice in decoded]
+        notices += [about_document(name, notice) for notice in decoded]
         take_details(root, meta)
         if root.xpath("//dl[contains(concat(' ', @class, ' '), ' tags ')]"):
             ao3.parse_preface(root, meta)
@@ -341,8 +341,7 @@ def read_epub(data: bytes) -> Work:
             raise ReadError(
                 f"EPUB is damaged: none of the {len(docs)} documents its spine lists is readable ({why}){drm}"
             )
-        which = "; ".join(f"{doc} is not readable ({why})" for doc, why in unreadable)
-        notices.append(f"EPUB is damaged: {which}, not scanned{drm}; chapter numbers after it count only what was read")
+        notices.append(unreadable_documents(unreadable, drm=bool(drm)))
     # The OPF lists every tag among its subjects; those the preface or title page typed
     # (a character "Death (Good Omens)", a fandom) are not free-form tags: on AO3 a tag has one type.
     typed = {v.casefold() for v in [*meta.fandoms, *meta.categories, *meta.relationships, *meta.characters]}

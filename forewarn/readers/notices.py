@@ -28,6 +28,59 @@ def missing_documents(lost: list[tuple[str, int]], *, listed: int) -> str:
     return f"{_MISSING_HEAD}{names} {'is' if len(lost) == 1 else 'are'}{_MISSING_TAIL}"
 
 
+_UNREADABLE_HEAD = "EPUB is damaged: "
+_UNREADABLE = re.compile(
+    re.escape(_UNREADABLE_HEAD)
+    + r"(?P<docs>.+), not scanned(?:; its documents are encrypted \(DRM\?\))?"
+    + re.escape("; chapter numbers after it count only what was read"),
+    re.S,
+)
+# One unreadable document: its path, then its place and why; the next starts after "; ".
+_UNREADABLE_ITEM = re.compile(r"(?P<path>.+?)(?= \(\d+(?:st|nd|rd|th) of \d+\) is not readable \()", re.S)
+# A notice about one document ("OEBPS/c2.xhtml: 2 NUL bytes ... left out"): its path first.
+_ABOUT_DOCUMENT = re.compile(r"(?P<path>.+?)(?=: [\d,]+ NUL (?:byte|character)s? \(damage, not text\) left out)", re.S)
+
+
+def unreadable_documents(docs: list[tuple[str, str, str]], *, drm: bool) -> str:
+    """The notice for spine documents that are there but not text (damaged, encrypted): ``docs``
+    is (member path, its place in the spine such as "2nd of 3", why)."""
+    which = "; ".join(f"{path} ({place}) is not readable ({why})" for path, place, why in docs)
+    encrypted = "; its documents are encrypted (DRM?)" if drm else ""
+    return f"{_UNREADABLE_HEAD}{which}, not scanned{encrypted}; chapter numbers after it count only what was read"
+
+
+def about_document(path: str, notice: str) -> str:
+    """A notice about one document of a work (NULs left out of it), naming it first."""
+    return f"{path}: {notice}"
+
+
+def _paths_in(text: str, starts: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """``text`` cut into words and the paths at ``starts`` ((start, end) pairs, in order)."""
+    parts: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in starts:
+        if start > at:
+            parts.append((text[at:start], False))
+        parts.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        parts.append((text[at:], False))
+    return parts
+
+
+def _unreadable_paths(notice: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Where the paths of an unreadable-documents notice's list (``start``:``end``) are: the
+    first at its start, each next one after a "; " past the one before."""
+    found: list[tuple[int, int]] = []
+    at = start
+    while (item := _UNREADABLE_ITEM.match(notice, at, end)) is not None:
+        found.append(item.span("path"))
+        at = notice.find("; ", item.end(), end) + 2
+        if at == 1:  # no "; " left: the last document
+            break
+    return found
+
+
 def notice_parts(notice: str) -> list[tuple[str, bool]]:
     """``notice`` as ``(text, is_a_path)`` pieces that join up to it: each path it names on its
     own; a notice of another kind is one piece of words. The fixed words around the list come
@@ -35,6 +88,10 @@ def notice_parts(notice: str) -> list[tuple[str, bool]]:
     ("a (1st of 3); b") may be cut elsewhere, but every piece of the list is still a path."""
     whole = _MISSING.fullmatch(notice)
     if whole is None:
+        if unreadable := _UNREADABLE.fullmatch(notice):
+            return _paths_in(notice, _unreadable_paths(notice, *unreadable.span("docs")))
+        if one := _ABOUT_DOCUMENT.match(notice):
+            return _paths_in(notice, [one.span("path")])
         return [(notice, False)]
     lost, at = whole["lost"], 0
     parts: list[tuple[str, bool]] = []
