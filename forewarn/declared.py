@@ -525,14 +525,28 @@ def rating_reason(rating: str | None, *, taxonomy: Taxonomy) -> list[DeclaredIte
 
 # A sentence ending inside a line, with more after it: "thin ice. Mara read the sign twice".
 _SENTENCE_BREAK = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*\s+\S")
+# Verbs of speech in a dialogue tag; not "cried" or "screamed", which a warnings line may say
+# of a character ("Warnings: angst, Dean cried").
+_SAID = (
+    r"(?:said|says|shouted|shouts|yelled|yells|called|whispered|whispers|muttered|murmured|hissed|snapped"
+    r"|replied|asked|warned|added|barked|bellowed|hollered|told\s+\w+)"
+)
+_SPEAKER = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou|[A-Z][\w'\u2019-]*)"
+# A dialogue tag ending the line after a comma: ", she shouted.", ", Mara yelled across the
+# square.", ", said Tom." A declaration never ends so.
+_DIALOGUE_TAG = re.compile(
+    rf",\s*(?:{_SPEAKER}\s+(?:\w+ly\s+)?{_SAID}|{_SAID}\s+{_SPEAKER})(?:\s+[^\s,]+){{0,5}}\s*[.!?\u2026]?$"
+)
 
 
 def reads_as_story(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
     """A declaration line that is story ("Warning: thin ice. Mara read the sign twice, ..."
-    opening chapter 1): more than one sentence, and no item names a warning or says there is
-    none. Read as a declaration, its stabbing was kept out of scoring and its clauses shown
-    as declared warnings not in the taxonomy."""
-    if _SENTENCE_BREAK.search(_PREFIX.sub("", line.strip(), count=1)) is None:
+    opening chapter 1, "Warning - he's got a gun, she shouted."): more than one sentence or a
+    dialogue tag at its end, and no item names a warning or says there is none. Read as a
+    declaration, its stabbing was kept out of scoring and its clauses shown as declared
+    warnings not in the taxonomy."""
+    body = _PREFIX.sub("", line.strip(), count=1)
+    if _SENTENCE_BREAK.search(body) is None and _DIALOGUE_TAG.search(body) is None:
         return False
     taxonomy = taxonomy or load_taxonomy()
     return not any(

@@ -71,6 +71,17 @@ _INLINE_DECLARATION = re.compile(
     r"[*_]*\s*(?::|//).*)$",
     re.IGNORECASE,
 )
+# AO3's archive-warning choice on a line of its own, without an "Archive Warning:" label in
+# front, as authors copy it into a preface: "Author chose not to use archive warnings", "No
+# Archive Warnings Apply". Only wordings that name the author or the archive's warnings ("I
+# chose not to warn him." is story); ``forewarn.declared.ao3_value`` reads each as AO3's value.
+_ARCHIVE_CHOICE = re.compile(
+    r"^[\s*_>~\[(\-\u2013\u2022]*(?P<value>(?:the\s+)?(?:creator|author|writer)\s+(?:chose|choose|has\s+chosen)"
+    r"\s+not\s+to\s+(?:use\s+(?:the\s+)?(?:archive\s+)?warnings|warn)"
+    r"|(?:i\s+)?(?:chose|choose|have\s+chosen)\s+not\s+to\s+use\s+(?:the\s+)?archive\s+warnings"
+    r"|no\s+archive\s+warnings\s+apply)[\s*_\])!.]*$",
+    re.IGNORECASE,
+)
 # A line of a bulleted list; the item must hold a word ("---" under a header is a separator).
 # Bullets are dashes and dots, a number ("1.", "2)") or emoji, which authors use as bullets
 # ("\U0001fa78 blood"); without them a numbered or emoji list declared its first line only.
@@ -191,6 +202,8 @@ def is_front_matter(line: str, *, markdown: bool = False) -> bool:
     line = line.strip()
     if not line or is_declaration(line) or _HEADER.match(line) or _NOTE.match(line) or _RATED.match(line):
         return True
+    if archive_choice(line) is not None:
+        return True
     if _SEPARATOR.match(line) or heading_title(line, markdown=markdown) is not None:
         return True
     if markdown and line.startswith("#"):
@@ -216,6 +229,13 @@ def is_preface(prose: list[str], first_title: str | None) -> bool:
 def is_declaration(line: str) -> bool:
     """A line like "Warnings: ...", "TW - ...", "A/N: CW: ..."."""
     return bool(_DECLARATION.match(line))
+
+
+def archive_choice(line: str) -> str | None:
+    """The AO3 archive-warning choice a line makes on its own ("Author chose not to use archive
+    warnings.", "No Archive Warnings Apply"), without its markup, else None."""
+    m = _ARCHIVE_CHOICE.match(line)
+    return m.group("value") if m else None
 
 
 def is_bare_declaration(line: str) -> bool:
@@ -348,6 +368,8 @@ def scan_notes(text: str, meta: Metadata) -> None:
         found = find_declaration(line)
         if found:
             add_declaration(meta, found)
+        elif (choice := archive_choice(line)) is not None:
+            add_unique(meta.archive_warnings, [choice])
 
 
 def _split_list(value: str) -> list[str]:
@@ -528,6 +550,9 @@ def scan_lines(
             declaration = find_declaration(line)
             if declaration and not reads_as_story(declaration, taxonomy=taxonomy):
                 add_declaration(meta, declaration)
+                taken = True
+            elif (choice := archive_choice(line)) is not None:  # no "Archive Warning:" label
+                add_unique(meta.archive_warnings, [choice])
                 taken = True
         elif is_declaration(line) and any(n.start <= start < n.end for n in notes):
             add_declaration(meta, line)
