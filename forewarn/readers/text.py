@@ -530,7 +530,7 @@ def scan_lines(
     in chapter 1 was the work's summary). In ``notes`` (collapsed blocks kept in the
     story, read as notes by the reader) every declaration line counts.
     """
-    from forewarn.declared import is_warning_list, reads_as_story  # declared.py imports this module
+    from forewarn.declared import is_warning_list, reads_as_story  # forewarn.declared imports this module
 
     found_lines = logical_lines(text)
     lines = [line for line, _, _ in found_lines]
