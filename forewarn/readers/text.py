@@ -46,12 +46,12 @@ _SETEXT_WORDS = 12
 _MAX_HEADING_CHARS = 100
 
 # The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
-# "Chapter 3 warnings", "Trigger Warning(s)", "TW", "CWs", "TW/CW", "CN", "Content notes",
-# "Triggers", "Heads up", each maybe "for this chapter" or "for chapter 3". A colon or dash
-# must follow (see below).
+# "Chapter 3 warnings", "Ch. 3 warnings", "Trigger Warning(s)", "TW", "CWs", "TW/CW", "CN",
+# "Content notes", "Triggers", "Heads up", each maybe "for this chapter" or "for chapter 3".
+# A colon or dash must follow (see below).
 _FOR_CHAPTER = r"(?:\s+for\s+(?:this\s+chapter|chapter\s+\d+))?"
 _DECLARATION_WORD = (
-    rf"(?:(?:archive|chapter(?:\s+\d+)?|trigger|content)\s+)?warnings?(?:\(s\))?{_FOR_CHAPTER}"
+    rf"(?:(?:archive|(?:chapter|ch\.?)(?:\s*\d+)?|trigger|content)\s+)?warnings?(?:\(s\))?{_FOR_CHAPTER}"
     rf"|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?{_FOR_CHAPTER}|content\s+notes?{_FOR_CHAPTER}"
     rf"|triggers?{_FOR_CHAPTER}|heads[\s-]?up{_FOR_CHAPTER}"
 )
@@ -59,9 +59,20 @@ _DECLARATION_WORD = (
 # \u26a0\ufe0f:"); not quotes, so dialogue
 # ('"Warning: the stove is hot," she said.') is not taken for a declaration.
 _LEAD_SYMBOLS = r"\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"
+# What ends the words: a colon, a dash, "//"; a hyphen only before a space ("CW-7" and
+# "Warning-track" are words of a story). A note in brackets may come first ("Warnings (for the
+# whole fic):"), and symbols may stand for the mark before words on the same line
+# ("\u2757\ufe0fTW\u2757\ufe0f self-harm", "TW \u27a1\ufe0f blood"; not "Triggers \u2728" alone,
+# a title). "TW", "CW", "CN", "Content warning" and "Trigger warning" may
+# instead be followed by "for" ("TW for self harm", "Content warning for drug use.").
+_MARK = r"(?:[:\u2013\u2014]|-(?!\w)|//)"
+_WORD_NOTE = r"(?:\s*[(\[][^()\[\]\n]{1,40}[)\]])?"
+_FOR_WORD = r"(?:(?:content|trigger)\s+warnings?|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?)"
 _DECLARATION = re.compile(
     rf"^[\s*_>~\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
-    rf"(?:{_DECLARATION_WORD})[\s*_\]){_LEAD_SYMBOLS}]*(?:[:\-\u2013\u2014]|//)",
+    rf"(?:(?:{_DECLARATION_WORD}){_WORD_NOTE}(?:[\s*_\]){_LEAD_SYMBOLS}]*{_MARK}"
+    rf"|[\s*_\])]*[{_LEAD_SYMBOLS}][\s*_\]){_LEAD_SYMBOLS}]*(?:{_MARK}|(?=\w)))"
+    rf"|{_FOR_WORD}\s+for\s+(?=\w))",
     re.IGNORECASE,
 )
 # A warnings line that follows a sentence on the same line: "Thanks to my beta! TW: blood."
@@ -99,10 +110,11 @@ _HEADER = re.compile(
 )
 # The start of a "Key: value" header line the readers read as metadata (its value may be empty).
 HEADER_LINE = re.compile(rf"^[\s*_]*(?P<key>{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
-# A rating line without a colon, as FanFiction.Net authors write it: "Rated T for language."
-# A rating must follow ("Rated by critics..." is prose).
+# A rating line as FanFiction.Net authors write it ("Rated T for language.", "Rated: K+"), or
+# with a dash ("Rating - M"). A rating must follow ("Rated by critics..." is prose).
 _RATED = re.compile(
-    r"^[\s*_]*rated[\s*_]+(?P<value>(?:g|gen|k\+?|t\+?|teen|m|ma|mature|e|explicit|r|nc-?17|pg-?13)"
+    r"^[\s*_]*(?:rated(?:[\s*_]*:)?|rating[\s*_]*[\-\u2013\u2014])[\s*_]+"
+    r"(?P<value>(?:g|gen|k\+?|t\+?|teen|m|ma|mature|e|explicit|r|nc-?17|pg-?13)"
     r"(?![\w+-]).*?)[\s*_.!]*$",
     re.IGNORECASE,
 )
@@ -289,12 +301,38 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
             last, start, _ = lines[-1]  # "TW: violence, blood," going on below
             lines[-1] = (f"{last} {line}", start, pos + len(raw))
         else:
-            declaring, gap = is_bare_declaration(line), False
-            joined = 0 if declaring or _is_empty_header(line) else -1
-            if line:
-                lines.append((line, pos, pos + len(raw)))
+            fields = _fields(raw) if line else []
+            last = fields[-1][0] if fields else line
+            declaring, gap = is_bare_declaration(last), False
+            joined = 0 if declaring or _is_empty_header(last) else -1
+            lines.extend((field, pos + start, pos + end) for field, start, end in fields)
         pos += len(raw) + 1
     return lines
+
+
+# Where a line of header fields is cut, as Tumblr posts write them ("Rating: M | Warnings:
+# violence, gore"): a bar or bullet with a space each side, before another field.
+_FIELD_CUT = re.compile(r"\s+[|\u2022\u00b7]\s+")
+
+
+def _opens_field(line: str) -> bool:
+    """A header, rating or declaration line."""
+    return bool(HEADER_LINE.match(line) or _RATED.match(line) or is_declaration(line))
+
+
+def _fields(raw: str) -> list[tuple[str, int, int]]:
+    """The header fields of a raw line, each (text, start, end) in ``raw``: the line, stripped,
+    unless it opens with a field and more follow it after bars or bullets. Read whole, "Rating:
+    M | Warnings: violence, gore" was rated "M | Warnings: violence, gore" and declared nothing."""
+    line = raw.strip()
+    if not _opens_field(line):
+        return [(line, 0, len(raw))]
+    fields, start = [], 0
+    for m in _FIELD_CUT.finditer(raw, len(raw) - len(raw.lstrip())):
+        if _opens_field(raw[m.end() :]):
+            fields.append((raw[start : m.start()].strip(), start, m.start()))
+            start = m.end()
+    return [*fields, (raw[start:].strip(), start, len(raw))]
 
 
 def _wraps(line: str) -> bool:
