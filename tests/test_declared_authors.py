@@ -80,12 +80,15 @@ HEADERS: list[tuple[str, set[str], str | None]] = [
     # personal sites and anywhere
     ("Content notes: canon-typical violence; brief mention of miscarriage", {V, "miscarriage"}, None),
     ("Content Notes: Ableism, Racism (period-typical)", {"ableism", "racism"}, None),
+    ("Content note: this story discusses miscarriage and infertility.", {"miscarriage"}, None),
     ("Content warning for drug use and overdose.", {DRUG}, None),
     ("CN: death of a parent, grief", {D}, None),
     ("Warnings (for the whole fic): kidnapping, captivity, starvation", {"kidnapping", "captivity"}, None),
     ("Notes: ch. 3 warnings - mentions of miscarriage, pregnancy loss", {"miscarriage"}, None),
     ("Ch. 2 Warnings: Panic Attack", {"mental-illness"}, None),
+    ("Rating: M (violence, language)\nWarnings: Graphic depictions of violence", {V, LANG}, "M (violence, language)"),
     ("Rating: Mature for sexual content and violence", {"sexual-content", V}, "Mature for sexual content and violence"),
+    ("Rated T (language)\nNo archive warnings apply", {LANG}, "T (language)"),
     ("Rating - M", set(), "M"),
     ("RATING: EXPLICIT", set(), "EXPLICIT"),
     ("Rating: NC-17", set(), "NC-17"),
@@ -94,6 +97,7 @@ HEADERS: list[tuple[str, set[str], str | None]] = [
     ("Warnings:\n\u2022 violence\n\u2022 kidnapping\n\u2022 brief torture", {V, "kidnapping", "torture"}, None),
     ("TRIGGER WARNINGS: Rape/Non-con (implied), Underage", {SA, "underage"}, None),
     ("Chapter warnings: anxiety attack, hospital, needles", {"mental-illness"}, None),
+    ("Heads up: there's some blood and a LOT of swearing", {B, LANG}, None),
     ("A/N: Hi guys!! Sorry for the long wait. TW: drinking, mentions of past abuse.", {DRUG, "abuse"}, None),
     ("[TW: sexual assault, PTSD]", {SA, "mental-illness"}, None),
     ("(cw: animal death)", {"animal-death"}, None),
@@ -101,6 +105,7 @@ HEADERS: list[tuple[str, set[str], str | None]] = [
     ("CW: eating disorder (mentioned), body image issues", {"eating-disorders", "body-hatred"}, None),
     ("Warnings: Violence, Blood, Death \u2014 you know, the usual", {V, B, D}, None),
     ("Warnings: gore, cannibalism (it's a horror au)", {B}, None),
+    ("Warnings: mild language, alcohol consumption, one (1) punch", {LANG, DRUG}, None),
     ("Warnings: MCD, but there's a happy ending I promise", {D}, None),
     ("Warning(s): torture, body horror", {"torture", B}, None),
     ("CWs - war, combat, genocide mentions", {"war"}, None),
@@ -132,6 +137,7 @@ STORY_OPENINGS = [
     "Rated by the guild as the most dangerous pass in the north, the road lay empty under the snow.",
     "Content, for once, Mara let the tide carry the little boat out past the breakwater.",
     "Heads up, kid, the captain said, and tossed him the rope.",
+    "Warning: the stove is hot, she said, and pulled his hand away.",
     "Rating the soup a solid seven, Jonah pushed the bowl away and reached for the bread.",
     "Trigger discipline, Sergeant Hale liked to say, was the difference between a soldier and a corpse.",
     "CW-7 drifted past the station's outer ring, silent and dark.",
@@ -162,3 +168,10 @@ def test_a_title_with_a_declaration_word_declares_nothing(title: str) -> None:
     """Symbols stand for a colon only before words on the same line: a title alone is a title."""
     work = read_text(f"{title}\nby wren\n\n{CALM}")
     assert work.metadata.declaration_lines == [] and work.meta_spans == []
+
+
+@pytest.mark.parametrize("header", ["Warnings: angst, Sam yells at Dean", "TW: angst, Steve called Tony a liar"])
+def test_a_warnings_line_that_tells_its_events_is_a_declaration(header: str) -> None:
+    """Only a past-tense verb of speech makes a dialogue tag: a warnings line tells what happens
+    in the present ("Sam yells at Dean"), and "called" names ("Steve called Tony a liar")."""
+    assert read_text(f"{header}\n\n{CALM}").metadata.declaration_lines == [header]

@@ -14,8 +14,10 @@ from forewarn.taxonomy import Taxonomy, load_taxonomy
 _PREFIX = re.compile(DECLARATION.pattern + r"\s*", re.IGNORECASE)
 # Whole words only: "forced pregnancy" does not start with "for", nor "foreplay" with "for".
 _LEAD_IN = re.compile(
-    r"^\s*(?:this\s+(?:fic|story|chapter|work|one)\s+(?:will\s+)?(?:contains?|includes?|has|deals\s+with|features?)"
-    r"|(?:it\s+)?contains?|includes?|there\s+(?:is|are|will\s+be)|for|features?)\b\s*:?\s*",
+    r"^\s*(?:this\s+(?:fic|story|chapter|work|one)\s+(?:will\s+)?"
+    r"(?:contains?|includes?|has|deals\s+with|features?|discuss(?:es)?|depicts?|explores?|touches\s+(?:on|upon))"
+    r"|(?:it\s+)?contains?|includes?|there(?:['\u2019]s|['\u2019]ll\s+be|\s+(?:is|are|will\s+be))|for|features?)\b"
+    r"\s*:?\s*",
     re.IGNORECASE,
 )
 
@@ -69,13 +71,16 @@ def is_warning_list(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
 # "T due to swearing"); ``forewarn.rating.declared_rating`` leaves the reason out of the rating.
 RATING_REASON_WORDS = r"(?:for|due\s+to|because\s+of)"
 _RATING_REASON = re.compile(rf"\b{RATING_REASON_WORDS}\s+(?P<reason>[^()\[\]]+)", re.IGNORECASE)
+# ...or in brackets after it, without those words: "Rated T (language)".
+_RATING_NOTE = re.compile(r"[(\[](?P<reason>[^()\[\]]+)[)\]]")
 
 
 def rating_reason(rating: str | None, *, taxonomy: Taxonomy) -> list[DeclaredItem]:
-    """The warnings a rating's reason names ("Rating: M for language and violence"): the author
-    warns of them as a warnings line would. Only those that map count ("M for a reason" names
-    none); without them, a rated-for swearing was "strong language: not declared"."""
-    m = _RATING_REASON.search(rating or "")
+    """The warnings a rating's reason names ("Rating: M for language and violence", "Rated T
+    (language)"): the author warns of them as a warnings line would. Only those that map count
+    ("M for a reason", "T (just in case)" name none); without them, a rated-for swearing was
+    "strong language: not declared"."""
+    m = _RATING_REASON.search(rating or "") or _RATING_NOTE.search(rating or "")
     if m is None:
         return []
     items = parse_declaration(m.group("reason"), taxonomy=taxonomy, source="header")
@@ -84,17 +89,20 @@ def rating_reason(rating: str | None, *, taxonomy: Taxonomy) -> list[DeclaredIte
 
 # A sentence ending inside a line, with more after it: "thin ice. Mara read the sign twice".
 _SENTENCE_BREAK = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*\s+\S")
-# Verbs of speech in a dialogue tag; not "cried" or "screamed", which a warnings line may say
-# of a character ("Warnings: angst, Dean cried").
+# Verbs of speech in a dialogue tag, in the past tense of narration; not "cried" or
+# "screamed", which a warnings line may say of a character ("Warnings: angst, Dean cried"),
+# nor "called" or "told" ("Steve called Tony a liar"), nor the present a warnings line tells
+# its events in ("Sam yells at Dean").
 _SAID = (
-    r"(?:said|says|shouted|shouts|yelled|yells|called|whispered|whispers|muttered|murmured|hissed|snapped"
-    r"|replied|asked|warned|added|barked|bellowed|hollered|told\s+\w+)"
+    r"(?:said|shouted|yelled|whispered|muttered|murmured|hissed|snapped"
+    r"|replied|asked|warned|added|barked|bellowed|hollered)"
 )
 _SPEAKER = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou|[A-Z][\w'\u2019-]*)"
 # A dialogue tag ending the line after a comma: ", she shouted.", ", Mara yelled across the
-# square.", ", said Tom." A declaration never ends so.
+# square.", ", said Tom.", ", she said, and pulled his hand away." A declaration never ends so.
 _DIALOGUE_TAG = re.compile(
-    rf",\s*(?:{_SPEAKER}\s+(?:\w+ly\s+)?{_SAID}|{_SAID}\s+{_SPEAKER})(?:\s+[^\s,]+){{0,5}}\s*[.!?\u2026]?$"
+    rf",\s*(?:{_SPEAKER}\s+(?:\w+ly\s+)?{_SAID}|{_SAID}\s+{_SPEAKER})(?:\s+[^\s,]+){{0,5}}"
+    r"(?:,[^.!?\u2026]*)?\s*[.!?\u2026]?$"
 )
 
 

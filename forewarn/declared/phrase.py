@@ -98,6 +98,7 @@ _MODIFIERS = frozenset(
         *("implication", "hint", "aftermath", "stuff", "heavy", "galore", "ahead", "included", "involved"),
         *("survivor", "recovery", "attempt", "complication", "loss", "mentioned", "referenced", "implied"),
         *("fic", "story", "chapter"),  # "a death fic" is a death
+        "consumption",  # "alcohol consumption" is alcohol use
     )
 )
 # Modifiers that qualify the alias before them ("self-harm mentions", "violence implied"); an
