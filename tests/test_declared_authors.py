@@ -118,6 +118,26 @@ HEADERS: list[tuple[str, set[str], str | None]] = [
     ("Warnings: NONE. zero. zilch. pure fluff", set(), None),
     ("TW: None, except a lot of pining", set(), None),
     ("No warnings for this one! Just soft boys being soft.", set(), None),
+    ("warnings: none!! just two idiots in love \U0001f970", set(), None),
+    ("Warnings: Read the tags!!", set(), None),
+    # more of each
+    ("Trigger Warning: mentions of su!cide", {SU}, None),
+    ("WARNINGS!!: gore, body horror", {B}, None),
+    ("Warning!: self harm", {SH}, None),
+    ("This story is rated M for violence.", {V}, "M for violence"),
+    ("Story rated M for language.", {LANG}, "M for language"),
+    ("Rated: T (for swearing + some gore)", {LANG, B}, "T (for swearing + some gore)"),
+    ("Rating: 16+", set(), "16+"),
+    ("tw: sh (self harm), ed (eating disorder)", {SH, "eating-disorders"}, None),
+    ("CW: r*pe mention", {SA}, None),
+    ("Tw // Sh, Ed", {SH, "eating-disorders"}, None),
+    ("Warnings: Violence (Chapter 3), Death (Chapter 7)", {V, D}, None),
+    ("TW: blood, gore, & violence.", {B, V}, None),
+    ("Warnings: Alcohol, Smoking, Swearing, Mentions of Sex", {DRUG, LANG, "sexual-content"}, None),
+    ("Warnings: Non-graphic violence, implied sexual assault, a LOT of angst", {V, SA}, None),
+    ("WARNING \u26a0\ufe0f this chapter contains a panic attack", {"mental-illness"}, None),
+    ("A/N: Thank you all for 1k kudos!!! Chapter warnings: mentions of death, grief.", {D}, None),
+    ("Warnings: dark themes, sexual themes, violent themes", {"sexual-content", V}, None),
 ]  # fmt: skip
 
 

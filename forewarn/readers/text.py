@@ -59,18 +59,18 @@ _DECLARATION_WORD = (
 # \u26a0\ufe0f:"); not quotes, so dialogue
 # ('"Warning: the stove is hot," she said.') is not taken for a declaration.
 _LEAD_SYMBOLS = r"\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"
-# What ends the words: a colon, a dash, "//"; a hyphen only before a space ("CW-7" and
-# "Warning-track" are words of a story). A note in brackets may come first ("Warnings (for the
-# whole fic):"), and symbols may stand for the mark before words on the same line
-# ("\u2757\ufe0fTW\u2757\ufe0f self-harm", "TW \u27a1\ufe0f blood"; not "Triggers \u2728" alone,
-# a title). "TW", "CW", "CN", "Content warning" and "Trigger warning" may
-# instead be followed by "for" ("TW for self harm", "Content warning for drug use.").
+# What ends the words: a colon, a dash, "//", maybe after "!" ("WARNINGS!!:"); a hyphen only
+# before a space ("CW-7" and "Warning-track" are words of a story). A note in brackets may
+# come first ("Warnings (for the whole fic):"), and symbols may stand for the mark before
+# words on the same line ("\u2757\ufe0fTW\u2757\ufe0f self-harm", "TW \u27a1\ufe0f blood"; not
+# "Triggers \u2728" alone, a title). "TW", "CW", "CN", "Content warning" and "Trigger warning"
+# may instead be followed by "for" ("TW for self harm", "Content warning for drug use.").
 _MARK = r"(?:[:\u2013\u2014]|-(?!\w)|//)"
 _WORD_NOTE = r"(?:\s*[(\[][^()\[\]\n]{1,40}[)\]])?"
 _FOR_WORD = r"(?:(?:content|trigger)\s+warnings?|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?)"
 _DECLARATION = re.compile(
     rf"^[\s*_>~\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
-    rf"(?:(?:{_DECLARATION_WORD}){_WORD_NOTE}(?:[\s*_\]){_LEAD_SYMBOLS}]*{_MARK}"
+    rf"(?:(?:{_DECLARATION_WORD}){_WORD_NOTE}(?:[\s*_\])!{_LEAD_SYMBOLS}]*{_MARK}"
     rf"|[\s*_\])]*[{_LEAD_SYMBOLS}][\s*_\]){_LEAD_SYMBOLS}]*(?:{_MARK}|(?=\w)))"
     rf"|{_FOR_WORD}\s+for\s+(?=\w))",
     re.IGNORECASE,
@@ -110,10 +110,12 @@ _HEADER = re.compile(
 )
 # The start of a "Key: value" header line the readers read as metadata (its value may be empty).
 HEADER_LINE = re.compile(rf"^[\s*_]*(?P<key>{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
-# A rating line as FanFiction.Net authors write it ("Rated T for language.", "Rated: K+"), or
-# with a dash ("Rating - M"). A rating must follow ("Rated by critics..." is prose).
+# A rating line as FanFiction.Net authors write it ("Rated T for language.", "Rated: K+", "This
+# story is rated M."), or with a dash ("Rating - M"). A rating must follow ("Rated by
+# critics..." is prose).
 _RATED = re.compile(
-    r"^[\s*_]*(?:rated(?:[\s*_]*:)?|rating[\s*_]*[\-\u2013\u2014])[\s*_]+"
+    r"^[\s*_]*(?:(?:(?:this\s+)?(?:story|fic|chapter|work|one)\s+(?:is\s+)?)?rated(?:[\s*_]*:)?"
+    r"|rating[\s*_]*[\-\u2013\u2014])[\s*_]+"
     r"(?P<value>(?:g|gen|k\+?|t\+?|teen|m|ma|mature|e|explicit|r|nc-?17|pg-?13)"
     r"(?![\w+-]).*?)[\s*_.!]*$",
     re.IGNORECASE,
