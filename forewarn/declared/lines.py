@@ -101,9 +101,18 @@ _SPEAKER = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou|[A-Z][\w'\u2019-]*)"
 # A dialogue tag ending the line after a comma: ", she shouted.", ", Mara yelled across the
 # square.", ", said Tom.", ", she said, and pulled his hand away." A declaration never ends so.
 _DIALOGUE_TAG = re.compile(
-    rf",\s*(?:{_SPEAKER}\s+(?:\w+ly\s+)?{_SAID}|{_SAID}\s+{_SPEAKER})(?:\s+[^\s,]+){{0,5}}"
+    rf"\s*(?:{_SPEAKER}\s+(?:\w+ly\s+)?{_SAID}|{_SAID}\s+{_SPEAKER})(?:\s+[^\s,]+){{0,5}}"
     r"(?:,[^.!?\u2026]*)?\s*[.!?\u2026]?$"
 )
+# After how many of the last commas a dialogue tag is looked for.
+_TAG_COMMAS = 3
+
+
+def _ends_in_dialogue_tag(body: str) -> bool:
+    """Whether ``body`` ends in a dialogue tag after one of its last commas. Only those: tried
+    after every comma, a long line of them took a minute (each try read to the line's end)."""
+    commas = [m.end() for m in re.finditer(",", body)][-_TAG_COMMAS:]
+    return any(_DIALOGUE_TAG.match(body, at) for at in commas)
 
 
 def reads_as_story(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
@@ -113,7 +122,7 @@ def reads_as_story(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
     declaration, its stabbing was kept out of scoring and its clauses shown as declared
     warnings not in the taxonomy."""
     body = _PREFIX.sub("", line.strip(), count=1)
-    if _SENTENCE_BREAK.search(body) is None and _DIALOGUE_TAG.search(body) is None:
+    if _SENTENCE_BREAK.search(body) is None and not _ends_in_dialogue_tag(body):
         return False
     taxonomy = taxonomy or load_taxonomy()
     return not any(

@@ -315,6 +315,8 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
 # Where a line of header fields is cut, as Tumblr posts write them ("Rating: M | Warnings:
 # violence, gore"): a bar or bullet with a space each side, before another field.
 _FIELD_CUT = re.compile(r"\s+[|\u2022\u00b7]\s+")
+# How much after a cut is enough to tell a field's start ("Archive Warnings:", "Rated M").
+_FIELD_START = 120
 
 
 def _opens_field(line: str) -> bool:
@@ -331,7 +333,7 @@ def _fields(raw: str) -> list[tuple[str, int, int]]:
         return [(line, 0, len(raw))]
     fields, start = [], 0
     for m in _FIELD_CUT.finditer(raw, len(raw) - len(raw.lstrip())):
-        if _opens_field(raw[m.end() :]):
+        if _opens_field(raw[m.end() : m.end() + _FIELD_START]):  # not the rest: a long line of bars
             fields.append((raw[start : m.start()].strip(), start, m.start()))
             start = m.end()
     return [*fields, (raw[start:].strip(), start, len(raw))]
