@@ -171,6 +171,8 @@ STORY_OPENINGS = [
     "Tags hung from every branch of the memorial tree, fluttering in the wind.",
     "Heads-up displays flickered to life along the cockpit glass.",
     "Warnings? Mara had ignored every single one of them.",
+    "TW for short, Tamsin Wells had never liked her full name.",
+    "CN for the win, the banner read across the harbour.",
 ]
 
 

@@ -115,14 +115,21 @@ def _ends_in_dialogue_tag(body: str) -> bool:
     return any(_DIALOGUE_TAG.match(body, at) for at in commas)
 
 
+# A declaration opened by "TW for" without a colon ("TW for self harm"): a weaker sign than a
+# colon, so it holds only if an item names a warning or says there is none.
+_FOR_FORM = re.compile(r"\bfor\s*$", re.IGNORECASE)
+
+
 def reads_as_story(line: str, *, taxonomy: Taxonomy | None = None) -> bool:
     """A declaration line that is story ("Warning: thin ice. Mara read the sign twice, ..."
-    opening chapter 1, "Warning - he's got a gun, she shouted."): more than one sentence or a
-    dialogue tag at its end, and no item names a warning or says there is none. Read as a
-    declaration, its stabbing was kept out of scoring and its clauses shown as declared
-    warnings not in the taxonomy."""
-    body = _PREFIX.sub("", line.strip(), count=1)
-    if _SENTENCE_BREAK.search(body) is None and not _ends_in_dialogue_tag(body):
+    opening chapter 1, "Warning - he's got a gun, she shouted.", "TW for short, Tamsin
+    Wells..."): more than one sentence, a dialogue tag at its end or "for" for a colon, and no
+    item names a warning or says there is none. Read as a declaration, its stabbing was kept
+    out of scoring and its clauses shown as declared warnings not in the taxonomy."""
+    prefix = _PREFIX.match(line.strip())
+    body = line.strip()[prefix.end() :] if prefix else line.strip()
+    weak = prefix is not None and _FOR_FORM.search(prefix.group()) is not None
+    if not weak and _SENTENCE_BREAK.search(body) is None and not _ends_in_dialogue_tag(body):
         return False
     taxonomy = taxonomy or load_taxonomy()
     return not any(
