@@ -3,8 +3,19 @@ FanFiction.Net, Wattpad, Tumblr or a personal site, each read end to end (the re
 the lines, ``declared`` maps them), and story openings that only look like headers.
 
 Each header tops a calm story; what it declares is compared as a set of warning ids, with the
-rating as the reader keeps it. Cases whose reading is a matter of taste stay out (see the
-branch's report): a parser fitted to them would misread the next author.
+rating as the reader keeps it. Cases whose reading is a matter of taste stay out, since a
+parser fitted to them would misread the next author:
+
+- one sentence after a colon that could be either ("Warning: thin ice, read the sign at the
+  edge of the lake, and Mara stepped past it anyway.", "TW: two letters scratched into the
+  desk, and beneath them a date from 1987.", "Heads up: the dragon was awake, and it was
+  hungry."): read as declarations of unmapped items;
+- a bare "⚠️ content warnings ⚠️" or "**Warnings**" without a colon over a list: a title
+  alone looks the same, so neither declares;
+- Tumblr hashtags ("#tw self harm #tw suicide") and rarer marks ("cw ~ blood"): not read;
+- "Rating: four stars, Mara decided, ..." or "Rated M, the letter read, ..." opening a story:
+  read as a rating, as "Rating:" and "Rated M" lines are;
+- "Warnings: none (except for some language)": none, or language?
 """
 
 from __future__ import annotations
