@@ -363,3 +363,73 @@ def test_warnings_listed_in_the_note_of_an_unmapped_item_are_declared() -> None:
     header = "Warnings: the usual (swearing, canon-typical violence)"
     assert ids(header) == ["strong-language", "violence"] and unmapped(header) == []
     assert ids("Warnings: hurt/comfort (lots of it, and fluff)") == [None]  # not every part maps
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Warning - he's got a gun, she shouted.",
+        "Warning: the bridge is out, Mara yelled across the square.",
+        "Heads up - they're coming, said Tom.",
+    ],
+)
+def test_a_first_line_of_dialogue_is_story(opening: str) -> None:
+    """Regression: a one-sentence first line that starts like a header but ends in a dialogue
+    tag (", she shouted.") was the work's declaration: "he's got a gun" and "she shouted"
+    were declared warnings not in the taxonomy, and the line was kept out of scoring."""
+    work = read_text(f"{opening}\n\n{CALM}")
+    assert work.metadata.declaration_lines == [] and work.meta_spans == []
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Warning - graphic violence", ["violence"]),
+        ("Warning: major character death", ["death"]),
+        ("Warning - graphic violence, blood.", ["violence", "blood"]),
+    ],
+)
+def test_a_first_line_that_names_warnings_stays_a_declaration(header: str, expected: list[str]) -> None:
+    assert ids(header) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Author chose not to use archive warnings",
+        "Author chose not to use archive warnings.",
+        "Creator Chose Not To Use Archive Warnings",
+        "**Author chose not to use archive warnings**",
+        "- creator chose not to warn",
+    ],
+)
+def test_the_choice_not_to_warn_on_a_line_of_its_own_is_declared(line: str) -> None:
+    """Regression: without an "Archive Warning:" label in front, the line was a title or the
+    story's first sentence: nothing declared, and the reports did not say the author chose
+    not to warn."""
+    text = f"Title: Salt\n{line}\n\n{CALM}"
+    comp = compare(declared(f"Title: Salt\n{line}"), ["violence"], taxonomy=TAX)
+    assert comp.chose_not_to_warn and comp.unmapped == []
+    assert any(text[s.start : s.end].strip() == line for s in read_text(text).meta_spans)
+
+
+def test_no_archive_warnings_apply_on_a_line_of_its_own_is_declared() -> None:
+    comp = compare(declared("Rating: T\nNo Archive Warnings Apply"), [], taxonomy=TAX)
+    assert comp.no_archive_warnings and not comp.chose_not_to_warn
+
+
+def test_the_choice_not_to_warn_in_the_story_is_prose() -> None:
+    """Only in the preface and end notes: "I chose not to warn him." in chapter 1 is story."""
+    text = f"{CALM}\nI chose not to warn him.\n\n{CALM}"
+    assert read_text(text).metadata.archive_warnings == []
+    assert read_text(f"I chose not to warn him.\n\n{CALM}").metadata.archive_warnings == []
+
+
+def test_the_choice_not_to_warn_in_notes_is_declared() -> None:
+    """A summary's or notes' line of its own, as the AO3 and EPUB readers read them."""
+    from forewarn.readers.text import scan_notes
+    from forewarn.work import Metadata
+
+    meta = Metadata()
+    scan_notes("Thanks for reading!\nAuthor chose not to use archive warnings.", meta)
+    assert meta.archive_warnings == ["Author chose not to use archive warnings"]

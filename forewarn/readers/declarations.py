@@ -14,6 +14,7 @@ from forewarn.readers.lines import (
     RATED,
     SENTENCE_ENDS,
     SEPARATOR,
+    archive_choice,
     find_declaration,
     is_bare_declaration,
     is_declaration,
@@ -62,12 +63,40 @@ def logical_lines(text: str) -> list[tuple[str, int, int]]:
             last, start, _ = lines[-1]  # "TW: violence, blood," going on below
             lines[-1] = (f"{last} {line}", start, pos + len(raw))
         else:
-            declaring, gap = is_bare_declaration(line), False
-            joined = 0 if declaring or _is_empty_header(line) else -1
-            if line:
-                lines.append((line, pos, pos + len(raw)))
+            fields = _fields(raw) if line else []
+            last = fields[-1][0] if fields else line
+            declaring, gap = is_bare_declaration(last), False
+            joined = 0 if declaring or _is_empty_header(last) else -1
+            lines.extend((field, pos + start, pos + end) for field, start, end in fields)
         pos += len(raw) + 1
     return lines
+
+
+# Where a line of header fields is cut, as Tumblr posts write them ("Rating: M | Warnings:
+# violence, gore"): a bar or bullet with a space each side, before another field.
+_FIELD_CUT = re.compile(r"\s+[|\u2022\u00b7]\s+")
+# How much after a cut is enough to tell a field's start ("Archive Warnings:", "Rated M").
+_FIELD_START = 120
+
+
+def _opens_field(line: str) -> bool:
+    """A header, rating or declaration line."""
+    return bool(HEADER_LINE.match(line) or RATED.match(line) or is_declaration(line))
+
+
+def _fields(raw: str) -> list[tuple[str, int, int]]:
+    """The header fields of a raw line, each (text, start, end) in ``raw``: the line, stripped,
+    unless it opens with a field and more follow it after bars or bullets. Read whole, "Rating:
+    M | Warnings: violence, gore" was rated "M | Warnings: violence, gore" and declared nothing."""
+    line = raw.strip()
+    if not _opens_field(line):
+        return [(line, 0, len(raw))]
+    fields, start = [], 0
+    for m in _FIELD_CUT.finditer(raw, len(raw) - len(raw.lstrip())):
+        if _opens_field(raw[m.end() : m.end() + _FIELD_START]):  # not the rest: a long line of bars
+            fields.append((raw[start : m.start()].strip(), start, m.start()))
+            start = m.end()
+    return [*fields, (raw[start:].strip(), start, len(raw))]
 
 
 def _wraps(line: str) -> bool:
@@ -127,6 +156,8 @@ def scan_notes(text: str, meta: Metadata) -> None:
         found = find_declaration(line)
         if found:
             add_declaration(meta, found)
+        elif (choice := archive_choice(line)) is not None:
+            add_unique(meta.archive_warnings, [choice])
 
 
 def split_list(value: str) -> list[str]:

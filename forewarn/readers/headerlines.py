@@ -21,6 +21,7 @@ from forewarn.readers.lines import (
     RATED,
     SENTENCE_ENDS,
     SEPARATOR,
+    archive_choice,
     find_declaration,
     is_declaration,
 )
@@ -46,6 +47,8 @@ def is_front_matter(line: str, *, markdown: bool = False) -> bool:
     """
     line = line.strip()
     if not line or is_declaration(line) or HEADER.match(line) or NOTE.match(line) or RATED.match(line):
+        return True
+    if archive_choice(line) is not None:
         return True
     if SEPARATOR.match(line) or heading_title(line, markdown=markdown) is not None:
         return True
@@ -207,6 +210,9 @@ def scan_lines(
             declaration = find_declaration(line)
             if declaration and not reads_as_story(declaration, taxonomy=taxonomy):
                 add_declaration(meta, declaration)
+                taken = True
+            elif (choice := archive_choice(line)) is not None:  # no "Archive Warning:" label
+                add_unique(meta.archive_warnings, [choice])
                 taken = True
         elif is_declaration(line) and any(n.start <= start < n.end for n in notes):
             add_declaration(meta, line)

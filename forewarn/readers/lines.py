@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 # The words that start a declaration: "Warnings", "Warning(s)", "Chapter Warnings",
-# "Chapter 3 warnings", "Trigger Warning(s)", "TW", "CWs", "TW/CW", "CN", "Content notes",
-# "Triggers", "Heads up", each maybe "for this chapter" or "for chapter 3". A colon or dash
-# must follow (see below).
+# "Chapter 3 warnings", "Ch. 3 warnings", "Trigger Warning(s)", "TW", "CWs", "TW/CW", "CN",
+# "Content notes", "Triggers", "Heads up", each maybe "for this chapter" or "for chapter 3".
+# A colon or dash must follow (see below).
 _FOR_CHAPTER = r"(?:\s+for\s+(?:this\s+chapter|chapter\s+\d+))?"
 _DECLARATION_WORD = (
-    rf"(?:(?:archive|chapter(?:\s+\d+)?|trigger|content)\s+)?warnings?(?:\(s\))?{_FOR_CHAPTER}"
+    rf"(?:(?:archive|(?:chapter|ch\.?)(?:\s*\d+)?|trigger|content)\s+)?warnings?(?:\(s\))?{_FOR_CHAPTER}"
     rf"|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?{_FOR_CHAPTER}|content\s+notes?{_FOR_CHAPTER}"
     rf"|triggers?{_FOR_CHAPTER}|heads[\s-]?up{_FOR_CHAPTER}"
 )
@@ -22,11 +22,22 @@ _DECLARATION_WORD = (
 # \u26a0\ufe0f:"); not quotes, so dialogue
 # ('"Warning: the stove is hot," she said.') is not taken for a declaration.
 _LEAD_SYMBOLS = r"\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"
+# What ends the words: a colon, a dash, "//", maybe after "!" ("WARNINGS!!:"); a hyphen only
+# before a space ("CW-7" and "Warning-track" are words of a story). A note in brackets may
+# come first ("Warnings (for the whole fic):"), and symbols may stand for the mark before
+# words on the same line ("\u2757\ufe0fTW\u2757\ufe0f self-harm", "TW \u27a1\ufe0f blood"; not
+# "Triggers \u2728" alone, a title). "TW", "CW", "CN", "Content warning" and "Trigger warning"
+# may instead be followed by "for" ("TW for self harm", "Content warning for drug use.").
+_MARK = r"(?:[:\u2013\u2014]|-(?!\w)|//)"
+_WORD_NOTE = r"(?:\s*[(\[][^()\[\]\n]{1,40}[)\]])?"
+_FOR_WORD = r"(?:(?:content|trigger)\s+warnings?|(?:tw|cw|cn)s?(?:\s*/\s*(?:tw|cw|cn)s?)?)"
 # A declaration line's start; the declared-warnings parser reads it too, and the readers keep
 # such lines out of the scored text.
 DECLARATION = re.compile(
     rf"^[\s*_>~\[({_LEAD_SYMBOLS}]*(?:(?:a/?n|author'?s? notes?|notes?)\s*:\s*)?"
-    rf"(?:{_DECLARATION_WORD})[\s*_\]){_LEAD_SYMBOLS}]*(?:[:\-\u2013\u2014]|//)",
+    rf"(?:(?:{_DECLARATION_WORD}){_WORD_NOTE}(?:[\s*_\])!{_LEAD_SYMBOLS}]*{_MARK}"
+    rf"|[\s*_\])]*[{_LEAD_SYMBOLS}][\s*_\]){_LEAD_SYMBOLS}]*(?:{_MARK}|(?=\w)))"
+    rf"|{_FOR_WORD}\s+for\s+(?=\w))",
     re.IGNORECASE,
 )
 # A warnings line that follows a sentence on the same line: "Thanks to my beta! TW: blood."
@@ -34,6 +45,17 @@ DECLARATION = re.compile(
 _INLINE_DECLARATION = re.compile(
     rf"[.!?\u2026][\"'\u201d\u2019)\]*_]*\s+(?P<declaration>[*_{_LEAD_SYMBOLS}]*(?:{_DECLARATION_WORD})"
     r"[*_]*\s*(?::|//).*)$",
+    re.IGNORECASE,
+)
+# AO3's archive-warning choice on a line of its own, without an "Archive Warning:" label in
+# front, as authors copy it into a preface: "Author chose not to use archive warnings", "No
+# Archive Warnings Apply". Only wordings that name the author or the archive's warnings ("I
+# chose not to warn him." is story); ``forewarn.declared.ao3_value`` reads each as AO3's value.
+_ARCHIVE_CHOICE = re.compile(
+    r"^[\s*_>~\[(\-\u2013\u2022]*(?P<value>(?:the\s+)?(?:creator|author|writer)\s+(?:chose|choose|has\s+chosen)"
+    r"\s+not\s+to\s+(?:use\s+(?:the\s+)?(?:archive\s+)?warnings|warn)"
+    r"|(?:i\s+)?(?:chose|choose|have\s+chosen)\s+not\s+to\s+use\s+(?:the\s+)?archive\s+warnings"
+    r"|no\s+archive\s+warnings\s+apply)[\s*_\])!.]*$",
     re.IGNORECASE,
 )
 # A line of a bulleted list; the item must hold a word ("---" under a header is a separator).
@@ -53,10 +75,13 @@ HEADER = re.compile(
 )
 # The start of a "Key: value" header line the readers read as metadata (its value may be empty).
 HEADER_LINE = re.compile(rf"^[\s*_]*(?P<key>{_HEADER_KEYS})[\s*_]*:", re.IGNORECASE)
-# A rating line without a colon, as FanFiction.Net authors write it: "Rated T for language."
-# A rating must follow ("Rated by critics..." is prose).
+# A rating line as FanFiction.Net authors write it ("Rated T for language.", "Rated: K+", "This
+# story is rated M."), or with a dash ("Rating - M"). A rating must follow ("Rated by
+# critics..." is prose).
 RATED = re.compile(
-    r"^[\s*_]*rated[\s*_]+(?P<value>(?:g|gen|k\+?|t\+?|teen|m|ma|mature|e|explicit|r|nc-?17|pg-?13)"
+    r"^[\s*_]*(?:(?:(?:this\s+)?(?:story|fic|chapter|work|one)\s+(?:is\s+)?)?rated(?:[\s*_]*:)?"
+    r"|rating[\s*_]*[\-\u2013\u2014])[\s*_]+"
+    r"(?P<value>(?:g|gen|k\+?|t\+?|teen|m|ma|mature|e|explicit|r|nc-?17|pg-?13)"
     r"(?![\w+-]).*?)[\s*_.!]*$",
     re.IGNORECASE,
 )
@@ -73,6 +98,13 @@ SENTENCE_ENDS = tuple(".!?\u2026,;\u3002\uff01\uff1f\uff0c\u3001\uff1b\u300d\u30
 def is_declaration(line: str) -> bool:
     """A line like "Warnings: ...", "TW - ...", "A/N: CW: ..."."""
     return bool(DECLARATION.match(line))
+
+
+def archive_choice(line: str) -> str | None:
+    """The AO3 archive-warning choice a line makes on its own ("Author chose not to use archive
+    warnings.", "No Archive Warnings Apply"), without its markup, else None."""
+    m = _ARCHIVE_CHOICE.match(line)
+    return m.group("value") if m else None
 
 
 def is_bare_declaration(line: str) -> bool:
