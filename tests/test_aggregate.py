@@ -453,6 +453,8 @@ def test_what_the_author_declared_counts_for_the_ao3_labels_even_when_not_detect
     assert labels("TW: violence") == ("General Audiences", [NO_WARNINGS])  # not graphic: no archive warning
     assert labels("TW: underage") == ("General Audiences", [NO_WARNINGS])  # only beside sex, as detected
     assert labels("TW: underage, sex")[0] != "General Audiences"
+    assert labels("Warnings: violence, strong sexual themes")[0] == "Mature"  # on the page, not a mention
+    assert labels("Warnings: strong language")[0] == labels("Warnings: swearing")[0]
     rating = suggest_rating([], taxonomy=taxonomy, declared=parse_declaration("TW: rape", taxonomy=taxonomy))
     assert rating.reason == "declared by the author: rape"
     assert suggest_rating([], taxonomy=taxonomy).reason.startswith("no detected or declared warning")

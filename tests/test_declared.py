@@ -266,6 +266,24 @@ def test_filler_before_an_item_or_its_qualifier_still_maps(line: str, warning: s
     assert (item.warning_id, item.qualifier) == (warning, qualifier)
 
 
+@pytest.mark.parametrize(
+    "line,warning,qualifier",
+    [
+        ("Warnings: strong sexual themes", "sexual-content", "depicted"),
+        ("TW: heavy violence", "violence", "depicted"),
+        ("CW: intense gore", "blood", "depicted"),
+        # "strong" is part of the warning's own name here, not how much of it there is.
+        ("Warnings: strong language", "strong-language", None),
+        ("TW: some strong language", "strong-language", None),
+    ],
+)
+def test_strong_heavy_or_intense_content_is_declared_as_on_the_page(line: str, warning: str, qualifier: str) -> None:
+    """Regression: "strong sexual themes" was read as a mere mention, so the sample chapter that
+    declares it was suggested Teen And Up; strong or heavy content is on the page (depicted)."""
+    (item,) = parse_declaration(line, taxonomy=load_taxonomy())
+    assert (item.warning_id, item.qualifier) == (warning, qualifier)
+
+
 def test_a_match_through_a_narrower_declared_warning_says_so() -> None:
     """Declared 'Past Rape/Non-con' covered a detected bar fight's violence as plain 'declared'."""
     tax = load_taxonomy()

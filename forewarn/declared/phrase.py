@@ -43,6 +43,9 @@ _QUALIFIERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("implied", re.compile(r"^(?:implied|implications?\s+of|hints?\s+of|alluded(?:\s+to)?|suggested)\s+", re.I)),
     ("graphic", re.compile(r"^(?:graphic|explicit|detailed|brutal)\s+", re.I)),
+    # Strong, heavy or intense content is on the page, not a mention ("strong sexual themes"
+    # is AO3's Mature); "strong language" is a warning's own name, not how much of it.
+    ("depicted", re.compile(r"^(?:strong|heavy|intense)\s+(?!language\b)", re.I)),
 )
 # A note in brackets after an item ("self-harm (past, not graphic)"): a qualifier if one of
 # its parts is exactly one of these words ("not graphic" is not "graphic"), after words that
@@ -132,7 +135,7 @@ class DeclaredItem:
 
     raw: str
     warning_id: str | None
-    qualifier: str | None  # "mentioned" | "implied" | "graphic" | None
+    qualifier: str | None  # "mentioned" | "implied" | "depicted" | "graphic" | None
     source: str  # "header" | "ao3-archive-warning" | "ao3-tag"
 
 
