@@ -1,0 +1,73 @@
+"""The public Python API as a developer integrating forewarn meets it: what ``forewarn.__all__``
+offers, the errors it raises (also across processes) and the scorer it shares."""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+import typing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import forewarn as fw
+from forewarn.readers import TooLargeError, too_large
+from forewarn.readers.html import NestingError
+from forewarn.work import ReadError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_public_name_is_documented_typed_and_takes_its_options_by_keyword() -> None:
+    for name in fw.__all__:
+        obj = getattr(fw, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        assert inspect.getdoc(obj), f"forewarn.{name} has no docstring"
+        if inspect.isfunction(obj):
+            hints = typing.get_type_hints(obj)
+            params = list(inspect.signature(obj).parameters.values())
+            assert "return" in hints and all(p.name in hints for p in params), name
+            assert all(p.kind is p.KEYWORD_ONLY for p in params[1:]), f"forewarn.{name}: options by keyword"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ReadError("file not found", path="stroy.epub"),
+        ReadError("EPUB is damaged: file is not a zip file"),
+        too_large(30 << 20, 25 << 20),
+        too_large(30 << 20, 25 << 20, what="text"),
+        NestingError("cannot read HTML: tags are nested too deeply"),
+        fw.BundleError("model bundle m has no SHA256SUMS"),
+    ],
+)
+def test_errors_survive_pickling_as_a_process_pool_sends_them(error: ValueError) -> None:
+    """A TooLargeError could not be unpickled (its __init__ takes size and limit), so a scan in a
+    ProcessPoolExecutor of a file over max_bytes broke the whole pool (BrokenProcessPool) instead
+    of raising fw.ReadError."""
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error) and str(back) == str(error) and back.args == error.args
+    assert vars(back) == vars(error)
+
+
+def test_a_read_error_keeps_the_path_it_names() -> None:
+    with pytest.raises(fw.ReadError) as caught:
+        fw.scan("no-such-story.epub", scorer="lexicon")
+    assert caught.value.path == "no-such-story.epub" and caught.value.reason == "file not found"
+    assert str(caught.value) == "no-such-story.epub: file not found"
+    assert ReadError("empty file: nothing to scan").path is None
+
+
+def _scan_small(path: str) -> str:
+    return fw.scan(path, scorer="lexicon", max_bytes=16).rating.name
+
+
+def test_a_scan_in_a_process_pool_raises_read_error_in_the_caller(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("He stabbed the guard and blood pooled on the stones.", encoding="utf-8")
+    with ProcessPoolExecutor(1) as pool:
+        with pytest.raises(TooLargeError, match="over the 16 bytes limit") as caught:
+            pool.submit(_scan_small, str(story)).result(timeout=60)
+    assert isinstance(caught.value, fw.ReadError) and caught.value.limit == 16
