@@ -71,3 +71,27 @@ def test_a_scan_in_a_process_pool_raises_read_error_in_the_caller(tmp_path: Path
         with pytest.raises(TooLargeError, match="over the 16 bytes limit") as caught:
             pool.submit(_scan_small, str(story)).result(timeout=60)
     assert isinstance(caught.value, fw.ReadError) and caught.value.limit == 16
+
+
+def test_the_packaged_scorer_loads_once_however_its_bundle_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """default_scorer("cascade", bundle) loaded the model again (about 100 MiB) for the packaged
+    bundle's own path, once more for it as a Path, and a relative path meant another bundle
+    after a chdir; ``bundle`` was positional, where every other option is by keyword."""
+    from forewarn.score import cascade, model
+
+    loads: list[object] = []
+    monkeypatch.setattr(cascade, "load_model", lambda path=None: loads.append(path) or None)
+    cascade._SCORERS.clear()
+    try:
+        packaged = model.default_bundle()
+        first = cascade.default_scorer("cascade")
+        assert cascade.default_scorer("cascade", bundle=packaged) is first
+        assert cascade.default_scorer("cascade", bundle=str(packaged)) is first
+        monkeypatch.chdir(packaged.parent)
+        assert cascade.default_scorer("cascade", bundle=packaged.name) is first
+        assert cascade.default_scorer("cascade", bundle=Path("elsewhere")) is not first
+        assert len(loads) == 2
+        with pytest.raises(TypeError):
+            cascade.default_scorer("cascade", "elsewhere")  # type: ignore[misc]
+    finally:
+        cascade._SCORERS.clear()

@@ -461,7 +461,7 @@ def test_threads_that_scan_at_once_share_one_load_of_the_model(monkeypatch: pyte
     monkeypatch.setattr(cascade, "load_model", slow_load)
     got: list[CascadeScorer] = []
     threads = [
-        threading.Thread(target=lambda: got.append(cascade.default_scorer("cascade", "threads-test"))) for _ in range(4)
+        threading.Thread(target=lambda: got.append(cascade.default_scorer("cascade", bundle="threads-test"))) for _ in range(4)
     ]
     for t in threads:
         t.start()
