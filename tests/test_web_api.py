@@ -216,3 +216,13 @@ def test_the_api_report_is_the_python_apis_and_the_clis_for_the_same_input(clien
     lexicon = report_to_dict(fw.scan(path, scorer="lexicon"))
     assert printed["work"].pop("path") == lexicon["work"].pop("path")
     assert same(printed) == same(lexicon)
+
+
+@pytest.mark.parametrize("charset", ["bogus", "rot13", "hex"])
+def test_a_charset_no_codec_decodes_text_with_is_named_as_unknown(client: TestClient, charset: str) -> None:
+    """Regression: "text/plain; charset=bogus" was a 422 saying "the body is not bogus text", as
+    if the body were at fault rather than the charset's name (rot13 and hex are codecs, but not
+    of bytes to text)."""
+    r = client.post("/api/scan", content=STORY.encode(), headers={"Content-Type": f"text/plain; charset={charset}"})
+    assert r.status_code == 422
+    assert r.json()["detail"] == f"unknown charset {charset!r} in Content-Type (send UTF-8, or leave charset out)"

@@ -277,10 +277,14 @@ def _charset(content_type: str) -> str | None:
 
 
 def _decode_text(body: bytes, charset: str) -> str:
-    """A text/plain body in the charset it names; undecodable is a 422."""
+    """A text/plain body in the charset it names; undecodable is a 422, and so is a charset no
+    codec decodes text with (not "the body is not bogus text": the name is at fault)."""
     try:
         return body.decode(charset).lstrip("\ufeff")
-    except (LookupError, UnicodeDecodeError):
+    except LookupError:  # no such codec, or one that is not bytes to text ("rot13", "hex")
+        detail = f"unknown charset {charset!r} in Content-Type (send UTF-8, or leave charset out)"
+        raise HTTPException(status_code=422, detail=detail) from None
+    except UnicodeDecodeError:
         raise HTTPException(status_code=422, detail=f"the body is not {charset} text") from None
 
 
