@@ -4,7 +4,11 @@ offers, the errors it raises (also across processes) and the scorer it shares.""
 from __future__ import annotations
 
 import inspect
+import os
 import pickle
+import re
+import subprocess
+import sys
 import typing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -67,9 +71,8 @@ def _scan_small(path: str) -> str:
 def test_a_scan_in_a_process_pool_raises_read_error_in_the_caller(tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     story.write_text("He stabbed the guard and blood pooled on the stones.", encoding="utf-8")
-    with ProcessPoolExecutor(1) as pool:
-        with pytest.raises(TooLargeError, match="over the 16 bytes limit") as caught:
-            pool.submit(_scan_small, str(story)).result(timeout=60)
+    with ProcessPoolExecutor(1) as pool, pytest.raises(TooLargeError, match="over the 16 bytes limit") as caught:
+        pool.submit(_scan_small, str(story)).result(timeout=60)
     assert isinstance(caught.value, fw.ReadError) and caught.value.limit == 16
 
 
@@ -95,3 +98,27 @@ def test_the_packaged_scorer_loads_once_however_its_bundle_is_named(monkeypatch:
             cascade.default_scorer("cascade", "elsewhere")  # type: ignore[misc]
     finally:
         cascade._SCORERS.clear()
+
+
+def _python_blocks() -> list[tuple[str, str]]:
+    """Every ```python block of the README and docs/, named by file and line."""
+    blocks = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = doc.read_text(encoding="utf-8")
+        for m in re.finditer(r"^```python\n(.*?)^```", text, flags=re.S | re.M):
+            blocks.append((f"{doc.name}:{text.count(chr(10), 0, m.start()) + 1}", m.group(1)))
+    return blocks
+
+
+@pytest.mark.parametrize(("where", "code"), _python_blocks(), ids=[w for w, _ in _python_blocks()])
+def test_the_documented_python_runs_as_written_in_a_fresh_interpreter(where: str, code: str) -> None:
+    """Regression (README): it named files that do not exist and a variable it never defined.
+    Run as a reader would, from the project's folder in a new process: nothing of the tests'
+    state (a loaded model, imports) can help it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0 and not done.stderr, f"{where}:\n{done.stderr}"
+    if where.startswith("README.md"):
+        assert '"path": "examples/harbour-lights.txt"' in done.stdout and '"schema": "forewarn.report/1"' in done.stdout
