@@ -436,6 +436,9 @@ def scan(
     Bad options raise ``ValueError`` before anything is read: an unknown format,
     scorer or warning name, an empty ``only``, ``only``/``ignore`` leaving no warning
     to look for, a threshold outside 0-1, or an option or source of the wrong type.
+    A source that cannot be read as a work (missing, a folder, empty, binary, damaged,
+    too large) raises ``ReadError``, a broken model bundle ``BundleError``: both are
+    ``ValueError``s with a one-line message for people.
     """
     check_source(source)
     check_format(format)
@@ -484,7 +487,9 @@ def scan_work(
     starts (reading a large file and splitting it take seconds before any passage is
     scored), and ``on_progress(done, total)`` as passages are scored, from ``(0, total)``.
     Options are checked as in ``scan``; also, ``only``/``ignore`` leaving none of the
-    scorer's warnings is a ``ValueError``.
+    scorer's warnings is a ``ValueError``, and a broken model bundle a ``BundleError``.
+    ``read_seconds``: the time already spent reading the work, reported as
+    ``timings["read_s"]`` and counted in ``timings["total_s"]``.
     """
     if not isinstance(work, Work):
         raise ValueError(f"scan_work takes a Work (see forewarn.readers.read), not {type(work).__name__}")

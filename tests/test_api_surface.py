@@ -122,3 +122,28 @@ def test_the_documented_python_runs_as_written_in_a_fresh_interpreter(where: str
     assert done.returncode == 0 and not done.stderr, f"{where}:\n{done.stderr}"
     if where.startswith("README.md"):
         assert '"path": "examples/harbour-lights.txt"' in done.stdout and '"schema": "forewarn.report/1"' in done.stdout
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Warnings: none",
+        "Warnings:",
+        "TW: none of the above",
+        "Archive Warning: Creator Chose Not To Use Archive Warnings",
+    ],
+)
+def test_an_empty_or_refused_declaration_validates_against_the_schema(header: str) -> None:
+    """What a pipeline stores for a work that declares nothing, or declines to: a valid report."""
+    import json
+
+    import jsonschema
+
+    from forewarn.report.json import dumps
+
+    schema = json.loads((ROOT / "forewarn" / "schema" / "report-v1.json").read_text(encoding="utf-8"))
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+    for story in ("He stabbed the guard and blood pooled on the stones.", "A quiet walk by the sea."):
+        doc = json.loads(dumps([fw.scan(f"{header}\n\n{story}", scorer="lexicon")]))
+        jsonschema.Draft202012Validator(schema, format_checker=checker).validate(doc)
+        assert not doc["reports"][0]["comparison"]["matching"]
