@@ -147,3 +147,19 @@ def test_an_empty_or_refused_declaration_validates_against_the_schema(header: st
         doc = json.loads(dumps([fw.scan(f"{header}\n\n{story}", scorer="lexicon")]))
         jsonschema.Draft202012Validator(schema, format_checker=checker).validate(doc)
         assert not doc["reports"][0]["comparison"]["matching"]
+
+
+def test_the_reader_takes_what_scan_takes_and_names_a_wrong_source() -> None:
+    """forewarn.readers.read, the README's first stage, took bytes but failed on a bytearray or
+    memoryview (which fw.scan takes) with os.fspath's "expected str, bytes or os.PathLike
+    object, not bytearray", and on any other type with that TypeError."""
+    from forewarn.readers import read
+
+    text = b"He stabbed the guard and blood pooled on the stones."
+    for source in (bytearray(text), memoryview(text)):
+        work = read(source)
+        assert work.text == text.decode() and work.source_format == "text"
+    assert read(memoryview(b"<p>Rain.</p>"), name="a.html").source_format == "html"
+    for bad in (123, None, ["a.txt"]):
+        with pytest.raises(ValueError, match="source must be a path or bytes, not"):
+            read(bad)  # type: ignore[arg-type]
