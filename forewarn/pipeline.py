@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from forewarn import __version__
+from forewarn import SCHEMA, STAGES, __version__
 from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.language import Language, caveat, guess_language
@@ -39,9 +39,6 @@ from forewarn.score.cascade import HEAD_ONLY, MODES, CascadeScorer, ScoreResult,
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 from forewarn.work import Metadata, Span, Work, has_opening
-
-SCHEMA = "forewarn.report/1"
-STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
 
 
 def meta_spans(text: str, *, taxonomy: Taxonomy | None = None) -> list[tuple[int, int]]:

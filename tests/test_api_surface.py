@@ -163,3 +163,21 @@ def test_the_reader_takes_what_scan_takes_and_names_a_wrong_source() -> None:
     for bad in (123, None, ["a.txt"]):
         with pytest.raises(ValueError, match="source must be a path or bytes, not"):
             read(bad)  # type: ignore[arg-type]
+
+
+def test_the_constants_and_errors_load_nothing_heavy() -> None:
+    """``fw.SCHEMA`` (to check a stored report's schema) and ``fw.STAGES`` loaded the whole
+    pipeline, numpy and the readers with it: nearly a second, for two constants."""
+    code = (
+        "import sys, forewarn as fw\n"
+        "assert fw.SCHEMA == 'forewarn.report/1' and fw.STAGES[0] == 'reading'\n"
+        "fw.ReadError, fw.__version__\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'onnxruntime', 'lxml', 'ftfy'))\n"
+        "print(heavy, 'forewarn.pipeline' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[] False"
+    from forewarn.pipeline import SCHEMA, STAGES
+
+    assert (fw.SCHEMA, fw.STAGES) == (SCHEMA, STAGES)
