@@ -31,7 +31,7 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="results file (default: bench/results/written-eval[-MODE].json)")
     args = ap.parse_args()
     passages = load_labeled([ROOT / "data/written/eval.jsonl", ROOT / "data/written/eval-other.jsonl"])
-    scorer = default_scorer(args.mode, args.model)
+    scorer = default_scorer(args.mode, bundle=args.model)
     per = evaluate_model(scorer, passages)
     print(format_table(per))
     name = "written-eval.json" if args.mode == "cascade" else f"written-eval-{args.mode}.json"

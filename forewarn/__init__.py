@@ -3,11 +3,12 @@
     import forewarn
     report = forewarn.scan("story.epub")   # a path, bytes, pasted text or a Work
 
-``scan``, ``scan_work``, ``Report``, ``STAGES``, ``SCHEMA`` and ``looks_like_path`` come from
-:mod:`forewarn.pipeline`; they are loaded on first use, so ``import forewarn`` (and the CLI's
-start-up) does not pay for numpy and the readers. So are the errors ``scan`` documents:
-``ReadError`` (input that cannot be read as a work) and ``BundleError`` (a broken model
-bundle); both are ``ValueError``s, like the errors for bad options.
+``scan``, ``scan_work``, ``Report`` and ``looks_like_path`` come from :mod:`forewarn.pipeline`;
+they are loaded on first use, so ``import forewarn`` (and the CLI's start-up) does not pay for
+numpy and the readers (nor do the constants ``SCHEMA`` and ``STAGES``, defined here). The
+errors ``scan`` documents are loaded on first use too: ``ReadError`` (input that cannot be read
+as a work) and ``BundleError`` (a broken model bundle); both are ``ValueError``s, like the
+errors for bad options.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+SCHEMA = "forewarn.report/1"  # the JSON report's schema id (forewarn/schema/report-v1.json)
+STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
 
 # name -> the module it comes from
 _API = {
     "scan": "forewarn.pipeline",
     "scan_work": "forewarn.pipeline",
     "Report": "forewarn.pipeline",
-    "STAGES": "forewarn.pipeline",
-    "SCHEMA": "forewarn.pipeline",
     "looks_like_path": "forewarn.pipeline",
     "ReadError": "forewarn.work",
     "BundleError": "forewarn.score.model",
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from forewarn.pipeline import SCHEMA, STAGES, Report, looks_like_path, scan, scan_work
+    from forewarn.pipeline import Report, looks_like_path, scan, scan_work
     from forewarn.score.model import BundleError
     from forewarn.work import ReadError
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from forewarn import __version__
+from forewarn import SCHEMA, STAGES, __version__
 from forewarn.aggregate import WorkWarning, aggregate
 from forewarn.declared import Comparison, DeclaredItem, compare, declared_from_metadata
 from forewarn.language import Language, caveat, guess_language
@@ -39,9 +39,6 @@ from forewarn.score.cascade import HEAD_ONLY, MODES, CascadeScorer, ScoreResult,
 from forewarn.split import Passage, split_work
 from forewarn.taxonomy import Taxonomy, load_taxonomy
 from forewarn.work import Metadata, Span, Work, has_opening
-
-SCHEMA = "forewarn.report/1"
-STAGES = ("reading", "splitting", "scoring")  # what on_stage reports, in order (scan_work starts at "splitting")
 
 
 def meta_spans(text: str, *, taxonomy: Taxonomy | None = None) -> list[tuple[int, int]]:
@@ -436,6 +433,9 @@ def scan(
     Bad options raise ``ValueError`` before anything is read: an unknown format,
     scorer or warning name, an empty ``only``, ``only``/``ignore`` leaving no warning
     to look for, a threshold outside 0-1, or an option or source of the wrong type.
+    A source that cannot be read as a work (missing, a folder, empty, binary, damaged,
+    too large) raises ``ReadError``, a broken model bundle ``BundleError``: both are
+    ``ValueError``s with a one-line message for people.
     """
     check_source(source)
     check_format(format)
@@ -484,7 +484,9 @@ def scan_work(
     starts (reading a large file and splitting it take seconds before any passage is
     scored), and ``on_progress(done, total)`` as passages are scored, from ``(0, total)``.
     Options are checked as in ``scan``; also, ``only``/``ignore`` leaving none of the
-    scorer's warnings is a ``ValueError``.
+    scorer's warnings is a ``ValueError``, and a broken model bundle a ``BundleError``.
+    ``read_seconds``: the time already spent reading the work, reported as
+    ``timings["read_s"]`` and counted in ``timings["total_s"]``.
     """
     if not isinstance(work, Work):
         raise ValueError(f"scan_work takes a Work (see forewarn.readers.read), not {type(work).__name__}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 # Han (with extension A, the compatibility block and the supplementary planes), the marks
 # 々〆〇, Hiragana and Katakana (half-width too). Not Hangul: Korean puts spaces between words.
@@ -165,12 +165,28 @@ class ReadError(ValueError):
 
     An error about a file named by ``path`` says "PATH: reason", others their reason alone;
     ``reason`` is the message without the name, for a caller that shows the name itself (the
-    CLI's "PATH: reason" lines and its JSON's ``{"path", "error"}``).
+    CLI's "PATH: reason" lines and its JSON's ``{"path", "error"}``), and ``path`` that name
+    (None when the message names none). It pickles whole, subclasses too, so a scan in a
+    process pool raises it in the caller rather than breaking the pool.
     """
 
     def __init__(self, reason: str, *, path: str | None = None) -> None:
         super().__init__(reason if path is None else f"{path}: {reason}")
         self.reason = reason
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Not ``cls(*args)``: a subclass's __init__ may take other arguments (TooLargeError's
+        # size and limit), and unpickling it failed in the parent process.
+        return (_restore_error, (type(self), self.args, dict(vars(self))))
+
+
+def _restore_error(cls: type[ReadError], args: tuple[Any, ...], state: dict[str, Any]) -> ReadError:
+    """A pickled ``ReadError`` (or subclass) as it was, without calling its ``__init__``."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 # Chapter numbers written as words ("Chapter Twelve"), with their values: the text reader's

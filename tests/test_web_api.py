@@ -216,3 +216,31 @@ def test_the_api_report_is_the_python_apis_and_the_clis_for_the_same_input(clien
     lexicon = report_to_dict(fw.scan(path, scorer="lexicon"))
     assert printed["work"].pop("path") == lexicon["work"].pop("path")
     assert same(printed) == same(lexicon)
+
+
+@pytest.mark.parametrize("charset", ["bogus", "rot13", "hex"])
+def test_a_charset_no_codec_decodes_text_with_is_named_as_unknown(client: TestClient, charset: str) -> None:
+    """Regression: "text/plain; charset=bogus" was a 422 saying "the body is not bogus text", as
+    if the body were at fault rather than the charset's name (rot13 and hex are codecs, but not
+    of bytes to text)."""
+    r = client.post("/api/scan", content=STORY.encode(), headers={"Content-Type": f"text/plain; charset={charset}"})
+    assert r.status_code == 422
+    assert r.json()["detail"] == f"unknown charset {charset!r} in Content-Type (send UTF-8, or leave charset out)"
+
+
+def test_openapi_describes_the_headers_a_client_is_told_to_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The README tells a client to read Retry-After on a 503 and X-Total-Count on /db.json and
+    /db/failed.json, but /openapi.json described neither, so a generated client had no field."""
+    from forewarn.batch import run_batch
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "w.txt").write_text(STORY)
+    run_batch(tmp_path / "c", db=tmp_path / "r.db", workers=1, mode="lexicon")
+    app = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db"))
+    paths = app.get("/openapi.json").json()["paths"]
+    assert app.get("/db.json").headers["X-Total-Count"] == "1"
+    busy = paths["/api/scan"]["post"]["responses"]["503"]["headers"]["Retry-After"]
+    assert busy["schema"]["type"] == "integer" and "seconds" in busy["description"]
+    for path in ("/db.json", "/db/failed.json"):
+        total = paths[path]["get"]["responses"]["200"]["headers"]["X-Total-Count"]
+        assert total["schema"]["type"] == "integer" and "match" in total["description"]

@@ -89,7 +89,7 @@ __all__ = [  # what other modules and tests import from here; _missing and _die_
 def model_version(mode: str, bundle: str | None = None) -> str:
     from forewarn.score.cascade import default_scorer
 
-    return default_scorer(mode, bundle).version_
+    return default_scorer(mode, bundle=bundle).version_
 
 
 def _pending(

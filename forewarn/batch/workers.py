@@ -46,7 +46,7 @@ def scan_one(
     try:
         work = read(data, name=name, format=sniff(data, name), max_bytes=max_bytes)
         work.source_path = name
-        report = report_to_dict(scan_work(work, scorer=default_scorer(mode, bundle)))
+        report = report_to_dict(scan_work(work, scorer=default_scorer(mode, bundle=bundle)))
     except ReadError as e:
         return {"name": name, "error": str(e)}
     except Exception as e:  # a bug must not stop a collection; record it against the work

@@ -58,7 +58,7 @@ def load_scorer(mode: str, model_dir: Path | None) -> Any:
     if model_dir is not None and mode == "lexicon":
         raise click.UsageError("--model has no effect with --scorer lexicon, which uses no model")
     try:
-        return default_scorer(mode, str(model_dir) if model_dir else None)
+        return default_scorer(mode, bundle=model_dir)
     except BundleError as e:
         fail(str(e))
         sys.exit(EXIT_ERROR)

@@ -135,22 +135,26 @@ def _ensure_text(work: Work) -> Work:
 
 
 def read(
-    source: str | os.PathLike[str] | bytes,
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview,
     *,
     format: str | None = None,
     name: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Work:
-    """Read a file path (or raw bytes) as a ``Work``.
+    """Read a file path (or raw bytes, also a bytearray or memoryview) as a ``Work``.
 
     ``format`` is one of "text", "markdown", "html", "epub", or None to detect
     it from magic bytes and the suffix of the path (or of ``name`` for bytes).
+    Input that cannot be read as a work raises ``ReadError``; a source of another type
+    a ``ValueError``.
     """
     if format is not None and format not in FORMATS:
         raise ReadError(f"unknown format {format!r} (use text, markdown, html or epub)")
+    if not isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
+        raise ValueError(f"source must be a path or bytes, not {type(source).__name__}")
     path: str | None = None
-    if isinstance(source, bytes):
-        data = source
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
         if len(data) > max_bytes:
             raise too_large(len(data), max_bytes)
     else:

@@ -25,10 +25,11 @@ marked ``lexicon_only`` are never used.
 
 from __future__ import annotations
 
+import os
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -36,7 +37,7 @@ import numpy as np
 from forewarn.score.base import check_texts
 from forewarn.score.focus import CueSpans, hit_spans
 from forewarn.score.lexicon import LexiconScorer
-from forewarn.score.model import load_model
+from forewarn.score.model import default_bundle, load_model
 from forewarn.severity import severity_version
 
 # The probability of a passage flagged by a written-data head alone (``thorough``): low
@@ -206,17 +207,30 @@ def combine(head: np.ndarray, lexicon: np.ndarray, tiers: Sequence[str | None]) 
 
 
 _LOADING = threading.Lock()
+_KEEP_SCORERS = 4  # (mode, bundle folder) pairs kept loaded, least recently asked for dropped
+_SCORERS: OrderedDict[tuple[str, str | None], CascadeScorer] = OrderedDict()
 
 
-def default_scorer(mode: str = "cascade", bundle: str | None = None) -> CascadeScorer:
-    """The packaged lexicon and model (or the bundle at ``bundle``), loaded once per process,
-    also when threads ask at once (``lru_cache`` alone let each load its own copy: seconds and
-    about 100 MiB each). A scorer is safe to share between threads."""
+def default_scorer(mode: str = "cascade", *, bundle: str | os.PathLike[str] | None = None) -> CascadeScorer:
+    """The packaged lexicon and model (or the bundle in the folder ``bundle``), loaded once per
+    process and bundle folder, however it is named (a str or Path, relative or absolute, the
+    packaged one's own path), also when threads ask at once (``lru_cache`` alone let each load
+    its own copy: seconds and about 100 MiB each). A scorer is safe to share between threads.
+    A broken bundle raises ``BundleError``, an unknown mode ``ValueError``."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    given = folder = None
+    if bundle is not None and mode != "lexicon":  # the lexicon mode reads no bundle
+        given = os.fspath(bundle)
+        folder = os.path.realpath(given)
+        if folder == os.path.realpath(default_bundle()):
+            given = folder = None
+    key = (mode, folder)
     with _LOADING:
-        return _load_scorer(mode, bundle)
-
-
-@lru_cache(maxsize=4)
-def _load_scorer(mode: str, bundle: str | None) -> CascadeScorer:
-    model = None if mode == "lexicon" else load_model(bundle)
-    return CascadeScorer(model=model, mode=mode)
+        if key not in _SCORERS:
+            # The name as given, so a broken bundle's error names it as the user did.
+            _SCORERS[key] = CascadeScorer(model=None if mode == "lexicon" else load_model(given), mode=mode)
+            while len(_SCORERS) > _KEEP_SCORERS:
+                _SCORERS.popitem(last=False)
+        _SCORERS.move_to_end(key)
+        return _SCORERS[key]

@@ -126,6 +126,21 @@ _SCAN_ERRORS = _problems(
     }
 )
 
+_SCAN_ERRORS[503]["headers"] = {
+    "Retry-After": {"description": "How many seconds to wait before trying again.", "schema": {"type": "integer"}}
+}
+# A header the lists' 200 sends beside its rows (merged with the route's own 200 by FastAPI).
+TOTAL_COUNT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "X-Total-Count": {
+                "description": "How many rows match, before offset and limit page them.",
+                "schema": {"type": "integer"},
+            }
+        }
+    }
+}
+
 _UNKNOWN_WORK = _problems({404: "No such report: they are kept in memory only, the most recent ones."})
 _DB_ERRORS = {503: "The results database is not there (moved or deleted).", 500: "The results database is damaged."}
 _DB_LIST_ERRORS = _problems({422: "An unknown filter or warning, or a bad value or paging.", **_DB_ERRORS})
@@ -277,10 +292,14 @@ def _charset(content_type: str) -> str | None:
 
 
 def _decode_text(body: bytes, charset: str) -> str:
-    """A text/plain body in the charset it names; undecodable is a 422."""
+    """A text/plain body in the charset it names; undecodable is a 422, and so is a charset no
+    codec decodes text with (not "the body is not bogus text": the name is at fault)."""
     try:
         return body.decode(charset).lstrip("\ufeff")
-    except (LookupError, UnicodeDecodeError):
+    except LookupError:  # no such codec, or one that is not bytes to text ("rot13", "hex")
+        detail = f"unknown charset {charset!r} in Content-Type (send UTF-8, or leave charset out)"
+        raise HTTPException(status_code=422, detail=detail) from None
+    except UnicodeDecodeError:
         raise HTTPException(status_code=422, detail=f"the body is not {charset} text") from None
 
 

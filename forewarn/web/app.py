@@ -101,7 +101,7 @@ def create_app(
 
     def get_scorer() -> Any:
         """The scorer, the packaged cascade loaded once: first scans at the same time wait for
-        one load (``default_scorer``'s lru_cache let each of them load its own copy)."""
+        one load (``default_scorer`` once let each of them load its own copy)."""
         if not loaded:
             with load_lock:
                 if not loaded:

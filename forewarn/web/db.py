@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from forewarn.pipeline import check_threshold, resolve_labels
 from forewarn.taxonomy import load_taxonomy
-from forewarn.web.api import _DB_FAILED_ERRORS, _DB_LIST_ERRORS, _DB_WORK_ERRORS, FailedFile, _once
+from forewarn.web.api import _DB_FAILED_ERRORS, _DB_LIST_ERRORS, _DB_WORK_ERRORS, TOTAL_COUNT, FailedFile, _once
 from forewarn.web.pages import _is_ascii_number, _json_off_loop, _page
 from forewarn.web.stored import _report_from_dict, _stored_page, _stored_reading_page, _stored_text
 
@@ -165,7 +165,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         _once(params, "min_confidence", "not_declared", "rating_mismatch", *_PAGING)
         return {"has": has, "min_confidence": min_confidence, "languages": languages, **flags}
 
-    @app.get("/db.json", responses=_DB_LIST_ERRORS)
+    @app.get("/db.json", responses={**_DB_LIST_ERRORS, **TOTAL_COUNT})
     async def db_index_json(request: Request, response: Response) -> list[dict[str, Any]]:
         """The rows of ``forewarn query --json``; ``limit`` and ``offset`` page them (default:
         all, as before), and the ``X-Total-Count`` header says how many there are."""
@@ -216,7 +216,7 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
         _once(params, *_PAGING)
         return db_paging(request, default=default)
 
-    @app.get("/db/failed.json", response_model=list[FailedFile], responses=_DB_FAILED_ERRORS)
+    @app.get("/db/failed.json", response_model=list[FailedFile], responses={**_DB_FAILED_ERRORS, **TOTAL_COUNT})
     async def db_failed_json(request: Request, response: Response) -> list[dict[str, Any]]:
         """The files that could not be read, as ``forewarn query --failed --json`` lists them;
         paged and counted (``X-Total-Count``) as ``/db.json``."""
