@@ -915,3 +915,27 @@ def test_hard_wraps_are_found_only_in_text_wrapped_to_a_width() -> None:
     assert hard_wraps(TEXTS, spans(TEXTS)) == frozenset()
     long_lines = "\n".join([CALM.strip()[:80], CALM.strip()[:55], CALM.strip()[:75]])  # not full: lines kept
     assert hard_wraps(f"{wrapped}\n\n{long_lines}", spans(f"{wrapped}\n\n{long_lines}")) == wraps
+
+
+def test_evidence_gives_each_passages_confidence_in_the_pages_words() -> None:
+    """Regression (reader review): an evidence passage read "(p=0.62, depicted)"; "p" is a
+    statistician's letter that "How to read this" never explains. It says "confidence" as the table does."""
+    html = render_html(two_chapter_report())
+    evidence = re.findall(r"</a> \(([^)]*)\)<blockquote", html)
+    assert evidence and all(
+        re.fullmatch(r"confidence \d\.\d\d, (mentioned|implied|depicted|graphic)", e) for e in evidence
+    )
+    assert "p=" not in html
+
+
+def test_the_table_points_to_how_to_read_it_and_low_confidence_has_its_number() -> None:
+    """Regression (reader review): a first-time reader met "0.34" and "not declared (low
+    confidence)" with the explanation further down and nothing pointing to it, and "How to read
+    this" never said what "low" is (below 0.5, ``LOW_CONFIDENCE``)."""
+    from forewarn.report.html import LOW_CONFIDENCE
+
+    html = render_html(two_chapter_report())
+    table = html.index('<table class="warnings"')
+    pointer = html.rfind('<a href="#how">', html.index('id="detected-h"'), table)
+    assert pointer > 0 and 'id="how"' in html
+    assert f"with low confidence (below {LOW_CONFIDENCE:.1f})" in html

@@ -942,7 +942,8 @@ def test_the_stored_page_gives_places_as_the_report_does(tmp_path, monkeypatch) 
     violence = next(w for w in stored["warnings"] if w["id"] == "violence")
     first = min(violence["evidence"], key=lambda e: e["start"])
     assert first["chapter"] == 1 and first["chapter_position"] < first["position"]
-    assert f"chapter 2, {first['chapter_position']:.0f}% in" in page
+    assert f"chapter 2, {first['chapter_position']:.0f}% in (confidence {first['probability']:.2f}, " in page
+    assert "p=" not in page  # the report's words, not a statistician's letter (reader review)
 
 
 def test_only_wholly_ignored_is_a_422_like_an_empty_only(client: TestClient) -> None:

@@ -90,13 +90,19 @@ def _quote_text(report: Report, e: PassageRef, inline: Inline) -> str:
     return quote("\n\n".join(paras))
 
 
+def passage_confidence(e: PassageRef) -> str:
+    """An evidence passage's own score and severity in the words of "How to read this"
+    ("confidence 0.62, depicted"): "p=0.62" meant nothing to a reader who is no statistician."""
+    return f"confidence {e.probability:.2f}, {_e(e.severity)}"
+
+
 def _summary(report: Report, inline: Inline) -> str:
     rows = []
     by_index, starts = _passage_map(report), _run_starts(report)
     for w in report.warnings:
         evidence = "".join(
             f'<li><a href="#{_evidence_target(e.index, starts)}" data-passage="p-{e.index}">{_place(report, e)}</a> '
-            f"(p={e.probability:.2f}, {_e(e.severity)})"
+            f"({passage_confidence(e)})"
             f'<blockquote dir="auto"{_lang(report)}>{_e(_quote_text(report, e, inline))}</blockquote></li>'
             for e in w.evidence
         )
@@ -123,7 +129,9 @@ def warnings_table(rows: list[str]) -> str:
             'so this is not a promise that none apply (see <a href="#how">How to read this</a>).</p>'
         )
     return (
-        f'{head}<table class="warnings" aria-labelledby="detected-h"><thead><tr><th scope="col">Warning</th>'
+        f'{head}<p class="note">What confidence, severity and declared mean: <a href="#how">How to read '
+        "this</a>, below the table.</p>"
+        '<table class="warnings" aria-labelledby="detected-h"><thead><tr><th scope="col">Warning</th>'
         '<th scope="col">Confidence</th><th scope="col">Severity</th><th scope="col">Declared?</th>'
         f'<th scope="col">Where</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
@@ -141,7 +149,7 @@ HOW_TO_READ = (
     "chapter heading; the text before it, if any, is the <em>opening</em>.</p>"
     "<p><strong>Declared</strong> is what the author tagged or wrote in a warnings line; <strong>detected</strong> "
     "is what forewarn found in the text. 'Not declared' means the text suggests a warning the author did not "
-    "list; with low confidence it may be a false alarm.</p>"
+    f"list; with low confidence (below {LOW_CONFIDENCE:.1f}) it may be a false alarm.</p>"
     "<p><strong>AO3 fit</strong> suggests the rating and archive warnings the detections would call for on "
     "Archive of Our Own; it is a suggestion, not a ruling.</p>"
     "<p><strong>Not detected does not mean absent.</strong> Implied content without telling words is often "

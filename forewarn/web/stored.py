@@ -22,7 +22,14 @@ from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, read
 from forewarn.report.html import render_html
 from forewarn.report.html_common import _passage_map, _place, notice_html, work_language
-from forewarn.report.html_summary import HOW_TO_READ, _declared, _locations, _status, warnings_table
+from forewarn.report.html_summary import (
+    HOW_TO_READ,
+    _declared,
+    _locations,
+    _status,
+    passage_confidence,
+    warnings_table,
+)
 from forewarn.split import Passage, _percent
 from forewarn.web.pages import _page
 from forewarn.work import Chapter, Metadata, ReadError, Work, has_opening
@@ -206,8 +213,7 @@ def _stored_summary(report: Report) -> str:
     for w in report.warnings:
         count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
         strongest = "".join(
-            f"<li>{_place(report, e)} (p={e.probability:.2f}, {escape(e.severity)})</li>"
-            for e in sorted(w.evidence, key=lambda e: e.start)
+            f"<li>{_place(report, e)} ({passage_confidence(e)})</li>" for e in sorted(w.evidence, key=lambda e: e.start)
         )
         rows.append(
             f'<tr><th scope="row">{escape(w.name)}</th><td data-label="Confidence">{w.confidence:.2f}</td>'
