@@ -939,3 +939,14 @@ def test_the_table_points_to_how_to_read_it_and_low_confidence_has_its_number() 
     pointer = html.rfind('<a href="#how">', html.index('id="detected-h"'), table)
     assert pointer > 0 and 'id="how"' in html
     assert f"with low confidence (below {LOW_CONFIDENCE:.1f})" in html
+
+
+def test_where_a_declaration_was_read_is_said_in_words_apart_from_the_warning() -> None:
+    """Regression (reader review): the declared list read "alcohol → drug-use header" (the source
+    in small grey type, but one phrase to a screen reader), and an AO3 tag's source "ao3-tag"."""
+    html = render_html(report_for(f"Warnings: violence, blood\n\n{FIGHT}\n\n{CALM}"))
+    assert "violence</bdi> &rarr; violence <small>(from the author&#x27;s warnings line)</small>" in html
+    assert "<small>header</small>" not in html
+    from forewarn.report.html_summary import _SOURCES
+
+    assert set(_SOURCES) == {"header", "ao3-archive-warning", "ao3-tag"}

@@ -179,11 +179,24 @@ def _unmapped(raw: str) -> str:
     return "no warning named" if names_no_warning(raw) else "not in the taxonomy"
 
 
+# Where a declaration was read, in a reader's words: a bare "header" after the id read as one
+# phrase ("alcohol -> drug-use header"), and "ao3-tag" is the program's name for it.
+_SOURCES = {
+    "header": "the author's warnings line",
+    "ao3-archive-warning": "an AO3 archive warning",
+    "ao3-tag": "an AO3 tag",
+}
+
+
+def _source(source: str) -> str:
+    return _SOURCES.get(source, source)
+
+
 def _declared(report: Report) -> str:
     items = (
         "".join(
             f"<li><bdi>{_e(d.raw)}</bdi> &rarr; {_e(d.warning_id or _unmapped(d.raw))}"
-            f"{' (' + _e(d.qualifier) + ')' if d.qualifier else ''} <small>{_e(d.source)}</small></li>"
+            f"{' (' + _e(d.qualifier) + ')' if d.qualifier else ''} <small>(from {_e(_source(d.source))})</small></li>"
             for d in report.declared
         )
         or "<li>Nothing declared (no warnings line, archive warnings or tags found).</li>"
