@@ -347,3 +347,26 @@ def test_a_right_to_left_paragraph_is_laid_out_right_to_left(browser: webdriver.
         p.text: browser.execute_script("return getComputedStyle(arguments[0]).direction", p) for p in paragraphs
     }
     assert directions[hebrew] == "rtl" and directions[CALM.strip()] == "ltr"
+
+
+def test_the_hide_status_says_what_the_boxes_hid(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression (reader review): ticking a box said nothing where the reader ticked it, to the
+    eye or to a screen reader; the status (role=status) beside the boxes counts what is hidden."""
+    fight = "He stabbed the guard, and stabbed him again."
+    browser.get(report_page(tmp_path, "status.html", CALM, fight, *[CALM] * 3, fight, CALM))
+    cleared(browser)
+    status = browser.find_element(By.ID, "hide-status")
+    assert status.get_attribute("role") == "status" and status.text == "Nothing is hidden."
+    blocks = len(browser.find_elements(By.CSS_SELECTOR, 'section.flagged[data-warnings~="violence"]'))
+    assert blocks == 2
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    assert status.text == "2 places in the work hidden, each behind a notice."
+    reveal = browser.find_element(By.CSS_SELECTOR, "section.flagged input.reveal")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", reveal)
+    reveal.click()
+    assert status.text == "1 place in the work hidden, behind a notice."
+    forget = browser.find_element(By.ID, "forget")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", forget)
+    forget.click()
+    assert status.text == "Nothing is hidden."
+    cleared(browser)

@@ -950,3 +950,13 @@ def test_where_a_declaration_was_read_is_said_in_words_apart_from_the_warning() 
     from forewarn.report.html_summary import _SOURCES
 
     assert set(_SOURCES) == {"header", "ao3-archive-warning", "ao3-tag"}
+
+
+def test_the_hide_choices_have_a_status_that_says_what_they_hid() -> None:
+    """Regression (reader review): ticking "Violence" changed nothing within sight or hearing of
+    the box (the blocks may be screens below); a status beside the boxes, written by the script,
+    says how many places are hidden (tests/test_browser.py checks the script writes it)."""
+    html = render_html(two_chapter_report())
+    fieldset = html[html.index("<fieldset>") : html.index("</fieldset>")]
+    assert '<p class="note" id="hide-status" role="status"></p>' in fieldset
+    assert fieldset.index('name="hide"') < fieldset.index('id="hide-status"')

@@ -274,6 +274,9 @@ def _reader(report: Report, inline: Inline) -> str:
     return (
         '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h" tabindex="-1">Reading mode</h2>'
         f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}"
+        # What the boxes hid, said where the reader ticked (the blocks may be screens below):
+        # written by the script, announced by screen readers as a status.
+        '<p class="note" id="hide-status" role="status"></p>'
         '<p class="note" id="remembered">Your choices are remembered in this browser and applied to every '
         "forewarn report you open in it. "
         '<button type="button" id="forget" hidden>Forget my choices</button></p></fieldset>'

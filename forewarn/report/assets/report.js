@@ -14,8 +14,10 @@
   function save() {
     try { localStorage.setItem(KEY, JSON.stringify(chosen)); } catch (e) { /* private mode */ }
   }
+  var status = document.getElementById("hide-status");
   function apply() {
     var set = {};
+    var hidden = 0;
     chosen.forEach(function (id) { set[id] = true; });
     document.querySelectorAll("section.flagged").forEach(function (sec) {
       var ids = (sec.getAttribute("data-warnings") || "").split(" ");
@@ -23,7 +25,14 @@
       sec.classList.toggle("hide", hide);
       var box = sec.querySelector("input.reveal");
       sec.classList.toggle("shown", !!(box && box.checked));
+      if (hide && !(box && box.checked)) { hidden += 1; }
     });
+    // Said beside the boxes: the blocks themselves may be screens below, out of sight and hearing.
+    if (status && boxes.length) {
+      status.textContent = hidden === 0 ? "Nothing is hidden." :
+        hidden === 1 ? "1 place in the work hidden, behind a notice." :
+        hidden + " places in the work hidden, each behind a notice.";
+    }
   }
   boxes.forEach(function (box) {
     box.checked = chosen.indexOf(box.value) >= 0;
