@@ -960,3 +960,16 @@ def test_the_hide_choices_have_a_status_that_says_what_they_hid() -> None:
     fieldset = html[html.index("<fieldset>") : html.index("</fieldset>")]
     assert '<p class="note" id="hide-status" role="status"></p>' in fieldset
     assert fieldset.index('name="hide"') < fieldset.index('id="hide-status"')
+
+
+def test_the_position_bars_edges_have_3_to_1_contrast_on_the_page() -> None:
+    """Regression (reader review): the bar's track (#e8e6df) was 1.22:1 on the page, so a low-vision
+    reader saw a red mark with no start or end of the work to place it against (WCAG 1.4.11)."""
+    from forewarn.report.html import _asset
+
+    css = _asset("report.css")
+    colours = dict(re.findall(r"--(\w+):\s*(#[0-9a-fA-F]{3,6})", css))
+    bar = re.search(r"^\.bar \{([^}]*)\}", css, flags=re.M)
+    assert bar
+    border = re.search(r"border:\s*1px solid (#[0-9a-fA-F]{3,6})", bar.group(1))
+    assert border and _contrast(border.group(1), colours["bg"]) >= 3
