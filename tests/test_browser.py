@@ -370,3 +370,17 @@ def test_the_hide_status_says_what_the_boxes_hid(browser: webdriver.Chrome, tmp_
     forget.click()
     assert status.text == "Nothing is hidden."
     cleared(browser)
+
+
+def test_the_form_says_it_is_checking_once_sent(browser: webdriver.Chrome, server: str) -> None:
+    """Regression (reader review): the form said nothing while a scan ran. The submit is held
+    here (a listener added after the page's own) to read the status before the page changes."""
+    browser.get(server + "/")
+    status = browser.find_element(By.ID, "scan-status")
+    assert status.get_attribute("role") == "status" and status.text == ""
+    browser.execute_script(
+        'document.querySelector("form").addEventListener("submit", function (e) { e.preventDefault(); })'
+    )
+    browser.find_element(By.ID, "text").send_keys("He stabbed the guard.")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert status.text.startswith("Checking the work for warnings")

@@ -1296,3 +1296,12 @@ def test_the_stored_page_writes_a_chapter_count_in_the_thousands_as_the_words(tm
     (folder / "long.txt").unlink()
     page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
     assert "6,000 words, 1,200 chapters," in page
+
+
+def test_the_form_has_a_status_that_says_it_is_checking(client: TestClient) -> None:
+    """Regression (reader review): after "Check for warnings" the page said nothing for the
+    seconds a scan takes (the browser's spinner is out of a screen reader's hearing); a status
+    after the button is written on submit (tests/test_browser.py checks the script)."""
+    form_html = client.get("/").text.split("<form", 1)[1].split("</form>", 1)[0]
+    assert '<p id="scan-status" role="status"></p>' in form_html
+    assert form_html.index("</button>") < form_html.index('id="scan-status"')
