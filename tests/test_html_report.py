@@ -37,7 +37,7 @@ def test_self_contained_and_evidence_hidden() -> None:
     html = render_html(report_for(text))
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "<link" not in html
-    assert "<details><summary>Show evidence (spoilers)</summary>" in html
+    assert '<details><summary>Show evidence (spoilers)<span class="vh">: Violence</span></summary>' in html
     assert '<section class="flagged"' in html and "Skip past it" in html
     assert 'name="hide" value="violence"' in html
 
@@ -973,3 +973,18 @@ def test_the_position_bars_edges_have_3_to_1_contrast_on_the_page() -> None:
     assert bar
     border = re.search(r"border:\s*1px solid (#[0-9a-fA-F]{3,6})", bar.group(1))
     assert border and _contrast(border.group(1), colours["bg"]) >= 3
+
+
+def test_each_show_evidence_control_names_its_warning_to_a_screen_reader() -> None:
+    """Regression (reader review): a screen reader's list of controls gave "Show evidence
+    (spoilers)" once per warning, the same words each time; each now ends with its warning's
+    name, visually hidden (the visible words stay first, as WCAG 2.5.3 asks)."""
+    report = report_for(f"{FIGHT}\n\nBlood pooled on the stones, blood on her hands.\n\n{CALM}")
+    report.warnings[0].name = XSS  # names come from the taxonomy, but escape them all the same
+    html = render_html(report)
+    summaries = re.findall(r"<details><summary>(.*?)</summary>", html)
+    assert len(summaries) == len(report.warnings) >= 2
+    assert len(set(summaries)) == len(summaries)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=&quot;alert(2)&quot;&gt;"
+    assert summaries[0] == f'Show evidence (spoilers)<span class="vh">: {escaped}</span>'
+    assert ".vh {" in html

@@ -113,7 +113,8 @@ def _summary(report: Report, inline: Inline) -> str:
             f'<td data-label="Severity">{_e(w.severity)}</td><td data-label="Declared?">{_status(report, w)}</td>'
             f'<td data-label="Where">{count}: <span class="where">{where}</span>'
             f"{_bar(report, w.passages, w.name, by_index=by_index, starts=starts)}"
-            f"<details><summary>Show evidence (spoilers)</summary><ol>{evidence}</ol></details></td></tr>"
+            f'<details><summary>Show evidence (spoilers)<span class="vh">: {_e(w.name)}</span></summary>'
+            f"<ol>{evidence}</ol></details></td></tr>"
         )
     return warnings_table(rows)
 
