@@ -141,6 +141,9 @@ def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-de
     client = TestClient(create_app(scorer=CascadeScorer(), db_path=db))
     index = client.get("/db")
     assert index.status_code == 200 and "&lt;b&gt;A&lt;/b&gt;" in index.text and "<b>A</b>" not in index.text
+    # Landmarks as on every other page (reader review): the list is in <main>, the title in <header>.
+    assert "<header><h1>Scanned works</h1></header><main>" in index.text
+    assert index.text.index('href="/db/1"') < index.text.index("</main>")
     r = client.get("/db/1", follow_redirects=False)
     assert r.status_code == 200 and "Reading mode" in r.text and "stored by forewarn batch" in r.text
     assert client.get("/db/99").status_code == 404
