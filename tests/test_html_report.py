@@ -988,3 +988,17 @@ def test_each_show_evidence_control_names_its_warning_to_a_screen_reader() -> No
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=&quot;alert(2)&quot;&gt;"
     assert summaries[0] == f'Show evidence (spoilers)<span class="vh">: {escaped}</span>'
     assert ".vh {" in html
+
+
+def test_the_bar_marks_keep_a_colour_in_forced_colours_mode() -> None:
+    """Regression (reader review): in forced colours (Windows High Contrast) a browser replaces
+    backgrounds with the page's, and the marks, drawn by their background alone, vanished from
+    every bar. A forced-colours rule gives them and the chapter ticks system colours."""
+    from forewarn.report.html import _asset
+
+    css = _asset("report.css")
+    forced = re.search(r"@media \(forced-colors: active\) \{(.*?)\n\}", css, flags=re.S)
+    assert forced
+    rules = dict(re.findall(r"(\.bar \.\w+) \{([^}]*)\}", forced.group(1)))
+    for selector, colour in ((".bar .mark", "LinkText"), (".bar .tick", "CanvasText")):
+        assert f"background: {colour}" in rules[selector] and "forced-color-adjust: none" in rules[selector]
