@@ -134,7 +134,7 @@ def test_upload_read_hide_and_reveal(browser: webdriver.Chrome, server: str, tmp
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
     # ... and the reader can forget it.
     forget = browser.find_element(By.ID, "forget")
-    assert forget.is_displayed()
+    assert forget.is_displayed() and browser.find_element(By.ID, "remembered").is_displayed()
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", forget)
     forget.click()
     assert not browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
@@ -173,6 +173,8 @@ def test_hiding_works_without_javascript(browser: webdriver.Chrome, server: str,
         start = section.find_element(By.CSS_SELECTOR, ".marker.start")
         assert content.is_displayed() and not notice.is_displayed()
         assert "starts" in start.text and "Violence" in start.text
+        # Nothing here remembers: the page must not say it does (reader review).
+        assert not browser.find_element(By.ID, "remembered").is_displayed()
         browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
         assert not content.is_displayed() and notice.is_displayed() and start.is_displayed()
         reveal = section.find_element(By.CSS_SELECTOR, "input.reveal")

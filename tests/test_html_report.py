@@ -93,6 +93,17 @@ def test_hiding_needs_no_javascript_and_a_noscript_note_says_what_does() -> None
     assert re.search(r"<noscript>.*not remembered.*</noscript>", html, flags=re.S)
 
 
+def test_without_javascript_the_page_does_not_promise_to_remember_choices() -> None:
+    """Regression (reader review): without JavaScript the fieldset still said "Your choices are
+    remembered in this browser" (the noscript note saying the opposite came after the chapter
+    list), so a reader who hid Violence found it shown when they reopened the page. The promise
+    is hidden until the script shows it, and the noscript note stands in its place, by the boxes."""
+    html = render_html(two_chapter_report())
+    fieldset = html[html.index("<fieldset>") : html.index("</fieldset>")]
+    assert '<p class="note" id="remembered" hidden>Your choices are remembered' in fieldset
+    assert re.search(r"<noscript>.*not remembered.*</noscript>", fieldset, flags=re.S)
+
+
 def test_consecutive_flagged_passages_are_one_block_with_one_skip_link() -> None:
     report = two_chapter_report()
     flagged = report.warnings[0].passages

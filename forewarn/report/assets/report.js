@@ -62,6 +62,8 @@
       }
     });
   });
+  var note = document.getElementById("remembered");
+  if (note) { note.hidden = false; }  // true only with this script: hidden in the page without it
   if (reset) {
     reset.hidden = false;
     reset.addEventListener("click", function () {
