@@ -386,3 +386,34 @@ def test_the_form_says_it_is_checking_once_sent(browser: webdriver.Chrome, serve
     browser.find_element(By.ID, "text").send_keys("He stabbed the guard.")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     assert status.text.startswith("Checking the work for warnings")
+
+
+def test_a_bar_is_one_tab_stop_and_the_arrow_keys_move_along_it(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression (reader review): every mark of every bar was a Tab stop (176 for a 21,000-word
+    work) between a keyboard and the next row; now a bar is one stop, and left/right, Home and
+    End move along it. "How to read this" says so once the script runs."""
+    from selenium.webdriver.common.keys import Keys
+
+    fight = "He stabbed the guard, and stabbed him again."
+    browser.get(report_page(tmp_path, "keys.html", CALM, fight, CALM, fight, CALM, fight, CALM))
+    cleared(browser)
+    marks = browser.find_elements(By.CSS_SELECTOR, ".bar a.mark")
+    assert len(marks) == 3
+    assert browser.find_element(By.ID, "bar-keys").is_displayed()
+
+    def focused() -> str:
+        return str(browser.execute_script("return document.activeElement.getAttribute('aria-label') || ''"))
+
+    labels = [m.get_attribute("aria-label") for m in marks]
+    browser.execute_script("arguments[0].focus()", marks[0])
+    marks[0].send_keys(Keys.ARROW_RIGHT)
+    assert focused() == labels[1]
+    browser.switch_to.active_element.send_keys(Keys.END)
+    assert focused() == labels[2]
+    browser.switch_to.active_element.send_keys(Keys.HOME)
+    assert focused() == labels[0]
+    browser.switch_to.active_element.send_keys(Keys.ARROW_LEFT)  # stays at the first
+    assert focused() == labels[0]
+    browser.switch_to.active_element.send_keys(Keys.TAB)  # out of the bar, not to its next mark
+    assert browser.execute_script("return document.activeElement.tagName") == "SUMMARY"
+    assert [m.get_attribute("tabindex") for m in marks] == ["0", "-1", "-1"]

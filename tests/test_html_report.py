@@ -1013,3 +1013,12 @@ def test_the_bar_marks_keep_a_colour_in_forced_colours_mode() -> None:
     rules = dict(re.findall(r"(\.bar \.\w+) \{([^}]*)\}", forced.group(1)))
     for selector, colour in ((".bar .mark", "LinkText"), (".bar .tick", "CanvasText")):
         assert f"background: {colour}" in rules[selector] and "forced-color-adjust: none" in rules[selector]
+
+
+def test_how_to_read_names_the_bars_keys_only_where_the_script_makes_them_work() -> None:
+    """Regression (reader review): a keyboard met every mark of every bar (176 for a 21,000-word
+    work) before the next row; the script makes each bar one Tab stop moved along by arrow keys
+    (tests/test_browser.py), and shows the sentence saying so, hidden without it."""
+    html = render_html(two_chapter_report())
+    how = html[html.index('<section id="how"') : html.index("</section>", html.index('<section id="how"'))]
+    assert '<span id="bar-keys" hidden>On a keyboard, Tab stops at each bar once' in how

@@ -1077,6 +1077,7 @@ def test_the_stored_page_shows_what_the_html_report_does(tmp_path) -> None:  # t
     first, last = (next(p for p in stored["passages"] if p["index"] == i) for i in violence["passages"][::5])
     where = f'6 passages: <span class="where">{first["position"]:.0f}&ndash;{last["end_position"]:.0f}%</span>'
     assert where in page  # every flagged passage, not the strongest three
+    assert "bar-keys" not in page and 'class="bar"' not in page  # no bar, so no word of its keys
     assert "What the author declared" in page and "violence</bdi> &rarr; violence" in page
     assert "Declared but not detected: self-harm" in page
     assert "Declared only as a broader warning: torture (as violence)" in page

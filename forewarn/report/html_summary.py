@@ -138,6 +138,13 @@ def warnings_table(rows: list[str]) -> str:
     )
 
 
+# The bars' keys, said only where the script makes them work (it shows this): without it, Tab
+# stops at every mark.
+BAR_KEYS = (
+    ' <span id="bar-keys" hidden>On a keyboard, Tab stops at each bar once, and the left and right '
+    "arrow keys, Home and End move along its marks.</span>"
+)
+
 HOW_TO_READ = (
     '<section id="how" class="how" aria-labelledby="how-h"><h2 id="how-h">How to read this</h2>'
     "<p><strong>Confidence</strong> (0 to 1) is how sure the model is that the warning applies somewhere in the "
@@ -147,7 +154,7 @@ HOW_TO_READ = (
     "detail). The table gives the strongest passage.</p>"
     "<p><strong>Where</strong> gives how far into the chapter a passage starts (for a work of one chapter, into "
     "the work); the bar shows the whole work, chapter breaks as ticks. Chapters are counted from the first "
-    "chapter heading; the text before it, if any, is the <em>opening</em>.</p>"
+    f"chapter heading; the text before it, if any, is the <em>opening</em>.{BAR_KEYS}</p>"
     "<p><strong>Declared</strong> is what the author tagged or wrote in a warnings line; <strong>detected</strong> "
     "is what forewarn found in the text. 'Not declared' means the text suggests a warning the author did not "
     f"list; with low confidence (below {LOW_CONFIDENCE:.1f}) it may be a false alarm.</p>"

@@ -23,6 +23,7 @@ from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, read
 from forewarn.report.html import render_html
 from forewarn.report.html_common import _passage_map, _place, notice_html, work_language
 from forewarn.report.html_summary import (
+    BAR_KEYS,
     HOW_TO_READ,
     _declared,
     _locations,
@@ -257,7 +258,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why_html: str) -> str
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         main = "<p>The stored report is in a form this forewarn does not read; its JSON is linked above.</p>"
     else:  # no bar in this page: its sentence in "How to read this" would point at nothing
-        how = HOW_TO_READ.replace("; the bar shows the whole work, chapter breaks as ticks", "")
+        how = HOW_TO_READ.replace("; the bar shows the whole work, chapter breaks as ticks", "").replace(BAR_KEYS, "")
         main = _stored_summary(rebuilt) + how + _stored_declared(rebuilt)
     return _page(
         f"forewarn: {title}",

@@ -62,6 +62,25 @@
       }
     });
   });
+  // One Tab stop per bar: a long work's bars held hundreds of marks between a keyboard and the
+  // next row of the table. Left and right, Home and End move along a bar ("How to read this" says
+  // so once this runs); the mark last visited is the bar's Tab stop.
+  document.querySelectorAll(".bar").forEach(function (bar) {
+    var marks = Array.prototype.slice.call(bar.querySelectorAll("a.mark"));
+    marks.forEach(function (m, i) { m.tabIndex = i === 0 ? 0 : -1; });
+    bar.addEventListener("keydown", function (ev) {
+      var i = marks.indexOf(document.activeElement);
+      var to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: marks.length - 1 }[ev.key];
+      if (i < 0 || to === undefined || ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
+      ev.preventDefault();
+      to = Math.max(0, Math.min(marks.length - 1, to));
+      marks[i].tabIndex = -1;
+      marks[to].tabIndex = 0;
+      marks[to].focus();
+    });
+  });
+  var keys = document.getElementById("bar-keys");
+  if (keys) { keys.hidden = false; }
   var note = document.getElementById("remembered");
   if (note) { note.hidden = false; }  // true only with this script: hidden in the page without it
   if (reset) {
