@@ -1078,6 +1078,8 @@ def test_the_stored_page_shows_what_the_html_report_does(tmp_path) -> None:  # t
     where = f'6 passages: <span class="where">{first["position"]:.0f}&ndash;{last["end_position"]:.0f}%</span>'
     assert where in page  # every flagged passage, not the strongest three
     assert "bar-keys" not in page and 'class="bar"' not in page  # no bar, so no word of its keys
+    # Each "Strongest passages" names its warning to a screen reader, as the report's evidence does.
+    assert '<summary>Strongest passages<span class="vh">: Violence</span></summary>' in page and ".vh{" in page
     assert "What the author declared" in page and "violence</bdi> &rarr; violence" in page
     assert "Declared but not detected: self-harm" in page
     assert "Declared only as a broader warning: torture (as violence)" in page

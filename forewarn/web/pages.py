@@ -49,6 +49,7 @@ def _page(title: str, body: str) -> str:
         "table{width:100%;border-collapse:collapse;font-size:.95rem}caption{text-align:left;font-weight:bold}"
         "th,td{text-align:left;vertical-align:top;padding:.4rem;border-bottom:1px solid #ddd}"
         ".where{overflow-wrap:anywhere}"
+        ".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
         "@media (max-width:600px){table,tbody,tr,th,td{display:block;width:100%}"
         "thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
         "tr{border-bottom:2px solid #ccc}th,td{border-bottom:none;padding:.15rem .4rem}"

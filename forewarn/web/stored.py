@@ -220,7 +220,8 @@ def _stored_summary(report: Report) -> str:
             f'<tr><th scope="row">{escape(w.name)}</th><td data-label="Confidence">{w.confidence:.2f}</td>'
             f'<td data-label="Severity">{escape(w.severity)}</td><td data-label="Declared?">{_status(report, w)}</td>'
             f'<td data-label="Where">{count}: <span class="where">{_locations(report, w.passages, by_index=by_index)}'
-            f"</span><details><summary>Strongest passages</summary><ol>{strongest}</ol></details></td></tr>"
+            "</span><details><summary>Strongest passages"
+            f'<span class="vh">: {escape(w.name)}</span></summary><ol>{strongest}</ol></details></td></tr>'
         )
     return warnings_table(rows)
 
