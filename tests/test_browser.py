@@ -134,7 +134,7 @@ def test_upload_read_hide_and_reveal(browser: webdriver.Chrome, server: str, tmp
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
     # ... and the reader can forget it.
     forget = browser.find_element(By.ID, "forget")
-    assert forget.is_displayed()
+    assert forget.is_displayed() and browser.find_element(By.ID, "remembered").is_displayed()
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", forget)
     forget.click()
     assert not browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
@@ -173,6 +173,8 @@ def test_hiding_works_without_javascript(browser: webdriver.Chrome, server: str,
         start = section.find_element(By.CSS_SELECTOR, ".marker.start")
         assert content.is_displayed() and not notice.is_displayed()
         assert "starts" in start.text and "Violence" in start.text
+        # Nothing here remembers: the page must not say it does (reader review).
+        assert not browser.find_element(By.ID, "remembered").is_displayed()
         browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
         assert not content.is_displayed() and notice.is_displayed() and start.is_displayed()
         reveal = section.find_element(By.CSS_SELECTOR, "input.reveal")
@@ -347,3 +349,71 @@ def test_a_right_to_left_paragraph_is_laid_out_right_to_left(browser: webdriver.
         p.text: browser.execute_script("return getComputedStyle(arguments[0]).direction", p) for p in paragraphs
     }
     assert directions[hebrew] == "rtl" and directions[CALM.strip()] == "ltr"
+
+
+def test_the_hide_status_says_what_the_boxes_hid(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression (reader review): ticking a box said nothing where the reader ticked it, to the
+    eye or to a screen reader; the status (role=status) beside the boxes counts what is hidden."""
+    fight = "He stabbed the guard, and stabbed him again."
+    browser.get(report_page(tmp_path, "status.html", CALM, fight, *[CALM] * 3, fight, CALM))
+    cleared(browser)
+    status = browser.find_element(By.ID, "hide-status")
+    assert status.get_attribute("role") == "status" and status.text == "Nothing is hidden."
+    blocks = len(browser.find_elements(By.CSS_SELECTOR, 'section.flagged[data-warnings~="violence"]'))
+    assert blocks == 2
+    browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').click()
+    assert status.text == "2 places in the work hidden, each behind a notice."
+    reveal = browser.find_element(By.CSS_SELECTOR, "section.flagged input.reveal")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", reveal)
+    reveal.click()
+    assert status.text == "1 place in the work hidden, behind a notice."
+    forget = browser.find_element(By.ID, "forget")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", forget)
+    forget.click()
+    assert status.text == "Nothing is hidden."
+    cleared(browser)
+
+
+def test_the_form_says_it_is_checking_once_sent(browser: webdriver.Chrome, server: str) -> None:
+    """Regression (reader review): the form said nothing while a scan ran. The submit is held
+    here (a listener added after the page's own) to read the status before the page changes."""
+    browser.get(server + "/")
+    status = browser.find_element(By.ID, "scan-status")
+    assert status.get_attribute("role") == "status" and status.text == ""
+    browser.execute_script(
+        'document.querySelector("form").addEventListener("submit", function (e) { e.preventDefault(); })'
+    )
+    browser.find_element(By.ID, "text").send_keys("He stabbed the guard.")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert status.text.startswith("Checking the work for warnings")
+
+
+def test_a_bar_is_one_tab_stop_and_the_arrow_keys_move_along_it(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression (reader review): every mark of every bar was a Tab stop (176 for a 21,000-word
+    work) between a keyboard and the next row; now a bar is one stop, and left/right, Home and
+    End move along it. "How to read this" says so once the script runs."""
+    from selenium.webdriver.common.keys import Keys
+
+    fight = "He stabbed the guard, and stabbed him again."
+    browser.get(report_page(tmp_path, "keys.html", CALM, fight, CALM, fight, CALM, fight, CALM))
+    cleared(browser)
+    marks = browser.find_elements(By.CSS_SELECTOR, ".bar a.mark")
+    assert len(marks) == 3
+    assert browser.find_element(By.ID, "bar-keys").is_displayed()
+
+    def focused() -> str:
+        return str(browser.execute_script("return document.activeElement.getAttribute('aria-label') || ''"))
+
+    labels = [m.get_attribute("aria-label") for m in marks]
+    browser.execute_script("arguments[0].focus()", marks[0])
+    marks[0].send_keys(Keys.ARROW_RIGHT)
+    assert focused() == labels[1]
+    browser.switch_to.active_element.send_keys(Keys.END)
+    assert focused() == labels[2]
+    browser.switch_to.active_element.send_keys(Keys.HOME)
+    assert focused() == labels[0]
+    browser.switch_to.active_element.send_keys(Keys.ARROW_LEFT)  # stays at the first
+    assert focused() == labels[0]
+    browser.switch_to.active_element.send_keys(Keys.TAB)  # out of the bar, not to its next mark
+    assert browser.execute_script("return document.activeElement.tagName") == "SUMMARY"
+    assert [m.get_attribute("tabindex") for m in marks] == ["0", "-1", "-1"]

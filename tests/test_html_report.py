@@ -37,7 +37,7 @@ def test_self_contained_and_evidence_hidden() -> None:
     html = render_html(report_for(text))
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "<link" not in html
-    assert "<details><summary>Show evidence (spoilers)</summary>" in html
+    assert '<details><summary>Show evidence (spoilers)<span class="vh">: Violence</span></summary>' in html
     assert '<section class="flagged"' in html and "Skip past it" in html
     assert 'name="hide" value="violence"' in html
 
@@ -91,6 +91,17 @@ def test_hiding_needs_no_javascript_and_a_noscript_note_says_what_does() -> None
     assert rule in style.group(1) and "display:none" in style.group(1)
     assert '<input type="checkbox" class="reveal"' in html  # "Show it anyway" is a checkbox, no script
     assert re.search(r"<noscript>.*not remembered.*</noscript>", html, flags=re.S)
+
+
+def test_without_javascript_the_page_does_not_promise_to_remember_choices() -> None:
+    """Regression (reader review): without JavaScript the fieldset still said "Your choices are
+    remembered in this browser" (the noscript note saying the opposite came after the chapter
+    list), so a reader who hid Violence found it shown when they reopened the page. The promise
+    is hidden until the script shows it, and the noscript note stands in its place, by the boxes."""
+    html = render_html(two_chapter_report())
+    fieldset = html[html.index("<fieldset>") : html.index("</fieldset>")]
+    assert '<p class="note" id="remembered" hidden>Your choices are remembered' in fieldset
+    assert re.search(r"<noscript>.*not remembered.*</noscript>", fieldset, flags=re.S)
 
 
 def test_consecutive_flagged_passages_are_one_block_with_one_skip_link() -> None:
@@ -915,3 +926,99 @@ def test_hard_wraps_are_found_only_in_text_wrapped_to_a_width() -> None:
     assert hard_wraps(TEXTS, spans(TEXTS)) == frozenset()
     long_lines = "\n".join([CALM.strip()[:80], CALM.strip()[:55], CALM.strip()[:75]])  # not full: lines kept
     assert hard_wraps(f"{wrapped}\n\n{long_lines}", spans(f"{wrapped}\n\n{long_lines}")) == wraps
+
+
+def test_evidence_gives_each_passages_confidence_in_the_pages_words() -> None:
+    """Regression (reader review): an evidence passage read "(p=0.62, depicted)"; "p" is a
+    statistician's letter that "How to read this" never explains. It says "confidence" as the table does."""
+    html = render_html(two_chapter_report())
+    evidence = re.findall(r"</a> \(([^)]*)\)<blockquote", html)
+    assert evidence and all(
+        re.fullmatch(r"confidence \d\.\d\d, (mentioned|implied|depicted|graphic)", e) for e in evidence
+    )
+    assert "p=" not in html
+
+
+def test_the_table_points_to_how_to_read_it_and_low_confidence_has_its_number() -> None:
+    """Regression (reader review): a first-time reader met "0.34" and "not declared (low
+    confidence)" with the explanation further down and nothing pointing to it, and "How to read
+    this" never said what "low" is (below 0.5, ``LOW_CONFIDENCE``)."""
+    from forewarn.report.html import LOW_CONFIDENCE
+
+    html = render_html(two_chapter_report())
+    table = html.index('<table class="warnings"')
+    pointer = html.rfind('<a href="#how">', html.index('id="detected-h"'), table)
+    assert pointer > 0 and 'id="how"' in html
+    assert f"with low confidence (below {LOW_CONFIDENCE:.1f})" in html
+
+
+def test_where_a_declaration_was_read_is_said_in_words_apart_from_the_warning() -> None:
+    """Regression (reader review): the declared list read "alcohol → drug-use header" (the source
+    in small grey type, but one phrase to a screen reader), and an AO3 tag's source "ao3-tag"."""
+    html = render_html(report_for(f"Warnings: violence, blood\n\n{FIGHT}\n\n{CALM}"))
+    assert "violence</bdi> &rarr; violence <small>(from the author&#x27;s warnings line)</small>" in html
+    assert "<small>header</small>" not in html
+    from forewarn.report.html_summary import _SOURCES
+
+    assert set(_SOURCES) == {"header", "ao3-archive-warning", "ao3-tag"}
+
+
+def test_the_hide_choices_have_a_status_that_says_what_they_hid() -> None:
+    """Regression (reader review): ticking "Violence" changed nothing within sight or hearing of
+    the box (the blocks may be screens below); a status beside the boxes, written by the script,
+    says how many places are hidden (tests/test_browser.py checks the script writes it)."""
+    html = render_html(two_chapter_report())
+    fieldset = html[html.index("<fieldset>") : html.index("</fieldset>")]
+    assert '<p class="note" id="hide-status" role="status"></p>' in fieldset
+    assert fieldset.index('name="hide"') < fieldset.index('id="hide-status"')
+
+
+def test_the_position_bars_edges_have_3_to_1_contrast_on_the_page() -> None:
+    """Regression (reader review): the bar's track (#e8e6df) was 1.22:1 on the page, so a low-vision
+    reader saw a red mark with no start or end of the work to place it against (WCAG 1.4.11)."""
+    from forewarn.report.html import _asset
+
+    css = _asset("report.css")
+    colours = dict(re.findall(r"--(\w+):\s*(#[0-9a-fA-F]{3,6})", css))
+    bar = re.search(r"^\.bar \{([^}]*)\}", css, flags=re.M)
+    assert bar
+    border = re.search(r"border:\s*1px solid (#[0-9a-fA-F]{3,6})", bar.group(1))
+    assert border and _contrast(border.group(1), colours["bg"]) >= 3
+
+
+def test_each_show_evidence_control_names_its_warning_to_a_screen_reader() -> None:
+    """Regression (reader review): a screen reader's list of controls gave "Show evidence
+    (spoilers)" once per warning, the same words each time; each now ends with its warning's
+    name, visually hidden (the visible words stay first, as WCAG 2.5.3 asks)."""
+    report = report_for(f"{FIGHT}\n\nBlood pooled on the stones, blood on her hands.\n\n{CALM}")
+    report.warnings[0].name = XSS  # names come from the taxonomy, but escape them all the same
+    html = render_html(report)
+    summaries = re.findall(r"<details><summary>(.*?)</summary>", html)
+    assert len(summaries) == len(report.warnings) >= 2
+    assert len(set(summaries)) == len(summaries)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=&quot;alert(2)&quot;&gt;"
+    assert summaries[0] == f'Show evidence (spoilers)<span class="vh">: {escaped}</span>'
+    assert ".vh {" in html
+
+
+def test_the_bar_marks_keep_a_colour_in_forced_colours_mode() -> None:
+    """Regression (reader review): in forced colours (Windows High Contrast) a browser replaces
+    backgrounds with the page's, and the marks, drawn by their background alone, vanished from
+    every bar. A forced-colours rule gives them and the chapter ticks system colours."""
+    from forewarn.report.html import _asset
+
+    css = _asset("report.css")
+    forced = re.search(r"@media \(forced-colors: active\) \{(.*?)\n\}", css, flags=re.S)
+    assert forced
+    rules = dict(re.findall(r"(\.bar \.\w+) \{([^}]*)\}", forced.group(1)))
+    for selector, colour in ((".bar .mark", "LinkText"), (".bar .tick", "CanvasText")):
+        assert f"background: {colour}" in rules[selector] and "forced-color-adjust: none" in rules[selector]
+
+
+def test_how_to_read_names_the_bars_keys_only_where_the_script_makes_them_work() -> None:
+    """Regression (reader review): a keyboard met every mark of every bar (176 for a 21,000-word
+    work) before the next row; the script makes each bar one Tab stop moved along by arrow keys
+    (tests/test_browser.py), and shows the sentence saying so, hidden without it."""
+    html = render_html(two_chapter_report())
+    how = html[html.index('<section id="how"') : html.index("</section>", html.index('<section id="how"'))]
+    assert '<span id="bar-keys" hidden>On a keyboard, Tab stops at each bar once' in how

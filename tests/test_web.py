@@ -141,6 +141,9 @@ def test_results_database_pages(tmp_path) -> None:  # type: ignore[no-untyped-de
     client = TestClient(create_app(scorer=CascadeScorer(), db_path=db))
     index = client.get("/db")
     assert index.status_code == 200 and "&lt;b&gt;A&lt;/b&gt;" in index.text and "<b>A</b>" not in index.text
+    # Landmarks as on every other page (reader review): the list is in <main>, the title in <header>.
+    assert "<header><h1>Scanned works</h1></header><main>" in index.text
+    assert index.text.index('href="/db/1"') < index.text.index("</main>")
     r = client.get("/db/1", follow_redirects=False)
     assert r.status_code == 200 and "Reading mode" in r.text and "stored by forewarn batch" in r.text
     assert client.get("/db/99").status_code == 404
@@ -942,7 +945,8 @@ def test_the_stored_page_gives_places_as_the_report_does(tmp_path, monkeypatch) 
     violence = next(w for w in stored["warnings"] if w["id"] == "violence")
     first = min(violence["evidence"], key=lambda e: e["start"])
     assert first["chapter"] == 1 and first["chapter_position"] < first["position"]
-    assert f"chapter 2, {first['chapter_position']:.0f}% in" in page
+    assert f"chapter 2, {first['chapter_position']:.0f}% in (confidence {first['probability']:.2f}, " in page
+    assert "p=" not in page  # the report's words, not a statistician's letter (reader review)
 
 
 def test_only_wholly_ignored_is_a_422_like_an_empty_only(client: TestClient) -> None:
@@ -1073,6 +1077,9 @@ def test_the_stored_page_shows_what_the_html_report_does(tmp_path) -> None:  # t
     first, last = (next(p for p in stored["passages"] if p["index"] == i) for i in violence["passages"][::5])
     where = f'6 passages: <span class="where">{first["position"]:.0f}&ndash;{last["end_position"]:.0f}%</span>'
     assert where in page  # every flagged passage, not the strongest three
+    assert "bar-keys" not in page and 'class="bar"' not in page  # no bar, so no word of its keys
+    # Each "Strongest passages" names its warning to a screen reader, as the report's evidence does.
+    assert '<summary>Strongest passages<span class="vh">: Violence</span></summary>' in page and ".vh{" in page
     assert "What the author declared" in page and "violence</bdi> &rarr; violence" in page
     assert "Declared but not detected: self-harm" in page
     assert "Declared only as a broader warning: torture (as violence)" in page
@@ -1295,3 +1302,12 @@ def test_the_stored_page_writes_a_chapter_count_in_the_thousands_as_the_words(tm
     (folder / "long.txt").unlink()
     page = TestClient(create_app(scorer=CascadeScorer(), db_path=tmp_path / "r.db")).get("/db/1").text
     assert "6,000 words, 1,200 chapters," in page
+
+
+def test_the_form_has_a_status_that_says_it_is_checking(client: TestClient) -> None:
+    """Regression (reader review): after "Check for warnings" the page said nothing for the
+    seconds a scan takes (the browser's spinner is out of a screen reader's hearing); a status
+    after the button is written on submit (tests/test_browser.py checks the script)."""
+    form_html = client.get("/").text.split("<form", 1)[1].split("</form>", 1)[0]
+    assert '<p id="scan-status" role="status"></p>' in form_html
+    assert form_html.index("</button>") < form_html.index('id="scan-status"')

@@ -274,12 +274,17 @@ def _reader(report: Report, inline: Inline) -> str:
     return (
         '<section id="reading" aria-labelledby="reading-h"><h2 id="reading-h" tabindex="-1">Reading mode</h2>'
         f"<fieldset><legend>Hide passages with</legend>{choices or '<p>Nothing to hide.</p>'}"
-        '<p class="note" id="remembered">Your choices are remembered in this browser and applied to every '
-        "forewarn report you open in it. "
-        '<button type="button" id="forget" hidden>Forget my choices</button></p></fieldset>'
-        f"{_chapter_nav(report)}"
+        # What the boxes hid, said where the reader ticked (the blocks may be screens below):
+        # written by the script, announced by screen readers as a status.
+        '<p class="note" id="hide-status" role="status"></p>'
+        # Only the script remembers: without it the promise was false (a reader who hid Violence
+        # found it shown on reopening), so the script shows it and the noscript note stands there.
+        '<p class="note" id="remembered" hidden>Your choices are remembered in this browser and applied to '
+        "every forewarn report you open in it. "
+        '<button type="button" id="forget" hidden>Forget my choices</button></p>'
         '<noscript><p class="note">Without JavaScript, hiding works in current browsers but your choices '
-        "are not remembered when you reopen the page.</p></noscript>"
+        "are not remembered when you reopen the page.</p></noscript></fieldset>"
+        f"{_chapter_nav(report)}"
         f'<article class="work"{lang}>{"".join(out)}</article></section>'
     )
 

@@ -90,13 +90,19 @@ def _quote_text(report: Report, e: PassageRef, inline: Inline) -> str:
     return quote("\n\n".join(paras))
 
 
+def passage_confidence(e: PassageRef) -> str:
+    """An evidence passage's own score and severity in the words of "How to read this"
+    ("confidence 0.62, depicted"): "p=0.62" meant nothing to a reader who is no statistician."""
+    return f"confidence {e.probability:.2f}, {_e(e.severity)}"
+
+
 def _summary(report: Report, inline: Inline) -> str:
     rows = []
     by_index, starts = _passage_map(report), _run_starts(report)
     for w in report.warnings:
         evidence = "".join(
             f'<li><a href="#{_evidence_target(e.index, starts)}" data-passage="p-{e.index}">{_place(report, e)}</a> '
-            f"(p={e.probability:.2f}, {_e(e.severity)})"
+            f"({passage_confidence(e)})"
             f'<blockquote dir="auto"{_lang(report)}>{_e(_quote_text(report, e, inline))}</blockquote></li>'
             for e in w.evidence
         )
@@ -107,7 +113,8 @@ def _summary(report: Report, inline: Inline) -> str:
             f'<td data-label="Severity">{_e(w.severity)}</td><td data-label="Declared?">{_status(report, w)}</td>'
             f'<td data-label="Where">{count}: <span class="where">{where}</span>'
             f"{_bar(report, w.passages, w.name, by_index=by_index, starts=starts)}"
-            f"<details><summary>Show evidence (spoilers)</summary><ol>{evidence}</ol></details></td></tr>"
+            f'<details><summary>Show evidence (spoilers)<span class="vh">: {_e(w.name)}</span></summary>'
+            f"<ol>{evidence}</ol></details></td></tr>"
         )
     return warnings_table(rows)
 
@@ -123,11 +130,20 @@ def warnings_table(rows: list[str]) -> str:
             'so this is not a promise that none apply (see <a href="#how">How to read this</a>).</p>'
         )
     return (
-        f'{head}<table class="warnings" aria-labelledby="detected-h"><thead><tr><th scope="col">Warning</th>'
+        f'{head}<p class="note">What confidence, severity and declared mean: <a href="#how">How to read '
+        "this</a>, below the table.</p>"
+        '<table class="warnings" aria-labelledby="detected-h"><thead><tr><th scope="col">Warning</th>'
         '<th scope="col">Confidence</th><th scope="col">Severity</th><th scope="col">Declared?</th>'
         f'<th scope="col">Where</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
 
+
+# The bars' keys, said only where the script makes them work (it shows this): without it, Tab
+# stops at every mark.
+BAR_KEYS = (
+    ' <span id="bar-keys" hidden>On a keyboard, Tab stops at each bar once, and the left and right '
+    "arrow keys, Home and End move along its marks.</span>"
+)
 
 HOW_TO_READ = (
     '<section id="how" class="how" aria-labelledby="how-h"><h2 id="how-h">How to read this</h2>'
@@ -138,10 +154,10 @@ HOW_TO_READ = (
     "detail). The table gives the strongest passage.</p>"
     "<p><strong>Where</strong> gives how far into the chapter a passage starts (for a work of one chapter, into "
     "the work); the bar shows the whole work, chapter breaks as ticks. Chapters are counted from the first "
-    "chapter heading; the text before it, if any, is the <em>opening</em>.</p>"
+    f"chapter heading; the text before it, if any, is the <em>opening</em>.{BAR_KEYS}</p>"
     "<p><strong>Declared</strong> is what the author tagged or wrote in a warnings line; <strong>detected</strong> "
     "is what forewarn found in the text. 'Not declared' means the text suggests a warning the author did not "
-    "list; with low confidence it may be a false alarm.</p>"
+    f"list; with low confidence (below {LOW_CONFIDENCE:.1f}) it may be a false alarm.</p>"
     "<p><strong>AO3 fit</strong> suggests the rating and archive warnings the detections would call for on "
     "Archive of Our Own; it is a suggestion, not a ruling.</p>"
     "<p><strong>Not detected does not mean absent.</strong> Implied content without telling words is often "
@@ -171,11 +187,24 @@ def _unmapped(raw: str) -> str:
     return "no warning named" if names_no_warning(raw) else "not in the taxonomy"
 
 
+# Where a declaration was read, in a reader's words: a bare "header" after the id read as one
+# phrase ("alcohol -> drug-use header"), and "ao3-tag" is the program's name for it.
+_SOURCES = {
+    "header": "the author's warnings line",
+    "ao3-archive-warning": "an AO3 archive warning",
+    "ao3-tag": "an AO3 tag",
+}
+
+
+def _source(source: str) -> str:
+    return _SOURCES.get(source, source)
+
+
 def _declared(report: Report) -> str:
     items = (
         "".join(
             f"<li><bdi>{_e(d.raw)}</bdi> &rarr; {_e(d.warning_id or _unmapped(d.raw))}"
-            f"{' (' + _e(d.qualifier) + ')' if d.qualifier else ''} <small>{_e(d.source)}</small></li>"
+            f"{' (' + _e(d.qualifier) + ')' if d.qualifier else ''} <small>(from {_e(_source(d.source))})</small></li>"
             for d in report.declared
         )
         or "<li>Nothing declared (no warnings line, archive warnings or tags found).</li>"

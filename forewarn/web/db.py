@@ -202,7 +202,11 @@ def _add_db_routes(app: FastAPI, db_path: str | Path) -> None:
             shown += f' matching {escape(urlencode(filtered))} (<a href="/db">all</a>)'
         more, pages = _pager(len(rows), offset, step, filtered)
         failed = f'<p><a href="/db/failed">{_unread(unread)}</a></p>' if unread else ""
-        return _page("forewarn: results", f"<h1>Scanned works</h1><p>{shown}{more}</p>{failed}<ul>{items}</ul>{pages}")
+        # In landmarks as every other page (a screen reader's "main" jump found none here).
+        body = (
+            f"<header><h1>Scanned works</h1></header><main><p>{shown}{more}</p>{failed}<ul>{items}</ul>{pages}</main>"
+        )
+        return _page("forewarn: results", body)
 
     def failed_paging(request: Request, *, default: int | None) -> tuple[int, int | None]:
         """``offset`` and ``limit`` as on /db; anything else is a 422, /db's filters too (a failed

@@ -49,6 +49,7 @@ def _page(title: str, body: str) -> str:
         "table{width:100%;border-collapse:collapse;font-size:.95rem}caption{text-align:left;font-weight:bold}"
         "th,td{text-align:left;vertical-align:top;padding:.4rem;border-bottom:1px solid #ddd}"
         ".where{overflow-wrap:anywhere}"
+        ".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
         "@media (max-width:600px){table,tbody,tr,th,td{display:block;width:100%}"
         "thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
         "tr{border-bottom:2px solid #ccc}th,td{border-bottom:none;padding:.15rem .4rem}"
@@ -73,8 +74,20 @@ def form_page(message: str = "", *, text: str = "") -> str:
         f'<input id="file" name="file" type="file" accept="{_ACCEPT}">'
         '<label for="text">or paste its text</label><textarea id="text" name="text">'
         f"{escape(text)}</textarea>"
-        '<button type="submit">Check for warnings</button></form></main>',
+        '<button type="submit">Check for warnings</button>'
+        '<p id="scan-status" role="status"></p></form></main>'
+        f"<script>{_SUBMIT_STATUS}</script>",
     )
+
+
+# A scan takes seconds (the first loads the model, a long work more): the browser's own spinner
+# is out of a screen reader's hearing, so the form says it is checking. Cleared when the reader
+# comes back to the page (Back keeps the page as it was).
+_SUBMIT_STATUS = (
+    '(function(){var f=document.querySelector("form"),s=document.getElementById("scan-status");'
+    'f.addEventListener("submit",function(){s.textContent="Checking the work for warnings; a long work '
+    'can take a minute.";});window.addEventListener("pageshow",function(){s.textContent="";});})();'
+)
 
 
 async def _json_off_loop(make: Callable[[], Any]) -> JSONResponse:

@@ -22,7 +22,15 @@ from forewarn.rating import Suggestion
 from forewarn.readers import DEFAULT_MAX_BYTES, FORMATS, read
 from forewarn.report.html import render_html
 from forewarn.report.html_common import _passage_map, _place, notice_html, work_language
-from forewarn.report.html_summary import HOW_TO_READ, _declared, _locations, _status, warnings_table
+from forewarn.report.html_summary import (
+    BAR_KEYS,
+    HOW_TO_READ,
+    _declared,
+    _locations,
+    _status,
+    passage_confidence,
+    warnings_table,
+)
 from forewarn.split import Passage, _percent
 from forewarn.web.pages import _page
 from forewarn.work import Chapter, Metadata, ReadError, Work, has_opening
@@ -206,14 +214,14 @@ def _stored_summary(report: Report) -> str:
     for w in report.warnings:
         count = f"{w.passage_count} passage{'s' if w.passage_count != 1 else ''}"
         strongest = "".join(
-            f"<li>{_place(report, e)} (p={e.probability:.2f}, {escape(e.severity)})</li>"
-            for e in sorted(w.evidence, key=lambda e: e.start)
+            f"<li>{_place(report, e)} ({passage_confidence(e)})</li>" for e in sorted(w.evidence, key=lambda e: e.start)
         )
         rows.append(
             f'<tr><th scope="row">{escape(w.name)}</th><td data-label="Confidence">{w.confidence:.2f}</td>'
             f'<td data-label="Severity">{escape(w.severity)}</td><td data-label="Declared?">{_status(report, w)}</td>'
             f'<td data-label="Where">{count}: <span class="where">{_locations(report, w.passages, by_index=by_index)}'
-            f"</span><details><summary>Strongest passages</summary><ol>{strongest}</ol></details></td></tr>"
+            "</span><details><summary>Strongest passages"
+            f'<span class="vh">: {escape(w.name)}</span></summary><ol>{strongest}</ol></details></td></tr>'
         )
     return warnings_table(rows)
 
@@ -251,7 +259,7 @@ def _stored_page(row: sqlite3.Row, report: dict[str, Any], why_html: str) -> str
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         main = "<p>The stored report is in a form this forewarn does not read; its JSON is linked above.</p>"
     else:  # no bar in this page: its sentence in "How to read this" would point at nothing
-        how = HOW_TO_READ.replace("; the bar shows the whole work, chapter breaks as ticks", "")
+        how = HOW_TO_READ.replace("; the bar shows the whole work, chapter breaks as ticks", "").replace(BAR_KEYS, "")
         main = _stored_summary(rebuilt) + how + _stored_declared(rebuilt)
     return _page(
         f"forewarn: {title}",

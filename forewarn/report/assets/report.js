@@ -14,8 +14,10 @@
   function save() {
     try { localStorage.setItem(KEY, JSON.stringify(chosen)); } catch (e) { /* private mode */ }
   }
+  var status = document.getElementById("hide-status");
   function apply() {
     var set = {};
+    var hidden = 0;
     chosen.forEach(function (id) { set[id] = true; });
     document.querySelectorAll("section.flagged").forEach(function (sec) {
       var ids = (sec.getAttribute("data-warnings") || "").split(" ");
@@ -23,7 +25,14 @@
       sec.classList.toggle("hide", hide);
       var box = sec.querySelector("input.reveal");
       sec.classList.toggle("shown", !!(box && box.checked));
+      if (hide && !(box && box.checked)) { hidden += 1; }
     });
+    // Said beside the boxes: the blocks themselves may be screens below, out of sight and hearing.
+    if (status && boxes.length) {
+      status.textContent = hidden === 0 ? "Nothing is hidden." :
+        hidden === 1 ? "1 place in the work hidden, behind a notice." :
+        hidden + " places in the work hidden, each behind a notice.";
+    }
   }
   boxes.forEach(function (box) {
     box.checked = chosen.indexOf(box.value) >= 0;
@@ -53,6 +62,27 @@
       }
     });
   });
+  // One Tab stop per bar: a long work's bars held hundreds of marks between a keyboard and the
+  // next row of the table. Left and right, Home and End move along a bar ("How to read this" says
+  // so once this runs); the mark last visited is the bar's Tab stop.
+  document.querySelectorAll(".bar").forEach(function (bar) {
+    var marks = Array.prototype.slice.call(bar.querySelectorAll("a.mark"));
+    marks.forEach(function (m, i) { m.tabIndex = i === 0 ? 0 : -1; });
+    bar.addEventListener("keydown", function (ev) {
+      var i = marks.indexOf(document.activeElement);
+      var to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: marks.length - 1 }[ev.key];
+      if (i < 0 || to === undefined || ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
+      ev.preventDefault();
+      to = Math.max(0, Math.min(marks.length - 1, to));
+      marks[i].tabIndex = -1;
+      marks[to].tabIndex = 0;
+      marks[to].focus();
+    });
+  });
+  var keys = document.getElementById("bar-keys");
+  if (keys) { keys.hidden = false; }
+  var note = document.getElementById("remembered");
+  if (note) { note.hidden = false; }  // true only with this script: hidden in the page without it
   if (reset) {
     reset.hidden = false;
     reset.addEventListener("click", function () {
