@@ -898,3 +898,32 @@ def test_a_reader_that_leaves_mid_output_gets_141_and_no_traceback(tmp_path: Pat
     assert len(first) == 64 and (first.startswith(b"{") or not as_json)
     assert err == b"", err.decode(errors="replace")  # quiet: no traceback, no "Exception ignored"
     assert proc.returncode == EXIT_BROKEN_PIPE == 141
+
+
+def test_names_in_batch_and_query_lines_are_isolated_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a right-to-left ZIP member name reordered the words after it in batch's
+    "failed:" lines and query's lines (the HTML pages put it in <bdi>), and a U+202E in it turned
+    the rest of the line around. On a terminal each name is isolated (U+2068 ... U+2069); into a
+    pipe, names are left as they are for scripts, but without the override."""
+    import forewarn.cli.common
+
+    rtl = "\u05e4\u05e8\u05e7"  # "chapter" in Hebrew
+    archive = tmp_path / "w.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(f"{rtl}\u202e\x1b[31m.txt", b"\x00\x01\x02" * 100)  # fails: binary
+        z.writestr(f"{rtl} 2.txt", "He stabbed the guard and blood pooled on the stones.\n")
+    db = str(tmp_path / "r.db")
+    monkeypatch.setattr(forewarn.cli.common, "is_terminal", lambda *, err=False: True, raising=False)
+    result = CliRunner().invoke(main, ["batch", str(archive), "--db", db, "--workers", "1", "--scorer", "lexicon"])
+    assert result.exit_code == 1
+    (failed,) = [line for line in result.stderr.splitlines() if "failed: " in line]
+    assert re.fullmatch(f"  failed: \u2068[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt\u2069: .+", failed), failed
+    code, out, _ = run("query", "--db", db)
+    assert code == 0 and re.fullmatch(f"\u2068[^\u2068\u2069]*{rtl} 2\\.txt\u2069  \\[suggested: .+", out.strip()), out
+    code, out, _ = run("query", "--db", db, "--failed")
+    assert code == 0 and re.fullmatch(f"\u2068[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt\u2069: .+", out.strip())
+    monkeypatch.undo()
+    code, out, _ = run("query", "--db", db, "--failed")
+    assert code == 0 and re.fullmatch(f"[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt: .+", out.strip()), out

@@ -20,6 +20,8 @@ from forewarn.cli.common import (
     load_scorer,
     model_option,
     parse_size_option,
+    shown,
+    shown_notice,
 )
 
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
@@ -182,7 +184,8 @@ def batch(
         )
     )
     kept = " (`forewarn query --failed` lists them all)"
-    _first_lines([f"  failed: {name}: {message}" for name, message in summary.errors], more=kept)
+    failures = [f"  failed: {shown(name, err=True)}: {shown_notice(why, err=True)}" for name, why in summary.errors]
+    _first_lines(failures, more=kept)
     if summary.removed:
         click.echo(
             f"{summary.removed:,} file{'s' if summary.removed != 1 else ''} no longer there "
@@ -191,7 +194,9 @@ def batch(
         )
     if summary.left_out:
         echo_err(_left_out_line(summary.left_out, in_zip=is_zip_target(target)))
-    partial = [f"  read in part: {name}: {notice}" for name, notice in summary.partial]
+    partial = [
+        f"  read in part: {shown(name, err=True)}: {shown_notice(notice, err=True)}" for name, notice in summary.partial
+    ]
     _first_lines(partial, more=" read in part (their reports say so)")
     if summary.not_english:
         from forewarn.language import language_name
@@ -202,7 +207,7 @@ def batch(
             " cannot read (their reports say so):",
             err=True,
         )
-        _first_lines([f"  {language_name(code)}: {name}" for name, code in summary.not_english])
+        _first_lines([f"  {language_name(code)}: {shown(name, err=True)}" for name, code in summary.not_english])
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 

@@ -30,6 +30,7 @@ from forewarn.cli.common import (
     load_scorer,
     model_option,
     parse_size_option,
+    shown,
 )
 
 
@@ -126,7 +127,6 @@ def scan(
     """
     from forewarn.pipeline import Report, load_taxonomy, resolve_selection, scan_work
     from forewarn.readers import CLI_SIZE_HINT, TooLargeError
-    from forewarn.report import printable
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
     from forewarn.work import ReadError
@@ -161,7 +161,7 @@ def scan(
         the_scorer = load_scorer(scorer, model_dir)
     for path in paths:
         try:
-            with _progress(err, path.name) as hooks:
+            with _progress(err, shown(path.name, err=True)) as hooks:
                 hooks.stage("reading")
                 started = time.perf_counter()
                 work = _read_input(path, fmt=fmt, max_bytes=max_bytes)
@@ -180,18 +180,18 @@ def scan(
             if isinstance(e, TooLargeError):  # the library's hint names its max_bytes
                 e = e.hinting(CLI_SIZE_HINT)
             errors.append((str(path), e.reason))
-            fail(f"{path}: {e.reason}")
+            fail(f"{shown(str(path), err=True)}: {e.reason}")
             continue
         except OSError as e:
             errors.append((str(path), e.strerror or str(e)))
-            fail(f"{path}: {e.strerror or e}")
+            fail(f"{shown(str(path), err=True)}: {e.strerror or e}")
             continue
         reports.append(report)
         if html_path is not None:  # before stdout, which `| head` may close: the file is not lost
             _write_html(html_path, report)
         if not as_json:
             if len(paths) > 1:
-                console.rule(Text(printable(str(path), encoding=console.encoding)))  # a name is not markup
+                console.rule(Text(shown(str(path))))  # a name is not markup
             render(report, console=console, show_passages=show_passages)
     if as_json:
         echo_json(dumps(reports, errors=errors))
