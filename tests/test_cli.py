@@ -927,3 +927,17 @@ def test_names_in_batch_and_query_lines_are_isolated_on_a_terminal(
     monkeypatch.undo()
     code, out, _ = run("query", "--db", db, "--failed")
     assert code == 0 and re.fullmatch(f"[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt: .+", out.strip()), out
+
+
+def test_ctrl_c_during_a_scan_is_a_quiet_130_not_the_undeclared_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: Ctrl-C during a long scan printed click's "Aborted!" and exited 1, which a
+    script reads as "undeclared warnings found"."""
+    import forewarn.pipeline
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(forewarn.pipeline, "scan_work", interrupted)
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE)])
+    assert result.exit_code == 130 and result.stdout == "" and result.stderr == ""
+    assert "130 interrupted (Ctrl-C)" in CliRunner().invoke(main, ["--help"]).stdout  # documented with the rest

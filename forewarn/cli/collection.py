@@ -12,6 +12,7 @@ import click
 
 from forewarn.cli.common import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,  # batch: Ctrl-C; what was done is saved
     EXIT_OK,
     MAX_SIZE_OPTION,
     SCORERS,
@@ -25,7 +26,6 @@ from forewarn.cli.common import (
 )
 
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
-EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
 EXIT_TERMINATED = 143  # batch: SIGTERM (128 + 15), stopped like Ctrl-C
 PROGRESS_LINE_SECONDS = 10.0  # batch --progress into a log file: at most a line this often
 

@@ -20,6 +20,9 @@ EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 # stdout's reader left early (`| head`, a pager quit): 128 + SIGPIPE, as shells report a program
 # that SIGPIPE ended. click and rich exited 1 there, which is scan's "undeclared warnings".
 EXIT_BROKEN_PIPE = 141
+# Ctrl-C: 128 + SIGINT, as shells report it. click's own was "Aborted!" and exit 1, which is scan's
+# "undeclared warnings" to a script.
+EXIT_INTERRUPTED = 130
 
 
 class Probability(click.FloatRange):

@@ -122,8 +122,8 @@ def scan(
 
     \b
     Exit codes: 0 every detected warning was declared; 1 a detected warning
-    was not declared; 2 an input could not be read or bad usage; 141 the output
-    was closed early (| head), after --html was written.
+    was not declared; 2 an input could not be read or bad usage; 130 interrupted
+    (Ctrl-C); 141 the output was closed early (| head), after --html was written.
     """
     from forewarn.pipeline import Report, load_taxonomy, resolve_selection, scan_work
     from forewarn.readers import CLI_SIZE_HINT, TooLargeError
