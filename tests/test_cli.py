@@ -249,6 +249,17 @@ def test_warnings_table_has_names_and_fits_80_columns() -> None:
     assert any(line.startswith("[1] measured on: ") for line in lines)
 
 
+def test_warnings_table_on_a_narrow_terminal_keeps_the_figures_whole() -> None:
+    """Regression: at 40 columns rich squeezed every column, F1 and n to "…", the names away;
+    now name and group (then n) are left out and the figures stay."""
+    result = CliRunner().invoke(main, ["warnings"], env={"COLUMNS": "40"})
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and max(len(line) for line in lines) <= 40 and "\u2026" not in result.stdout
+    assert lines[0].split() == ["id", "F1", "bal.acc", "on"]
+    (violence,) = [line for line in lines if line.startswith("violence ")]
+    assert re.fullmatch(r"violence +0\.\d\d +0\.\d\d +\[\d\]", violence), violence
+
+
 def test_warnings_by_id_or_alias_shows_description_aliases_and_ao3_mapping() -> None:
     code, out, _ = run("warnings", "noncon")  # an alias: shows the warning it maps to
     text = " ".join(out.split())
