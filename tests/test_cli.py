@@ -952,3 +952,14 @@ def test_ctrl_c_during_a_scan_is_a_quiet_130_not_the_undeclared_exit(monkeypatch
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE)])
     assert result.exit_code == 130 and result.stdout == "" and result.stderr == ""
     assert "130 interrupted (Ctrl-C)" in CliRunner().invoke(main, ["--help"]).stdout  # documented with the rest
+
+
+def test_scan_of_stdin_at_a_terminal_says_how_to_end_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`forewarn scan -` at a terminal waited in silence, its progress bar redrawn over the text
+    being typed; it now says how to end the text first, and reads it before any bar."""
+    import forewarn.cli.scan
+
+    monkeypatch.setattr(forewarn.cli.scan, "_stdin_is_terminal", lambda: True, raising=False)
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-"], input="He stabbed the guard.\n")
+    assert result.exit_code == 1 and result.stdout.startswith("<stdin>  ")
+    assert result.stderr.startswith("forewarn: reading the work from the terminal: paste or type it, then press Ctrl-")

@@ -161,10 +161,12 @@ def scan(
         the_scorer = load_scorer(scorer, model_dir)
     for path in paths:
         try:
+            # Typed or pasted at a terminal: the text before the bar, which redrew over the typing.
+            typed = _typed_stdin(max_bytes) if str(path) == "-" and _stdin_is_terminal() else None
             with _progress(err, shown(path.name, err=True)) as hooks:
                 hooks.stage("reading")
                 started = time.perf_counter()
-                work = _read_input(path, fmt=fmt, max_bytes=max_bytes)
+                work = _read_input(path, fmt=fmt, max_bytes=max_bytes, data=typed)
                 report = scan_work(
                     work,
                     only=only or None,
@@ -212,8 +214,26 @@ def _write_html(html_path: Path, report: Any) -> None:
         sys.exit(EXIT_ERROR)
 
 
-def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
-    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding).
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):  # no stdin, or closed
+        return False
+
+
+def _typed_stdin(max_bytes: int) -> bytes:
+    """The work typed or pasted at a terminal for '-', after saying how to end it: a terminal
+    waiting in silence (under a progress bar) reads as a hung scan."""
+    from forewarn.cli.common import echo_err
+
+    eof = "Ctrl-Z, then Enter" if sys.platform == "win32" else "Ctrl-D on a line of its own"
+    echo_err(f"forewarn: reading the work from the terminal: paste or type it, then press {eof}")
+    return bytes(sys.stdin.buffer.read(max_bytes + 1))
+
+
+def _read_input(path: Path, *, fmt: str | None, max_bytes: int, data: bytes | None = None) -> Any:
+    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding;
+    ``data``: stdin read already).
 
     A folder is that input's error, not a usage error: the other inputs are still scanned.
     """
@@ -224,7 +244,8 @@ def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
         if path.is_dir():
             raise ReadError("is a folder; scan its files, or use `forewarn batch` for a whole folder")
         return read(path, format=fmt, max_bytes=max_bytes)
-    data = sys.stdin.buffer.read(max_bytes + 1)
+    if data is None:
+        data = sys.stdin.buffer.read(max_bytes + 1)
     if len(data) > max_bytes:  # only read up to the limit: its real size is unknown
         raise ReadError(f"input is more than {max_bytes:,} bytes, the --max-size limit (stdin is read up to it)")
     work = read(data, format=fmt, max_bytes=max_bytes)
