@@ -935,6 +935,12 @@ def test_names_in_batch_and_query_lines_are_isolated_on_a_terminal(
     assert code == 0 and re.fullmatch(f"\u2068[^\u2068\u2069]*{rtl} 2\\.txt\u2069  \\[suggested: .+", out.strip()), out
     code, out, _ = run("query", "--db", db, "--failed")
     assert code == 0 and re.fullmatch(f"\u2068[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt\u2069: .+", out.strip())
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.txt").write_text("He stabbed the guard.\n", encoding="utf-8")
+    (folder / "b.\u202efdp").write_bytes(b"%PDF")  # ".pdf" shown backwards, and what followed it
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(tmp_path / "f.db"), "--scorer", "lexicon"])
+    assert "of other types: 1 \u2068.\ufffdfdp\u2069 file (forewarn reads" in result.stderr, result.stderr
     monkeypatch.undo()
     code, out, _ = run("query", "--db", db, "--failed")
     assert code == 0 and re.fullmatch(f"[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt: .+", out.strip()), out

@@ -219,12 +219,15 @@ def _left_out_line(left_out: Counter[str], *, in_zip: bool = False) -> str:
     from forewarn.readers import SUPPORTED_SUFFIXES
 
     n = sum(left_out.values())
+    named: Counter[str] = Counter()  # a suffix is part of a file name: isolated, as the names are
+    for suffix, count in left_out.items():
+        named[shown(suffix, err=True)] += count
     zips = ""
     if ".zip" in left_out:
         zips = "; a ZIP " + ("in a ZIP is not opened: extract it, then scan it" if in_zip else "is scanned")
         zips += " as its own target (forewarn batch FILE.zip)"
     return (
-        f"left out {n:,} file{'s' if n != 1 else ''} of other types: {count_suffixes(left_out)} (forewarn reads "
+        f"left out {n:,} file{'s' if n != 1 else ''} of other types: {count_suffixes(named)} (forewarn reads "
         f"{', '.join(sorted(SUPPORTED_SUFFIXES))} and files without a suffix){zips}"
     )
 
