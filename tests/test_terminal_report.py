@@ -97,3 +97,16 @@ def test_isolates_are_for_terminals_that_can_print_them() -> None:
     render(_hostile_report(), console=Console(file=ascii_out, width=100, color_system=None, force_terminal=True))
     ascii_out.flush()
     assert raw.getvalue().decode("ascii").startswith("Evil ??[31mred??Detected: no warnings  10 words")
+
+
+def test_a_title_wrapped_over_lines_is_isolated_on_each() -> None:
+    """Each printed line is its own paragraph to a terminal laying out bidi text: a long title
+    wrapped in its isolate left the rest of it, on the next line, unisolated."""
+    report = report_for("He stabbed the guard and blood pooled on the stones.")
+    report.work.metadata.title = " ".join(["\u05e4\u05e8\u05e7"] * 30)
+    out = io.StringIO()
+    render(report, console=Console(file=out, width=40, color_system=None, force_terminal=True))
+    title_lines = [line for line in out.getvalue().splitlines() if "\u05e4" in line]
+    assert len(title_lines) > 2
+    for line in title_lines:
+        assert line.startswith("\u2068") and line.count("\u2068") == line.count("\u2069") == 1, line

@@ -14,7 +14,7 @@ from rich.text import Text
 from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import names_no_warning
 from forewarn.pipeline import Report
-from forewarn.report import comparison_notes, isolate, isolate_paths, printable, quote
+from forewarn.report import FSI, PDI, comparison_notes, isolate, isolate_paths, printable, quote
 from forewarn.split import Passage
 from forewarn.taxonomy import normalize
 from forewarn.work import chapter_number, has_opening
@@ -89,13 +89,22 @@ def _marks(console: Console) -> tuple[str, str]:
 
 
 def _line(console: Console, text: Text) -> None:
-    """Print wrapped to the console's width without trailing spaces, in characters it can encode."""
+    """Print wrapped to the console's width without trailing spaces, in characters it can encode.
+    An isolate (a long title) wrapped onto the next line is closed at the end of the one and
+    opened again on the next: to a terminal laying out bidi text each line stands alone."""
     safe = printable(text.plain, encoding=console.encoding)
     if safe != text.plain:
         text = text.copy()
         text.plain = safe
+    carried = 0
     for line in text.wrap(console, console.width):
         line.rstrip()
+        still_open = carried + line.plain.count(FSI) - line.plain.count(PDI)  # only ours: see one_line
+        if carried:
+            line = Text(FSI * carried).append_text(line)
+        if still_open > 0:
+            line.append(PDI * still_open)
+        carried = max(still_open, 0)
         console.print(line, no_wrap=True, crop=False)
 
 
