@@ -260,6 +260,12 @@ def test_warnings_table_on_a_narrow_terminal_keeps_the_figures_whole() -> None:
     assert re.fullmatch(r"violence +0\.\d\d +0\.\d\d +\[\d\]", violence), violence
 
 
+def test_a_warnings_card_in_a_file_has_no_trailing_spaces() -> None:
+    """Regression: rich padded every cell of the card to its column's width."""
+    code, out, _ = run("warnings", "self-harm", "violence")
+    assert code == 0 and "aliases" in out and not [line for line in out.splitlines() if line.endswith(" ")]
+
+
 def test_warnings_by_id_or_alias_shows_description_aliases_and_ao3_mapping() -> None:
     code, out, _ = run("warnings", "noncon")  # an alias: shows the warning it maps to
     text = " ".join(out.split())

@@ -103,4 +103,8 @@ def render_card(row: dict[str, Any], *, console: Console) -> None:
     for key, value in fields:
         if value:
             grid.add_row(key, Text(value))
-    console.print(grid)
+    # Without the spaces rich pads each cell to its column's width with (9 trailing lines in a file).
+    for line in console.render_lines(grid, pad=False):
+        text = Text.assemble(*((segment.text, segment.style) for segment in line if not segment.control))
+        text.rstrip()
+        console.print(text, no_wrap=True, crop=False)
