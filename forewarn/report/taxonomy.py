@@ -105,6 +105,9 @@ def render_card(row: dict[str, Any], *, console: Console) -> None:
             grid.add_row(key, Text(value))
     # Without the spaces rich pads each cell to its column's width with (9 trailing lines in a file).
     for line in console.render_lines(grid, pad=False):
-        text = Text.assemble(*((segment.text, segment.style) for segment in line if not segment.control))
+        text = Text()
+        for segment in line:
+            if not segment.control:
+                text.append(segment.text, segment.style)
         text.rstrip()
         console.print(text, no_wrap=True, crop=False)
