@@ -232,9 +232,9 @@ def _left_out_line(left_out: Counter[str], *, in_zip: bool = False) -> str:
     )
 
 
-def _first_lines(lines: list[str], *, more: str = "", shown: int = 20) -> None:
-    """The first ``shown`` of ``lines`` on stderr, then how many more ("... and 5 more" + ``more``)."""
-    for line in lines[:shown]:
+def _first_lines(lines: list[str], *, more: str = "", at_most: int = 20) -> None:
+    """The first ``at_most`` of ``lines`` on stderr, then how many more ("... and 5 more" + ``more``)."""
+    for line in lines[:at_most]:
         echo_err(line)
-    if len(lines) > shown:
-        click.echo(f"  ... and {len(lines) - shown:,} more{more}", err=True)
+    if len(lines) > at_most:
+        click.echo(f"  ... and {len(lines) - at_most:,} more{more}", err=True)

@@ -25,6 +25,7 @@ from forewarn.cli.common import (
     PipeSafeConsole,
     Probability,
     check_warning_list,
+    echo_err,
     echo_json,
     fail,
     load_scorer,
@@ -224,8 +225,6 @@ def _stdin_is_terminal() -> bool:
 def _typed_stdin(max_bytes: int) -> bytes:
     """The work typed or pasted at a terminal for '-', after saying how to end it: a terminal
     waiting in silence (under a progress bar) reads as a hung scan."""
-    from forewarn.cli.common import echo_err
-
     eof = "Ctrl-Z, then Enter" if sys.platform == "win32" else "Ctrl-D on a line of its own"
     echo_err(f"forewarn: reading the work from the terminal: paste or type it, then press {eof}")
     return bytes(sys.stdin.buffer.read(max_bytes + 1))
