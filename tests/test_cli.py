@@ -975,3 +975,37 @@ def test_scan_of_stdin_at_a_terminal_says_how_to_end_the_text(monkeypatch: pytes
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-"], input="He stabbed the guard.\n")
     assert result.exit_code == 1 and result.stdout.startswith("<stdin>  ")
     assert result.stderr.startswith("forewarn: reading the work from the terminal: paste or type it, then press Ctrl-")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    """Checked, not a fix: piped output has no escape sequences at all; on a terminal the report
+    is coloured, and NO_COLOR (no-color.org) leaves it without colour (bold and dim stay)."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "forewarn", "scan", "--scorer", "lexicon", str(EXAMPLE)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 1 and b"\x1b" not in piped.stdout + piped.stderr
+
+    def on_a_terminal(extra: dict[str, str]) -> str:
+        leader, follower = os.openpty()
+        done = subprocess.run(command, stdout=follower, stderr=subprocess.DEVNULL, env={**env, **extra}, timeout=120)
+        os.close(follower)
+        out = b""
+        try:
+            while chunk := os.read(leader, 65536):
+                out += chunk
+        except OSError:  # the terminal's other end is closed
+            pass
+        os.close(leader)
+        assert done.returncode == 1
+        return out.decode()
+
+    colour = re.compile(r"\x1b\[[0-9;]*(?:3[0-79]|9[0-7]|38;)[0-9;]*m")
+    assert colour.search(on_a_terminal({"TERM": "xterm-256color"}))
+    plain = on_a_terminal({"TERM": "xterm-256color", "NO_COLOR": "1"})
+    assert "AO3 rating" in plain and not colour.search(plain)
