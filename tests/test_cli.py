@@ -1009,3 +1009,36 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
     assert colour.search(on_a_terminal({"TERM": "xterm-256color"}))
     plain = on_a_terminal({"TERM": "xterm-256color", "NO_COLOR": "1"})
     assert "AO3 rating" in plain and not colour.search(plain)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_a_real_ctrl_c_is_a_quiet_130() -> None:
+    """SIGINT to a scan waiting for text typed at a terminal: 130 and nothing more on stderr
+    (click printed "Aborted!" and exited 1)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    leader, follower = os.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forewarn", "scan", "--scorer", "lexicon", "-"],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background job's is ignored
+    )
+    try:
+        assert proc.stderr is not None
+        hint = proc.stderr.readline()  # reading the work from the terminal: the scan is waiting
+        assert hint.startswith("forewarn: reading the work from the terminal"), hint
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 130 and out == "" and err == "", (proc.returncode, err)
