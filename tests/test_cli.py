@@ -1042,3 +1042,14 @@ def test_a_real_ctrl_c_is_a_quiet_130() -> None:
         os.close(follower)
         os.close(leader)
     assert proc.returncode == 130 and out == "" and err == "", (proc.returncode, err)
+
+
+def test_a_misspelled_warning_gets_a_suggestion() -> None:
+    """click suggests a misspelled option or command; a misspelled warning id or alias was only
+    "unknown warning 'violnce'"."""
+    code, _, err = run("scan", "--only", "violnce", str(EXAMPLE))
+    assert code == 2 and "unknown warning 'violnce' (did you mean 'violence'? see `forewarn warnings`)" in err
+    code, _, err = run("warnings", "selfharm", "gor")
+    assert code == 2 and "unknown warning 'selfharm' (did you mean 'self-harm'?" in err
+    assert "did you mean 'gore' (blood)?" in run("warnings", "gor")[2]  # an alias, with its warning
+    assert "did you mean" not in run("warnings", "gremlins")[2]
