@@ -93,6 +93,16 @@ class Taxonomy:
         index: dict[str, WarningDef] = self._index  # type: ignore[attr-defined]
         return index.get(normalize(name))
 
+    def closest(self, name: str) -> tuple[str, WarningDef] | None:
+        """The id, name or alias a misspelled ``name`` most likely meant ("violnce": "violence";
+        "gor": "gore", of blood) and its warning, for an unknown name's error; None when
+        nothing is close."""
+        import difflib
+
+        spelled = {normalize(n): (n, w) for w in self.warnings for n in (*w.aliases, w.id)}  # an id over its alias
+        close = difflib.get_close_matches(normalize(name), list(spelled), n=1, cutoff=0.8)
+        return spelled[close[0]] if close else None
+
 
 def parse_taxonomy(data: dict[str, Any]) -> Taxonomy:
     """Build and validate a taxonomy from parsed TOML; errors name the problem."""

@@ -249,6 +249,23 @@ def test_warnings_table_has_names_and_fits_80_columns() -> None:
     assert any(line.startswith("[1] measured on: ") for line in lines)
 
 
+def test_warnings_table_on_a_narrow_terminal_keeps_the_figures_whole() -> None:
+    """Regression: at 40 columns rich squeezed every column, F1 and n to "…", the names away;
+    now name and group (then n) are left out and the figures stay."""
+    result = CliRunner().invoke(main, ["warnings"], env={"COLUMNS": "40"})
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and max(len(line) for line in lines) <= 40 and "\u2026" not in result.stdout
+    assert lines[0].split() == ["id", "F1", "bal.acc", "on"]
+    (violence,) = [line for line in lines if line.startswith("violence ")]
+    assert re.fullmatch(r"violence +0\.\d\d +0\.\d\d +\[\d\]", violence), violence
+
+
+def test_a_warnings_card_in_a_file_has_no_trailing_spaces() -> None:
+    """Regression: rich padded every cell of the card to its column's width."""
+    code, out, _ = run("warnings", "self-harm", "violence")
+    assert code == 0 and "aliases" in out and not [line for line in out.splitlines() if line.endswith(" ")]
+
+
 def test_warnings_by_id_or_alias_shows_description_aliases_and_ao3_mapping() -> None:
     code, out, _ = run("warnings", "noncon")  # an alias: shows the warning it maps to
     text = " ".join(out.split())
@@ -898,3 +915,141 @@ def test_a_reader_that_leaves_mid_output_gets_141_and_no_traceback(tmp_path: Pat
     assert len(first) == 64 and (first.startswith(b"{") or not as_json)
     assert err == b"", err.decode(errors="replace")  # quiet: no traceback, no "Exception ignored"
     assert proc.returncode == EXIT_BROKEN_PIPE == 141
+
+
+def test_names_in_batch_and_query_lines_are_isolated_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a right-to-left ZIP member name reordered the words after it in batch's
+    "failed:" lines and query's lines (the HTML pages put it in <bdi>), and a U+202E in it turned
+    the rest of the line around. On a terminal each name is isolated (U+2068 ... U+2069); into a
+    pipe, names are left as they are for scripts, but without the override."""
+    import forewarn.cli.common
+
+    rtl = "\u05e4\u05e8\u05e7"  # "chapter" in Hebrew
+    archive = tmp_path / "w.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(f"{rtl}\u202e\x1b[31m.txt", b"\x00\x01\x02" * 100)  # fails: binary
+        z.writestr(f"{rtl} 2.txt", "He stabbed the guard and blood pooled on the stones.\n")
+    db = str(tmp_path / "r.db")
+    monkeypatch.setattr(forewarn.cli.common, "is_terminal", lambda *, err=False: True, raising=False)
+    result = CliRunner().invoke(main, ["batch", str(archive), "--db", db, "--workers", "1", "--scorer", "lexicon"])
+    assert result.exit_code == 1
+    (failed,) = [line for line in result.stderr.splitlines() if "failed: " in line]
+    assert re.fullmatch(f"  failed: \u2068[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt\u2069: .+", failed), failed
+    code, out, _ = run("query", "--db", db)
+    assert code == 0 and re.fullmatch(f"\u2068[^\u2068\u2069]*{rtl} 2\\.txt\u2069  \\[suggested: .+", out.strip()), out
+    code, out, _ = run("query", "--db", db, "--failed")
+    assert code == 0 and re.fullmatch(f"\u2068[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt\u2069: .+", out.strip())
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.txt").write_text("He stabbed the guard.\n", encoding="utf-8")
+    (folder / "b.\u202efdp").write_bytes(b"%PDF")  # ".pdf" shown backwards, and what followed it
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(tmp_path / "f.db"), "--scorer", "lexicon"])
+    assert "of other types: 1 \u2068.\ufffdfdp\u2069 file (forewarn reads" in result.stderr, result.stderr
+    monkeypatch.undo()
+    code, out, _ = run("query", "--db", db, "--failed")
+    assert code == 0 and re.fullmatch(f"[^\u2068\u2069]*{rtl}\ufffd\ufffd\\[31m\\.txt: .+", out.strip()), out
+
+
+def test_ctrl_c_during_a_scan_is_a_quiet_130_not_the_undeclared_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: Ctrl-C during a long scan printed click's "Aborted!" and exited 1, which a
+    script reads as "undeclared warnings found"."""
+    import forewarn.pipeline
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(forewarn.pipeline, "scan_work", interrupted)
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE)])
+    assert result.exit_code == 130 and result.stdout == "" and result.stderr == ""
+    assert "130 interrupted (Ctrl-C)" in CliRunner().invoke(main, ["--help"]).stdout  # documented with the rest
+
+
+def test_scan_of_stdin_at_a_terminal_says_how_to_end_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`forewarn scan -` at a terminal waited in silence, its progress bar redrawn over the text
+    being typed; it now says how to end the text first, and reads it before any bar."""
+    import forewarn.cli.scan
+
+    monkeypatch.setattr(forewarn.cli.scan, "_stdin_is_terminal", lambda: True, raising=False)
+    result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-"], input="He stabbed the guard.\n")
+    assert result.exit_code == 1 and result.stdout.startswith("<stdin>  ")
+    assert result.stderr.startswith("forewarn: reading the work from the terminal: paste or type it, then press Ctrl-")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    """Checked, not a fix: piped output has no escape sequences at all; on a terminal the report
+    is coloured, and NO_COLOR (no-color.org) leaves it without colour (bold and dim stay)."""
+    import os
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "forewarn", "scan", "--scorer", "lexicon", str(EXAMPLE)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 1 and b"\x1b" not in piped.stdout + piped.stderr
+
+    def on_a_terminal(extra: dict[str, str]) -> str:
+        leader, follower = os.openpty()
+        done = subprocess.run(command, stdout=follower, stderr=subprocess.DEVNULL, env={**env, **extra}, timeout=120)
+        os.close(follower)
+        out = b""
+        try:
+            while chunk := os.read(leader, 65536):
+                out += chunk
+        except OSError:  # the terminal's other end is closed
+            pass
+        os.close(leader)
+        assert done.returncode == 1
+        return out.decode()
+
+    colour = re.compile(r"\x1b\[[0-9;]*(?:3[0-79]|9[0-7]|38;)[0-9;]*m")
+    assert colour.search(on_a_terminal({"TERM": "xterm-256color"}))
+    plain = on_a_terminal({"TERM": "xterm-256color", "NO_COLOR": "1"})
+    assert "AO3 rating" in plain and not colour.search(plain)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_a_real_ctrl_c_is_a_quiet_130() -> None:
+    """SIGINT to a scan waiting for text typed at a terminal: 130 and nothing more on stderr
+    (click printed "Aborted!" and exited 1)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    leader, follower = os.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forewarn", "scan", "--scorer", "lexicon", "-"],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background job's is ignored
+    )
+    try:
+        assert proc.stderr is not None
+        hint = proc.stderr.readline()  # reading the work from the terminal: the scan is waiting
+        assert hint.startswith("forewarn: reading the work from the terminal"), hint
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 130 and out == "" and err == "", (proc.returncode, err)
+
+
+def test_a_misspelled_warning_gets_a_suggestion() -> None:
+    """click suggests a misspelled option or command; a misspelled warning id or alias was only
+    "unknown warning 'violnce'"."""
+    code, _, err = run("scan", "--only", "violnce", str(EXAMPLE))
+    assert code == 2 and "unknown warning 'violnce' (did you mean 'violence'? see `forewarn warnings`)" in err
+    code, _, err = run("warnings", "selfharm", "gor")
+    assert code == 2 and "unknown warning 'selfharm' (did you mean 'self-harm'?" in err
+    assert "did you mean 'gore' (blood)?" in run("warnings", "gor")[2]  # an alias, with its warning
+    assert "did you mean" not in run("warnings", "gremlins")[2]

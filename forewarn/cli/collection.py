@@ -12,6 +12,7 @@ import click
 
 from forewarn.cli.common import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,  # batch: Ctrl-C; what was done is saved
     EXIT_OK,
     MAX_SIZE_OPTION,
     SCORERS,
@@ -20,10 +21,11 @@ from forewarn.cli.common import (
     load_scorer,
     model_option,
     parse_size_option,
+    shown,
+    shown_notice,
 )
 
 EXIT_SOME_FAILED = 1  # batch: finished, but at least one work could not be read or scanned
-EXIT_INTERRUPTED = 130  # batch: Ctrl-C (128 + SIGINT, as shells report it); what was done is saved
 EXIT_TERMINATED = 143  # batch: SIGTERM (128 + 15), stopped like Ctrl-C
 PROGRESS_LINE_SECONDS = 10.0  # batch --progress into a log file: at most a line this often
 
@@ -182,7 +184,8 @@ def batch(
         )
     )
     kept = " (`forewarn query --failed` lists them all)"
-    _first_lines([f"  failed: {name}: {message}" for name, message in summary.errors], more=kept)
+    failures = [f"  failed: {shown(name, err=True)}: {shown_notice(why, err=True)}" for name, why in summary.errors]
+    _first_lines(failures, more=kept)
     if summary.removed:
         click.echo(
             f"{summary.removed:,} file{'s' if summary.removed != 1 else ''} no longer there "
@@ -191,7 +194,9 @@ def batch(
         )
     if summary.left_out:
         echo_err(_left_out_line(summary.left_out, in_zip=is_zip_target(target)))
-    partial = [f"  read in part: {name}: {notice}" for name, notice in summary.partial]
+    partial = [
+        f"  read in part: {shown(name, err=True)}: {shown_notice(notice, err=True)}" for name, notice in summary.partial
+    ]
     _first_lines(partial, more=" read in part (their reports say so)")
     if summary.not_english:
         from forewarn.language import language_name
@@ -202,7 +207,7 @@ def batch(
             " cannot read (their reports say so):",
             err=True,
         )
-        _first_lines([f"  {language_name(code)}: {name}" for name, code in summary.not_english])
+        _first_lines([f"  {language_name(code)}: {shown(name, err=True)}" for name, code in summary.not_english])
     sys.exit(EXIT_SOME_FAILED if summary.failed else EXIT_OK)
 
 
@@ -214,19 +219,22 @@ def _left_out_line(left_out: Counter[str], *, in_zip: bool = False) -> str:
     from forewarn.readers import SUPPORTED_SUFFIXES
 
     n = sum(left_out.values())
+    named: Counter[str] = Counter()  # a suffix is part of a file name: isolated, as the names are
+    for suffix, count in left_out.items():
+        named[shown(suffix, err=True)] += count
     zips = ""
     if ".zip" in left_out:
         zips = "; a ZIP " + ("in a ZIP is not opened: extract it, then scan it" if in_zip else "is scanned")
         zips += " as its own target (forewarn batch FILE.zip)"
     return (
-        f"left out {n:,} file{'s' if n != 1 else ''} of other types: {count_suffixes(left_out)} (forewarn reads "
+        f"left out {n:,} file{'s' if n != 1 else ''} of other types: {count_suffixes(named)} (forewarn reads "
         f"{', '.join(sorted(SUPPORTED_SUFFIXES))} and files without a suffix){zips}"
     )
 
 
-def _first_lines(lines: list[str], *, more: str = "", shown: int = 20) -> None:
-    """The first ``shown`` of ``lines`` on stderr, then how many more ("... and 5 more" + ``more``)."""
-    for line in lines[:shown]:
+def _first_lines(lines: list[str], *, more: str = "", at_most: int = 20) -> None:
+    """The first ``at_most`` of ``lines`` on stderr, then how many more ("... and 5 more" + ``more``)."""
+    for line in lines[:at_most]:
         echo_err(line)
-    if len(lines) > shown:
-        click.echo(f"  ... and {len(lines) - shown:,} more{more}", err=True)
+    if len(lines) > at_most:
+        click.echo(f"  ... and {len(lines) - at_most:,} more{more}", err=True)

@@ -20,6 +20,9 @@ EXIT_OK, EXIT_UNDECLARED, EXIT_ERROR = 0, 1, 2
 # stdout's reader left early (`| head`, a pager quit): 128 + SIGPIPE, as shells report a program
 # that SIGPIPE ended. click and rich exited 1 there, which is scan's "undeclared warnings".
 EXIT_BROKEN_PIPE = 141
+# Ctrl-C: 128 + SIGINT, as shells report it. click's own was "Aborted!" and exit 1, which is scan's
+# "undeclared warnings" to a script.
+EXIT_INTERRUPTED = 130
 
 
 class Probability(click.FloatRange):
@@ -130,9 +133,38 @@ def echo_line(line: str, *, err: bool = False) -> None:
     failed)."""
     from forewarn.report import printable
 
-    stream = sys.stderr if err else sys.stdout
     one = line.translate(LINE_BREAKS)
-    click.echo(printable(one, encoding=getattr(stream, "encoding", None) or "utf-8"), err=err)
+    click.echo(printable(one, encoding=_encoding(err=err)), err=err)
+
+
+def _encoding(*, err: bool) -> str:
+    stream = sys.stderr if err else sys.stdout
+    return getattr(stream, "encoding", None) or "utf-8"
+
+
+def is_terminal(*, err: bool = False) -> bool:
+    """Whether stdout (stderr with ``err``) is a terminal, where paths are isolated."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
+def shown(text: str, *, err: bool = False) -> str:
+    """A path or a work's words for a line to stdout (stderr with ``err``), on one line and, on
+    a terminal, isolated (``forewarn.report.isolate``): a right-to-left name cannot reorder the
+    words after it."""
+    from forewarn.report import isolate
+
+    return isolate(text, encoding=_encoding(err=err), terminal=is_terminal(err=err))
+
+
+def shown_notice(notice: str, *, err: bool = False) -> str:
+    """A reader's notice for such a line, each path in it as ``shown`` (``forewarn.report.isolate_paths``)."""
+    from forewarn.report import isolate_paths
+
+    return isolate_paths(notice, encoding=_encoding(err=err), terminal=is_terminal(err=err))
 
 
 def echo_err(line: str) -> None:

@@ -20,6 +20,8 @@ from forewarn.cli.common import (
     echo_line,
     fail,
     open_results_db,
+    shown,
+    shown_notice,
 )
 
 # --language, as query and stats take it (parsed with _languages).
@@ -186,7 +188,7 @@ def query(
         undeclared = f"  undeclared: {', '.join(r['undeclared'])}" if r["undeclared"] else ""
         # A file name (or a declared rating) may hold a newline or escape sequences: one line per
         # work, whatever it holds (printable() keeps newlines, which a multi-line report needs).
-        echo_line(f"{r['path']}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
+        echo_line(f"{shown(r['path'])}  [{_ratings(r)}]  {', '.join(r['detected']) or '-'}{undeclared}")
     works = len({r["id"] for r in rows})
     shared = f" ({works:,} distinct work{'s' if works != 1 else ''}: identical files)" if works != len(rows) else ""
     versions = sorted({r["model_version"] for r in rows})
@@ -210,7 +212,7 @@ def _query_failed(db: str, *, model_version: str | None, under: str | None, as_j
         echo_json(json.dumps(rows, indent=2))
         return
     for r in rows:
-        echo_line(f"{r['path']}: {r['error']}")
+        echo_line(f"{shown(r['path'])}: {shown_notice(r['error'])}")
     contents = len({r["content_hash"] or f"path:{r['path']}" for r in rows})
     shared = f" ({contents:,} distinct content{'s' if contents != 1 else ''})" if contents != len(rows) else ""
     echo_err(f"{len(rows):,} file{'s' if len(rows) != 1 else ''} could not be scanned{shared}")
@@ -221,7 +223,7 @@ def _ratings(row: dict[str, Any]) -> str:
     and, for a work in another language, that its results mean little (a German "war" is "was")."""
     from forewarn.language import language_name
 
-    declared = f"; declared: {row['rating_declared']}" if row["rating_declared"] else ""
+    declared = f"; declared: {shown(row['rating_declared'])}" if row["rating_declared"] else ""
     code = row.get("detected_language")
     other = f"; reads as {language_name(code)}, not English" if code not in (None, "en") else ""
     return f"suggested: {row['rating_suggested']}{declared}{other}"

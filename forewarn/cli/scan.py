@@ -25,11 +25,13 @@ from forewarn.cli.common import (
     PipeSafeConsole,
     Probability,
     check_warning_list,
+    echo_err,
     echo_json,
     fail,
     load_scorer,
     model_option,
     parse_size_option,
+    shown,
 )
 
 
@@ -121,12 +123,11 @@ def scan(
 
     \b
     Exit codes: 0 every detected warning was declared; 1 a detected warning
-    was not declared; 2 an input could not be read or bad usage; 141 the output
-    was closed early (| head), after --html was written.
+    was not declared; 2 an input could not be read or bad usage; 130 interrupted
+    (Ctrl-C); 141 the output was closed early (| head), after --html was written.
     """
     from forewarn.pipeline import Report, load_taxonomy, resolve_selection, scan_work
     from forewarn.readers import CLI_SIZE_HINT, TooLargeError
-    from forewarn.report import printable
     from forewarn.report.json import dumps
     from forewarn.report.terminal import render
     from forewarn.work import ReadError
@@ -161,10 +162,12 @@ def scan(
         the_scorer = load_scorer(scorer, model_dir)
     for path in paths:
         try:
-            with _progress(err, path.name) as hooks:
+            # Typed or pasted at a terminal: the text before the bar, which redrew over the typing.
+            typed = _typed_stdin(max_bytes) if str(path) == "-" and _stdin_is_terminal() else None
+            with _progress(err, shown(path.name, err=True)) as hooks:
                 hooks.stage("reading")
                 started = time.perf_counter()
-                work = _read_input(path, fmt=fmt, max_bytes=max_bytes)
+                work = _read_input(path, fmt=fmt, max_bytes=max_bytes, data=typed)
                 report = scan_work(
                     work,
                     only=only or None,
@@ -180,18 +183,18 @@ def scan(
             if isinstance(e, TooLargeError):  # the library's hint names its max_bytes
                 e = e.hinting(CLI_SIZE_HINT)
             errors.append((str(path), e.reason))
-            fail(f"{path}: {e.reason}")
+            fail(f"{shown(str(path), err=True)}: {e.reason}")
             continue
         except OSError as e:
             errors.append((str(path), e.strerror or str(e)))
-            fail(f"{path}: {e.strerror or e}")
+            fail(f"{shown(str(path), err=True)}: {e.strerror or e}")
             continue
         reports.append(report)
         if html_path is not None:  # before stdout, which `| head` may close: the file is not lost
             _write_html(html_path, report)
         if not as_json:
             if len(paths) > 1:
-                console.rule(Text(printable(str(path), encoding=console.encoding)))  # a name is not markup
+                console.rule(Text(shown(str(path))))  # a name is not markup
             render(report, console=console, show_passages=show_passages)
     if as_json:
         echo_json(dumps(reports, errors=errors))
@@ -212,8 +215,24 @@ def _write_html(html_path: Path, report: Any) -> None:
         sys.exit(EXIT_ERROR)
 
 
-def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
-    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding).
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):  # no stdin, or closed
+        return False
+
+
+def _typed_stdin(max_bytes: int) -> bytes:
+    """The work typed or pasted at a terminal for '-', after saying how to end it: a terminal
+    waiting in silence (under a progress bar) reads as a hung scan."""
+    eof = "Ctrl-Z, then Enter" if sys.platform == "win32" else "Ctrl-D on a line of its own"
+    echo_err(f"forewarn: reading the work from the terminal: paste or type it, then press {eof}")
+    return bytes(sys.stdin.buffer.read(max_bytes + 1))
+
+
+def _read_input(path: Path, *, fmt: str | None, max_bytes: int, data: bytes | None = None) -> Any:
+    """A work from a file, or from stdin for '-' (bytes, so the reader detects the encoding;
+    ``data``: stdin read already).
 
     A folder is that input's error, not a usage error: the other inputs are still scanned.
     """
@@ -224,7 +243,8 @@ def _read_input(path: Path, *, fmt: str | None, max_bytes: int) -> Any:
         if path.is_dir():
             raise ReadError("is a folder; scan its files, or use `forewarn batch` for a whole folder")
         return read(path, format=fmt, max_bytes=max_bytes)
-    data = sys.stdin.buffer.read(max_bytes + 1)
+    if data is None:
+        data = sys.stdin.buffer.read(max_bytes + 1)
     if len(data) > max_bytes:  # only read up to the limit: its real size is unknown
         raise ReadError(f"input is more than {max_bytes:,} bytes, the --max-size limit (stdin is read up to it)")
     work = read(data, format=fmt, max_bytes=max_bytes)

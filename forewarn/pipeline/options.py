@@ -35,7 +35,11 @@ def resolve_labels(
                 continue
             d = taxonomy.resolve(part)
             if d is None:
-                raise ValueError(f"unknown warning {part!r} (see `forewarn warnings`)")
+                meant = ""
+                if near := taxonomy.closest(part):
+                    alias, warning = near
+                    meant = f"did you mean {alias!r}{'' if alias == warning.id else f' ({warning.id})'}? "
+                raise ValueError(f"unknown warning {part!r} ({meant}see `forewarn warnings`)")
             ids.append(d.id)
     return ids
 

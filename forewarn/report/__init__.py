@@ -12,6 +12,13 @@ if TYPE_CHECKING:
 # C0 and C1 control characters but tab and newline: from a work, ESC sequences set the
 # terminal's title, clear its screen or hide text.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# First strong isolate and pop directional isolate: the terminal's <bdi>.
+FSI, PDI = "\u2068", "\u2069"
+# What turns a line around or breaks it, in a title or a path: an embedding, override or isolate
+# left open (U+202E turned the report's own words after a title around) or closed early (U+2069
+# ended the isolate put around it), and a line break (a title "...\nDetected: no warnings"
+# printed a forged line of the report). The direction marks (U+200E, U+200F, U+061C) open nothing.
+_UNLINED = re.compile("[\n\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def quote(text: str, limit: int = 600) -> str:
@@ -39,6 +46,34 @@ def printable(text: str, *, encoding: str = "utf-8") -> str:
     if _encodes(text, codec):
         return text
     return "".join(c if _encodes(c, codec) else "?" for c in text)
+
+
+def one_line(text: str, *, encoding: str = "utf-8") -> str:
+    """Untrusted text (a title, a path, an author's tag) for a terminal line: ``printable``, and
+    line breaks and bidi embeddings, overrides and isolates as U+FFFD too (same length)."""
+    return printable(_UNLINED.sub("\ufffd", text), encoding=encoding)
+
+
+def isolate(text: str, *, encoding: str = "utf-8", terminal: bool = True) -> str:
+    """``one_line(text)`` between FSI and PDI, as HTML puts it in <bdi>: right-to-left text (a
+    Hebrew file name) cannot reorder the words after it on a terminal that lays out bidi text,
+    and the others show the two as nothing. Without them for an encoding that lacks them, and
+    when not for a ``terminal`` (a file, a pipe: a script reading paths gets them as they are)."""
+    safe = one_line(text, encoding=encoding)
+    if not terminal or printable(FSI + PDI, encoding=encoding) != FSI + PDI:
+        return safe
+    return f"{FSI}{safe}{PDI}"
+
+
+def isolate_paths(notice: str, *, encoding: str = "utf-8", terminal: bool = True) -> str:
+    """A reader's notice for a terminal line, each path it names isolated (``notice_parts``), as
+    the HTML report puts them in <bdi>; its words, as ``one_line``."""
+    from forewarn.readers.notices import notice_parts
+
+    return "".join(
+        isolate(text, encoding=encoding, terminal=terminal) if is_path else one_line(text, encoding=encoding)
+        for text, is_path in notice_parts(notice)
+    )
 
 
 def _encodes(text: str, codec: str) -> bool:

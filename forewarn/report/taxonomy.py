@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -30,25 +31,45 @@ def footnotes(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     return notes
 
 
+# Left out, in this order, when the table is wider than the console: the figures and the id are
+# what the table is for (at 40 columns rich squeezed F1 and n to "…" to keep every column); a
+# warning's card still has them all.
+_DROPPABLE = ("group", "name", "n")
+
+
 def render_table(rows: Sequence[dict[str, Any]], *, console: Console) -> None:
-    """All warnings, one line each: id, name, group, F1, balanced accuracy, n, where measured."""
+    """All warnings, one line each: id, name, group, F1, balanced accuracy, n, where measured;
+    without group, then name, then n, on a console too narrow for them."""
     notes = footnotes(rows)
+    cells: dict[str, list[str]] = {
+        "id": [r["id"] for r in rows],
+        "name": [r["name"] for r in rows],
+        "group": [r["group"] for r in rows],
+        "F1": [_figure(r["f1"]) for r in rows],
+        "bal.acc": [_figure(r["balanced_accuracy"]) for r in rows],
+        "n": ["-" if r["support"] is None else f"{r['support']:,}" for r in rows],
+        "on": [f"[{notes[_SIZE.sub('', r['measured_on'])]}]" for r in rows],
+    }
+    shown = list(cells)
+    for column in _DROPPABLE:
+        if _width(cells, shown) <= console.width:
+            break
+        shown.remove(column)
     table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("id", no_wrap=True)
-    table.add_column("name")
-    table.add_column("group", no_wrap=True)
-    for col in ("F1", "bal.acc", "n", "on"):
-        table.add_column(col, justify="right", no_wrap=True)
-    for r in rows:
-        n = "-" if r["support"] is None else f"{r['support']:,}"
-        note = f"[{notes[_SIZE.sub('', r['measured_on'])]}]"
-        table.add_row(
-            Text(r["id"]), Text(r["name"]), r["group"], _figure(r["f1"]), _figure(r["balanced_accuracy"]), n, note
-        )
+    for column in shown:
+        right = column not in ("id", "name", "group")
+        table.add_column(column, justify="right" if right else "left", no_wrap=column != "name")
+    for i in range(len(rows)):
+        table.add_row(*(Text(cells[column][i]) for column in shown))
     console.print(table)
     for text, number in notes.items():
         console.print(Text(f"[{number}] measured on: {text}", style="dim"))
     console.print(Text("`forewarn warnings ID` shows a warning's description, aliases and AO3 mapping.", style="dim"))
+
+
+def _width(cells: dict[str, list[str]], columns: list[str]) -> int:
+    """The table's width with ``columns`` unwrapped, two spaces between them (rich's padding)."""
+    return sum(max(map(cell_len, [column, *cells[column]])) for column in columns) + 2 * (len(columns) - 1)
 
 
 def _ao3(row: dict[str, Any]) -> str:
@@ -82,4 +103,11 @@ def render_card(row: dict[str, Any], *, console: Console) -> None:
     for key, value in fields:
         if value:
             grid.add_row(key, Text(value))
-    console.print(grid)
+    # Without the spaces rich pads each cell to its column's width with (9 trailing lines in a file).
+    for line in console.render_lines(grid, pad=False):
+        text = Text()
+        for segment in line:
+            if not segment.control:
+                text.append(segment.text, segment.style)
+        text.rstrip()
+        console.print(text, no_wrap=True, crop=False)

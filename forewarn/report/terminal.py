@@ -2,7 +2,8 @@
 
 Evidence is shown as positions (chapter, % through it, a bar of the work) rather than
 quoted text, so reading the report does not spoil the story. Text that comes
-from the work (titles, tags) is printed as plain text, never as rich markup.
+from the work (titles, tags, paths) is printed as plain text, never as rich markup, on one line
+and, on a terminal, isolated (``isolate``), as the HTML report puts it in <bdi>.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from rich.text import Text
 from forewarn.aggregate import PassageRef, WorkWarning
 from forewarn.declared import names_no_warning
 from forewarn.pipeline import Report
-from forewarn.report import comparison_notes, printable, quote
+from forewarn.report import FSI, PDI, comparison_notes, isolate, isolate_paths, printable, quote
 from forewarn.split import Passage
 from forewarn.taxonomy import normalize
 from forewarn.work import chapter_number, has_opening
@@ -88,13 +89,22 @@ def _marks(console: Console) -> tuple[str, str]:
 
 
 def _line(console: Console, text: Text) -> None:
-    """Print wrapped to the console's width without trailing spaces, in characters it can encode."""
+    """Print wrapped to the console's width without trailing spaces, in characters it can encode.
+    An isolate (a long title) wrapped onto the next line is closed at the end of the one and
+    opened again on the next: to a terminal laying out bidi text each line stands alone."""
     safe = printable(text.plain, encoding=console.encoding)
     if safe != text.plain:
         text = text.copy()
         text.plain = safe
+    carried = 0
     for line in text.wrap(console, console.width):
         line.rstrip()
+        still_open = carried + line.plain.count(FSI) - line.plain.count(PDI)  # only ours: see one_line
+        if carried:
+            line = Text(FSI * carried).append_text(line)
+        if still_open > 0:
+            line.append(PDI * still_open)
+        carried = max(still_open, 0)
         console.print(line, no_wrap=True, crop=False)
 
 
@@ -172,12 +182,17 @@ def _legend(
             _line(console, Text(item, style="dim"))
 
 
+def _own(text: str, console: Console) -> str:
+    """Text from the work (a title, the author's words) on one line and, on a terminal, isolated."""
+    return isolate(text, encoding=console.encoding, terminal=console.is_terminal)
+
+
 def render(report: Report, *, console: Console, show_passages: bool = False) -> None:
     """Print one report."""
     work = report.work
     meta = work.metadata
     title = meta.title or work.source_path or "Pasted text"  # as the HTML report names it
-    head = Text(title, style="bold")
+    head = Text(_own(title, console), style="bold")
     chapters = len(work.chapters) - has_opening(work.chapters)  # as the work counts them
     head.append(
         f"  {work.word_count:,} words, {chapters:,} chapter{'s' if chapters != 1 else ''}, "
@@ -186,7 +201,8 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     )
     _line(console, head)
     for notice in work.notices:
-        _line(console, Text(f"Read in part: {notice}", style="yellow"))
+        paths = isolate_paths(notice, encoding=console.encoding, terminal=console.is_terminal)
+        _line(console, Text(f"Read in part: {paths}", style="yellow"))
     for note in report.caveats:
         _line(console, Text(f"Caveat: {note}", style="bold yellow"))
 
@@ -198,10 +214,11 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
         # not "blood, blood (gore)"); items that name no warning as written.
         words: dict[str, list[str]] = {}
         for d in declared:
-            key = d.warning_id or (d.raw.strip() if names_no_warning(d.raw) else f"{d.raw} (unmapped)")
+            raw = _own(d.raw.strip(), console)  # the author's words
+            key = d.warning_id or (raw if names_no_warning(d.raw) else f"{raw} (unmapped)")
             said = words.setdefault(key, [])
-            if d.warning_id and normalize(d.raw) != normalize(d.warning_id) and d.raw.strip() not in said:
-                said.append(d.raw.strip())  # not "self-harm (self-harm)"
+            if d.warning_id and normalize(d.raw) != normalize(d.warning_id) and raw not in said:
+                said.append(raw)  # not "self-harm (self-harm)"
         line.append(", ".join(f"{key} ({', '.join(said)})" if said else key for key, said in words.items()))
         _line(console, line)
     else:
@@ -225,7 +242,8 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     for note in comparison_notes(comp):
         _line(console, Text(note, style="yellow"))
     if comp.unmapped:
-        _line(console, Text("Declared, not in the taxonomy: " + ", ".join(comp.unmapped), style="dim"))
+        unmapped = ", ".join(_own(raw, console) for raw in comp.unmapped)
+        _line(console, Text("Declared, not in the taxonomy: " + unmapped, style="dim"))
     if comp.chose_not_to_warn:
         _line(console, Text("The author chose not to use archive warnings.", style="dim"))
 
@@ -234,7 +252,7 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
     rating.append(f"{report.rating.name}", style="bold")
     rating.append(f" ({report.rating.reason})")
     if meta.rating:
-        rating.append(f"; declared: {meta.rating}", style="dim")
+        rating.append(f"; declared: {_own(meta.rating, console)}", style="dim")
     _line(console, rating)
     archive = Text(f"AO3 archive warnings{partial}: ", style="bold")
     archive.append("; ".join(f"{s.name} ({s.reason})" for s in report.archive_warnings))
@@ -248,5 +266,5 @@ def render(report: Report, *, console: Console, show_passages: bool = False) -> 
                 _line(
                     console,
                     Text(f"  [{_at(e, report)} chars {e.start}-{e.end} p={e.probability:.2f}] ")
-                    + Text(quote(snippet, 300), style="dim"),
+                    + Text(_own(quote(snippet, 300), console), style="dim"),
                 )
