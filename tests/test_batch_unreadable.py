@@ -154,3 +154,21 @@ def test_a_folder_that_cannot_be_opened_fails_instead_of_vanishing(
     stats = json.loads(cli("stats", "--db", str(db), "--json")[1])
     assert (stats["works"], stats["files"], stats["errors"]) == (2, 2, 0)
     assert cli("query", "--db", str(db), "--failed") == (0, "")
+
+
+def test_a_folder_opened_since_is_not_called_removed(
+    locked_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: once a folder that could not be opened before was opened, its failure record
+    was dropped and the batch said "1 file no longer there was removed from the database",
+    though nothing was removed: the folder was read."""
+    c = locked_folder
+    db = tmp_path / "r.db"
+    run_batch(c, db=db, workers=1, mode="lexicon")
+    monkeypatch.undo()  # the folder can be opened now
+    result = CliRunner().invoke(
+        main, ["batch", str(c), "--db", str(db), "--workers", "1", "--scorer", "lexicon", "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no longer there" not in result.stderr, result.stderr
+    assert "1 folder that could not be opened before was read this time" in result.stderr, result.stderr

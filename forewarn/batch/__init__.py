@@ -301,7 +301,9 @@ def run_batch(
                 )
             guard.writing = True  # all done: a Ctrl-C now waits (and is dropped) while the run is recorded
             # After a whole run, so a renamed file kept its work; a file back meanwhile stays.
-            summary.removed = _release_gone(conn, [p for p in gone if not (scope and scope[1]) or _missing(p)])
+            released = [p for p in gone if not (scope and scope[1]) or _missing(p)]
+            summary.reopened = sum(os.path.isdir(p) for p in released)  # failed folders opened since
+            summary.removed = _release_gone(conn, released) - summary.reopened
         except KeyboardInterrupt as e:
             guard.writing = True  # a second Ctrl-C must not lose the run's record
             if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's

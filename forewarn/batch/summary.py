@@ -23,6 +23,9 @@ class BatchSummary:
     failed_contents: int = 0
     retried: int = 0  # files that failed in an earlier run (their content, or unread), tried again
     removed: int = 0  # paths under a folder or ZIP target that are gone, taken out of the database
+    # Folders recorded as failed (could not be opened) that this run opened: their failure
+    # records dropped, and not counted as ``removed`` (nothing was taken away, the folder was read).
+    reopened: int = 0
     words: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)

@@ -192,6 +192,13 @@ def batch(
             f"{'were' if summary.removed != 1 else 'was'} removed from the database",
             err=True,
         )
+    if summary.reopened:
+        n = summary.reopened
+        click.echo(
+            f"{n:,} folder{'s' if n != 1 else ''} that could not be opened before "
+            f"{'were' if n != 1 else 'was'} read this time",
+            err=True,
+        )
     if summary.left_out:
         echo_err(_left_out_line(summary.left_out, in_zip=is_zip_target(target)))
     partial = [
