@@ -172,3 +172,21 @@ def test_a_folder_opened_since_is_not_called_removed(
     assert result.exit_code == 0, result.output
     assert "no longer there" not in result.stderr, result.stderr
     assert "1 folder that could not be opened before was read this time" in result.stderr, result.stderr
+
+
+def test_a_glob_without_double_star_reports_a_folder_it_cannot_open(locked_folder: Path) -> None:
+    """Regression: ``c/*/*.txt`` skipped a subfolder it could not open without a word, where a
+    folder walk and a ``**`` glob list it as failed."""
+    from forewarn.batch import iter_sources
+
+    c = locked_folder
+    work(c / "open" / "inside.txt", "Open inside")
+    assert [s.name for s in iter_sources(f"{c}/*/*.txt")] == [str(c / "locked"), str(c / "open" / "inside.txt")]
+    # A name without wildcards is looked up, not listed: found in a folder that cannot be listed.
+    assert [s.name for s in iter_sources(f"{c}/*/inside.txt")] == [
+        str(c / d / "inside.txt") for d in ("locked", "open")
+    ]
+    assert [s.name for s in iter_sources(f"{c}/*.txt")] == [str(c / "open.txt")]  # nothing opened below
+    assert [s.name for s in iter_sources(f"{c}/o*/*.txt")] == [str(c / "open" / "inside.txt")]  # not matched
+    work(c / "open" / "sub" / "deep.txt", "Deep")  # a folder the pattern matches is no work
+    assert [s.name for s in iter_sources(f"{c}/o*/*")] == [str(c / "open" / "inside.txt")]

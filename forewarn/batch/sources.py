@@ -151,8 +151,10 @@ def _glob(pattern: str, root: str) -> list[str]:
     if "**" not in rest:
         real_root = os.path.realpath(root)
         found = []
-        for p in glob.glob(pattern):
-            if not (os.path.isfile(p) or _broken_link(p)):  # a folder, a device: no work
+        # A folder it cannot open is kept, as by ``_walk``: works matching may be in it.
+        unlisted = set(_unlisted_on_the_way(root, rest))
+        for p in [*glob.glob(pattern), *unlisted]:
+            if not (os.path.isfile(p) or _broken_link(p) or p in unlisted):  # a folder, a device: no work
                 continue
             real = os.path.realpath(p)
             found.append((p, real, real != os.path.normpath(os.path.join(real_root, os.path.relpath(p, root)))))
@@ -162,6 +164,26 @@ def _glob(pattern: str, root: str) -> list[str]:
     # A folder it cannot open (``_walk``) is kept, matched or not: works matching may be in it.
     below = [f for f in _walk(root) if _matches(Path(os.path.relpath(f[0], root)).parts, rest) or os.path.isdir(f[0])]
     return sorted(_once(below))
+
+
+def _unlisted_on_the_way(root: str, rest: tuple[str, ...]) -> list[str]:
+    """The folders below ``root`` matching a leading part of the glob ``rest`` that the glob must
+    list (its next part has a wildcard) and cannot (no permission): ``glob.glob`` skips them
+    without a word, where a folder walk lists them as failed (``_walk``). ``root`` itself is
+    the target, as a folder's top is for a walk: it is not listed as failed."""
+    unlisted = []
+    for k in range(1, len(rest)):
+        if not glob.has_magic(rest[k]):
+            continue  # a name without wildcards is looked up, not listed
+        for folder in glob.glob(os.path.join(root, *rest[:k])):
+            if not os.path.isdir(folder):
+                continue
+            try:
+                with os.scandir(folder):  # as glob.glob lists a folder
+                    pass
+            except OSError:
+                unlisted.append(folder)
+    return unlisted
 
 
 def _matches(parts: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
