@@ -116,3 +116,34 @@ def test_a_broken_link_is_a_failed_file_with_its_reason(collection: Path, tmp_pa
     assert code == 0 and {r["path"]: r["error"] for r in json.loads(out)} == errors
     stats = json.loads(cli("stats", "--db", str(db), "--json")[1])
     assert (stats["works"], stats["files"], stats["errors"], stats["error_files"]) == (3, 3, 2, 2)
+
+
+def test_a_link_path_stored_before_each_file_was_listed_once_leaves_the_database(
+    collection: Path, tmp_path: Path
+) -> None:
+    """Regression: a database from before each file was listed once holds a file under a link
+    path too (c/b/same.txt -> ../a/one.txt, c/again/two.txt). A re-run over the folder no longer
+    lists them, and they exist, so they were never taken out: stats counted 5 files for 3. They
+    leave the database, and the batch says so; a hidden file scanned on its own stays."""
+    from forewarn.store import add_path, open_db
+
+    db = tmp_path / "r.db"
+    run_batch(collection, db=db, workers=1, mode="lexicon")
+    work(collection / ".hidden.txt", "Hidden")
+    run_batch(collection / ".hidden.txt", db=db, workers=1, mode="lexicon")
+    conn = open_db(db)
+    for real, old in (("a/one.txt", "b/same.txt"), ("a/two.txt", "again/two.txt")):
+        row = conn.execute("SELECT content_hash, model_version FROM works WHERE path = ?", (str(collection / real),))
+        content_hash, version = row.fetchone()
+        add_path(conn, content_hash=content_hash, model_version=version, path=str(collection / old))
+    conn.close()
+    result = CliRunner().invoke(
+        main, ["batch", str(collection), "--db", str(db), "--workers", "1", "--scorer", "lexicon", "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 link paths to files recorded under their own paths were removed from the database" in result.stderr
+    assert "no longer there" not in result.stderr, result.stderr
+    stats = json.loads(cli("stats", "--db", str(db), "--json")[1])
+    assert (stats["works"], stats["files"]) == (4, 4)
+    paths = {r["path"] for r in json.loads(cli("query", "--db", str(db), "--json")[1])}
+    assert paths == {str(collection / p) for p in ("a/one.txt", "a/two.txt", "b/three.txt", ".hidden.txt")}

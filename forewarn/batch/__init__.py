@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import Any
 
-from forewarn.batch.gone import _gone_paths, _moved, _release_gone
+from forewarn.batch.gone import _gone_paths, _moved, _release_gone, _second_paths
 from forewarn.batch.sources import (
     MAX_ZIP_MEMBERS,
     Source,
@@ -304,6 +304,7 @@ def run_batch(
             released = [p for p in gone if not (scope and scope[1]) or _missing(p)]
             summary.reopened = sum(os.path.isdir(p) for p in released)  # failed folders opened since
             summary.removed = _release_gone(conn, released) - summary.reopened
+            summary.second_paths = _release_gone(conn, _second_paths(conn, scope, {src.name for src in sources}))
         except KeyboardInterrupt as e:
             guard.writing = True  # a second Ctrl-C must not lose the run's record
             if conn.in_transaction:  # a KeyboardInterrupt raised by a handler other than the guard's

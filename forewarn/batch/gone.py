@@ -1,9 +1,11 @@
 """Files a collection no longer has: paths recorded under a folder or ZIP target that a run
 did not find, taken out of the database at the end of a whole run, and the new paths that are
-those files moved or renamed (not copies)."""
+those files moved or renamed (not copies); and paths recorded through a link to a file the run
+listed by another path (``_second_paths``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,12 +14,9 @@ from forewarn.store import transaction
 from forewarn.store.write import _release_path
 
 
-def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> set[str]:
-    """Paths recorded under a folder or ZIP target (``scope``) that no longer exist there."""
-    if scope is None:
-        return set()
-    prefix, may_exist = scope
-    recorded = {
+def _recorded(conn: Any, prefix: str) -> set[str]:
+    """Every path recorded below ``prefix``: of works, their copies, errors and their files."""
+    return {
         r[0]
         for r in conn.execute(
             "SELECT path FROM work_paths WHERE substr(path, 1, ?1) = ?2 UNION SELECT path FROM works"
@@ -26,7 +25,42 @@ def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> 
             (len(prefix), prefix),
         )
     }
-    return {p for p in recorded - listed if not may_exist or _missing(p)}
+
+
+def _gone_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> set[str]:
+    """Paths recorded under a folder or ZIP target (``scope``) that no longer exist there."""
+    if scope is None:
+        return set()
+    prefix, may_exist = scope
+    return {p for p in _recorded(conn, prefix) - listed if not may_exist or _missing(p)}
+
+
+def _second_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -> set[str]:
+    """Paths recorded under a folder target that a run did not list though their file is there,
+    because it listed that file by another path: a link to it (``c/b/same.txt -> ../a/one.txt``,
+    ``c/again/ -> a/``). A database from before each file was listed once holds both, and the
+    link path, still there, was never taken out. A file not listed at all (a hidden one scanned
+    on its own) is no second path and stays."""
+    if scope is None or not scope[1]:  # a ZIP's members are listed in full, each by one name
+        return set()
+    prefix = scope[0]
+    top = os.path.normpath(prefix)
+    real_top = os.path.realpath(top)
+    reals: set[str] | None = None  # the listed files' real paths, made only when needed
+    second = set()
+    for path in _recorded(conn, prefix) - listed:
+        if not os.path.isfile(path):
+            continue
+        real = os.path.realpath(path)
+        own = os.path.normpath(os.path.join(top, os.path.relpath(real, real_top)))  # its path through no link
+        if own == path:
+            continue  # through no link: not listed for another reason (hidden, another suffix)
+        if own not in listed:  # a file outside the collection, or one listed through a link too
+            reals = {os.path.realpath(p) for p in listed} if reals is None else reals
+            if real not in reals:
+                continue
+        second.add(path)
+    return second
 
 
 def _release_gone(conn: Any, paths: Iterable[str]) -> int:

@@ -26,6 +26,9 @@ class BatchSummary:
     # Folders recorded as failed (could not be opened) that this run opened: their failure
     # records dropped, and not counted as ``removed`` (nothing was taken away, the folder was read).
     reopened: int = 0
+    # Paths through a link to a file listed by another path, recorded by a run from before each
+    # file was listed once, taken out of the database (under a folder target, after a whole run).
+    second_paths: int = 0
     words: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)

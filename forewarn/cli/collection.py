@@ -192,6 +192,14 @@ def batch(
             f"{'were' if summary.removed != 1 else 'was'} removed from the database",
             err=True,
         )
+    if summary.second_paths:
+        n = summary.second_paths
+        click.echo(
+            f"{n:,} link path{'s' if n != 1 else ''} to {'files' if n != 1 else 'a file'} recorded under "
+            f"{'their' if n != 1 else 'its'} own path{'s' if n != 1 else ''} {'were' if n != 1 else 'was'} "
+            "removed from the database",
+            err=True,
+        )
     if summary.reopened:
         n = summary.reopened
         click.echo(
