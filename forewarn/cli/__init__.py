@@ -8,8 +8,9 @@ command was misused; 141 stdout was closed before the output ended
 (any command; ``batch`` says what it saved).
 
 One module per group of commands: ``scan`` (scan, warnings), ``model`` (train,
-evaluate), ``collection`` (batch: works into a results database), ``results`` (query, stats,
-export: reading it) and ``serve`` (the web app); ``common`` holds what several share.
+evaluate), ``collection`` (batch: works into a results database), ``results`` (query, stats:
+reading it), ``export`` (export: writing it out) and ``serve`` (the web app); ``common`` holds
+what several share.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import click
 
 from forewarn import __version__
-from forewarn.cli import collection, model, results, scan, serve
+from forewarn.cli import collection, export, model, results, scan, serve
 from forewarn.cli.common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, SCORERS, quiet_broken_pipe
 
 __all__ = ["EXIT_BROKEN_PIPE", "SCORERS", "main"]  # what was importable from forewarn.cli before
@@ -72,7 +73,7 @@ for command in (
     model.evaluate,
     collection.batch,
     results.query,
-    results.export,
+    export.export,
     results.stats,
     serve.serve,
 ):
