@@ -190,3 +190,17 @@ def test_a_glob_without_double_star_reports_a_folder_it_cannot_open(locked_folde
     assert [s.name for s in iter_sources(f"{c}/o*/*.txt")] == [str(c / "open" / "inside.txt")]  # not matched
     work(c / "open" / "sub" / "deep.txt", "Deep")  # a folder the pattern matches is no work
     assert [s.name for s in iter_sources(f"{c}/o*/*")] == [str(c / "open" / "inside.txt")]
+
+
+def test_a_file_replaced_by_a_folder_is_removed_not_opened(tmp_path: Path) -> None:
+    """Only a folder recorded as failed (unread) counts as opened since; a file whose path is a
+    folder now is gone, as before."""
+    c = tmp_path / "c"
+    work(c / "open.txt", "Open")
+    story = work(c / "story.txt", "Story")
+    db = tmp_path / "r.db"
+    run_batch(c, db=db, workers=1, mode="lexicon")
+    story.unlink()
+    work(story / "inside.txt", "Inside")
+    again = run_batch(c, db=db, workers=1, mode="lexicon")
+    assert (again.scanned, again.removed, again.reopened) == (1, 1, 0)

@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 from typing import Any
 
-from forewarn.batch.gone import _gone_paths, _moved, _release_gone, _second_paths
+from forewarn.batch.gone import _gone_paths, _moved, _release_gone, _reopened, _second_paths
 from forewarn.batch.sources import (
     MAX_ZIP_MEMBERS,
     Source,
@@ -302,7 +302,7 @@ def run_batch(
             guard.writing = True  # all done: a Ctrl-C now waits (and is dropped) while the run is recorded
             # After a whole run, so a renamed file kept its work; a file back meanwhile stays.
             released = [p for p in gone if not (scope and scope[1]) or _missing(p)]
-            summary.reopened = sum(os.path.isdir(p) for p in released)  # failed folders opened since
+            summary.reopened = _reopened(conn, released)  # folders that failed, opened since: not gone
             summary.removed = _release_gone(conn, released) - summary.reopened
             summary.second_paths = _release_gone(conn, _second_paths(conn, scope, {src.name for src in sources}))
         except KeyboardInterrupt as e:

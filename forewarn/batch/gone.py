@@ -63,6 +63,21 @@ def _second_paths(conn: Any, scope: tuple[str, bool] | None, listed: set[str]) -
     return second
 
 
+def _reopened(conn: Any, paths: Iterable[str]) -> int:
+    """How many of ``paths`` (gone) are folders recorded as unread (no content): ones that could
+    not be opened before and were listed this time, not files no longer there."""
+    return sum(
+        os.path.isdir(p)
+        and conn.execute(
+            "SELECT 1 FROM errors WHERE path = ?1 AND content_hash IS NULL UNION SELECT 1 FROM error_paths p"
+            " JOIN errors e ON e.id = p.error_id WHERE p.path = ?1 AND e.content_hash IS NULL",
+            (p,),
+        ).fetchone()
+        is not None
+        for p in paths
+    )
+
+
 def _release_gone(conn: Any, paths: Iterable[str]) -> int:
     """Take paths that are gone out of the database, in one transaction: out of their works (a
     work no file holds any more is deleted) and their error rows. Returns how many."""
