@@ -129,6 +129,7 @@ def test_upload_read_hide_and_reveal(browser: webdriver.Chrome, server: str, tmp
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", reveal)
     reveal.click()
     assert content.is_displayed() and reveal.is_selected()
+    assert "shown anyway" in notice.text and "hidden" not in notice.text  # it said "hidden" still
     # The choice persists in the browser.
     browser.refresh()
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="hide"][value="violence"]').is_selected()
@@ -181,6 +182,9 @@ def test_hiding_works_without_javascript(browser: webdriver.Chrome, server: str,
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", reveal)
         reveal.click()
         assert content.is_displayed()
+        assert "shown anyway" in notice.text and "hidden" not in notice.text  # by CSS alone
+        reveal.click()
+        assert not content.is_displayed() and "hidden, as you chose" in notice.text
     finally:
         browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 

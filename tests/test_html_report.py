@@ -93,6 +93,24 @@ def test_hiding_needs_no_javascript_and_a_noscript_note_says_what_does() -> None
     assert re.search(r"<noscript>.*not remembered.*</noscript>", html, flags=re.S)
 
 
+def test_a_notice_says_shown_once_show_it_anyway_is_ticked_with_or_without_javascript() -> None:
+    """Regression: a hidden block's notice still said "hidden, as you chose" after the reader
+    ticked "Show it anyway". The notice holds both wordings and the CSS shows one, by :has() and
+    by the script's .shown class (for browsers without :has()); display:none hides the other from
+    screen readers too."""
+    html = render_html(two_chapter_report())
+    notice = re.search(r'<p class="notice">(.*?)</p>', html, flags=re.S)
+    assert notice
+    assert re.search(r'<span class="if-hidden">\d+ paragraphs? hidden, as you chose\.</span>', notice.group(1))
+    assert re.search(r'<span class="if-shown">\d+ paragraphs? shown anyway, though you chose', notice.group(1))
+    style = re.search(r"<style>(.*?)</style>", html, flags=re.S)
+    assert style
+    css = re.sub(r"\s+", " ", style.group(1))
+    assert ".notice .if-shown { display: none; }" in css
+    for when in (".notice:has(.reveal:checked)", ".flagged.shown .notice"):
+        assert f"{when} .if-hidden {{ display: none; }}" in css and f"{when} .if-shown {{ display: inline; }}" in css
+
+
 def test_without_javascript_the_page_does_not_promise_to_remember_choices() -> None:
     """Regression (reader review): without JavaScript the fieldset still said "Your choices are
     remembered in this browser" (the noscript note saying the opposite came after the chapter

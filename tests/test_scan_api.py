@@ -420,6 +420,21 @@ def test_max_bytes_holds_any_source_and_its_message_names_it(tmp_path: Path) -> 
     assert fw.scan(text, max_bytes=len(text), scorer=LEXICON).work.word_count == 50  # at the limit: read
 
 
+def test_format_or_max_bytes_with_a_work_already_read_is_a_value_error() -> None:
+    """Regression: scan(work, format=..., max_bytes=...) silently left both unused (a Work is
+    already read), so a caller believed a size limit or a format held that never did."""
+    work = read_text("She ran to the harbour. " * 10)
+    for options, names in (
+        ({"format": "html"}, "format applies"),
+        ({"max_bytes": 10}, "max_bytes applies"),
+        ({"format": "text", "max_bytes": 10}, "format and max_bytes apply"),
+    ):
+        with pytest.raises(ValueError, match=f"^{names} when reading, and a Work is already read"):
+            fw.scan(work, scorer=LEXICON, **options)  # type: ignore[arg-type]
+    assert fw.scan(work, scorer=LEXICON).work is work  # without them: scanned as before
+    assert fw.scan(work, format=None, max_bytes=None, scorer=LEXICON).work is work  # the defaults
+
+
 def test_a_str_of_binary_is_a_read_error_as_its_bytes_are() -> None:
     """Regression: a str of control characters (a file's bytes decoded as latin-1) was scanned
     as a one-word work with no warnings, where the same bytes are "binary file"."""

@@ -244,3 +244,39 @@ def test_openapi_describes_the_headers_a_client_is_told_to_read(tmp_path) -> Non
     for path in ("/db.json", "/db/failed.json"):
         total = paths[path]["get"]["responses"]["200"]["headers"]["X-Total-Count"]
         assert total["schema"]["type"] == "integer" and "match" in total["description"]
+
+
+def test_the_threshold_a_scan_takes_is_the_one_openapi_describes(client: TestClient) -> None:
+    """Regression: a JSON body's "threshold": "0.5" (a string) was scanned, where /openapi.json
+    says a number. JSON has numbers: a string there is a 422 naming the field. A form's and a
+    query string's values are text by nature; their schema (a number) describes what the text
+    holds, so "0.5" is taken there and "high" is not."""
+    import jsonschema
+
+    op = client.get("/openapi.json").json()["paths"]["/api/scan"]["post"]
+    body_schema = op["requestBody"]["content"]["application/json"]["schema"]
+    for threshold in (0.5, 0, 1, "0.5", "1", 2, -0.1, True, None, [0.5]):
+        body = {"text": STORY, "threshold": threshold}
+        valid = jsonschema.Draft202012Validator(body_schema).is_valid(body)
+        r = client.post("/api/scan", json=body)
+        assert r.status_code == (200 if valid else 422), (threshold, r.text)
+        if not valid:
+            assert "threshold" in r.json()["detail"], r.text
+    r = client.post("/api/scan", json={"text": STORY, "threshold": "0.5"})
+    assert r.json()["detail"] == "threshold must be a JSON number from 0 to 1, not the string '0.5'"
+
+    form_schema = op["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]["threshold"]
+    (query_param,) = [p for p in op["parameters"] if p["name"] == "threshold"]
+    for schema in (form_schema, query_param["schema"]):
+        assert schema["type"] == "number" and (schema["minimum"], schema["maximum"]) == (0, 1)
+    for text in ("0.5", "1", "2", "high"):
+        try:
+            valid = jsonschema.Draft202012Validator(form_schema).is_valid(float(text))
+        except ValueError:
+            valid = False
+        upload = {"file": ("s.txt", STORY.encode(), "text/plain")}
+        for r in (
+            client.post("/api/scan", files=upload, data={"threshold": text}),
+            client.post(f"/api/scan?threshold={text}", content=STORY, headers={"Content-Type": "text/plain"}),
+        ):
+            assert r.status_code == (200 if valid else 422), (text, r.text)

@@ -38,7 +38,13 @@ from forewarn.pipeline.scoring import (
     scoring_text,
     scoring_texts,
 )
-from forewarn.pipeline.sources import Source, _as_work, check_source, looks_like_path
+from forewarn.pipeline.sources import (
+    Source,
+    _as_work,
+    check_read_options_unused,
+    check_source,
+    looks_like_path,
+)
 from forewarn.rating import suggest_archive_warnings, suggest_rating
 from forewarn.readers import DEFAULT_MAX_BYTES
 from forewarn.score.cascade import HEAD_ONLY, CascadeScorer
@@ -73,7 +79,7 @@ def scan(
     threshold: float | str | None = None,
     scorer: CascadeScorer | str | None = None,
     taxonomy: Taxonomy | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     on_stage: Callable[[str], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Report:
@@ -90,9 +96,10 @@ def scan(
     "lexicon") for the packaged one; None is "cascade". ``on_stage`` and
     ``on_progress``: see ``scan_work``; the first stage here is "reading". ``taxonomy``:
     another ``forewarn.taxonomy.Taxonomy`` (default: the packaged one). ``max_bytes``: the
-    size limit of any source (a str counts as its UTF-8 bytes, with or without a ``format``),
-    whose excess raises ``ReadError`` ("text is 28.6 MiB, over the 25 MiB limit (pass a
-    larger max_bytes)").
+    size limit of any source (a str counts as its UTF-8 bytes, with or without a ``format``;
+    None is 25 MiB), whose excess raises ``ReadError`` ("text is 28.6 MiB, over the 25 MiB
+    limit (pass a larger max_bytes)"). ``format`` and ``max_bytes`` apply when reading, so
+    with a ``Work`` (already read) either one is a ``ValueError`` rather than silently unused.
 
     Bad options raise ``ValueError`` before anything is read: an unknown format,
     scorer or warning name, an empty ``only``, ``only``/``ignore`` leaving no warning
@@ -104,6 +111,9 @@ def scan(
     check_source(source)
     check_format(format)
     check_scorer(scorer)
+    if isinstance(source, Work):
+        check_read_options_unused(format=format, max_bytes=max_bytes)
+    max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     check_options(taxonomy=taxonomy, on_stage=on_stage, on_progress=on_progress, max_bytes=max_bytes)
     threshold = check_threshold(threshold)
     taxonomy = taxonomy or load_taxonomy()

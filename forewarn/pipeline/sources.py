@@ -57,6 +57,18 @@ def check_source(source: object) -> None:
         raise ValueError(f"source must be a path, bytes, a str of text or a Work, not {type(source).__name__}")
 
 
+def check_read_options_unused(*, format: str | None, max_bytes: int | None) -> None:
+    """A ``ValueError`` for ``format`` or ``max_bytes`` given with a ``Work``: they apply when
+    reading, and a Work is already read, so a caller passing them would believe they held."""
+    given = [name for name, value in (("format", format), ("max_bytes", max_bytes)) if value is not None]
+    if given:
+        names, verb, them = (" and ".join(given), "apply", "them") if len(given) > 1 else (given[0], "applies", "it")
+        raise ValueError(
+            f"{names} {verb} when reading, and a Work is already read: pass the path, bytes or text "
+            f"instead, or leave {them} out"
+        )
+
+
 def _as_work(source: Source, *, fmt: str | None, max_bytes: int) -> Work:
     """The work ``source`` names or holds. A path starting with ``~`` (a str taken as a path,
     or a ``Path``) is expanded unless a file of that very name exists."""

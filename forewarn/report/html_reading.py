@@ -256,13 +256,17 @@ def _reader(report: Report, inline: Inline) -> str:
         ids = list(dict.fromkeys(i for p in run for i in flags[p.index]))
         label = _e(_run_label(run, ids, report))
         n = len(segments)  # the work's paragraphs, a cut one once
+        paragraphs = f"{n} paragraph{'s' if n != 1 else ''}"
         key = f"r-{first.index}"
         out.append(
             f'<section class="flagged" id="{key}" data-warnings="{_e(" ".join(ids))}" aria-label="{label}"{en}>'
             f'<p class="marker start"><strong>{label}: starts</strong> '
             f'<span class="count">({n} paragraph{"s" if n != 1 else ""})</span> '
             f'<a href="#end-{key}">Skip past it</a></p>'
-            f'<p class="notice">{label}: {n} paragraph{"s" if n != 1 else ""} hidden, as you chose. '
+            # Two wordings, one shown by the CSS as "Show it anyway" is ticked or not (display:none
+            # keeps the other from screen readers too): a shown block no longer says "hidden".
+            f'<p class="notice">{label}: <span class="if-hidden">{paragraphs} hidden, as you chose.</span>'
+            f'<span class="if-shown">{paragraphs} shown anyway, though you chose to hide them.</span> '
             '<label><input type="checkbox" class="reveal" '
             f'aria-controls="c-{key}"> Show it anyway</label></p>'
             f'<div class="content" id="c-{key}"{lang}>{body}</div>'

@@ -341,6 +341,10 @@ def _json_request(body: bytes, request: Request) -> tuple[str, Options]:
     if unknown:  # a misspelt "treshold" must not be ignored
         known = ", ".join(ScanRequest.model_fields)
         raise HTTPException(status_code=422, detail=f"unknown field {unknown[0]!r} (fields: {known})")
+    threshold = payload.get("threshold")
+    if isinstance(threshold, str):  # a form's or query string's is text; JSON has numbers, as the schema says
+        detail = f"threshold must be a JSON number from 0 to 1, not the string {threshold!r}"
+        raise HTTPException(status_code=422, detail=detail)
     options = {k: payload.get(k) for k in ("only", "ignore", "threshold")}
     return payload["text"], _parse_options(request, options)
 
