@@ -124,16 +124,13 @@ def fail(message: str) -> None:
     echo_err(f"forewarn: error: {message}")
 
 
-LINE_BREAKS = {ord(c): "\ufffd" for c in "\n\u2028\u2029"}  # printable() turns the other ones into U+FFFD
-
-
 def echo_line(line: str, *, err: bool = False) -> None:
     """One line to stdout (stderr with ``err``); names from a work or an archive may hold escape
     sequences, and a newline in a file name would forge a second line ("failed: x" that never
     failed)."""
-    from forewarn.report import printable
+    from forewarn.report import LINE_BREAKS, printable
 
-    one = line.translate(LINE_BREAKS)
+    one = line.translate({ord(c): "\ufffd" for c in LINE_BREAKS})  # printable() does the other controls
     click.echo(printable(one, encoding=_encoding(err=err)), err=err)
 
 

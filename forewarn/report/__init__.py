@@ -18,7 +18,8 @@ FSI, PDI = "\u2068", "\u2069"
 # left open (U+202E turned the report's own words after a title around) or closed early (U+2069
 # ended the isolate put around it), and a line break (a title "...\nDetected: no warnings"
 # printed a forged line of the report). The direction marks (U+200E, U+200F, U+061C) open nothing.
-_UNLINED = re.compile("[\n\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+LINE_BREAKS = "\n\u2028\u2029"  # a newline, and Unicode's line and paragraph separators
+_UNLINED = re.compile(f"[{LINE_BREAKS}\u202a-\u202e\u2066-\u2069]")
 
 
 def quote(text: str, limit: int = 600) -> str:
