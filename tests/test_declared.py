@@ -123,6 +123,23 @@ def test_a_declaration_of_none_is_not_an_unmapped_warning() -> None:
         items = parse_declaration(line, taxonomy=TAX)
         assert all(d.warning_id is None for d in items), line
         assert compare(items, ["violence"], taxonomy=TAX).unmapped == [], line
+    # Other ways of saying so, from the author review: each was shown as an unmapped warning.
+    for line in (
+        "Warnings: zero",
+        "TW: zilch",
+        "CW: nope",
+        "Warnings: none necessary",
+        "Warnings: no warnings necessary",
+        "Warnings: nothing to warn for",
+        "Warnings: nothing to warn about",
+        "TW: none that I know of",
+        "TW: none that I can think of",
+        "Warnings: it's all fluff",
+        "Warnings: it\u2019s just fluff",
+    ):
+        items = parse_declaration(line, taxonomy=TAX)
+        assert [d.warning_id for d in items] == [None], line
+        assert compare(items, ["violence"], taxonomy=TAX).unmapped == [], line
     assert [d.warning_id for d in parse_declaration("TW: violence, fluff", taxonomy=TAX)] == ["violence", None]
     assert compare(parse_declaration("TW: nonexistent (fluff)", taxonomy=TAX), [], taxonomy=TAX).unmapped
 

@@ -22,6 +22,9 @@ NONE_DECLARED = frozenset(
         "nothing", "no tws", "no tw", "no cws", "no cw", "no content warnings", "no trigger warnings",
         "nada", "none at all", "nothing at all", "fluff", "just fluff", "pure fluff", "only fluff", "all fluff",
         "none really", "nothing really", "not really", "nothing major", "nothing much", "nothing serious",
+        "zero", "zilch", "nope", "none necessary", "no warnings necessary", "nothing to warn for",
+        "nothing to warn about", "none that i know of", "none that i can think of", "it's all fluff",
+        "it's just fluff",
     }
 )  # fmt: skip
 # Remarks authors put in a warnings line after its warnings ("TW: self harm. Stay safe!"): no
@@ -49,7 +52,7 @@ _ELSEWHERE = re.compile(
 def declares_none(raw: str) -> bool:
     """True for a declared item that says there are no warnings ("none", "n/a", "none (just
     fluff)", "pure fluff")."""
-    key = raw.strip().strip(".!").lower()
+    key = raw.strip().strip(".!").lower().replace("\u2019", "'")
     return key in NONE_DECLARED or _NONE_REMARK.sub("", key).strip(".!") in NONE_DECLARED - {"na"}
 
 
