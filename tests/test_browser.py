@@ -421,3 +421,32 @@ def test_a_bar_is_one_tab_stop_and_the_arrow_keys_move_along_it(browser: webdriv
     browser.switch_to.active_element.send_keys(Keys.TAB)  # out of the bar, not to its next mark
     assert browser.execute_script("return document.activeElement.tagName") == "SUMMARY"
     assert [m.get_attribute("tabindex") for m in marks] == ["0", "-1", "-1"]
+
+
+def test_a_bar_mark_is_big_enough_to_tap(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """Regression (reader review): on a phone a bar was 14 px tall and a mark 3 px wide, far below
+    a finger's 24 px (WCAG 2.5.8). With a coarse pointer the bar is 24 px tall and a tap up to
+    10 px beside a mark reaches it; with a mouse nothing changes."""
+    fight = "He stabbed the guard, and stabbed him again."
+    url = report_page(tmp_path, "tap.html", CALM, CALM, fight, CALM, CALM, CALM, CALM, CALM)
+
+    def beside_mark() -> tuple[float, bool]:
+        browser.get(url)
+        bar = browser.find_element(By.CSS_SELECTOR, ".bar")
+        mark = bar.find_element(By.CSS_SELECTOR, "a.mark")
+        hit = browser.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "const e = document.elementFromPoint(r.left - 8, r.top + r.height / 2);"
+            "return e !== null && e.closest('a.mark') === arguments[0];",
+            mark,
+        )
+        return float(bar.rect["height"]), bool(hit)
+
+    height, hit = beside_mark()
+    assert height < 24 and not hit  # a mouse: as drawn
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    try:
+        height, hit = beside_mark()
+        assert height >= 24 and hit
+    finally:
+        browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
