@@ -790,6 +790,7 @@ def test_head_where_get_is_and_yes_no_filters_are_checked(tmp_path) -> None:  # 
     for bad in ("not_declared=banana", "rating_mismatch=2", "not_declared=1&not_declared=maybe"):
         r = client.get(f"/db.json?{bad}")
         assert r.status_code == 422 and "must be 1 or 0" in r.json()["detail"], bad
+        assert "on/off" in r.json()["detail"], bad  # every spelling it takes, as the README lists them
     for good in ("not_declared=TRUE", "not_declared=no", "rating_mismatch=off", "rating_mismatch=1"):
         assert client.get(f"/db.json?{good}").status_code == 200, good
     assert client.get("/db.json?not_declared=yes").json() == client.get("/db.json?not_declared=1").json()
