@@ -34,7 +34,8 @@ def _flag(name: str, values: list[str]) -> bool:
     yes, no = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
     for value in values:
         if value.lower() not in yes + no:
-            raise HTTPException(status_code=422, detail=f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}")
+            detail = f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}"
+            raise HTTPException(status_code=422, detail=detail)
     return any(value.lower() in yes for value in values)
 
 
