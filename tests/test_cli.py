@@ -964,6 +964,8 @@ def test_ctrl_c_during_a_scan_is_a_quiet_130_not_the_undeclared_exit(monkeypatch
     result = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", str(EXAMPLE)])
     assert result.exit_code == 130 and result.stdout == "" and result.stderr == ""
     assert "130 interrupted (Ctrl-C)" in CliRunner().invoke(main, ["--help"]).stdout  # documented with the rest
+    # batch's 143 (SIGTERM), in the README and batch --help, was missing from the group's list
+    assert "143 batch: stopped by SIGTERM" in " ".join(CliRunner().invoke(main, ["--help"]).stdout.split())
 
 
 def test_scan_of_stdin_at_a_terminal_says_how_to_end_the_text(monkeypatch: pytest.MonkeyPatch) -> None:

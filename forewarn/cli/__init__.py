@@ -62,7 +62,8 @@ def main() -> None:
     Exit codes: 0 done (scan: every detected warning was declared); 1 scan: a
     detected warning was not declared, batch: a work could not be read; 2 an
     error or bad usage; 130 interrupted (Ctrl-C); 141 the output was closed
-    early (| head). Each command's --help says more.
+    early (| head); 143 batch: stopped by SIGTERM. Each command's --help says
+    more.
     """
 
 
