@@ -706,8 +706,22 @@ def test_stdin_over_max_size_does_not_claim_a_size() -> None:
     )
     assert result.exit_code == 2 and "1,025" not in result.stderr
     assert result.stderr.strip() == (
-        "forewarn: error: -: input is more than 1,024 bytes, the --max-size limit (stdin is read up to it)"
+        "forewarn: error: <stdin>: input is more than 1,024 bytes, the --max-size limit (stdin is read up to it)"
     )
+
+
+def test_stdin_is_named_as_its_report_names_it(tmp_path: Path) -> None:
+    """Regression: the report said "<stdin>" while the error line, the JSON's errors and the rule
+    between inputs said "-"."""
+    empty = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-", "--json"], input="")
+    assert empty.stderr.strip() == "forewarn: error: <stdin>: empty file: nothing to scan"
+    assert json.loads(empty.stdout)["errors"][0]["path"] == "<stdin>"
+    story = tmp_path / "story.txt"
+    story.write_text("She walked home along the harbour wall.", encoding="utf-8")
+    both = CliRunner().invoke(main, ["scan", "--scorer", "lexicon", "-", str(story)], input="He sang all the way home.")
+    assert both.exit_code in (0, 1)
+    rules = [line.strip("─ ") for line in both.stdout.splitlines() if line.startswith("─")]
+    assert rules == ["<stdin>", str(story)]
 
 
 def test_file_names_are_printed_as_text_not_markup_or_escapes(tmp_path: Path) -> None:

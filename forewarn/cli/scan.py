@@ -34,6 +34,9 @@ from forewarn.cli.common import (
     shown,
 )
 
+# What standard input ("-") is called in every line and report about it.
+STDIN = "<stdin>"
+
 
 def _check_writable(path: Path) -> None:
     """One line and exit 2 before scanning when ``path`` cannot be written: a missing
@@ -161,10 +164,11 @@ def scan(
     with err.status(f"loading the {scorer} scorer") if err.is_terminal else nullcontext():
         the_scorer = load_scorer(scorer, model_dir)
     for path in paths:
+        name = STDIN if str(path) == "-" else str(path)  # as the report names it
         try:
             # Typed or pasted at a terminal: the text before the bar, which redrew over the typing.
             typed = _typed_stdin(max_bytes) if str(path) == "-" and _stdin_is_terminal() else None
-            with _progress(err, shown(path.name, err=True)) as hooks:
+            with _progress(err, shown(path.name if name != STDIN else name, err=True)) as hooks:
                 hooks.stage("reading")
                 started = time.perf_counter()
                 work = _read_input(path, fmt=fmt, max_bytes=max_bytes, data=typed)
@@ -182,19 +186,19 @@ def scan(
         except ReadError as e:  # "PATH: reason" as for every input; the JSON has the path beside the reason
             if isinstance(e, TooLargeError):  # the library's hint names its max_bytes
                 e = e.hinting(CLI_SIZE_HINT)
-            errors.append((str(path), e.reason))
-            fail(f"{shown(str(path), err=True)}: {e.reason}")
+            errors.append((name, e.reason))
+            fail(f"{shown(name, err=True)}: {e.reason}")
             continue
         except OSError as e:
-            errors.append((str(path), e.strerror or str(e)))
-            fail(f"{shown(str(path), err=True)}: {e.strerror or e}")
+            errors.append((name, e.strerror or str(e)))
+            fail(f"{shown(name, err=True)}: {e.strerror or e}")
             continue
         reports.append(report)
         if html_path is not None:  # before stdout, which `| head` may close: the file is not lost
             _write_html(html_path, report)
         if not as_json:
             if len(paths) > 1:
-                console.rule(Text(shown(str(path))))  # a name is not markup
+                console.rule(Text(shown(name)))  # a name is not markup
             render(report, console=console, show_passages=show_passages)
     if as_json:
         echo_json(dumps(reports, errors=errors))
@@ -248,7 +252,7 @@ def _read_input(path: Path, *, fmt: str | None, max_bytes: int, data: bytes | No
     if len(data) > max_bytes:  # only read up to the limit: its real size is unknown
         raise ReadError(f"input is more than {max_bytes:,} bytes, the --max-size limit (stdin is read up to it)")
     work = read(data, format=fmt, max_bytes=max_bytes)
-    work.source_path = "<stdin>"
+    work.source_path = STDIN
     return work
 
 
