@@ -337,7 +337,7 @@ def read_epub(data: bytes) -> Work:
     if unreadable:
         drm = "; its documents are encrypted (DRM?)" if archive.find("META-INF/encryption.xml") else ""
         if not groups and len(unreadable) == len(docs):
-            why = unreadable[0][1]
+            why = unreadable[0][2]
             raise ReadError(
                 f"EPUB is damaged: none of the {len(docs)} documents its spine lists is readable ({why}){drm}"
             )
