@@ -20,7 +20,7 @@ from forewarn.readers.blocks import Block, element_text, extract_blocks
 from forewarn.readers.decode import decode
 from forewarn.readers.epubzip import Archive
 from forewarn.readers.html import NestingError, parse_document, take_details, work_from_groups
-from forewarn.readers.notices import about_document, missing_documents, ordinal, unreadable_documents
+from forewarn.readers.notices import ENCRYPTED, about_document, missing_documents, ordinal, unreadable_documents
 from forewarn.readers.text import add_unique, heading_lines_title, scan_notes
 from forewarn.taxonomy import AO3_ARCHIVE_VALUES
 from forewarn.work import Metadata, ReadError, Work
@@ -335,7 +335,7 @@ def read_epub(data: bytes) -> Work:
         headings[len(groups)] = [heading_lines_title(b.text) for b in blocks if 1 <= b.heading <= 3 and not b.summary]
         groups.append((None, blocks))
     if unreadable:
-        drm = "; its documents are encrypted (DRM?)" if archive.find("META-INF/encryption.xml") else ""
+        drm = ENCRYPTED if archive.find("META-INF/encryption.xml") else ""
         if not groups and len(unreadable) == len(docs):
             why = unreadable[0][2]
             raise ReadError(

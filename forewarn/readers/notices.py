@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 
-_MISSING_HEAD = "EPUB is damaged: "
-_MISSING_TAIL = (
-    " listed in its spine but missing from the archive, not scanned; chapter numbers after it count only what was read"
-)
-_MISSING = re.compile(re.escape(_MISSING_HEAD) + r"(?P<lost>.+) (?:is|are)" + re.escape(_MISSING_TAIL), re.S)
-# One listed document: its path, then its place in the spine ("(2nd of 3)"), then "; " or the end.
-_ITEM = re.compile(r"(?P<path>.+?)(?P<place> \(\d+(?:st|nd|rd|th) of \d+\)(?:; |\Z))", re.S)
+# The words every notice of a damaged EPUB starts with, and ends with when it leaves documents out.
+_DAMAGED = "EPUB is damaged: "
+_RECOUNTED = "; chapter numbers after it count only what was read"
+# A document's place in the spine, after its path: " (2nd of 3)".
+_PLACE = r" \(\d+(?:st|nd|rd|th) of \d+\)"
+_MISSING_TAIL = f" listed in its spine but missing from the archive, not scanned{_RECOUNTED}"
+_MISSING = re.compile(re.escape(_DAMAGED) + r"(?P<lost>.+) (?:is|are)" + re.escape(_MISSING_TAIL), re.S)
+# One listed document: its path, then its place in the spine, then "; " or the end.
+_ITEM = re.compile(rf"(?P<path>.+?)(?P<place>{_PLACE}(?:; |\Z))", re.S)
 
 
 def ordinal(n: int) -> str:
@@ -25,18 +27,15 @@ def missing_documents(lost: list[tuple[str, int]], *, listed: int) -> str:
     """The notice for spine documents missing from an EPUB: ``lost`` is (member path, its
     number in the spine), of ``listed`` documents."""
     names = "; ".join(f"{path} ({ordinal(number)} of {listed})" for path, number in lost)
-    return f"{_MISSING_HEAD}{names} {'is' if len(lost) == 1 else 'are'}{_MISSING_TAIL}"
+    return f"{_DAMAGED}{names} {'is' if len(lost) == 1 else 'are'}{_MISSING_TAIL}"
 
 
-_UNREADABLE_HEAD = "EPUB is damaged: "
+ENCRYPTED = "; its documents are encrypted (DRM?)"
 _UNREADABLE = re.compile(
-    re.escape(_UNREADABLE_HEAD)
-    + r"(?P<docs>.+), not scanned(?:; its documents are encrypted \(DRM\?\))?"
-    + re.escape("; chapter numbers after it count only what was read"),
-    re.S,
+    rf"{re.escape(_DAMAGED)}(?P<docs>.+), not scanned(?:{re.escape(ENCRYPTED)})?{re.escape(_RECOUNTED)}", re.S
 )
 # One unreadable document: its path, then its place and why; the next starts after "; ".
-_UNREADABLE_ITEM = re.compile(r"(?P<path>.+?)(?= \(\d+(?:st|nd|rd|th) of \d+\) is not readable \()", re.S)
+_UNREADABLE_ITEM = re.compile(rf"(?P<path>.+?)(?={_PLACE} is not readable \()", re.S)
 # A notice about one document ("OEBPS/c2.xhtml: 2 NUL bytes ... left out"): its path first.
 _ABOUT_DOCUMENT = re.compile(r"(?P<path>.+?)(?=: [\d,]+ NUL (?:byte|character)s? \(damage, not text\) left out)", re.S)
 
@@ -45,8 +44,7 @@ def unreadable_documents(docs: list[tuple[str, str, str]], *, drm: bool) -> str:
     """The notice for spine documents that are there but not text (damaged, encrypted): ``docs``
     is (member path, its place in the spine such as "2nd of 3", why)."""
     which = "; ".join(f"{path} ({place}) is not readable ({why})" for path, place, why in docs)
-    encrypted = "; its documents are encrypted (DRM?)" if drm else ""
-    return f"{_UNREADABLE_HEAD}{which}, not scanned{encrypted}; chapter numbers after it count only what was read"
+    return f"{_DAMAGED}{which}, not scanned{ENCRYPTED if drm else ''}{_RECOUNTED}"
 
 
 def about_document(path: str, notice: str) -> str:
@@ -102,4 +100,4 @@ def notice_parts(notice: str) -> list[tuple[str, bool]]:
         at = item.end()
     if at != len(lost) or not parts:
         parts = [(lost, True)]
-    return [(_MISSING_HEAD, False), *parts, (notice[whole.end("lost") :], False)]
+    return [(_DAMAGED, False), *parts, (notice[whole.end("lost") :], False)]
