@@ -200,7 +200,9 @@ def test_scans_are_bounded_and_busy_gets_503_with_retry_after() -> None:
             release.wait(10)
             return super().score(texts)
 
-    app = TestClient(create_app(scorer=Stuck(), scan_timeout_s=0.2, max_scans=1))
+    # The timeout must stop the stuck scan (10 s) and let the scan after the release finish: at
+    # 0.2 s that scan, 10 ms alone, got a 504 in two full runs from a clean clone under /tmp.
+    app = TestClient(create_app(scorer=Stuck(), scan_timeout_s=1.0, max_scans=1))
     assert app.post("/api/scan", json={"text": STORY}).status_code == 504  # its thread still runs
     busy = app.post("/api/scan", json={"text": STORY + " again"})
     assert busy.status_code == 503 and int(busy.headers["Retry-After"]) >= 1
